@@ -1,0 +1,5 @@
+"""`python -m mil62sched`."""
+
+from mil62sched.cli import main
+
+main()

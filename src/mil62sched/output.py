@@ -1,0 +1,50 @@
+"""Writing results: to standard output, or to a file atomically and never clobbering by accident."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from mil62sched.errors import OutputError
+
+
+def write_text(text: str, path: Path | None, *, force: bool = False) -> None:
+    """Write `text` to `path` (standard output when None).
+
+    A file is written to a temporary file in the same folder and renamed into place, so a
+    failure leaves no partial file; an existing file is kept unless `force`.
+    """
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    if path.is_dir():
+        raise OutputError(f"output {str(path)!r} is a folder: give a file name")
+    if path.exists() and not force:
+        raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it")
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+        raise
+
+
+def _umask() -> int:
+    # mkstemp creates files 0600; give the result the permissions a plain open() would.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
