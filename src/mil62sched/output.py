@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from mil62sched.errors import OutputError
@@ -24,6 +23,8 @@ def write_text(text: str, path: Path | None, *, force: bool = False) -> None:
         raise OutputError(f"output {str(path)!r} is a folder: give a file name")
     if path.exists() and not force:
         raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it")
+    import tempfile  # only when writing a file: keeps start-up lean
+
     folder = path.parent
     if not folder.is_dir():
         raise OutputError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist")

@@ -10,7 +10,6 @@ import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -19,7 +18,7 @@ from mil62sched.errors import Mil62schedError, ProtocolError, UsageError
 
 Masking = Literal["open-label", "blinded", "unblinded"]
 MASKINGS: tuple[Masking, ...] = ("open-label", "blinded", "unblinded")
-BUILTIN = "mil62-ct303.toml"
+BUILTIN = Path(__file__).parent / "protocols" / "mil62-ct303.toml"
 
 
 @dataclass(frozen=True)
@@ -96,12 +95,10 @@ class Protocol:
 
 def load(path: Path | None = None) -> Protocol:
     """Load and validate a protocol file; the built-in MIL62-CT303 one when `path` is None."""
-    where = str(path) if path else BUILTIN
+    path = path or BUILTIN
+    where = path.name if path == BUILTIN else str(path)
     try:
-        if path is None:
-            raw = resources.files("mil62sched.protocols").joinpath(BUILTIN).read_bytes()
-        else:
-            raw = path.read_bytes()
+        raw = path.read_bytes()
         table = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
