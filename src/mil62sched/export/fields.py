@@ -6,10 +6,7 @@ from typing import Any
 
 from mil62sched.engine import Plan, Visit
 
-UNBLINDED_NOTICE = (
-    "UNBLINDED: shows the treatment assignment. For the unblinded site pharmacist only; "
-    "do not show to blinded staff or participants."
-)
+UNBLINDED_NOTICE = "UNBLINDED: reveals the treatment assignment. Unblinded pharmacist only."
 
 
 def visit_fields(visit: Visit) -> dict[str, Any]:

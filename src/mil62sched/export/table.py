@@ -16,7 +16,10 @@ FILE_WIDTH = 100
 
 def render(plan: Plan, *, styled: bool = False, width: int | None = None) -> str:
     """The plan as a rich table; ANSI styles only when `styled` (a terminal)."""
-    table = Table(title=title(plan), caption=_caption(plan), box=box.SIMPLE_HEAVY)
+    heading = title(plan)
+    table = Table(
+        title=heading, caption=_caption(plan), box=box.SIMPLE_HEAVY, min_width=len(heading) + 2
+    )
     table.add_column("Visit", style="bold")
     table.add_column("Study day", justify="right")
     table.add_column("Date")

@@ -1,0 +1,64 @@
+"""Every `$ mil62sched ...` example in the README runs, and prints what the README shows.
+
+Examples live in ```console blocks: a line starting with `$ ` is a command (run with bash in a
+fresh folder, so pipes and `-o` work); the lines after it, up to the next command, are its
+expected output (stdout and stderr together). DTSTAMP values and trailing spaces are normalised.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import normalise_dtstamp
+
+README = Path(__file__).parent.parent / "README.md"
+_BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
+
+
+def _examples() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(block id, [(command, expected output)]) for each console block, commands in order."""
+    found = []
+    for number, block in enumerate(_BLOCK.findall(README.read_text(encoding="utf-8")), 1):
+        steps: list[tuple[str, str]] = []
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                steps.append((line[2:], ""))
+            elif steps:
+                command, expected = steps[-1]
+                steps[-1] = (command, expected + line + "\n")
+        first = steps[0][0] if steps else "empty"
+        found.append((f"{number}: {first[:60]}", steps))
+    return found
+
+
+def _normalise(text: str) -> str:
+    lines = normalise_dtstamp(text.replace("\r\n", "\n")).splitlines()
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def test_readme_has_examples() -> None:
+    assert len(_examples()) >= 5
+
+
+@pytest.mark.parametrize(("name", "steps"), _examples(), ids=lambda v: str(v)[:40])
+def test_readme_example(name: str, steps: list[tuple[str, str]], tmp_path: Path) -> None:
+    scripts = Path(sys.executable).parent
+    if shutil.which("mil62sched", path=str(scripts)) is None:
+        pytest.skip("the mil62sched console script is not installed beside this Python")
+    env = {**os.environ, "PATH": f"{scripts}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("FORCE_COLOR", None)
+    for command, expected in steps:
+        assert command.startswith(("mil62sched ", "head ", "cat ")), command
+        result = subprocess.run(
+            ["bash", "-c", f"{command} 2>&1"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert "Traceback" not in result.stdout
+        assert _normalise(result.stdout) == _normalise(expected), command
