@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-FLOOR_APP = '''\
+FLOOR_APP = """\
 import typer
 
 app = typer.Typer()
@@ -29,7 +29,7 @@ def main(name: str = "x") -> None:
 
 
 app()
-'''
+"""
 
 
 def _median_times(commands: dict[str, list[str]], rounds: int) -> dict[str, float]:
@@ -74,10 +74,13 @@ def main() -> None:
     print(f"{'command':<32}{'ms':>8}{'x floor':>10}{'x python':>10}")
     for name, seconds in medians.items():
         reference = floor_help if "help" in name else floor_run
-        print(f"{name:<32}{seconds * 1000:>8.1f}{seconds / reference:>10.2f}{seconds / bare:>10.2f}")
+        ms, ratio, to_python = seconds * 1000, seconds / reference, seconds / bare
+        print(f"{name:<32}{ms:>8.1f}{ratio:>10.2f}{to_python:>10.2f}")
     print()
-    print(f"plan --format json / floor:       {medians['plan --format json'] / floor_run:.2f} (goal 1.25)")
-    print(f"mil62sched --help / floor --help: {medians['mil62sched --help'] / floor_help:.2f} (goal 1.25)")
+    plan_ratio = medians["plan --format json"] / floor_run
+    help_ratio = medians["mil62sched --help"] / floor_help
+    print(f"plan --format json / floor:       {plan_ratio:.2f} (goal 1.25)")
+    print(f"mil62sched --help / floor --help: {help_ratio:.2f} (goal 1.25)")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ os.environ["COLUMNS"] = "100"
 os.environ.pop("FORCE_COLOR", None)
 
 GOLDEN = Path(__file__).parent / "golden"
-_DTSTAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z\r?$", re.MULTILINE)
+_DTSTAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z(?=\r?$)", re.MULTILINE)
 
 
 def normalise_dtstamp(ics: str) -> str:

@@ -35,15 +35,34 @@ class _Commands(TyperGroup):
         except click_exceptions.NoArgsIsHelpError:
             sys.exit(0)  # the help has been printed already
         except click_exceptions.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx else PROG
-            _fail(f"{exc.format_message()} (see '{where} --help')", exc.exit_code)
+            _fail(_explain(exc), exc.exit_code)
         except click_exceptions.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
         except click_exceptions.Abort:
             _fail("aborted", 1)
         except Mil62schedError as exc:
             _fail(str(exc), exc.exit_code)
+        if code == 130:  # typer turns Ctrl-C into exit status 130
+            _fail("interrupted", 130)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _explain(exc: click_exceptions.UsageError) -> str:
+    """click's message, with what is accepted, on one line."""
+    message = exc.format_message().rstrip(".")
+    message = message[:1].lower() + message[1:]
+    ctx = exc.ctx
+    where = ctx.command_path if ctx else PROG
+    if isinstance(exc, click_exceptions.MissingParameter) and exc.param is not None:
+        if exc.param.name == "arm":
+            return f"{message}: one of {', '.join(protocol.load().arm_names())}"
+        help_text = getattr(exc.param, "help", None)
+        if help_text:
+            return f"{message}: {help_text}"
+    if message.startswith("no such command") and ctx is not None:
+        names = getattr(ctx.command, "commands", {})
+        return f"{message}: commands are {', '.join(names)}"
+    return f"{message} (see '{where} --help')"
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -63,7 +82,7 @@ app = typer.Typer(
 
 @app.command()
 def plan(
-    arm: Annotated[str, typer.Option(help="Arm to plan; see 'mil62sched arms'.")],
+    arm: Annotated[str, typer.Option(help="The arm to plan; 'mil62sched arms' lists them.")],
     start: Annotated[str, typer.Option(help="W1D1, the first infusion, as YYYY-MM-DD.")],
     participant: Annotated[
         str | None, typer.Option(help="Participant ID: 1-64 letters, digits, '-', '_', '.'.")
@@ -104,7 +123,7 @@ def arms() -> None:
     trial = protocol.load()
     typer.echo(f"{trial.id} ({trial.registry}) arms:")
     for schedule in trial.schedules.values():
-        alias = f" (alias: {', '.join(schedule.aliases)})" if schedule.aliases else ""
+        alias = f"; alias: {', '.join(schedule.aliases)}" if schedule.aliases else ""
         typer.echo(
             f"  {schedule.name:<24} {schedule.masking:<10} {len(schedule.visits):>2} infusions  "
             f"{schedule.title}{alias}"

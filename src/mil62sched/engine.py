@@ -7,7 +7,7 @@ options come in, an immutable `Plan` comes out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from mil62sched.codes import VisitCode
 from mil62sched.errors import UsageError
@@ -57,14 +57,15 @@ def plan(
 ) -> Plan:
     """Expand `arm` into dated infusion visits for a participant whose W1D1 is `start`."""
     schedule = protocol.schedule(arm)
-    escalate_from = _check_escalation(schedule, escalate_at)
+    escalate_from = _check_escalation(protocol, schedule, escalate_at)
     last = schedule.visits[-1]
     try:
-        last.date_from(start)
+        # The day after the last visit must exist too: a calendar event ends on it.
+        last.date_from(start) + timedelta(days=1)
     except OverflowError:
         raise UsageError(
             f"start date {start.isoformat()} is too late: {schedule.name}'s last visit {last} "
-            f"(study day {last.study_day}) would fall after 9999-12-31"
+            f"(study day {last.study_day}) must fall before 9999-12-31"
         ) from None
     visits = tuple(
         Visit(
@@ -79,12 +80,18 @@ def plan(
     return Plan(protocol, schedule, start, participant, escalate_from, visits)
 
 
-def _check_escalation(schedule: Schedule, escalate_at: VisitCode | None) -> VisitCode | None:
+def _check_escalation(
+    protocol: Protocol, schedule: Schedule, escalate_at: VisitCode | None
+) -> VisitCode | None:
     if escalate_at is None:
         return None
     rule = schedule.escalation
     if rule is None:
-        raise UsageError(f"--escalate-at does not apply to {schedule.name}: it has no escalation")
+        escalating = [s.name for s in protocol.schedules.values() if s.escalation]
+        raise UsageError(
+            f"--escalate-at does not apply to {schedule.name}: "
+            f"only {', '.join(escalating)} may escalate"
+        )
     allowed = [code for code in schedule.visits if code >= rule.earliest]
     if escalate_at not in allowed:
         raise UsageError(

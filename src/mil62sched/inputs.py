@@ -8,8 +8,9 @@ from datetime import date
 from mil62sched.errors import UsageError
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_PARTICIPANT = re.compile(r"[A-Za-z0-9._-]{1,64}")
-PARTICIPANT_FORM = "1-64 letters, digits, '-', '_' or '.'"
+# A leading '-' or '.' would make a file name that looks like an option or is hidden.
+_PARTICIPANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+PARTICIPANT_FORM = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
 
 
 def parse_date(text: str, what: str = "date") -> date:
@@ -38,6 +39,6 @@ def check_participant(text: str) -> str:
     >>> check_participant("CT303-0042")
     'CT303-0042'
     """
-    if not _PARTICIPANT.fullmatch(text) or text in {".", ".."}:
+    if not _PARTICIPANT.fullmatch(text):
         raise UsageError(f"invalid participant ID {text!r}: use {PARTICIPANT_FORM}")
     return text

@@ -36,12 +36,28 @@ def write_text(text: str, path: Path | None, *, force: bool = False) -> None:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException as exc:
+        if force:
+            os.replace(temporary, path)
+        else:
+            _link_without_clobbering(Path(temporary), path)
+    except FileExistsError:
+        raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+
+
+def _link_without_clobbering(temporary: Path, path: Path) -> None:
+    """Put `temporary` at `path` unless something is there, even if it appeared a moment ago."""
+    try:
+        os.link(temporary, path)  # fails with FileExistsError: no window between check and write
+    except FileExistsError:
         raise
+    except OSError:  # a file system without hard links: check, then rename
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(temporary, path)
 
 
 def _umask() -> int:

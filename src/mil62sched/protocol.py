@@ -7,6 +7,7 @@ the registry sentence it encodes. Another trial needs only another file.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from mil62sched.errors import Mil62schedError, ProtocolError, UsageError
 
 Masking = Literal["open-label", "blinded", "unblinded"]
 MASKINGS: tuple[Masking, ...] = ("open-label", "blinded", "unblinded")
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 BUILTIN = Path(__file__).parent / "protocols" / "mil62-ct303.toml"
 
 
@@ -87,10 +89,14 @@ class Protocol:
         key = self.aliases.get(key, key)
         if key in self.schedules:
             return self.schedules[key]
-        names = [*self.schedules, *self.aliases]
+        names = self.arm_names()
         close = difflib.get_close_matches(key, names, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise UsageError(f"unknown arm {name!r}: {hint}accepted: {', '.join(names)}")
+
+    def arm_names(self) -> list[str]:
+        """Every name `schedule` accepts, aliases last."""
+        return [*self.schedules, *self.aliases]
 
 
 def load(path: Path | None = None) -> Protocol:
@@ -132,6 +138,8 @@ def _build(table: dict[str, Any]) -> Protocol:
             aliases[alias] = schedule.name
     for schedule in schedules.values():
         _check_unblinds(schedule, schedules)
+    for schedule in schedules.values():
+        _check_blinding(schedule, schedules)
     return Protocol(
         id=_text(head, "id", "protocol"),
         registry=_text(head, "registry", "protocol"),
@@ -168,6 +176,8 @@ def _treatment(key: str, body: dict[str, Any]) -> Treatment:
 def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Schedule:
     name = _text(body, "name", "schedule")
     where = f"schedule {name!r}"
+    if not _NAME.fullmatch(name):
+        raise ProtocolError(f"{where}: a name is lower-case letters, digits and '-'")
 
     def treatment(key: object, what: str) -> Treatment:
         if not isinstance(key, str) or key not in treatments:
@@ -203,8 +213,10 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
     if (masking == "unblinded") != isinstance(unblinds, str):
         raise ProtocolError(f"{where}: an unblinded schedule, and only one, names what it unblinds")
     aliases = body.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise ProtocolError(f"{where}: aliases must be a list of names")
+    if not isinstance(aliases, list) or not all(
+        isinstance(a, str) and _NAME.fullmatch(a) for a in aliases
+    ):
+        raise ProtocolError(f"{where}: aliases must be a list of lower-case names")
     return Schedule(
         name=name,
         title=_text(body, "title", where),
@@ -228,8 +240,32 @@ def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule]) -> No
     where = f"schedule {schedule.name!r}"
     if target is None or target.masking != "blinded":
         raise ProtocolError(f"{where} unblinds {schedule.unblinds!r}, not a blinded schedule")
-    if target.visits != schedule.visits:
-        raise ProtocolError(f"{where} has other visits than {target.name!r}, which it unblinds")
+    if target.visits != schedule.visits or target.period != schedule.period:
+        raise ProtocolError(
+            f"{where} has other visits or another period than {target.name!r}, which it unblinds"
+        )
+
+
+def _check_blinding(schedule: Schedule, schedules: Mapping[str, Schedule]) -> None:
+    """A blinded schedule shows, at each visit, only what all the arms it hides have in common.
+
+    Where the arms differ it must show a blinded treatment; where they agree (the OLP's open-label
+    infusions) it must show exactly that treatment.
+    """
+    arms = [s for s in schedules.values() if s.unblinds == schedule.name]
+    if schedule.masking != "blinded" or not arms:
+        return
+    for code in schedule.visits:
+        shown = schedule.treatment_at(code)
+        given = {arm.treatment_at(code) for arm in arms}
+        agreed = given.pop() if len(given) == 1 else None
+        if shown != agreed and not shown.blinded:
+            raise ProtocolError(
+                f"schedule {schedule.name!r} shows {shown.label!r} at {code}, where the arms it "
+                "hides differ: a blinded schedule must show a blinded treatment there"
+            )
+        if shown.blinded and agreed is not None:
+            continue  # hiding a treatment that happens to be shared is harmless
 
 
 def _table(body: Any, key: str | None, where: str, *, required: bool = True) -> dict[str, Any]:

@@ -25,9 +25,9 @@ class Exporter(Interface):
 
 def check_format(fmt: str) -> str:
     """Return `fmt` if it is a known format, else refuse it with the accepted ones."""
-    if fmt not in FORMATS:
+    if fmt.lower() not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}: accepted: {', '.join(FORMATS)}")
-    return fmt
+    return fmt.lower()
 
 
 def exporter(fmt: str) -> Exporter:
@@ -42,6 +42,8 @@ def format_for(fmt: str | None, output: Path | None) -> str:
         return check_format(fmt)
     if output is None:
         return "table"
+    if output.is_dir():
+        raise UsageError(f"output {str(output)!r} is a folder: give a file name")
     found = _EXTENSIONS.get(output.suffix.lower())
     if found is None:
         raise UsageError(

@@ -1,8 +1,10 @@
 """iCalendar (RFC 5545): one all-day event per infusion, for Outlook, Google, Apple, Thunderbird.
 
 UIDs are derived from protocol, participant, the blinded schedule name, period and visit code, so
-re-importing the same plan updates its events instead of duplicating them, the two arms of a
-blinded schedule give identical UIDs, and different participants never collide.
+re-importing the same plan updates its events instead of duplicating them, the arms of a blinded
+schedule give identical UIDs, and different participants never collide. Unblinded calendars get
+UIDs of their own (the same for both arms), so importing the pharmacist's calendar can never
+overwrite the events of a blinded calendar with unblinded text.
 """
 
 from __future__ import annotations
@@ -23,8 +25,17 @@ UID_DOMAIN = "mil62sched"
 
 def uid(plan: Plan, visit: Visit) -> str:
     """A stable UID: the same for both arms of a blinded schedule, distinct per participant."""
-    who = plan.participant or f"start-{plan.start.isoformat()}"
-    parts = (plan.protocol.id, who, plan.schedule.blinded_name, visit.period, str(visit.code))
+    # Without an ID the start stands in; the space keeps it apart from every valid ID.
+    who = plan.participant or f"no participant, start {plan.start.isoformat()}"
+    parts: tuple[str, ...] = (
+        plan.protocol.id,
+        who,
+        plan.schedule.blinded_name,
+        visit.period,
+        str(visit.code),
+    )
+    if plan.unblinded:
+        parts += ("unblinded",)
     key = "|".join(parts)
     return f"{uuid.uuid5(UID_NAMESPACE, key)}@{UID_DOMAIN}"
 

@@ -16,10 +16,7 @@ FILE_WIDTH = 100
 
 def render(plan: Plan, *, styled: bool = False, width: int | None = None) -> str:
     """The plan as a rich table; ANSI styles only when `styled` (a terminal)."""
-    heading = title(plan)
-    table = Table(
-        title=heading, caption=_caption(plan), box=box.SIMPLE_HEAVY, min_width=len(heading) + 2
-    )
+    table = Table(box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("Visit", style="bold")
     table.add_column("Study day", justify="right")
     table.add_column("Date")
@@ -45,10 +42,10 @@ def render(plan: Plan, *, styled: bool = False, width: int | None = None) -> str
     )
     if plan.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
+    console.print(f"[bold]{title(plan)}[/]")
+    console.print(f"{plan.schedule.title}: {len(plan.visits)} infusions. ", end="")
+    console.print(f"Source: {plan.protocol.registry} registry text.")
     console.print(table)
-    return out.getvalue()
-
-
-def _caption(plan: Plan) -> str:
-    count = len(plan.visits)
-    return f"{plan.schedule.title}: {count} infusions. Source: {plan.protocol.registry}."
+    text = out.getvalue()
+    # rich pads every line to the table's width; a file or pipe has no use for the spaces.
+    return text if styled else "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

@@ -1,0 +1,399 @@
+"""Site working days: hand-checked against the State Council's holiday notices.
+
+Notices cited below (国务院办公厅关于…年部分节假日安排的通知, General Office of the State Council):
+- 2025 notice (国办发明电〔2024〕12号, 2024-11-12): New Year 01-01; Spring Festival 01-28 (Tue)
+  to 02-04 (Tue) off, 01-26 (Sun) and 02-08 (Sat) worked; Labour Day 05-01 to 05-05 off,
+  04-27 (Sun) worked; Dragon Boat 05-31 (Sat) to 06-02 (Mon) off; National Day and Mid-Autumn
+  10-01 (Wed) to 10-08 (Wed) off, 09-28 (Sun) and 10-11 (Sat) worked.
+- 2024 notice (国办发明电〔2023〕7号, 2023-10-25): Spring Festival 02-10 to 02-17 off, 02-04 (Sun)
+  and 02-18 (Sun) worked, New Year's Eve 02-09 only "encouraged" as a day off; National Day
+  10-01 to 10-07 off, 09-29 (Sun) and 10-12 (Sat) worked.
+- 2020 notice: National Day and Mid-Autumn (both on 10-01 that year) 10-01 to 10-08 off,
+  09-27 (Sun) and 10-10 (Sat) worked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mil62sched
+from mil62sched.errors import UsageError
+from mil62sched.sitecal import DayStatus, Override, SiteCalendar, load_overrides
+
+SAT, SUN = 5, 6
+
+
+@pytest.fixture(scope="module")
+def china() -> SiteCalendar:
+    return SiteCalendar("CN")
+
+
+def days(first: str, last: str) -> list[date]:
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [start + timedelta(n) for n in range((end - start).days + 1)]
+
+
+# --- working days -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "pattern"),
+    [
+        # 2025 notice, National Day + Mid-Autumn: Sat 09-27 weekend, Sun 09-28 worked,
+        # 10-01..10-08 off, Sat 10-11 worked, Sun 10-12 weekend.
+        ("2025-09-27", "2025-10-12", "-WWW--------WWW-"),
+        # 2025 notice, Spring Festival: Sun 01-26 worked, 01-28..02-04 off, Sat 02-08 worked.
+        ("2025-01-25", "2025-02-09", "-WW--------WWWW-"),
+        # 2024 notice, National Day: Sun 09-29 worked, 10-01..10-07 off, Sat 10-12 worked.
+        ("2024-09-28", "2024-10-13", "-WW-------WWWWW-"),
+        # 2024 notice, Spring Festival: Sun 02-04 worked, Fri 02-09 (eve) worked,
+        # 02-10..02-17 off, Sun 02-18 worked.
+        ("2024-02-03", "2024-02-19", "-WWWWWW--------WW"),
+    ],
+)
+def test_golden_weeks_day_by_day(china: SiteCalendar, first: str, last: str, pattern: str) -> None:
+    got = "".join("W" if china.status(day).working else "-" for day in days(first, last))
+    assert got == pattern
+
+
+@pytest.mark.parametrize(
+    ("day", "weekday"),
+    [
+        ("2025-09-28", SUN),  # 2025 notice
+        ("2025-10-11", SAT),  # 2025 notice
+        ("2025-01-26", SUN),  # 2025 notice
+        ("2025-02-08", SAT),  # 2025 notice
+        ("2025-04-27", SUN),  # 2025 notice, Labour Day
+        ("2024-09-29", SUN),  # 2024 notice
+        ("2024-10-12", SAT),  # 2024 notice
+        ("2024-02-18", SUN),  # 2024 notice
+    ],
+)
+def test_adjusted_working_weekend_day_is_working(
+    china: SiteCalendar, day: str, weekday: int
+) -> None:
+    adjusted = date.fromisoformat(day)
+    assert adjusted.weekday() == weekday  # the notice's weekday, checked independently
+    assert china.status(adjusted) == DayStatus(working=True, reason=None, provisional=False)
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        ("2025-10-01", "National Day"),  # 2025 notice
+        ("2025-10-06", "Mid-Autumn Festival"),  # 2025 notice; lunar 8/15 falls on 10-06
+        ("2025-01-01", "New Year's Day"),  # 2025 notice
+        ("2025-05-31", "Dragon Boat Festival"),  # 2025 notice: a Saturday, named, not "weekend"
+        ("2025-03-15", "weekend"),  # an ordinary Saturday
+        ("2025-10-04", "weekend"),  # Saturday inside the National Day week
+        ("2024-02-17", "weekend"),  # 2024 notice: last day off, a Saturday
+    ],
+)
+def test_reason_for_a_day_off(china: SiteCalendar, day: str, reason: str) -> None:
+    assert china.status(date.fromisoformat(day)) == DayStatus(False, reason, False)
+
+
+def test_day_off_moved_from_a_weekend_names_the_weekend_day_in_iso(china: SiteCalendar) -> None:
+    # 2025 notice: Wed 10-08 is off in exchange for working Sat 10-11. The package writes the
+    # date US-style (10/11/2025); the site must see ISO.
+    assert china.status(date(2025, 10, 8)).reason == "Day off (substituted from 2025-10-11)"
+
+
+def test_several_holidays_on_one_day_are_joined(china: SiteCalendar) -> None:
+    # 2020 notice: Mid-Autumn fell on National Day, 2020-10-01.
+    reason = china.status(date(2020, 10, 1)).reason
+    assert reason is not None
+    assert sorted(reason.split("; ")) == ["Mid-Autumn Festival", "National Day"]
+
+
+def test_ordinary_weekday_is_working(china: SiteCalendar) -> None:
+    assert china.status(date(2025, 9, 30)) == DayStatus(True, None, False)  # Tuesday
+
+
+def test_lower_case_country_is_accepted() -> None:
+    assert SiteCalendar("cn").status(date(2025, 10, 1)).reason == "National Day"
+
+
+def test_other_country_uses_its_own_holidays() -> None:
+    germany = SiteCalendar("DE")
+    # 3 October is German Unity Day (a federal holiday); no adjusted working days in Germany.
+    assert germany.status(date(2025, 10, 3)) == DayStatus(False, "German Unity Day", False)
+    assert germany.status(date(2025, 10, 1)).working  # China's National Day is nothing there
+
+
+# --- no check -----------------------------------------------------------------------------
+
+
+def test_no_check_means_every_day_is_working() -> None:
+    off = SiteCalendar(None)
+    for day in days("2025-10-01", "2025-10-12"):  # holidays and weekends alike
+        assert off.status(day) == DayStatus(working=True, reason=None, provisional=False)
+    assert not off.provisional(2027)
+    assert off.nearest_working_day(date(2025, 10, 4), 0, 0) == date(2025, 10, 4)
+
+
+def test_no_check_with_overrides_is_refused() -> None:
+    with pytest.raises(UsageError, match="override file"):
+        SiteCalendar(None, {date(2025, 10, 1): Override("Closed", "holiday")})
+
+
+# --- nearest working day ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "before", "after", "expected"),
+    [
+        # 2025 notice. Order 10-03 (off), 10-04 (Sat), 10-02 (off), 10-05 (Sun), 10-01 (off),
+        # 10-06 (off), 09-30 (Tue, working): found at -3.
+        ("2025-10-03", 3, 3, "2025-09-30"),
+        # 10-02..10-06 all off: no working day in the window.
+        ("2025-10-04", 2, 2, None),
+        # Only later days allowed: 10-05..10-08 are off, Thu 10-09 is the first working day.
+        ("2025-10-05", 0, 3, None),
+        ("2025-10-05", 0, 4, "2025-10-09"),
+        # Sat 09-27: +1 is the adjusted working Sunday 09-28, tried before -1 (Fri 09-26).
+        ("2025-09-27", 1, 1, "2025-09-28"),
+        # A working target is its own answer.
+        ("2025-10-09", 3, 3, "2025-10-09"),
+        # A zero window on a holiday finds nothing.
+        ("2025-10-01", 0, 0, None),
+        # 2024 notice: Sat 10-05 ±2 is 10-03..10-07, all off.
+        ("2024-10-05", 2, 2, None),
+    ],
+)
+def test_nearest_working_day(
+    china: SiteCalendar, target: str, before: int, after: int, expected: str | None
+) -> None:
+    found = china.nearest_working_day(date.fromisoformat(target), before, after)
+    assert found == (None if expected is None else date.fromisoformat(expected))
+
+
+def test_negative_window_is_a_programming_error(china: SiteCalendar) -> None:
+    with pytest.raises(ValueError, match="negative"):
+        china.nearest_working_day(date(2025, 10, 3), -1, 3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    target=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
+    before=st.integers(0, 10),
+    after=st.integers(0, 10),
+)
+def test_nearest_working_day_is_the_closest_in_the_window(
+    target: date, before: int, after: int
+) -> None:
+    china = SiteCalendar("CN")
+    found = china.nearest_working_day(target, before, after)
+    window = [target + timedelta(offset) for offset in range(-before, after + 1)]
+    working = [day for day in window if china.status(day).working]
+    if found is None:
+        assert working == []
+        return
+    assert found in working
+    distance = abs((found - target).days)
+    # Nothing closer works, and on a tie the later day wins.
+    assert all(abs((day - target).days) >= distance for day in working)
+    assert all(day <= found for day in working if abs((day - target).days) == distance)
+
+
+# --- provisional years --------------------------------------------------------------------
+
+
+def test_china_years_after_the_package_data_are_provisional(china: SiteCalendar) -> None:
+    # The installed package carries the notices up to 2026; 2027's is not published.
+    assert not china.provisional(2024)
+    assert not china.provisional(2025)
+    assert not china.provisional(2026)
+    assert china.provisional(2027)
+    assert china.provisional(2030)
+    status = china.status(date(2027, 10, 1))
+    assert status.provisional
+    assert not status.working  # National Day itself is statutory; only the moves are unknown
+
+
+def test_country_without_adjusted_days_is_provisional_only_outside_package_range() -> None:
+    germany = SiteCalendar("DE")
+    assert not germany.provisional(2027)
+    assert not germany.provisional(2100)
+    assert germany.provisional(2101)  # the package computes holidays up to 2100
+
+
+def test_override_row_makes_its_year_official(tmp_path: Path) -> None:
+    path = tmp_path / "holidays.csv"
+    # Hypothetical 2027 rows, as a site would type them from the notice.
+    path.write_text("date,name,kind\n2027-10-09,National Day make-up,workday\n", encoding="utf-8")
+    calendar = SiteCalendar("CN", load_overrides(path))
+    assert not calendar.provisional(2027)
+    assert calendar.provisional(2028)
+    assert calendar.status(date(2027, 10, 9)) == DayStatus(True, None, False)  # a Saturday
+
+
+# --- override file ------------------------------------------------------------------------
+
+
+def test_override_file_with_bom_and_crlf(tmp_path: Path) -> None:
+    path = tmp_path / "holidays.csv"
+    text = (
+        "date,name,kind\r\n"
+        "2025-09-30,Site closed: audit,holiday\r\n"
+        "\r\n"
+        '2025-10-12,"Make-up clinic, infusions only",workday\r\n'
+        "2025-10-08,国庆节 clinic open,workday\r\n"
+        ",,\r\n"  # the empty row a spreadsheet leaves at the end
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    overrides = load_overrides(path)
+    assert overrides == {
+        date(2025, 9, 30): Override("Site closed: audit", "holiday"),
+        date(2025, 10, 12): Override("Make-up clinic, infusions only", "workday"),
+        date(2025, 10, 8): Override("国庆节 clinic open", "workday"),
+    }
+    calendar = SiteCalendar("CN", overrides)
+    # A holiday override closes an ordinary Tuesday, with the file's name.
+    assert calendar.status(date(2025, 9, 30)) == DayStatus(False, "Site closed: audit", False)
+    # A workday override opens a Sunday and a package holiday (2025 notice: 10-08 off).
+    assert calendar.status(date(2025, 10, 12)) == DayStatus(True, None, False)
+    assert calendar.status(date(2025, 10, 8)) == DayStatus(True, None, False)
+    # Days the file does not name keep the package's answer.
+    assert calendar.status(date(2025, 10, 7)).working is False
+    # The search sees the overrides: with 09-30 closed, 10-03 ±3 (09-30..10-06) finds nothing.
+    assert calendar.nearest_working_day(date(2025, 10, 3), 3, 3) is None
+
+
+def test_header_only_file_has_no_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "holidays.csv"
+    path.write_text("kind,date,name\n", encoding="utf-8")
+    assert load_overrides(path) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "date,name,kind\n2025-10-01,National Day,holiday\n\n2025-10-02,Day 2,holyday\n",
+            "holidays.csv line 4: invalid kind 'holyday': use holiday or workday",
+        ),
+        (
+            "date,name,kind\n2025-13-01,Nothing,holiday\n",
+            "holidays.csv line 2: invalid date '2025-13-01': no such day; use ISO 8601 "
+            "YYYY-MM-DD, e.g. 2024-01-31",
+        ),
+        (
+            "date,name,kind\n2025-10-01,National Day,holiday\n01/10/2025,National Day,holiday\n",
+            "holidays.csv line 3: invalid date '01/10/2025' (day/month order is ambiguous): "
+            "use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31",
+        ),
+        (
+            "date,name,kind\n2025-10-01,  ,holiday\n",
+            "holidays.csv line 2: empty name",
+        ),
+        (
+            "date,name,kind\n2025-10-01,National Day\n",
+            "holidays.csv line 2: missing column 'kind'; use date,name,kind",
+        ),
+        (
+            "date,name,kind\n2025-10-01,National Day,holiday,extra\n",
+            "holidays.csv line 2: 4 columns, expected 3 (date,name,kind); "
+            "quote a name that contains a comma",
+        ),
+        (
+            "date,name\n2025-10-01,National Day\n",
+            "holidays.csv line 1: header 'date,name': missing column 'kind'; use date,name,kind",
+        ),
+        (
+            "date,name,kind,note\n",
+            "holidays.csv line 1: header 'date,name,kind,note': unexpected columns; "
+            "use date,name,kind",
+        ),
+        (
+            "date,name,kind\n2025-10-01,National Day,holiday\n2025-10-02,x,holiday\n"
+            "2025-10-01,Again,workday\n",
+            "holidays.csv line 4: duplicate date 2025-10-01 (first on line 2)",
+        ),
+        (
+            "",
+            "holidays.csv line 1: empty file: the first line must be date,name,kind",
+        ),
+    ],
+)
+def test_bad_override_file(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "holidays.csv"
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))  # CRLF must not shift lines
+    with pytest.raises(UsageError) as caught:
+        load_overrides(path)
+    assert str(caught.value) == message
+    assert caught.value.exit_code == 2
+
+
+def test_override_file_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "holidays.csv"
+    path.write_bytes("date,name,kind\n2025-10-01,Fête,holiday\n".encode("latin-1"))
+    with pytest.raises(UsageError, match=r"^holidays\.csv: not UTF-8"):
+        load_overrides(path)
+
+
+def test_missing_override_file(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot read override file .*nothing.csv"):
+        load_overrides(tmp_path / "nothing.csv")
+
+
+# --- country codes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["XX", "CHN", "UK", "", "China"])
+def test_unknown_country(code: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        SiteCalendar(code)
+    assert str(caught.value) == (
+        f"unknown country {code!r}: use an ISO 3166-1 alpha-2 code supported by the holidays "
+        "package, e.g. CN or DE"
+    )
+
+
+# --- start-up cost ------------------------------------------------------------------------
+
+_PROBE = """
+import json, sys
+from datetime import date, timedelta
+import mil62sched.sitecal as sitecal
+assert "holidays" not in sys.modules, "sitecal imported holidays at module level"
+calendar = sitecal.SiteCalendar("CN")
+start = date(2024, 1, 1)
+statuses = [calendar.status(start + timedelta(n)) for n in range(3 * 366)]
+print(json.dumps({
+    "countries_package_loaded": "holidays.countries" in sys.modules,
+    "statuses": [[s.working, s.reason] for s in statuses],
+}))
+"""
+
+
+def test_holidays_is_lazy_and_fast_path_agrees_with_package() -> None:
+    # A fresh interpreter: in this one other tests may already have imported holidays.
+    src = str(Path(mil62sched.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": src}
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE], capture_output=True, text=True, env=env, check=True
+    )
+    probe = json.loads(result.stdout)
+    # The one-file load skips the ~250 other country modules.
+    assert probe["countries_package_loaded"] is False
+
+    import holidays
+
+    package = holidays.country_holidays("CN", language="en_US")
+    start = date(2024, 1, 1)
+    for n, (working, reason) in enumerate(probe["statuses"]):
+        day = start + timedelta(n)
+        assert working == package.is_working_day(day), day
+        if not working:
+            names = package.get_list(day)
+            assert (reason == "weekend") == (not names), day
