@@ -1,9 +1,11 @@
-"""Shared test fixtures: a CLI runner with a fixed terminal width, and golden-file helpers."""
+"""Shared test fixtures: a CLI runner with a fixed terminal width, golden-file helpers, and a
+fresh holiday cache folder for the session."""
 
 from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +16,12 @@ from typer.testing import CliRunner, Result
 os.environ["TERMINAL_WIDTH"] = "100"
 os.environ["COLUMNS"] = "100"
 os.environ.pop("FORCE_COLOR", None)
+
+# sitecal caches holiday data per user. Set here, at import, so that the whole session (and every
+# subprocess it starts) starts cold in a folder of its own and never writes to the user's home.
+# The folder is removed when the session's interpreter exits.
+_HOLIDAY_CACHE = tempfile.TemporaryDirectory(prefix="mil62sched-tests-cache-")
+os.environ["MIL62SCHED_CACHE_DIR"] = _HOLIDAY_CACHE.name
 
 GOLDEN = Path(__file__).parent / "golden"
 _DTSTAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z(?=\r?$)", re.MULTILINE)

@@ -26,12 +26,18 @@ from typer.testing import Result
 from tests.conftest import Run, normalise_dtstamp
 
 PREFIX = "mil62sched: error: "
+# Every format `--format` accepts, in the order the refusal lists them.
+ALL_FORMATS = ("table", "csv", "json", "md", "ics", "calendar")
+# The formats that print the infusion of each visit; the month view ("calendar") shows visit codes
+# only and is checked in tests/test_calendar_view.py, and below wherever a check applies to it.
 FORMATS = ("table", "csv", "json", "md", "ics")
 
 # Arms as the registry defines them: name -> (masking, number of infusion visits).
 # Phase 1b: W1D1, W3D1, W25D1, W27D1, W53D1, W79D1, W105D1, W131D1, W157D1, W183D1, W209D1 = 11.
 # RCP: W1D1, W3D1, W25D1, W27D1 = 4, quadruple blind; the per-arm views are for the pharmacist.
 # OLP: W1D1, W3D1, W27D1, W53D1, W79D1, W105D1, W131D1 = 7; W3D1 keeps the RCP blind.
+# Journeys (issue 3): the RCP then the OLP, 4 + 7 = 11 infusions; blinded, and one unblinded
+# journey per arm for the pharmacist. Listed after the schedules, in the protocol file's order.
 ARMS = {
     "phase1b-500": ("open-label", 11),
     "phase1b-1000": ("open-label", 11),
@@ -41,8 +47,13 @@ ARMS = {
     "phase3-olp": ("blinded", 7),
     "phase3-olp-from-mil62": ("unblinded", 7),
     "phase3-olp-from-placebo": ("unblinded", 7),
+    "phase3": ("blinded", 11),
+    "phase3-mil62": ("unblinded", 11),
+    "phase3-placebo": ("unblinded", 11),
 }
 ALIAS = "phase3-ocp"  # the design card's spelling of the OLP
+# What the refusal of an unknown arm accepts: every arm, then the alias.
+ACCEPTED_ARMS = ", ".join([*ARMS, ALIAS])
 BLINDED_ARMS = [arm for arm, (masking, _) in ARMS.items() if masking == "blinded"]
 UNBLINDED_ARMS = [arm for arm, (masking, _) in ARMS.items() if masking == "unblinded"]
 BLINDED_INFUSION = "MIL62 1000 mg or matching placebo"
@@ -85,23 +96,34 @@ def ok(result: Result) -> str:
 
 
 def unfold(ics: str) -> str:
-    """An iCalendar text with folded lines joined (RFC 5545 3.1) and LF line ends."""
-    return ics.replace("\r\n ", "").replace("\r\n", "\n")
+    """An iCalendar text with folded lines joined (RFC 5545 3.1) and LF line ends.
+
+    CliRunner's `stdout` has CRLF turned into LF already, so a fold there is LF + space.
+    """
+    return re.sub(r"\r?\n[ \t]", "", ics).replace("\r\n", "\n")
 
 
 # --- arms, help, entry points --------------------------------------------------------------------
 
 
-def test_arms_lists_all_eight_with_masking_count_and_alias(run: Run) -> None:
+def _arms_listed(run: Run) -> tuple[list[str], dict[str, tuple[str, int]]]:
+    """`mil62sched arms`: its lines, and name -> (masking, infusions) per arm line."""
     lines = ok(run("arms")).splitlines()
     assert "MIL62-CT303" in lines[0]
     assert "NCT05314010" in lines[0]
     listed = {line.split()[0]: (line.split()[1], int(line.split()[2])) for line in lines[1:]}
-    assert listed == ARMS
     aliased = [line for line in lines[1:] if "alias" in line]
     assert len(aliased) == 1
     assert aliased[0].split()[0] == "phase3-olp"
     assert f"alias: {ALIAS}" in aliased[0]
+    return lines, listed
+
+
+def test_arms_lists_all_eleven_with_masking_count_and_alias(run: Run) -> None:
+    lines, listed = _arms_listed(run)
+    assert len(lines) == 1 + len(ARMS)  # one line per arm, journeys included
+    assert listed == ARMS
+    assert [line.split()[0] for line in lines[1:]] == list(ARMS)
 
 
 def test_alias_gives_the_same_plan_as_the_registry_name(run: Run) -> None:
@@ -116,11 +138,23 @@ def test_arm_names_are_case_insensitive(run: Run) -> None:
     assert upper == ok(run(*plan("--format", "csv", arm="phase3-rcp")))
 
 
-def test_help_exits_0_and_names_both_commands(run: Run) -> None:
+def _commands() -> list[str]:
+    """The commands the app registers, in registration order."""
+    import typer
+
+    from mil62sched.cli import app
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    return list(group.commands)
+
+
+def test_help_exits_0_and_names_every_command(run: Run) -> None:
     text = ok(run("--help"))
     assert "Usage: mil62sched" in text
-    assert re.search(r"\bplan\b", text)
-    assert re.search(r"\barms\b", text)
+    assert {"plan", "day", "arms"} <= set(_commands())
+    for command in _commands():
+        assert re.search(rf"^\W*{command}\s", text, re.MULTILINE), command
 
 
 def test_no_arguments_prints_help_and_exits_0(run: Run) -> None:
@@ -135,12 +169,26 @@ def test_plan_help_exits_0_and_names_every_option(run: Run) -> None:
         "--start",
         "--participant",
         "--escalate-at",
+        "--olp-start",
+        "--window",
+        "--country",
+        "--no-holidays",
+        "--holidays",
+        "--adjust",
+        "--actual",
+        "--missed",
+        "--anchor",
+        "--today",
+        "--time",
+        "--tz",
+        "--duration",
+        "--remind",
         "--format",
         "--output",
         "-o",
         "--force",
     ):
-        assert option in text
+        assert re.search(rf"(?<![\w-]){option}(?![\w-])", text), option
     assert "YYYY-MM-DD" in text
 
 
@@ -188,16 +236,21 @@ def test_console_script_is_installed_on_path() -> None:
 def test_unknown_arm_suggests_the_closest_and_lists_all(
     run: Run, typed: str, suggestion: str
 ) -> None:
-    line = assert_error(run(*plan(arm=typed)), 2, f"unknown arm '{typed}'")
-    assert f"did you mean '{suggestion}'?" in line
-    accepted = line.split("accepted: ", 1)[1].split(", ")
-    assert sorted(accepted) == sorted([*ARMS, ALIAS])
+    line = assert_error(run(*plan(arm=typed)), 2)
+    # One line: the value, the closest name, and every accepted name (journeys too).
+    assert line == (
+        f"{PREFIX}unknown arm '{typed}': did you mean '{suggestion}'? accepted: {ACCEPTED_ARMS}"
+    )
 
 
 def test_unknown_arm_far_from_every_name_still_lists_all(run: Run) -> None:
-    line = assert_error(run(*plan(arm="zzzzzz")), 2, "unknown arm 'zzzzzz'")
-    assert "did you mean" not in line
-    assert sorted(line.split("accepted: ", 1)[1].split(", ")) == sorted([*ARMS, ALIAS])
+    line = assert_error(run(*plan(arm="zzzzzz")), 2)
+    assert line == f"{PREFIX}unknown arm 'zzzzzz': accepted: {ACCEPTED_ARMS}"
+
+
+def test_journey_typo_suggests_the_journey(run: Run) -> None:
+    line = assert_error(run(*plan(arm="phase3-placbo")), 2, "unknown arm 'phase3-placbo'")
+    assert "did you mean 'phase3-placebo'?" in line
 
 
 @pytest.mark.parametrize(
@@ -259,7 +312,8 @@ def test_missing_start_is_a_usage_error(run: Run) -> None:
 
 
 def test_missing_arm_is_a_usage_error(run: Run) -> None:
-    assert_error(run("plan", "--start", "2024-01-01"), 2, "missing option '--arm'", "phase3-olp")
+    line = assert_error(run("plan", "--start", "2024-01-01"), 2)
+    assert line == f"{PREFIX}missing option '--arm': one of {ACCEPTED_ARMS}"
 
 
 @pytest.mark.parametrize(
@@ -277,7 +331,8 @@ def test_missing_option_message_says_what_is_accepted(
 
 @pytest.mark.parametrize("fmt", ["xml", "txt", "ical", ""])
 def test_unknown_format_lists_the_formats(run: Run, fmt: str) -> None:
-    assert_error(run(*plan("--format", fmt)), 2, f"unknown format '{fmt}'", ", ".join(FORMATS))
+    line = assert_error(run(*plan("--format", fmt)), 2)
+    assert line == f"{PREFIX}unknown format '{fmt}': accepted: {', '.join(ALL_FORMATS)}"
 
 
 @pytest.mark.parametrize("code", ["W0D1", "W1D8", "abc", "W25", "25"])
@@ -320,9 +375,13 @@ def test_escalation_from_w25d1_gives_1000_mg_from_w25d1(run: Run) -> None:
     assert len(doses) == 11
 
 
-@pytest.mark.parametrize("arm", ["phase3-rcp", "phase3-olp", "phase1b-1000", "phase3-rcp-mil62"])
+@pytest.mark.parametrize(
+    "arm",
+    ["phase3-rcp", "phase3-olp", "phase1b-1000", "phase3-rcp-mil62", "phase3", "phase3-mil62"],
+)
 def test_escalation_on_an_arm_without_one_is_refused(run: Run, arm: str) -> None:
-    assert_error(run(*plan("--escalate-at", "W25D1", arm=arm)), 2, "--escalate-at", arm)
+    line = assert_error(run(*plan("--escalate-at", "W25D1", arm=arm)), 2)
+    assert line == f"{PREFIX}--escalate-at does not apply to {arm}: only phase1b-500 may escalate"
 
 
 def test_escalation_refusal_names_the_arm_that_accepts_it(run: Run) -> None:
@@ -352,7 +411,8 @@ def test_unknown_command_is_a_usage_error(run: Run) -> None:
 
 
 def test_unknown_command_lists_the_commands(run: Run) -> None:
-    assert_error(run("frobnicate"), 2, "plan", "arms")
+    line = assert_error(run("frobnicate"), 2)
+    assert line == f"{PREFIX}no such command 'frobnicate': commands are {', '.join(_commands())}"
 
 
 def test_unknown_option_is_a_usage_error(run: Run) -> None:
@@ -498,16 +558,26 @@ class _DiskFullHalfway:
 def test_failure_in_mid_write_leaves_no_partial_file(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
 ) -> None:
+    import mil62sched.output
+
     target = tmp_path / "plan.csv"
     if existing:
         target.write_bytes(b"old\n")
-    real_fdopen = os.fdopen
     streams: list[_DiskFullHalfway] = []
+
+    real_fdopen = os.fdopen
+
+    def opened(file: Any, *args: Any, **kwargs: Any) -> _DiskFullHalfway:
+        streams.append(_DiskFullHalfway(open(file, *args, **kwargs), tmp_path))  # noqa: SIM115
+        return streams[-1]
 
     def fdopen(fd: int, *args: Any, **kwargs: Any) -> _DiskFullHalfway:
         streams.append(_DiskFullHalfway(real_fdopen(fd, *args, **kwargs), tmp_path))
         return streams[-1]
 
+    # The writer opens its temporary file with open() or os.fdopen(): both fail halfway. Only the
+    # output module's own open() is replaced, so reading the protocol and holidays still works.
+    monkeypatch.setattr(mil62sched.output, "open", opened, raising=False)
     monkeypatch.setattr(os, "fdopen", fdopen)
     assert_error(
         run(*plan("--force", "-o", str(target))), 1, repr(str(target)), os.strerror(errno.ENOSPC)
@@ -560,7 +630,7 @@ def test_exporter_failure_writes_nothing(
 
 
 def _unblinded_is_loud(fmt: str, text: str) -> None:
-    if fmt == "table":
+    if fmt in ("table", "calendar"):
         assert text.lstrip().startswith("UNBLINDED")  # a banner above everything else
     elif fmt == "md":
         assert re.search(r"^> \*\*UNBLINDED\b", text, re.MULTILINE)
@@ -583,27 +653,29 @@ def _unblinded_is_loud(fmt: str, text: str) -> None:
         assert all(line.startswith("SUMMARY:UNBLINDED ") for line in summaries)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
 @pytest.mark.parametrize("arm", UNBLINDED_ARMS)
 def test_unblinded_output_says_so_loudly(run: Run, arm: str, fmt: str) -> None:
     _unblinded_is_loud(fmt, ok(run(*plan("--participant", "P001", "--format", fmt, arm=arm))))
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
 @pytest.mark.parametrize("arm", [*BLINDED_ARMS, "phase1b-500", "phase1b-1000"])
 def test_other_outputs_do_not_claim_to_be_unblinded(run: Run, arm: str, fmt: str) -> None:
     text = ok(run(*plan("--participant", "P001", "--format", fmt, arm=arm)))
     assert "unblinded" not in text.lower()
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
 @pytest.mark.parametrize("arm", BLINDED_ARMS)
 def test_blinded_output_reveals_no_assignment(run: Run, arm: str, fmt: str) -> None:
     text = ok(run(*plan("--participant", "P001", "--format", fmt, arm=arm)))
     if fmt == "ics":
         text = unfold(text)
-    # The blinded infusion is shown (so this test looks at the right thing) ...
-    assert BLINDED_INFUSION in text
+    # The blinded infusion is shown (so this test looks at the right thing; the month view shows
+    # visit codes, not infusions) ...
+    if fmt != "calendar":
+        assert BLINDED_INFUSION in text
     # ... and no placebo is named except inside "MIL62 1000 mg or matching placebo".
     assert "placebo" not in text.replace(BLINDED_INFUSION, "").lower()
     assert not re.search(r"(?<![\d.])0 ?mg", text)  # no "0 mg" ("1000 mg" is fine)
@@ -616,15 +688,107 @@ def test_blinded_output_reveals_no_assignment(run: Run, arm: str, fmt: str) -> N
 _UID = re.compile(r"^UID:.*$", re.MULTILINE)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
 @pytest.mark.parametrize("arm", BLINDED_ARMS)
 def test_blinded_output_is_the_same_for_every_participant(run: Run, arm: str, fmt: str) -> None:
     first = ok(run(*plan("--participant", "P001", "--format", fmt, arm=arm)))
     second = ok(run(*plan("--participant", "P002", "--format", fmt, arm=arm)))
     assert "P001" in first
     if fmt == "ics":
+        # Compared unfolded: a longer description can fold a line in the middle of "P001".
+        first, second = (unfold(normalise_dtstamp(t)) for t in (first, second))
         # UIDs differ per participant on purpose (so calendars never collide); nothing else may.
         first_uids = set(_UID.findall(first))
+        assert len(first_uids) == first.count("BEGIN:VEVENT") > 0
         assert first_uids.isdisjoint(_UID.findall(second))
-        first, second = (_UID.sub("UID:-", normalise_dtstamp(t)) for t in (first, second))
+        first, second = (_UID.sub("UID:-", t) for t in (first, second))
     assert first.replace("P001", "P002") == second
+
+
+# Registry: RCP "MIL62 1000 mg or placebo matched to MIL62 on W1D1, W3D1, W25D1, and W27D1"; OLP
+# after MIL62: "MIL62 1000 mg on W1D1, W27D1, ... along with matching placebo on W3D1"; OLP after
+# placebo: "MIL62 1000 mg on W1D1, W3D1, W27D1, ...". So, visit by visit (RCP x 4, then OLP x 7):
+JOURNEY_INFUSIONS = {
+    "phase3": [BLINDED_INFUSION] * 4 + ["MIL62 1000 mg", BLINDED_INFUSION] + ["MIL62 1000 mg"] * 5,
+    "phase3-mil62": ["MIL62 1000 mg"] * 4
+    + ["MIL62 1000 mg", "Matching placebo"]
+    + ["MIL62 1000 mg"] * 5,
+    "phase3-placebo": ["Matching placebo"] * 4 + ["MIL62 1000 mg"] * 7,
+}
+
+
+@pytest.mark.parametrize("arm", sorted(JOURNEY_INFUSIONS))
+def test_journey_infusions_follow_the_registry_and_the_blind(run: Run, arm: str) -> None:
+    """Each journey infuses what the registry says; the blinded one hides exactly the visits where
+    the two arms differ, on the same days as the arms' journeys."""
+    document = json.loads(ok(run(*plan("--participant", "P001", "--format", "json", arm=arm))))
+    visits = document["visits"]
+    assert [v["treatment"] for v in visits] == JOURNEY_INFUSIONS[arm]
+    assert [v["period"] for v in visits] == ["RCP"] * 4 + ["OLP"] * 7
+    blinded = json.loads(ok(run(*plan("--participant", "P001", "--format", "json", arm="phase3"))))
+    assert [(v["period"], v["code"], v["date"]) for v in visits] == [
+        (v["period"], v["code"], v["date"]) for v in blinded["visits"]
+    ]
+    assert document["periods"] == blinded["periods"]
+
+
+# --- journeys: messages about the OLP start ------------------------------------------------------
+
+
+def test_olp_start_before_the_rcp_start_is_refused(run: Run) -> None:
+    line = assert_error(run(*plan("--olp-start", "2023-12-01", arm="phase3")), 2)
+    assert line == f"{PREFIX}OLP start 2023-12-01 must be after the RCP start 2024-01-01"
+
+
+def test_olp_start_on_the_rcp_start_is_refused(run: Run) -> None:
+    line = assert_error(run(*plan("--olp-start", "2024-01-01", arm="phase3")), 2)
+    assert line == f"{PREFIX}OLP start 2024-01-01 must be after the RCP start 2024-01-01"
+
+
+def test_malformed_olp_start_is_refused(run: Run) -> None:
+    line = assert_error(run(*plan("--olp-start", "2024-13-01", arm="phase3")), 2)
+    assert line == (
+        f"{PREFIX}invalid --olp-start date '2024-13-01': no such day; use ISO 8601 YYYY-MM-DD, "
+        "e.g. 2024-01-31"
+    )
+
+
+# These four were unclear when first pinned (they named a schedule or a start date the user had
+# not typed, or not the option); the package fixed them, so their exact text is asserted now.
+
+
+def test_olp_start_on_a_single_period_arm_names_the_option(run: Run) -> None:
+    line = assert_error(run(*plan("--olp-start", "2024-06-01", arm="phase3-rcp")), 2)
+    assert line == (
+        f"{PREFIX}an OLP start (--olp-start) was given, but phase3-rcp has no later OLP period: "
+        "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)"
+    )
+
+
+def test_journey_start_too_late_for_the_assumed_olp_says_so(run: Run) -> None:
+    # phase3 from 9999-12-31: the assumed OLP start (RCP W53D1, + 364 days) is past the calendar.
+    line = assert_error(run(*plan(arm="phase3", start="9999-12-31")), 2)
+    assert line == (
+        f"{PREFIX}start date 9999-12-31 is too late: the OLP, assumed to start at RCP W53D1, "
+        "would begin after 9999-12-31"
+    )
+
+
+def test_journey_whose_assumed_olp_runs_past_9999_names_the_olp_start(run: Run) -> None:
+    # OLP start assumed at 9997-01-01 + 364 days = 9997-12-31 (9997 is a common year); OLP W131D1
+    # = + 910 days = 9999-12-31 + 180 days (9998 and 9999 are common years), past the calendar.
+    line = assert_error(run(*plan(arm="phase3", start="9997-01-01")), 2)
+    assert line == (
+        f"{PREFIX}start date 9997-01-01 (with the OLP start 9997-12-31 assumed) is too late: "
+        "phase3-olp's last visit OLP W131D1 (study day 911) must fall before 9999-12-31"
+    )
+
+
+def test_olp_start_too_late_names_the_olp_start(run: Run) -> None:
+    line = assert_error(
+        run(*plan("--olp-start", "9999-01-01", arm="phase3", start="9996-01-01")), 2
+    )
+    assert line == (
+        f"{PREFIX}OLP start 9999-01-01 is too late: phase3-olp's last visit OLP W131D1 "
+        "(study day 911) must fall before 9999-12-31"
+    )

@@ -28,8 +28,9 @@ import pytest
 
 from mil62sched import engine, protocol
 from mil62sched.codes import VisitCode
-from mil62sched.engine import Plan
+from mil62sched.engine import Plan, Policy
 from mil62sched.errors import UsageError
+from mil62sched.sitecal import SiteCalendar
 
 P = protocol.load()
 
@@ -87,11 +88,53 @@ def test_every_arm_from_2024_01_01_gives_the_hand_computed_dates(
 
 def test_plan_keeps_its_inputs() -> None:
     plan = engine.plan(P, "phase3-ocp", date(2024, 1, 1), participant="CT303-0042")
-    assert plan.schedule.name == "phase3-olp"  # the alias resolves
+    assert plan.arm.name == "phase3-olp"  # the alias resolves
+    assert plan.arm is P.arm("phase3-olp")
+    assert [leg.schedule for leg in plan.arm.legs] == [P.schedule("phase3-olp")]
+    assert not plan.arm.journey
     assert plan.start == date(2024, 1, 1)
     assert plan.participant == "CT303-0042"
     assert plan.escalate_at is None
     assert plan.protocol is P
+    # One period, starting on the given W1D1 (not assumed).
+    assert [(p.name, p.start, p.assumed, p.note) for p in plan.periods] == [
+        ("OLP", date(2024, 1, 1), False, None)
+    ]
+
+
+def test_without_a_policy_nothing_is_checked_or_moved() -> None:
+    """The engine's default is no working-day check: 2024-01-01 (New Year's Day) is not flagged.
+
+    The property tests rely on this default to stay fast; the CLI passes the CN calendar.
+    """
+    plan = engine.plan(P, "phase1b-500", date(2024, 1, 1))
+    assert plan.policy == Policy()
+    assert plan.policy.site is None
+    assert not plan.holidays_provisional
+    for visit in plan.visits:
+        assert visit.date == visit.target == FROM_2024[str(visit.code)]
+        assert not visit.moved
+        assert (visit.working_day, visit.non_working_reason) == (True, None)
+        assert (visit.proposed, visit.note, visit.window) == (None, None, None)
+        assert (visit.status, visit.actual, visit.holidays_provisional) == ("planned", None, False)
+
+
+def test_with_the_cn_calendar_new_years_day_is_flagged_but_w1d1_stays() -> None:
+    # 2024-01-01 is New Year's Day (State Council notice for 2024: "元旦：1月1日放假"); W1D1 is
+    # the start of the timeline and never moves. 2027 has no notice in the installed data yet.
+    policy = Policy(site=SiteCalendar("CN"))
+    plan = engine.plan(P, "phase1b-500", date(2024, 1, 1), policy=policy)
+    first = plan.visits[0]
+    assert (first.date, first.working_day, first.non_working_reason) == (
+        date(2024, 1, 1),
+        False,
+        "New Year's Day",
+    )
+    assert first.note is not None
+    assert "never moved" in first.note
+    assert [str(v.code) for v in plan.visits if not v.working_day] == ["W1D1"]
+    assert [str(v.code) for v in plan.visits if v.holidays_provisional] == ["W183D1", "W209D1"]
+    assert [v.date for v in plan.visits] == list(FROM_2024.values())  # no date moved
 
 
 @pytest.mark.parametrize(
@@ -257,6 +300,12 @@ def test_start_one_day_later_is_refused_naming_the_last_visit(
 def test_start_on_the_last_day_of_the_calendar_is_refused_for_every_arm() -> None:
     for arm in P.schedules:
         with pytest.raises(UsageError, match="too late"):
+            engine.plan(P, arm, date(9999, 12, 31))
+    # A journey's OLP (assumed at RCP W53D1, 364 days on) cannot even start: also refused.
+    journeys = [name for name, arm in P.arms.items() if arm.journey]
+    assert journeys == ["phase3", "phase3-mil62", "phase3-placebo"]
+    for arm in journeys:
+        with pytest.raises(UsageError, match="9999-12-31"):
             engine.plan(P, arm, date(9999, 12, 31))
 
 

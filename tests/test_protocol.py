@@ -41,6 +41,13 @@ EXPECTED_VISITS = {
     "phase3-olp-from-mil62": OLP,
     "phase3-olp-from-placebo": OLP,
 }
+# The Phase 3 journeys: the RCP, then the OLP, whose W1D1 defaults to RCP W53D1 (the registry
+# does not say when a participant enters the OLP; the protocol file assumes the RCP's 52 weeks).
+JOURNEYS = {
+    "phase3": ("blinded", None, ["phase3-rcp", "phase3-olp"]),
+    "phase3-mil62": ("unblinded", "phase3", ["phase3-rcp-mil62", "phase3-olp-from-mil62"]),
+    "phase3-placebo": ("unblinded", "phase3", ["phase3-rcp-placebo", "phase3-olp-from-placebo"]),
+}
 
 
 def normalise(text: str) -> str:
@@ -70,6 +77,55 @@ def test_builtin_protocol_identifies_the_trial(builtin: protocol.Protocol) -> No
 
 def test_builtin_protocol_has_the_eight_schedules(builtin: protocol.Protocol) -> None:
     assert sorted(builtin.schedules) == sorted(EXPECTED_VISITS)
+
+
+def test_builtin_protocol_has_eleven_arms_the_schedules_then_the_journeys(
+    builtin: protocol.Protocol,
+) -> None:
+    assert list(builtin.arms) == [*builtin.schedules, *JOURNEYS]
+    assert builtin.arm_names() == [*builtin.schedules, *JOURNEYS, "phase3-ocp"]
+    for name, schedule in builtin.schedules.items():
+        arm = builtin.arm(name)
+        assert not arm.journey
+        assert [leg.schedule for leg in arm.legs] == [schedule]
+        assert (arm.name, arm.title, arm.masking, arm.unblinds) == (
+            schedule.name,
+            schedule.title,
+            schedule.masking,
+            schedule.unblinds,
+        )
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(JOURNEYS.items()))
+def test_journeys_run_the_rcp_then_the_olp_from_rcp_w53d1(
+    builtin: protocol.Protocol, name: str, expected: tuple[str, str | None, list[str]]
+) -> None:
+    masking, unblinds, legs = expected
+    arm = builtin.arm(name)
+    assert arm.journey
+    assert (arm.masking, arm.unblinds) == (masking, unblinds)
+    assert [leg.schedule.name for leg in arm.legs] == legs
+    assert [leg.period for leg in arm.legs] == ["RCP", "OLP"]
+    assert [leg.starts_at for leg in arm.legs] == [None, VisitCode.parse("W53D1")]
+
+
+def test_unblinded_journeys_reveal_the_blinded_journey_leg_by_leg(
+    builtin: protocol.Protocol,
+) -> None:
+    blinded = builtin.arm("phase3")
+    for name in ("phase3-mil62", "phase3-placebo"):
+        arm = builtin.arm(name)
+        assert [leg.schedule.blinded_name for leg in arm.legs] == [
+            leg.schedule.name for leg in blinded.legs
+        ]
+        assert [leg.starts_at for leg in arm.legs] == [leg.starts_at for leg in blinded.legs]
+
+
+@pytest.mark.parametrize("name", sorted(JOURNEYS))
+def test_a_journey_is_not_a_single_schedule(builtin: protocol.Protocol, name: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        builtin.schedule(name)
+    assert str(caught.value) == f"{name!r} is a journey of several schedules, not one schedule"
 
 
 def test_design_card_name_is_an_alias_of_the_open_label_period(
@@ -108,6 +164,18 @@ def test_unknown_arm_with_nothing_close_lists_the_accepted_names(
         builtin.schedule("xyz")
     assert "did you mean" not in str(caught.value)
     assert "accepted: phase1b-500" in str(caught.value)
+
+
+def test_unknown_arm_message_lists_the_journeys_too(builtin: protocol.Protocol) -> None:
+    with pytest.raises(UsageError) as caught:
+        builtin.arm("xyz")
+    accepted = ", ".join([*EXPECTED_VISITS, *JOURNEYS, "phase3-ocp"])
+    assert str(caught.value) == f"unknown arm 'xyz': accepted: {accepted}"
+
+
+def test_arm_names_resolve_case_and_space_insensitively(builtin: protocol.Protocol) -> None:
+    assert builtin.arm(" PHASE3 ") is builtin.arm("phase3")
+    assert builtin.arm("phase3-ocp") is builtin.arm("phase3-olp")
 
 
 @pytest.mark.parametrize(("name", "expected"), sorted(EXPECTED_VISITS.items()))
@@ -208,6 +276,20 @@ def test_cites_occur_in_the_registry_text(
         quoted = normalise(part)
         assert quoted, name
         assert quoted in registry_text, f"{name} cites text not in the registry: {quoted!r}"
+
+
+@pytest.mark.parametrize("name", sorted(JOURNEYS))
+def test_journey_cites_are_registry_sentences(
+    builtin: protocol.Protocol, registry_text: str, name: str
+) -> None:
+    """A journey cites one registry sentence per period; each must be in the registry as is."""
+    cites = normalise(builtin.arm(name).cites)
+    parts = re.split(r" (?=Phase 3 \()", cites)
+    assert len(parts) == 2, parts
+    assert parts[0].startswith("Phase 3 (R")  # the RCP ...
+    assert parts[1].startswith("Phase 3 (O")  # ... then the OLP
+    for part in parts:
+        assert part in registry_text, f"{name} cites text not in the registry: {part!r}"
 
 
 # --- broken protocol files -------------------------------------------------------------------

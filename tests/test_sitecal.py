@@ -14,18 +14,22 @@ Notices cited below (国务院办公厅关于…年部分节假日安排的通�
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mil62sched
+from mil62sched import sitecal
 from mil62sched.errors import UsageError
 from mil62sched.sitecal import DayStatus, Override, SiteCalendar, load_overrides
 
@@ -376,10 +380,11 @@ print(json.dumps({
 """
 
 
-def test_holidays_is_lazy_and_fast_path_agrees_with_package() -> None:
-    # A fresh interpreter: in this one other tests may already have imported holidays.
+def test_holidays_is_lazy_and_fast_path_agrees_with_package(tmp_path: Path) -> None:
+    # A fresh interpreter: in this one other tests may already have imported holidays. An empty
+    # cache folder of its own, so that the package answers rather than the session's cache.
     src = str(Path(mil62sched.__file__).parent.parent)
-    env = {**os.environ, "PYTHONPATH": src}
+    env = {**os.environ, "PYTHONPATH": src, "MIL62SCHED_CACHE_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", _PROBE], capture_output=True, text=True, env=env, check=True
     )
@@ -397,3 +402,292 @@ def test_holidays_is_lazy_and_fast_path_agrees_with_package() -> None:
         if not working:
             names = package.get_list(day)
             assert (reason == "weekend") == (not names), day
+
+
+# --- holiday cache ------------------------------------------------------------------------
+
+VERSION = importlib.metadata.version("holidays")
+CN_FILE = f"holidays-{VERSION}-CN.json"
+NATIONAL_DAY = date(2025, 10, 1)  # 2025 notice: off
+NATIONAL_DAY_INDEX = NATIONAL_DAY.timetuple().tm_yday - 1  # its place in the year's "working"
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache folder of the test's own, not yet created; each run reads it afresh."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MIL62SCHED_CACHE_DIR", str(folder))
+    new_run()
+    yield folder
+    new_run()
+
+
+def new_run() -> None:
+    """Forget what this process read from or wrote to the cache, as a new run of the CLI would."""
+    sitecal._country_days.cache_clear()
+
+
+_ANSWERS_PROBE = """
+import json, sys
+from datetime import date
+from mil62sched.sitecal import SiteCalendar
+answers = {}
+for country, asked in json.loads(sys.argv[1]).items():
+    calendar = SiteCalendar(country)
+    statuses = [calendar.status(date.fromisoformat(day)) for day in asked["days"]]
+    answers[country] = {
+        "days": [[s.working, s.reason, s.provisional] for s in statuses],
+        "provisional": [calendar.provisional(year) for year in asked["years"]],
+    }
+print(json.dumps({"answers": answers, "holidays_imported": "holidays" in sys.modules}))
+"""
+
+_ASKED = {
+    "CN": {
+        "days": [day.isoformat() for day in days("2024-01-01", "2027-12-31")],
+        "years": list(range(2020, 2033)),
+    },
+    "DE": {
+        # Ascension, a working Wednesday, German Unity Day, a Saturday, Christmas, New Year,
+        # Christmas in the package's last year.
+        "days": [
+            "2024-05-09",
+            "2025-10-01",
+            "2025-10-03",
+            "2025-10-04",
+            "2025-12-25",
+            "2025-12-26",
+            "2027-01-01",
+            "2100-12-25",
+        ],
+        "years": [2027, 2100, 2101],
+    },
+}
+
+
+def ask_in_new_process(cache: Path) -> dict[str, Any]:
+    """The answers to _ASKED from a fresh interpreter using the cache folder `cache`."""
+    src = str(Path(mil62sched.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": src, "MIL62SCHED_CACHE_DIR": str(cache)}
+    result = subprocess.run(
+        [sys.executable, "-c", _ANSWERS_PROBE, json.dumps(_ASKED)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    answers: dict[str, Any] = json.loads(result.stdout)
+    return answers
+
+
+def test_cached_answers_equal_the_package_answers(tmp_path: Path) -> None:
+    # A regular file where the cache folder should be: nothing can be read or written there.
+    (tmp_path / "a-file").write_text("")
+    uncached = ask_in_new_process(tmp_path / "a-file" / "cache")
+    cold = ask_in_new_process(tmp_path / "cache")  # asks the package, writes the files
+    warm = ask_in_new_process(tmp_path / "cache")  # reads them
+    assert uncached["holidays_imported"]
+    assert cold["holidays_imported"]
+    assert not warm["holidays_imported"]  # nor did SiteCalendar("CN") need it to check "CN"
+    assert cold["answers"] == uncached["answers"]
+    assert warm["answers"] == uncached["answers"]
+    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == [
+        CN_FILE,
+        f"holidays-{VERSION}-DE.json",
+    ]
+    # The answers are the hand-checked ones, not merely the same three times.
+    cn, de = uncached["answers"]["CN"], uncached["answers"]["DE"]
+    assert cn["days"][_ASKED["CN"]["days"].index("2025-10-01")] == [False, "National Day", False]
+    assert cn["days"][_ASKED["CN"]["days"].index("2025-10-11")] == [True, None, False]  # a Sat
+    assert cn["days"][_ASKED["CN"]["days"].index("2027-10-01")] == [False, "National Day", True]
+    assert cn["provisional"] == [year > 2026 for year in range(2020, 2033)]
+    assert de["days"][_ASKED["DE"]["days"].index("2025-10-03")] == [
+        False,
+        "German Unity Day",
+        False,
+    ]
+    assert de["provisional"] == [False, False, True]
+
+
+def test_package_version_is_the_installed_one() -> None:
+    # Read from the dist-info folder; that this does not import holidays shows in the warm run.
+    assert sitecal._package_version() == VERSION
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"MIL62SCHED_CACHE_DIR": "/x/m", "XDG_CACHE_HOME": "/x/xdg"}, "/x/m"),
+        ({"MIL62SCHED_CACHE_DIR": "", "XDG_CACHE_HOME": "/x/xdg"}, "/x/xdg/mil62sched"),
+        ({"XDG_CACHE_HOME": "/x/xdg"}, "/x/xdg/mil62sched"),
+        ({"XDG_CACHE_HOME": "relative"}, "/x/home/.cache/mil62sched"),  # the XDG spec: ignore
+        ({}, "/x/home/.cache/mil62sched"),
+    ],
+)
+def test_cache_folder_location(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: str
+) -> None:
+    monkeypatch.delenv("MIL62SCHED_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "/x/home")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert sitecal._cache_folder() == Path(expected)
+
+
+def test_no_home_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MIL62SCHED_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "")  # Path.home() would say "/"
+    monkeypatch.chdir(tmp_path)
+    new_run()
+    try:
+        assert sitecal._cache_folder() is None
+        assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
+    finally:
+        new_run()
+    assert list(tmp_path.iterdir()) == []
+
+
+def cached_document(folder: Path) -> dict[str, Any]:
+    """The CN cache file, written by a run that asked about 2025, then forgotten by this process."""
+    SiteCalendar("CN").status(NATIONAL_DAY)
+    new_run()
+    document: dict[str, Any] = json.loads((folder / CN_FILE).read_bytes())
+    return document
+
+
+def mark_national_day_working(document: dict[str, Any]) -> dict[str, Any]:
+    """The document, changed so that a run that trusts it says 2025-10-01 is worked."""
+    year = document["years"]["2025"]
+    working = year["working"]
+    assert working[NATIONAL_DAY_INDEX] == "-"
+    year["working"] = working[:NATIONAL_DAY_INDEX] + "W" + working[NATIONAL_DAY_INDEX + 1 :]
+    return document
+
+
+def test_cache_file_is_what_a_warm_run_answers_from(cache_folder: Path) -> None:
+    # Without this, the tests below would pass just as well with a cache that is never read.
+    document = mark_national_day_working(cached_document(cache_folder))
+    (cache_folder / CN_FILE).write_text(json.dumps(document), encoding="utf-8")
+    assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(True, None, False)
+
+
+def _damage_2025(document: dict[str, Any], key: str, value: Any) -> bytes:
+    document["years"]["2025"][key] = value
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda d: b"", id="empty"),
+        pytest.param(lambda d: json.dumps(d).encode()[:5000], id="cut-short"),
+        pytest.param(lambda d: b"\xff\xfe\x00\x01 not text", id="not-text"),
+        pytest.param(lambda d: b"[]", id="a-list"),
+        pytest.param(lambda d: json.dumps({**d, "format": 2}).encode(), id="other-format"),
+        pytest.param(lambda d: json.dumps({**d, "version": "0.1"}).encode(), id="other-version"),
+        pytest.param(lambda d: json.dumps({**d, "country": "DE"}).encode(), id="other-country"),
+        pytest.param(lambda d: json.dumps({**d, "years": []}).encode(), id="years-a-list"),
+        pytest.param(
+            lambda d: _damage_2025(d, "working", d["years"]["2025"]["working"][:-1]),
+            id="day-missing",
+        ),
+        pytest.param(
+            lambda d: _damage_2025(d, "working", d["years"]["2025"]["working"][:-1] + "x"),
+            id="unknown-mark",
+        ),
+        pytest.param(lambda d: _damage_2025(d, "provisional", "no"), id="provisional-text"),
+        pytest.param(lambda d: _damage_2025(d, "names", {"2025-10-02": 1}), id="name-a-number"),
+        pytest.param(
+            lambda d: json.dumps({**d, "years": {"2025x": d["years"]["2025"]}}).encode(),
+            id="bad-year",
+        ),
+    ],
+)
+def test_corrupt_cache_file_is_ignored_and_rewritten(cache_folder: Path, damage: Any) -> None:
+    # On top of each damage, 2025-10-01 is marked worked: a run that used the file would say so.
+    document = mark_national_day_working(cached_document(cache_folder))
+    (cache_folder / CN_FILE).write_bytes(damage(document))
+    china = SiteCalendar("CN")
+    assert china.status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
+    assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False)  # 2025 notice
+    rewritten = json.loads((cache_folder / CN_FILE).read_bytes())
+    assert rewritten["version"] == VERSION
+    assert rewritten["years"]["2025"]["working"][NATIONAL_DAY_INDEX] == "-"
+    assert rewritten["years"]["2025"]["names"]["2025-10-01"] == "National Day"
+
+
+@pytest.mark.parametrize("blocker", ["file-instead-of-folder", "folder-instead-of-file"])
+def test_unwritable_cache_is_ignored(cache_folder: Path, blocker: str) -> None:
+    if blocker == "file-instead-of-folder":
+        cache_folder.write_text("")
+    else:
+        (cache_folder / CN_FILE).mkdir(parents=True)
+    for _ in range(2):  # the second run finds no cache either
+        china = SiteCalendar("CN")
+        assert china.status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
+        assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False)
+        new_run()
+    if blocker == "folder-instead-of-file":  # and no temporary file is left behind
+        assert [path.name for path in cache_folder.iterdir()] == [CN_FILE]
+
+
+def test_file_for_another_package_version_is_not_used(
+    cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = mark_national_day_working(cached_document(cache_folder))
+    (cache_folder / CN_FILE).write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.setattr(sitecal, "_package_version", lambda: "999.0")
+    assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
+    assert sorted(path.name for path in cache_folder.iterdir()) == [
+        CN_FILE,
+        "holidays-999.0-CN.json",
+    ]
+    assert json.loads((cache_folder / CN_FILE).read_bytes()) == document  # left alone
+
+
+def test_unknown_package_version_bypasses_the_cache(
+    cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sitecal, "_package_version", lambda: None)
+    assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
+    assert not cache_folder.exists()
+
+
+def test_overrides_are_applied_on_top_and_never_cached(cache_folder: Path) -> None:
+    overrides = {
+        date(2025, 9, 30): Override("Site closed: audit", "holiday"),
+        date(2025, 10, 8): Override("Clinic open", "workday"),
+    }
+    site = SiteCalendar("CN", overrides)
+    assert site.status(date(2025, 9, 30)) == DayStatus(False, "Site closed: audit", False)
+    assert site.status(date(2025, 10, 8)) == DayStatus(True, None, False)
+    assert not site.status(date(2025, 10, 7)).working  # from the package (and the cache)
+    text = (cache_folder / CN_FILE).read_text(encoding="ascii")
+    assert "audit" not in text
+    assert "Clinic" not in text
+    new_run()
+    china = SiteCalendar("CN")
+    assert china.status(date(2025, 9, 30)) == DayStatus(True, None, False)
+    assert not china.status(date(2025, 10, 8)).working  # 2025 notice: off
+
+
+def test_unknown_country_writes_nothing(cache_folder: Path) -> None:
+    with pytest.raises(UsageError, match="unknown country"):
+        SiteCalendar("XX")
+    assert not cache_folder.exists()
+
+
+def test_cache_file_keeps_the_years_nearest_the_last_miss(cache_folder: Path) -> None:
+    # Every run reads the whole file, so a run asking about far years must not bloat it.
+    china = SiteCalendar("CN")
+    for year in (2025, 2100, 1960, 9999, 2200, 2300):  # each a miss computing year-2..year+6
+        assert china.provisional(year) == (year > 2026 or year < 2001)
+    cached = {int(year) for year in json.loads((cache_folder / CN_FILE).read_bytes())["years"]}
+    assert len(cached) == sitecal._MOST_YEARS_CACHED == 40
+    assert {2025, 2100, 2200, 2300} <= cached  # 9 years around each of the last four misses...
+    assert {1963, 1964, 1965, 1966} <= cached  # ...and the nearest 4 of the others
+    assert not {1962, 9999} & cached
+    assert date(9999, 12, 25).weekday() == SAT
+    assert china.status(date(9999, 12, 25)).reason == "weekend"  # what this run knew, it keeps

@@ -4,9 +4,11 @@ No date arithmetic and no formatting here. Errors become one line on stderr, in 
 (`_Commands.main`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer would then compile and eval every option's
+# annotation at each start (about 8 ms for these commands); real annotation objects cost nothing.
+import shutil
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -16,8 +18,8 @@ import typer
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
-from mil62sched import engine, export, protocol
-from mil62sched.codes import VisitCode
+from mil62sched import engine, export, options, protocol
+from mil62sched.codes import VisitCode, describe_day
 from mil62sched.errors import Mil62schedError
 from mil62sched.inputs import check_participant, parse_date
 from mil62sched.output import write_text
@@ -66,7 +68,9 @@ def _explain(exc: click_exceptions.UsageError) -> str:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    sys.stderr.write(f"{PROG}: error: {message}\n")
+    # One line per problem: several only for a file with several bad rows.
+    for line in message.splitlines() or [""]:
+        sys.stderr.write(f"{PROG}: error: {line}\n")
     sys.exit(code)
 
 
@@ -80,41 +84,305 @@ app = typer.Typer(
 )
 
 
+_SITE = "Site planning"
+_CAL = "Calendar events"
+_OUT = "Output"
+
+Arm = Annotated[str, typer.Option(help="The arm to plan; 'mil62sched arms' lists them.")]
+Start = Annotated[str, typer.Option(help="W1D1, the first infusion, as YYYY-MM-DD.")]
+Participant = Annotated[
+    str | None, typer.Option(help="Participant ID: 1-64 letters, digits, '-', '_', '.'.")
+]
+EscalateAt = Annotated[
+    str | None,
+    typer.Option(help="phase1b-500 only: give 1000 mg from this visit (W25D1 or later)."),
+]
+OlpStart = Annotated[
+    str | None,
+    typer.Option(
+        help="Journeys: the day the participant entered the OLP (YYYY-MM-DD). "
+        "Default: assumed RCP W53D1, and said so."
+    ),
+]
+Window = Annotated[
+    str | None,
+    typer.Option(
+        help="Visit window: N days either side, or B,A days before,after. "
+        "Default: the protocol's (the registry states none).",
+        rich_help_panel=_SITE,
+    ),
+]
+Country = Annotated[
+    str | None,
+    typer.Option(
+        help="Holidays of this country (ISO code); default the site's, CN.", rich_help_panel=_SITE
+    ),
+]
+NoHolidays = Annotated[
+    bool,
+    typer.Option(
+        "--no-holidays", help="Do not check weekends and public holidays.", rich_help_panel=_SITE
+    ),
+]
+Holidays = Annotated[
+    Path | None,
+    typer.Option(
+        help="CSV date,name,kind (holiday|workday) adding to or overriding the holiday data.",
+        rich_help_panel=_SITE,
+    ),
+]
+Adjust = Annotated[
+    bool,
+    typer.Option(
+        help="Plan on the proposed working day when the protocol date is not one.",
+        rich_help_panel=_SITE,
+    ),
+]
+Actual = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A visit that happened: CODE=YYYY-MM-DD (repeatable).", rich_help_panel=_SITE
+    ),
+]
+Missed = Annotated[
+    list[str] | None,
+    typer.Option(help="A visit that was missed: CODE (repeatable).", rich_help_panel=_SITE),
+]
+Anchor = Annotated[
+    str,
+    typer.Option(
+        help="w1d1: every visit from W1D1 (default); previous: from the latest actual visit.",
+        rich_help_panel=_SITE,
+    ),
+]
+Today = Annotated[
+    str | None,
+    typer.Option(
+        help="Today's date for checking actual dates; default the real date.", rich_help_panel=_SITE
+    ),
+]
+Time = Annotated[
+    str | None,
+    typer.Option(
+        help="Timed events starting at HH:MM instead of all-day ones.", rich_help_panel=_CAL
+    ),
+]
+Tz = Annotated[
+    str | None,
+    typer.Option(
+        help="IANA time zone of --time; default the site's, Asia/Shanghai.", rich_help_panel=_CAL
+    ),
+]
+Duration = Annotated[
+    str | None,
+    typer.Option(
+        help="Length of timed events, e.g. 3h or 90m; default 3h, a placeholder.",
+        rich_help_panel=_CAL,
+    ),
+]
+Remind = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A reminder this long before, e.g. 1d or 2h (repeatable).", rich_help_panel=_CAL
+    ),
+]
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help=f"One of {', '.join(export.FORMATS)}; default from -o's extension, else table.",
+        rich_help_panel=_OUT,
+    ),
+]
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file, not stdout.", rich_help_panel=_OUT),
+]
+Force = Annotated[
+    bool, typer.Option(help="Overwrite an existing output file.", rich_help_panel=_OUT)
+]
+
+
 @app.command()
 def plan(
-    arm: Annotated[str, typer.Option(help="The arm to plan; 'mil62sched arms' lists them.")],
-    start: Annotated[str, typer.Option(help="W1D1, the first infusion, as YYYY-MM-DD.")],
-    participant: Annotated[
-        str | None, typer.Option(help="Participant ID: 1-64 letters, digits, '-', '_', '.'.")
-    ] = None,
-    escalate_at: Annotated[
-        str | None,
-        typer.Option(help="phase1b-500 only: give 1000 mg from this visit (W25D1 or later)."),
-    ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help=f"One of {', '.join(export.FORMATS)}; default from -o's extension, else table.",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
-    ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
+    arm: Arm,
+    start: Start,
+    participant: Participant = None,
+    escalate_at: EscalateAt = None,
+    olp_start: OlpStart = None,
+    window: Window = None,
+    country: Country = None,
+    no_holidays: NoHolidays = False,
+    holidays: Holidays = None,
+    adjust: Adjust = False,
+    actual: Actual = None,
+    missed: Missed = None,
+    anchor: Anchor = "w1d1",
+    today: Today = None,
+    time: Time = None,
+    tz: Tz = None,
+    duration: Duration = None,
+    remind: Remind = None,
+    fmt: Format = None,
+    output: Output = None,
+    force: Force = False,
 ) -> None:
     """Print or write every infusion date of one participant."""
     chosen = export.format_for(fmt, output)
+    trial = protocol.load()
+    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+    styled = output is None and chosen in ("table", "calendar") and sys.stdout.isatty()
+    shown = options.presentation(
+        trial,
+        styled=styled,
+        width=shutil.get_terminal_size().columns if styled else None,
+        time=time,
+        tz=tz,
+        duration=duration,
+        remind=remind or (),
+    )
     the_plan = engine.plan(
-        protocol.load(),
+        trial,
         arm,
         parse_date(start, "--start date"),
         participant=None if participant is None else check_participant(participant),
         escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
+        period_starts=options.period_starts(olp_start),
+        records=options.records(actual or (), missed or ()),
+        policy=site.policy(trial, date.today()),
     )
-    styled = output is None and chosen == "table" and sys.stdout.isatty()
-    text = export.exporter(chosen).render(the_plan, styled=styled)
-    write_text(text, output, force=force)
+    write_text(export.exporter(chosen).render(the_plan, shown), output, force=force)
+
+
+RosterFile = Annotated[
+    Path, typer.Argument(help="Roster CSV: participant,arm,start[,escalate_at,olp_start,window].")
+]
+Actuals = Annotated[
+    Path | None,
+    typer.Option(
+        help="CSV participant,code,date[,status] of visits done or missed.", rich_help_panel=_SITE
+    ),
+]
+SkipBad = Annotated[
+    bool,
+    typer.Option(help="Write the valid rows anyway; bad rows are still reported (exit 1)."),
+]
+Chairs = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Infusion chairs per day: flag fuller days (with --adjust, move infusions inside "
+        "their windows). Default: the protocol's, else off.",
+        rich_help_panel=_SITE,
+    ),
+]
+Split = Annotated[
+    Path | None,
+    typer.Option(
+        help="Write one file per participant into this folder, named by ID.", rich_help_panel=_OUT
+    ),
+]
+
+
+@app.command()
+def roster(
+    roster_file: RosterFile,
+    actuals: Actuals = None,
+    window: Window = None,
+    country: Country = None,
+    no_holidays: NoHolidays = False,
+    holidays: Holidays = None,
+    adjust: Adjust = False,
+    anchor: Anchor = "w1d1",
+    today: Today = None,
+    chairs: Chairs = None,
+    time: Time = None,
+    tz: Tz = None,
+    duration: Duration = None,
+    remind: Remind = None,
+    fmt: Format = None,
+    output: Output = None,
+    split: Split = None,
+    force: Force = False,
+    skip_bad: SkipBad = False,
+) -> None:
+    """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
+    from mil62sched import sitework  # only the site-wide commands need it: keeps `plan` quick
+
+    trial = protocol.load()
+    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+    run = sitework.RosterRun(
+        protocol=trial,
+        roster=roster_file,
+        policy=site.policy(trial, date.today()),
+        actuals=actuals,
+        chairs=chairs if chairs is not None else trial.chairs,
+        balance=adjust,
+        skip_bad=skip_bad,
+    )
+    chosen = sitework.roster_format(fmt, output, split)
+    styled = output is None and split is None and chosen == "table" and sys.stdout.isatty()
+    shown = options.presentation(
+        trial, styled=styled, time=time, tz=tz, duration=duration, remind=remind or ()
+    )
+    sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
+
+
+@app.command()
+def agenda(
+    roster_file: RosterFile,
+    actuals: Actuals = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day of the agenda; default today.")
+    ] = None,
+    days: Annotated[int, typer.Option(min=1, max=3660, help="How many days it covers.")] = 14,
+    window: Window = None,
+    country: Country = None,
+    no_holidays: NoHolidays = False,
+    holidays: Holidays = None,
+    adjust: Adjust = False,
+    anchor: Anchor = "w1d1",
+    today: Today = None,
+    chairs: Chairs = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv or json.", rich_help_panel=_OUT)
+    ] = "table",
+    output: Output = None,
+    force: Force = False,
+    skip_bad: SkipBad = False,
+) -> None:
+    """What is due across the site: overdue visits first, then the coming days."""
+    from mil62sched import sitework
+
+    trial = protocol.load()
+    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+    policy = site.policy(trial, date.today())
+    run = sitework.RosterRun(
+        protocol=trial,
+        roster=roster_file,
+        policy=policy,
+        actuals=actuals,
+        chairs=chairs if chairs is not None else trial.chairs,
+        balance=adjust,
+        skip_bad=skip_bad,
+    )
+    first = (policy.today or date.today()) if start is None else parse_date(start, "--from date")
+    styled = output is None and fmt == "table" and sys.stdout.isatty()
+    sitework.write_agenda(run, first, days, fmt, styled=styled, output=output, force=force)
+
+
+@app.command()
+def day(
+    what: Annotated[
+        str,
+        typer.Argument(
+            help="A visit code (W25D1), a study day number (169) or a date (YYYY-MM-DD)."
+        ),
+    ],
+    start: Start,
+) -> None:
+    """Convert between a visit code, its study day and its date."""
+    typer.echo(describe_day(what, parse_date(start, "--start date")))
 
 
 @app.command()
@@ -122,12 +390,10 @@ def arms() -> None:
     """List the arms, which are blinded, and their aliases."""
     trial = protocol.load()
     typer.echo(f"{trial.id} ({trial.registry}) arms:")
-    for schedule in trial.schedules.values():
-        alias = f"; alias: {', '.join(schedule.aliases)}" if schedule.aliases else ""
-        typer.echo(
-            f"  {schedule.name:<24} {schedule.masking:<10} {len(schedule.visits):>2} infusions  "
-            f"{schedule.title}{alias}"
-        )
+    for arm in trial.arms.values():
+        alias = f"; alias: {', '.join(arm.aliases)}" if arm.aliases else ""
+        count = sum(len(leg.schedule.visits) for leg in arm.legs)
+        typer.echo(f"  {arm.name:<24} {arm.masking:<10} {count:>2} infusions  {arm.title}{alias}")
 
 
 def main() -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time, timedelta
 
+from mil62sched.codes import VisitCode
+from mil62sched.engine import VisitKey
 from mil62sched.errors import UsageError
+from mil62sched.protocol import Window
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A leading '-' or '.' would make a file name that looks like an option or is hidden.
@@ -42,3 +45,92 @@ def check_participant(text: str) -> str:
     if not _PARTICIPANT.fullmatch(text):
         raise UsageError(f"invalid participant ID {text!r}: use {PARTICIPANT_FORM}")
     return text
+
+
+def parse_window(text: str) -> Window:
+    """`N` (N days either side) or `B,A` (B days before, A after).
+
+    >>> parse_window("3"), parse_window("1,2")
+    (Window(before=3, after=3), Window(before=1, after=2))
+    """
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) in (1, 2) and all(re.fullmatch(r"[0-9]{1,3}", part) for part in parts):
+        before, after = int(parts[0]), int(parts[-1])
+        return Window(before, after)
+    raise UsageError(
+        f"invalid window {text!r}: use N (days either side, e.g. 3) or B,A (days before and "
+        "after, e.g. 1,3), whole numbers from 0 to 999"
+    )
+
+
+def parse_visit_key(text: str, option: str) -> VisitKey:
+    """A visit code, optionally with its period: `W3D1` or `OLP:W3D1`."""
+    period, _, code = text.strip().rpartition(":")
+    period = period.strip().upper()
+    if period and not re.fullmatch(r"[A-Z0-9 ]+", period):
+        raise UsageError(f"invalid {option} {text!r}: use CODE or PERIOD:CODE, e.g. OLP:W3D1")
+    try:
+        return VisitKey(VisitCode.parse(code), period or None)
+    except UsageError as exc:
+        raise UsageError(f"invalid {option} {text!r}: {exc}") from None
+
+
+def parse_actual(text: str) -> tuple[VisitKey, date]:
+    """`CODE=DATE` (or `PERIOD:CODE=DATE`): when a visit really happened.
+
+    >>> parse_actual("w3d1=2024-01-17")
+    (VisitKey(code=VisitCode(week=3, day=1), period=None), datetime.date(2024, 1, 17))
+    """
+    code, equals, when = text.partition("=")
+    if not equals or not code.strip():
+        raise UsageError(f"invalid --actual {text!r}: use CODE=YYYY-MM-DD, e.g. W3D1=2024-01-17")
+    try:
+        key = parse_visit_key(code, "--actual")
+    except UsageError as exc:
+        raise UsageError(str(exc).replace(repr(code), repr(text), 1)) from None
+    return key, parse_date(when, f"--actual date for {code.strip()}")
+
+
+def parse_clock(text: str) -> time:
+    """A clock time HH:MM (24-hour).
+
+    >>> parse_clock("09:30")
+    datetime.time(9, 30)
+    """
+    match = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", text.strip())
+    if match is None:
+        raise UsageError(f"invalid --time {text!r}: use HH:MM on the 24-hour clock, e.g. 09:00")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_duration(text: str, option: str) -> timedelta:
+    """A length such as 90m, 2h, 1d or 1h30m.
+
+    >>> parse_duration("1h30m", "--duration")
+    datetime.timedelta(seconds=5400)
+    """
+    match = re.fullmatch(r"(?:([0-9]{1,3})d)?(?:([0-9]{1,3})h)?(?:([0-9]{1,4})m)?", text.strip())
+    if match is None or not any(match.groups()):
+        raise UsageError(
+            f"invalid {option} {text!r}: use a number of days, hours and minutes such as "
+            "1d, 2h, 90m or 1h30m"
+        )
+    days, hours, minutes = (int(group or 0) for group in match.groups())
+    length = timedelta(days=days, hours=hours, minutes=minutes)
+    if not length:
+        raise UsageError(f"invalid {option} {text!r}: must be longer than zero")
+    return length
+
+
+def check_timezone(name: str) -> str:
+    """An IANA time zone name such as Asia/Shanghai or America/New_York."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only when a time zone is given
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai or "
+            "America/New_York"
+        ) from None
+    return name

@@ -1,62 +1,141 @@
-"""Writing results: to standard output, or to a file atomically and never clobbering by accident."""
+"""Writing results: to standard output, or to files atomically and never clobbering by accident.
+
+Everything is first written to a temporary file (or folder) beside the target and moved into
+place only when complete, so a failure or a refusal leaves no partial file and an existing file
+untouched. Standard output is staged the same way when the caller may still decide to discard
+what it wrote (a roster with bad rows).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from mil62sched.errors import OutputError
 
 
-def write_text(text: str, path: Path | None, *, force: bool = False) -> None:
-    """Write `text` to `path` (standard output when None).
+@dataclass
+class Stage:
+    """An output being written; set `keep = False` to discard it instead of publishing it."""
 
-    A file is written to a temporary file in the same folder and renamed into place, so a
-    failure leaves no partial file; an existing file is kept unless `force`.
-    """
+    stream: IO[str]
+    keep: bool = True
+
+
+def write_text(text: str, path: Path | None, *, force: bool = False) -> None:
+    """Write `text` to `path` (standard output when None), atomically."""
     if path is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    with staged(path, force=force) as stage:
+        stage.stream.write(text)
+
+
+@contextmanager
+def staged(path: Path | None, *, force: bool = False) -> Iterator[Stage]:
+    """A stream whose content reaches `path` (or standard output) only if the block succeeds
+    and `keep` is still true."""
+    if path is None:
+        import tempfile  # only when staging: keeps start-up lean
+
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            stage = Stage(spool)
+            yield stage
+            if stage.keep:
+                spool.seek(0)
+                shutil.copyfileobj(spool, sys.stdout)
+                sys.stdout.flush()
+        return
+    _check_target(path, force)
+    temporary = _temporary_file(path)
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="") as stream:
+            stage = Stage(stream)
+            yield stage
+        if stage.keep:
+            _publish(temporary, path, force)
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
+    """A temporary folder whose files are moved into `folder` only if the block succeeds.
+
+    Existing files in `folder` with the same names are refused, before any file is moved,
+    unless `force`.
+    """
+    import tempfile
+
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"--split {str(folder)!r} is a file, not a folder")
+    parent = folder.parent
+    if not parent.is_dir():
+        raise OutputError(f"cannot write into {str(folder)!r}: {str(parent)!r} does not exist")
+    try:
+        work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    except OSError as exc:
+        raise OutputError(f"cannot write into {str(folder)!r}: {exc.strerror}") from None
+    try:
+        yield work
+        names = sorted(entry.name for entry in work.iterdir())
+        clashes = [name for name in names if (folder / name).exists()]
+        if clashes and not force:
+            raise OutputError(
+                f"{len(clashes)} file(s) exist in {str(folder)!r}, e.g. {clashes[0]!r}: "
+                "use --force to overwrite them"
+            )
+        folder.mkdir(exist_ok=True)
+        for name in names:
+            os.chmod(work / name, 0o666 & ~_umask())
+            os.replace(work / name, folder / name)
+    except OSError as exc:
+        raise OutputError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _check_target(path: Path, force: bool) -> None:
     if path.is_dir():
         raise OutputError(f"output {str(path)!r} is a folder: give a file name")
     if path.exists() and not force:
         raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it")
-    import tempfile  # only when writing a file: keeps start-up lean
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
 
-    folder = path.parent
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist")
+
+def _temporary_file(path: Path) -> Path:
+    import tempfile
+
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+    os.close(handle)
+    return Path(name)
+
+
+def _publish(temporary: Path, path: Path, force: bool) -> None:
+    os.chmod(temporary, 0o666 & ~_umask())
+    if force:
+        os.replace(temporary, path)
+        return
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())
-        if force:
-            os.replace(temporary, path)
-        else:
-            _link_without_clobbering(Path(temporary), path)
+        os.link(temporary, path)  # fails if `path` appeared meanwhile: no window to clobber it
     except FileExistsError:
         raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it") from None
-    except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def _link_without_clobbering(temporary: Path, path: Path) -> None:
-    """Put `temporary` at `path` unless something is there, even if it appeared a moment ago."""
-    try:
-        os.link(temporary, path)  # fails with FileExistsError: no window between check and write
-    except FileExistsError:
-        raise
     except OSError:  # a file system without hard links: check, then rename
         if path.exists():
-            raise FileExistsError(path) from None
+            raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it") from None
         os.replace(temporary, path)
 
 

@@ -8,23 +8,26 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal, cast
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple, cast
 
 from mil62sched.codes import VisitCode
 from mil62sched.errors import Mil62schedError, ProtocolError, UsageError
 
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+# Value types are NamedTuples: as immutable as frozen dataclasses and far cheaper to define,
+# which every start of the CLI pays for.
 Masking = Literal["open-label", "blinded", "unblinded"]
 MASKINGS: tuple[Masking, ...] = ("open-label", "blinded", "unblinded")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 BUILTIN = Path(__file__).parent / "protocols" / "mil62-ct303.toml"
 
 
-@dataclass(frozen=True)
-class Treatment:
+class Treatment(NamedTuple):
     """What is infused at a visit, as the person reading the output may be told."""
 
     key: str
@@ -34,16 +37,34 @@ class Treatment:
     blinded: bool = False
 
 
-@dataclass(frozen=True)
-class Escalation:
+class Window(NamedTuple):
+    """The days a visit may fall before and after its target date.
+
+    >>> Window(2, 3).around(date(2024, 1, 15))
+    (datetime.date(2024, 1, 13), datetime.date(2024, 1, 18))
+    """
+
+    before: int
+    after: int
+
+    def around(self, target: date) -> tuple[date, date]:
+        """First and last day of the window around `target`."""
+        return target - timedelta(days=self.before), target + timedelta(days=self.after)
+
+    def __str__(self) -> str:
+        if self.before == self.after:
+            return f"±{self.before} d"
+        return f"-{self.before}/+{self.after} d"
+
+
+class Escalation(NamedTuple):
     """An allowed dose escalation: `treatment` from a chosen visit at or after `earliest`."""
 
     treatment: Treatment
     earliest: VisitCode
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     """One arm: its infusion visits and what is infused at each."""
 
     name: str
@@ -53,10 +74,11 @@ class Schedule:
     visits: tuple[VisitCode, ...]
     treatment: Treatment
     cites: str
-    overrides: Mapping[VisitCode, Treatment] = field(default_factory=dict)
+    overrides: Mapping[VisitCode, Treatment] = _EMPTY
     unblinds: str | None = None
     aliases: tuple[str, ...] = ()
     escalation: Escalation | None = None
+    windows: Mapping[VisitCode, Window] = _EMPTY
 
     @property
     def blinded_name(self) -> str:
@@ -68,8 +90,50 @@ class Schedule:
         return self.overrides.get(code, self.treatment)
 
 
-@dataclass(frozen=True)
-class Protocol:
+class Leg(NamedTuple):
+    """One period of an arm: a schedule, and when it starts if the user does not say."""
+
+    schedule: Schedule
+    # Default W1D1 of this leg, counted on the previous leg's timeline; None for the first leg.
+    starts_at: VisitCode | None = None
+
+    @property
+    def period(self) -> str:
+        """The period's name, e.g. RCP or OLP."""
+        return self.schedule.period
+
+
+class Arm(NamedTuple):
+    """What a user plans with: one schedule, or a journey through several periods."""
+
+    name: str
+    title: str
+    masking: Masking
+    legs: tuple[Leg, ...]
+    cites: str
+    unblinds: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def journey(self) -> bool:
+        """True when the arm runs through more than one period."""
+        return len(self.legs) > 1
+
+    @classmethod
+    def of(cls, schedule: Schedule) -> Arm:
+        """The arm that is just one schedule."""
+        return cls(
+            name=schedule.name,
+            title=schedule.title,
+            masking=schedule.masking,
+            legs=(Leg(schedule),),
+            cites=schedule.cites,
+            unblinds=schedule.unblinds,
+            aliases=schedule.aliases,
+        )
+
+
+class Protocol(NamedTuple):
     """A trial: its identity, site and schedules by name."""
 
     id: str
@@ -82,25 +146,36 @@ class Protocol:
     source: str
     schedules: Mapping[str, Schedule]
     aliases: Mapping[str, str]
+    arms: Mapping[str, Arm] = _EMPTY
+    chairs: int | None = None
 
-    def schedule(self, name: str) -> Schedule:
-        """The schedule called `name` (or an alias of it); an unknown name gets the closest one."""
+    def arm(self, name: str) -> Arm:
+        """The arm called `name` (or an alias of it); an unknown name gets the closest one."""
         key = name.strip().lower()
         key = self.aliases.get(key, key)
-        if key in self.schedules:
-            return self.schedules[key]
+        if key in self.arms:
+            return self.arms[key]
         names = self.arm_names()
         close = difflib.get_close_matches(key, names, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise UsageError(f"unknown arm {name!r}: {hint}accepted: {', '.join(names)}")
 
+    def schedule(self, name: str) -> Schedule:
+        """The single schedule called `name` (or an alias of it)."""
+        arm = self.arm(name)
+        if arm.journey:
+            raise UsageError(f"{arm.name!r} is a journey of several schedules, not one schedule")
+        return arm.legs[0].schedule
+
     def arm_names(self) -> list[str]:
-        """Every name `schedule` accepts, aliases last."""
-        return [*self.schedules, *self.aliases]
+        """Every name `arm` accepts, aliases last."""
+        return [*self.arms, *self.aliases]
 
 
 def load(path: Path | None = None) -> Protocol:
     """Load and validate a protocol file; the built-in MIL62-CT303 one when `path` is None."""
+    import tomllib  # not needed for --help
+
     path = path or BUILTIN
     where = path.name if path == BUILTIN else str(path)
     try:
@@ -140,6 +215,22 @@ def _build(table: dict[str, Any]) -> Protocol:
         _check_unblinds(schedule, schedules)
     for schedule in schedules.values():
         _check_blinding(schedule, schedules)
+    arms = {name: Arm.of(schedule) for name, schedule in schedules.items()}
+    journeys = table.get("journeys", [])
+    if not isinstance(journeys, list):
+        raise ProtocolError("[[journeys]] must be a list of tables")
+    for number, entry in enumerate(journeys, 1):
+        journey = _journey(_table(entry, None, f"journey #{number}"), schedules)
+        if journey.name in arms or journey.name in aliases:
+            raise ProtocolError(f"journey name {journey.name!r} is used twice")
+        arms[journey.name] = journey
+    for arm in arms.values():
+        _check_journey_unblinds(arm, arms)
+    chairs = head.get("chairs")
+    if chairs is not None and (
+        not isinstance(chairs, int) or isinstance(chairs, bool) or chairs < 1
+    ):
+        raise ProtocolError("protocol: chairs must be a whole number >= 1")
     return Protocol(
         id=_text(head, "id", "protocol"),
         registry=_text(head, "registry", "protocol"),
@@ -151,6 +242,8 @@ def _build(table: dict[str, Any]) -> Protocol:
         source=_text(head, "source", "protocol"),
         schedules=schedules,
         aliases=aliases,
+        arms=arms,
+        chairs=chairs,
     )
 
 
@@ -209,6 +302,15 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
         )
         if escalation.earliest not in visits:
             raise ProtocolError(f"{where}: escalation from {escalation.earliest} is not a visit")
+    default_window = _window(body["window"], f"{where} window") if "window" in body else None
+    windows: dict[VisitCode, Window] = {}
+    for code_text, raw in _table(body, "windows", where, required=False).items():
+        code = VisitCode.parse(code_text)
+        if code not in visits:
+            raise ProtocolError(f"{where}: window at {code} is not one of its visits")
+        windows[code] = _window(raw, f"{where} window at {code}")
+    if default_window is not None:
+        windows = {code: windows.get(code, default_window) for code in visits}
     unblinds = body.get("unblinds")
     if (masking == "unblinded") != isinstance(unblinds, str):
         raise ProtocolError(f"{where}: an unblinded schedule, and only one, names what it unblinds")
@@ -229,7 +331,76 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
         unblinds=cast("str | None", unblinds),
         aliases=tuple(aliases),
         escalation=escalation,
+        windows=windows,
     )
+
+
+def _window(raw: object, where: str) -> Window:
+    """A window written as [before, after] days, each a whole number >= 0."""
+    if (
+        not isinstance(raw, list)
+        or len(raw) != 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in raw)
+    ):
+        raise ProtocolError(f"{where} must be [days before, days after], whole numbers >= 0")
+    return Window(raw[0], raw[1])
+
+
+def _journey(body: dict[str, Any], schedules: Mapping[str, Schedule]) -> Arm:
+    """An arm that runs through several schedules, one period after another."""
+    name = _text(body, "name", "journey")
+    where = f"journey {name!r}"
+    if not _NAME.fullmatch(name):
+        raise ProtocolError(f"{where}: a name is lower-case letters, digits and '-'")
+    masking = body.get("masking")
+    if masking not in MASKINGS:
+        raise ProtocolError(f"{where}: masking {masking!r} is not one of {', '.join(MASKINGS)}")
+    names = body.get("legs")
+    if not isinstance(names, list) or len(names) < 2:
+        raise ProtocolError(f"{where}: legs must list two or more schedules")
+    starts = _table(body, "starts", where, required=False)
+    legs: list[Leg] = []
+    for leg_name in names:
+        schedule = schedules.get(leg_name) if isinstance(leg_name, str) else None
+        if schedule is None:
+            raise ProtocolError(f"{where}: leg {leg_name!r} is not a schedule")
+        if masking != "unblinded" and schedule.masking == "unblinded":
+            raise ProtocolError(f"{where} is {masking}, so its leg {schedule.name!r} may not be")
+        if any(leg.period == schedule.period for leg in legs):
+            raise ProtocolError(f"{where}: two legs in period {schedule.period!r}")
+        starts_at = None
+        if legs:
+            if schedule.period not in starts:
+                raise ProtocolError(
+                    f"{where}: starts must give the default start of {schedule.period}"
+                )
+            starts_at = VisitCode.parse(str(starts[schedule.period]))
+        legs.append(Leg(schedule, starts_at))
+    unblinds = body.get("unblinds")
+    if (masking == "unblinded") != isinstance(unblinds, str):
+        raise ProtocolError(f"{where}: an unblinded journey, and only one, names what it unblinds")
+    return Arm(
+        name=name,
+        title=_text(body, "title", where),
+        masking=cast(Masking, masking),
+        legs=tuple(legs),
+        cites=_text(body, "cites", where),
+        unblinds=cast("str | None", unblinds),
+    )
+
+
+def _check_journey_unblinds(arm: Arm, arms: Mapping[str, Arm]) -> None:
+    """An unblinded journey reveals a blinded one leg by leg, with the same default starts."""
+    if not arm.journey or arm.unblinds is None:
+        return
+    target = arms.get(arm.unblinds)
+    where = f"journey {arm.name!r}"
+    if target is None or target.masking != "blinded" or not target.journey:
+        raise ProtocolError(f"{where} unblinds {arm.unblinds!r}, not a blinded journey")
+    mine = [(leg.schedule.blinded_name, leg.starts_at) for leg in arm.legs]
+    theirs = [(leg.schedule.name, leg.starts_at) for leg in target.legs]
+    if mine != theirs:
+        raise ProtocolError(f"{where}'s legs do not reveal {target.name!r}'s legs one by one")
 
 
 def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule]) -> None:

@@ -11,20 +11,25 @@ a working day and nothing is provisional.
 >>> SiteCalendar(None).status(date(2025, 10, 1))
 DayStatus(working=True, reason=None, provisional=False)
 
-`import holidays` costs ~100 ms at every start of the CLI, so the package is imported only when a
-country's calendar is first asked something, and each country is built once per process.
+`import holidays` costs ~80 ms, most of the CLI's start-up budget, and every `plan` asks about the
+default country. So what the package says about a country's years (which days are worked, the
+names of the days off, whether the year is provisional) is kept in a per-user cache file keyed by
+the installed package version, and a run that finds its years there never imports `holidays`.
+On a miss the package is asked about several years at once. The site's overrides are applied on
+top at run time, never cached. `_CountryDays` describes the file and where it lives.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import json
+import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
 from mil62sched.inputs import parse_date
@@ -38,19 +43,17 @@ OVERRIDE_COLUMNS = ("date", "name", "kind")
 
 # The package's US-English names write dates as MM/DD/YYYY ("Day off (substituted from
 # 09/28/2025)"); the site reads ISO dates only, and 09/10/2025 is ambiguous to them.
-_US_DATE = re.compile(r"\b([0-9]{2})/([0-9]{2})/([0-9]{4})\b")
+_US_DATE = r"\b([0-9]{2})/([0-9]{2})/([0-9]{4})\b"
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     """One row of a site's override file: a day off or a working day, with its name."""
 
     name: str
     kind: Kind
 
 
-@dataclass(frozen=True)
-class DayStatus:
+class DayStatus(NamedTuple):
     """Whether the site works on a day, why not, and whether that rests on published data."""
 
     working: bool
@@ -77,9 +80,18 @@ class SiteCalendar:
         self.country = None if country is None else _check_country(country)
         self.overrides: dict[date, Override] = dict(overrides or {})
         self._override_years = {day.year for day in self.overrides}
+        # A roster asks about the same few thousand days again and again: answer each once.
+        self._days: dict[date, DayStatus] = {}
+        self._years: dict[int, bool] = {}
 
     def status(self, day: date) -> DayStatus:
         """Whether the site works on `day`; an adjusted working Sunday is working, reason None."""
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._status(day)
+        return known
+
+    def _status(self, day: date) -> DayStatus:
         if self.country is None:
             return DayStatus(working=True, reason=None, provisional=False)
         provisional = self.provisional(day.year)
@@ -88,12 +100,10 @@ class SiteCalendar:
             if override.kind == "workday":
                 return DayStatus(working=True, reason=None, provisional=provisional)
             return DayStatus(working=False, reason=override.name, provisional=provisional)
-        country = _country_holidays(self.country)
-        if country.is_working_day(day):
+        year = _country_days(self.country).year(day.year)
+        if year.is_working_day(day):
             return DayStatus(working=True, reason=None, provisional=provisional)
-        return DayStatus(
-            working=False, reason=country.holiday_name(day) or "weekend", provisional=provisional
-        )
+        return DayStatus(working=False, reason=year.day_off_name(day), provisional=provisional)
 
     def provisional(self, year: int) -> bool:
         """Whether `year`'s working days may still change because its official list is missing.
@@ -108,9 +118,15 @@ class SiteCalendar:
         Caveat: a late-December day can still change with the next year's notice (China's 2002
         notice made Saturday 2001-12-29 a working day); such days are not flagged.
         """
+        known = self._years.get(year)
+        if known is None:
+            known = self._years[year] = self._provisional(year)
+        return known
+
+    def _provisional(self, year: int) -> bool:
         if self.country is None or year in self._override_years:
             return False
-        return _country_holidays(self.country).provisional(year)
+        return _country_days(self.country).year(year).provisional
 
     def nearest_working_day(self, target: date, before: int, after: int) -> date | None:
         """Search target, target+1, target-1, target+2, target-2, ... staying within
@@ -206,8 +222,13 @@ def _search_order(target: date, before: int, after: int) -> Iterator[date]:
 
 
 def _check_country(country: str) -> str:
-    """Return the normalised alpha-2 code, or refuse a code the holidays package lacks."""
+    """Return the normalised alpha-2 code, or refuse a code the holidays package lacks.
+
+    A code with cached years was checked when they were computed, so the package stays unloaded.
+    """
     code = country.strip().upper()
+    if len(code) == 2 and code.isascii() and code.isalpha() and _country_days(code).cached:
+        return code
     if code not in _registry():
         raise UsageError(
             f"unknown country {country!r}: use an ISO 3166-1 alpha-2 code supported by the "
@@ -228,41 +249,301 @@ def _registry() -> dict[str, tuple[str, str]]:
     }
 
 
-class _CountryHolidays:
-    """One country's holidays from the installed package; each year is computed once, on use."""
+# --- what the package says, year by year, and its cache on disk -----------------------------
 
-    def __init__(self, code: str) -> None:
-        entity = _load_entity_class(*_registry()[code])
-        # US English when the package has it, else the entity's own language, named explicitly:
-        # left unset, the package would follow LANG/LANGUAGE and names would vary by machine.
-        language = "en_US" if "en_US" in entity.supported_languages else entity.default_language
-        self._holidays = entity(language=language)
-        self._iso_dates = language == "en_US"
-        self._computed = (entity.start_year, entity.end_year)
-        self._official = _adjusted_years(self._holidays)
+_WORKING, _OFF = "W", "-"
+# On a miss the package is asked about this many years before and after the year wanted: a plan
+# runs forward from its start for two to three years, and a later start should still hit.
+_YEARS_BEFORE, _YEARS_AFTER = 2, 6
+# Every run reads the whole file (~0.05 ms a year): the years nearest the last miss are kept.
+_MOST_YEARS_CACHED = 40
+# Bump when the file's layout changes or _compute_years derives anything differently (language,
+# names, provisional rule): files are keyed by the package's version only, not by this code's.
+_CACHE_FORMAT = 1
+# Start-up counts here: no regular expression is compiled on the way to a cached answer.
+_VERSION_CHARACTERS = frozenset(
+    "0123456789.!+_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+
+class _Year:
+    """What the package says about one year of one country, before the site's overrides."""
+
+    # Not a dataclass: making one costs ~0.5 ms at import, and this module is on every plan's path.
+    __slots__ = ("names", "provisional", "working")
+
+    def __init__(self, provisional: bool, working: str, names: Mapping[str, str]) -> None:
+        self.provisional = provisional  # see SiteCalendar.provisional
+        self.working = working  # a character per day from 1 January: "W" worked, "-" a day off
+        self.names = names  # ISO date -> holiday name(s), for each day off that is a holiday
 
     def is_working_day(self, day: date) -> bool:
-        """Not a weekend nor a holiday, or a weekend day made a working day."""
-        # The package computes `day.year` (expand=True) before it answers, and keeps it.
-        return self._holidays.is_working_day(day)
+        """Not a weekend day nor a holiday, or a weekend day made a working day."""
+        return self.working[day.toordinal() - date(day.year, 1, 1).toordinal()] == _WORKING
 
-    def holiday_name(self, day: date) -> str | None:
-        """The day's holiday names joined with "; ", or None."""
-        names = self._holidays.get_list(day)
-        if not names:
+    def day_off_name(self, day: date) -> str:
+        """The holiday's name(s), "; "-joined, or "weekend"; for a day that is not worked."""
+        return self.names.get(day.isoformat(), "weekend")
+
+    def to_json(self) -> dict[str, Any]:
+        """The year as stored in the cache file."""
+        return {"provisional": self.provisional, "working": self.working, "names": self.names}
+
+    @classmethod
+    def from_json(cls, key: str, value: object) -> _Year | None:
+        """The year as read back from the cache file; None when anything about it is off."""
+        if not (isinstance(value, dict) and key.isascii() and key.isdigit()):
             return None
-        joined = "; ".join(names)
-        return _US_DATE.sub(r"\3-\1-\2", joined) if self._iso_dates else joined
+        year = int(key)
+        provisional, working, names = (value.get(k) for k in ("provisional", "working", "names"))
+        if not (
+            MINYEAR <= year <= MAXYEAR
+            and isinstance(provisional, bool)
+            and isinstance(working, str)
+            and len(working) == date(year, 12, 31).timetuple().tm_yday
+            and set(working) <= {_WORKING, _OFF}
+            and isinstance(names, dict)
+            and all(isinstance(v, str) and v for v in names.values())
+        ):
+            return None
+        return cls(provisional=provisional, working=working, names=names)
 
-    def provisional(self, year: int) -> bool:
-        """See SiteCalendar.provisional."""
-        first, last = self._official or self._computed
-        return not (max(first, self._computed[0]) <= year <= min(last, self._computed[1]))
+
+class _CountryDays:
+    """One country's years: from the cache file when it has them, else from the package.
+
+    The file is `holidays-<package version>-<CC>.json` in `$MIL62SCHED_CACHE_DIR`, else
+    `$XDG_CACHE_HOME/mil62sched`, else `~/.cache/mil62sched`. It holds the years computed so far
+    (at most _MOST_YEARS_CACHED, those nearest the last miss):
+
+        {"format": 1, "package": "holidays", "version": "0.109", "country": "CN", "years":
+         {"2025": {"provisional": false, "working": "-WWW...", "names": {"2025-01-01": ...}}}}
+
+    A missing, unreadable or corrupt file counts as empty and is rewritten on the next miss; a
+    failure to write is ignored: the cache only saves time. Without a known package version or a
+    folder (no home), nothing is read or written: the package answers every run, for the years
+    asked only.
+    """
+
+    def __init__(self, code: str, version: str | None, folder: Path | None) -> None:
+        self.code = code
+        self._version = version
+        self._file = None if version is None or folder is None else folder / self.file_name
+        self._years = self._read()
+
+    @property
+    def file_name(self) -> str:
+        """The cache file's name, without its folder."""
+        return f"holidays-{self._version}-{self.code}.json"
+
+    @property
+    def cached(self) -> bool:
+        """Whether any year is known without asking the package."""
+        return bool(self._years)
+
+    def year(self, year: int) -> _Year:
+        """One year; on a miss the package computes the years around it, and the file is updated."""
+        known = self._years.get(year)
+        if known is None:
+            if self._file is not None and not _can_write_in(self._file.parent):
+                self._file = None
+            first, last = max(MINYEAR, year - _YEARS_BEFORE), min(MAXYEAR, year + _YEARS_AFTER)
+            if self._file is None:  # nothing is kept for the next run: compute only what is asked
+                first = last = year
+            for computed_year, computed in _compute_years(self.code, first, last).items():
+                # A year already answered keeps its answer for the rest of the run.
+                self._years.setdefault(computed_year, computed)
+            self._write(around=year)
+            known = self._years[year]
+        return known
+
+    def _read(self) -> dict[int, _Year]:
+        """The file's years; {} when it is missing, unreadable, corrupt or for another version."""
+        if self._file is None:
+            return {}
+        try:
+            document = json.loads(self._file.read_bytes())
+        except (OSError, ValueError, RecursionError):  # ValueError: not JSON, not UTF-8
+            return {}
+        if not (
+            isinstance(document, dict)
+            and document.get("format") == _CACHE_FORMAT
+            and document.get("package") == "holidays"
+            and document.get("version") == self._version
+            and document.get("country") == self.code
+            and isinstance(document.get("years"), dict)
+        ):
+            return {}
+        years: dict[int, _Year] = {}
+        for key, value in document["years"].items():
+            year = _Year.from_json(key, value)
+            if year is None:
+                return {}  # one damaged year: trust nothing in the file
+            years[int(key)] = year
+        return years
+
+    def _write(self, around: int) -> None:
+        """Merge the years known here into the file (another run may have added some), keeping
+        at most _MOST_YEARS_CACHED of them, the nearest to `around`."""
+        if self._file is None:
+            return
+        self._years = {**self._read(), **self._years}
+        kept = sorted(self._years, key=lambda year: (abs(year - around), year))
+        document = {
+            "format": _CACHE_FORMAT,
+            "package": "holidays",
+            "version": self._version,
+            "country": self.code,
+            "years": {
+                str(year): self._years[year].to_json() for year in sorted(kept[:_MOST_YEARS_CACHED])
+            },
+        }
+        folder = self._file.parent
+        try:
+            # A temporary file in the same folder, then a rename: a run reading the file at the
+            # same moment sees the old or the new one, never half of one.
+            import tempfile  # ~4 ms to import, needed on a miss only
+
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{self._file.name}.")
+            try:
+                with os.fdopen(handle, "w", encoding="ascii") as stream:
+                    json.dump(document, stream, separators=(",", ":"))
+                os.replace(temporary, self._file)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError:
+            # Read-only or full disk, a file in the way: the next run asks the package again, and
+            # this one stops trying (and stops computing years it was not asked about).
+            self._file = None
+
+
+def _can_write_in(folder: Path) -> bool:
+    """Whether the cache folder exists, or can be made, and looks writable (checked on a miss)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 @functools.cache
-def _country_holidays(code: str) -> _CountryHolidays:
-    return _CountryHolidays(code)
+def _country_days(code: str) -> _CountryDays:
+    """Each country's cache file is read at most once per process."""
+    return _CountryDays(code, _package_version(), _cache_folder())
+
+
+def _cache_folder() -> Path | None:
+    """$MIL62SCHED_CACHE_DIR, else $XDG_CACHE_HOME/mil62sched, else ~/.cache/mil62sched."""
+    explicit = os.environ.get("MIL62SCHED_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec says to ignore a relative path
+        return Path(xdg, "mil62sched")
+    home = os.environ.get("HOME")
+    if home is None:
+        try:
+            home = str(Path.home())  # from the password database
+        except (RuntimeError, KeyError):
+            return None
+    # An empty or relative HOME would put the cache in "/" or the working folder: none then.
+    return Path(home, ".cache", "mil62sched") if os.path.isabs(home) else None
+
+
+@functools.cache
+def _package_version() -> str | None:
+    """The installed holidays version, from the dist-info folder beside it, without importing it.
+
+    `holidays.version` asks `importlib.metadata`, which alone costs ~40 ms to import; this reads
+    the METADATA file's headers (~0.3 ms). None when the package is missing or installed some
+    other way (editable, egg-info, two dist-info folders): the cache is then bypassed.
+    """
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("holidays")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    site = Path(spec.origin).parent.parent
+    try:
+        found = [entry.path for entry in os.scandir(site) if _is_dist_info(entry.name)]
+        if len(found) != 1:
+            return None
+        headers: dict[str, str] = {}
+        with open(os.path.join(found[0], "METADATA"), encoding="utf-8") as stream:
+            for line in stream:
+                if not line.strip():
+                    break  # the headers end at the first blank line; the long description follows
+                name, _, value = line.partition(":")
+                headers.setdefault(name.strip().lower(), value.strip())
+    except (OSError, ValueError):
+        return None
+    version = headers.get("version", "")
+    # The version goes into a file name: PEP 440 characters only, a sane length.
+    if not 0 < len(version) <= 64 or not set(version) <= _VERSION_CHARACTERS:
+        return None
+    return version if headers.get("name", "").lower() == "holidays" else None
+
+
+def _is_dist_info(name: str) -> bool:
+    """Whether a folder name is the holidays package's dist-info ("holidays-0.109.dist-info")."""
+    prefix, suffix = "holidays-", ".dist-info"
+    return (
+        name.lower().startswith(prefix)
+        and name.endswith(suffix)
+        and "-" not in name[len(prefix) : -len(suffix)]  # not "holidays-extra-1.0.dist-info"
+    )
+
+
+def _compute_years(code: str, first: int, last: int) -> dict[int, _Year]:
+    """Ask the package about every day of the years `first` to `last`.
+
+    The years on either side are computed too, in case the package needs them for a day near
+    New Year (a move such as China's 2002 notice making Saturday 2001-12-29 a working day, an
+    observed holiday): a cached answer must not depend on what a run happened to ask first. With
+    holidays 0.109 it makes no difference for CN, DE, US, GB, JP, KR, TW, SA, 1995-2030 (checked
+    day by day), so this is a guard, at ~1 ms a year, on a miss only.
+    """
+    entity = _entity_class(code)
+    # US English when the package has it, else the entity's own language, named explicitly:
+    # left unset, the package would follow LANG/LANGUAGE and names would vary by machine.
+    language = "en_US" if "en_US" in entity.supported_languages else entity.default_language
+    years = range(max(MINYEAR, first - 1), min(MAXYEAR, last + 1) + 1)
+    package = entity(language=language, years=years)
+    computed = (entity.start_year, entity.end_year)
+    official = _adjusted_years(package) or computed
+    official_first, official_last = max(official[0], computed[0]), min(official[1], computed[1])
+
+    answers: dict[int, _Year] = {}
+    for year in range(first, last + 1):
+        working: list[str] = []
+        names: dict[str, str] = {}
+        for ordinal in range(date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal() + 1):
+            day = date.fromordinal(ordinal)
+            if package.is_working_day(day):
+                working.append(_WORKING)
+                continue
+            working.append(_OFF)
+            name = "; ".join(package.get_list(day))
+            if name:
+                names[day.isoformat()] = (
+                    re.sub(_US_DATE, r"\3-\1-\2", name) if language == "en_US" else name
+                )
+        answers[year] = _Year(
+            provisional=not official_first <= year <= official_last,
+            working="".join(working),
+            names=names,
+        )
+    return answers
+
+
+@functools.cache
+def _entity_class(code: str) -> type[HolidayBase]:
+    """The package's class for a country, loaded once per process."""
+    return _load_entity_class(*_registry()[code])
 
 
 def _adjusted_years(entity: HolidayBase) -> tuple[int, int] | None:

@@ -1,4 +1,4 @@
-"""The exporters: one module per format, each with `render(plan, *, styled) -> str`.
+"""The exporters: one module per format, each with `render(plan, presentation) -> str`.
 
 Modules are imported only when their format is used, so `plan --format json` never pays for
 rich or icalendar.
@@ -7,20 +7,46 @@ rich or icalendar.
 from __future__ import annotations
 
 import importlib
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from typing import Protocol as Interface
 
 from mil62sched.engine import Plan
 from mil62sched.errors import UsageError
 
-FORMATS = ("table", "csv", "json", "md", "ics")
+FORMATS = ("table", "csv", "json", "md", "ics", "calendar")
 _EXTENSIONS = {".csv": "csv", ".json": "json", ".md": "md", ".ics": "ics", ".txt": "table"}
+
+# The registry gives no infusion length: this default only sizes calendar events.
+DEFAULT_DURATION = timedelta(hours=3)
+
+
+class Timing(NamedTuple):
+    """Timed calendar events: local start time in an IANA zone, and their length."""
+
+    start: time
+    zone: str
+    duration: timedelta = DEFAULT_DURATION
+
+
+class Presentation(NamedTuple):
+    """How to show a plan, beyond its content; each exporter uses what applies to it."""
+
+    styled: bool = False  # ANSI styles for a terminal
+    width: int | None = None  # terminal width for table and calendar
+    timing: Timing | None = None  # None: all-day events
+    reminders: tuple[timedelta, ...] = ()  # display alarms this long before each event
+    stamp: datetime | None = None  # DTSTAMP; None: now
+
+
+PLAIN = Presentation()
 
 
 class Exporter(Interface):
     """What every exporter module provides."""
 
-    def render(self, plan: Plan, *, styled: bool = False) -> str: ...
+    def render(self, plan: Plan, presentation: Presentation = PLAIN) -> str: ...
 
 
 def check_format(fmt: str) -> str:

@@ -1,22 +1,35 @@
-"""iCalendar (RFC 5545): one all-day event per infusion, for Outlook, Google, Apple, Thunderbird.
+"""iCalendar (RFC 5545): one event per infusion, for Outlook, Google, Apple and Thunderbird.
+
+Events are all-day (DTSTART a plain date) unless a `Timing` asks for timed ones, which carry
+their time zone as a VTIMEZONE so 09:00 stays 09:00 across daylight-saving changes.
 
 UIDs are derived from protocol, participant, the blinded schedule name, period and visit code, so
 re-importing the same plan updates its events instead of duplicating them, the arms of a blinded
 schedule give identical UIDs, and different participants never collide. Unblinded calendars get
 UIDs of their own (the same for both arms), so importing the pharmacist's calendar can never
 overwrite the events of a blinded calendar with unblinded text.
+
+SEQUENCE follows the life of a visit, so a re-export after a change wins over the earlier one:
+0 planned on the date a plan with no records, no given period start and no adjustment gives (a
+first export), 1 planned on another day (adjusted, re-anchored, or a later period started on a
+given date), 2 done, missed or dropped (an RCP visit after an early OLP entry, exported as
+cancelled). A later correction of a recorded visit keeps 2 and relies on the newer DTSTAMP.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import IO
+from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from mil62sched import __version__
 from mil62sched.engine import Plan, Visit
-from mil62sched.export.fields import UNBLINDED_NOTICE
+from mil62sched.export import PLAIN, Presentation, Timing
+from mil62sched.export.fields import UNBLINDED_NOTICE, record_text, window_text
 
 # Fixed namespace for this tool's UIDs; changing it would duplicate every imported event.
 UID_NAMESPACE = uuid.UUID("6f1d2c1e-4b8a-5f4e-9a62-0c3e7d303a62")
@@ -28,60 +41,182 @@ def uid(plan: Plan, visit: Visit) -> str:
     # Without an ID the start stands in; the space keeps it apart from every valid ID.
     who = plan.participant or f"no participant, start {plan.start.isoformat()}"
     parts: tuple[str, ...] = (
-        plan.protocol.id,
-        who,
-        plan.schedule.blinded_name,
-        visit.period,
-        str(visit.code),
-    )
+        plan.protocol.id, who, visit.blinded_schedule, visit.period, str(visit.code),
+    )  # fmt: skip
     if plan.unblinded:
         parts += ("unblinded",)
-    key = "|".join(parts)
-    return f"{uuid.uuid5(UID_NAMESPACE, key)}@{UID_DOMAIN}"
+    return f"{uuid.uuid5(UID_NAMESPACE, '|'.join(parts))}@{UID_DOMAIN}"
 
 
-def calendar_name(plan: Plan) -> str:
+# Events that will not take place: calendar apps show them cancelled (or remove them).
+_CANCELLED = {"missed": "MISSED", "dropped": "NOT GIVEN"}
+
+
+def sequence(visit: Visit) -> int:
+    """0 planned as a first export showed it, 1 planned on another day, 2 done, missed or
+    dropped."""
+    if visit.status != "planned":
+        return 2
+    return 1 if visit.rescheduled else 0
+
+
+def calendar_name(plan: Plan, who: str | None = None) -> str:
     """The calendar's display name; loud when the calendar is unblinded."""
-    who = plan.participant or f"W1D1 {plan.start.isoformat()}"
-    name = f"{plan.protocol.id} {plan.schedule.name} {who}"
+    who = who or plan.participant or f"W1D1 {plan.start.isoformat()}"
+    name = f"{plan.protocol.id} {plan.arm.name} {who}"
     return f"UNBLINDED {name}" if plan.unblinded else name
 
 
-def render(plan: Plan, *, styled: bool = False, stamp: datetime | None = None) -> str:
-    """The plan as an iCalendar text with CRLF line endings."""
-    stamp = stamp or datetime.now(UTC).replace(microsecond=0)
+def new_calendar(name: str) -> Calendar:
+    """An empty PUBLISH calendar with this tool's PRODID and a display name."""
     calendar = Calendar()
     calendar.add("prodid", f"-//mil62sched//mil62sched {__version__}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", calendar_name(plan))
-    calendar.add("x-wr-calname", calendar_name(plan))
-    for visit in plan.visits:
-        calendar.add_component(_event(plan, visit, stamp))
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def events(plan: Plan, presentation: Presentation = PLAIN) -> list[Event]:
+    """One event per infusion of the plan."""
+    stamp = presentation.stamp or datetime.now(UTC).replace(microsecond=0)
+    return [_event(plan, visit, stamp, presentation) for visit in plan.visits]
+
+
+def finish(calendar: Calendar, first: date, last: date) -> str:
+    """The calendar as text, with a VTIMEZONE for every zone its events use, covering the
+    years from `first` to `last`."""
+    add_timezones(calendar, first, last)
     text: str = calendar.to_ical().decode("utf-8")
     return text
 
 
-def _event(plan: Plan, visit: Visit, stamp: datetime) -> Event:
+def add_timezones(calendar: Calendar, first: date, last: date) -> None:
+    """VTIMEZONEs for the zones the events use, one RDATE per line.
+
+    icalendar lists a rule's change dates as one comma-separated RDATE; that is valid RFC 5545,
+    but some readers (vobject 0.9) keep only the first date and so put every later summer an hour
+    off. One date per RDATE line reads the same everywhere.
+    """
+    start = date(max(first.year - 1, 1), 1, 1)
+    if last.year < 9998:
+        calendar.add_missing_timezones(first_date=start, last_date=date(last.year + 2, 1, 1))
+    else:
+        # icalendar looks a few weeks past the end it is given; at the end of the calendar that
+        # overflows, so end as late as it allows (transitions after that date are not listed).
+        for month in range(12, 0, -1):
+            try:
+                calendar.add_missing_timezones(first_date=start, last_date=date(9999, month, 1))
+                break
+            except OverflowError:
+                continue
+    for zone in calendar.walk("VTIMEZONE"):
+        for rule in zone.subcomponents:
+            dates = rule.get("RDATE")
+            if dates is None:
+                continue
+            lists = dates if isinstance(dates, list) else [dates]
+            single = [moment.dt for group in lists for moment in group.dts]
+            del rule["RDATE"]
+            for moment in single:
+                rule.add("rdate", moment)
+
+
+def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
+    """The plan as an iCalendar text with CRLF line endings."""
+    calendar = new_calendar(calendar_name(plan))
+    for event in events(plan, presentation):
+        calendar.add_component(event)
+    days = [v.actual or v.date for v in plan.visits]
+    return finish(calendar, min(days), max(days))
+
+
+def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation) -> Event:
     who = f"{plan.participant} " if plan.participant else ""
     loud = "UNBLINDED " if plan.unblinded else ""
-    description = [
+    code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
+    summary = f"{loud}{who}{code} infusion: {visit.treatment.label}"
+    if visit.status == "done":
+        summary += " (done)"
+    elif visit.status in _CANCELLED:
+        summary = f"{_CANCELLED[visit.status]} {summary}"
+    event = Event()
+    event.add("uid", uid(plan, visit))
+    event.add("dtstamp", stamp)
+    event.add("sequence", sequence(visit))
+    day = visit.actual or visit.date
+    if presentation.timing is None:
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+    else:
+        start, end = _timed(day, presentation.timing)
+        event.add("dtstart", start)
+        event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("description", "\n".join(_description(plan, visit)))
+    if visit.status in _CANCELLED:
+        event.add("status", "CANCELLED")
+    for before in presentation.reminders:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", -before)
+        event.add_component(alarm)
+    return event
+
+
+def _timed(day: date, timing: Timing) -> tuple[datetime, datetime]:
+    """Local start and end: wall-clock arithmetic, so 09:00 stays 09:00 whatever the offset."""
+    zone = ZoneInfo(timing.zone)
+    start = datetime.combine(day, timing.start, tzinfo=zone)
+    return start, start + timing.duration
+
+
+def _description(plan: Plan, visit: Visit) -> list[str]:
+    lines = [
         f"Study day {visit.study_day} ({visit.code}) of {plan.protocol.id}"
-        f" ({plan.protocol.registry})",
-        f"Arm: {plan.schedule.name} ({plan.schedule.title})",
+        f" ({plan.protocol.registry}), {visit.period}",
+        f"Arm: {plan.arm.name} ({plan.arm.title})",
         f"Participant: {plan.participant or 'not given'}",
         f"W1D1: {plan.start.isoformat()}",
         f"Infusion: {visit.treatment.label}",
     ]
+    if visit.window is not None:
+        lines.append(f"Window: {window_text(visit)} ({visit.window})")
+    if visit.moved:
+        lines.append(f"Protocol date: {visit.target.isoformat()}")
+    if visit.note:
+        lines.append(f"Note: {visit.note}")
+    if visit.status != "planned":
+        lines.append(f"Record: {record_text(visit)}")
     if plan.unblinded:
-        description.insert(0, UNBLINDED_NOTICE)
-    event = Event()
-    event.add("uid", uid(plan, visit))
-    event.add("dtstamp", stamp)
-    event.add("dtstart", visit.date)
-    event.add("dtend", visit.date + timedelta(days=1))
-    event.add("summary", f"{loud}{who}{visit.code} infusion: {visit.treatment.label}")
-    event.add("description", "\n".join(description))
-    event.add("transp", "TRANSPARENT")
-    return event
+        lines.insert(0, UNBLINDED_NOTICE)
+    return lines
+
+
+def write_many(
+    plans: Iterable[Plan], presentation: Presentation, stream: IO[str], name: str
+) -> None:
+    """One calendar of every plan's events, written event by event (a roster may be large).
+
+    The calendar's properties and any VTIMEZONE come first, so clients meet the zone before the
+    events that use it; each event's UID is the one `plan` gives the same participant.
+    """
+    head = new_calendar(name)
+    if presentation.timing is not None:
+        sample = Event()
+        sample.add("dtstart", _timed(date(2000, 1, 3), presentation.timing)[0])
+        head.add_component(sample)
+        add_timezones(head, date(1970, 1, 1), date(2100, 1, 1))
+        head.subcomponents = [c for c in head.subcomponents if c.name == "VTIMEZONE"]
+    text = head.to_ical().decode("utf-8")
+    stream.write(text[: text.rindex("END:VCALENDAR")])
+    stamp = presentation.stamp or datetime.now(UTC).replace(microsecond=0)
+    shown = presentation._replace(stamp=stamp)
+    for plan in plans:
+        for event in events(plan, shown):
+            stream.write(event.to_ical().decode("utf-8"))
+    stream.write("END:VCALENDAR\r\n")

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from mil62sched.engine import Plan
-from mil62sched.export.fields import UNBLINDED_NOTICE, title
+from mil62sched.export import PLAIN, Presentation
+from mil62sched.export.columns import columns
+from mil62sched.export.fields import UNBLINDED_NOTICE, notes, title
 
 
-def render(plan: Plan, *, styled: bool = False) -> str:
-    """The plan as a Markdown heading and pipe table."""
+def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
+    """The plan as a Markdown heading, pipe table and notes."""
     lines = [f"## {title(plan)}", ""]
     if plan.unblinded:
         lines += [f"> **{UNBLINDED_NOTICE}**", ""]
+    chosen = columns(plan)
     lines += [
-        f"{plan.schedule.title}. Source: {plan.protocol.registry} registry text.",
+        f"{plan.arm.title}. Source: {plan.protocol.registry} registry text.",
         "",
-        "| Visit | Study day | Date | Weekday | Infusion |",
-        "|---|---:|---|---|---|",
+        "| " + " | ".join(column.heading for column in chosen) + " |",
+        "|" + "|".join("---:" if column.numeric else "---" for column in chosen) + "|",
     ]
     lines += [
-        f"| {v.code} | {v.study_day} | {v.date.isoformat()} | {v.date:%A} | {v.treatment.label} |"
-        for v in plan.visits
+        "| " + " | ".join(column.text(visit) for column in chosen) + " |" for visit in plan.visits
     ]
+    extra = notes(plan)
+    if extra:
+        lines += ["", *(f"- {line}" for line in extra)]
     return "\n".join(lines) + "\n"

@@ -3,39 +3,49 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from mil62sched.engine import Plan
-from mil62sched.export.fields import UNBLINDED_NOTICE, title
+from mil62sched.export import PLAIN, Presentation
+from mil62sched.export.columns import columns
+from mil62sched.export.fields import (
+    UNBLINDED_NOTICE,
+    day_text,
+    notes,
+    record_text,
+    title,
+    window_text,
+)
 
-FILE_WIDTH = 100
+# A file or pipe gets the table at its natural width (up to this); a terminal gets its own width.
+FILE_WIDTH = 200
 
 
-def render(plan: Plan, *, styled: bool = False, width: int | None = None) -> str:
-    """The plan as a rich table; ANSI styles only when `styled` (a terminal)."""
-    table = Table(box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("Visit", style="bold")
-    table.add_column("Study day", justify="right")
-    table.add_column("Date")
-    table.add_column("Weekday")
-    table.add_column("Infusion")
+def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
+    """The plan as a rich table; ANSI styles only when styled (a terminal)."""
+    styled = presentation.styled
+    table = Table(box=box.SIMPLE_HEAVY)
+    chosen = columns(plan)
+    for column in chosen:
+        table.add_column(column.heading, justify="right" if column.numeric else "left")
     for visit in plan.visits:
-        style = "yellow" if visit.treatment.blinded else None
-        table.add_row(
-            str(visit.code),
-            str(visit.study_day),
-            visit.date.isoformat(),
-            f"{visit.date:%a}",
-            visit.treatment.label,
-            style=style if styled else None,
-        )
+        style = None
+        if styled:
+            if visit.status == "missed" or visit.note:
+                style = "red"
+            elif not visit.working_day and not visit.moved:
+                style = "magenta"
+            elif visit.treatment.blinded:
+                style = "yellow"
+        table.add_row(*(column.text(visit) for column in chosen), style=style)
     out = io.StringIO()
     console = Console(
         file=out,
-        width=width or FILE_WIDTH,
+        width=presentation.width or FILE_WIDTH,
         force_terminal=styled,
         color_system="standard" if styled else None,
         highlight=False,
@@ -43,9 +53,74 @@ def render(plan: Plan, *, styled: bool = False, width: int | None = None) -> str
     if plan.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
     console.print(f"[bold]{title(plan)}[/]")
-    console.print(f"{plan.schedule.title}: {len(plan.visits)} infusions. ", end="")
+    console.print(f"{plan.arm.title}: {len(plan.given)} infusions. ", end="")
     console.print(f"Source: {plan.protocol.registry} registry text.")
     console.print(table)
+    notes_console = Console(
+        file=out,
+        width=min(presentation.width or 100, 100),
+        force_terminal=styled,
+        color_system="standard" if styled else None,
+        highlight=False,
+    )
+    for line in notes(plan):
+        notes_console.print(f"* {line}", style="bold" if styled else None)
     text = out.getvalue()
     # rich pads every line to the table's width; a file or pipe has no use for the spaces.
     return text if styled else "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> str:
+    """Every plan's visits in one table, one row per infusion, participant first."""
+    table = Table(box=box.SIMPLE_HEAVY)
+    for heading in ("Participant", "Arm", "Visit", "Period", "Date", "Weekday", "Infusion"):
+        table.add_column(heading)
+    table.add_column("Window")
+    table.add_column("Day")
+    table.add_column("Record")
+    unblinded = False
+    count = 0
+    remarks: list[str] = []
+    for plan in plans:
+        unblinded = unblinded or plan.unblinded
+        count += 1
+        remarks += [f"{plan.participant or plan.start.isoformat()}: {line}" for line in notes(plan)]
+        for visit in plan.visits:
+            table.add_row(
+                plan.participant or "",
+                plan.arm.name,
+                str(visit.code),
+                visit.period,
+                visit.date.isoformat(),
+                f"{visit.date:%a}",
+                visit.treatment.label,
+                window_text(visit),
+                day_text(visit),
+                record_text(visit),
+            )
+    out = io.StringIO()
+    console = _console(out, presentation)
+    if unblinded:
+        console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
+    console.print(f"[bold]{count} participants[/]")
+    console.print(table)
+    for line in remarks:
+        console.print(f"* {line}", style="bold" if presentation.styled else None)
+    return _finish(out.getvalue(), presentation)
+
+
+def _console(out: io.StringIO, presentation: Presentation) -> Console:
+    return Console(
+        file=out,
+        width=presentation.width or FILE_WIDTH,
+        force_terminal=presentation.styled,
+        color_system="standard" if presentation.styled else None,
+        highlight=False,
+    )
+
+
+def _finish(text: str, presentation: Presentation) -> str:
+    # rich pads every line to the table's width; a file or pipe has no use for the spaces.
+    if presentation.styled:
+        return text
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

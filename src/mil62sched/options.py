@@ -1,0 +1,115 @@
+"""Command-line option values turned into engine and exporter inputs, shared by every command.
+
+The CLI hands over the strings people typed; this module checks them (each refusal names the
+value and what is accepted) and builds the `Policy`, `Records` and `Presentation` the engine and
+exporters take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from mil62sched.engine import ANCHORS, Anchor, Policy, Records, VisitKey
+from mil62sched.errors import UsageError
+from mil62sched.export import DEFAULT_DURATION, Presentation, Timing
+from mil62sched.inputs import (
+    check_timezone,
+    parse_actual,
+    parse_clock,
+    parse_date,
+    parse_duration,
+    parse_visit_key,
+    parse_window,
+)
+from mil62sched.protocol import Protocol
+
+if TYPE_CHECKING:
+    from mil62sched.sitecal import SiteCalendar  # imported on use: it may load holiday data
+
+
+class SiteOptions(NamedTuple):
+    """How the site plans: the options `plan`, `roster` and `agenda` share."""
+
+    window: str | None = None
+    country: str | None = None
+    no_holidays: bool = False
+    holidays: Path | None = None
+    adjust: bool = False
+    anchor: str = "w1d1"
+    today: str | None = None
+
+    def policy(self, protocol: Protocol, today: date) -> Policy:
+        """The engine's Policy; `today` is the real date unless --today was given."""
+        if self.anchor.lower() not in ANCHORS:
+            raise UsageError(f"invalid --anchor {self.anchor!r}: accepted: {', '.join(ANCHORS)}")
+        anchor: Anchor = "previous" if self.anchor.lower() == "previous" else "w1d1"
+        return Policy(
+            window=None if self.window is None else parse_window(self.window),
+            site=self.site_calendar(protocol),
+            adjust=self.adjust,
+            anchor=anchor,
+            today=today if self.today is None else parse_date(self.today, "--today date"),
+        )
+
+    def site_calendar(self, protocol: Protocol) -> SiteCalendar | None:
+        """The working-day calendar: the protocol's country unless overridden; None when off."""
+        from mil62sched.sitecal import SiteCalendar, load_overrides
+
+        if self.no_holidays:
+            if self.holidays is not None or self.country is not None:
+                raise UsageError(
+                    "--no-holidays turns the working-day check off: drop --holidays and --country"
+                )
+            return None
+        overrides = None if self.holidays is None else load_overrides(self.holidays)
+        country = protocol.country if self.country is None else self.country
+        return SiteCalendar(country, overrides)
+
+
+def records(actual: Sequence[str], missed: Sequence[str]) -> Records:
+    """Recorded visits from `--actual CODE=DATE` and `--missed CODE` values."""
+    dates: dict[VisitKey, date] = {}
+    for text in actual:
+        key, when = parse_actual(text)
+        if key in dates:
+            raise UsageError(f"--actual {key} is given twice")
+        dates[key] = when
+    gone = frozenset(parse_visit_key(text, "--missed") for text in missed)
+    both = gone & set(dates)
+    if both:
+        raise UsageError(f"{sorted(map(str, both))[0]} is given as both --actual and --missed")
+    return Records(dates, gone)
+
+
+def presentation(
+    protocol: Protocol,
+    *,
+    styled: bool = False,
+    width: int | None = None,
+    time: str | None = None,
+    tz: str | None = None,
+    duration: str | None = None,
+    remind: Sequence[str] = (),
+) -> Presentation:
+    """How to show the plan: timed events when --time is given, reminders, terminal styling."""
+    if time is None and (tz is not None or duration is not None):
+        raise UsageError("--tz and --duration apply to timed events: give --time HH:MM too")
+    timing = None
+    if time is not None:
+        timing = Timing(
+            start=parse_clock(time),
+            zone=check_timezone(tz or protocol.timezone),
+            duration=DEFAULT_DURATION
+            if duration is None
+            else parse_duration(duration, "--duration"),
+        )
+    reminders: tuple[timedelta, ...] = tuple(parse_duration(text, "--remind") for text in remind)
+    return Presentation(styled=styled, width=width, timing=timing, reminders=reminders)
+
+
+def period_starts(olp_start: str | None) -> dict[str, date]:
+    """Later periods' W1D1 given on the command line."""
+    return {} if olp_start is None else {"OLP": parse_date(olp_start, "--olp-start date")}

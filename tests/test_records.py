@@ -1,0 +1,477 @@
+"""Actual and missed visits, deviations and anchoring (issue 3, part 3).
+
+Dates are worked out by hand in the comments. Reference points: 2024-01-01 is a Monday; for
+start 2024-01-01, W3D1 = +14 days = 2024-01-15, W25D1 = +168 days = 2024-06-17 (Jan 31 +30,
+Feb 29 +59 (leap), Mar 31 +90, Apr 30 +120, May 31 +151, then +17), W27D1 = +182 = 2024-07-01.
+
+With `--anchor previous` a later visit is planned from the latest actual visit before it:
+date = actual + (its study day - that visit's study day). `--today` is always given so no test
+depends on the real date.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from typer.testing import Result
+
+from mil62sched import engine, protocol
+from mil62sched.codes import VisitCode
+from mil62sched.engine import Policy, Records, Visit, VisitKey, Window
+from mil62sched.errors import UsageError
+from mil62sched.sitecal import SiteCalendar
+from tests.conftest import Run
+
+PREFIX = "mil62sched: error: "
+TRIAL = protocol.load()
+D = date.fromisoformat
+W1D1, W3D1, W25D1, W27D1 = (VisitCode.parse(c) for c in ("W1D1", "W3D1", "W25D1", "W27D1"))
+TODAY = "2025-01-01"  # after every actual date used below
+
+
+def key(code: str, period: str | None = None) -> VisitKey:
+    return VisitKey(VisitCode.parse(code), period)
+
+
+def rcp(
+    start: str = "2024-01-01",
+    *,
+    actual: dict[str, str] | None = None,
+    missed: tuple[str, ...] = (),
+    window: Window | None = None,
+    **policy: object,
+) -> dict[str, Visit]:
+    """A phase3-rcp plan with records, its visits by code."""
+    records = Records(
+        {key(code): D(when) for code, when in (actual or {}).items()},
+        frozenset(key(code) for code in missed),
+    )
+    policy.setdefault("today", D(TODAY))
+    result = engine.plan(
+        TRIAL,
+        "phase3-rcp",
+        D(start),
+        window=window,
+        records=records,
+        policy=Policy(**policy),  # type: ignore[arg-type]
+    )
+    return {str(visit.code): visit for visit in result.visits}
+
+
+def dates(visits: dict[str, Visit]) -> dict[str, str]:
+    return {code: visit.date.isoformat() for code, visit in visits.items()}
+
+
+def error_line(result: Result, code: int = 2) -> str:
+    """The one stderr line of a refused run, without its prefix."""
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.endswith("\n"), result.stderr
+    assert result.stderr.startswith(PREFIX), result.stderr
+    return result.stderr[len(PREFIX) : -1]
+
+
+def cli(run: Run, *extra: str, arm: str = "phase3-rcp", start: str = "2024-01-01") -> Result:
+    return run("plan", "--arm", arm, "--start", start, *extra)
+
+
+def cli_json(run: Run, *extra: str, **kwargs: str) -> dict[str, dict[str, object]]:
+    result = cli(run, "--format", "json", *extra, **kwargs)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    return {v["code"]: v for v in json.loads(result.stdout)["visits"]}
+
+
+# --- done and missed ----------------------------------------------------------------------------
+
+
+def test_nothing_recorded_means_every_visit_is_planned() -> None:
+    for visit in rcp().values():
+        assert (visit.status, visit.actual, visit.deviation_days, visit.in_window) == (
+            "planned",
+            None,
+            None,
+            None,
+        )
+
+
+def test_late_w3d1_is_done_with_its_deviation() -> None:
+    # W3D1 planned 2024-01-15, done 2024-01-18: deviation 18 - 15 = +3.
+    w3d1 = rcp(actual={"W3D1": "2024-01-18"})["W3D1"]
+    assert (w3d1.status, w3d1.actual, w3d1.deviation_days) == ("done", D("2024-01-18"), 3)
+    assert w3d1.target == w3d1.date == D("2024-01-15")
+    assert w3d1.in_window is None  # no window, no verdict
+
+
+@pytest.mark.parametrize(
+    ("window", "actual", "deviation", "inside"),
+    [
+        (Window(3, 3), "2024-01-18", 3, True),  # 01-12 .. 01-18: the last day is inside
+        (Window(2, 2), "2024-01-18", 3, False),  # 01-13 .. 01-17
+        (Window(3, 3), "2024-01-12", -3, True),  # the first day is inside
+        (Window(2, 3), "2024-01-12", -3, False),  # 01-13 .. 01-18
+        (Window(0, 0), "2024-01-15", 0, True),  # on the day
+    ],
+)
+def test_in_window(window: Window, actual: str, deviation: int, inside: bool) -> None:
+    w3d1 = rcp(actual={"W3D1": actual}, window=window)["W3D1"]
+    assert (w3d1.deviation_days, w3d1.in_window) == (deviation, inside)
+
+
+def test_late_w3d1_does_not_move_w25d1_when_anchored_on_w1d1() -> None:
+    # The default anchor: W25D1 stays 2024-06-17 and W27D1 2024-07-01 whatever W3D1 did.
+    visits = rcp(actual={"W3D1": "2024-01-18"})
+    assert dates(visits) == {
+        "W1D1": "2024-01-01",
+        "W3D1": "2024-01-15",
+        "W25D1": "2024-06-17",
+        "W27D1": "2024-07-01",
+    }
+
+
+def test_anchor_previous_moves_later_visits_with_the_late_w3d1() -> None:
+    # W3D1 done 2024-01-18 (study day 15). W25D1 = 01-18 + (169 - 15) = 01-18 + 154 days:
+    # Jan 31 (+13), Feb 29 (+42), Mar 31 (+73), Apr 30 (+103), May 31 (+134), +20 -> 2024-06-20.
+    # W27D1 = 01-18 + (183 - 15) = 01-18 + 168 = 06-20 + 14 = 2024-07-04.
+    visits = rcp(actual={"W3D1": "2024-01-18"}, anchor="previous")
+    assert dates(visits) == {
+        "W1D1": "2024-01-01",
+        "W3D1": "2024-01-15",  # the planned date of a done visit stays its target
+        "W25D1": "2024-06-20",
+        "W27D1": "2024-07-04",
+    }
+    assert visits["W3D1"].actual == D("2024-01-18")
+
+
+def test_anchor_previous_follows_the_latest_actual() -> None:
+    # W3D1 done 01-18 -> W25D1 planned 06-20 (above); W25D1 done 2024-06-24 (study day 169):
+    # W27D1 = 06-24 + (183 - 169) = 2024-07-08. Anchored on W1D1 it would stay 2024-07-01.
+    actual = {"W3D1": "2024-01-18", "W25D1": "2024-06-24"}
+    assert rcp(actual=actual, anchor="previous")["W27D1"].date == D("2024-07-08")
+    assert rcp(actual=actual)["W27D1"].date == D("2024-07-01")
+
+
+def test_anchor_previous_deviation_is_measured_from_the_reanchored_date() -> None:
+    # With --anchor previous the protocol date of W25D1 is the re-anchored 2024-06-20, so a W25D1
+    # done 2024-06-24 deviates +4; anchored on W1D1 (target 06-17) it deviates +7.
+    actual = {"W3D1": "2024-01-18", "W25D1": "2024-06-24"}
+    assert rcp(actual=actual, anchor="previous")["W25D1"].deviation_days == 4
+    assert rcp(actual=actual)["W25D1"].deviation_days == 7
+
+
+def test_anchor_previous_early_w3d1_pulls_later_visits_earlier() -> None:
+    # W3D1 done 2024-01-12 (-3): W25D1 = 06-17 - 3 = 2024-06-14, W27D1 = 07-01 - 3 = 2024-06-28.
+    visits = rcp(actual={"W3D1": "2024-01-12"}, anchor="previous")
+    assert (visits["W25D1"].date, visits["W27D1"].date) == (D("2024-06-14"), D("2024-06-28"))
+
+
+def test_anchor_previous_with_w3d1_on_time_changes_nothing() -> None:
+    visits = rcp(actual={"W3D1": "2024-01-15"}, anchor="previous")
+    assert dates(visits) == dates(rcp())
+
+
+def test_missed_visit() -> None:
+    visits = rcp(missed=("W3D1",), window=Window(3, 3))
+    w3d1 = visits["W3D1"]
+    assert (w3d1.status, w3d1.actual, w3d1.deviation_days, w3d1.in_window) == (
+        "missed",
+        None,
+        None,
+        None,
+    )
+    assert w3d1.date == D("2024-01-15")
+    assert [v.status for v in visits.values()] == ["planned", "missed", "planned", "planned"]
+
+
+def test_missed_visit_does_not_reanchor() -> None:
+    # Nothing happened at W3D1, so with --anchor previous W25D1 still counts from W1D1: 06-17.
+    visits = rcp(missed=("W3D1",), anchor="previous")
+    assert dates(visits) == dates(rcp())
+
+
+def test_anchor_previous_skips_a_missed_visit() -> None:
+    # W3D1 done 01-18, W25D1 missed: W27D1 counts from W3D1: 01-18 + 168 = 2024-07-04.
+    visits = rcp(actual={"W3D1": "2024-01-18"}, missed=("W25D1",), anchor="previous")
+    assert visits["W25D1"].status == "missed"
+    assert visits["W27D1"].date == D("2024-07-04")
+
+
+def test_anchor_previous_then_a_holiday_gets_a_proposal() -> None:
+    # Start Mon 2025-04-14 (10-01 is a Wed; 168 days is 24 weeks, so 04-14 + 168 = Mon 09-29).
+    # W3D1 planned Mon 04-28, done Wed 04-30 (+2; Labour Day starts 05-01, so a working day).
+    # Re-anchored W25D1 = 04-30 + 154: May 31 (+31), Jun 30 (+61), Jul 31 (+92), Aug 31 (+123),
+    # Sep 30 (+153), +1 -> Wed 2025-10-01, National Day. Window +-3: 10-01 off, 10-02 off,
+    # 09-30 (Tue) working -> proposal 09-30, planned with --adjust. W27D1 = 10-01 + 14 = 10-15.
+    visits = rcp(
+        "2025-04-14",
+        actual={"W3D1": "2025-04-30"},
+        window=Window(3, 3),
+        anchor="previous",
+        adjust=True,
+        site=SiteCalendar("CN"),
+        today=D("2025-05-01"),
+    )
+    w25d1 = visits["W25D1"]
+    assert (w25d1.target, w25d1.proposed, w25d1.date) == (
+        D("2025-10-01"),
+        D("2025-09-30"),
+        D("2025-09-30"),
+    )
+    assert w25d1.non_working_reason == "National Day"
+    assert visits["W27D1"].date == D("2025-10-15")
+
+
+def test_w1d1_recorded_on_the_start_is_done() -> None:
+    visits = rcp(actual={"W1D1": "2024-01-01"})
+    assert (visits["W1D1"].status, visits["W1D1"].deviation_days) == ("done", 0)
+
+
+def test_actual_on_today_is_accepted() -> None:
+    w3d1 = rcp(actual={"W3D1": "2024-01-15"}, today=D("2024-01-15"))["W3D1"]
+    assert w3d1.status == "done"
+
+
+# --- refusals, engine ---------------------------------------------------------------------------
+
+
+def test_actual_after_today_is_refused() -> None:
+    with pytest.raises(UsageError, match=r"is in the future \(today is 2024-01-10\)"):
+        rcp(actual={"W3D1": "2024-01-15"}, today=D("2024-01-10"))
+
+
+def test_actual_on_the_previous_actual_is_refused() -> None:
+    with pytest.raises(UsageError) as refused:
+        rcp(actual={"W3D1": "2024-01-15", "W25D1": "2024-01-15"})
+    assert str(refused.value) == (
+        "--actual W25D1=2024-01-15 is not after W3D1's actual date 2024-01-15: visits happen "
+        "in visit order"
+    )
+
+
+def test_actual_w1d1_on_another_day_is_refused() -> None:
+    with pytest.raises(UsageError, match=r"W1D1 is the start \(2024-01-01\) by definition"):
+        rcp(actual={"W1D1": "2024-01-02"})
+
+
+@pytest.mark.parametrize("when", ["2023-12-30", "2024-01-01"])
+def test_actual_on_or_before_the_start_is_refused(when: str) -> None:
+    # W1D1 happens on the start by definition, recorded or not, so W3D1 (planned 01-15) cannot
+    # happen on 2024-01-01 or before it (2023-12-30 would be a deviation of -16).
+    with pytest.raises(UsageError) as refused:
+        rcp(actual={"W3D1": when})
+    assert str(refused.value) == f"--actual W3D1={when} is not after the RCP W1D1 (2024-01-01)"
+
+
+def test_actual_the_day_after_the_start_is_accepted() -> None:
+    # The boundary: 2024-01-02 is after W1D1 (deviation 02 - 15 = -13), so it is recorded.
+    w3d1 = rcp(actual={"W3D1": "2024-01-02"})["W3D1"]
+    assert (w3d1.status, w3d1.deviation_days) == ("done", -13)
+
+
+def test_unknown_visit_is_refused() -> None:
+    with pytest.raises(UsageError, match=r"--actual W9D1: not an infusion visit of phase3-rcp"):
+        rcp(actual={"W9D1": "2024-03-01"})
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_records_in_json(run: Run) -> None:
+    visits = cli_json(
+        run,
+        "--window",
+        "2",
+        "--actual",
+        "w3d1=2024-01-18",  # codes are case-insensitive
+        "--missed",
+        "W25D1",
+        "--today",
+        TODAY,
+    )
+    w3d1 = visits["W3D1"]
+    assert (w3d1["status"], w3d1["actual_date"], w3d1["deviation_days"], w3d1["in_window"]) == (
+        "done",
+        "2024-01-18",
+        3,
+        False,  # window 01-13 .. 01-17
+    )
+    assert (w3d1["date"], w3d1["protocol_date"]) == ("2024-01-15", "2024-01-15")
+    w25d1 = visits["W25D1"]
+    assert (w25d1["status"], w25d1["actual_date"], w25d1["deviation_days"]) == (
+        "missed",
+        None,
+        None,
+    )
+    assert visits["W27D1"]["status"] == "planned"
+
+
+def test_cli_anchor_previous(run: Run) -> None:
+    # As in the engine test: W25D1 2024-06-20, W27D1 2024-07-04.
+    extra = ("--actual", "W3D1=2024-01-18", "--today", TODAY)
+    anchored = cli_json(run, *extra, "--anchor", "previous")
+    assert (anchored["W25D1"]["date"], anchored["W27D1"]["date"]) == ("2024-06-20", "2024-07-04")
+    plain = cli_json(run, *extra)
+    assert (plain["W25D1"]["date"], plain["W27D1"]["date"]) == ("2024-06-17", "2024-07-01")
+    assert cli_json(run, *extra, "--anchor", "PREVIOUS")["W25D1"]["date"] == "2024-06-20"
+
+
+def test_cli_records_in_csv(run: Run) -> None:
+    result = cli(run, "--format", "csv", "--actual", "W3D1=2024-01-13", "--today", TODAY)
+    assert result.exit_code == 0, result.stderr
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    # 01-13 - 01-15 = -2; a spreadsheet must not read "-2" as a formula, but it is a number.
+    assert (rows["W3D1"]["status"], rows["W3D1"]["actual_date"]) == ("done", "2024-01-13")
+    assert rows["W3D1"]["deviation_days"] == "-2"
+    assert rows["W3D1"]["in_window"] == ""
+    assert rows["W1D1"]["status"] == "planned"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--actual", "W3D1"),
+            "invalid --actual 'W3D1': use CODE=YYYY-MM-DD, e.g. W3D1=2024-01-17",
+        ),
+        (
+            ("--actual", "W3D1=01/02/2024"),
+            "invalid --actual date for W3D1 '01/02/2024' (day/month order is ambiguous): use "
+            "ISO 8601 YYYY-MM-DD, e.g. 2024-01-31",
+        ),
+        (
+            ("--actual", "W3D1=2024-02-30"),
+            "invalid --actual date for W3D1 '2024-02-30': no such day; use ISO 8601 YYYY-MM-DD, "
+            "e.g. 2024-01-31",
+        ),
+        (
+            ("--actual", "W9D1=2024-01-01"),
+            "--actual W9D1: not an infusion visit of phase3-rcp (W1D1, W3D1, W25D1, W27D1)",
+        ),
+        (
+            ("--missed", "W9D1"),
+            "--missed W9D1: not an infusion visit of phase3-rcp (W1D1, W3D1, W25D1, W27D1)",
+        ),
+        (
+            ("--missed", "W0D1"),
+            "invalid --missed 'W0D1': invalid visit code 'W0D1': use WnDm with week n >= 1 and "
+            "day m from 1 to 7, e.g. W1D1, W3D1, W25D1",
+        ),
+        (
+            ("--actual", "W3D1=2024-01-15", "--today", "2024-01-10"),
+            "--actual W3D1=2024-01-15 is in the future (today is 2024-01-10)",
+        ),
+        (
+            ("--actual", "W3D1=2024-01-15", "--actual", "W25D1=2024-01-10", "--today", TODAY),
+            "--actual W25D1=2024-01-10 is not after W3D1's actual date 2024-01-15: visits "
+            "happen in visit order",
+        ),
+        (
+            ("--actual", "W3D1=2024-01-15", "--actual", "W25D1=2024-01-15", "--today", TODAY),
+            "--actual W25D1=2024-01-15 is not after W3D1's actual date 2024-01-15: visits "
+            "happen in visit order",
+        ),
+        (
+            ("--actual", "W3D1=2024-01-15", "--missed", "W3D1"),
+            "W3D1 is given as both --actual and --missed",
+        ),
+        (
+            ("--actual", "W3D1=2024-01-15", "--actual", "w3d1=2024-01-16"),
+            "--actual W3D1 is given twice",
+        ),
+        (
+            ("--actual", "W3D1=2023-12-30", "--today", TODAY),
+            "--actual W3D1=2023-12-30 is not after the RCP W1D1 (2024-01-01)",
+        ),
+        (
+            ("--actual", "w3d1=2024-01-01", "--today", TODAY),  # printed in capitals
+            "--actual W3D1=2024-01-01 is not after the RCP W1D1 (2024-01-01)",
+        ),
+        (
+            ("--today", "01/02/2024"),
+            "invalid --today date '01/02/2024' (day/month order is ambiguous): use ISO 8601 "
+            "YYYY-MM-DD, e.g. 2024-01-31",
+        ),
+        (("--anchor", "last"), "invalid --anchor 'last': accepted: w1d1, previous"),
+        (("--anchor", ""), "invalid --anchor '': accepted: w1d1, previous"),
+    ],
+)
+def test_cli_refusals(run: Run, args: tuple[str, ...], message: str) -> None:
+    assert error_line(cli(run, *args)) == message
+
+
+def test_cli_actual_in_the_future_defaults_to_the_real_today(run: Run) -> None:
+    # Without --today the real date is used: a visit in 9999 is always in the future.
+    line = error_line(cli(run, "--actual", "W3D1=9999-01-01"))
+    assert line.startswith("--actual W3D1=9999-01-01 is in the future (today is ")
+
+
+def test_one_period_arm_refusal_names_the_visit_as_typed(run: Run) -> None:
+    # Not 'Phase 1b:W3D1', a form the CLI itself refuses (the prefix is upper-cased to 'PHASE 1B').
+    line = error_line(
+        cli(run, "--actual", "W3D1=2024-01-15", "--today", "2024-01-10", arm="phase1b-500")
+    )
+    assert line == "--actual W3D1=2024-01-15 is in the future (today is 2024-01-10)"
+    # Phase 1b infuses at W1D1, W3D1, W25D1, ...: W25D1 on the day of W3D1 names W3D1 bare too.
+    line = error_line(
+        cli(
+            run,
+            "--actual",
+            "W3D1=2024-01-20",
+            "--actual",
+            "W25D1=2024-01-20",
+            "--today",
+            TODAY,
+            arm="phase1b-500",
+        )  # fmt: skip
+    )
+    assert line == (
+        "--actual W25D1=2024-01-20 is not after W3D1's actual date 2024-01-20: visits happen in "
+        "visit order"
+    )
+    line = error_line(cli(run, "--actual", "W3D1=2024-01-01", "--today", TODAY, arm="phase1b-500"))
+    assert line == "--actual W3D1=2024-01-01 is not after the Phase 1b W1D1 (2024-01-01)"
+
+
+@pytest.mark.parametrize("arm", ["phase3-rcp", "phase1b-500"])
+def test_actual_w1d1_on_another_day_is_refused_in_one_line(run: Run, arm: str) -> None:
+    line = error_line(cli(run, "--actual", "W1D1=2024-01-02", "--today", TODAY, arm=arm))
+    assert line.endswith(
+        "W1D1 is the start (2024-01-01) by definition: to plan from another first infusion, "
+        "change the start date (--start, or the roster's start)"
+    )
+
+
+@pytest.mark.parametrize("arm", ["phase3-rcp", "phase1b-500"])
+def test_actual_w1d1_refusal_names_the_visit_as_typed(run: Run, arm: str) -> None:
+    line = error_line(cli(run, "--actual", "W1D1=2024-01-02", "--today", TODAY, arm=arm))
+    assert line == (
+        "W1D1 is the start (2024-01-01) by definition: to plan from another first infusion, "
+        "change the start date (--start, or the roster's start)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("=2024-01-01", "use CODE=YYYY-MM-DD, e.g. W3D1=2024-01-17"),
+        (
+            "W0D1=2024-01-01",
+            "invalid visit code 'W0D1': use WnDm with week n >= 1 and day m from 1 to 7, e.g. "
+            "W1D1, W3D1, W25D1",
+        ),
+        (
+            " W0D1 =2024-01-01",  # spaces and all, as typed
+            "invalid visit code 'W0D1': use WnDm with week n >= 1 and day m from 1 to 7, e.g. "
+            "W1D1, W3D1, W25D1",
+        ),
+    ],
+)
+def test_bad_actual_is_echoed_exactly_as_typed(run: Run, typed: str, message: str) -> None:
+    line = error_line(cli(run, "--actual", typed, "--today", TODAY))
+    assert line == f"invalid --actual {typed!r}: {message}"
