@@ -1,0 +1,98 @@
+"""What is due across the site: overdue visits first, then each day's infusions. Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from mil62sched import capacity
+from mil62sched.engine import Plan, Visit
+
+OVERDUE = "overdue"
+DUE_TODAY = "due today"
+NON_WORKING = "non-working day"
+OVER_CAPACITY = "over capacity"
+WINDOW_OPEN = "window still open"  # planned before the agenda's first day, not yet done
+
+
+@dataclass(frozen=True)
+class Due:
+    """One visit on the agenda, with the flags a coordinator acts on."""
+
+    participant: str
+    arm: str
+    masking: str
+    code: str  # the visit code, with its period when the arm has several
+    visit: Visit
+    flags: tuple[str, ...]
+
+    @property
+    def closes(self) -> date:
+        """The last day the visit may happen: its window's end, or its date without a window."""
+        return self.visit.window_end or self.visit.date
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """Overdue visits and visits due from `start` for `days` days."""
+
+    start: date
+    days: int
+    chairs: int | None
+    items: tuple[Due, ...]
+    over_capacity: dict[date, int]
+    unblinded: bool
+
+    @property
+    def end(self) -> date:
+        """The last day covered."""
+        return self.start + timedelta(days=self.days - 1)
+
+
+def agenda(plans: Iterable[Plan], start: date, days: int, chairs: int | None = None) -> Agenda:
+    """Overdue visits (window closed before `start`, nothing recorded), however far back; visits
+    planned before `start` whose window is still open; then visits planned from `start` for
+    `days` days, by date. Chairs count every infusion of a day, done ones included."""
+    end = start + timedelta(days=days - 1)
+    overdue: list[Due] = []
+    upcoming: list[Due] = []
+    counts: dict[date, int] = {}
+    unblinded = False
+    for plan in plans:
+        unblinded = unblinded or plan.unblinded
+        for visit in plan.visits:
+            day = capacity.chair_date(visit)
+            if day is not None and start <= day <= end:
+                counts[day] = counts.get(day, 0) + 1
+            if visit.status != "planned":
+                continue
+            closes = visit.window_end or visit.date
+            if closes < start:
+                overdue.append(_due(plan, visit, (OVERDUE,)))
+            elif visit.date < start:
+                upcoming.append(_due(plan, visit, (WINDOW_OPEN,)))
+            elif visit.date <= end:
+                flags = []
+                if visit.date == start:
+                    flags.append(DUE_TODAY)
+                if not visit.working_day and not visit.moved:
+                    flags.append(NON_WORKING)
+                upcoming.append(_due(plan, visit, tuple(flags)))
+    full = {} if chairs is None else {d: n for d, n in sorted(counts.items()) if n > chairs}
+    upcoming = [
+        dataclasses.replace(item, flags=(*item.flags, OVER_CAPACITY))
+        if item.visit.date in full
+        else item
+        for item in upcoming
+    ]
+    overdue.sort(key=lambda item: (item.closes, item.participant))
+    upcoming.sort(key=lambda item: (item.visit.date, item.participant))
+    return Agenda(start, days, chairs, tuple(overdue + upcoming), full, unblinded)
+
+
+def _due(plan: Plan, visit: Visit, flags: tuple[str, ...]) -> Due:
+    who = plan.participant or f"(W1D1 {plan.start.isoformat()})"
+    code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
+    return Due(who, plan.arm.name, plan.arm.masking, code, visit, flags)

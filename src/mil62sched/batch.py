@@ -1,0 +1,122 @@
+"""A whole roster through the engine, one participant at a time.
+
+`expand` reads the roster row by row and yields each participant's `Plan`, or a `RowError` for
+a row (or an actuals line) that cannot be planned; memory does not grow with the roster beyond
+the set of participant IDs (needed to refuse duplicates and to check the actuals file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mil62sched import engine
+from mil62sched.engine import Plan, Policy, Records
+from mil62sched.errors import RecordError, RecordErrors, UsageError
+from mil62sched.protocol import Protocol
+from mil62sched.roster import ActualLines, Enrolment, RowError, read_actuals, read_roster
+
+
+@dataclass
+class Tally:
+    """What a run has seen so far: participants planned and rows refused."""
+
+    planned: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def expand(
+    protocol: Protocol,
+    roster: Path,
+    policy: Policy,
+    actuals: Path | None = None,
+    tally: Tally | None = None,
+) -> Iterator[Plan]:
+    """Each valid participant's plan, in roster order; bad rows go to `tally.errors`.
+
+    Errors in the actuals file are reported first; actuals for participants that are not on
+    the roster are reported when the roster has been read.
+    """
+    tally = tally if tally is not None else Tally()
+    records: dict[str, Records] = {}
+    lines: ActualLines = {}
+    if actuals is not None:
+        records, lines, errors = read_actuals(actuals)
+        tally.errors += errors
+    on_roster: set[str] = set()
+    for row in read_roster(roster, protocol):
+        if isinstance(row, RowError):
+            tally.errors.append(row)
+            if row.participant:  # its actuals are not "for a participant not on the roster"
+                on_roster.add(row.participant)
+            continue
+        on_roster.add(row.participant)
+        try:
+            plan = _plan(protocol, row, policy, records.get(row.participant))
+        except (RecordError, RecordErrors) as exc:
+            assert actuals is not None
+            for error in exc.errors if isinstance(exc, RecordErrors) else [exc]:
+                line = _line_of(lines, row.participant, error)
+                # The engine speaks of --actual/--missed; here the visit is a line of a file.
+                reason = str(error).removeprefix("--actual ").removeprefix("--missed ")
+                tally.errors.append(RowError(actuals.name, line, f"{row.participant}: {reason}"))
+            continue
+        except UsageError as exc:
+            tally.errors.append(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
+            continue
+        tally.planned += 1
+        yield plan
+    if actuals is not None:
+        for (participant, _), line in lines.items():
+            if participant not in on_roster:
+                unknown = f"participant {participant!r} is not on the roster {roster.name}"
+                tally.errors.append(RowError(actuals.name, line, unknown))
+    tally.errors.sort(key=lambda error: (error.file, error.line))
+
+
+def _plan(protocol: Protocol, row: Enrolment, policy: Policy, records: Records | None) -> Plan:
+    return engine.plan(
+        protocol,
+        row.arm,
+        row.start,
+        participant=row.participant,
+        escalate_at=row.escalate_at,
+        period_starts=dict(row.period_starts),
+        window=row.window,
+        records=records,
+        policy=policy,
+    )
+
+
+def _line_of(lines: ActualLines, participant: str, error: RecordError) -> int:
+    """The actuals line of the visit an engine error names (the participant's first line else)."""
+    mine = {key: line for (who, key), line in lines.items() if who == participant}
+    for key, line in mine.items():
+        if str(key.code) == error.code and key.period in (None, error.period):
+            return line
+    return min(mine.values(), default=1)
+
+
+def any_unblinded(protocol: Protocol, roster: Path) -> bool:
+    """Whether any row of the roster names an unblinded arm (read ahead of a streamed output
+    whose heading must say so); rows that do not parse are left to `expand` to report."""
+    import csv
+
+    from mil62sched.roster import open_csv
+
+    with open_csv(roster) as stream:
+        reader = csv.reader(stream)
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        if "arm" not in header:
+            return False
+        column = header.index("arm")
+        for cells in reader:
+            if len(cells) <= column:
+                continue
+            try:
+                if protocol.arm(cells[column]).masking == "unblinded":
+                    return True
+            except UsageError:
+                continue
+    return False

@@ -1,0 +1,227 @@
+"""Roster and actuals files: a site's participants and the visits they have had.
+
+Both are CSV with a header, read as UTF-8 with or without a BOM and with Windows or Unix line
+endings, the way Excel saves them. Rows are read one at a time (a roster may hold 100,000
+participants); a bad row becomes a `RowError` naming the file, line and reason, so a caller can
+report every bad row at once.
+
+Roster: `participant,arm,start` required; `escalate_at`, `olp_start`, `window` optional; other
+columns are kept by the spreadsheet and ignored here.
+Actuals: `participant,code,date` required; `status` optional, `done` (default) or `missed`
+(a missed visit may leave `date` empty).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from mil62sched.codes import VisitCode
+from mil62sched.engine import Records, VisitKey
+from mil62sched.errors import UsageError
+from mil62sched.inputs import check_participant, parse_date, parse_visit_key, parse_window
+from mil62sched.protocol import Protocol, Window
+
+ROSTER_REQUIRED = ("participant", "arm", "start")
+ROSTER_OPTIONAL = ("escalate_at", "olp_start", "window")
+ACTUALS_REQUIRED = ("participant", "code", "date")
+ACTUALS_OPTIONAL = ("status",)
+STATUSES = ("done", "missed")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad row: where it is and what is wrong with it."""
+
+    file: str
+    line: int
+    reason: str
+    participant: str | None = None  # as typed on the row, when it had one
+
+    def __str__(self) -> str:
+        return f"{self.file} line {self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """One roster row: a participant, their arm and W1D1, and their own options."""
+
+    line: int
+    participant: str
+    arm: str  # canonical arm name
+    start: date
+    escalate_at: VisitCode | None = None
+    period_starts: tuple[tuple[str, date], ...] = ()
+    window: Window | None = None
+
+
+def open_csv(path: Path) -> IO[str]:
+    """Open a CSV file as Excel writes it: UTF-8 with or without BOM, any line ending."""
+    try:
+        return path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def read_roster(path: Path, protocol: Protocol) -> Iterator[Enrolment | RowError]:
+    """Each roster row as an Enrolment, or a RowError; duplicates are errors too."""
+    # Keyed case-folded: P1 and p1 would clash as file names on Windows and macOS.
+    seen: dict[str, tuple[int, str]] = {}
+    with open_csv(path) as stream:
+        for line, row in _rows(path, stream, ROSTER_REQUIRED):
+            if isinstance(row, RowError):
+                yield row
+                continue
+            try:
+                enrolment = _enrolment(line, row, protocol)
+            except UsageError as exc:
+                yield RowError(path.name, line, str(exc), row["participant"].strip())
+                continue
+            earlier = seen.get(enrolment.participant.casefold())
+            if earlier is not None:
+                first, spelling = earlier
+                where = f"first on line {first}"
+                if spelling != enrolment.participant:
+                    where += f", as {spelling!r}: IDs are compared ignoring case"
+                again = f"duplicate participant {enrolment.participant!r} ({where})"
+                yield RowError(path.name, line, again, enrolment.participant)
+                continue
+            seen[enrolment.participant.casefold()] = (line, enrolment.participant)
+            yield enrolment
+
+
+ActualLines = dict[tuple[str, VisitKey], int]
+
+
+def read_actuals(path: Path) -> tuple[dict[str, Records], ActualLines, list[RowError]]:
+    """Recorded visits per participant, the line of each, and the bad rows.
+
+    Whether a participant and code exist is checked against the roster by the caller.
+    """
+    actual: dict[str, dict[VisitKey, date]] = {}
+    missed: dict[str, set[VisitKey]] = {}
+    seen: ActualLines = {}
+    errors: list[RowError] = []
+    with open_csv(path) as stream:
+        for line, row in _rows(path, stream, ACTUALS_REQUIRED):
+            if isinstance(row, RowError):
+                errors.append(row)
+                continue
+            try:
+                participant = check_participant(row["participant"])
+                key = parse_visit_key(row["code"], "code")
+                status = (row.get("status") or "done").strip().lower()
+                if status not in STATUSES:
+                    raise UsageError(f"invalid status {row['status']!r}: use done or missed")
+                when = None
+                if status == "done" or row["date"].strip():
+                    when = parse_date(row["date"], "date")
+            except UsageError as exc:
+                errors.append(RowError(path.name, line, str(exc)))
+                continue
+            if (participant, key) in seen:
+                first = seen[participant, key]
+                errors.append(
+                    RowError(
+                        path.name,
+                        line,
+                        f"{participant} {key} is recorded twice (first on line {first})",
+                    )
+                )
+                continue
+            seen[participant, key] = line
+            if status == "missed":
+                missed.setdefault(participant, set()).add(key)
+            else:
+                assert when is not None
+                actual.setdefault(participant, {})[key] = when
+    records = {
+        who: Records(actual.get(who, {}), frozenset(missed.get(who, set())))
+        for who in actual.keys() | missed.keys()
+    }
+    return records, seen, errors
+
+
+def _enrolment(line: int, row: dict[str, str], protocol: Protocol) -> Enrolment:
+    arm = protocol.arm(row["arm"])
+    olp = (row.get("olp_start") or "").strip()
+    if olp and not any(leg.period == "OLP" for leg in arm.legs[1:]):
+        raise UsageError(
+            f"olp_start is given but {arm.name} has no open-label period after its first"
+        )
+    escalate = (row.get("escalate_at") or "").strip()
+    window = (row.get("window") or "").strip()
+    return Enrolment(
+        line=line,
+        participant=check_participant(row["participant"].strip()),
+        arm=arm.name,
+        start=parse_date(row["start"], "start date"),
+        escalate_at=VisitCode.parse(escalate) if escalate else None,
+        period_starts=(("OLP", parse_date(olp, "olp_start date")),) if olp else (),
+        window=parse_window(window) if window else None,
+    )
+
+
+def _rows(
+    path: Path, stream: IO[str], required: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str] | RowError]]:
+    """(line, cells by column) for each data row, or a RowError; blank rows are skipped."""
+    reader = csv.reader(stream)
+    try:
+        header = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path.name} line 1: not a UTF-8 CSV file ({exc})") from None
+    if header is None:
+        raise UsageError(f"{path.name} line 1: empty file: the first line must name the columns")
+    columns = [cell.strip().lower() for cell in header]
+    twice = sorted({name for name in columns if name and columns.count(name) > 1})
+    if twice:
+        raise UsageError(
+            f"{path.name} line 1: column {twice[0]!r} is named twice: which one holds the value?"
+        )
+    missing = [name for name in required if name not in columns]
+    if missing:
+        raise UsageError(
+            f"{path.name} line 1: missing column {missing[0]!r}: the header needs "
+            f"{', '.join(required)}"
+        )
+    while True:
+        # A quoted cell may hold line breaks: a row is reported at the line it starts on.
+        first = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield first, RowError(path.name, first, f"not valid CSV: {exc}")
+            continue
+        except UnicodeDecodeError as exc:
+            raise UsageError(
+                f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"
+            ) from None
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) < len(columns):
+            absent = columns[len(cells)]
+            if absent in required:
+                yield first, RowError(path.name, first, f"missing {absent!r}", _who(columns, cells))
+                continue
+            cells = cells + [""] * (len(columns) - len(cells))
+        row = dict(zip(columns, cells, strict=False))
+        empty = [name for name in required if not row[name].strip() and name != "date"]
+        if empty:
+            yield first, RowError(path.name, first, f"empty {empty[0]!r}", _who(columns, cells))
+            continue
+        yield first, row
+
+
+def _who(columns: list[str], cells: list[str]) -> str | None:
+    """The participant a row names, if it has one."""
+    if "participant" not in columns:
+        return None
+    index = columns.index("participant")
+    return cells[index].strip() or None if index < len(cells) else None
