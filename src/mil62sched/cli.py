@@ -309,21 +309,14 @@ def roster(
     """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
     from mil62sched import sitework  # only the site-wide commands need it: keeps `plan` quick
 
-    trial = protocol.load()
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    run = sitework.RosterRun(
-        protocol=trial,
-        roster=roster_file,
-        policy=site.policy(trial, date.today()),
-        actuals=actuals,
-        chairs=chairs if chairs is not None else trial.chairs,
-        balance=adjust,
-        skip_bad=skip_bad,
+    run = sitework.RosterRun.prepare(
+        protocol.load(), roster_file, site, date.today(), actuals, chairs, skip_bad
     )
     chosen = sitework.roster_format(fmt, output, split)
     styled = output is None and split is None and chosen == "table" and sys.stdout.isatty()
     shown = options.presentation(
-        trial, styled=styled, time=time, tz=tz, duration=duration, remind=remind or ()
+        run.protocol, styled=styled, time=time, tz=tz, duration=duration, remind=remind or ()
     )
     sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
 
@@ -354,19 +347,11 @@ def agenda(
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched import sitework
 
-    trial = protocol.load()
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    policy = site.policy(trial, date.today())
-    run = sitework.RosterRun(
-        protocol=trial,
-        roster=roster_file,
-        policy=policy,
-        actuals=actuals,
-        chairs=chairs if chairs is not None else trial.chairs,
-        balance=adjust,
-        skip_bad=skip_bad,
+    run = sitework.RosterRun.prepare(
+        protocol.load(), roster_file, site, date.today(), actuals, chairs, skip_bad
     )
-    first = (policy.today or date.today()) if start is None else parse_date(start, "--from date")
+    first = run.today if start is None else parse_date(start, "--from date")
     styled = output is None and fmt == "table" and sys.stdout.isatty()
     sitework.write_agenda(run, first, days, fmt, styled=styled, output=output, force=force)
 

@@ -17,6 +17,7 @@ from mil62sched.agenda import agenda
 from mil62sched.engine import Plan, Policy
 from mil62sched.errors import BadRowsError, UsageError
 from mil62sched.export import Presentation
+from mil62sched.options import SiteOptions
 from mil62sched.output import staged, staged_folder, write_text
 from mil62sched.progress import count_rows, track
 from mil62sched.protocol import Protocol
@@ -36,6 +37,34 @@ class RosterRun:
     chairs: int | None = None
     balance: bool = False  # move infusions to respect chairs (roster --adjust)
     skip_bad: bool = False
+
+    @classmethod
+    def prepare(
+        cls,
+        protocol: Protocol,
+        roster: Path,
+        site: SiteOptions,
+        today: date,
+        actuals: Path | None,
+        chairs: int | None,
+        skip_bad: bool,
+    ) -> RosterRun:
+        """A run with the site's options; chairs default to the protocol's."""
+        return cls(
+            protocol=protocol,
+            roster=roster,
+            policy=site.policy(protocol, today),
+            actuals=actuals,
+            chairs=chairs if chairs is not None else protocol.chairs,
+            balance=site.adjust,
+            skip_bad=skip_bad,
+        )
+
+    @property
+    def today(self) -> date:
+        """The run's today: --today, else the real date."""
+        assert self.policy.today is not None  # SiteOptions.policy always sets it
+        return self.policy.today
 
 
 def roster_format(fmt: str | None, output: Path | None, split: Path | None) -> str:
@@ -61,25 +90,22 @@ def write_roster(
 ) -> None:
     """Plan every participant and write them in `fmt`; bad rows are reported after, all at once."""
     tally = batch.Tally()
-    plans = _plans(run, tally)
-    unplaced: list[str] = []
-    if run.balance and run.chairs is not None:
-        plans_list, unplaced = capacity.balance(list(plans), run.chairs, run.policy.today)
-        plans = iter(plans_list)
+    plans, unplaced = _balanced(run, _plans(run, tally))
     if split is not None:
         with staged_folder(split, force=force) as folder:
             for plan in plans:
                 name = f"{plan.participant}{_SPLIT_EXTENSIONS[fmt]}"
                 text = export.exporter(fmt).render(plan, presentation)
                 (folder / name).write_text(text, encoding="utf-8", newline="")
-            _refuse_bad_rows(run, tally, keep_going=run.skip_bad, before_publish=True)
+            if tally.errors and not run.skip_bad:
+                raise _bad_rows(run, tally)  # before the files are moved into place
     else:
         with staged(output, force=force) as stage:
             _write_many(run, fmt, plans, presentation, stage.stream)
-            if tally.errors and not run.skip_bad:
-                stage.keep = False
+            stage.keep = run.skip_bad or not tally.errors
     _report_chairs(unplaced)
-    _refuse_bad_rows(run, tally, keep_going=run.skip_bad, before_publish=False)
+    if tally.errors:
+        raise _bad_rows(run, tally)
 
 
 def write_agenda(
@@ -98,18 +124,24 @@ def write_agenda(
     if fmt.lower() not in agenda_export.FORMATS:
         raise UsageError(f"unknown format {fmt!r}: accepted: {', '.join(agenda_export.FORMATS)}")
     tally = batch.Tally()
-    plans: Iterator[Plan] = _plans(run, tally)
-    unplaced: list[str] = []
-    if run.balance and run.chairs is not None:
-        balanced, unplaced = capacity.balance(list(plans), run.chairs, run.policy.today)
-        plans = iter(balanced)
+    plans, unplaced = _balanced(run, _plans(run, tally))
     due = agenda(plans, first, days, run.chairs)
     if tally.errors and not run.skip_bad:
-        _refuse_bad_rows(run, tally, keep_going=False, before_publish=False)
+        raise _bad_rows(run, tally)
     text = agenda_export.render(due, fmt.lower(), Presentation(styled=styled))
     write_text(text, output, force=force)
     _report_chairs(unplaced)
-    _refuse_bad_rows(run, tally, keep_going=run.skip_bad, before_publish=False)
+    if tally.errors:
+        raise _bad_rows(run, tally)
+
+
+def _balanced(run: RosterRun, plans: Iterator[Plan]) -> tuple[Iterator[Plan], list[str]]:
+    """The plans with infusions moved off over-full days (roster --adjust with chairs), and a
+    warning per day that stays over-full; untouched, and streaming, otherwise."""
+    if not run.balance or run.chairs is None:
+        return plans, []
+    balanced, unplaced = capacity.balance(list(plans), run.chairs, run.today)
+    return iter(balanced), unplaced
 
 
 def _plans(run: RosterRun, tally: batch.Tally) -> Iterator[Plan]:
@@ -151,18 +183,14 @@ def _report_chairs(unplaced: list[str]) -> None:
         sys.stderr.write(f"mil62sched: warning: {line}\n")
 
 
-def _refuse_bad_rows(
-    run: RosterRun, tally: batch.Tally, *, keep_going: bool, before_publish: bool
-) -> None:
-    """Raise with every bad row when there are any (before publishing unless --skip-bad)."""
-    if not tally.errors or (before_publish and keep_going):
-        return
+def _bad_rows(run: RosterRun, tally: batch.Tally) -> BadRowsError:
+    """Every bad row, one line each, and what became of the valid ones."""
     count = len(tally.errors)
-    if keep_going:
+    if run.skip_bad:
         summary = f"{count} bad row(s) skipped; {tally.planned} participant(s) written"
     else:
         summary = (
             f"{count} bad row(s); nothing written (fix them, or use --skip-bad to write the "
             f"{tally.planned} valid participant(s))"
         )
-    raise BadRowsError([str(error) for error in tally.errors], summary)
+    return BadRowsError([str(error) for error in tally.errors], summary)
