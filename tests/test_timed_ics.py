@@ -427,12 +427,23 @@ def test_reexport_with_the_real_olp_start_raises_the_sequence_of_olp_events(run:
     assert field(pairs["OLP:W1D1"][1], "DTSTART") == "VALUE=DATE:20250210"
 
 
-def test_giving_the_assumed_olp_start_changes_no_event(run: Run) -> None:
-    # --olp-start 2024-12-30 is the date a first export assumed: the same events, SEQUENCE:0.
-    before = ics(run, arm="phase3")
-    after = ics(run, "--olp-start", "2024-12-30", arm="phase3")
-    pairs = assert_update(before, after, set())
-    assert {sequence(new) for _, new in pairs.values()} == {0}
+def test_giving_the_assumed_olp_start_changes_no_date(run: Run) -> None:
+    # --olp-start 2024-12-30 is the date a first export assumed: the same UIDs, dates and
+    # SEQUENCE:0; only the OLP events' descriptions stop calling the start an assumption.
+    before, after = (
+        vevents(ics(run, arm="phase3")),
+        vevents(ics(run, "--olp-start", "2024-12-30", arm="phase3")),
+    )
+    assert set(before) == set(after)
+    for uid, old in before.items():
+        new = after[uid]
+        assert field(new, "DTSTART") == field(old, "DTSTART")
+        assert sequence(old) == sequence(new) == 0
+        olp = _code(field(old, "SUMMARY")).startswith("OLP:")
+        assert ("OLP start assumed" in old.replace("\n ", "")) == olp
+        assert "OLP start assumed" not in new.replace("\n ", "")
+        if not olp:
+            assert old == new
 
 
 def test_first_export_is_sequence_0_and_each_change_counts_once(run: Run) -> None:

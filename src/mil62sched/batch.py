@@ -14,8 +14,16 @@ from pathlib import Path
 from mil62sched import engine
 from mil62sched.engine import Plan, Policy, Records
 from mil62sched.errors import RecordError, RecordErrors, UsageError
+from mil62sched.progress import count_rows
 from mil62sched.protocol import Protocol
-from mil62sched.roster import ActualLines, Enrolment, RowError, read_actuals, read_roster
+from mil62sched.roster import (
+    ActualLines,
+    Enrolment,
+    Participants,
+    RowError,
+    read_actuals,
+    read_roster,
+)
 
 
 @dataclass
@@ -44,14 +52,14 @@ def expand(
     if actuals is not None:
         records, lines, errors = read_actuals(actuals)
         tally.errors += errors
-    on_roster: set[str] = set()
-    for row in read_roster(roster, protocol):
+    recorded_on_roster: set[str] = set()  # the actuals' participants the roster names
+    seen = Participants(expected=count_rows(roster) or 1024)
+    for row in read_roster(roster, protocol, seen):
+        if row.participant in records:
+            recorded_on_roster.add(row.participant)
         if isinstance(row, RowError):
             tally.errors.append(row)
-            if row.participant:  # its actuals are not "for a participant not on the roster"
-                on_roster.add(row.participant)
             continue
-        on_roster.add(row.participant)
         try:
             plan = _plan(protocol, row, policy, records.get(row.participant))
         except (RecordError, RecordErrors) as exc:
@@ -69,7 +77,7 @@ def expand(
         yield plan
     if actuals is not None:
         for (participant, _), line in lines.items():
-            if participant not in on_roster:
+            if participant not in recorded_on_roster:
                 unknown = f"participant {participant!r} is not on the roster {roster.name}"
                 tally.errors.append(RowError(actuals.name, line, unknown))
     tally.errors.sort(key=lambda error: (error.file, error.line))

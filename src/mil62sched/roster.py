@@ -67,21 +67,72 @@ def open_csv(path: Path) -> IO[str]:
         raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
 
 
-def read_roster(path: Path, protocol: Protocol) -> Iterator[Enrolment | RowError]:
-    """Each roster row as an Enrolment, or a RowError; duplicates are errors too."""
-    # Keyed case-folded: P1 and p1 would clash as file names on Windows and macOS.
-    seen: dict[str, tuple[int, str]] = {}
+class Participants:
+    """The participant IDs seen so far in a roster, compared ignoring case (P1 and p1 would clash
+    as file names on Windows and macOS), to refuse duplicates without holding every ID.
+
+    A Bloom filter: 16 bytes a participant instead of about 340 for a set of the IDs, so memory
+    hardly grows with the roster. It may answer "seen" for an ID that was not (about once in a
+    million); `read_roster` confirms every "seen" against the file, so no row is ever refused
+    wrongly, and "not seen" is always right.
+
+    >>> seen = Participants(expected=10)
+    >>> seen.add("CT303-0042")
+    >>> "ct303-0042" in seen, "CT303-0043" in seen
+    (True, False)
+    """
+
+    _PROBES = 4
+
+    def __init__(self, expected: int = 1024) -> None:
+        self._bits = max(8 * 1024, 128 * expected)  # 128 bits a participant: see the docstring
+        self._filter = bytearray(self._bits // 8 + 1)
+
+    def _positions(self, participant: str) -> list[int]:
+        # Kirsch-Mitzenmacher: k probes from the two halves of one 64-bit hash.
+        digest = hash(participant.casefold()) & 0xFFFFFFFFFFFFFFFF
+        first, step = digest & 0xFFFFFFFF, (digest >> 32) | 1
+        return [(first + probe * step) % self._bits for probe in range(self._PROBES)]
+
+    def add(self, participant: str) -> None:
+        """Remember a participant."""
+        for position in self._positions(participant):
+            self._filter[position >> 3] |= 1 << (position & 7)
+
+    def __contains__(self, participant: object) -> bool:
+        if not isinstance(participant, str):
+            return False
+        return all(
+            self._filter[position >> 3] & (1 << (position & 7))
+            for position in self._positions(participant)
+        )
+
+
+def read_roster(
+    path: Path, protocol: Protocol, participants: Participants | None = None
+) -> Iterator[Enrolment | RowError]:
+    """Each roster row as an Enrolment, or a RowError; duplicates are errors too. Every ID
+    named (on good rows and bad) is added to `participants`."""
+    participants = Participants() if participants is None else participants
     with open_csv(path) as stream:
         for line, row in _rows(path, stream, ROSTER_REQUIRED):
             if isinstance(row, RowError):
+                if row.participant:
+                    participants.add(row.participant)
                 yield row
                 continue
             try:
                 enrolment = _enrolment(line, row, protocol)
             except UsageError as exc:
-                yield RowError(path.name, line, str(exc), row["participant"].strip())
+                named = row["participant"].strip()
+                participants.add(named)
+                yield RowError(path.name, line, str(exc), named)
                 continue
-            earlier = seen.get(enrolment.participant.casefold())
+            earlier = (
+                _first_line(path, enrolment.participant, line)
+                if (enrolment.participant in participants)
+                else None
+            )
             if earlier is not None:
                 first, spelling = earlier
                 where = f"first on line {first}"
@@ -90,8 +141,22 @@ def read_roster(path: Path, protocol: Protocol) -> Iterator[Enrolment | RowError
                 again = f"duplicate participant {enrolment.participant!r} ({where})"
                 yield RowError(path.name, line, again, enrolment.participant)
                 continue
-            seen[enrolment.participant.casefold()] = (line, enrolment.participant)
+            participants.add(enrolment.participant)
             yield enrolment
+
+
+def _first_line(path: Path, participant: str, before: int) -> tuple[int, str] | None:
+    """The line, before `before`, and spelling of the first row naming `participant` (ignoring
+    case); None when no earlier row does (the hashes of two IDs met by chance)."""
+    wanted = participant.casefold()
+    with open_csv(path) as stream:
+        for line, row in _rows(path, stream, ROSTER_REQUIRED):
+            if line >= before:
+                return None
+            named = row.participant if isinstance(row, RowError) else row["participant"].strip()
+            if named is not None and named.casefold() == wanted:
+                return line, named
+    return None
 
 
 ActualLines = dict[tuple[str, VisitKey], int]
