@@ -6,8 +6,8 @@ W1D1 is study day 1, the day of the first infusion. There is no day 0.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from mil62sched.errors import UsageError
 
@@ -15,9 +15,14 @@ _CODE = re.compile(r"W([1-9][0-9]*)D([1-7])", re.IGNORECASE)
 ACCEPTED_FORM = "WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1"
 
 
-@dataclass(frozen=True, order=True)
-class VisitCode:
-    """A visit code such as W3D1, ordered by study day.
+class _WeekDay(NamedTuple):
+    week: int
+    day: int
+
+
+class VisitCode(_WeekDay):
+    """A visit code such as W3D1, ordered by study day (a (week, day) tuple: immutable, and
+    cheaper to define at start-up than a dataclass).
 
     >>> VisitCode.parse("w3d1")
     VisitCode(week=3, day=1)
@@ -25,12 +30,12 @@ class VisitCode:
     169
     """
 
-    week: int
-    day: int
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if self.week < 1 or not 1 <= self.day <= 7:
-            raise UsageError(f"invalid visit code 'W{self.week}D{self.day}': use {ACCEPTED_FORM}")
+    def __new__(cls, week: int, day: int) -> VisitCode:
+        if week < 1 or not 1 <= day <= 7:
+            raise UsageError(f"invalid visit code 'W{week}D{day}': use {ACCEPTED_FORM}")
+        return super().__new__(cls, week, day)
 
     @classmethod
     def parse(cls, text: str) -> VisitCode:

@@ -13,19 +13,18 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from mil62sched.errors import OutputError
 
 
-@dataclass
 class Stage:
     """An output being written; set `keep = False` to discard it instead of publishing it."""
 
-    stream: IO[str]
-    keep: bool = True
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.keep = True
 
 
 def write_text(text: str, path: Path | None, *, force: bool = False) -> None:

@@ -21,7 +21,6 @@ top at run time, never cached. `_CountryDays` describes the file and where it li
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import os
@@ -148,6 +147,8 @@ def load_overrides(path: Path) -> dict[date, Override]:
 
     Any bad row is a UsageError naming the file, the line and the reason.
     """
+    import csv  # only for a site's override file
+
     try:
         # newline="" lets csv handle CRLF and LF alike (and newlines inside quoted names).
         with path.open(encoding="utf-8-sig", newline="") as stream:
@@ -162,6 +163,7 @@ def load_overrides(path: Path) -> dict[date, Override]:
 
 def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
     """Check the header and every row of an override file (`reader` is a csv.reader)."""
+    import csv  # only for a site's override file
 
     def fail(reason: str) -> UsageError:
         return UsageError(f"{file_name} line {reader.line_num}: {reason}")
