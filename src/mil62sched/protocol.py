@@ -7,6 +7,7 @@ the registry sentence it encodes. Another trial needs only another file.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -174,21 +175,87 @@ class Protocol(NamedTuple):
 
 def load(path: Path | None = None) -> Protocol:
     """Load and validate a protocol file; the built-in MIL62-CT303 one when `path` is None."""
-    import tomllib  # not needed for --help
-
     path = path or BUILTIN
     where = path.name if path == BUILTIN else str(path)
-    try:
-        raw = path.read_bytes()
-        table = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
+    table = _parsed(path, where)
     try:
         return _build(table)
     except ProtocolError as exc:
         raise ProtocolError(f"invalid protocol {where}: {exc}") from None
     except Mil62schedError as exc:  # e.g. a malformed visit code inside the file
         raise ProtocolError(f"invalid protocol {where}: {exc}") from None
+
+
+def _parsed(path: Path, where: str) -> dict[str, Any]:
+    """The file's TOML table, from a per-user cache when the file has not changed.
+
+    Importing tomllib and parsing cost about 8 ms at every start of the CLI; the cached table
+    (marshal, keyed by the file's path, size and modification time and the Python version) is
+    read in well under one. The cache only saves time: any problem with it is ignored.
+    """
+    import marshal
+    import sys
+    import zlib
+
+    from mil62sched.cachedir import folder
+
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
+    key = f"{sys.version_info[:2]}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    place = folder()
+    cache = None if place is None else place / f"protocol-{zlib.crc32(key.encode()):08x}.marshal"
+    if cache is not None:
+        try:
+            stored_key, table = marshal.loads(cache.read_bytes())
+            if stored_key == key and isinstance(table, dict):
+                return table
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+    table = _read_toml(path, where)
+    if cache is not None:
+        _store(cache, marshal.dumps((key, table)) if _marshallable(table) else None)
+    return table
+
+
+def _read_toml(path: Path, where: str) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
+
+
+def _marshallable(value: object) -> bool:
+    """Plain TOML values only (a TOML date or time would not survive marshal)."""
+    if isinstance(value, dict):
+        return all(_marshallable(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_marshallable(item) for item in value)
+    return isinstance(value, str | int | float | bool)
+
+
+def _store(cache: Path, content: bytes | None) -> None:
+    """Write the cache file atomically; a failure only costs the next run its time."""
+    if content is None:
+        return
+    import tempfile
+
+    temporary = None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache.parent, prefix=".protocol.", suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, cache)
+        temporary = None
+    except OSError:
+        return
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def _build(table: dict[str, Any]) -> Protocol:

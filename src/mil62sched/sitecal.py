@@ -30,6 +30,7 @@ from datetime import MAXYEAR, MINYEAR, date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from mil62sched.cachedir import folder as _cache_folder
 from mil62sched.errors import UsageError
 from mil62sched.inputs import parse_date
 
@@ -433,24 +434,6 @@ def _can_write_in(folder: Path) -> bool:
 def _country_days(code: str) -> _CountryDays:
     """Each country's cache file is read at most once per process."""
     return _CountryDays(code, _package_version(), _cache_folder())
-
-
-def _cache_folder() -> Path | None:
-    """$MIL62SCHED_CACHE_DIR, else $XDG_CACHE_HOME/mil62sched, else ~/.cache/mil62sched."""
-    explicit = os.environ.get("MIL62SCHED_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):  # the XDG spec says to ignore a relative path
-        return Path(xdg, "mil62sched")
-    home = os.environ.get("HOME")
-    if home is None:
-        try:
-            home = str(Path.home())  # from the password database
-        except (RuntimeError, KeyError):
-            return None
-    # An empty or relative HOME would put the cache in "/" or the working folder: none then.
-    return Path(home, ".cache", "mil62sched") if os.path.isabs(home) else None
 
 
 @functools.cache
