@@ -46,3 +46,17 @@ def run() -> Run:
         return runner.invoke(app, list(args), prog_name="mil62sched")
 
     return invoke
+
+
+PREFIX = "mil62sched: error: "
+
+
+def error_line(result: Result, code: int = 2) -> str:
+    """The one stderr line of a refused run, without its prefix."""
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.endswith("\n"), result.stderr
+    assert result.stderr.startswith(PREFIX), result.stderr
+    return result.stderr[len(PREFIX) : -1]

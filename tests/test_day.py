@@ -9,11 +9,9 @@ Monday like every WnD1 of this participant (168 = 24 weeks).
 from __future__ import annotations
 
 import pytest
-from typer.testing import Result
 
-from tests.conftest import Run
+from tests.conftest import Run, error_line
 
-PREFIX = "mil62sched: error: "
 
 
 def day(run: Run, what: str, start: str = "2024-01-01") -> str:
@@ -23,16 +21,6 @@ def day(run: Run, what: str, start: str = "2024-01-01") -> str:
     assert result.stderr == ""
     assert result.stdout.count("\n") == 1
     return result.stdout.rstrip("\n")
-
-
-def error_line(result: Result, code: int = 2) -> str:
-    assert "Traceback" not in result.stdout + result.stderr
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.endswith("\n"), result.stderr
-    assert result.stderr.startswith(PREFIX), result.stderr
-    return result.stderr[len(PREFIX) : -1]
 
 
 def test_code_to_study_day_and_date(run: Run) -> None:

@@ -21,15 +21,13 @@ from typing import Any
 import icalendar
 import pytest
 import vobject
-from typer.testing import Result
 
 from mil62sched import capacity, engine, protocol
 from mil62sched.codes import VisitCode
 from mil62sched.engine import Policy, Records, VisitKey
 from mil62sched.errors import UsageError
-from tests.conftest import Run, normalise_dtstamp
+from tests.conftest import Run, error_line, normalise_dtstamp
 
-PREFIX = "mil62sched: error: "
 TRIAL = protocol.load()
 D = date.fromisoformat
 TODAY = "2026-01-01"
@@ -87,17 +85,6 @@ OLP_EARLY = {
 
 def keyed(period: str, dates: dict[str, str]) -> dict[str, str]:
     return {f"{period}:{code}": when for code, when in dates.items()}
-
-
-def error_line(result: Result, code: int = 2) -> str:
-    """The one stderr line of a refused run, without its prefix."""
-    assert "Traceback" not in result.stdout + result.stderr
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.endswith("\n"), result.stderr
-    assert result.stderr.startswith(PREFIX), result.stderr
-    return result.stderr[len(PREFIX) : -1]
 
 
 def cli(run: Run, *extra: str, arm: str = "phase3", start: str = "2024-01-01") -> str:

@@ -24,9 +24,8 @@ from mil62sched.codes import VisitCode
 from mil62sched.engine import Policy, Records, Visit, VisitKey, Window
 from mil62sched.errors import UsageError
 from mil62sched.sitecal import SiteCalendar
-from tests.conftest import Run
+from tests.conftest import Run, error_line
 
-PREFIX = "mil62sched: error: "
 TRIAL = protocol.load()
 D = date.fromisoformat
 W1D1, W3D1, W25D1, W27D1 = (VisitCode.parse(c) for c in ("W1D1", "W3D1", "W25D1", "W27D1"))
@@ -64,17 +63,6 @@ def rcp(
 
 def dates(visits: dict[str, Visit]) -> dict[str, str]:
     return {code: visit.date.isoformat() for code, visit in visits.items()}
-
-
-def error_line(result: Result, code: int = 2) -> str:
-    """The one stderr line of a refused run, without its prefix."""
-    assert "Traceback" not in result.stdout + result.stderr
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.endswith("\n"), result.stderr
-    assert result.stderr.startswith(PREFIX), result.stderr
-    return result.stderr[len(PREFIX) : -1]
 
 
 def cli(run: Run, *extra: str, arm: str = "phase3-rcp", start: str = "2024-01-01") -> Result:

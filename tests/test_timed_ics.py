@@ -24,25 +24,12 @@ import pytest
 import vobject
 import vobject.icalendar
 from dateutil import tz as dateutil_tz
-from typer.testing import Result
 
-from tests.conftest import Run, normalise_dtstamp
+from tests.conftest import Run, error_line, normalise_dtstamp
 
-PREFIX = "mil62sched: error: "
 TODAY = "2026-01-01"
 EST, EDT = timedelta(hours=-5), timedelta(hours=-4)
 NY = ("--time", "09:00", "--tz", "America/New_York")
-
-
-def error_line(result: Result, code: int = 2) -> str:
-    """The one stderr line of a refused run, without its prefix."""
-    assert "Traceback" not in result.stdout + result.stderr
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.endswith("\n"), result.stderr
-    assert result.stderr.startswith(PREFIX), result.stderr
-    return result.stderr[len(PREFIX) : -1]
 
 
 def ics(run: Run, *extra: str, arm: str = "phase3-rcp", start: str = "2024-01-01") -> str:

@@ -21,16 +21,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import Result
 
 from mil62sched import engine, protocol
 from mil62sched.codes import VisitCode
 from mil62sched.engine import Policy, Visit, Window
 from mil62sched.errors import UsageError
 from mil62sched.sitecal import SiteCalendar
-from tests.conftest import Run
+from tests.conftest import Run, error_line
 
-PREFIX = "mil62sched: error: "
 TRIAL = protocol.load()
 CN = SiteCalendar("CN")
 W1D1, W3D1, W25D1, W27D1 = (VisitCode.parse(c) for c in ("W1D1", "W3D1", "W25D1", "W27D1"))
@@ -41,17 +39,6 @@ def by_code(arm: str, start: str, **kwargs: object) -> dict[VisitCode, Visit]:
     """The visits of a one-period plan, by code."""
     result = engine.plan(TRIAL, arm, D(start), **kwargs)  # type: ignore[arg-type]
     return {visit.code: visit for visit in result.visits}
-
-
-def error_line(result: Result, code: int = 2) -> str:
-    """The one stderr line of a refused run, without its prefix."""
-    assert "Traceback" not in result.stdout + result.stderr
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.endswith("\n"), result.stderr
-    assert result.stderr.startswith(PREFIX), result.stderr
-    return result.stderr[len(PREFIX) : -1]
 
 
 def plan_json(run: Run, *extra: str, arm: str = "phase3-rcp", start: str) -> dict[str, object]:
