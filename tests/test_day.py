@@ -13,7 +13,6 @@ import pytest
 from tests.conftest import Run, error_line
 
 
-
 def day(run: Run, what: str, start: str = "2024-01-01") -> str:
     result = run("day", what, "--start", start)
     assert "Traceback" not in result.stdout + result.stderr
