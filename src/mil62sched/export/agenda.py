@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from mil62sched.agenda import Agenda, Due
+from mil62sched.agenda import OVER_CAPACITY, OVERDUE, Agenda, Due
 from mil62sched.export import PLAIN, Presentation
 from mil62sched.export.csv import cell
 from mil62sched.export.fields import UNBLINDED_NOTICE, day_text, window_text
@@ -78,8 +78,9 @@ def _csv(agenda: Agenda) -> str:
 
 def _table(agenda: Agenda, presentation: Presentation) -> str:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
+
+    from mil62sched.export.table import finish, make_console
 
     table = Table(box=box.SIMPLE_HEAVY)
     for heading in ("Date", "Day", "Participant", "Visit", "Window", "Infusion", "Flags"):
@@ -88,7 +89,7 @@ def _table(agenda: Agenda, presentation: Presentation) -> str:
         visit = item.visit
         style = None
         if presentation.styled and item.flags:
-            style = "red" if "overdue" in item.flags or "over capacity" in item.flags else "yellow"
+            style = "red" if OVERDUE in item.flags or OVER_CAPACITY in item.flags else "yellow"
         table.add_row(
             visit.date.isoformat(),
             f"{visit.date:%a} {day_text(visit) if not visit.working_day else ''}".strip(),
@@ -100,13 +101,7 @@ def _table(agenda: Agenda, presentation: Presentation) -> str:
             style=style,
         )
     out = io.StringIO()
-    console = Console(
-        file=out,
-        width=presentation.width or 200,
-        force_terminal=presentation.styled,
-        color_system="standard" if presentation.styled else None,
-        highlight=False,
-    )
+    console = make_console(out, presentation)
     if agenda.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
     console.print(f"[bold]{_heading(agenda)}[/]")
@@ -116,7 +111,4 @@ def _table(agenda: Agenda, presentation: Presentation) -> str:
         console.print(table)
     for day, count in agenda.over_capacity.items():
         console.print(f"* {day.isoformat()}: {count} infusions for {agenda.chairs} chairs")
-    text = out.getvalue()
-    if presentation.styled:
-        return text
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return finish(out.getvalue(), presentation)

@@ -43,31 +43,17 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
                 style = "yellow"
         table.add_row(*(column.text(visit) for column in chosen), style=style)
     out = io.StringIO()
-    console = Console(
-        file=out,
-        width=presentation.width or FILE_WIDTH,
-        force_terminal=styled,
-        color_system="standard" if styled else None,
-        highlight=False,
-    )
+    console = make_console(out, presentation)
     if plan.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
     console.print(f"[bold]{title(plan)}[/]")
     console.print(f"{plan.arm.title}: {len(plan.given)} infusions. ", end="")
     console.print(f"Source: {plan.protocol.registry} registry text.")
     console.print(table)
-    notes_console = Console(
-        file=out,
-        width=min(presentation.width or 100, 100),
-        force_terminal=styled,
-        color_system="standard" if styled else None,
-        highlight=False,
-    )
+    notes_console = make_console(out, presentation, width=min(presentation.width or 100, 100))
     for line in notes(plan):
         notes_console.print(f"* {line}", style="bold" if styled else None)
-    text = out.getvalue()
-    # rich pads every line to the table's width; a file or pipe has no use for the spaces.
-    return text if styled else "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return finish(out.getvalue(), presentation)
 
 
 def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> str:
@@ -99,27 +85,30 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
                 record_text(visit),
             )
     out = io.StringIO()
-    console = _console(out, presentation)
+    console = make_console(out, presentation)
     if unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
     console.print(f"[bold]{count} participants[/]")
     console.print(table)
     for line in remarks:
         console.print(f"* {line}", style="bold" if presentation.styled else None)
-    return _finish(out.getvalue(), presentation)
+    return finish(out.getvalue(), presentation)
 
 
-def _console(out: io.StringIO, presentation: Presentation) -> Console:
+def make_console(out: io.StringIO, presentation: Presentation, width: int | None = None) -> Console:
+    """A rich console writing to `out`: ANSI styles only when styled, at the terminal's width
+    (else `width`, else FILE_WIDTH)."""
     return Console(
         file=out,
-        width=presentation.width or FILE_WIDTH,
+        width=width or presentation.width or FILE_WIDTH,
         force_terminal=presentation.styled,
         color_system="standard" if presentation.styled else None,
         highlight=False,
     )
 
 
-def _finish(text: str, presentation: Presentation) -> str:
+def finish(text: str, presentation: Presentation) -> str:
+    """What a console wrote, without the padding rich adds to every line when not styled."""
     # rich pads every line to the table's width; a file or pipe has no use for the spaces.
     if presentation.styled:
         return text
