@@ -7,10 +7,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from mil62sched.codes import VisitCode
+from mil62sched.codes import W1D1
 from mil62sched.engine import Plan, Visit
-
-_W1D1 = VisitCode(1, 1)
 
 
 def chair_date(visit: Visit) -> date | None:
@@ -86,7 +84,7 @@ def balance(
 def _free_day(
     plan: Plan, visit: Visit, counts: Counter[date], chairs: int, today: date | None
 ) -> date | None:
-    if visit.window is None or visit.code == _W1D1:
+    if visit.window is None or visit.code == W1D1:
         return None
     if today is not None and visit.date < today:
         return None
@@ -110,7 +108,7 @@ def _who(plan: Plan, visit: Visit) -> str:
 
 
 def _why(visit: Visit, today: date | None) -> str:
-    if visit.code == _W1D1:
+    if visit.code == W1D1:
         return "W1D1 never moves"
     if visit.window is None:
         return "no window set"

@@ -74,6 +74,9 @@ class VisitCode(_WeekDay):
         return f"W{self.week}D{self.day}"
 
 
+W1D1 = VisitCode(1, 1)  # study day 1: the day a period's timeline starts
+
+
 def describe_day(what: str, start: date) -> str:
     """Study day and date of a visit code or a study day number, or study day and code of a
     date, as one line.

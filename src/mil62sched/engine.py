@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, NamedTuple, TypeAlias
 
-from mil62sched.codes import VisitCode
+from mil62sched.codes import W1D1, VisitCode
 from mil62sched.errors import RecordError, RecordErrors, UsageError
 from mil62sched.protocol import Arm, Leg, Protocol, Schedule, Treatment, Window
 
@@ -221,7 +221,6 @@ def _check_escalation(
     return escalate_at
 
 
-_W1D1 = VisitCode(1, 1)
 _Keyed = dict[tuple[str, VisitCode], "date | None"]  # (period, code) -> actual date, None = missed
 
 
@@ -303,10 +302,9 @@ def _periods(
             f"later {period} period: "
             f"only a journey through it has one ({', '.join(journeys) or 'none in this protocol'})"
         )
-    w1d1 = VisitCode(1, 1)
     first = arm.legs[0]
-    recorded_first = keys.get((first.period, w1d1))
-    if (first.period, w1d1) in keys and recorded_first != start:
+    recorded_first = keys.get((first.period, W1D1))
+    if (first.period, W1D1) in keys and recorded_first != start:
         named = f"{first.period}:W1D1" if arm.journey else "W1D1"
         problems.append(
             RecordError(
@@ -316,7 +314,7 @@ def _periods(
                 first.period,
             )
         )
-        del keys[first.period, w1d1]
+        del keys[first.period, W1D1]
     periods = [Period(first.period, first.schedule, start, assumed=False, baseline_start=start)]
     for leg in arm.legs[1:]:
         previous = periods[-1]
@@ -326,10 +324,10 @@ def _periods(
             baseline = None if previous.baseline_start is None else previous.baseline_start + offset
         except OverflowError:  # only a comparison point for calendar updates: none then
             baseline = None
-        recorded = keys.get((leg.period, w1d1))
+        recorded = keys.get((leg.period, W1D1))
         chosen = given.get(leg.period)
         problem = None
-        if (leg.period, w1d1) in keys and recorded is None:
+        if (leg.period, W1D1) in keys and recorded is None:
             problem = f"{leg.period}:W1D1 cannot be missed: it is the day the period starts"
         elif chosen is not None and recorded is not None and chosen != recorded:
             problem = (
@@ -338,7 +336,7 @@ def _periods(
             )
         if problem is not None:
             problems.append(RecordError(problem, "W1D1", leg.period))
-            del keys[leg.period, w1d1]
+            del keys[leg.period, W1D1]
             recorded = None
         chosen = chosen or recorded
         if chosen is not None:
@@ -443,7 +441,7 @@ def _visit(
             provisional = any(site.provisional(y) for y in range(first.year, last.year + 1))
         if not working:
             assert day is not None
-            if code == _W1D1:
+            if code == W1D1:
                 note = (
                     f"not a working day ({day.reason}); W1D1 starts the period's timeline, so "
                     "it is never moved: choose another start date if the site is closed"
@@ -500,7 +498,7 @@ def _check_actuals(
         start, end = starts[visit.period], ends.get(visit.period)
         if today is not None and visit.actual > today:
             problems.append(refuse(f"is in the future (today is {today.isoformat()})"))
-        elif visit.code != _W1D1 and visit.actual <= start:
+        elif visit.code != W1D1 and visit.actual <= start:
             problems.append(refuse(f"is not after the {visit.period} W1D1 ({start.isoformat()})"))
         elif end is not None and visit.actual >= end:
             problems.append(refuse(f"is not before the next period's W1D1 ({end.isoformat()})"))
