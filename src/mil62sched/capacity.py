@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from mil62sched.codes import W1D1
 from mil62sched.engine import Plan, Visit
+from mil62sched.sitecal import search_order
 
 
 def chair_date(visit: Visit) -> date | None:
@@ -90,15 +91,11 @@ def _free_day(
         return None
     start, end = visit.window.around(visit.target)
     site = plan.policy.site
-    for distance in range(1, (end - start).days + 1):
-        for offset in (distance, -distance):
-            day = visit.date + timedelta(days=offset)
-            if not start <= day <= end or counts[day] >= chairs:
-                continue
-            if today is not None and day < today:
-                continue
-            if site is None or site.status(day).working:
-                return day
+    for day in search_order(visit.date, (visit.date - start).days, (end - visit.date).days):
+        if day == visit.date or counts[day] >= chairs or (today is not None and day < today):
+            continue
+        if site is None or site.status(day).working:
+            return day
     return None
 
 

@@ -137,7 +137,7 @@ class SiteCalendar:
         """
         if before < 0 or after < 0:
             raise ValueError(f"window must not be negative: before={before}, after={after}")
-        for day in _search_order(target, before, after):
+        for day in search_order(target, before, after):
             if self.status(day).working:
                 return day
         return None
@@ -211,8 +211,9 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
     return overrides
 
 
-def _search_order(target: date, before: int, after: int) -> Iterator[date]:
-    """target, +1, -1, +2, -2, ... within the window; later wins a tie so as not to dose early."""
+def search_order(target: date, before: int, after: int) -> Iterator[date]:
+    """target, +1, -1, +2, -2, ... within [target-before, target+after]; later wins a tie so as
+    not to dose early. The one search order for every "nearest day" the tool proposes."""
     yield target
     for distance in range(1, max(before, after) + 1):
         for offset in (distance, -distance):
