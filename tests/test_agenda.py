@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 
-from mil62sched import agenda as site_agenda
 from mil62sched import engine, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Policy, Records, VisitKey
-from mil62sched.protocol import Window
-from mil62sched.sitecal import SiteCalendar
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Policy, Records, VisitKey
+from mil62sched.model.protocol import Window
+from mil62sched.roster import agenda as site_agenda
+from mil62sched.site.workdays import SiteCalendar
 from tests.conftest import Run
 
 PREFIX = "mil62sched: error: "
@@ -349,7 +349,9 @@ def test_agenda_refuses_formats_it_has_not(run: Run, tmp_path: Path, fmt: str) -
     roster = write(tmp_path / "roster.csv", "participant,arm,start\nA,phase3-rcp,2025-09-29\n")
     result = run("agenda", str(roster), "--today", "2025-09-29", "--format", fmt)
     assert result.exit_code == 2
-    assert result.stderr == f"{PREFIX}unknown format {fmt!r}: accepted: table, csv, json\n"
+    assert result.stderr == (
+        f"{PREFIX}format {fmt!r} is not available for the agenda: accepted: table, csv, json\n"
+    )
 
 
 # --- agenda.agenda, the pure function -----------------------------------------------------------

@@ -42,13 +42,13 @@ from datetime import date
 import pytest
 
 from mil62sched import engine, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Plan, Policy, Records, VisitKey
-from mil62sched.export import Presentation
-from mil62sched.export.calendar import GAP, render
-from mil62sched.export.fields import UNBLINDED_NOTICE
-from mil62sched.protocol import Window
-from mil62sched.sitecal import SiteCalendar
+from mil62sched.formats.month_grid import GAP, render
+from mil62sched.formats.presentation import Presentation
+from mil62sched.formats.wording import UNBLINDED_NOTICE
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Plan, Policy, Records, VisitKey
+from mil62sched.model.protocol import Window
+from mil62sched.site.workdays import SiteCalendar
 from tests.conftest import GOLDEN, Run
 
 REGENERATE = os.environ.get("MIL62SCHED_REGENERATE_GOLDEN") == "1"

@@ -29,11 +29,12 @@ from pathlib import Path
 
 from typer.testing import Result
 
-from mil62sched import capacity, engine, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Policy, Records, VisitKey
-from mil62sched.protocol import Window
-from mil62sched.sitecal import SiteCalendar
+from mil62sched import engine, protocol
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Policy, Records, VisitKey
+from mil62sched.model.protocol import Window
+from mil62sched.site import chairs as capacity
+from mil62sched.site.workdays import SiteCalendar
 from tests.conftest import Run
 
 TRIAL = protocol.load()

@@ -426,7 +426,7 @@ def test_output_with_unknown_extension_is_refused(run: Run, tmp_path: Path, name
         run(*plan("-o", str(target))),
         2,
         repr(str(target)),
-        ".csv, .json, .md, .ics, .txt",
+        ".txt, .csv, .json, .md, .ics",
         "--format",
     )
     assert list(tmp_path.iterdir()) == []
@@ -558,7 +558,7 @@ class _DiskFullHalfway:
 def test_failure_in_mid_write_leaves_no_partial_file(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
 ) -> None:
-    import mil62sched.output
+    import mil62sched.files
 
     target = tmp_path / "plan.csv"
     if existing:
@@ -577,7 +577,7 @@ def test_failure_in_mid_write_leaves_no_partial_file(
 
     # The writer opens its temporary file with open() or os.fdopen(): both fail halfway. Only the
     # output module's own open() is replaced, so reading the protocol and holidays still works.
-    monkeypatch.setattr(mil62sched.output, "open", opened, raising=False)
+    monkeypatch.setattr(mil62sched.files, "open", opened, raising=False)
     monkeypatch.setattr(os, "fdopen", fdopen)
     assert_error(
         run(*plan("--force", "-o", str(target))), 1, repr(str(target)), os.strerror(errno.ENOSPC)
@@ -612,12 +612,16 @@ def test_interrupt_during_write_leaves_no_temporary(
 def test_exporter_failure_writes_nothing(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mil62sched.export.csv as csv_exporter
+    import mil62sched.formats.csv_rows as csv_exporter
 
     def broken(*args: Any, **kwargs: Any) -> str:
         raise RuntimeError("exporter failed")
 
-    monkeypatch.setattr(csv_exporter, "render", broken)
+    from mil62sched import formats
+
+    broken_csv = csv_exporter.FORMAT._replace(render=broken)
+    every = tuple(broken_csv if f.name == "csv" else f for f in formats.all_formats())
+    monkeypatch.setattr(formats, "all_formats", lambda: every)
     target = tmp_path / "plan.csv"
     target.write_bytes(b"old\n")
     result = run(*plan("--force", "-o", str(target)))
@@ -760,7 +764,7 @@ def test_malformed_olp_start_is_refused(run: Run) -> None:
 def test_olp_start_on_a_single_period_arm_names_the_option(run: Run) -> None:
     line = assert_error(run(*plan("--olp-start", "2024-06-01", arm="phase3-rcp")), 2)
     assert line == (
-        f"{PREFIX}an OLP start (--olp-start) was given, but phase3-rcp has no later OLP period: "
+        f"{PREFIX}--olp-start was given, but phase3-rcp has no later OLP period: "
         "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)"
     )
 

@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from mil62sched.codes import VisitCode
 from mil62sched.errors import UsageError
-from mil62sched.inputs import check_participant, parse_date
+from mil62sched.model.codes import VisitCode
+from mil62sched.parse import check_participant, parse_date
 
 # --- VisitCode.parse -------------------------------------------------------------------------
 

@@ -8,12 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mil62sched import engine, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Policy, Records, VisitKey
-from mil62sched.export import csv as csv_export
-from mil62sched.export.fields import visit_fields
-from mil62sched.protocol import Window
-from mil62sched.sitecal import SiteCalendar
+from mil62sched.formats import csv_rows as csv_export
+from mil62sched.formats.contract import visit_fields
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Policy, Records, VisitKey
+from mil62sched.model.protocol import Window
+from mil62sched.site.workdays import SiteCalendar
 
 P = protocol.load()
 CN = SiteCalendar("CN")

@@ -173,8 +173,10 @@ from typing import Any
 import pytest
 import vobject
 
-from mil62sched.export import FORMATS
+from mil62sched.formats import names as format_names
 from tests.conftest import GOLDEN, Run, normalise_dtstamp
+
+FORMATS = tuple(format_names())
 
 REGENERATE = os.environ.get("MIL62SCHED_REGENERATE_GOLDEN") == "1"
 OWNED_ELSEWHERE = ".calendar.txt"  # month views: tests/test_calendar_view.py

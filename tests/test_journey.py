@@ -22,10 +22,11 @@ import icalendar
 import pytest
 import vobject
 
-from mil62sched import capacity, engine, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Policy, Records, VisitKey
+from mil62sched import engine, protocol
 from mil62sched.errors import UsageError
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Policy, Records, VisitKey
+from mil62sched.site import chairs as capacity
 from tests.conftest import Run, error_line, normalise_dtstamp
 
 TRIAL = protocol.load()
@@ -512,19 +513,19 @@ def test_journey_refusal_names_the_period(run: Run) -> None:
         (
             "phase3-rcp",
             "2024-06-01",
-            "an OLP start (--olp-start) was given, but phase3-rcp has no later OLP period: "
+            "--olp-start was given, but phase3-rcp has no later OLP period: "
             "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)",
         ),
         (
             "phase1b-500",
             "2024-06-01",
-            "an OLP start (--olp-start) was given, but phase1b-500 has no later OLP period: "
+            "--olp-start was given, but phase1b-500 has no later OLP period: "
             "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)",
         ),
         (
             "phase3-olp",
             "2024-06-01",
-            "an OLP start (--olp-start) was given, but phase3-olp has no later OLP period: "
+            "--olp-start was given, but phase3-olp has no later OLP period: "
             "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)",
         ),
         ("phase3", "2023-12-01", "OLP start 2023-12-01 must be after the RCP start 2024-01-01"),

@@ -21,11 +21,14 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mil62sched import engine, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Plan, Policy
-from mil62sched.export import FORMATS, Presentation, exporter, ics
-from mil62sched.sitecal import SiteCalendar
+from mil62sched import engine, formats, protocol
+from mil62sched.formats import ics
+from mil62sched.formats.presentation import Presentation
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Plan, Policy
+from mil62sched.site.workdays import SiteCalendar
+
+FORMATS = tuple(formats.names())
 
 P = protocol.load()
 ARMS = sorted(P.schedules)  # the single schedules (one period each)
@@ -68,7 +71,7 @@ def test_the_protocol_has_three_blinded_arms_each_with_two_unblinded_ones() -> N
 
 
 def render(plan: Plan, fmt: str) -> str:
-    return exporter(fmt).render(plan, AT_STAMP)
+    return formats.named(fmt).render(plan, AT_STAMP)
 
 
 def blinded_name(arm: str) -> str:

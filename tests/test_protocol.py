@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from mil62sched import protocol
-from mil62sched.codes import VisitCode
 from mil62sched.errors import ProtocolError, UsageError
+from mil62sched.model.codes import VisitCode
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "seeds" / "NCT05314010.txt"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mil62sched import protocol
+from mil62sched.errors import ProtocolError
 
 BUILTIN_TEXT = protocol.BUILTIN.read_text(encoding="utf-8")
 
@@ -53,6 +54,6 @@ def test_no_usable_cache_folder_still_loads(
 def test_a_broken_file_is_still_refused_with_a_cache(cache: Path, tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("this is not = = toml", encoding="utf-8")
-    with pytest.raises(protocol.ProtocolError, match="cannot read protocol"):
+    with pytest.raises(ProtocolError, match="cannot read protocol"):
         protocol.load(path)
     assert not list(cache.glob("protocol-*.marshal"))

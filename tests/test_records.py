@@ -20,10 +20,11 @@ import pytest
 from typer.testing import Result
 
 from mil62sched import engine, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Policy, Records, Visit, VisitKey, Window
 from mil62sched.errors import UsageError
-from mil62sched.sitecal import SiteCalendar
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Policy, Records, Visit, VisitKey
+from mil62sched.model.protocol import Window
+from mil62sched.site.workdays import SiteCalendar
 from tests.conftest import Run, error_line
 
 TRIAL = protocol.load()
@@ -431,7 +432,7 @@ def test_actual_w1d1_on_another_day_is_refused_in_one_line(run: Run, arm: str) -
     line = error_line(cli(run, "--actual", "W1D1=2024-01-02", "--today", TODAY, arm=arm))
     assert line.endswith(
         "W1D1 is the start (2024-01-01) by definition: to plan from another first infusion, "
-        "change the start date (--start, or the roster's start)"
+        "change the start date (--start)"
     )
 
 
@@ -440,7 +441,7 @@ def test_actual_w1d1_refusal_names_the_visit_as_typed(run: Run, arm: str) -> Non
     line = error_line(cli(run, "--actual", "W1D1=2024-01-02", "--today", TODAY, arm=arm))
     assert line == (
         "W1D1 is the start (2024-01-01) by definition: to plan from another first infusion, "
-        "change the start date (--start, or the roster's start)"
+        "change the start date (--start)"
     )
 
 

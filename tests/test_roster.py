@@ -24,12 +24,14 @@ import pytest
 import vobject
 from typer.testing import Result
 
-from mil62sched import batch, progress, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Policy, VisitKey
-from mil62sched.export.fields import UNBLINDED_NOTICE
-from mil62sched.protocol import Window
-from mil62sched.roster import Enrolment, RowError, read_actuals, read_roster
+from mil62sched import protocol
+from mil62sched.commands import progress
+from mil62sched.formats.wording import UNBLINDED_NOTICE
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Policy, VisitKey
+from mil62sched.model.protocol import Window
+from mil62sched.roster import expand as batch
+from mil62sched.roster.files import Enrolment, RowError, read_actuals, read_roster
 from tests.conftest import Run, normalise_dtstamp
 
 PREFIX = "mil62sched: error: "
@@ -336,7 +338,7 @@ BAD_LINES = [
     "starting with a letter or digit",
     "roster.csv line 7: invalid start date '2025-02-30': no such day",
     "roster.csv line 8: invalid window 'x': ",
-    "roster.csv line 9: P7: --escalate-at does not apply to phase1b-1000",
+    "roster.csv line 9: P7: escalate_at does not apply to phase1b-1000",
     "roster.csv line 10: olp_start is given but phase3-rcp has no open-label period",
     "roster.csv line 11: missing 'start'",
     "roster.csv line 12: empty 'participant'",

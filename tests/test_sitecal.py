@@ -29,9 +29,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mil62sched
-from mil62sched import sitecal
 from mil62sched.errors import UsageError
-from mil62sched.sitecal import DayStatus, Override, SiteCalendar, load_overrides
+from mil62sched.site import workdays as sitecal
+from mil62sched.site.workdays import DayStatus, Override, SiteCalendar, load_overrides
 
 SAT, SUN = 5, 6
 
@@ -368,7 +368,7 @@ def test_unknown_country(code: str) -> None:
 _PROBE = """
 import json, sys
 from datetime import date, timedelta
-import mil62sched.sitecal as sitecal
+import mil62sched.site.workdays as sitecal
 assert "holidays" not in sys.modules, "sitecal imported holidays at module level"
 calendar = sitecal.SiteCalendar("CN")
 start = date(2024, 1, 1)
@@ -430,7 +430,7 @@ def new_run() -> None:
 _ANSWERS_PROBE = """
 import json, sys
 from datetime import date
-from mil62sched.sitecal import SiteCalendar
+from mil62sched.site.workdays import SiteCalendar
 answers = {}
 for country, asked in json.loads(sys.argv[1]).items():
     calendar = SiteCalendar(country)
@@ -535,14 +535,18 @@ def test_cache_folder_location(
     assert sitecal._cache_folder() == Path(expected)
 
 
-def test_no_home_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_home_never_caches_in_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MIL62SCHED_CACHE_DIR")
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", "")  # Path.home() would say "/"
     monkeypatch.chdir(tmp_path)
     new_run()
     try:
-        assert sitecal._cache_folder() is None
+        # platformdirs then asks the password database: never the working folder.
+        folder = sitecal._cache_folder()
+        assert folder is None or (folder.is_absolute() and tmp_path not in folder.parents)
         assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
     finally:
         new_run()

@@ -23,10 +23,11 @@ from pathlib import Path
 import pytest
 
 from mil62sched import engine, protocol
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Policy, Visit, Window
-from mil62sched.errors import UsageError
-from mil62sched.sitecal import SiteCalendar
+from mil62sched.errors import ProtocolError, UsageError
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Policy, Visit
+from mil62sched.model.protocol import Window
+from mil62sched.site.workdays import SiteCalendar
 from tests.conftest import Run, error_line
 
 TRIAL = protocol.load()
@@ -151,7 +152,7 @@ def test_protocol_window_of_bad_shape_is_refused(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text(
         text.replace(marker, marker + "windows = { W3D1 = [-1, 3] }\n"), encoding="utf-8"
     )
-    with pytest.raises(protocol.ProtocolError, match=r"window at W3D1 must be \[days before"):
+    with pytest.raises(ProtocolError, match=r"window at W3D1 must be \[days before"):
         protocol.load(tmp_path / "bad.toml")
 
 

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-
-# typer vendors click; its exception classes are not re-exported, so reach for them here, once.
-from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
-from mil62sched import engine, export, options, protocol
-from mil62sched.codes import VisitCode, describe_day
+from mil62sched import engine, formats, protocol
+from mil62sched.commands import options
+from mil62sched.commands.day import describe_day
 from mil62sched.errors import Mil62schedError
-from mil62sched.inputs import check_participant, parse_date
-from mil62sched.output import write_text
+from mil62sched.files import write_text
+from mil62sched.model.codes import VisitCode
+from mil62sched.parse import check_participant, parse_date
 
 PROG = "mil62sched"
 
@@ -34,31 +33,32 @@ class _Commands(TyperGroup):
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
-        except click_exceptions.NoArgsIsHelpError:
-            sys.exit(0)  # the help has been printed already
-        except click_exceptions.UsageError as exc:
+        except typer.TyperException as exc:  # click's usage errors, through typer's public API
             _fail(_explain(exc), exc.exit_code)
-        except click_exceptions.ClickException as exc:
-            _fail(exc.format_message(), exc.exit_code)
-        except click_exceptions.Abort:
+        except typer.Abort:
             _fail("aborted", 1)
         except Mil62schedError as exc:
-            _fail(str(exc), exc.exit_code)
+            if exc.field is not None:  # name the option the problem is about
+                exc.named("--" + exc.field.replace("_", "-"))
+            _fail(exc.line(), exc.exit_code)
         if code == 130:  # typer turns Ctrl-C into exit status 130
             _fail("interrupted", 130)
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def _explain(exc: click_exceptions.UsageError) -> str:
+def _explain(exc: typer.TyperException) -> str:
     """click's message, with what is accepted, on one line."""
     message = exc.format_message().rstrip(".")
     message = message[:1].lower() + message[1:]
-    ctx = exc.ctx
+    if exc.exit_code != 2:  # not a usage error: its message is all there is
+        return message
+    ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx else PROG
-    if isinstance(exc, click_exceptions.MissingParameter) and exc.param is not None:
-        if exc.param.name == "arm":
+    param = getattr(exc, "param", None)
+    if message.startswith("missing") and param is not None:
+        if param.name == "arm":
             return f"{message}: one of {', '.join(protocol.load().arm_names())}"
-        help_text = getattr(exc.param, "help", None)
+        help_text = getattr(param, "help", None)
         if help_text:
             return f"{message}: {help_text}"
     if message.startswith("no such command") and ctx is not None:
@@ -78,10 +78,17 @@ app = typer.Typer(
     cls=_Commands,
     name=PROG,
     help="Dosing-visit calendars for the MIL62-CT303 trial (NCT05314010).",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback(invoke_without_command=True)
+def _commands(ctx: typer.Context) -> None:
+    """Dosing-visit calendars for the MIL62-CT303 trial (NCT05314010)."""
+    if ctx.invoked_subcommand is None:  # no command: say what there is
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
 
 
 _SITE = "Site planning"
@@ -190,7 +197,16 @@ Format = Annotated[
     str | None,
     typer.Option(
         "--format",
-        help=f"One of {', '.join(export.FORMATS)}; default from -o's extension, else table.",
+        help=f"One of {', '.join(formats.names())}; default from -o's extension, else table.",
+        rich_help_panel=_OUT,
+    ),
+]
+RosterFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help=f"One of {', '.join(formats.names(roster=True))}; default from -o's extension, "
+        "else table (ics with --split).",
         rich_help_panel=_OUT,
     ),
 ]
@@ -228,10 +244,10 @@ def plan(
     force: Force = False,
 ) -> None:
     """Print or write every infusion date of one participant."""
-    chosen = export.format_for(fmt, output)
+    chosen = formats.choose(fmt, output)
     trial = protocol.load()
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    styled = output is None and chosen in ("table", "calendar") and sys.stdout.isatty()
+    styled = output is None and chosen.terminal and sys.stdout.isatty()
     shown = options.presentation(
         trial,
         styled=styled,
@@ -251,7 +267,7 @@ def plan(
         records=options.records(actual or (), missed or ()),
         policy=site.policy(trial, date.today()),
     )
-    write_text(export.exporter(chosen).render(the_plan, shown), output, force=force)
+    write_text(chosen.render(the_plan, shown), output, force=force)
 
 
 RosterFile = Annotated[
@@ -300,21 +316,21 @@ def roster(
     tz: Tz = None,
     duration: Duration = None,
     remind: Remind = None,
-    fmt: Format = None,
+    fmt: RosterFormat = None,
     output: Output = None,
     split: Split = None,
     force: Force = False,
     skip_bad: SkipBad = False,
 ) -> None:
     """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
-    from mil62sched import sitework  # only the site-wide commands need it: keeps `plan` quick
+    from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
     run = sitework.RosterRun.prepare(
         protocol.load(), roster_file, site, date.today(), actuals, chairs, skip_bad
     )
     chosen = sitework.roster_format(fmt, output, split)
-    styled = output is None and split is None and chosen == "table" and sys.stdout.isatty()
+    styled = output is None and split is None and chosen.terminal and sys.stdout.isatty()
     shown = options.presentation(
         run.protocol, styled=styled, time=time, tz=tz, duration=duration, remind=remind or ()
     )
@@ -338,22 +354,29 @@ def agenda(
     today: Today = None,
     chairs: Chairs = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="table, csv or json.", rich_help_panel=_OUT)
-    ] = "table",
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"One of {', '.join(formats.names(agenda=True))}; default from -o's extension, "
+            "else table.",
+            rich_help_panel=_OUT,
+        ),
+    ] = None,
     output: Output = None,
     force: Force = False,
     skip_bad: SkipBad = False,
 ) -> None:
     """What is due across the site: overdue visits first, then the coming days."""
-    from mil62sched import sitework
+    from mil62sched.commands import site as sitework
 
+    chosen = formats.choose(fmt, output, agenda=True)
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
     run = sitework.RosterRun.prepare(
         protocol.load(), roster_file, site, date.today(), actuals, chairs, skip_bad
     )
     first = run.today if start is None else parse_date(start, "--from date")
-    styled = output is None and fmt == "table" and sys.stdout.isatty()
-    sitework.write_agenda(run, first, days, fmt, styled=styled, output=output, force=force)
+    styled = output is None and chosen.terminal and sys.stdout.isatty()
+    sitework.write_agenda(run, first, days, chosen, styled=styled, output=output, force=force)
 
 
 @app.command()

@@ -15,147 +15,13 @@ Dates, in order of derivation:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from datetime import date, timedelta
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, NamedTuple, TypeAlias
 
-from mil62sched.codes import W1D1, VisitCode
 from mil62sched.errors import RecordError, RecordErrors, UsageError
-from mil62sched.protocol import Arm, Leg, Protocol, Schedule, Treatment, Window
-
-if TYPE_CHECKING:
-    from mil62sched.sitecal import SiteCalendar
-
-Day: TypeAlias = date  # Visit has a field called `date`; annotations inside it use this
-Anchor = Literal["w1d1", "previous"]
-ANCHORS: tuple[Anchor, ...] = ("w1d1", "previous")
-# dropped: an RCP visit after the participant entered the OLP (kept so calendars can cancel it)
-Status = Literal["planned", "done", "missed", "dropped"]
-
-
-class VisitKey(NamedTuple):
-    """Names one visit of a plan: its code, and its period when the arm has several."""
-
-    code: VisitCode
-    period: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.period}:{self.code}" if self.period else str(self.code)
-
-
-class Records(NamedTuple):
-    """What the site recorded: actual dates of visits that happened, and missed visits."""
-
-    actual: Mapping[VisitKey, date] = MappingProxyType({})
-    missed: frozenset[VisitKey] = frozenset()
-
-
-class Policy(NamedTuple):
-    """How the site plans, the same for every participant."""
-
-    window: Window | None = None  # overrides the protocol's windows when set
-    site: SiteCalendar | None = None  # None: no working-day check
-    adjust: bool = False  # make proposals the planned dates
-    anchor: Anchor = "w1d1"
-    today: date | None = None  # needed to refuse actual dates in the future
-
-
-class Visit(NamedTuple):
-    """One infusion visit of a participant.
-
-    A NamedTuple rather than a frozen dataclass: just as immutable, and three times quicker to
-    build (a frozen dataclass sets each of its 23 fields through object.__setattr__), which
-    counts when a roster expands into a million visits. Change one with `visit._replace(...)`.
-    """
-
-    code: VisitCode
-    study_day: int  # within its period
-    period: str
-    treatment: Treatment
-    blinded_schedule: str  # the schedule a blinded person sees; part of the calendar UID
-    target: Day
-    date: date  # planned
-    window: Window | None
-    window_start: Day | None  # first day of the window, None without a window
-    window_end: Day | None  # last day of the window, None without a window
-    working_day: bool
-    non_working_reason: str | None
-    holidays_provisional: bool
-    proposed: Day | None
-    note: str | None
-    status: Status = "planned"
-    actual: Day | None = None
-    baseline: Day | None = None  # the date under the default assumptions (W1D1 anchor, assumed
-    # period starts, no adjustment); None means the same as `target`
-
-    @property
-    def deviation_days(self) -> int | None:
-        """Actual date minus target date, in days; None until the visit is done."""
-        return None if self.actual is None else (self.actual - self.target).days
-
-    @property
-    def in_window(self) -> bool | None:
-        """Whether the actual date fell inside the window; None without both."""
-        if self.actual is None or self.window_start is None or self.window_end is None:
-            return None
-        return self.window_start <= self.actual <= self.window_end
-
-    @property
-    def moved(self) -> bool:
-        """True when the planned date is not the protocol date (it was adjusted)."""
-        return self.date != self.target
-
-    @property
-    def rescheduled(self) -> bool:
-        """True when the planned date differs from the one a plan with no records, no given
-        period start and no adjustment would give (what a first calendar export showed)."""
-        return self.date != (self.baseline or self.target)
-
-
-class Period(NamedTuple):
-    """One period of a plan and its W1D1."""
-
-    name: str
-    schedule: Schedule
-    start: date
-    assumed: bool  # the start was not given but assumed from the protocol
-    note: str | None = None
-    baseline_start: date | None = None  # the start the protocol's default would give
-
-
-class Plan(NamedTuple):
-    """A participant's infusion visits on one arm, from W1D1 = `start`."""
-
-    protocol: Protocol
-    arm: Arm
-    start: date
-    participant: str | None
-    escalate_at: VisitCode | None
-    periods: tuple[Period, ...]
-    visits: tuple[Visit, ...]
-    policy: Policy = Policy()
-
-    @property
-    def blinded(self) -> bool:
-        """True when the plan is safe for blinded staff (it hides an assignment)."""
-        return self.arm.masking == "blinded"
-
-    @property
-    def unblinded(self) -> bool:
-        """True when the plan reveals a blinded assignment: for the unblinded pharmacist only."""
-        return self.arm.masking == "unblinded"
-
-    @property
-    def given(self) -> tuple[Visit, ...]:
-        """The visits that are or were to be given: all but those dropped."""
-        return tuple(visit for visit in self.visits if visit.status != "dropped")
-
-    @property
-    def holidays_provisional(self) -> bool:
-        """True when any visit's working-day check rests on unpublished holiday data."""
-        return any(visit.holidays_provisional for visit in self.visits)
+from mil62sched.model.codes import W1D1, VisitCode
+from mil62sched.model.plan import Period, Plan, Policy, Records, Status, Visit, VisitKey
+from mil62sched.model.protocol import Arm, Leg, Protocol, Schedule, Treatment, Window
 
 
 def plan(
@@ -210,13 +76,18 @@ def _check_escalation(
     if rule is None or arm.journey:
         escalating = [s.name for s in protocol.schedules.values() if s.escalation]
         raise UsageError(
-            f"--escalate-at does not apply to {arm.name}: only {', '.join(escalating)} may escalate"
+            f"does not apply to {arm.name}",
+            accepted=f"only {', '.join(escalating)} may escalate",
+            field="escalate_at",
         )
     allowed = [code for code in schedule.visits if code >= rule.earliest]
     if escalate_at not in allowed:
         raise UsageError(
-            f"invalid --escalate-at {escalate_at}: {schedule.name} may escalate to "
-            f"{rule.treatment.label} from one of {', '.join(map(str, allowed))}"
+            "is not a visit it may escalate from",
+            value=str(escalate_at),
+            accepted=f"{schedule.name} may escalate to {rule.treatment.label} from one of "
+            f"{', '.join(map(str, allowed))}",
+            field="escalate_at",
         )
     return escalate_at
 
@@ -236,7 +107,7 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
             for leg in arm.legs
             if key.code in leg.schedule.visits and key.period in (None, leg.period)
         ]
-        option = "--missed" if when is None else "--actual"
+        source = "missed" if when is None else "actual"
         if not matches:
             known = ", ".join(
                 f"{leg.period}:{code}" if arm.journey else str(code)
@@ -245,9 +116,11 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
             )
             problems.append(
                 RecordError(
-                    f"{option} {key}: not an infusion visit of {arm.name} ({known})",
-                    str(key.code),
-                    key.period,
+                    f": not an infusion visit of {arm.name} ({known})",
+                    code=str(key.code),
+                    period=key.period,
+                    record=str(key),
+                    source=source,
                 )
             )
             continue
@@ -255,9 +128,11 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
             both = " or ".join(f"{period}:{key.code}" for period in matches)
             problems.append(
                 RecordError(
-                    f"{option} {key}: {arm.name} has {key.code} in several periods; use {both}",
-                    str(key.code),
-                    key.period,
+                    f": {arm.name} has {key.code} in several periods; use {both}",
+                    code=str(key.code),
+                    period=key.period,
+                    record=str(key),
+                    source=source,
                 )
             )
             continue
@@ -265,9 +140,11 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
         if slot in resolved:
             problems.append(
                 RecordError(
-                    f"{option} {key}: the visit is recorded twice (done and missed?)",
-                    str(key.code),
-                    key.period,
+                    ": the visit is recorded twice (done and missed?)",
+                    code=str(key.code),
+                    period=key.period,
+                    record=str(key),
+                    source=source,
                 )
             )
             continue
@@ -298,9 +175,10 @@ def _periods(
     if unknown:
         period = sorted(unknown)[0]
         raise UsageError(
-            f"an {period} start (--{period.lower()}-start) was given, but {arm.name} has no "
-            f"later {period} period: "
-            f"only a journey through it has one ({', '.join(journeys) or 'none in this protocol'})"
+            f"was given, but {arm.name} has no later {period} period",
+            accepted="only a journey through it has one "
+            f"({', '.join(journeys) or 'none in this protocol'})",
+            field=f"{period.lower()}_start",
         )
     first = arm.legs[0]
     recorded_first = keys.get((first.period, W1D1))
@@ -309,9 +187,10 @@ def _periods(
         problems.append(
             RecordError(
                 f"{named} is the start ({start.isoformat()}) by definition: to plan from "
-                "another first infusion, change the start date (--start, or the roster's start)",
-                "W1D1",
-                first.period,
+                "another first infusion, change the start date",
+                code="W1D1",
+                period=first.period,
+                field="start",
             )
         )
         del keys[first.period, W1D1]
@@ -335,7 +214,7 @@ def _periods(
                 f"{leg.period} start is given as {chosen.isoformat()}: they must agree"
             )
         if problem is not None:
-            problems.append(RecordError(problem, "W1D1", leg.period))
+            problems.append(RecordError(problem, code="W1D1", period=leg.period))
             del keys[leg.period, W1D1]
             recorded = None
         chosen = chosen or recorded
@@ -356,14 +235,15 @@ def _periods(
                 f"start date {start.isoformat()} is too late: the {leg.period}, assumed to start "
                 f"at {previous.name} {leg.starts_at}, would begin after 9999-12-31"
             ) from None
-        note = (
-            f"{leg.period} start assumed: {previous.name} {leg.starts_at} "
-            f"(study day {leg.starts_at.study_day}), {assumed.isoformat()}; "
-            f"give the real one (--{leg.period.lower()}-start, or the roster's "
-            f"{leg.period.lower()}_start)"
-        )
         periods.append(
-            Period(leg.period, leg.schedule, assumed, True, note=note, baseline_start=baseline)
+            Period(
+                leg.period,
+                leg.schedule,
+                assumed,
+                True,
+                assumed_at=(previous.name, leg.starts_at),
+                baseline_start=baseline,
+            )
         )
     return periods
 
@@ -493,8 +373,13 @@ def _check_actuals(
         if visit.actual is None:
             continue
         name = f"{visit.period}:{visit.code}" if several else str(visit.code)
-        typed = f"--actual {name}={visit.actual.isoformat()}"
-        refuse = functools.partial(_refusal, typed, visit)
+        typed = f"{name}={visit.actual.isoformat()}"
+
+        def refuse(reason: str, visit: Visit = visit, typed: str = typed) -> RecordError:
+            return RecordError(
+                reason, code=str(visit.code), period=visit.period, record=typed, source="actual"
+            )
+
         start, end = starts[visit.period], ends.get(visit.period)
         if today is not None and visit.actual > today:
             problems.append(refuse(f"is in the future (today is {today.isoformat()})"))
@@ -514,10 +399,6 @@ def _check_actuals(
             )
         else:
             previous = visit
-
-
-def _refusal(typed: str, visit: Visit, reason: str) -> RecordError:
-    return RecordError(f"{typed} {reason}", str(visit.code), visit.period)
 
 
 def _check_fits(arm: Arm, periods: list[Period], window: Window | None) -> None:

@@ -1,11 +1,11 @@
-"""The fields every tabular exporter shares, in one place so csv, md, json and table agree."""
+"""The words people read: titles, notes, window, working-day and record texts, shared by the
+table, Markdown, month and calendar formats so they say the same thing the same way."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from mil62sched.engine import Plan, Visit
+from mil62sched.model.plan import Period, Plan, Visit
 
 UNBLINDED_NOTICE = "UNBLINDED: reveals the treatment assignment. Unblinded pharmacist only."
 PROVISIONAL_NOTICE = (
@@ -22,60 +22,17 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def visit_fields(visit: Visit) -> dict[str, Any]:
-    """One infusion visit as plain values, in the JSON contract's names and order."""
-    return {
-        "code": str(visit.code),
-        "study_day": visit.study_day,
-        "date": visit.date.isoformat(),
-        "weekday": WEEKDAYS[visit.date.weekday()],
-        "treatment": visit.treatment.label,
-        "dose_mg": visit.treatment.dose_mg,
-        "blinded": visit.treatment.blinded,
-        "period": visit.period,
-        "protocol_date": visit.target.isoformat(),
-        "window_start": _iso(visit.window_start),
-        "window_end": _iso(visit.window_end),
-        "working_day": visit.working_day,
-        "non_working_reason": visit.non_working_reason,
-        "proposed_date": _iso(visit.proposed),
-        "holidays_provisional": visit.holidays_provisional,
-        "status": visit.status,
-        "actual_date": _iso(visit.actual),
-        "deviation_days": visit.deviation_days,
-        "in_window": visit.in_window,
-        "note": visit.note,
-    }
-
-
-def plan_fields(plan: Plan) -> dict[str, Any]:
-    """The plan's heading values, in the JSON contract's names and order (visits excluded)."""
-    policy = plan.policy
-    return {
-        "protocol": plan.protocol.id,
-        "registry": plan.protocol.registry,
-        "arm": plan.arm.name,
-        "arm_title": plan.arm.title,
-        "participant": plan.participant,
-        "start": plan.start.isoformat(),
-        "blinded": plan.blinded,
-        "masking": plan.arm.masking,
-        "escalate_at": None if plan.escalate_at is None else str(plan.escalate_at),
-        "notice": UNBLINDED_NOTICE if plan.unblinded else None,
-        "periods": [
-            {
-                "period": period.name,
-                "start": period.start.isoformat(),
-                "start_assumed": period.assumed,
-                "note": period.note,
-            }
-            for period in plan.periods
-        ],
-        "country": None if policy.site is None else policy.site.country,
-        "holidays_provisional": plan.holidays_provisional,
-        "adjusted": policy.adjust,
-        "anchor": policy.anchor,
-    }
+def period_note(period: Period) -> str | None:
+    """The sentence saying a period's start was assumed, and how to give the real one."""
+    if period.assumed_at is None:
+        return None
+    previous, code = period.assumed_at
+    name = period.name
+    return (
+        f"{name} start assumed: {previous} {code} (study day {code.study_day}), "
+        f"{period.start.isoformat()}; give the real one (--{name.lower()}-start, or the "
+        f"roster's {name.lower()}_start)"
+    )
 
 
 def title(plan: Plan) -> str:
@@ -89,7 +46,7 @@ def title(plan: Plan) -> str:
 
 def notes(plan: Plan) -> list[str]:
     """Sentences a reader must not miss: assumptions, provisional data, visits that need care."""
-    lines = [period.note for period in plan.periods if period.note]
+    lines = [note for period in plan.periods if (note := period_note(period))]
     if plan.holidays_provisional:
         lines.append(PROVISIONAL_NOTICE)
     for visit in plan.visits:

@@ -20,11 +20,11 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from mil62sched.codes import VisitCode
-from mil62sched.engine import Records, VisitKey
-from mil62sched.errors import UsageError
-from mil62sched.inputs import check_participant, parse_date, parse_visit_key, parse_window
-from mil62sched.protocol import Protocol, Window
+from mil62sched.errors import Mil62schedError, UsageError
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Records, VisitKey
+from mil62sched.model.protocol import Protocol, Window
+from mil62sched.parse import check_participant, parse_date, parse_visit_key, parse_window
 
 ROSTER_REQUIRED = ("participant", "arm", "start")
 ROSTER_OPTIONAL = ("escalate_at", "olp_start", "window")
@@ -69,43 +69,28 @@ def open_csv(path: Path) -> IO[str]:
 
 class Participants:
     """The participant IDs seen so far in a roster, compared ignoring case (P1 and p1 would clash
-    as file names on Windows and macOS), to refuse duplicates without holding every ID.
+    as file names on Windows and macOS): each casefolded ID with the line and spelling of the
+    first row that named it. One dict lookup a row, so duplicates cost nothing extra.
 
-    A Bloom filter: 16 bytes a participant instead of about 340 for a set of the IDs, so memory
-    hardly grows with the roster. It may answer "seen" for an ID that was not (about once in a
-    million); `read_roster` confirms every "seen" against the file, so no row is ever refused
-    wrongly, and "not seen" is always right.
-
-    >>> seen = Participants(expected=10)
-    >>> seen.add("CT303-0042")
-    >>> "ct303-0042" in seen, "CT303-0043" in seen
-    (True, False)
+    >>> seen = Participants()
+    >>> seen.add("CT303-0042", 2)
+    >>> seen.first("ct303-0042"), seen.first("CT303-0043")
+    ((2, 'CT303-0042'), None)
     """
 
-    _PROBES = 4
+    def __init__(self) -> None:
+        self._first: dict[str, tuple[int, str]] = {}
 
-    def __init__(self, expected: int = 1024) -> None:
-        self._bits = max(8 * 1024, 128 * expected)  # 128 bits a participant: see the docstring
-        self._filter = bytearray(self._bits // 8 + 1)
+    def add(self, participant: str, line: int) -> None:
+        """Remember a participant, unless an earlier row named them already."""
+        self._first.setdefault(participant.casefold(), (line, participant))
 
-    def _positions(self, participant: str) -> list[int]:
-        # Kirsch-Mitzenmacher: k probes from the two halves of one 64-bit hash.
-        digest = hash(participant.casefold()) & 0xFFFFFFFFFFFFFFFF
-        first, step = digest & 0xFFFFFFFF, (digest >> 32) | 1
-        return [(first + probe * step) % self._bits for probe in range(self._PROBES)]
-
-    def add(self, participant: str) -> None:
-        """Remember a participant."""
-        for position in self._positions(participant):
-            self._filter[position >> 3] |= 1 << (position & 7)
+    def first(self, participant: str) -> tuple[int, str] | None:
+        """The line and spelling of the first row naming `participant`, if any."""
+        return self._first.get(participant.casefold())
 
     def __contains__(self, participant: object) -> bool:
-        if not isinstance(participant, str):
-            return False
-        return all(
-            self._filter[position >> 3] & (1 << (position & 7))
-            for position in self._positions(participant)
-        )
+        return isinstance(participant, str) and participant.casefold() in self._first
 
 
 def read_roster(
@@ -118,21 +103,17 @@ def read_roster(
         for line, row in _rows(path, stream, ROSTER_REQUIRED):
             if isinstance(row, RowError):
                 if row.participant:
-                    participants.add(row.participant)
+                    participants.add(row.participant, line)
                 yield row
                 continue
             try:
                 enrolment = _enrolment(line, row, protocol)
-            except UsageError as exc:
+            except Mil62schedError as exc:
                 named = row["participant"].strip()
-                participants.add(named)
-                yield RowError(path.name, line, str(exc), named)
+                participants.add(named, line)
+                yield RowError(path.name, line, _reason(exc), named)
                 continue
-            earlier = (
-                _first_line(path, enrolment.participant, line)
-                if (enrolment.participant in participants)
-                else None
-            )
+            earlier = participants.first(enrolment.participant)
             if earlier is not None:
                 first, spelling = earlier
                 where = f"first on line {first}"
@@ -141,22 +122,13 @@ def read_roster(
                 again = f"duplicate participant {enrolment.participant!r} ({where})"
                 yield RowError(path.name, line, again, enrolment.participant)
                 continue
-            participants.add(enrolment.participant)
+            participants.add(enrolment.participant, line)
             yield enrolment
 
 
-def _first_line(path: Path, participant: str, before: int) -> tuple[int, str] | None:
-    """The line, before `before`, and spelling of the first row naming `participant` (ignoring
-    case); None when no earlier row does (the hashes of two IDs met by chance)."""
-    wanted = participant.casefold()
-    with open_csv(path) as stream:
-        for line, row in _rows(path, stream, ROSTER_REQUIRED):
-            if line >= before:
-                return None
-            named = row.participant if isinstance(row, RowError) else row["participant"].strip()
-            if named is not None and named.casefold() == wanted:
-                return line, named
-    return None
+def _reason(error: Mil62schedError) -> str:
+    """An error about a roster row, worded for that row: the column it concerns, when known."""
+    return error.named(error.field).line() if error.field else error.line()
 
 
 ActualLines = dict[tuple[str, VisitKey], int]

@@ -21,15 +21,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import IO
-from zoneinfo import ZoneInfo
-
-from icalendar import Alarm, Calendar, Event
+from typing import IO, TYPE_CHECKING
 
 from mil62sched import __version__
-from mil62sched.engine import Plan, Visit
-from mil62sched.export import PLAIN, Presentation, Timing
-from mil62sched.export.fields import UNBLINDED_NOTICE, record_text, window_text
+from mil62sched.formats import Format
+from mil62sched.formats.presentation import PLAIN, Presentation, Timing
+from mil62sched.formats.wording import UNBLINDED_NOTICE, period_note, record_text, window_text
+from mil62sched.model.plan import Plan, Visit
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 # Fixed namespace for this tool's UIDs; changing it would duplicate every imported event.
 UID_NAMESPACE = uuid.UUID("6f1d2c1e-4b8a-5f4e-9a62-0c3e7d303a62")
@@ -69,6 +70,8 @@ def calendar_name(plan: Plan, who: str | None = None) -> str:
 
 def new_calendar(name: str) -> Calendar:
     """An empty PUBLISH calendar with this tool's PRODID and a display name."""
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", f"-//mil62sched//mil62sched {__version__}//EN")
     calendar.add("version", "2.0")
@@ -134,6 +137,8 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
 
 
 def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation) -> Event:
+    from icalendar import Alarm, Event
+
     who = f"{plan.participant} " if plan.participant else ""
     loud = "UNBLINDED " if plan.unblinded else ""
     code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
@@ -170,6 +175,8 @@ def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation
 
 def _timed(day: date, timing: Timing) -> tuple[datetime, datetime]:
     """Local start and end: wall-clock arithmetic, so 09:00 stays 09:00 whatever the offset."""
+    from zoneinfo import ZoneInfo
+
     zone = ZoneInfo(timing.zone)
     start = datetime.combine(day, timing.start, tzinfo=zone)
     return start, start + timing.duration
@@ -196,8 +203,9 @@ def _description(plan: Plan, visit: Visit) -> list[str]:
     if visit.holidays_provisional:
         lines.append("Holiday data provisional: the year's official schedule is not installed")
     period = next(p for p in plan.periods if p.name == visit.period)
-    if period.assumed and period.note:
-        lines.append(period.note)
+    note = period_note(period)
+    if period.assumed and note:
+        lines.append(note)
     if visit.note:
         lines.append(f"Note: {visit.note}")
     if visit.status != "planned":
@@ -207,15 +215,15 @@ def _description(plan: Plan, visit: Visit) -> list[str]:
     return lines
 
 
-def write_many(
-    plans: Iterable[Plan], presentation: Presentation, stream: IO[str], name: str
-) -> None:
+def write_many(plans: Iterable[Plan], presentation: Presentation, stream: IO[str]) -> None:
     """One calendar of every plan's events, written event by event (a roster may be large).
 
     The calendar's properties and any VTIMEZONE come first, so clients meet the zone before the
     events that use it; each event's UID is the one `plan` gives the same participant.
     """
-    head = new_calendar(name)
+    from icalendar import Event
+
+    head = new_calendar(presentation.heading or "roster")
     if presentation.timing is not None:
         sample = Event()
         sample.add("dtstart", _timed(date(2000, 1, 3), presentation.timing)[0])
@@ -230,3 +238,13 @@ def write_many(
         for event in events(plan, shown):
             stream.write(event.to_ical().decode("utf-8"))
     stream.write("END:VCALENDAR\r\n")
+
+
+FORMAT = Format(
+    name="ics",
+    extensions=(".ics",),
+    render=render,
+    write_roster=write_many,
+    streams=True,
+    named=True,
+)

@@ -1,4 +1,5 @@
-"""Month grids for the terminal (`--format calendar`): infusion days, windows and days off.
+"""Drawing the month grids of `--format calendar` (declared in `month.py`): infusion days,
+windows and days off.
 
 One grid per month that holds an infusion, an actual date or a day of a visit window, Monday to
 Sunday; the empty months between them are summed up in one line. Plain text carries everything
@@ -10,7 +11,6 @@ whichever arm it hides.
 
 from __future__ import annotations
 
-# Absolute imports only: `calendar` here is the standard library's, not this module.
 import calendar as stdlib_calendar
 import io
 import textwrap
@@ -21,9 +21,9 @@ from datetime import date, timedelta
 from rich.console import Console
 from rich.text import Text
 
-from mil62sched.engine import Plan, Visit
-from mil62sched.export import PLAIN, Presentation
-from mil62sched.export.fields import UNBLINDED_NOTICE, notes, record_text, title
+from mil62sched.formats.presentation import PLAIN, Presentation
+from mil62sched.formats.wording import UNBLINDED_NOTICE, notes, record_text, title
+from mil62sched.model.plan import Plan, Visit
 
 DEFAULT_WIDTH = 100
 MAX_SIDE_BY_SIDE = 3

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-
-from mil62sched.engine import Plan
-from mil62sched.export import PLAIN, Presentation
-from mil62sched.export.columns import columns
-from mil62sched.export.fields import (
+from mil62sched.formats import Format
+from mil62sched.formats.presentation import PLAIN, Presentation
+from mil62sched.formats.table_columns import columns
+from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     day_text,
     notes,
@@ -20,6 +17,12 @@ from mil62sched.export.fields import (
     title,
     window_text,
 )
+from mil62sched.model.plan import Plan
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mil62sched.roster.agenda import Agenda
 
 # A file or pipe gets the table at its natural width (up to this); a terminal gets its own width.
 FILE_WIDTH = 200
@@ -27,6 +30,9 @@ FILE_WIDTH = 200
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as a rich table; ANSI styles only when styled (a terminal)."""
+    from rich import box
+    from rich.table import Table
+
     styled = presentation.styled
     table = Table(box=box.SIMPLE_HEAVY)
     chosen = columns(plan)
@@ -58,6 +64,9 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
 
 def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> str:
     """Every plan's visits in one table, one row per infusion, participant first."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAVY)
     for heading in ("Participant", "Arm", "Visit", "Period", "Date", "Weekday", "Infusion"):
         table.add_column(heading)
@@ -98,6 +107,8 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
 def make_console(out: io.StringIO, presentation: Presentation, width: int | None = None) -> Console:
     """A rich console writing to `out`: ANSI styles only when styled, at the terminal's width
     (else `width`, else FILE_WIDTH)."""
+    from rich.console import Console
+
     return Console(
         file=out,
         width=width or presentation.width or FILE_WIDTH,
@@ -113,3 +124,58 @@ def finish(text: str, presentation: Presentation) -> str:
     if presentation.styled:
         return text
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[str]) -> None:
+    """The roster as one table (it needs every plan before it can size its columns)."""
+    stream.write(render_many(plans, presentation))
+
+
+def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
+    """The agenda as a rich table: overdue first, then day by day, with flags."""
+    from rich import box
+    from rich.table import Table
+
+    from mil62sched.roster.agenda import OVER_CAPACITY, OVERDUE
+
+    table = Table(box=box.SIMPLE_HEAVY)
+    for heading in ("Date", "Day", "Participant", "Visit", "Window", "Infusion", "Flags"):
+        table.add_column(heading)
+    for item in agenda.items:
+        visit = item.visit
+        style = None
+        if presentation.styled and item.flags:
+            style = "red" if OVERDUE in item.flags or OVER_CAPACITY in item.flags else "yellow"
+        table.add_row(
+            visit.date.isoformat(),
+            f"{visit.date:%a} {day_text(visit) if not visit.working_day else ''}".strip(),
+            item.participant,
+            item.code,
+            window_text(visit),
+            visit.treatment.label,
+            ", ".join(item.flags),
+            style=style,
+        )
+    out = io.StringIO()
+    console = make_console(out, presentation)
+    if agenda.unblinded:
+        console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
+    chairs = f", {agenda.chairs} chairs a day" if agenda.chairs else ""
+    console.print(f"[bold]Due {agenda.start.isoformat()} to {agenda.end.isoformat()}{chairs}[/]")
+    if not agenda.items:
+        console.print("Nothing due and nothing overdue.")
+    else:
+        console.print(table)
+    for day, count in agenda.over_capacity.items():
+        console.print(f"* {day.isoformat()}: {count} infusions for {agenda.chairs} chairs")
+    return finish(out.getvalue(), presentation)
+
+
+FORMAT = Format(
+    name="table",
+    extensions=(".txt",),
+    render=render,
+    write_roster=write_roster,
+    render_agenda=render_agenda,
+    terminal=True,
+)

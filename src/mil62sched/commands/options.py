@@ -12,10 +12,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from mil62sched.engine import ANCHORS, Anchor, Policy, Records, VisitKey
 from mil62sched.errors import UsageError
-from mil62sched.export import DEFAULT_DURATION, Presentation, Timing
-from mil62sched.inputs import (
+from mil62sched.formats.presentation import DEFAULT_DURATION, Presentation, Timing
+from mil62sched.model.plan import ANCHORS, Anchor, Policy, Records, VisitKey
+from mil62sched.model.protocol import Protocol
+from mil62sched.parse import (
     check_timezone,
     parse_actual,
     parse_clock,
@@ -24,10 +25,9 @@ from mil62sched.inputs import (
     parse_visit_key,
     parse_window,
 )
-from mil62sched.protocol import Protocol
 
 if TYPE_CHECKING:
-    from mil62sched.sitecal import SiteCalendar  # imported on use: it may load holiday data
+    from mil62sched.site.workdays import SiteCalendar  # imported on use: it may load holidays
 
 
 class SiteOptions(NamedTuple):
@@ -56,7 +56,7 @@ class SiteOptions(NamedTuple):
 
     def site_calendar(self, protocol: Protocol) -> SiteCalendar | None:
         """The working-day calendar: the protocol's country unless overridden; None when off."""
-        from mil62sched.sitecal import SiteCalendar, load_overrides
+        from mil62sched.site.workdays import SiteCalendar, load_overrides
 
         if self.no_holidays:
             if self.holidays is not None or self.country is not None:

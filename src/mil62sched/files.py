@@ -1,4 +1,5 @@
-"""Writing results: to standard output, or to files atomically and never clobbering by accident.
+"""Writing files and standard output: atomically, and never clobbering by accident. The one
+writer every output and every cache entry goes through.
 
 Everything is first written to a temporary file (or folder) beside the target and moved into
 place only when complete, so a failure or a refusal leaves no partial file and an existing file
@@ -53,7 +54,10 @@ def staged(path: Path | None, *, force: bool = False) -> Iterator[Stage]:
                 sys.stdout.flush()
         return
     _check_target(path, force)
-    temporary = _temporary_file(path)
+    try:
+        temporary = _temporary_file(path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
     try:
         with open(temporary, "w", encoding="utf-8", newline="") as stream:
             stage = Stage(stream)
@@ -103,6 +107,18 @@ def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def replace_atomically(path: Path, content: bytes) -> None:
+    """Write `content` to `path` through a temporary file and a rename (a cache entry: replacing
+    is expected). Raises OSError; the temporary file never survives a failure."""
+    temporary = _temporary_file(path)
+    try:
+        with open(temporary, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _check_target(path: Path, force: bool) -> None:
     if path.is_dir():
         raise OutputError(f"output {str(path)!r} is a folder: give a file name")
@@ -113,12 +129,10 @@ def _check_target(path: Path, force: bool) -> None:
 
 
 def _temporary_file(path: Path) -> Path:
+    """A new empty file beside `path`, hidden, for content that is renamed into place."""
     import tempfile
 
-    try:
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     return Path(name)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from mil62sched.engine import Plan
-from mil62sched.export import PLAIN, Presentation
-from mil62sched.export.columns import columns
-from mil62sched.export.fields import UNBLINDED_NOTICE, notes, title
+from mil62sched.formats import Format
+from mil62sched.formats.presentation import PLAIN, Presentation
+from mil62sched.formats.table_columns import columns
+from mil62sched.formats.wording import UNBLINDED_NOTICE, notes, title
+from mil62sched.model.plan import Plan
 
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
@@ -27,3 +28,6 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     if extra:
         lines += ["", *(f"- {line}" for line in extra)]
     return "\n".join(lines) + "\n"
+
+
+FORMAT = Format(name="md", extensions=(".md",), render=render)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from mil62sched.engine import Plan
-from mil62sched.export import PLAIN, Presentation
-from mil62sched.export.fields import WEEKDAYS
+from mil62sched.formats import Format
+from mil62sched.formats.contract import AGENDA_COLUMNS, agenda_fields
+from mil62sched.formats.presentation import PLAIN, Presentation
+from mil62sched.formats.wording import WEEKDAYS
+from mil62sched.model.plan import Plan
+
+if TYPE_CHECKING:
+    from mil62sched.roster.agenda import Agenda
 
 PLAN_COLUMNS = ("protocol", "arm", "masking", "participant", "start")
 VISIT_COLUMNS = (
@@ -72,6 +76,8 @@ def _iso(day: date | None) -> str:
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as CSV text with Unix line endings."""
+    import csv
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
@@ -81,7 +87,33 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
 
 def write_many(plans: Iterable[Plan], presentation: Presentation, stream: IO[str]) -> None:
     """Every plan's rows under one header, written as they come."""
+    import csv
+
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(HEADER)
     for plan in plans:
         writer.writerows(rows(plan))
+
+
+def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
+    """The agenda as CSV: one row per visit, flags joined by '; '."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(AGENDA_COLUMNS)
+    for item in agenda.items:
+        values = agenda_fields(item)
+        values["flags"] = "; ".join(item.flags)
+        writer.writerow([cell(values[name]) for name in AGENDA_COLUMNS])
+    return out.getvalue()
+
+
+FORMAT = Format(
+    name="csv",
+    extensions=(".csv",),
+    render=render,
+    write_roster=write_many,
+    streams=True,
+    render_agenda=render_agenda,
+)

@@ -1,4 +1,4 @@
-"""The trial as data: a protocol TOML file, loaded and validated once.
+"""Load a protocol TOML file into the model's value types, validating it once.
 
 A protocol lists what can be infused (treatments) and the dosing schedules (arms), each citing
 the registry sentence it encodes. Another trial needs only another file.
@@ -6,171 +6,27 @@ the registry sentence it encodes. Another trial needs only another file.
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from collections.abc import Mapping
-from datetime import date, timedelta
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, cast
 
-from mil62sched.codes import VisitCode
-from mil62sched.errors import Mil62schedError, ProtocolError, UsageError
+from mil62sched.errors import Mil62schedError, ProtocolError
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.protocol import (
+    MASKINGS,
+    Arm,
+    Escalation,
+    Leg,
+    Masking,
+    Protocol,
+    Schedule,
+    Treatment,
+    Window,
+)
 
-_EMPTY: Mapping[Any, Any] = MappingProxyType({})
-
-# Value types are NamedTuples: as immutable as frozen dataclasses and far cheaper to define,
-# which every start of the CLI pays for.
-Masking = Literal["open-label", "blinded", "unblinded"]
-MASKINGS: tuple[Masking, ...] = ("open-label", "blinded", "unblinded")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-BUILTIN = Path(__file__).parent / "protocols" / "mil62-ct303.toml"
-
-
-class Treatment(NamedTuple):
-    """What is infused at a visit, as the person reading the output may be told."""
-
-    key: str
-    label: str
-    product: str
-    dose_mg: int | None
-    blinded: bool = False
-
-
-class Window(NamedTuple):
-    """The days a visit may fall before and after its target date.
-
-    >>> Window(2, 3).around(date(2024, 1, 15))
-    (datetime.date(2024, 1, 13), datetime.date(2024, 1, 18))
-    """
-
-    before: int
-    after: int
-
-    def around(self, target: date) -> tuple[date, date]:
-        """First and last day of the window around `target`."""
-        return target - timedelta(days=self.before), target + timedelta(days=self.after)
-
-    def __str__(self) -> str:
-        if self.before == self.after:
-            return f"±{self.before} d"
-        return f"-{self.before}/+{self.after} d"
-
-
-class Escalation(NamedTuple):
-    """An allowed dose escalation: `treatment` from a chosen visit at or after `earliest`."""
-
-    treatment: Treatment
-    earliest: VisitCode
-
-
-class Schedule(NamedTuple):
-    """One arm: its infusion visits and what is infused at each."""
-
-    name: str
-    title: str
-    period: str
-    masking: Masking
-    visits: tuple[VisitCode, ...]
-    treatment: Treatment
-    cites: str
-    overrides: Mapping[VisitCode, Treatment] = _EMPTY
-    unblinds: str | None = None
-    aliases: tuple[str, ...] = ()
-    escalation: Escalation | None = None
-    windows: Mapping[VisitCode, Window] = _EMPTY
-
-    @property
-    def blinded_name(self) -> str:
-        """The schedule a blinded person sees: its own name unless this one unblinds another."""
-        return self.unblinds or self.name
-
-    def treatment_at(self, code: VisitCode) -> Treatment:
-        """What this schedule infuses at `code` (before any escalation)."""
-        return self.overrides.get(code, self.treatment)
-
-
-class Leg(NamedTuple):
-    """One period of an arm: a schedule, and when it starts if the user does not say."""
-
-    schedule: Schedule
-    # Default W1D1 of this leg, counted on the previous leg's timeline; None for the first leg.
-    starts_at: VisitCode | None = None
-
-    @property
-    def period(self) -> str:
-        """The period's name, e.g. RCP or OLP."""
-        return self.schedule.period
-
-
-class Arm(NamedTuple):
-    """What a user plans with: one schedule, or a journey through several periods."""
-
-    name: str
-    title: str
-    masking: Masking
-    legs: tuple[Leg, ...]
-    cites: str
-    unblinds: str | None = None
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def journey(self) -> bool:
-        """True when the arm runs through more than one period."""
-        return len(self.legs) > 1
-
-    @classmethod
-    def of(cls, schedule: Schedule) -> Arm:
-        """The arm that is just one schedule."""
-        return cls(
-            name=schedule.name,
-            title=schedule.title,
-            masking=schedule.masking,
-            legs=(Leg(schedule),),
-            cites=schedule.cites,
-            unblinds=schedule.unblinds,
-            aliases=schedule.aliases,
-        )
-
-
-class Protocol(NamedTuple):
-    """A trial: its identity, site and schedules by name."""
-
-    id: str
-    registry: str
-    title: str
-    sponsor: str
-    site: str
-    country: str
-    timezone: str
-    source: str
-    schedules: Mapping[str, Schedule]
-    aliases: Mapping[str, str]
-    arms: Mapping[str, Arm] = _EMPTY
-    chairs: int | None = None
-
-    def arm(self, name: str) -> Arm:
-        """The arm called `name` (or an alias of it); an unknown name gets the closest one."""
-        key = name.strip().lower()
-        key = self.aliases.get(key, key)
-        if key in self.arms:
-            return self.arms[key]
-        names = self.arm_names()
-        close = difflib.get_close_matches(key, names, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise UsageError(f"unknown arm {name!r}: {hint}accepted: {', '.join(names)}")
-
-    def schedule(self, name: str) -> Schedule:
-        """The single schedule called `name` (or an alias of it)."""
-        arm = self.arm(name)
-        if arm.journey:
-            raise UsageError(f"{arm.name!r} is a journey of several schedules, not one schedule")
-        return arm.legs[0].schedule
-
-    def arm_names(self) -> list[str]:
-        """Every name `arm` accepts, aliases last."""
-        return [*self.arms, *self.aliases]
+BUILTIN = Path(__file__).parent / "mil62-ct303.toml"
 
 
 def load(path: Path | None = None) -> Protocol:
@@ -180,51 +36,50 @@ def load(path: Path | None = None) -> Protocol:
     table = _parsed(path, where)
     try:
         return _build(table)
-    except ProtocolError as exc:
-        raise ProtocolError(f"invalid protocol {where}: {exc}") from None
-    except Mil62schedError as exc:  # e.g. a malformed visit code inside the file
-        raise ProtocolError(f"invalid protocol {where}: {exc}") from None
+    except Mil62schedError as exc:  # a ProtocolError, or e.g. a malformed visit code in the file
+        raise ProtocolError(exc.line(), where=f"invalid protocol {where}") from None
 
 
 def _parsed(path: Path, where: str) -> dict[str, Any]:
-    """The file's TOML table, from a per-user cache when the file has not changed.
+    """The file's TOML table, from the per-user cache when these exact bytes were parsed before.
 
-    Importing tomllib and parsing cost about 8 ms at every start of the CLI; the cached table
-    (marshal, keyed by the file's path, size and modification time and the Python version) is
-    read in well under one. The cache only saves time: any problem with it is ignored.
+    The entry is named by a hash of the file's bytes (and the Python version, for marshal), so
+    an edit always gives a new entry, whatever the file's size or time stamps. Importing tomllib
+    and parsing cost a few milliseconds at every start; reading the entry far less (see
+    benchmarks/README.md). A damaged entry is ignored and rewritten.
     """
+    import hashlib
     import marshal
     import sys
-    import zlib
 
-    from mil62sched.cachedir import folder
+    from mil62sched import cache
 
     try:
-        stat = path.stat()
+        raw = path.read_bytes()
     except OSError as exc:
-        raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
-    key = f"{sys.version_info[:2]}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-    place = folder()
-    cache = None if place is None else place / f"protocol-{zlib.crc32(key.encode()):08x}.marshal"
-    if cache is not None:
+        raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(raw).hexdigest()[:32]
+    name = f"protocol-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+    stored = cache.read(name)
+    if stored is not None:
         try:
-            stored_key, table = marshal.loads(cache.read_bytes())
-            if stored_key == key and isinstance(table, dict):
-                return table
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-    table = _read_toml(path, where)
-    if cache is not None:
-        _store(cache, marshal.dumps((key, table)) if _marshallable(table) else None)
+            table = marshal.loads(stored)
+        except (ValueError, EOFError, TypeError):
+            table = None
+        if isinstance(table, dict):
+            return table
+    table = _read_toml(raw, where)
+    if _marshallable(table):
+        cache.write(name, marshal.dumps(table))
     return table
 
 
-def _read_toml(path: Path, where: str) -> dict[str, Any]:
+def _read_toml(raw: bytes, where: str) -> dict[str, Any]:
     import tomllib
 
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
 
 
@@ -235,27 +90,6 @@ def _marshallable(value: object) -> bool:
     if isinstance(value, list):
         return all(_marshallable(item) for item in value)
     return isinstance(value, str | int | float | bool)
-
-
-def _store(cache: Path, content: bytes | None) -> None:
-    """Write the cache file atomically; a failure only costs the next run its time."""
-    if content is None:
-        return
-    import tempfile
-
-    temporary = None
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=cache.parent, prefix=".protocol.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, cache)
-        temporary = None
-    except OSError:
-        return
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
 
 
 def _build(table: dict[str, Any]) -> Protocol:

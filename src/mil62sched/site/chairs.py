@@ -7,9 +7,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from mil62sched.codes import W1D1
-from mil62sched.engine import Plan, Visit
-from mil62sched.sitecal import search_order
+from mil62sched.model.codes import W1D1
+from mil62sched.model.plan import Plan, Visit, search_order
 
 
 def chair_date(visit: Visit) -> date | None:

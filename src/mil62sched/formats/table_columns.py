@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from mil62sched.engine import Plan, Visit
-from mil62sched.export.fields import day_text, record_text, window_text
+from mil62sched.formats.wording import day_text, record_text, window_text
+from mil62sched.model.plan import Plan, Visit
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """A table column: its heading, its cell text, and whether it is numeric."""
 
     heading: str

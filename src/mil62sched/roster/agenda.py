@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from mil62sched import capacity
-from mil62sched.engine import Plan, Visit
+from mil62sched.model.plan import Plan, Visit
+from mil62sched.site.chairs import chair_date
 
 OVERDUE = "overdue"
 DUE_TODAY = "due today"
@@ -63,7 +63,7 @@ def agenda(plans: Iterable[Plan], start: date, days: int, chairs: int | None = N
     for plan in plans:
         unblinded = unblinded or plan.unblinded
         for visit in plan.visits:
-            day = capacity.chair_date(visit)
+            day = chair_date(visit)
             if day is not None and start <= day <= end:
                 counts[day] = counts.get(day, 0) + 1
             if visit.status != "planned":

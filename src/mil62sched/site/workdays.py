@@ -25,14 +25,15 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
-from datetime import MAXYEAR, MINYEAR, date, timedelta
+from collections.abc import Mapping
+from datetime import MAXYEAR, MINYEAR, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from mil62sched.cachedir import folder as _cache_folder
+from mil62sched.cache import folder as _cache_folder
 from mil62sched.errors import UsageError
-from mil62sched.inputs import parse_date
+from mil62sched.model.plan import DayStatus, search_order
+from mil62sched.parse import parse_date
 
 if TYPE_CHECKING:
     from holidays.holiday_base import HolidayBase
@@ -51,14 +52,6 @@ class Override(NamedTuple):
 
     name: str
     kind: Kind
-
-
-class DayStatus(NamedTuple):
-    """Whether the site works on a day, why not, and whether that rests on published data."""
-
-    working: bool
-    reason: str | None  # None when working; "weekend" or the holiday's name(s), "; "-joined
-    provisional: bool  # the year's official schedule is in neither the package nor the file
 
 
 class SiteCalendar:
@@ -209,20 +202,6 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
     except csv.Error as error:
         raise fail(f"not valid CSV: {error}") from None
     return overrides
-
-
-def search_order(target: date, before: int, after: int) -> Iterator[date]:
-    """target, +1, -1, +2, -2, ... within [target-before, target+after]; later wins a tie so as
-    not to dose early. The one search order for every "nearest day" the tool proposes."""
-    yield target
-    for distance in range(1, max(before, after) + 1):
-        for offset in (distance, -distance):
-            if -before <= offset <= after:
-                try:
-                    day = target + timedelta(days=offset)
-                except OverflowError:
-                    continue  # beyond date.min/date.max: nothing to search there
-                yield day
 
 
 def _check_country(country: str) -> str:

@@ -1,14 +1,15 @@
-"""Values typed by people: ISO dates and participant IDs, refused with the reason when malformed."""
+"""Text typed by people -> values: dates, visit codes and keys, participant IDs, windows, clock
+times, durations and time zones; each refused with the reason when malformed."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
 
-from mil62sched.codes import VisitCode
-from mil62sched.engine import VisitKey
 from mil62sched.errors import UsageError
-from mil62sched.protocol import Window
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import VisitKey
+from mil62sched.model.protocol import Window
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A leading '-' or '.' would make a file name that looks like an option or is hidden.

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from mil62sched.engine import Plan
-from mil62sched.export import PLAIN, Presentation
-from mil62sched.export.fields import plan_fields, visit_fields
+from mil62sched.formats import Format
+from mil62sched.formats.contract import agenda_document, plan_fields, visit_fields
+from mil62sched.formats.presentation import PLAIN, Presentation
+from mil62sched.model.plan import Plan
+
+if TYPE_CHECKING:
+    from mil62sched.roster.agenda import Agenda
 
 
 def document(plan: Plan) -> dict[str, object]:
@@ -29,3 +33,18 @@ def write_many(plans: Iterable[Plan], presentation: Presentation, stream: IO[str
         text = json.dumps(document(plan), indent=2, ensure_ascii=False)
         stream.write("  " + text.replace("\n", "\n  "))
     stream.write("\n]\n")
+
+
+def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
+    """The agenda as one JSON object."""
+    return json.dumps(agenda_document(agenda), indent=2, ensure_ascii=False) + "\n"
+
+
+FORMAT = Format(
+    name="json",
+    extensions=(".json",),
+    render=render,
+    write_roster=write_many,
+    streams=True,
+    render_agenda=render_agenda,
+)

@@ -12,18 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from mil62sched import batch, capacity, export
-from mil62sched.agenda import agenda
-from mil62sched.engine import Plan, Policy
+from mil62sched import formats
+from mil62sched.commands.options import SiteOptions
+from mil62sched.commands.progress import count_rows, track
 from mil62sched.errors import BadRowsError, UsageError
-from mil62sched.export import Presentation
-from mil62sched.options import SiteOptions
-from mil62sched.output import staged, staged_folder, write_text
-from mil62sched.progress import count_rows, track
-from mil62sched.protocol import Protocol
-
-ROSTER_FORMATS = ("table", "csv", "json", "ics")
-_SPLIT_EXTENSIONS = {"table": ".txt", "csv": ".csv", "json": ".json", "ics": ".ics"}
+from mil62sched.files import staged, staged_folder, write_text
+from mil62sched.formats import Format
+from mil62sched.formats.presentation import Presentation
+from mil62sched.model.plan import Plan, Policy
+from mil62sched.model.protocol import Protocol
+from mil62sched.roster import expand as batch
+from mil62sched.roster.agenda import agenda
+from mil62sched.site import chairs as capacity
 
 
 @dataclass(frozen=True)
@@ -67,21 +67,18 @@ class RosterRun:
         return self.policy.today
 
 
-def roster_format(fmt: str | None, output: Path | None, split: Path | None) -> str:
+def roster_format(fmt: str | None, output: Path | None, split: Path | None) -> Format:
     """The roster's output format: --format, else the output's extension, else table (ics with
     --split)."""
     if output is not None and split is not None:
         raise UsageError("give -o FILE or --split DIR, not both")
-    chosen = export.format_for(fmt, output) if fmt or output else ("ics" if split else "table")
-    if chosen not in ROSTER_FORMATS:
-        accepted = ", ".join(ROSTER_FORMATS)
-        raise UsageError(f"format {chosen!r} is not available for a roster: accepted: {accepted}")
-    return chosen
+    default = "ics" if split is not None and output is None else "table"
+    return formats.choose(fmt, output, roster=True, default=default)
 
 
 def write_roster(
     run: RosterRun,
-    fmt: str,
+    fmt: Format,
     presentation: Presentation,
     *,
     output: Path | None = None,
@@ -94,14 +91,16 @@ def write_roster(
     if split is not None:
         with staged_folder(split, force=force) as folder:
             for plan in plans:
-                name = f"{plan.participant}{_SPLIT_EXTENSIONS[fmt]}"
-                text = export.exporter(fmt).render(plan, presentation)
+                name = f"{plan.participant}{fmt.extensions[0]}"
+                text = fmt.render(plan, presentation)
                 (folder / name).write_text(text, encoding="utf-8", newline="")
             if tally.errors and not run.skip_bad:
                 raise _bad_rows(run, tally)  # before the files are moved into place
     else:
         with staged(output, force=force) as stage:
-            _write_many(run, fmt, plans, presentation, stage.stream)
+            assert fmt.write_roster is not None  # roster_format offers roster formats only
+            heading = _heading(run) if fmt.named else None
+            fmt.write_roster(plans, presentation._replace(heading=heading), stage.stream)
             stage.keep = run.skip_bad or not tally.errors
     _report_chairs(unplaced)
     if tally.errors:
@@ -112,23 +111,20 @@ def write_agenda(
     run: RosterRun,
     first: date,
     days: int,
-    fmt: str,
+    fmt: Format,
     *,
     styled: bool = False,
     output: Path | None = None,
     force: bool = False,
 ) -> None:
     """The site's agenda from `first` for `days` days."""
-    from mil62sched.export import agenda as agenda_export
-
-    if fmt.lower() not in agenda_export.FORMATS:
-        raise UsageError(f"unknown format {fmt!r}: accepted: {', '.join(agenda_export.FORMATS)}")
+    assert fmt.render_agenda is not None  # the command offers agenda formats only
     tally = batch.Tally()
     plans, unplaced = _balanced(run, _plans(run, tally))
     due = agenda(plans, first, days, run.chairs)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
-    text = agenda_export.render(due, fmt.lower(), Presentation(styled=styled))
+    text = fmt.render_agenda(due, Presentation(styled=styled))
     write_text(text, output, force=force)
     _report_chairs(unplaced)
     if tally.errors:
@@ -149,31 +145,10 @@ def _plans(run: RosterRun, tally: batch.Tally) -> Iterator[Plan]:
     return track(plans, count_rows(run.roster), f"Planning {run.roster.name}")
 
 
-def _write_many(
-    run: RosterRun, fmt: str, plans: Iterator[Plan], presentation: Presentation, stream: object
-) -> None:
-    from typing import IO, cast
-
-    out = cast(IO[str], stream)
-    if fmt == "csv":
-        from mil62sched.export import csv as csv_export
-
-        csv_export.write_many(plans, presentation, out)
-    elif fmt == "json":
-        from mil62sched.export import json as json_export
-
-        json_export.write_many(plans, presentation, out)
-    elif fmt == "ics":
-        from mil62sched.export import ics
-
-        name = f"{run.protocol.id} roster {run.roster.stem}"
-        if batch.any_unblinded(run.protocol, run.roster):
-            name = f"UNBLINDED {name}"
-        ics.write_many(plans, presentation, out, name)
-    else:
-        from mil62sched.export import table
-
-        out.write(table.render_many(plans, presentation))
+def _heading(run: RosterRun) -> str:
+    """The roster output's name (a calendar's display name); loud when any arm is unblinded."""
+    name = f"{run.protocol.id} roster {run.roster.stem}"
+    return f"UNBLINDED {name}" if batch.any_unblinded(run.protocol, run.roster) else name
 
 
 def _report_chairs(unplaced: list[str]) -> None:

@@ -2,7 +2,7 @@
 
 `expand` reads the roster row by row and yields each participant's `Plan`, or a `RowError` for
 a row (or an actuals line) that cannot be planned; memory does not grow with the roster beyond
-the set of participant IDs (needed to refuse duplicates and to check the actuals file).
+the participant IDs (needed to refuse duplicates and to check the actuals file).
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mil62sched import engine
-from mil62sched.engine import Plan, Policy, Records
 from mil62sched.errors import RecordError, RecordErrors, UsageError
-from mil62sched.progress import count_rows
-from mil62sched.protocol import Protocol
-from mil62sched.roster import (
+from mil62sched.model.plan import Plan, Policy, Records
+from mil62sched.model.protocol import Protocol
+from mil62sched.roster.files import (
     ActualLines,
     Enrolment,
     Participants,
@@ -53,7 +52,7 @@ def expand(
         records, lines, errors = read_actuals(actuals)
         tally.errors += errors
     recorded_on_roster: set[str] = set()  # the actuals' participants the roster names
-    seen = Participants(expected=count_rows(roster) or 1024)
+    seen = Participants()
     for row in read_roster(roster, protocol, seen):
         if row.participant in records:
             recorded_on_roster.add(row.participant)
@@ -66,12 +65,11 @@ def expand(
             assert actuals is not None
             for error in exc.errors if isinstance(exc, RecordErrors) else [exc]:
                 line = _line_of(lines, row.participant, error)
-                # The engine speaks of --actual/--missed; here the visit is a line of a file.
-                reason = str(error).removeprefix("--actual ").removeprefix("--missed ")
-                tally.errors.append(RowError(actuals.name, line, f"{row.participant}: {reason}"))
+                tally.errors.append(RowError(actuals.name, line, error.as_row(row.participant)))
             continue
         except UsageError as exc:
-            tally.errors.append(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
+            reason = exc.named(exc.field).line() if exc.field else exc.line()
+            tally.errors.append(RowError(roster.name, row.line, f"{row.participant}: {reason}"))
             continue
         tally.planned += 1
         yield plan
@@ -111,20 +109,23 @@ def any_unblinded(protocol: Protocol, roster: Path) -> bool:
     whose heading must say so); rows that do not parse are left to `expand` to report."""
     import csv
 
-    from mil62sched.roster import open_csv
+    from mil62sched.roster.files import open_csv
 
-    with open_csv(roster) as stream:
-        reader = csv.reader(stream)
-        header = [cell.strip().lower() for cell in next(reader, [])]
-        if "arm" not in header:
-            return False
-        column = header.index("arm")
-        for cells in reader:
-            if len(cells) <= column:
-                continue
-            try:
-                if protocol.arm(cells[column]).masking == "unblinded":
-                    return True
-            except UsageError:
-                continue
+    try:
+        with open_csv(roster) as stream:
+            reader = csv.reader(stream)
+            header = [cell.strip().lower() for cell in next(reader, [])]
+            if "arm" not in header:
+                return False
+            column = header.index("arm")
+            for cells in reader:
+                if len(cells) <= column:
+                    continue
+                try:
+                    if protocol.arm(cells[column]).masking == "unblinded":
+                        return True
+                except UsageError:
+                    continue
+    except (UnicodeDecodeError, csv.Error):
+        return False  # the file is refused, with its reason, when it is read for planning
     return False

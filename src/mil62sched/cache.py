@@ -1,0 +1,80 @@
+"""The per-user cache: where it lives, and reading and writing its entries safely.
+
+The folder is `$MIL62SCHED_CACHE_DIR`, else the platform's user cache folder for `mil62sched`
+(platformdirs: `$XDG_CACHE_HOME/mil62sched` or `~/.cache/mil62sched` on Linux). Entries are named
+by what they were computed from (a hash of a file's bytes, a package's version), so an edit is
+never served stale. The cache only saves time: an entry that is missing, unreadable, too large,
+not a regular file or damaged reads as absent and is rebuilt; a failure to write is ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+# No entry of ours is near this; a larger file is not ours, or damaged: never read it whole.
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+
+
+def folder() -> Path | None:
+    """$MIL62SCHED_CACHE_DIR, else the user cache folder; None when there is no usable one."""
+    explicit = os.environ.get("MIL62SCHED_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    import platformdirs  # only when no folder is given explicitly
+
+    try:
+        found = Path(platformdirs.user_cache_dir("mil62sched", appauthor=False))
+    except (RuntimeError, KeyError, OSError):  # no home directory at all
+        return None
+    return found if found.is_absolute() else None
+
+
+def read(name: str) -> bytes | None:
+    """The bytes of entry `name`, or None when it is absent or not a small regular file.
+
+    Opened without blocking and checked before reading, so a FIFO or device put in its place
+    can neither hang a run nor fill its memory.
+    """
+    place = folder()
+    if place is None:
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        handle = os.open(place / name, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_ENTRY_BYTES:
+            chunk = os.read(handle, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks) if size <= MAX_ENTRY_BYTES else None
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
+def write(name: str, content: bytes) -> bool:
+    """Store entry `name` atomically (readers see the old or the new one, never half of one).
+    Returns False when it could not be written; the caller then simply stops caching."""
+    from mil62sched.files import replace_atomically
+
+    place = folder()
+    if place is None or len(content) > MAX_ENTRY_BYTES:
+        return False
+    try:
+        place.mkdir(parents=True, exist_ok=True)
+        replace_atomically(place / name, content)
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,106 @@
+"""The output formats: one module per format, each declaring its `FORMAT`; this is the registry.
+
+Adding a format is one module (with a `FORMAT = Format(...)`) and one line in `MODULES`. The
+command line, `-o` extension detection, `--help` texts and the README's list come from here.
+Format modules import their heavy libraries (rich, icalendar) inside their functions, so that
+listing the formats costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, NamedTuple
+
+from mil62sched.errors import UsageError
+from mil62sched.formats.presentation import Presentation
+from mil62sched.model.plan import Plan
+
+if TYPE_CHECKING:
+    from mil62sched.roster.agenda import Agenda
+
+# In the order `--help` lists them; the first is the default.
+MODULES = ("table", "csv_rows", "json_document", "markdown", "ics", "month")
+
+
+class Format(NamedTuple):
+    """What a format module declares: its name, its file extensions, and what it can write."""
+
+    name: str
+    extensions: tuple[str, ...]  # for -o FILE; the first also names --split files
+    render: Callable[[Plan, Presentation], str]  # one participant's plan
+    # A roster's plans into one stream; None when the format has no roster form.
+    write_roster: Callable[[Iterable[Plan], Presentation, IO[str]], None] | None = None
+    streams: bool = False  # write_roster writes each plan as it comes (no plan is held)
+    render_agenda: Callable[[Agenda, Presentation], str] | None = None
+    terminal: bool = False  # made for a terminal: styled when standard output is one
+    named: bool = False  # a roster output carries a name (Presentation.heading), e.g. a calendar's
+
+
+@functools.cache
+def all_formats() -> tuple[Format, ...]:
+    """Every format, in `MODULES` order."""
+    found = []
+    for module in MODULES:
+        declared = importlib.import_module(f"mil62sched.formats.{module}").FORMAT
+        assert isinstance(declared, Format), module
+        found.append(declared)
+    return tuple(found)
+
+
+def names(*, roster: bool = False, agenda: bool = False) -> list[str]:
+    """The names of the formats a command accepts (all; those with a roster or agenda form)."""
+    return [
+        f.name
+        for f in all_formats()
+        if (not roster or f.write_roster is not None)
+        and (not agenda or f.render_agenda is not None)
+    ]
+
+
+def named(name: str, *, roster: bool = False, agenda: bool = False) -> Format:
+    """The format called `name`, refused with the accepted names when unknown or not available
+    for a roster or agenda."""
+    accepted = names(roster=roster, agenda=agenda)
+    key = name.strip().lower()
+    for found in all_formats():
+        if found.name == key and found.name in accepted:
+            return found
+    if key in names():
+        purpose = "a roster" if roster else "the agenda"
+        raise UsageError(
+            f"format {key!r} is not available for {purpose}",
+            accepted=f"accepted: {', '.join(accepted)}",
+        )
+    raise UsageError("unknown format", value=name, accepted=f"accepted: {', '.join(accepted)}")
+
+
+def choose(
+    fmt: str | None,
+    output: Path | None,
+    *,
+    roster: bool = False,
+    agenda: bool = False,
+    default: str = "table",
+) -> Format:
+    """The format to write: `--format` when given, else from the output's extension, else the
+    default."""
+    if fmt is not None:
+        return named(fmt, roster=roster, agenda=agenda)
+    if output is None:
+        return named(default, roster=roster, agenda=agenda)
+    if output.is_dir():
+        raise UsageError(f"output {str(output)!r} is a folder", accepted="give a file name")
+    suffix = output.suffix.lower()
+    usable = [f for f in all_formats() if f.name in names(roster=roster, agenda=agenda)]
+    for found in usable:
+        if suffix in found.extensions:
+            return found
+    extensions = [extension for f in usable for extension in f.extensions]
+    raise UsageError(
+        f"cannot tell the format of {str(output)!r} from its extension",
+        accepted=f"use one of {', '.join(extensions)} or give --format "
+        f"({', '.join(f.name for f in usable)})",
+    )

@@ -1,0 +1,189 @@
+"""A participant's plan as values: visits, periods, records, the site's policy. No behaviour
+beyond what the values say of themselves; the engine builds them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from types import MappingProxyType
+from typing import Literal, NamedTuple, TypeAlias
+from typing import Protocol as Interface
+
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.protocol import Arm, Protocol, Schedule, Treatment, Window
+
+
+class DayStatus(NamedTuple):
+    """Whether the site works on a day, why not, and whether that rests on published data."""
+
+    working: bool
+    reason: str | None  # None when working; "weekend" or the holiday's name(s), "; "-joined
+    provisional: bool  # the year's official schedule is in neither the package nor the file
+
+
+class WorkingDays(Interface):
+    """What the engine asks of a site's calendar (implemented by `site.workdays.SiteCalendar`)."""
+
+    @property
+    def country(self) -> str | None:
+        """Whose holidays are checked; None when the check is off."""
+
+    def status(self, day: date) -> DayStatus:
+        """Whether the site works on `day`, and why not."""
+
+    def provisional(self, year: int) -> bool:
+        """Whether `year`'s working days may still change (no official data)."""
+
+    def nearest_working_day(self, target: date, before: int, after: int) -> date | None:
+        """The working day nearest `target` inside [target-before, target+after], if any."""
+
+
+def search_order(target: date, before: int, after: int) -> Iterator[date]:
+    """target, +1, -1, +2, -2, ... within [target-before, target+after]; later wins a tie so as
+    not to dose early. The one search order for every "nearest day" the tool proposes.
+
+    >>> [d.day for d in search_order(date(2025, 10, 3), 1, 2)]
+    [3, 4, 2, 5]
+    """
+    from datetime import timedelta
+
+    yield target
+    for distance in range(1, max(before, after) + 1):
+        for offset in (distance, -distance):
+            if -before <= offset <= after:
+                try:
+                    day = target + timedelta(days=offset)
+                except OverflowError:
+                    continue  # beyond date.min/date.max: nothing to search there
+                yield day
+
+
+Day: TypeAlias = date  # Visit has a field called `date`; annotations inside it use this
+Anchor = Literal["w1d1", "previous"]
+ANCHORS: tuple[Anchor, ...] = ("w1d1", "previous")
+# dropped: an RCP visit after the participant entered the OLP (kept so calendars can cancel it)
+Status = Literal["planned", "done", "missed", "dropped"]
+
+
+class VisitKey(NamedTuple):
+    """Names one visit of a plan: its code, and its period when the arm has several."""
+
+    code: VisitCode
+    period: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.period}:{self.code}" if self.period else str(self.code)
+
+
+class Records(NamedTuple):
+    """What the site recorded: actual dates of visits that happened, and missed visits."""
+
+    actual: Mapping[VisitKey, date] = MappingProxyType({})
+    missed: frozenset[VisitKey] = frozenset()
+
+
+class Policy(NamedTuple):
+    """How the site plans, the same for every participant."""
+
+    window: Window | None = None  # overrides the protocol's windows when set
+    site: WorkingDays | None = None  # None: no working-day check
+    adjust: bool = False  # make proposals the planned dates
+    anchor: Anchor = "w1d1"
+    today: date | None = None  # needed to refuse actual dates in the future
+
+
+class Visit(NamedTuple):
+    """One infusion visit of a participant.
+
+    A NamedTuple rather than a frozen dataclass: just as immutable, and three times quicker to
+    build (a frozen dataclass sets each of its 23 fields through object.__setattr__), which
+    counts when a roster expands into a million visits. Change one with `visit._replace(...)`.
+    """
+
+    code: VisitCode
+    study_day: int  # within its period
+    period: str
+    treatment: Treatment
+    blinded_schedule: str  # the schedule a blinded person sees; part of the calendar UID
+    target: Day
+    date: date  # planned
+    window: Window | None
+    window_start: Day | None  # first day of the window, None without a window
+    window_end: Day | None  # last day of the window, None without a window
+    working_day: bool
+    non_working_reason: str | None
+    holidays_provisional: bool
+    proposed: Day | None
+    note: str | None
+    status: Status = "planned"
+    actual: Day | None = None
+    baseline: Day | None = None  # the date under the default assumptions (W1D1 anchor, assumed
+    # period starts, no adjustment); None means the same as `target`
+
+    @property
+    def deviation_days(self) -> int | None:
+        """Actual date minus target date, in days; None until the visit is done."""
+        return None if self.actual is None else (self.actual - self.target).days
+
+    @property
+    def in_window(self) -> bool | None:
+        """Whether the actual date fell inside the window; None without both."""
+        if self.actual is None or self.window_start is None or self.window_end is None:
+            return None
+        return self.window_start <= self.actual <= self.window_end
+
+    @property
+    def moved(self) -> bool:
+        """True when the planned date is not the protocol date (it was adjusted)."""
+        return self.date != self.target
+
+    @property
+    def rescheduled(self) -> bool:
+        """True when the planned date differs from the one a plan with no records, no given
+        period start and no adjustment would give (what a first calendar export showed)."""
+        return self.date != (self.baseline or self.target)
+
+
+class Period(NamedTuple):
+    """One period of a plan and its W1D1."""
+
+    name: str
+    schedule: Schedule
+    start: date
+    assumed: bool  # the start was not given but assumed from the protocol
+    # When assumed: the previous period and its visit at which the protocol starts this one.
+    assumed_at: tuple[str, VisitCode] | None = None
+    baseline_start: date | None = None  # the start the protocol's default would give
+
+
+class Plan(NamedTuple):
+    """A participant's infusion visits on one arm, from W1D1 = `start`."""
+
+    protocol: Protocol
+    arm: Arm
+    start: date
+    participant: str | None
+    escalate_at: VisitCode | None
+    periods: tuple[Period, ...]
+    visits: tuple[Visit, ...]
+    policy: Policy = Policy()
+
+    @property
+    def blinded(self) -> bool:
+        """True when the plan is safe for blinded staff (it hides an assignment)."""
+        return self.arm.masking == "blinded"
+
+    @property
+    def unblinded(self) -> bool:
+        """True when the plan reveals a blinded assignment: for the unblinded pharmacist only."""
+        return self.arm.masking == "unblinded"
+
+    @property
+    def given(self) -> tuple[Visit, ...]:
+        """The visits that are or were to be given: all but those dropped."""
+        return tuple(visit for visit in self.visits if visit.status != "dropped")
+
+    @property
+    def holidays_provisional(self) -> bool:
+        """True when any visit's working-day check rests on unpublished holiday data."""
+        return any(visit.holidays_provisional for visit in self.visits)
