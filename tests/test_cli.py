@@ -214,9 +214,11 @@ def test_python_dash_m_usage_error_is_one_line_without_traceback() -> None:
 
 
 def test_console_script_is_installed_on_path() -> None:
-    script = shutil.which("mil62sched")
-    if script is None:
-        pytest.skip("console script 'mil62sched' not on PATH: activate the venv (pip install -e .)")
+    # Beside this Python first (a venv not activated), then on PATH; missing is a failure.
+    script = shutil.which("mil62sched", path=str(Path(sys.executable).parent)) or shutil.which(
+        "mil62sched"
+    )
+    assert script is not None, "console script 'mil62sched' is not installed: pip install ."
     done = _subprocess(script, "arms")
     assert done.returncode == 0, done.stderr
     assert "phase3-olp-from-placebo" in done.stdout

@@ -52,8 +52,9 @@ def test_readme_has_examples() -> None:
 @pytest.mark.parametrize(("name", "steps"), _examples(), ids=lambda v: str(v)[:40])
 def test_readme_example(name: str, steps: list[tuple[str, str]], tmp_path: Path) -> None:
     scripts = Path(sys.executable).parent
-    if shutil.which("mil62sched", path=str(scripts)) is None:
-        pytest.skip("the mil62sched console script is not installed beside this Python")
+    assert shutil.which("mil62sched", path=str(scripts)) is not None, (
+        "the mil62sched console script is not installed beside this Python: pip install ."
+    )
     env = {**os.environ, "PATH": f"{scripts}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("FORCE_COLOR", None)
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
@@ -65,3 +66,53 @@ def test_readme_example(name: str, steps: list[tuple[str, str]], tmp_path: Path)
         )  # fmt: skip
         assert "Traceback" not in result.stdout
         assert _normalise(result.stdout) == _normalise(expected), command
+
+
+# --- the README's usage blocks against the real --help ------------------------------------------
+
+_USAGE = re.compile(r"```\n(mil62sched (\w+) .*?)```", re.DOTALL)
+_OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]*|-o)\b")
+
+
+def _usage_blocks() -> dict[str, str]:
+    """Each command's usage block in the README (a plain ``` block starting `mil62sched CMD`)."""
+    return {command: block for block, command in _USAGE.findall(README.read_text(encoding="utf-8"))}
+
+
+def _help_options(command: str) -> set[str]:
+    from typer.testing import CliRunner
+
+    from mil62sched.cli import app
+
+    result = CliRunner().invoke(app, [command, "--help"], prog_name="mil62sched")
+    assert result.exit_code == 0, result.output
+    found = set(_OPTION.findall(result.output)) - {"--help", "--output"}  # -o stands for it
+    # A flag's negative form (`--adjust  --no-adjust`) is its default: the README leaves it out.
+    negatives = {f"--no-{name}" for name in re.findall(r"--([a-z-]+)\s+--no-\1\b", result.output)}
+    return found - negatives
+
+
+def test_readme_shows_usage_of_plan_roster_and_agenda() -> None:
+    assert {"plan", "roster", "agenda"} <= set(_usage_blocks())
+
+
+@pytest.mark.parametrize("command", ["plan", "roster", "agenda"])
+def test_readme_usage_names_only_real_options(command: str) -> None:
+    shown = set(_OPTION.findall(_usage_blocks()[command]))
+    assert shown <= _help_options(command), shown - _help_options(command)
+
+
+def test_readme_plan_usage_names_every_option() -> None:
+    shown = set(_OPTION.findall(_usage_blocks()["plan"]))
+    assert _help_options("plan") <= shown, _help_options("plan") - shown
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"), [("plan", {}), ("roster", {"roster": True}), ("agenda", {"agenda": True})]
+)
+def test_readme_usage_lists_the_registry_formats(command: str, kind: dict[str, bool]) -> None:
+    from mil62sched import formats
+
+    listed = re.search(r"--format ([a-z|]+)", _usage_blocks()[command])
+    assert listed is not None
+    assert listed[1].split("|") == formats.names(**kind)
