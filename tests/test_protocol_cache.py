@@ -57,3 +57,49 @@ def test_a_broken_file_is_still_refused_with_a_cache(cache: Path, tmp_path: Path
     with pytest.raises(ProtocolError, match="cannot read protocol"):
         protocol.load(path)
     assert not list(cache.glob("protocol-*.marshal"))
+
+
+def test_an_edit_that_keeps_size_and_time_stamp_is_not_served_stale(
+    cache: Path, tmp_path: Path
+) -> None:
+    """Entries are keyed by the file's bytes: W25D1 -> W26D1 with the same size and mtime."""
+    import os
+
+    path = tmp_path / "trial.toml"
+    path.write_text(BUILTIN_TEXT, encoding="utf-8")
+    before = path.stat()
+    rcp = protocol.load(path).schedules["phase3-rcp"]
+    assert str(rcp.visits[2]) == "W25D1"
+    edited = BUILTIN_TEXT.replace(
+        '"W1D1", "W3D1", "W25D1", "W27D1"]', '"W1D1", "W3D1", "W26D1", "W27D1"]'
+    )
+    assert edited != BUILTIN_TEXT
+    assert len(edited) == len(BUILTIN_TEXT)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` would
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert str(protocol.load(path).schedules["phase3-rcp"].visits[2]) == "W26D1"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "oversized", "folder", "fifo", "symlink"])
+def test_a_damaged_cache_entry_is_ignored_never_a_hang_or_traceback(
+    cache: Path, damage: str
+) -> None:
+    import os
+
+    fresh = protocol.load()
+    [entry] = cache.glob("protocol-*.marshal")
+    entry.unlink()
+    if damage == "garbage":
+        entry.write_bytes(b"\x00" * 100)
+    elif damage == "oversized":
+        with entry.open("wb") as stream:
+            stream.truncate(64 * 1024 * 1024)  # sparse: larger than any entry of ours
+    elif damage == "folder":
+        entry.mkdir()
+    elif damage == "fifo":
+        os.mkfifo(entry)  # opening it for reading without O_NONBLOCK would wait for a writer
+    else:
+        entry.symlink_to("/dev/zero")
+    assert protocol.load() == fresh

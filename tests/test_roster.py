@@ -1098,3 +1098,29 @@ def test_progress_bar_is_drawn_on_a_terminal(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr("sys.stderr", terminal)
     assert list(progress.track(range(600), 600, "Planning roster.csv")) == list(range(600))
     assert "Planning roster.csv" in terminal.getvalue()
+
+
+def test_duplicates_are_found_in_one_pass_over_the_roster(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every ID four times: each repeat names its first line, and the file is opened once (the
+    old Bloom filter re-read the roster from the top for every possible duplicate)."""
+    from mil62sched.roster import files
+
+    rows = [f"P{n % 2500},phase3-rcp,2025-01-06" for n in range(10_000)]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("participant,arm,start\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    opened: list[Path] = []
+    real_open = files.open_csv
+
+    def counting(path: Path) -> object:
+        opened.append(path)
+        return real_open(path)
+
+    monkeypatch.setattr(files, "open_csv", counting)
+    results = list(read_roster(roster, protocol.load()))
+    assert opened == [roster]
+    errors = [r for r in results if isinstance(r, RowError)]
+    assert len(errors) == 7_500
+    assert len(results) == 10_000
+    assert errors[-1].reason == "duplicate participant 'P2499' (first on line 2501)"
