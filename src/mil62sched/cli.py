@@ -6,9 +6,9 @@ No date arithmetic and no formatting here. Errors become one line on stderr, in 
 
 # No `from __future__ import annotations` here: typer would then compile and eval every option's
 # annotation at each start (about 8 ms for these commands); real annotation objects cost nothing.
+import errno
 import shutil
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -33,6 +33,13 @@ class _Commands(TyperGroup):
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+        except OSError as exc:
+            # Files are written through `files`, which words its own errors: a bare write error
+            # reaching here came from standard output (a full disk, a closed pipe).
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            _fail_stdout(exc)
         except typer.TyperException as exc:  # click's usage errors, through typer's public API
             _fail(_explain(exc), exc.exit_code)
         except typer.Abort:
@@ -65,6 +72,20 @@ def _explain(exc: typer.TyperException) -> str:
         names = getattr(ctx.command, "commands", {})
         return f"{message}: commands are {', '.join(names)}"
     return f"{message} (see '{where} --help')"
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EPIPE, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG}
+
+
+def _fail_stdout(error: OSError) -> NoReturn:
+    """One line for an output nobody can read; stdout then goes nowhere, so that the
+    interpreter's last flush at exit has nothing to complain about."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    _fail(f"cannot write to standard output: {error.strerror or error}", 1)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -265,7 +286,7 @@ def plan(
         escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
         period_starts=options.period_starts(olp_start),
         records=options.records(actual or (), missed or ()),
-        policy=site.policy(trial, date.today()),
+        policy=site.policy(trial, options.site_today(trial, tz)),
     )
     write_text(chosen.render(the_plan, shown), output, force=force)
 
@@ -326,8 +347,9 @@ def roster(
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+    trial = protocol.load()
     run = sitework.RosterRun.prepare(
-        protocol.load(), roster_file, site, date.today(), actuals, chairs, skip_bad
+        trial, roster_file, site, options.site_today(trial, tz), actuals, chairs, skip_bad
     )
     chosen = sitework.roster_format(fmt, output, split)
     styled = output is None and split is None and chosen.terminal and sys.stdout.isatty()
@@ -371,8 +393,9 @@ def agenda(
 
     chosen = formats.choose(fmt, output, agenda=True)
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+    trial = protocol.load()
     run = sitework.RosterRun.prepare(
-        protocol.load(), roster_file, site, date.today(), actuals, chairs, skip_bad
+        trial, roster_file, site, options.site_today(trial), actuals, chairs, skip_bad
     )
     first = run.today if start is None else parse_date(start, "--from date")
     styled = output is None and chosen.terminal and sys.stdout.isatty()
@@ -406,4 +429,6 @@ def arms() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        _fail("cannot write to standard output: it is closed", 1)
     app()

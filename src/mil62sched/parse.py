@@ -17,6 +17,15 @@ _PARTICIPANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 PARTICIPANT_FORM = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
 
 
+def _shown(text: str) -> str:
+    """Text as a message quotes it: whole when short, else its start and its length.
+
+    >>> _shown("W" + "9" * 4301 + "D1")
+    'W9999999999999999999999999999999... (4304 characters)'
+    """
+    return text if len(text) <= 80 else f"{text[:32]}... ({len(text)} characters)"
+
+
 def parse_date(text: str, what: str = "date") -> date:
     """Parse an ISO 8601 calendar date (YYYY-MM-DD) and nothing else.
 
@@ -28,12 +37,15 @@ def parse_date(text: str, what: str = "date") -> date:
         hint = ""
         if re.fullmatch(r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}", value):
             hint = " (day/month order is ambiguous)"
-        raise UsageError(f"invalid {what} {text!r}{hint}: use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31")
+        raise UsageError(
+            f"invalid {what} {_shown(text)!r}{hint}: use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"invalid {what} {text!r}: no such day; use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"
+            f"invalid {what} {_shown(text)!r}: no such day; use ISO 8601 YYYY-MM-DD, "
+            "e.g. 2024-01-31"
         ) from None
 
 
@@ -44,7 +56,7 @@ def check_participant(text: str) -> str:
     'CT303-0042'
     """
     if not _PARTICIPANT.fullmatch(text):
-        raise UsageError(f"invalid participant ID {text!r}: use {PARTICIPANT_FORM}")
+        raise UsageError(f"invalid participant ID {_shown(text)!r}: use {PARTICIPANT_FORM}")
     return text
 
 
@@ -59,21 +71,23 @@ def parse_window(text: str) -> Window:
         before, after = int(parts[0]), int(parts[-1])
         return Window(before, after)
     raise UsageError(
-        f"invalid window {text!r}: use N (days either side, e.g. 3) or B,A (days before and "
-        "after, e.g. 1,3), whole numbers from 0 to 999"
+        f"invalid window {_shown(text)!r}: use N (days either side, e.g. 3) or B,A (days "
+        "before and after, e.g. 1,3), whole numbers from 0 to 999"
     )
 
 
-def parse_visit_key(text: str, option: str) -> VisitKey:
-    """A visit code, optionally with its period: `W3D1` or `OLP:W3D1`."""
+def parse_visit_key(text: str, option: str, typed: str | None = None) -> VisitKey:
+    """A visit code, optionally with its period: `W3D1` or `OLP:W3D1`. A refusal quotes
+    `typed` (the whole value people typed, e.g. `W3D1=2024-01-17`) when given, else `text`."""
     period, _, code = text.strip().rpartition(":")
     period = period.strip().upper()
     if period and not re.fullmatch(r"[A-Z0-9 ]+", period):
-        raise UsageError(f"invalid {option} {text!r}: use CODE or PERIOD:CODE, e.g. OLP:W3D1")
+        shown = _shown(typed or text)
+        raise UsageError(f"invalid {option} {shown!r}: use CODE or PERIOD:CODE, e.g. OLP:W3D1")
     try:
         return VisitKey(VisitCode.parse(code), period or None)
     except UsageError as exc:
-        raise UsageError(f"invalid {option} {text!r}: {exc}") from None
+        raise UsageError(f"invalid {option} {_shown(typed or text)!r}: {exc}") from None
 
 
 def parse_actual(text: str) -> tuple[VisitKey, date]:
@@ -84,12 +98,11 @@ def parse_actual(text: str) -> tuple[VisitKey, date]:
     """
     code, equals, when = text.partition("=")
     if not equals or not code.strip():
-        raise UsageError(f"invalid --actual {text!r}: use CODE=YYYY-MM-DD, e.g. W3D1=2024-01-17")
-    try:
-        key = parse_visit_key(code, "--actual")
-    except UsageError as exc:
-        raise UsageError(str(exc).replace(repr(code), repr(text), 1)) from None
-    return key, parse_date(when, f"--actual date for {code.strip()}")
+        raise UsageError(
+            f"invalid --actual {_shown(text)!r}: use CODE=YYYY-MM-DD, e.g. W3D1=2024-01-17"
+        )
+    key = parse_visit_key(code, "--actual", typed=text)
+    return key, parse_date(when, f"--actual date for {_shown(code.strip())}")
 
 
 def parse_clock(text: str) -> time:
@@ -100,7 +113,9 @@ def parse_clock(text: str) -> time:
     """
     match = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", text.strip())
     if match is None:
-        raise UsageError(f"invalid --time {text!r}: use HH:MM on the 24-hour clock, e.g. 09:00")
+        raise UsageError(
+            f"invalid --time {_shown(text)!r}: use HH:MM on the 24-hour clock, e.g. 09:00"
+        )
     return time(int(match[1]), int(match[2]))
 
 
@@ -113,25 +128,44 @@ def parse_duration(text: str, option: str) -> timedelta:
     match = re.fullmatch(r"(?:([0-9]{1,3})d)?(?:([0-9]{1,3})h)?(?:([0-9]{1,4})m)?", text.strip())
     if match is None or not any(match.groups()):
         raise UsageError(
-            f"invalid {option} {text!r}: use a number of days, hours and minutes such as "
+            f"invalid {option} {_shown(text)!r}: use a number of days, hours and minutes such as "
             "1d, 2h, 90m or 1h30m"
         )
     days, hours, minutes = (int(group or 0) for group in match.groups())
     length = timedelta(days=days, hours=hours, minutes=minutes)
     if not length:
-        raise UsageError(f"invalid {option} {text!r}: must be longer than zero")
+        raise UsageError(f"invalid {option} {_shown(text)!r}: must be longer than zero")
     return length
 
 
-def check_timezone(name: str) -> str:
-    """An IANA time zone name such as Asia/Shanghai or America/New_York."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only when a time zone is given
+# An IANA zone name: Area/Location, or a single name such as UTC. The zone database's other
+# files (localtime, posixrules, Factory, the right/ and posix/ variants) are not zones to plan in.
+_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){0,2}")
+_NOT_ZONES = ("localtime", "posixrules", "Factory")
 
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+
+def check_timezone(name: str) -> str:
+    """An IANA time zone name such as Asia/Shanghai or America/New_York.
+
+    >>> check_timezone("Asia/Shanghai")
+    'Asia/Shanghai'
+    """
+    from zoneinfo import ZoneInfo  # only when a time zone is given
+
+    usable = (
+        _ZONE.fullmatch(name) is not None
+        and name not in _NOT_ZONES
+        and not name.startswith(("right/", "posix/"))
+    )
+    if usable:
+        try:
+            ZoneInfo(name)
+        except (KeyError, ValueError, OSError):  # not found, malformed, a folder, unreadable
+            usable = False
+    if not usable:
         raise UsageError(
-            f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai or "
-            "America/New_York"
-        ) from None
+            "unknown time zone",
+            value=name,
+            accepted="use an IANA name such as Asia/Shanghai or America/New_York",
+        )
     return name

@@ -8,7 +8,7 @@ exporters take.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -101,13 +101,28 @@ def presentation(
     if time is not None:
         timing = Timing(
             start=parse_clock(time),
-            zone=check_timezone(tz or protocol.timezone),
+            zone=check_timezone(protocol.timezone if tz is None else tz),
             duration=DEFAULT_DURATION
             if duration is None
             else parse_duration(duration, "--duration"),
         )
     reminders: tuple[timedelta, ...] = tuple(parse_duration(text, "--remind") for text in remind)
     return Presentation(styled=styled, width=width, timing=timing, reminders=reminders)
+
+
+def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:
+    """Today at the site: the date in the protocol's time zone (or `--tz`), whatever the
+    machine's own zone. `now` is for tests.
+
+    >>> from datetime import UTC
+    >>> from mil62sched import protocol as loader
+    >>> site_today(loader.load(), now=datetime(2026, 11, 30, 22, 55, tzinfo=UTC))
+    datetime.date(2026, 12, 1)
+    """
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(protocol.timezone if tz is None else check_timezone(tz))
+    return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
 def period_starts(olp_start: str | None) -> dict[str, date]:

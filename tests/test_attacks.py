@@ -1,0 +1,129 @@
+"""Issue: never a wrong answer, never a traceback. Each case an attack found, as a test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mil62sched import protocol
+from mil62sched.commands.options import site_today
+from tests.conftest import Run, error_line
+
+SCRIPT = Path(sys.executable).parent / "mil62sched"
+PLAN = ("plan", "--arm", "phase3-rcp", "--start", "2025-09-17")
+
+
+def _shell(command: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{SCRIPT.parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+
+
+# --- "today" is the site's day -------------------------------------------------------------------
+
+
+def test_today_is_the_date_in_beijing_whatever_the_machine_zone() -> None:
+    # 06:55 in Beijing on 1 December is 22:55 UTC on 30 November.
+    at = datetime(2026, 11, 30, 22, 55, tzinfo=UTC)
+    assert site_today(protocol.load(), now=at).isoformat() == "2026-12-01"
+    assert site_today(protocol.load(), "Europe/London", now=at).isoformat() == "2026-11-30"
+
+
+# --- --tz takes IANA zone names only ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "zone", ["Asia", "", "localtime", "posixrules", "right/UTC", "posix/UTC", "Factory", "../etc"]
+)
+def test_only_iana_zone_names_are_accepted(run: Run, zone: str) -> None:
+    line = error_line(run(*PLAN, "--time", "09:00", "--tz", zone, "--format", "ics"))
+    assert line == (
+        f"unknown time zone {zone!r}: use an IANA name such as Asia/Shanghai or America/New_York"
+    )
+
+
+def test_an_iana_zone_is_accepted(run: Run) -> None:
+    result = run(*PLAN, "--time", "09:00", "--tz", "America/New_York", "--format", "ics")
+    assert result.exit_code == 0, result.stderr
+    assert "TZID:America/New_York" in result.stdout
+
+
+# --- visit codes too long for int() --------------------------------------------------------------
+
+LONG_CODE = "W" + "9" * 4301 + "D1"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("day", LONG_CODE, "--start", "2025-01-01"),
+        ("plan", "--arm", "phase1b-500", "--start", "2025-01-01", "--escalate-at", LONG_CODE),
+        (*PLAN, "--actual", f"{LONG_CODE}=2025-09-18"),
+        (*PLAN, "--missed", LONG_CODE),
+    ],
+)
+def test_a_visit_code_of_thousands_of_digits_is_one_line(run: Run, args: tuple[str, ...]) -> None:
+    line = error_line(run(*args))
+    assert "invalid visit code" in line
+    assert len(line) < 300
+
+
+def test_a_roster_row_with_a_huge_code_is_one_bad_row(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text(
+        "participant,arm,start,escalate_at\n"
+        f"P1,phase1b-500,2025-01-06,{LONG_CODE}\nP2,phase3-rcp,2025-01-06,\n",
+        encoding="utf-8",
+    )
+    result = run("roster", str(roster), "--format", "csv", "--skip-bad")
+    assert result.exit_code == 1
+    assert "r.csv line 2: invalid visit code" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.count("\nMIL62-CT303,phase3-rcp,") == 4  # P2 planned
+
+
+# --- a non-UTF-8 roster written to .ics ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-16"])
+def test_a_non_utf8_roster_to_ics_is_refused_in_one_line(
+    run: Run, tmp_path: Path, encoding: str
+) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_bytes(
+        "participant,arm,start,备注\nP1,phase3-rcp,2025-01-06,过敏\n".encode(encoding)
+    )
+    result = run("roster", str(roster), "-o", str(tmp_path / "site.ics"))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr
+    assert "r.csv" in result.stderr
+    assert not (tmp_path / "site.ics").exists()
+
+
+# --- standard output that fails ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "mil62sched plan --arm phase3-rcp --start 2025-09-17 > /dev/full",
+        "mil62sched plan --arm phase3-rcp --start 2025-09-17 --format ics > /dev/full",
+        "mil62sched arms > /dev/full",
+        "mil62sched --help > /dev/full",
+        "mil62sched plan --arm phase3-rcp --start 2025-09-17 >&-",
+        "mil62sched arms >&-",
+    ],
+)
+def test_a_failing_standard_output_is_one_line_and_exit_1(command: str) -> None:
+    done = _shell(command)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("mil62sched: error: cannot write to standard output")
