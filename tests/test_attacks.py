@@ -127,3 +127,27 @@ def test_a_failing_standard_output_is_one_line_and_exit_1(command: str) -> None:
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("mil62sched: error: cannot write to standard output")
+
+
+# --- bounds on what a visit can be ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--window", "400"), "whole numbers from 0 to 60"),
+        (("--window", "3,61"), "whole numbers from 0 to 60"),
+        (("--time", "09:00", "--duration", "3d"), "invalid --duration '3d': at most 12h"),
+        (("--time", "09:00", "--duration", "13h"), "invalid --duration '13h': at most 12h"),
+        (("--time", "09:00", "--remind", "30d"), "invalid --remind '30d': at most 28d"),
+    ],
+)
+def test_windows_durations_and_reminders_are_bounded(
+    run: Run, args: tuple[str, ...], expected: str
+) -> None:
+    assert expected in error_line(run(*PLAN, *args, "--format", "ics"))
+
+
+def test_the_longest_window_and_infusion_are_accepted(run: Run) -> None:
+    result = run(*PLAN, "--window", "60", "--time", "09:00", "--duration", "12h", "--format", "ics")
+    assert result.exit_code == 0, result.stderr

@@ -107,7 +107,7 @@ def test_bad_window_is_refused(run: Run, typed: str) -> None:
     )
     assert line == (
         f"invalid window {typed!r}: use N (days either side, e.g. 3) or B,A (days before and "
-        "after, e.g. 1,3), whole numbers from 0 to 999"
+        "after, e.g. 1,3), whole numbers from 0 to 60"
     )
 
 

@@ -60,19 +60,26 @@ def check_participant(text: str) -> str:
     return text
 
 
+# The widest window a visit may have on either side: half the shortest gap between two
+# infusions of the trial (W1D1 -> W3D1, 14 days) would be 7; protocols of other trials allow
+# more for visits months apart, so the bound only catches typing slips (400 for 4).
+MOST_WINDOW_DAYS = 60
+
+
 def parse_window(text: str) -> Window:
-    """`N` (N days either side) or `B,A` (B days before, A after).
+    """`N` (N days either side) or `B,A` (B days before, A after), each 0 to MOST_WINDOW_DAYS.
 
     >>> parse_window("3"), parse_window("1,2")
     (Window(before=3, after=3), Window(before=1, after=2))
     """
     parts = [part.strip() for part in text.split(",")]
-    if len(parts) in (1, 2) and all(re.fullmatch(r"[0-9]{1,3}", part) for part in parts):
+    if len(parts) in (1, 2) and all(re.fullmatch(r"[0-9]{1,2}", part) for part in parts):
         before, after = int(parts[0]), int(parts[-1])
-        return Window(before, after)
+        if before <= MOST_WINDOW_DAYS and after <= MOST_WINDOW_DAYS:
+            return Window(before, after)
     raise UsageError(
         f"invalid window {_shown(text)!r}: use N (days either side, e.g. 3) or B,A (days "
-        "before and after, e.g. 1,3), whole numbers from 0 to 999"
+        f"before and after, e.g. 1,3), whole numbers from 0 to {MOST_WINDOW_DAYS}"
     )
 
 
@@ -119,8 +126,8 @@ def parse_clock(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def parse_duration(text: str, option: str) -> timedelta:
-    """A length such as 90m, 2h, 1d or 1h30m.
+def parse_duration(text: str, option: str, longest: timedelta | None = None) -> timedelta:
+    """A length such as 90m, 2h, 1d or 1h30m, longer than zero and at most `longest`.
 
     >>> parse_duration("1h30m", "--duration")
     datetime.timedelta(seconds=5400)
@@ -135,7 +142,14 @@ def parse_duration(text: str, option: str) -> timedelta:
     length = timedelta(days=days, hours=hours, minutes=minutes)
     if not length:
         raise UsageError(f"invalid {option} {_shown(text)!r}: must be longer than zero")
+    if longest is not None and length > longest:
+        raise UsageError(f"invalid {option} {_shown(text)!r}: at most {_length(longest)}")
     return length
+
+
+def _length(length: timedelta) -> str:
+    """'12h' or '28d'."""
+    return f"{length.days}d" if length.days else f"{length.seconds // 3600}h"
 
 
 # An IANA zone name: Area/Location, or a single name such as UTC. The zone database's other

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from mil62sched.site.workdays import SiteCalendar  # imported on use: it may load holidays
 
 
+# An infusion visit fits in a day at the clinic; a reminder comes at most four weeks ahead.
+LONGEST_INFUSION = timedelta(hours=12)
+LONGEST_REMINDER = timedelta(days=28)
+
+
 class SiteOptions(NamedTuple):
     """How the site plans: the options `plan`, `roster` and `agenda` share."""
 
@@ -104,9 +109,11 @@ def presentation(
             zone=check_timezone(protocol.timezone if tz is None else tz),
             duration=DEFAULT_DURATION
             if duration is None
-            else parse_duration(duration, "--duration"),
+            else parse_duration(duration, "--duration", LONGEST_INFUSION),
         )
-    reminders: tuple[timedelta, ...] = tuple(parse_duration(text, "--remind") for text in remind)
+    reminders: tuple[timedelta, ...] = tuple(
+        parse_duration(text, "--remind", LONGEST_REMINDER) for text in remind
+    )
     return Presentation(styled=styled, width=width, timing=timing, reminders=reminders)
 
 
