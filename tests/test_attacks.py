@@ -151,3 +151,42 @@ def test_windows_durations_and_reminders_are_bounded(
 def test_the_longest_window_and_infusion_are_accepted(run: Run) -> None:
     result = run(*PLAN, "--window", "60", "--time", "09:00", "--duration", "12h", "--format", "ics")
     assert result.exit_code == 0, result.stderr
+
+
+# --- outputs that are not regular files ----------------------------------------------------------
+
+
+def test_dash_means_standard_output(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(*PLAN, "-o", "-", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("protocol,arm,")
+    assert list(tmp_path.iterdir()) == []  # no file called "-"
+
+
+def test_dev_stdout_is_written_into() -> None:
+    done = _shell("mil62sched plan --arm phase3-rcp --start 2025-09-17 -o /dev/stdout | cat")
+    assert done.returncode == 0, done.stderr
+    assert "W27D1" in done.stdout
+
+
+def test_a_fifo_is_written_into_not_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = _shell(
+        f"cat {fifo} > {tmp_path / 'got.csv'} & "
+        f"mil62sched plan --arm phase3-rcp --start 2025-09-17 --format csv -o {fifo} --force; wait"
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "got.csv").read_text(encoding="utf-8").startswith("protocol,arm,")
+    assert fifo.is_fifo()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="replacing a device node needs root")
+def test_a_device_is_never_replaced_even_with_force() -> None:
+    done = _shell("mil62sched plan --arm phase3-rcp --start 2025-09-17 -o /dev/full --force")
+    assert done.returncode == 1
+    assert done.stderr == ("mil62sched: error: cannot write '/dev/full': No space left on device\n")
+    assert Path("/dev/full").is_char_device()

@@ -19,7 +19,7 @@ from mil62sched import engine, formats, protocol
 from mil62sched.commands import options
 from mil62sched.commands.day import describe_day
 from mil62sched.errors import Mil62schedError
-from mil62sched.files import write_text
+from mil62sched.files import output_path, write_text
 from mil62sched.model.codes import VisitCode
 from mil62sched.parse import check_participant, parse_date
 
@@ -233,7 +233,12 @@ RosterFormat = Annotated[
 ]
 Output = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file, not stdout.", rich_help_panel=_OUT),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (- for stdout), not stdout.",
+        rich_help_panel=_OUT,
+    ),
 ]
 Force = Annotated[
     bool, typer.Option(help="Overwrite an existing output file.", rich_help_panel=_OUT)
@@ -265,6 +270,7 @@ def plan(
     force: Force = False,
 ) -> None:
     """Print or write every infusion date of one participant."""
+    output = output_path(output)
     chosen = formats.choose(fmt, output)
     trial = protocol.load()
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
@@ -346,6 +352,7 @@ def roster(
     """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
+    output = output_path(output)
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
     trial = protocol.load()
     run = sitework.RosterRun.prepare(
@@ -391,6 +398,7 @@ def agenda(
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
 
+    output = output_path(output)
     chosen = formats.choose(fmt, output, agenda=True)
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
     trial = protocol.load()

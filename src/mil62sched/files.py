@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,21 @@ class Stage:
         self.keep = True
 
 
+def output_path(path: Path | None) -> Path | None:
+    """`-o -` means standard output (None), as in most command-line tools."""
+    return None if path is None or str(path) == "-" else path
+
+
+def is_stream(path: Path) -> bool:
+    """Whether `path` is a FIFO, a device or a socket (e.g. /dev/stdout): written into, never
+    replaced by a renamed file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)
+
+
 def write_text(text: str, path: Path | None, *, force: bool = False) -> None:
     """Write `text` to `path` (standard output when None), atomically."""
     if path is None:
@@ -41,8 +57,8 @@ def write_text(text: str, path: Path | None, *, force: bool = False) -> None:
 @contextmanager
 def staged(path: Path | None, *, force: bool = False) -> Iterator[Stage]:
     """A stream whose content reaches `path` (or standard output) only if the block succeeds
-    and `keep` is still true."""
-    if path is None:
+    and `keep` is still true. A FIFO or device gets the content written into it at the end."""
+    if path is None or is_stream(path):
         import tempfile  # only when staging: keeps start-up lean
 
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
@@ -50,8 +66,11 @@ def staged(path: Path | None, *, force: bool = False) -> Iterator[Stage]:
             yield stage
             if stage.keep:
                 spool.seek(0)
-                shutil.copyfileobj(spool, sys.stdout)
-                sys.stdout.flush()
+                if path is None:
+                    shutil.copyfileobj(spool, sys.stdout)
+                    sys.stdout.flush()
+                else:
+                    _write_into(spool, path)
         return
     _check_target(path, force)
     try:
@@ -105,6 +124,15 @@ def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
         raise OutputError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_into(spool: IO[str], path: Path) -> None:
+    """Copy what was staged into a FIFO or device, as UTF-8 with the format's line endings."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as stream:
+            shutil.copyfileobj(spool, stream)
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
 def replace_atomically(path: Path, content: bytes) -> None:

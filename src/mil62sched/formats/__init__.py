@@ -93,6 +93,10 @@ def choose(
         return named(default, roster=roster, agenda=agenda)
     if output.is_dir():
         raise UsageError(f"output {str(output)!r} is a folder", accepted="give a file name")
+    from mil62sched.files import is_stream
+
+    if is_stream(output):  # /dev/stdout, a FIFO: no extension to go by
+        return named(default, roster=roster, agenda=agenda)
     suffix = output.suffix.lower()
     usable = [f for f in all_formats() if f.name in names(roster=roster, agenda=agenda)]
     for found in usable:
