@@ -14,11 +14,14 @@ Notices cited below (国务院办公厅关于…年部分节假日安排的通�
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import os
+import stat
 import subprocess
 import sys
+from calendar import isleap
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,9 +32,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mil62sched
+from mil62sched import cache
 from mil62sched.errors import UsageError
-from mil62sched.site import workdays as sitecal
-from mil62sched.site.workdays import DayStatus, Override, SiteCalendar, load_overrides
+from mil62sched.model.plan import DayStatus
+from mil62sched.site import holiday_data
+from mil62sched.site.workdays import Override, SiteCalendar, load_overrides
 
 SAT, SUN = 5, 6
 
@@ -210,35 +215,70 @@ def test_nearest_working_day_is_the_closest_in_the_window(
 
 
 # --- provisional years --------------------------------------------------------------------
+# The package's coverage is read from the package, never hard-coded: `holidays` is not pinned,
+# and a release with the next year's notice makes that year official.
+
+
+@functools.cache
+def adjusted_years(code: str) -> list[int]:
+    """The years in which the installed package lists a weekend made a working day."""
+    import holidays
+
+    whole = holidays.country_holidays(code, years=range(1980, 2101))
+    return sorted({day.year for day in whole.weekend_workdays})
+
+
+def last_official_cn_year() -> int:
+    last = adjusted_years("CN")[-1]
+    assert last >= 2025  # the 2025 notice's moves (cited above) are in every supported version
+    return last
+
+
+def de_end_year() -> int:
+    import holidays
+
+    return holidays.country_holidays("DE").end_year
 
 
 def test_china_years_after_the_package_data_are_provisional(china: SiteCalendar) -> None:
-    # The installed package carries the notices up to 2026; 2027's is not published.
+    last = last_official_cn_year()
     assert not china.provisional(2024)
     assert not china.provisional(2025)
-    assert not china.provisional(2026)
-    assert china.provisional(2027)
-    assert china.provisional(2030)
-    status = china.status(date(2027, 10, 1))
+    assert not china.provisional(last)
+    assert china.provisional(last + 1)  # its notice is not in the package
+    assert china.provisional(last + 4)
+    status = china.status(date(last + 1, 10, 1))
     assert status.provisional
     assert not status.working  # National Day itself is statutory; only the moves are unknown
 
 
+def test_china_years_before_the_first_notice_are_provisional(china: SiteCalendar) -> None:
+    first = adjusted_years("CN")[0]
+    assert first <= 2001  # the 2002 notice made Saturday 2001-12-29 a working day
+    assert not china.provisional(first)
+    assert china.provisional(first - 1)
+
+
 def test_country_without_adjusted_days_is_provisional_only_outside_package_range() -> None:
+    assert adjusted_years("DE") == []  # Germany never moves working days
+    end = de_end_year()
     germany = SiteCalendar("DE")
     assert not germany.provisional(2027)
-    assert not germany.provisional(2100)
-    assert germany.provisional(2101)  # the package computes holidays up to 2100
+    assert not germany.provisional(end)
+    assert germany.provisional(end + 1)  # the package computes holidays up to its end_year
 
 
 def test_override_row_makes_its_year_official(tmp_path: Path) -> None:
+    year = last_official_cn_year() + 1  # provisional in the package
+    saturday = next(day for day in days(f"{year}-10-08", f"{year}-10-14") if day.weekday() == SAT)
     path = tmp_path / "holidays.csv"
-    # Hypothetical 2027 rows, as a site would type them from the notice.
-    path.write_text("date,name,kind\n2027-10-09,National Day make-up,workday\n", encoding="utf-8")
+    # A hypothetical row, as a site would type it from the year's notice.
+    path.write_text(f"date,name,kind\n{saturday},National Day make-up,workday\n", encoding="utf-8")
     calendar = SiteCalendar("CN", load_overrides(path))
-    assert not calendar.provisional(2027)
-    assert calendar.provisional(2028)
-    assert calendar.status(date(2027, 10, 9)) == DayStatus(True, None, False)  # a Saturday
+    assert not calendar.provisional(year)
+    assert calendar.provisional(year + 1)
+    assert calendar.status(saturday) == DayStatus(True, None, False)
+    assert SiteCalendar("CN").status(saturday) == DayStatus(False, "weekend", True)
 
 
 # --- override file ------------------------------------------------------------------------
@@ -373,30 +413,38 @@ assert "holidays" not in sys.modules, "sitecal imported holidays at module level
 calendar = sitecal.SiteCalendar("CN")
 start = date(2024, 1, 1)
 statuses = [calendar.status(start + timedelta(n)) for n in range(3 * 366)]
-print(json.dumps({
-    "countries_package_loaded": "holidays.countries" in sys.modules,
-    "statuses": [[s.working, s.reason] for s in statuses],
-}))
+print(json.dumps([[s.working, s.reason] for s in statuses]))
 """
 
 
-def test_holidays_is_lazy_and_fast_path_agrees_with_package(tmp_path: Path) -> None:
+def run_python(code: str, cache: Path, *arguments: str) -> str:
+    """Run `code` in a fresh interpreter on cache folder `cache`; its standard output. A hang
+    fails the test after 20 s instead of blocking the suite."""
+    src = str(Path(mil62sched.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": src, "MIL62SCHED_CACHE_DIR": str(cache)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=20,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def test_holidays_is_imported_on_use_and_agrees_with_the_package(tmp_path: Path) -> None:
     # A fresh interpreter: in this one other tests may already have imported holidays. An empty
     # cache folder of its own, so that the package answers rather than the session's cache.
-    src = str(Path(mil62sched.__file__).parent.parent)
-    env = {**os.environ, "PYTHONPATH": src, "MIL62SCHED_CACHE_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE], capture_output=True, text=True, env=env, check=True
-    )
-    probe = json.loads(result.stdout)
-    # The one-file load skips the ~250 other country modules.
-    assert probe["countries_package_loaded"] is False
+    statuses = json.loads(run_python(_PROBE, tmp_path))
 
     import holidays
 
     package = holidays.country_holidays("CN", language="en_US")
     start = date(2024, 1, 1)
-    for n, (working, reason) in enumerate(probe["statuses"]):
+    for n, (working, reason) in enumerate(statuses):
         day = start + timedelta(n)
         assert working == package.is_working_day(day), day
         if not working:
@@ -406,10 +454,12 @@ def test_holidays_is_lazy_and_fast_path_agrees_with_package(tmp_path: Path) -> N
 
 # --- holiday cache ------------------------------------------------------------------------
 
-VERSION = importlib.metadata.version("holidays")
-CN_FILE = f"holidays-{VERSION}-CN.json"
+KEY = holiday_data.package_key()
+CN_FILE = f"holidays-CN-{KEY}.json"
+DE_FILE = f"holidays-DE-{KEY}.json"
 NATIONAL_DAY = date(2025, 10, 1)  # 2025 notice: off
 NATIONAL_DAY_INDEX = NATIONAL_DAY.timetuple().tm_yday - 1  # its place in the year's "working"
+MOST = holiday_data.MOST_YEARS_CACHED
 
 
 @pytest.fixture
@@ -424,7 +474,7 @@ def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
 def new_run() -> None:
     """Forget what this process read from or wrote to the cache, as a new run of the CLI would."""
-    sitecal._country_days.cache_clear()
+    holiday_data.country_years.cache_clear()
 
 
 _ANSWERS_PROBE = """
@@ -442,41 +492,36 @@ for country, asked in json.loads(sys.argv[1]).items():
 print(json.dumps({"answers": answers, "holidays_imported": "holidays" in sys.modules}))
 """
 
-_ASKED = {
-    "CN": {
-        "days": [day.isoformat() for day in days("2024-01-01", "2027-12-31")],
-        "years": list(range(2020, 2033)),
-    },
-    "DE": {
-        # Ascension, a working Wednesday, German Unity Day, a Saturday, Christmas, New Year,
-        # Christmas in the package's last year.
-        "days": [
-            "2024-05-09",
-            "2025-10-01",
-            "2025-10-03",
-            "2025-10-04",
-            "2025-12-25",
-            "2025-12-26",
-            "2027-01-01",
-            "2100-12-25",
-        ],
-        "years": [2027, 2100, 2101],
-    },
-}
+
+def asked() -> dict[str, dict[str, list[Any]]]:
+    """The days and years `_ANSWERS_PROBE` asks about, by country."""
+    end = de_end_year()
+    return {
+        "CN": {
+            "days": [day.isoformat() for day in days("2024-01-01", "2027-12-31")],
+            "years": list(range(2020, 2033)),
+        },
+        "DE": {
+            # Ascension, a working Wednesday, German Unity Day, a Saturday, Christmas, New Year,
+            # Christmas in the package's last year.
+            "days": [
+                "2024-05-09",
+                "2025-10-01",
+                "2025-10-03",
+                "2025-10-04",
+                "2025-12-25",
+                "2025-12-26",
+                "2027-01-01",
+                f"{end}-12-25",
+            ],
+            "years": [2027, end, end + 1],
+        },
+    }
 
 
 def ask_in_new_process(cache: Path) -> dict[str, Any]:
-    """The answers to _ASKED from a fresh interpreter using the cache folder `cache`."""
-    src = str(Path(mil62sched.__file__).parent.parent)
-    env = {**os.environ, "PYTHONPATH": src, "MIL62SCHED_CACHE_DIR": str(cache)}
-    result = subprocess.run(
-        [sys.executable, "-c", _ANSWERS_PROBE, json.dumps(_ASKED)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    answers: dict[str, Any] = json.loads(result.stdout)
+    """The answers to `asked()` from a fresh interpreter using the cache folder `cache`."""
+    answers: dict[str, Any] = json.loads(run_python(_ANSWERS_PROBE, cache, json.dumps(asked())))
     return answers
 
 
@@ -484,34 +529,95 @@ def test_cached_answers_equal_the_package_answers(tmp_path: Path) -> None:
     # A regular file where the cache folder should be: nothing can be read or written there.
     (tmp_path / "a-file").write_text("")
     uncached = ask_in_new_process(tmp_path / "a-file" / "cache")
-    cold = ask_in_new_process(tmp_path / "cache")  # asks the package, writes the files
+    cold = ask_in_new_process(tmp_path / "cache")  # asks the package, writes the entries
     warm = ask_in_new_process(tmp_path / "cache")  # reads them
     assert uncached["holidays_imported"]
     assert cold["holidays_imported"]
     assert not warm["holidays_imported"]  # nor did SiteCalendar("CN") need it to check "CN"
     assert cold["answers"] == uncached["answers"]
     assert warm["answers"] == uncached["answers"]
-    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == [
-        CN_FILE,
-        f"holidays-{VERSION}-DE.json",
-    ]
+    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == [CN_FILE, DE_FILE]
     # The answers are the hand-checked ones, not merely the same three times.
-    cn, de = uncached["answers"]["CN"], uncached["answers"]["DE"]
-    assert cn["days"][_ASKED["CN"]["days"].index("2025-10-01")] == [False, "National Day", False]
-    assert cn["days"][_ASKED["CN"]["days"].index("2025-10-11")] == [True, None, False]  # a Sat
-    assert cn["days"][_ASKED["CN"]["days"].index("2027-10-01")] == [False, "National Day", True]
-    assert cn["provisional"] == [year > 2026 for year in range(2020, 2033)]
-    assert de["days"][_ASKED["DE"]["days"].index("2025-10-03")] == [
-        False,
-        "German Unity Day",
-        False,
-    ]
+    last = last_official_cn_year()
+    cn, de, cn_days = uncached["answers"]["CN"], uncached["answers"]["DE"], asked()["CN"]["days"]
+    assert cn["days"][cn_days.index("2025-10-01")] == [False, "National Day", False]
+    assert cn["days"][cn_days.index("2025-10-11")] == [True, None, False]  # a Saturday
+    assert cn["days"][cn_days.index("2027-10-01")] == [False, "National Day", last < 2027]
+    assert cn["provisional"] == [year > last for year in range(2020, 2033)]
+    de_days = asked()["DE"]["days"]
+    assert de["days"][de_days.index("2025-10-03")] == [False, "German Unity Day", False]
     assert de["provisional"] == [False, False, True]
 
 
-def test_package_version_is_the_installed_one() -> None:
-    # Read from the dist-info folder; that this does not import holidays shows in the warm run.
-    assert sitecal._package_version() == VERSION
+# --- the cache key ------------------------------------------------------------------------
+
+
+def installed_record() -> Path:
+    """The holidays package's RECORD, as importlib.metadata finds it: independently of us."""
+    [record] = [
+        entry
+        for entry in importlib.metadata.files("holidays") or []
+        if entry.name == "RECORD" and entry.parent.name.endswith(".dist-info")
+    ]
+    return Path(str(record.locate()))
+
+
+def site_with_record(site: Path, record: bytes, folder: str) -> Path:
+    """A folder laid out like site-packages with a holidays package and its record."""
+    (site / "holidays").mkdir(parents=True, exist_ok=True)
+    (site / folder).mkdir()
+    (site / folder / "RECORD").write_bytes(record)
+    return site
+
+
+def test_key_is_the_installed_record_hashed() -> None:
+    record = installed_record()
+    assert KEY is not None
+    assert len(KEY) == 32
+    assert holiday_data.record_key(record.parent.parent) == KEY
+
+
+def test_key_changes_with_the_record(tmp_path: Path) -> None:
+    record = installed_record()
+    original = record.read_bytes()
+    folder = record.parent.name  # holidays-<version>.dist-info
+    same = site_with_record(tmp_path / "same", original, folder)
+    assert holiday_data.record_key(same) == KEY  # the same bytes, the same key
+    # One file of the package with other content: its hash in the record changes.
+    line = b"holidays/countries/china.py,sha256="
+    assert line in original
+    edited = site_with_record(tmp_path / "edited", original.replace(line, line + b"0", 1), folder)
+    upgraded = site_with_record(tmp_path / "upgraded", original, "holidays-999.0.dist-info")
+    keys = {KEY, holiday_data.record_key(edited), holiday_data.record_key(upgraded)}
+    assert len(keys) == 3
+    assert None not in keys
+
+
+@pytest.mark.parametrize(
+    "layout", ["no-dist-info", "another-project", "no-record", "record-a-folder", "record-a-fifo"]
+)
+def test_no_usable_record_means_no_key(tmp_path: Path, layout: str) -> None:
+    site = tmp_path / "site"
+    (site / "holidays").mkdir(parents=True)
+    folder = site / "holidays-0.109.dist-info"
+    if layout == "another-project":
+        site_with_record(site, b"holidays_extra/__init__.py,,\n", "holidays-extra-1.0.dist-info")
+    elif layout == "no-record":
+        folder.mkdir()
+    elif layout == "record-a-folder":
+        (folder / "RECORD").mkdir(parents=True)
+    elif layout == "record-a-fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        folder.mkdir()
+        os.mkfifo(folder / "RECORD")
+    # In a fresh interpreter: reading a FIFO would hang it, and the timeout would say so.
+    code = "import sys, pathlib; from mil62sched.site.holiday_data import record_key; "
+    code += "print(record_key(pathlib.Path(sys.argv[1])))"
+    assert run_python(code, tmp_path / "cache", str(site)) == "None\n"
+
+
+# --- the cache entry ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -532,7 +638,7 @@ def test_cache_folder_location(
     monkeypatch.setenv("HOME", "/x/home")
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    assert sitecal._cache_folder() == Path(expected)
+    assert cache.folder() == Path(expected)
 
 
 def test_no_home_never_caches_in_the_working_folder(
@@ -545,7 +651,7 @@ def test_no_home_never_caches_in_the_working_folder(
     new_run()
     try:
         # platformdirs then asks the password database: never the working folder.
-        folder = sitecal._cache_folder()
+        folder = cache.folder()
         assert folder is None or (folder.is_absolute() and tmp_path not in folder.parents)
         assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
     finally:
@@ -554,7 +660,7 @@ def test_no_home_never_caches_in_the_working_folder(
 
 
 def cached_document(folder: Path) -> dict[str, Any]:
-    """The CN cache file, written by a run that asked about 2025, then forgotten by this process."""
+    """The CN cache entry, written by a run that asked about 2025, then forgotten by this run."""
     SiteCalendar("CN").status(NATIONAL_DAY)
     new_run()
     document: dict[str, Any] = json.loads((folder / CN_FILE).read_bytes())
@@ -567,10 +673,22 @@ def mark_national_day_working(document: dict[str, Any]) -> dict[str, Any]:
     working = year["working"]
     assert working[NATIONAL_DAY_INDEX] == "-"
     year["working"] = working[:NATIONAL_DAY_INDEX] + "W" + working[NATIONAL_DAY_INDEX + 1 :]
+    del year["names"]["2025-10-01"]  # a name is only for a day off
     return document
 
 
-def test_cache_file_is_what_a_warm_run_answers_from(cache_folder: Path) -> None:
+def assert_answers_from_the_package(folder: Path) -> None:
+    """A run answers as the package does, and leaves a sound entry for the next one."""
+    china = SiteCalendar("CN")
+    assert china.status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
+    assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False)  # 2025 notice
+    rewritten = json.loads((folder / CN_FILE).read_bytes())
+    assert rewritten["key"] == KEY
+    assert rewritten["years"]["2025"]["working"][NATIONAL_DAY_INDEX] == "-"
+    assert rewritten["years"]["2025"]["names"]["2025-10-01"] == "National Day"
+
+
+def test_cache_entry_is_what_a_warm_run_answers_from(cache_folder: Path) -> None:
     # Without this, the tests below would pass just as well with a cache that is never read.
     document = mark_national_day_working(cached_document(cache_folder))
     (cache_folder / CN_FILE).write_text(json.dumps(document), encoding="utf-8")
@@ -582,6 +700,14 @@ def _damage_2025(document: dict[str, Any], key: str, value: Any) -> bytes:
     return json.dumps(document).encode()
 
 
+def _more_years(document: dict[str, Any]) -> bytes:
+    """Sound years, but more of them than an entry ever keeps."""
+    year_2025 = document["years"]["2025"]  # not a leap year
+    common = [year for year in range(1901, 1990) if not isleap(year)]
+    extra = {str(year): {**year_2025, "names": {}} for year in common[:MOST]}
+    return json.dumps({**document, "years": {**document["years"], **extra}}).encode()
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -589,10 +715,29 @@ def _damage_2025(document: dict[str, Any], key: str, value: Any) -> bytes:
         pytest.param(lambda d: json.dumps(d).encode()[:5000], id="cut-short"),
         pytest.param(lambda d: b"\xff\xfe\x00\x01 not text", id="not-text"),
         pytest.param(lambda d: b"[]", id="a-list"),
-        pytest.param(lambda d: json.dumps({**d, "format": 2}).encode(), id="other-format"),
-        pytest.param(lambda d: json.dumps({**d, "version": "0.1"}).encode(), id="other-version"),
+        pytest.param(lambda d: b"[" * 100_000 + b"]" * 100_000, id="nested-too-deep"),
+        pytest.param(lambda d: json.dumps({**d, "format": 1}).encode(), id="older-format"),
+        pytest.param(lambda d: json.dumps({**d, "format": 2.0}).encode(), id="format-a-float"),
+        pytest.param(lambda d: json.dumps({**d, "key": "0" * 32}).encode(), id="other-key"),
         pytest.param(lambda d: json.dumps({**d, "country": "DE"}).encode(), id="other-country"),
         pytest.param(lambda d: json.dumps({**d, "years": []}).encode(), id="years-a-list"),
+        pytest.param(
+            lambda d: json.dumps({**d, "years": 0}).replace('"years": 0', '"years": ' + "1" * 4301),
+            id="years-a-4301-digit-number",
+        ),
+        pytest.param(
+            lambda d: json.dumps({**d, "years": {**d["years"], "1" * 4301: d["years"]["2025"]}}),
+            id="year-of-4301-digits",
+        ),
+        pytest.param(
+            lambda d: json.dumps({**d, "years": {"2025x": d["years"]["2025"]}}).encode(),
+            id="bad-year",
+        ),
+        pytest.param(
+            lambda d: json.dumps({**d, "years": {**d["years"], "0": d["years"]["2025"]}}),
+            id="year-0",
+        ),
+        pytest.param(_more_years, id="too-many-years"),
         pytest.param(
             lambda d: _damage_2025(d, "working", d["years"]["2025"]["working"][:-1]),
             id="day-missing",
@@ -602,27 +747,48 @@ def _damage_2025(document: dict[str, Any], key: str, value: Any) -> bytes:
             id="unknown-mark",
         ),
         pytest.param(lambda d: _damage_2025(d, "provisional", "no"), id="provisional-text"),
+        pytest.param(lambda d: _damage_2025(d, "names", []), id="names-a-list"),
         pytest.param(lambda d: _damage_2025(d, "names", {"2025-10-02": 1}), id="name-a-number"),
+        pytest.param(lambda d: _damage_2025(d, "names", {"2025-10-02": ""}), id="name-empty"),
         pytest.param(
-            lambda d: json.dumps({**d, "years": {"2025x": d["years"]["2025"]}}).encode(),
-            id="bad-year",
+            lambda d: _damage_2025(d, "names", {"2025-10-02": "x" * 5000}), id="name-too-long"
         ),
+        pytest.param(lambda d: _damage_2025(d, "names", {"2024-10-02": "x"}), id="name-other-year"),
+        pytest.param(lambda d: _damage_2025(d, "names", {"2025-W40-4": "x"}), id="name-not-iso"),
+        pytest.param(lambda d: _damage_2025(d, "names", {"2025-09-30": "x"}), id="name-working"),
     ],
 )
-def test_corrupt_cache_file_is_ignored_and_rewritten(cache_folder: Path, damage: Any) -> None:
-    # On top of each damage, 2025-10-01 is marked worked: a run that used the file would say so.
+def test_damaged_cache_entry_is_ignored_and_rewritten(cache_folder: Path, damage: Any) -> None:
+    # On top of each damage, 2025-10-01 is marked worked: a run that used the entry would say so.
     document = mark_national_day_working(cached_document(cache_folder))
-    (cache_folder / CN_FILE).write_bytes(damage(document))
-    china = SiteCalendar("CN")
-    assert china.status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
-    assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False)  # 2025 notice
-    rewritten = json.loads((cache_folder / CN_FILE).read_bytes())
-    assert rewritten["version"] == VERSION
-    assert rewritten["years"]["2025"]["working"][NATIONAL_DAY_INDEX] == "-"
-    assert rewritten["years"]["2025"]["names"]["2025-10-01"] == "National Day"
+    damaged = damage(document)
+    (cache_folder / CN_FILE).write_bytes(damaged.encode() if isinstance(damaged, str) else damaged)
+    assert_answers_from_the_package(cache_folder)
 
 
-@pytest.mark.parametrize("blocker", ["file-instead-of-folder", "folder-instead-of-file"])
+def test_oversized_cache_entry_is_ignored_and_rewritten(cache_folder: Path) -> None:
+    document = json.dumps(mark_national_day_working(cached_document(cache_folder)))
+    # Sound JSON, trailing spaces and all: only its size is wrong.
+    padded = document + " " * (cache.MAX_ENTRY_BYTES + 1 - len(document))
+    (cache_folder / CN_FILE).write_text(padded, encoding="ascii")
+    assert_answers_from_the_package(cache_folder)
+    assert (cache_folder / CN_FILE).stat().st_size < cache.MAX_ENTRY_BYTES
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_in_place_of_the_cache_entry_never_hangs(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    os.mkfifo(folder / CN_FILE)  # opening it for reading would wait for a writer forever
+    probe = "from datetime import date; from mil62sched.site.workdays import SiteCalendar; "
+    probe += "print(SiteCalendar('CN').status(date(2025, 10, 1)))"
+    for _ in range(2):  # the first run replaces the FIFO with a sound entry; the second reads it
+        answer = run_python(probe, folder)
+        assert answer == "DayStatus(working=False, reason='National Day', provisional=False)\n"
+    assert stat.S_ISREG((folder / CN_FILE).stat().st_mode)
+
+
+@pytest.mark.parametrize("blocker", ["file-instead-of-folder", "folder-instead-of-entry"])
 def test_unwritable_cache_is_ignored(cache_folder: Path, blocker: str) -> None:
     if blocker == "file-instead-of-folder":
         cache_folder.write_text("")
@@ -633,28 +799,34 @@ def test_unwritable_cache_is_ignored(cache_folder: Path, blocker: str) -> None:
         assert china.status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
         assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False)
         new_run()
-    if blocker == "folder-instead-of-file":  # and no temporary file is left behind
+    if blocker == "folder-instead-of-entry":  # and no temporary file is left behind
         assert [path.name for path in cache_folder.iterdir()] == [CN_FILE]
 
 
-def test_file_for_another_package_version_is_not_used(
-    cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+def test_entry_for_another_installation_is_not_used(
+    cache_folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     document = mark_national_day_working(cached_document(cache_folder))
     (cache_folder / CN_FILE).write_text(json.dumps(document), encoding="utf-8")
-    monkeypatch.setattr(sitecal, "_package_version", lambda: "999.0")
+    # The package as another installation would record it: one of its files changed.
+    record = installed_record()
+    line = b"holidays/countries/china.py,sha256="
+    edited = record.read_bytes().replace(line, line + b"0", 1)
+    site = site_with_record(tmp_path / "site", edited, record.parent.name)
+    other = holiday_data.record_key(site)
+    assert other is not None
+    assert other != KEY
+    monkeypatch.setattr(holiday_data, "package_key", lambda: other)
+    new_run()
     assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
-    assert sorted(path.name for path in cache_folder.iterdir()) == [
-        CN_FILE,
-        "holidays-999.0-CN.json",
-    ]
+    assert sorted(path.name for path in cache_folder.iterdir()) == sorted(
+        [CN_FILE, f"holidays-CN-{other}.json"]
+    )
     assert json.loads((cache_folder / CN_FILE).read_bytes()) == document  # left alone
 
 
-def test_unknown_package_version_bypasses_the_cache(
-    cache_folder: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sitecal, "_package_version", lambda: None)
+def test_no_key_bypasses_the_cache(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(holiday_data, "package_key", lambda: None)
     assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
     assert not cache_folder.exists()
 
@@ -683,13 +855,14 @@ def test_unknown_country_writes_nothing(cache_folder: Path) -> None:
     assert not cache_folder.exists()
 
 
-def test_cache_file_keeps_the_years_nearest_the_last_miss(cache_folder: Path) -> None:
-    # Every run reads the whole file, so a run asking about far years must not bloat it.
+def test_cache_entry_keeps_the_years_nearest_the_last_miss(cache_folder: Path) -> None:
+    # Every run reads the whole entry, so a run asking about far years must not bloat it.
+    first, last = adjusted_years("CN")[0], last_official_cn_year()
     china = SiteCalendar("CN")
     for year in (2025, 2100, 1960, 9999, 2200, 2300):  # each a miss computing year-2..year+6
-        assert china.provisional(year) == (year > 2026 or year < 2001)
+        assert china.provisional(year) == (year > last or year < first)
     cached = {int(year) for year in json.loads((cache_folder / CN_FILE).read_bytes())["years"]}
-    assert len(cached) == sitecal._MOST_YEARS_CACHED == 40
+    assert len(cached) == MOST == 40
     assert {2025, 2100, 2200, 2300} <= cached  # 9 years around each of the last four misses...
     assert {1963, 1964, 1965, 1966} <= cached  # ...and the nearest 4 of the others
     assert not {1962, 9999} & cached
