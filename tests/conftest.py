@@ -3,6 +3,7 @@ fresh holiday cache folder for the session."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -60,3 +61,18 @@ def error_line(result: Result, code: int = 2) -> str:
     assert result.stderr.endswith("\n"), result.stderr
     assert result.stderr.startswith(PREFIX), result.stderr
     return result.stderr[len(PREFIX) : -1]
+
+
+def cn_last_official_year() -> int:
+    """The last year for which the installed holidays package lists China's adjusted working days
+    (its official schedule): read from the package, never hard-coded, so tests hold when a new
+    release adds a year."""
+    return _cn_last_official_year()
+
+
+@functools.cache
+def _cn_last_official_year() -> int:
+    import holidays
+
+    whole = holidays.country_holidays("CN", years=range(2000, 2101))
+    return max(day.year for day in whole.weekend_workdays)

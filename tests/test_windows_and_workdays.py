@@ -28,7 +28,7 @@ from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Visit
 from mil62sched.model.protocol import Window
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import Run, error_line
+from tests.conftest import Run, cn_last_official_year, error_line
 
 TRIAL = protocol.load()
 CN = SiteCalendar("CN")
@@ -364,11 +364,12 @@ def test_olp_w1d1_is_never_moved_either(run: Run) -> None:
 # --- provisional years --------------------------------------------------------------------------
 
 
-def test_2027_has_no_official_schedule_so_it_is_provisional(run: Run) -> None:
+def test_2027_is_provisional_until_the_package_has_its_schedule(run: Run) -> None:
     # Start 2027-01-04: W27D1 = +182 -> 2027-07-05; every visit is in 2027.
+    unpublished = cn_last_official_year() < 2027
     document = plan_json(run, start="2027-01-04")
-    assert document["holidays_provisional"] is True
-    assert {v["holidays_provisional"] for v in visits_of(document).values()} == {True}
+    assert document["holidays_provisional"] is unpublished
+    assert {v["holidays_provisional"] for v in visits_of(document).values()} == {unpublished}
 
 
 def test_2025_and_2026_are_official(run: Run) -> None:
@@ -383,19 +384,21 @@ def test_2025_and_2026_are_official(run: Run) -> None:
 def test_a_plan_crossing_into_2027_is_provisional_only_from_2027() -> None:
     # Start Tue 2026-09-01: W3D1 2026-09-15; W25D1 = 09-01 + 168: Sep 30 (+29), Oct 31 (+60),
     # Nov 30 (+90), Dec 31 (+121), Jan 31 (+152), +16 -> 2027-02-16; W27D1 2027-03-02.
+    unpublished = cn_last_official_year() < 2027
     result = engine.plan(TRIAL, "phase3-rcp", D("2026-09-01"), policy=Policy(site=CN))
     flags = {str(v.code): (v.target.isoformat(), v.holidays_provisional) for v in result.visits}
     assert flags == {
         "W1D1": ("2026-09-01", False),
         "W3D1": ("2026-09-15", False),
-        "W25D1": ("2027-02-16", True),
-        "W27D1": ("2027-03-02", True),
+        "W25D1": ("2027-02-16", unpublished),
+        "W27D1": ("2027-03-02", unpublished),
     }
-    assert result.holidays_provisional is True
+    assert result.holidays_provisional is unpublished
 
 
 def test_provisional_plan_says_so_in_the_table(run: Run) -> None:
-    result = run("plan", "--arm", "phase3-rcp", "--start", "2027-01-04")
+    first_unpublished = cn_last_official_year() + 1
+    result = run("plan", "--arm", "phase3-rcp", "--start", f"{first_unpublished}-01-04")
     assert result.exit_code == 0, result.stderr
     assert "provisional" in result.stdout.lower()
 
