@@ -26,6 +26,9 @@ def folder() -> Path | None:
 
     try:
         found = Path(platformdirs.user_cache_dir("mil62sched", appauthor=False))
+        if not found.is_absolute():
+            # A relative $XDG_CACHE_HOME, which the XDG spec says to ignore: the default then.
+            found = Path.home() / ".cache" / "mil62sched"
     except (RuntimeError, KeyError, OSError):  # no home directory at all
         return None
     return found if found.is_absolute() else None
