@@ -1,133 +1,314 @@
-"""Roster speed and memory at scale, measured side by side in one run.
+"""Roster speed and memory at scale, on two inputs, interleaved and repeated; medians reported.
 
-Generates rosters of 1,000 and 100,000 participants (mixed arms, start dates over several years),
-runs `mil62sched roster ROSTER --format csv|ics -o FILE` on each, and prints rows per second,
-the ratio to the floor and peak memory (RSS). The floor is a plain Python script that writes the
-same CSV rows with the csv module from precomputed values (read from the tool's own output before
-its clock starts). Goals: CSV within 3x of the floor; peak RSS for 100,000 participants within
-1.5x of that for 1,000.
+Inputs (generated, seeded, in a temporary folder):
 
-    python benchmarks/roster.py [--participants 100000] [--small 1000]
+    uniform    today's input: arms drawn uniformly from nine arms, W1D1 on any day over five
+               years (2022-2026), escalate_at and window columns drawn per row
+    realistic  a site's Phase 3 mix: mostly blinded phase3 journeys and phase3-rcp, a few
+               phase3-olp and phase1b rows; W1D1 on weekdays only over 2024-2025; no per-row
+               window, one site window given on the command line (--window 3)
+
+Each repeat runs, for each input in a shuffled order, `mil62sched roster IN.csv -o OUT.csv
+--force` on the whole input, the csv-writer floor on that output, and `mil62sched roster ... -o
+OUT.ics --force` on the input's first --ics-participants rows. Each run of the tool is a child
+process whose wall time and peak RSS (os.wait4) are taken.
+
+The floor is a separate Python process that reads the CSV the tool just wrote into a list of
+rows (lists of strings), then times only writing those rows, header included, with csv.writer
+to a new file (open, writerows, close). It plans nothing and excludes interpreter start-up and
+reading, so it is a hard lower bound for the tool's whole run; its file is checked to be byte
+for byte the tool's. Ratio = tool seconds / floor seconds. Goals: CSV at most 4x the floor on
+both inputs; peak RSS of a 100,000-participant roster to CSV at most 64 MiB. Nothing is
+asserted: the figures are printed. Needs os.wait4 (Linux, macOS).
+
+    python benchmarks/roster.py [--participants 100000] [--ics-participants 10000] [--repeat 3]
+    python benchmarks/roster.py --quick
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import filecmp
+import itertools
+import os
+import platform
 import random
-import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-ARMS = (
+CSV_RATIO_GOAL = 4.0
+RSS_GOAL_MIB = 64.0
+RSS_GOAL_PARTICIPANTS = 100_000
+
+UNIFORM_ARMS = (
     "phase1b-500", "phase1b-1000", "phase3-rcp", "phase3-olp", "phase3",
     "phase3-rcp-mil62", "phase3-rcp-placebo", "phase3-olp-from-mil62", "phase3-olp-from-placebo",
 )  # fmt: skip
 
-# Runs a command and prints its wall time and the peak RSS of that one child, in KiB.
-MEASURE = """
-import resource, subprocess, sys, time
-began = time.perf_counter()
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-seconds = time.perf_counter() - began
-print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
+# Share of each arm at a blinded Phase 3 site that also ran a few Phase 1b participants.
+REALISTIC_ARMS = {
+    "phase3": 60,
+    "phase3-rcp": 25,
+    "phase3-olp": 7,
+    "phase1b-500": 4,
+    "phase1b-1000": 4,
+}
 
-FLOOR = """
+FLOOR = """\
 import csv, sys, time
 with open(sys.argv[1], newline="", encoding="utf-8") as stream:
     rows = list(csv.reader(stream))
 began = time.perf_counter()
 with open(sys.argv[2], "w", newline="", encoding="utf-8") as stream:
-    csv.writer(stream, lineterminator="\\n").writerows(rows)
+    csv.writer(stream, lineterminator=sys.argv[3]).writerows(rows)
 print(time.perf_counter() - began)
 """
 
 
-def make_roster(path: Path, participants: int, seed: int = 62) -> None:
-    """A roster of `participants` rows with mixed arms and starts over 2022-2026."""
+def write_uniform(path: Path, participants: int, seed: int = 62) -> None:
+    """Today's roster: uniform arms, starts over 2022-2026, per-row escalation and windows."""
     chance = random.Random(seed)
     first = date(2022, 1, 3)
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(["participant", "arm", "start", "escalate_at", "window"])
         for number in range(participants):
-            arm = chance.choice(ARMS)
+            arm = chance.choice(UNIFORM_ARMS)
             start = first + timedelta(days=chance.randrange(5 * 365))
             escalate = chance.choice(["", "W25D1", "W53D1"]) if arm == "phase1b-500" else ""
             window = chance.choice(["", "3", "2,4"])
             writer.writerow([f"P{number:06d}", arm, start.isoformat(), escalate, window])
 
 
-def measure(argv: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one run of `argv`."""
+def write_realistic(path: Path, participants: int, seed: int = 62) -> None:
+    """A site's roster: weighted Phase 3 arms, W1D1 on weekdays in 2024-2025, no row windows."""
+    chance = random.Random(seed)
+    first = date(2024, 1, 1)
+    days = (date(2025, 12, 31) - first).days + 1
+    weekdays = [d for d in (first + timedelta(n) for n in range(days)) if d.weekday() < 5]
+    arms = list(REALISTIC_ARMS)
+    weights = list(REALISTIC_ARMS.values())
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["participant", "arm", "start"])
+        for number in range(participants):
+            arm = chance.choices(arms, weights)[0]
+            writer.writerow([f"CT303-{number:06d}", arm, chance.choice(weekdays).isoformat()])
+
+
+def head(source: Path, target: Path, participants: int) -> None:
+    """The header and first `participants` rows of a roster."""
+    with source.open(encoding="utf-8") as stream:
+        target.write_text("".join(itertools.islice(stream, participants + 1)), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One generated roster and the options a site would run it with."""
+
+    name: str
+    write: Callable[[Path, int], None]
+    options: tuple[str, ...] = ()
+
+
+INPUTS = (Input("uniform", write_uniform), Input("realistic", write_realistic, ("--window", "3")))
+
+
+@dataclass
+class Runs:
+    """Repeated measurements of one input."""
+
+    csv_seconds: list[float] = field(default_factory=list)
+    csv_rss_kib: list[int] = field(default_factory=list)
+    floor_seconds: list[float] = field(default_factory=list)
+    ics_seconds: list[float] = field(default_factory=list)
+    ics_rss_kib: list[int] = field(default_factory=list)
+    csv_rows: int = 0
+    ics_events: int = 0
+    floor_identical: bool = True
+
+
+def find_tool() -> Path:
+    """The `mil62sched` script installed beside this interpreter."""
+    tool = Path(sys.executable).parent / "mil62sched"
+    if not tool.exists():
+        sys.exit(f"{tool} not found: install the project in this environment (pip install -e .)")
+    return tool
+
+
+def measure(argv: list[str], env: dict[str, str], errors: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process running `argv`."""
+    with errors.open("wb") as stderr:
+        began = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - began
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        message = errors.read_text(encoding="utf-8", errors="replace").strip()
+        sys.exit(f"failed ({child.returncode}): {' '.join(argv)}\n{message}")
+    peak = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss  # bytes there
+    return seconds, peak
+
+
+def floor_seconds(tool_output: Path, floor_output: Path) -> float:
+    """The floor's writing time for the rows of `tool_output`, with the same line endings."""
+    with tool_output.open("rb") as stream:
+        ending = "\r\n" if stream.readline().endswith(b"\r\n") else "\n"
     done = subprocess.run(
-        [sys.executable, "-c", MEASURE, *argv], check=True, capture_output=True, text=True
+        [sys.executable, "-c", FLOOR, str(tool_output), str(floor_output), ending],
+        check=True,
+        capture_output=True,
+        text=True,
     )
-    seconds, rss = done.stdout.split()
-    return float(seconds), int(rss)
+    return float(done.stdout)
 
 
-def count_rows(path: Path, fmt: str) -> int:
-    """Infusion rows (CSV data lines) or events (VEVENTs) in an output file."""
+def count_csv_rows(path: Path) -> int:
+    """Data rows of a CSV file (records, so quoted line breaks count once)."""
+    with path.open(newline="", encoding="utf-8") as stream:
+        return sum(1 for _ in csv.reader(stream)) - 1
+
+
+def count_events(path: Path) -> int:
+    """VEVENTs in a calendar file."""
     with path.open(encoding="utf-8") as stream:
-        if fmt == "csv":
-            return sum(1 for _ in stream) - 1
         return sum(1 for line in stream if line.startswith("BEGIN:VEVENT"))
 
 
+def mib(kib: float) -> float:
+    """KiB to MiB."""
+    return kib / 1024
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Where the runs happen: the tool, the scratch folder and the child's environment."""
+
+    tool: str
+    folder: Path
+    env: dict[str, str]
+
+    def roster(self, roster: Path, out: Path, options: tuple[str, ...]) -> tuple[float, int]:
+        """Seconds and peak RSS (KiB) of `mil62sched roster ROSTER -o OUT --force [options]`."""
+        argv = [self.tool, "roster", str(roster), "-o", str(out), "--force", *options]
+        return measure(argv, self.env, self.folder / "stderr.txt")
+
+
+def prepare(setup: Setup, participants: int, ics_participants: int) -> dict[str, tuple[Path, Path]]:
+    """Write each input (whole, and its head for .ics), and warm the cache and .pyc files."""
+    rosters: dict[str, tuple[Path, Path]] = {}
+    for source in INPUTS:
+        whole = setup.folder / f"{source.name}.csv"
+        part = setup.folder / f"{source.name}-ics.csv"
+        warm = setup.folder / f"{source.name}-warm.csv"
+        source.write(whole, participants)
+        head(whole, part, ics_participants)
+        head(whole, warm, 50)
+        for fmt in ("csv", "ics"):
+            setup.roster(warm, setup.folder / f"warm.{fmt}", source.options)
+        rosters[source.name] = whole, part
+    return rosters
+
+
+def run_once(setup: Setup, source: Input, whole: Path, part: Path, result: Runs) -> None:
+    """The CSV run on the whole input, the floor on its output, the .ics run on its head."""
+    out_csv, out_ics = setup.folder / "out.csv", setup.folder / "out.ics"
+    seconds, rss = setup.roster(whole, out_csv, source.options)
+    result.csv_seconds.append(seconds)
+    result.csv_rss_kib.append(rss)
+    result.csv_rows = count_csv_rows(out_csv)
+    floor_csv = setup.folder / "floor.csv"
+    result.floor_seconds.append(floor_seconds(out_csv, floor_csv))
+    result.floor_identical &= filecmp.cmp(out_csv, floor_csv, shallow=False)
+    seconds, rss = setup.roster(part, out_ics, source.options)
+    result.ics_seconds.append(seconds)
+    result.ics_rss_kib.append(rss)
+    result.ics_events = count_events(out_ics)
+
+
 def main() -> None:
-    """Run the measurements and print the table."""
+    """Generate the inputs, run the repeats and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=100_000)
-    parser.add_argument("--small", type=int, default=1_000)
-    parser.add_argument("--formats", default="csv,ics", help="comma-separated: csv, ics")
+    parser.add_argument("--participants", type=int, default=100_000, help="CSV runs (100000)")
+    parser.add_argument("--ics-participants", type=int, default=10_000, help=".ics runs (10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="repeats per input (default 3)")
+    parser.add_argument("--quick", action="store_true", help="5,000 / 1,000 participants, 1 repeat")
     arguments = parser.parse_args()
-    formats = [fmt for fmt in ("csv", "ics") if fmt in arguments.formats.split(",")]
-    tool = shutil.which("mil62sched")
-    if tool is None:
-        sys.exit("mil62sched is not on PATH: install the project first (pip install .)")
-    with tempfile.TemporaryDirectory() as folder_name:
+    if arguments.quick:
+        participants, ics_participants, repeat = 5_000, 1_000, 1
+    else:
+        participants, repeat = arguments.participants, arguments.repeat
+        ics_participants = arguments.ics_participants
+    ics_participants = min(ics_participants, participants)
+    tool = str(find_tool())
+    runs = {source.name: Runs() for source in INPUTS}
+    with tempfile.TemporaryDirectory(prefix="mil62sched-roster-") as folder_name:
         folder = Path(folder_name)
-        sizes = (arguments.small, arguments.participants)
-        print(f"roster benchmark, Python {sys.version.split()[0]}; sizes {sizes}")
-        print(f"{'format':<6}{'participants':>13}{'rows':>10}{'seconds':>9}{'rows/s':>10}"
-              f"{'x floor':>9}{'peak MiB':>10}")  # fmt: skip
-        peaks: dict[str, dict[int, int]] = {fmt: {} for fmt in formats}
-        ratio = 0.0
-        for size in sizes:
-            roster = folder / f"roster-{size}.csv"
-            make_roster(roster, size)
-            for fmt in formats:
-                out = folder / f"out-{size}.{fmt}"
-                seconds, rss = measure([tool, "roster", str(roster), "-o", str(out), "--force"])
-                rows = count_rows(out, fmt)
-                floor_text = "-"
-                if fmt == "csv":
-                    floor = float(
-                        subprocess.run(
-                            [sys.executable, "-c", FLOOR, str(out), str(folder / "floor.csv")],
-                            check=True,
-                            capture_output=True,
-                            text=True,
-                        ).stdout  # fmt: skip
-                    )
-                    ratio = seconds / floor
-                    floor_text = f"{ratio:.2f}"
-                peaks[fmt][size] = rss
-                print(f"{fmt:<6}{size:>13,}{rows:>10,}{seconds:>9.2f}{rows / seconds:>10,.0f}"
-                      f"{floor_text:>9}{rss / 1024:>10.1f}")  # fmt: skip
-        print()
-        if "csv" in formats:
-            print(f"CSV, {sizes[1]:,} participants, ratio to floor: {ratio:.2f} (goal 3)")
-        for fmt in formats:
-            growth = peaks[fmt][sizes[1]] / peaks[fmt][sizes[0]]
-            print(
-                f"{fmt} peak RSS {sizes[1]:,} / {sizes[0]:,} participants: {growth:.2f} (goal 1.5)"
-            )
+        setup = Setup(tool, folder, {**os.environ, "MIL62SCHED_CACHE_DIR": str(folder / "cache")})
+        rosters = prepare(setup, participants, ics_participants)
+        order = list(INPUTS)
+        shuffle = random.Random(62).shuffle
+        for number in range(repeat):
+            shuffle(order)
+            for source in order:
+                print(f"repeat {number + 1}/{repeat}: {source.name}", file=sys.stderr, flush=True)
+                run_once(setup, source, *rosters[source.name], runs[source.name])
+    report(runs, tool, participants, ics_participants, repeat)
+
+
+def report(
+    runs: dict[str, Runs], tool: str, participants: int, ics_participants: int, repeat: int
+) -> None:
+    """Print the CSV table, the .ics table and the peak-RSS goal."""
+    print(f"python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+          f"{os.cpu_count()} CPUs; tool: {tool}")  # fmt: skip
+    print(f"medians of {repeat} interleaved repeat(s); peak RSS is the largest of the repeats")
+    print()
+    print(f"CSV: {participants:,} participants per input; goal at most {CSV_RATIO_GOAL:g}x floor")
+    header = (
+        f"{'input':<10}{'rows':>10}{'seconds':>9}{'rows/s':>10}{'floor s':>9}"
+        f"{'x floor':>9}{'met':>5}{'peak MiB':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, result in runs.items():
+        seconds = statistics.median(result.csv_seconds)
+        floor = statistics.median(result.floor_seconds)
+        rate, ratio = result.csv_rows / seconds, seconds / floor
+        met = "yes" if ratio <= CSV_RATIO_GOAL else "no"
+        peak = mib(max(result.csv_rss_kib))
+        print(
+            f"{name:<10}{result.csv_rows:>10,}{seconds:>9.2f}{rate:>10,.0f}"
+            f"{floor:>9.3f}{ratio:>9.2f}{met:>5}{peak:>10.1f}"
+        )
+    same = all(result.floor_identical for result in runs.values())
+    print(f"the floor's files are byte for byte the tool's: {'yes' if same else 'NO'}")
+    print()
+    print(f".ics: first {ics_participants:,} participants of each input")
+    header = f"{'input':<10}{'events':>10}{'seconds':>9}{'events/s':>10}{'peak MiB':>10}"
+    print(header)
+    print("-" * len(header))
+    for name, result in runs.items():
+        seconds = statistics.median(result.ics_seconds)
+        rate, peak = result.ics_events / seconds, mib(max(result.ics_rss_kib))
+        print(f"{name:<10}{result.ics_events:>10,}{seconds:>9.2f}{rate:>10,.0f}{peak:>10.1f}")
+    print()
+    scale = "" if participants == RSS_GOAL_PARTICIPANTS else f" (this run: {participants:,})"
+    print(f"peak RSS goal, {RSS_GOAL_PARTICIPANTS:,} participants to CSV{scale}: "
+          f"at most {RSS_GOAL_MIB:g} MiB")  # fmt: skip
+    for name, result in runs.items():
+        peak = mib(max(result.csv_rss_kib))
+        met = "yes" if peak <= RSS_GOAL_MIB else "no"
+        print(f"  {name:<10}{peak:>7.1f} MiB  met: {met}")
 
 
 if __name__ == "__main__":
