@@ -17,11 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from mil62sched.errors import RecordError, RecordErrors, UsageError
 from mil62sched.model.codes import W1D1, VisitCode
-from mil62sched.model.plan import Period, Plan, Policy, Records, Status, Visit, VisitKey
-from mil62sched.model.protocol import Arm, Leg, Protocol, Schedule, Treatment, Window
+from mil62sched.model.plan import (
+    Period,
+    Plan,
+    Policy,
+    Records,
+    Status,
+    Visit,
+    VisitKey,
+    WorkingDays,
+)
+from mil62sched.model.protocol import Arm, Protocol, Schedule, Treatment, Window
 
 
 def plan(
@@ -41,29 +51,226 @@ def plan(
     `window` overrides the policy's window for this participant; `period_starts` gives a later
     period's W1D1 (e.g. {"OLP": date}); `records` the visits that happened or were missed.
     """
-    chosen = protocol.arm(arm)
-    policy = policy or _NO_POLICY
-    records = records or _NO_RECORDS
-    window = window or policy.window
-    escalate_from = _check_escalation(protocol, chosen, escalate_at)
-    problems: list[RecordError] = []  # every bad record, reported together at the end
-    keys = _resolve_records(chosen, records, problems)
-    journeys = [name for name, candidate in protocol.arms.items() if candidate.journey]
-    periods = _periods(chosen, start, period_starts or {}, keys, journeys, problems)
-    _check_fits(chosen, periods, window)
-    visits: list[Visit] = []
-    for leg, period in zip(chosen.legs, periods, strict=True):
-        next_start = _next_start(periods, period)
-        visits += _expand(leg, period, next_start, escalate_from, window, keys, policy)
-    _check_actuals(visits, periods, policy.today, problems)
-    _raise_all(problems)
-    return Plan(
-        protocol, chosen, start, participant, escalate_from, tuple(periods), tuple(visits), policy
+    return Planner(protocol, policy).plan(
+        arm,
+        start,
+        participant=participant,
+        escalate_at=escalate_at,
+        period_starts=period_starts,
+        window=window,
+        records=records,
     )
+
+
+class Planner:
+    """Plans participants on one protocol and policy, working out once what they share: each
+    schedule's visits and windows, and the site's answer for each date and window.
+
+    A roster run keeps one for all its participants, who repeat the same schedules and dates.
+    """
+
+    def __init__(self, protocol: Protocol, policy: Policy | None = None) -> None:
+        self.protocol = protocol
+        self.policy = policy or _NO_POLICY
+        self._timelines: dict[str, _Timeline] = {}  # by schedule name
+        self._days: dict[tuple[date, Window | None], _DayCheck] = {}
+
+    def plan(
+        self,
+        arm: str,
+        start: date,
+        *,
+        participant: str | None = None,
+        escalate_at: VisitCode | None = None,
+        period_starts: Mapping[str, date] | None = None,
+        window: Window | None = None,
+        records: Records | None = None,
+    ) -> Plan:
+        """What the function `plan` returns, on this planner's protocol and policy."""
+        protocol, policy = self.protocol, self.policy
+        chosen = protocol.arm(arm)
+        records = records or _NO_RECORDS
+        window = window or policy.window
+        escalate_from = _check_escalation(protocol, chosen, escalate_at)
+        problems: list[RecordError] = []  # every bad record, reported together at the end
+        keys = _resolve_records(chosen, records, problems)
+        periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
+        timelines = [self._timeline(leg.schedule) for leg in chosen.legs]
+        _check_fits(chosen, periods, timelines, window)
+        visits: list[Visit] = []
+        for timeline, period in zip(timelines, periods, strict=True):
+            next_start = _next_start(periods, period)
+            visits += self._expand(timeline, period, next_start, escalate_from, window, keys)
+        if keys:  # else no actual date to check
+            _check_actuals(visits, periods, policy.today, problems)
+        _raise_all(problems)
+        return Plan(
+            protocol,
+            chosen,
+            start,
+            participant,
+            escalate_from,
+            tuple(periods),
+            tuple(visits),
+            policy,
+        )
+
+    def _timeline(self, schedule: Schedule) -> _Timeline:
+        known = self._timelines.get(schedule.name)
+        if known is None:
+            known = self._timelines[schedule.name] = _Timeline.of(schedule)
+        return known
+
+    def _expand(
+        self,
+        timeline: _Timeline,
+        period: Period,
+        next_start: date | None,
+        escalate_from: VisitCode | None,
+        window: Window | None,
+        keys: _Keyed,
+    ) -> list[Visit]:
+        """The visits of one period; those falling on or after the next period's start are
+        dropped unless they happened, since the participant has moved on (e.g. into the OLP
+        after a relapse)."""
+        schedule, policy, name = timeline.schedule, self.policy, period.name
+        blinded_schedule = schedule.blinded_name
+        visits: list[Visit] = []
+        # Targets count from the anchor: W1D1, or with anchor "previous" the latest actual visit.
+        anchor_date, anchor_offset = period.start, _NO_DAYS
+        baseline_start = period.baseline_start or period.start
+        for step in timeline.steps:
+            code = step.code
+            slot = (name, code)
+            target = _later(anchor_date, step.offset - anchor_offset, schedule)
+            baseline = _later(baseline_start, step.offset, schedule)
+            visit_window = window or step.window
+            day = self._days.get((target, visit_window)) or self._day(
+                period, code, target, visit_window
+            )
+            proposed, note = day.proposed, day.note
+            if not day.working and code == W1D1:
+                proposed = None
+                note = (
+                    f"not a working day ({day.reason}); W1D1 starts the period's timeline, so "
+                    "it is never moved: choose another start date if the site is closed"
+                )
+            status: Status = "planned"
+            actual = None
+            if slot in keys:
+                actual = keys[slot]
+                status = "missed" if actual is None else "done"
+            elif next_start is not None and target >= next_start:
+                status = "dropped"
+                note = (
+                    f"not given: the participant entered the next period on {next_start:%Y-%m-%d}"
+                )
+                proposed = None
+            treatment = step.treatment
+            if escalate_from is not None:
+                treatment = _treatment(schedule, step, escalate_from)
+            planned = proposed if (policy.adjust and proposed is not None) else target
+            # In field order, by position: a roster builds a million of these, and keywords
+            # would cost twice as much.
+            visit = Visit(
+                code, step.study_day, name, treatment, blinded_schedule,
+                target, planned, visit_window, day.window_start, day.window_end,
+                day.working, day.reason, day.provisional, proposed, note,
+                status, actual, baseline,
+            )  # fmt: skip
+            visits.append(visit)
+            if actual is not None and policy.anchor == "previous":
+                anchor_date, anchor_offset = actual, step.offset
+        return visits
+
+    def _day(
+        self, period: Period, code: VisitCode, target: date, window: Window | None
+    ) -> _DayCheck:
+        """The site's answer for `target` and its window, kept for the next visit they share."""
+        try:
+            known = _check_day(self.policy.site, target, window)
+        except OverflowError:
+            raise UsageError(
+                f"the window of {period.name} {code} ({target.isoformat()}) runs off the calendar"
+            ) from None
+        self._days[target, window] = known
+        return known
+
+
+class _Step(NamedTuple):
+    """One visit of a schedule, with what every participant on the schedule shares."""
+
+    code: VisitCode
+    study_day: int
+    offset: timedelta  # from the period's W1D1: study day - 1
+    window: Window | None  # the protocol's window for this visit, if it states one
+    treatment: Treatment  # before any escalation
+
+
+class _Timeline(NamedTuple):
+    """A schedule's visits, worked out once, and how far its windows reach."""
+
+    schedule: Schedule
+    steps: tuple[_Step, ...]
+    before: int  # the most days any of its windows opens before its visit
+    after: int  # the most days any of its windows closes after its visit
+
+    @classmethod
+    def of(cls, schedule: Schedule) -> _Timeline:
+        """The timeline of `schedule`."""
+        steps = tuple(
+            _Step(
+                code,
+                code.study_day,
+                timedelta(days=code.study_day - 1),
+                schedule.windows.get(code),
+                schedule.treatment_at(code),
+            )
+            for code in schedule.visits
+        )
+        windows = schedule.windows.values()
+        before = max((w.before for w in windows), default=0)
+        after = max((w.after for w in windows), default=0)
+        return cls(schedule, steps, before, after)
+
+
+class _DayCheck(NamedTuple):
+    """The site's answer for a target date and the window around it."""
+
+    window_start: date | None  # None without a window
+    window_end: date | None
+    working: bool  # True too when working days are not checked
+    reason: str | None  # why the site is closed; None when it is open
+    provisional: bool  # the answer, or one for a day in the window, may still change
+    proposed: date | None  # the nearest working day in the window, when the target is not one
+    note: str | None  # why a closed target stays where it is (W1D1 is never moved, see _expand)
+
+
+def _check_day(site: WorkingDays | None, target: date, window: Window | None) -> _DayCheck:
+    """Whether the site works on `target`, and if not, the working day to propose instead."""
+    day = site.status(target) if site is not None else None
+    first, last = (None, None) if window is None else window.around(target)
+    if site is None or day is None:  # working days are not checked
+        return _DayCheck(first, last, True, None, False, None, None)
+    if first is None or last is None or first.year == last.year == target.year:
+        provisional = site.provisional(target.year)
+    else:
+        provisional = any(site.provisional(y) for y in range(first.year, last.year + 1))
+    proposed: date | None = None
+    note: str | None = None
+    if not day.working:
+        if window is None:
+            note = f"not a working day ({day.reason}) and no window is set to move it in"
+        else:
+            proposed = site.nearest_working_day(target, window.before, window.after)
+            if proposed is None:
+                note = f"not a working day ({day.reason}) and no working day in the window {window}"
+    return _DayCheck(first, last, day.working, day.reason, provisional, proposed, note)
 
 
 _NO_POLICY = Policy()
 _NO_RECORDS = Records()
+_NO_DAYS = timedelta(0)
 
 
 def _check_escalation(
@@ -99,6 +306,8 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
     """Match each recorded visit to one (period, code) of the arm; add the others to
     `problems`."""
     resolved: _Keyed = {}
+    if not records.actual and not records.missed:
+        return resolved
     entries: list[tuple[VisitKey, date | None]] = [*records.actual.items()]
     entries += [(key, None) for key in sorted(records.missed, key=str)]
     for key, when in entries:
@@ -161,11 +370,11 @@ def _raise_all(problems: list[RecordError]) -> None:
 
 
 def _periods(
+    protocol: Protocol,
     arm: Arm,
     start: date,
     given: Mapping[str, date],
     keys: _Keyed,
-    journeys: list[str],
     problems: list[RecordError],
 ) -> list[Period]:
     """Each period's W1D1: the start, a given date, a recorded W1D1, or the protocol default.
@@ -174,6 +383,7 @@ def _periods(
     unknown = set(given) - {leg.period for leg in arm.legs[1:]}
     if unknown:
         period = sorted(unknown)[0]
+        journeys = [name for name, candidate in protocol.arms.items() if candidate.journey]
         raise UsageError(
             f"was given, but {arm.name} has no later {period} period",
             accepted="only a journey through it has one "
@@ -253,114 +463,6 @@ def _next_start(periods: list[Period], period: Period) -> date | None:
     return periods[index + 1].start if index + 1 < len(periods) else None
 
 
-def _expand(
-    leg: Leg,
-    period: Period,
-    next_start: date | None,
-    escalate_from: VisitCode | None,
-    window: Window | None,
-    keys: _Keyed,
-    policy: Policy,
-) -> list[Visit]:
-    """The visits of one period; those falling on or after the next period's start are dropped
-    unless they happened, since the participant has moved on (e.g. into the OLP after a relapse)."""
-    schedule = leg.schedule
-    visits: list[Visit] = []
-    anchor_date, anchor_day = period.start, 1
-    baseline_start = period.baseline_start or period.start
-    for code in schedule.visits:
-        slot = (period.name, code)
-        target = _later(anchor_date, code.study_day - anchor_day, schedule)
-        recorded = keys.get(slot)
-        happened = slot in keys and recorded is not None
-        visit_window = window or schedule.windows.get(code)
-        baseline = _later(baseline_start, code.study_day - 1, schedule)
-        dropped = next_start is not None and target >= next_start and slot not in keys
-        visit = _visit(
-            schedule, period, code, target, visit_window, escalate_from, keys, policy, baseline
-        )
-        if dropped:
-            assert next_start is not None
-            note = f"not given: the participant entered the next period on {next_start:%Y-%m-%d}"
-            visit = visit._replace(status="dropped", note=note, proposed=None, date=target)
-        visits.append(visit)
-        if happened and policy.anchor == "previous":
-            assert recorded is not None
-            anchor_date, anchor_day = recorded, code.study_day
-    return visits
-
-
-def _visit(
-    schedule: Schedule,
-    period: Period,
-    code: VisitCode,
-    target: date,
-    window: Window | None,
-    escalate_from: VisitCode | None,
-    keys: _Keyed,
-    policy: Policy,
-    baseline: date,
-) -> Visit:
-    """One visit: its working-day check, proposal, planned date and record."""
-    site = policy.site
-    day = site.status(target) if site is not None else None
-    working = day is None or day.working
-    proposed: date | None = None
-    note: str | None = None
-    provisional = False
-    try:
-        first, last = (None, None) if window is None else window.around(target)
-    except OverflowError:
-        raise UsageError(
-            f"the window of {period.name} {code} ({target.isoformat()}) runs off the calendar"
-        ) from None
-    if site is not None:
-        if first is None or last is None or first.year == last.year == target.year:
-            provisional = site.provisional(target.year)
-        else:
-            provisional = any(site.provisional(y) for y in range(first.year, last.year + 1))
-        if not working:
-            assert day is not None
-            if code == W1D1:
-                note = (
-                    f"not a working day ({day.reason}); W1D1 starts the period's timeline, so "
-                    "it is never moved: choose another start date if the site is closed"
-                )
-            elif window is None:
-                note = f"not a working day ({day.reason}) and no window is set to move it in"
-            else:
-                proposed = site.nearest_working_day(target, window.before, window.after)
-                if proposed is None:
-                    note = (
-                        f"not a working day ({day.reason}) and no working day in the window "
-                        f"{window}"
-                    )
-    slot = (period.name, code)
-    status: Status = "planned"
-    if slot in keys:
-        status = "missed" if keys[slot] is None else "done"
-    return Visit(
-        code=code,
-        study_day=code.study_day,
-        period=period.name,
-        treatment=_treatment(schedule, code, escalate_from),
-        blinded_schedule=schedule.blinded_name,
-        target=target,
-        date=proposed if (policy.adjust and proposed is not None) else target,
-        window=window,
-        window_start=first,
-        window_end=last,
-        working_day=working,
-        non_working_reason=None if day is None else day.reason,
-        holidays_provisional=provisional,
-        proposed=proposed,
-        note=note,
-        status=status,
-        actual=keys.get(slot),
-        baseline=baseline,
-    )
-
-
 def _check_actuals(
     visits: list[Visit], periods: list[Period], today: date | None, problems: list[RecordError]
 ) -> None:
@@ -401,17 +503,18 @@ def _check_actuals(
             previous = visit
 
 
-def _check_fits(arm: Arm, periods: list[Period], window: Window | None) -> None:
+def _check_fits(
+    arm: Arm, periods: list[Period], timelines: list[_Timeline], window: Window | None
+) -> None:
     """Refuse a plan whose last visit, window and calendar end day would pass 9999-12-31."""
-    for number, (leg, period) in enumerate(zip(arm.legs, periods, strict=True)):
-        last = leg.schedule.visits[-1]
-        after = max(
-            [w.after for w in leg.schedule.windows.values()] + [window.after if window else 0]
-        )
-        try:
-            last.date_from(period.start) + timedelta(days=after + 1)
-        except OverflowError:
-            visit = f"{leg.period} {last}" if arm.journey else str(last)
+    legs = zip(arm.legs, periods, timelines, strict=True)
+    for number, (leg, period, timeline) in enumerate(legs):
+        first_day = period.start.toordinal()  # W1D1, as days since 0001-01-01 (day 1)
+        last = timeline.steps[-1]
+        after = max(timeline.after, window.after if window else 0)
+        # The day after the last visit's window (a calendar's end is exclusive) must exist.
+        if first_day + (last.study_day - 1) + after + 1 > _LAST_DAY:
+            visit = f"{leg.period} {last.code}" if arm.journey else str(last.code)
             what = f"start date {period.start.isoformat()}"
             if number and period.assumed:
                 what = (
@@ -423,23 +526,22 @@ def _check_fits(arm: Arm, periods: list[Period], window: Window | None) -> None:
             raise UsageError(
                 f"{what} is too late: {leg.schedule.name}'s last visit {visit} "
                 f"(study day {last.study_day}) must fall before 9999-12-31"
-            ) from None
-        before = max(
-            [w.before for w in leg.schedule.windows.values()] + [window.before if window else 0]
-        )
-        try:
-            period.start - timedelta(days=before)
-        except OverflowError:
+            )
+        before = max(timeline.before, window.before if window else 0)
+        if first_day - before < _FIRST_DAY:
             raise UsageError(
                 f"start date {period.start.isoformat()} is too early: the window of W1D1 "
                 "would begin before 0001-01-01"
-            ) from None
+            )
 
 
-def _later(day: date, days: int, schedule: Schedule) -> date:
+_FIRST_DAY, _LAST_DAY = date.min.toordinal(), date.max.toordinal()
+
+
+def _later(day: date, days: timedelta, schedule: Schedule) -> date:
     """`day` + `days`, refused plainly past the end of the calendar."""
     try:
-        return day + timedelta(days=days)
+        return day + days
     except OverflowError:
         raise UsageError(
             f"{schedule.name} would run past 9999-12-31 from {day.isoformat()}: "
@@ -447,7 +549,8 @@ def _later(day: date, days: int, schedule: Schedule) -> date:
         ) from None
 
 
-def _treatment(schedule: Schedule, code: VisitCode, escalate_from: VisitCode | None) -> Treatment:
-    if schedule.escalation is not None and escalate_from is not None and code >= escalate_from:
-        return schedule.escalation.treatment
-    return schedule.treatment_at(code)
+def _treatment(schedule: Schedule, step: _Step, escalate_from: VisitCode | None) -> Treatment:
+    escalation = schedule.escalation
+    if escalation is not None and escalate_from is not None and step.code >= escalate_from:
+        return escalation.treatment
+    return step.treatment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -11,7 +12,9 @@ from mil62sched.formats import Format
 from mil62sched.formats.contract import AGENDA_COLUMNS, agenda_fields
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import WEEKDAYS
-from mil62sched.model.plan import Plan
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Plan, Visit
+from mil62sched.model.protocol import Treatment
 
 if TYPE_CHECKING:
     from mil62sched.roster.agenda import Agenda
@@ -47,31 +50,62 @@ def cell(value: object) -> str:
 
 def rows(plan: Plan) -> Iterator[list[str]]:
     """One row per infusion, in HEADER's order (the same values as `visit_fields`, which the
-    tests hold it to; written out here because a roster may have a million rows)."""
+    tests hold it to; written out here because a roster may have a million rows, whose dates,
+    codes, treatments and notes repeat: each is spelled once, by the cached helpers below)."""
     head = [
         cell(plan.protocol.id), cell(plan.arm.name), plan.arm.masking,
         cell(plan.participant), plan.start.isoformat(),
     ]  # fmt: skip
     for v in plan.visits:
-        day, treatment = v.date, v.treatment
-        deviation = v.deviation_days
         yield [
             *head,
-            str(v.code), str(v.study_day), day.isoformat(), WEEKDAYS[day.weekday()],
-            cell(treatment.label), "" if treatment.dose_mg is None else str(treatment.dose_mg),
-            _BOOL[treatment.blinded], cell(v.period), v.target.isoformat(),
-            _iso(v.window_start), _iso(v.window_end), _BOOL[v.working_day],
-            cell(v.non_working_reason), _iso(v.proposed), _BOOL[v.holidays_provisional],
-            v.status, _iso(v.actual), "" if deviation is None else str(deviation),
-            "" if v.in_window is None else _BOOL[v.in_window], cell(v.note),
+            _code(v.code), str(v.study_day), _iso(v.date), WEEKDAYS[v.date.weekday()],
+            *_treatment(v.treatment, v.period),
+            _iso(v.target), _iso(v.window_start), _iso(v.window_end), _BOOL[v.working_day],
+            _text(v.non_working_reason), _iso(v.proposed), _BOOL[v.holidays_provisional],
+            v.status, *_record(v), _text(v.note),
         ]  # fmt: skip
 
 
 _BOOL = {True: "true", False: "false"}
 
 
+@functools.lru_cache(maxsize=4096)
 def _iso(day: date | None) -> str:
     return "" if day is None else day.isoformat()
+
+
+@functools.lru_cache(maxsize=256)
+def _code(code: VisitCode) -> str:
+    return str(code)
+
+
+@functools.lru_cache(maxsize=256)
+def _treatment(treatment: Treatment, period: str) -> tuple[str, str, str, str]:
+    """The treatment, dose_mg, blinded and period cells."""
+    dose = "" if treatment.dose_mg is None else str(treatment.dose_mg)
+    return cell(treatment.label), dose, _BOOL[treatment.blinded], cell(period)
+
+
+@functools.lru_cache(maxsize=1024)
+def _text(text: str | None) -> str:
+    """A reason or note: few distinct ones, on many rows."""
+    return cell(text)
+
+
+def _record(visit: Visit) -> tuple[str, str, str]:
+    """The actual_date, deviation_days and in_window cells: empty until the visit is done."""
+    if visit.actual is None:
+        return _NOT_DONE
+    deviation, in_window = visit.deviation_days, visit.in_window
+    return (
+        visit.actual.isoformat(),
+        str(deviation),
+        "" if in_window is None else _BOOL[in_window],
+    )
+
+
+_NOT_DONE = ("", "", "")
 
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:

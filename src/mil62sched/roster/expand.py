@@ -1,8 +1,9 @@
 """A whole roster through the engine, one participant at a time.
 
 `expand` reads the roster row by row and yields each participant's `Plan`, or a `RowError` for
-a row (or an actuals line) that cannot be planned; memory does not grow with the roster beyond
-the participant IDs (needed to refuse duplicates and to check the actuals file).
+a row (or an actuals line) that cannot be planned, with one `engine.Planner` for them all; memory
+does not grow with the roster beyond the participant IDs (needed to refuse duplicates and to
+check the actuals file) and the planner's answer for each date and window the visits fall on.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def expand(
         tally.errors += errors
     recorded_on_roster: set[str] = set()  # the actuals' participants the roster names
     seen = Participants()
+    planner = engine.Planner(protocol, policy)
     for row in read_roster(roster, protocol, seen):
         if row.participant in records:
             recorded_on_roster.add(row.participant)
@@ -60,7 +62,7 @@ def expand(
             tally.errors.append(row)
             continue
         try:
-            plan = _plan(protocol, row, policy, records.get(row.participant))
+            plan = _plan(planner, row, records.get(row.participant))
         except (RecordError, RecordErrors) as exc:
             assert actuals is not None
             for error in exc.errors if isinstance(exc, RecordErrors) else [exc]:
@@ -81,9 +83,8 @@ def expand(
     tally.errors.sort(key=lambda error: (error.file, error.line))
 
 
-def _plan(protocol: Protocol, row: Enrolment, policy: Policy, records: Records | None) -> Plan:
-    return engine.plan(
-        protocol,
+def _plan(planner: engine.Planner, row: Enrolment, records: Records | None) -> Plan:
+    return planner.plan(
         row.arm,
         row.start,
         participant=row.participant,
@@ -91,7 +92,6 @@ def _plan(protocol: Protocol, row: Enrolment, policy: Policy, records: Records |
         period_starts=dict(row.period_starts),
         window=row.window,
         records=records,
-        policy=policy,
     )
 
 

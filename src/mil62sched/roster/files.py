@@ -14,11 +14,12 @@ Actuals: `participant,code,date` required; `status` optional, `done` (default) o
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from mil62sched.errors import Mil62schedError, UsageError
 from mil62sched.model.codes import VisitCode
@@ -46,9 +47,9 @@ class RowError:
         return f"{self.file} line {self.line}: {self.reason}"
 
 
-@dataclass(frozen=True)
-class Enrolment:
-    """One roster row: a participant, their arm and W1D1, and their own options."""
+class Enrolment(NamedTuple):
+    """One roster row: a participant, their arm and W1D1, and their own options (a NamedTuple,
+    like the model's values: cheaper to build, once a row)."""
 
     line: int
     participant: str
@@ -70,7 +71,8 @@ def open_csv(path: Path) -> IO[str]:
 class Participants:
     """The participant IDs seen so far in a roster, compared ignoring case (P1 and p1 would clash
     as file names on Windows and macOS): each casefolded ID with the line and spelling of the
-    first row that named it. One dict lookup a row, so duplicates cost nothing extra.
+    first row that named it. A dict lookup a row, so duplicates cost nothing extra; two dicts
+    rather than one of (line, spelling) pairs, which would hold a tuple more for every row.
 
     >>> seen = Participants()
     >>> seen.add("CT303-0042", 2)
@@ -79,18 +81,24 @@ class Participants:
     """
 
     def __init__(self) -> None:
-        self._first: dict[str, tuple[int, str]] = {}
+        self._lines: dict[str, int] = {}  # casefolded ID -> line of the first row naming it
+        self._spellings: dict[str, str] = {}  # casefolded ID -> the ID as that row spelt it
 
     def add(self, participant: str, line: int) -> None:
         """Remember a participant, unless an earlier row named them already."""
-        self._first.setdefault(participant.casefold(), (line, participant))
+        key = participant.casefold()
+        if key not in self._lines:
+            self._lines[key] = line
+            self._spellings[key] = participant
 
     def first(self, participant: str) -> tuple[int, str] | None:
         """The line and spelling of the first row naming `participant`, if any."""
-        return self._first.get(participant.casefold())
+        key = participant.casefold()
+        line = self._lines.get(key)
+        return None if line is None else (line, self._spellings[key])
 
     def __contains__(self, participant: object) -> bool:
-        return isinstance(participant, str) and participant.casefold() in self._first
+        return isinstance(participant, str) and participant.casefold() in self._lines
 
 
 def read_roster(
@@ -199,8 +207,14 @@ def _enrolment(line: int, row: dict[str, str], protocol: Protocol) -> Enrolment:
         start=parse_date(row["start"], "start date"),
         escalate_at=VisitCode.parse(escalate) if escalate else None,
         period_starts=(("OLP", parse_date(olp, "olp_start date")),) if olp else (),
-        window=parse_window(window) if window else None,
+        window=_window(window) if window else None,
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _window(text: str) -> Window:
+    """`parse_window`, once for each spelling (a roster repeats a few, such as 3 and 2,4)."""
+    return parse_window(text)
 
 
 def _rows(
@@ -240,7 +254,7 @@ def _rows(
             raise UsageError(
                 f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"
             ) from None
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
         if len(cells) < len(columns):
             absent = columns[len(cells)]
