@@ -12,8 +12,8 @@ class Mil62schedError(Exception):
     `what` says what was wrong, `value` the value as given (quoted in the message), `accepted`
     what would have been accepted, `where` the file and line or the option it came from.
     `field` names the input (`start`, `escalate_at`, `olp_start`) when the code that found the
-    problem does not know how it was given: the front end words it (`--escalate-at`, or the
-    roster's `escalate_at` column) with `at()`.
+    problem does not know how it was given. Unnamed, the message calls it by the field's own
+    name, which is the roster's column; the CLI names its option instead with `named()`.
 
     >>> str(UsageError("unknown arm", value="x", accepted="accepted: a, b"))
     "unknown arm 'x': accepted: a, b"
@@ -55,12 +55,6 @@ class Mil62schedError(Exception):
 
     def __str__(self) -> str:
         return self.line()
-
-    def at(self, where: str) -> Mil62schedError:
-        """The same error, said to come from `where` (a file and line)."""
-        self.where = where
-        self.args = (self.line(),)
-        return self
 
     def named(self, subject: str) -> Mil62schedError:
         """The same error, with its `field` named as the front end calls it (`--escalate-at`,

@@ -70,8 +70,8 @@ def expand(
                 tally.errors.append(RowError(actuals.name, line, error.as_row(row.participant)))
             continue
         except UsageError as exc:
-            reason = exc.named(exc.field).line() if exc.field else exc.line()
-            tally.errors.append(RowError(roster.name, row.line, f"{row.participant}: {reason}"))
+            # Unnamed, a field is worded as its roster column (`escalate_at`).
+            tally.errors.append(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
             continue
         tally.planned += 1
         yield plan

@@ -119,7 +119,7 @@ def read_roster(
             except Mil62schedError as exc:
                 named = row["participant"].strip()
                 participants.add(named, line)
-                yield RowError(path.name, line, _reason(exc), named)
+                yield RowError(path.name, line, exc.line(), named)
                 continue
             earlier = participants.first(enrolment.participant)
             if earlier is not None:
@@ -132,11 +132,6 @@ def read_roster(
                 continue
             participants.add(enrolment.participant, line)
             yield enrolment
-
-
-def _reason(error: Mil62schedError) -> str:
-    """An error about a roster row, worded for that row: the column it concerns, when known."""
-    return error.named(error.field).line() if error.field else error.line()
 
 
 ActualLines = dict[tuple[str, VisitKey], int]
