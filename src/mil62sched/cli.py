@@ -238,6 +238,7 @@ Output = Annotated[
         "-o",
         help="Write to this file (- for stdout), not stdout.",
         rich_help_panel=_OUT,
+        callback=output_path,  # `-o -` is standard output for every command
     ),
 ]
 Force = Annotated[
@@ -270,7 +271,6 @@ def plan(
     force: Force = False,
 ) -> None:
     """Print or write every infusion date of one participant."""
-    output = output_path(output)
     chosen = formats.choose(fmt, output)
     trial = protocol.load()
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
@@ -352,7 +352,6 @@ def roster(
     """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
-    output = output_path(output)
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
     trial = protocol.load()
     run = sitework.RosterRun.prepare(
@@ -398,7 +397,6 @@ def agenda(
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
 
-    output = output_path(output)
     chosen = formats.choose(fmt, output, agenda=True)
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
     trial = protocol.load()

@@ -50,24 +50,30 @@ def all_formats() -> tuple[Format, ...]:
     return tuple(found)
 
 
-def names(*, roster: bool = False, agenda: bool = False) -> list[str]:
-    """The names of the formats a command accepts (all; those with a roster or agenda form)."""
+def offered(*, roster: bool = False, agenda: bool = False) -> list[Format]:
+    """The formats a command accepts: all, or those with a roster or an agenda form."""
     return [
-        f.name
+        f
         for f in all_formats()
         if (not roster or f.write_roster is not None)
         and (not agenda or f.render_agenda is not None)
     ]
 
 
+def names(*, roster: bool = False, agenda: bool = False) -> list[str]:
+    """The names of the formats a command accepts."""
+    return [f.name for f in offered(roster=roster, agenda=agenda)]
+
+
 def named(name: str, *, roster: bool = False, agenda: bool = False) -> Format:
     """The format called `name`, refused with the accepted names when unknown or not available
     for a roster or agenda."""
-    accepted = names(roster=roster, agenda=agenda)
+    usable = offered(roster=roster, agenda=agenda)
     key = name.strip().lower()
-    for found in all_formats():
-        if found.name == key and found.name in accepted:
+    for found in usable:
+        if found.name == key:
             return found
+    accepted = [f.name for f in usable]
     if key in names():
         purpose = "a roster" if roster else "the agenda"
         raise UsageError(
@@ -98,7 +104,7 @@ def choose(
     if is_stream(output):  # /dev/stdout, a FIFO: no extension to go by
         return named(default, roster=roster, agenda=agenda)
     suffix = output.suffix.lower()
-    usable = [f for f in all_formats() if f.name in names(roster=roster, agenda=agenda)]
+    usable = offered(roster=roster, agenda=agenda)
     for found in usable:
         if suffix in found.extensions:
             return found
