@@ -317,45 +317,27 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
             if key.code in leg.schedule.visits and key.period in (None, leg.period)
         ]
         source = "missed" if when is None else "actual"
+
+        def refuse(reason: str, key: VisitKey = key, source: str = source) -> RecordError:
+            return RecordError(
+                reason, code=str(key.code), period=key.period, record=str(key), source=source
+            )
+
         if not matches:
             known = ", ".join(
                 f"{leg.period}:{code}" if arm.journey else str(code)
                 for leg in arm.legs
                 for code in leg.schedule.visits
             )
-            problems.append(
-                RecordError(
-                    f": not an infusion visit of {arm.name} ({known})",
-                    code=str(key.code),
-                    period=key.period,
-                    record=str(key),
-                    source=source,
-                )
-            )
+            problems.append(refuse(f": not an infusion visit of {arm.name} ({known})"))
             continue
         if len(matches) > 1:
             both = " or ".join(f"{period}:{key.code}" for period in matches)
-            problems.append(
-                RecordError(
-                    f": {arm.name} has {key.code} in several periods; use {both}",
-                    code=str(key.code),
-                    period=key.period,
-                    record=str(key),
-                    source=source,
-                )
-            )
+            problems.append(refuse(f": {arm.name} has {key.code} in several periods; use {both}"))
             continue
         slot = (matches[0], key.code)
         if slot in resolved:
-            problems.append(
-                RecordError(
-                    ": the visit is recorded twice (done and missed?)",
-                    code=str(key.code),
-                    period=key.period,
-                    record=str(key),
-                    source=source,
-                )
-            )
+            problems.append(refuse(": the visit is recorded twice (done and missed?)"))
             continue
         resolved[slot] = when
     return resolved
