@@ -10,7 +10,6 @@ not a regular file or damaged reads as absent and is rebuilt; a failure to write
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 # No entry of ours is near this; a larger file is not ours, or damaged: never read it whole.
@@ -35,36 +34,14 @@ def folder() -> Path | None:
 
 
 def read(name: str) -> bytes | None:
-    """The bytes of entry `name`, or None when it is absent or not a small regular file.
+    """The bytes of entry `name`, or None when it is absent or not a small regular file (a FIFO
+    or device put in its place can neither hang a run nor fill its memory)."""
+    from mil62sched.files import read_regular
 
-    Opened without blocking and checked before reading, so a FIFO or device put in its place
-    can neither hang a run nor fill its memory.
-    """
     place = folder()
     if place is None:
         return None
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        handle = os.open(place / name, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_ENTRY_BYTES:
-            chunk = os.read(handle, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks) if size <= MAX_ENTRY_BYTES else None
-    except OSError:
-        return None
-    finally:
-        os.close(handle)
+    return read_regular(place / name, MAX_ENTRY_BYTES, follow_links=False)
 
 
 def write(name: str, content: bytes) -> bool:

@@ -135,6 +135,38 @@ def _write_into(spool: IO[str], path: Path) -> None:
         raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
+def read_regular(path: Path, most_bytes: int, *, follow_links: bool = True) -> bytes | None:
+    """The bytes of `path` when it is a regular file of at most `most_bytes`, else None.
+
+    Opened without blocking and checked before reading, so a FIFO or device in its place can
+    neither hang the run nor fill its memory; any error reads as None.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > most_bytes:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= most_bytes:  # the file may have grown since fstat
+            chunk = os.read(handle, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks) if size <= most_bytes else None
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
 def replace_atomically(path: Path, content: bytes) -> None:
     """Write `content` to `path` through a temporary file and a rename (a cache entry: replacing
     is expected). Raises OSError; the temporary file never survives a failure."""

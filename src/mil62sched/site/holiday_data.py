@@ -25,13 +25,13 @@ from __future__ import annotations
 import functools
 import json
 import os
-import stat
 from collections.abc import Mapping
 from datetime import MAXYEAR, MINYEAR, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mil62sched import cache
+from mil62sched.files import read_regular
 
 if TYPE_CHECKING:
     from holidays import HolidayBase
@@ -244,7 +244,7 @@ def record_key(site: Path) -> str | None:
         return None
     digest = hashlib.sha256(f"mil62sched holidays cache {CACHE_FORMAT}\n".encode())
     for name in folders:
-        record = _installed_file(site / name / "RECORD")
+        record = read_regular(site / name / "RECORD", _LARGEST_RECORD)
         if record is None:
             return None
         digest.update(f"{name}\n{len(record)}\n".encode())
@@ -264,17 +264,6 @@ def _is_dist_info(name: str) -> bool:
         and name.endswith(suffix)
         and "-" not in name[len(prefix) : -len(suffix)]
     )
-
-
-def _installed_file(path: Path) -> bytes | None:
-    """A file's bytes when it is a regular file of a sane size, else None (never blocks)."""
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _LARGEST_RECORD:
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def is_supported(code: str) -> bool:
