@@ -5,7 +5,7 @@ No date arithmetic and no formatting here. Errors become one line on stderr, in 
 """
 
 # No `from __future__ import annotations` here: typer would then compile and eval every option's
-# annotation at each start (about 8 ms for these commands); real annotation objects cost nothing.
+# annotation at each start; real annotation objects cost nothing (figures: benchmarks/README.md).
 import errno
 import shutil
 import sys

@@ -1,6 +1,6 @@
 """What the `holidays` package says about a country's years, kept in the per-user cache.
 
-`import holidays` and loading its countries cost ~165 ms, most of the CLI's start-up budget, and
+`import holidays` and loading its countries cost more than the rest of the CLI's start-up, and
 every `plan` asks about the default country. So what the package says about a country's years
 (which days are worked, the names of the days off, whether the year is provisional) is kept in a
 cache entry (`mil62sched.cache`), and a run that finds its years there never imports `holidays`.
@@ -40,7 +40,7 @@ WORKING, OFF = "W", "-"
 # On a miss the package is asked about this many years before and after the year wanted: a plan
 # runs forward from its start for two to three years, and a later start should still hit.
 _YEARS_BEFORE, _YEARS_AFTER = 2, 6
-# Every run reads the whole entry (~0.05 ms a year): the years nearest the last miss are kept.
+# Every run reads the whole entry: the years nearest the last miss are kept.
 MOST_YEARS_CACHED = 40
 # Bump when the entry's layout changes or compute_years derives anything differently (language,
 # names, provisional rule): the key follows the package's files, not this code.
@@ -57,7 +57,7 @@ _US_DATE = r"\b([0-9]{2})/([0-9]{2})/([0-9]{4})\b"
 class PackageYear:
     """What the package says about one year of one country, before the site's overrides."""
 
-    # Not a dataclass: making one costs ~0.5 ms at import, and this module is on every plan's path.
+    # Not a dataclass: making one costs time at import, and this module is on every plan's path.
     __slots__ = ("names", "provisional", "working")
 
     def __init__(self, provisional: bool, working: str, names: Mapping[str, str]) -> None:
@@ -209,7 +209,7 @@ def country_years(code: str) -> CountryYears:
 @functools.cache
 def package_key() -> str | None:
     """A hash that changes whenever the installed holidays package's files can have changed,
-    found without importing it (`import holidays` alone costs ~55 ms, `importlib.metadata` ~36).
+    found without importing it or `importlib.metadata`, both slow to import (benchmarks/README.md).
     None when there is none (see `record_key`): the cache is then bypassed."""
     import importlib.util
 
@@ -269,7 +269,7 @@ def _is_dist_info(name: str) -> bool:
 def is_supported(code: str) -> bool:
     """Whether the package knows the alpha-2 code `code` ("CN"); its aliases ("UK") are not codes.
 
-    Loads the package and all its countries (~165 ms): asked only for a code with nothing cached.
+    Loads the package and all its countries (slow): asked only for a code with nothing cached.
     """
     import holidays
 
@@ -325,7 +325,7 @@ def official_years(code: str) -> tuple[int, int]:
     For a country that moves working days onto weekends (China's adjusted working days), the
     first and last year in which the package lists at least one such weekend working day
     (`weekend_workdays`), over every year it computes (`start_year` to `end_year`); for one that
-    never does ("DE"), those computed years. ~70 ms for CN, on a miss only.
+    never does ("DE"), those computed years. Computed on a miss only.
     """
     import holidays
 
