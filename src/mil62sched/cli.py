@@ -292,7 +292,7 @@ def plan(
         escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
         period_starts=options.period_starts(olp_start),
         records=options.records(actual or (), missed or ()),
-        policy=site.policy(trial, options.site_today(trial, tz)),
+        policy=site.policy(trial, tz),
     )
     write_text(chosen.render(the_plan, shown), output, force=force)
 
@@ -353,9 +353,8 @@ def roster(
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    trial = protocol.load()
     run = sitework.RosterRun.prepare(
-        trial, roster_file, site, options.site_today(trial, tz), actuals, chairs, skip_bad
+        protocol.load(), roster_file, site, tz, actuals, chairs, skip_bad
     )
     chosen = sitework.roster_format(fmt, output, split)
     styled = output is None and split is None and chosen.terminal and sys.stdout.isatty()
@@ -399,9 +398,8 @@ def agenda(
 
     chosen = formats.choose(fmt, output, agenda=True)
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    trial = protocol.load()
     run = sitework.RosterRun.prepare(
-        trial, roster_file, site, options.site_today(trial), actuals, chairs, skip_bad
+        protocol.load(), roster_file, site, None, actuals, chairs, skip_bad
     )
     first = run.today if start is None else parse_date(start, "--from date")
     styled = output is None and chosen.terminal and sys.stdout.isatty()

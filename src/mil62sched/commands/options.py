@@ -46,8 +46,9 @@ class SiteOptions(NamedTuple):
     anchor: str = "w1d1"
     today: str | None = None
 
-    def policy(self, protocol: Protocol, today: date) -> Policy:
-        """The engine's Policy; `today` is the real date unless --today was given."""
+    def policy(self, protocol: Protocol, tz: str | None = None) -> Policy:
+        """The engine's Policy. Today is --today when given, else the date at the site (in the
+        protocol's time zone, or `tz`): the clock is read only when needed."""
         if self.anchor.lower() not in ANCHORS:
             raise UsageError(f"invalid --anchor {self.anchor!r}: accepted: {', '.join(ANCHORS)}")
         anchor: Anchor = "previous" if self.anchor.lower() == "previous" else "w1d1"
@@ -56,7 +57,9 @@ class SiteOptions(NamedTuple):
             site=self.site_calendar(protocol),
             adjust=self.adjust,
             anchor=anchor,
-            today=today if self.today is None else parse_date(self.today, "--today date"),
+            today=site_today(protocol, tz)
+            if self.today is None
+            else parse_date(self.today, "--today date"),
         )
 
     def site_calendar(self, protocol: Protocol) -> SiteCalendar | None:

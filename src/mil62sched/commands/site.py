@@ -44,16 +44,17 @@ class RosterRun:
         protocol: Protocol,
         roster: Path,
         site: SiteOptions,
-        today: date,
+        tz: str | None,
         actuals: Path | None,
         chairs: int | None,
         skip_bad: bool,
     ) -> RosterRun:
-        """A run with the site's options; chairs default to the protocol's."""
+        """A run with the site's options (today at the site in `tz`, else the protocol's zone,
+        unless --today); chairs default to the protocol's."""
         return cls(
             protocol=protocol,
             roster=roster,
-            policy=site.policy(protocol, today),
+            policy=site.policy(protocol, tz),
             actuals=actuals,
             chairs=chairs if chairs is not None else protocol.chairs,
             balance=site.adjust,
@@ -62,7 +63,7 @@ class RosterRun:
 
     @property
     def today(self) -> date:
-        """The run's today: --today, else the real date."""
+        """The run's today: --today, else the date at the site."""
         assert self.policy.today is not None  # SiteOptions.policy always sets it
         return self.policy.today
 
