@@ -202,7 +202,10 @@ def main() -> None:
             (folder / f"floor_{kind}.py").write_text(source, encoding="utf-8")
         cache_root = folder / "empty-caches"
         cache_root.mkdir()
-        env = {**os.environ, "MIL62SCHED_CACHE_DIR": str(folder / "warm-cache")}
+        # As after `pip install .`, which compiles the package's bytecode: a machine that sets
+        # PYTHONDONTWRITEBYTECODE would otherwise recompile the tool's modules at every run.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["MIL62SCHED_CACHE_DIR"] = str(folder / "warm-cache")
         json_floor = str(folder / "floor_json.py")
         commands = {
             "plan table": Command([tool, *PLAN], "W1D1"),
