@@ -190,3 +190,24 @@ def test_a_device_is_never_replaced_even_with_force() -> None:
     assert done.returncode == 1
     assert done.stderr == ("mil62sched: error: cannot write '/dev/full': No space left on device\n")
     assert Path("/dev/full").is_char_device()
+
+
+# --- the end of the calendar ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "first"),
+    [
+        (("--from", "9999-12-20", "--today", "2025-01-06"), "9999-12-20"),
+        (("--today", "9999-12-30"), "9999-12-30"),  # --from defaults to today
+    ],
+)
+def test_an_agenda_past_the_last_day_is_one_line(
+    run: Run, tmp_path: Path, args: tuple[str, ...], first: str
+) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("participant,arm,start\nP1,phase3-rcp,2025-01-06\n", encoding="utf-8")
+    assert error_line(run("agenda", str(roster), *args)) == (
+        f"an agenda of 14 days from {first} would end after 9999-12-31: "
+        "start earlier or cover fewer days"
+    )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mil62sched.errors import UsageError
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.site.chairs import chair_date
 
@@ -55,7 +56,13 @@ def agenda(plans: Iterable[Plan], start: date, days: int, chairs: int | None = N
     """Overdue visits (window closed before `start`, nothing recorded), however far back; visits
     planned before `start` whose window is still open; then visits planned from `start` for
     `days` days, by date. Chairs count every infusion of a day, done ones included."""
-    end = start + timedelta(days=days - 1)
+    try:
+        end = start + timedelta(days=days - 1)
+    except OverflowError:
+        raise UsageError(
+            f"an agenda of {days} days from {start.isoformat()} would end after 9999-12-31",
+            accepted="start earlier or cover fewer days",
+        ) from None
     overdue: list[Due] = []
     upcoming: list[Due] = []
     counts: dict[date, int] = {}
