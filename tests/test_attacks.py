@@ -211,3 +211,25 @@ def test_an_agenda_past_the_last_day_is_one_line(
         f"an agenda of 14 days from {first} would end after 9999-12-31: "
         "start earlier or cover fewer days"
     )
+
+
+# --- a roster from a pipe is read once ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cat r.csv | mil62sched roster /dev/stdin --format csv",
+        "cat r.csv | mil62sched roster - --format csv",
+        "mil62sched roster <(cat r.csv) --format csv",
+        "cat a.csv | mil62sched roster r.csv --actuals - --format csv",
+    ],
+)
+def test_a_roster_or_actuals_from_a_pipe_is_planned(tmp_path: Path, command: str) -> None:
+    (tmp_path / "r.csv").write_text(
+        "participant,arm,start\nP1,phase3-rcp,2025-01-06\n", encoding="utf-8"
+    )
+    (tmp_path / "a.csv").write_text("participant,code,date\nP1,W1D1,2025-01-06\n", "utf-8")
+    done = _shell(f"cd {tmp_path} && {command}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\nMIL62-CT303,phase3-rcp,blinded,P1,") == 4

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from mil62sched.errors import OutputError
+from mil62sched.errors import OutputError, UsageError
 
 
 class Stage:
@@ -42,6 +42,31 @@ def is_stream(path: Path) -> bool:
     except OSError:
         return False
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)
+
+
+def readable_twice(path: Path) -> Path:
+    """`path` itself when it is a regular file; otherwise (standard output's twin `-`, a pipe
+    such as /dev/stdin or `<(...)`, a FIFO) its content copied once into a temporary file of the
+    same name, removed at exit, so that it can be read more than once (counted, pre-read,
+    planned) and its errors still name it."""
+    if str(path) != "-" and not is_stream(path):
+        return path
+    import atexit
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="mil62sched-input-"))
+    atexit.register(shutil.rmtree, folder, True)
+    copy = folder / ("stdin" if str(path) == "-" else path.name)
+    try:
+        with copy.open("wb") as target:
+            if str(path) == "-":
+                shutil.copyfileobj(sys.stdin.buffer, target)
+            else:
+                with path.open("rb") as source:
+                    shutil.copyfileobj(source, target)
+    except OSError as exc:
+        raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    return copy
 
 
 def write_text(text: str, path: Path | None, *, force: bool = False) -> None:

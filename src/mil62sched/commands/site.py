@@ -16,7 +16,7 @@ from mil62sched import formats
 from mil62sched.commands.options import SiteOptions
 from mil62sched.commands.progress import count_rows, track
 from mil62sched.errors import BadRowsError, UsageError
-from mil62sched.files import staged, staged_folder, write_text
+from mil62sched.files import readable_twice, staged, staged_folder, write_text
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import Presentation
 from mil62sched.model.plan import Plan, Policy
@@ -53,9 +53,9 @@ class RosterRun:
         unless --today); chairs default to the protocol's."""
         return cls(
             protocol=protocol,
-            roster=roster,
+            roster=readable_twice(roster),
             policy=site.policy(protocol, tz),
-            actuals=actuals,
+            actuals=None if actuals is None else readable_twice(actuals),
             chairs=chairs if chairs is not None else protocol.chairs,
             balance=site.adjust,
             skip_bad=skip_bad,
