@@ -233,3 +233,64 @@ def test_a_roster_or_actuals_from_a_pipe_is_planned(tmp_path: Path, command: str
     done = _shell(f"cd {tmp_path} && {command}")
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\nMIL62-CT303,phase3-rcp,blinded,P1,") == 4
+
+
+# --- a stray quote never swallows participants --------------------------------------------------
+
+STRAY = (
+    "participant,arm,start,notes\n"
+    'CT-1,phase3-rcp,2024-01-01,"latex allergy\n'
+    "CT-2,phase3-rcp,2024-01-02,\n"
+    'CT-3,phase3-rcp,2024-01-03,see "chart"\n'
+    "CT-4,phase3-rcp,2024-01-04,\n"
+)
+
+
+def test_a_stray_quote_is_refused_at_the_line_it_opened(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "q.csv"
+    roster.write_text(STRAY, encoding="utf-8")
+    result = run("roster", str(roster), "--format", "csv", "-o", str(tmp_path / "out.csv"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "mil62sched: error: q.csv line 2: a quote opened on this line runs on to line 4, taking "
+        "in what reads as a row of its own ('CT-2,phase3-rcp,2024-01-02,'): close the quote or "
+        "remove it"
+    )
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_quote_left_open_at_the_end_is_refused(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "q.csv"
+    roster.write_text(
+        'participant,arm,start,notes\nCT-1,phase3-rcp,2024-01-01,"open\nCT-2,phase3-rcp,2024-01-02,\n',
+        encoding="utf-8",
+    )
+    result = run("roster", str(roster), "--format", "csv")
+    assert result.exit_code == 1
+    assert "q.csv line 2: a quote opened on this line runs on to line 3" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_real_note_over_several_lines_is_accepted(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "q.csv"
+    roster.write_text(
+        "participant,arm,start,notes\n"
+        'CT-1,phase3-rcp,2024-01-01,"first line\nsecond line, with a comma"\n'
+        "CT-2,phase3-rcp,2024-01-02,\n",
+        encoding="utf-8",
+    )
+    result = run("roster", str(roster), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert {line.split(",")[3] for line in result.stdout.splitlines()[1:]} == {"CT-1", "CT-2"}
+
+
+def test_a_stray_quote_in_an_actuals_file_is_refused(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("participant,arm,start\nP1,phase3-rcp,2025-01-06\n", encoding="utf-8")
+    actuals = tmp_path / "a.csv"
+    actuals.write_text(
+        'participant,code,date\nP1,W1D1,"2025-01-06\nP1,W3D1,2025-01-20\n', encoding="utf-8"
+    )
+    result = run("roster", str(roster), "--actuals", str(actuals), "--format", "csv")
+    assert result.exit_code == 1
+    assert "a.csv line 2: a quote opened on this line runs on to line 3" in result.stderr

@@ -4,6 +4,7 @@ times, durations and time zones; each refused with the reason when malformed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 
 from mil62sched.errors import UsageError
@@ -17,13 +18,31 @@ _PARTICIPANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 PARTICIPANT_FORM = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
 
 
-def _shown(text: str) -> str:
+def excerpt(text: str) -> str:
     """Text as a message quotes it: whole when short, else its start and its length.
 
-    >>> _shown("W" + "9" * 4301 + "D1")
+    >>> excerpt("W" + "9" * 4301 + "D1")
     'W9999999999999999999999999999999... (4304 characters)'
     """
     return text if len(text) <= 80 else f"{text[:32]}... ({len(text)} characters)"
+
+
+def runaway_quote(cells: Sequence[str], columns: int) -> str | None:
+    r"""The first line that a quoted cell swallowed although it reads as a row of its own (as
+    many commas as a row of `columns` columns has), or None. A stray quote makes a CSV reader
+    run on to the next closing quote, taking whole rows into one cell; a note written over
+    several lines (Excel's Alt+Enter) has no such line.
+
+    >>> runaway_quote(["CT-1", "a", "latex allergy\nCT-2,phase3-rcp,2024-01-02,"], 4)
+    'CT-2,phase3-rcp,2024-01-02,'
+    >>> runaway_quote(["CT-1", "a", "line one\nline two, with a comma"], 4) is None
+    True
+    """
+    for cell in cells:
+        for line in cell.splitlines()[1:]:
+            if columns > 1 and line.count(",") >= columns - 1:
+                return line
+    return None
 
 
 def parse_date(text: str, what: str = "date") -> date:
@@ -38,13 +57,13 @@ def parse_date(text: str, what: str = "date") -> date:
         if re.fullmatch(r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}", value):
             hint = " (day/month order is ambiguous)"
         raise UsageError(
-            f"invalid {what} {_shown(text)!r}{hint}: use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"
+            f"invalid {what} {excerpt(text)!r}{hint}: use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"
         )
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"invalid {what} {_shown(text)!r}: no such day; use ISO 8601 YYYY-MM-DD, "
+            f"invalid {what} {excerpt(text)!r}: no such day; use ISO 8601 YYYY-MM-DD, "
             "e.g. 2024-01-31"
         ) from None
 
@@ -56,7 +75,7 @@ def check_participant(text: str) -> str:
     'CT303-0042'
     """
     if not _PARTICIPANT.fullmatch(text):
-        raise UsageError(f"invalid participant ID {_shown(text)!r}: use {PARTICIPANT_FORM}")
+        raise UsageError(f"invalid participant ID {excerpt(text)!r}: use {PARTICIPANT_FORM}")
     return text
 
 
@@ -78,7 +97,7 @@ def parse_window(text: str) -> Window:
         if before <= MOST_WINDOW_DAYS and after <= MOST_WINDOW_DAYS:
             return Window(before, after)
     raise UsageError(
-        f"invalid window {_shown(text)!r}: use N (days either side, e.g. 3) or B,A (days "
+        f"invalid window {excerpt(text)!r}: use N (days either side, e.g. 3) or B,A (days "
         f"before and after, e.g. 1,3), whole numbers from 0 to {MOST_WINDOW_DAYS}"
     )
 
@@ -89,12 +108,12 @@ def parse_visit_key(text: str, option: str, typed: str | None = None) -> VisitKe
     period, _, code = text.strip().rpartition(":")
     period = period.strip().upper()
     if period and not re.fullmatch(r"[A-Z0-9 ]+", period):
-        shown = _shown(typed or text)
+        shown = excerpt(typed or text)
         raise UsageError(f"invalid {option} {shown!r}: use CODE or PERIOD:CODE, e.g. OLP:W3D1")
     try:
         return VisitKey(VisitCode.parse(code), period or None)
     except UsageError as exc:
-        raise UsageError(f"invalid {option} {_shown(typed or text)!r}: {exc}") from None
+        raise UsageError(f"invalid {option} {excerpt(typed or text)!r}: {exc}") from None
 
 
 def parse_actual(text: str) -> tuple[VisitKey, date]:
@@ -106,10 +125,10 @@ def parse_actual(text: str) -> tuple[VisitKey, date]:
     code, equals, when = text.partition("=")
     if not equals or not code.strip():
         raise UsageError(
-            f"invalid --actual {_shown(text)!r}: use CODE=YYYY-MM-DD, e.g. W3D1=2024-01-17"
+            f"invalid --actual {excerpt(text)!r}: use CODE=YYYY-MM-DD, e.g. W3D1=2024-01-17"
         )
     key = parse_visit_key(code, "--actual", typed=text)
-    return key, parse_date(when, f"--actual date for {_shown(code.strip())}")
+    return key, parse_date(when, f"--actual date for {excerpt(code.strip())}")
 
 
 def parse_clock(text: str) -> time:
@@ -121,7 +140,7 @@ def parse_clock(text: str) -> time:
     match = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", text.strip())
     if match is None:
         raise UsageError(
-            f"invalid --time {_shown(text)!r}: use HH:MM on the 24-hour clock, e.g. 09:00"
+            f"invalid --time {excerpt(text)!r}: use HH:MM on the 24-hour clock, e.g. 09:00"
         )
     return time(int(match[1]), int(match[2]))
 
@@ -135,15 +154,15 @@ def parse_duration(text: str, option: str, longest: timedelta | None = None) -> 
     match = re.fullmatch(r"(?:([0-9]{1,3})d)?(?:([0-9]{1,3})h)?(?:([0-9]{1,4})m)?", text.strip())
     if match is None or not any(match.groups()):
         raise UsageError(
-            f"invalid {option} {_shown(text)!r}: use a number of days, hours and minutes such as "
+            f"invalid {option} {excerpt(text)!r}: use a number of days, hours and minutes such as "
             "1d, 2h, 90m or 1h30m"
         )
     days, hours, minutes = (int(group or 0) for group in match.groups())
     length = timedelta(days=days, hours=hours, minutes=minutes)
     if not length:
-        raise UsageError(f"invalid {option} {_shown(text)!r}: must be longer than zero")
+        raise UsageError(f"invalid {option} {excerpt(text)!r}: must be longer than zero")
     if longest is not None and length > longest:
-        raise UsageError(f"invalid {option} {_shown(text)!r}: at most {_length(longest)}")
+        raise UsageError(f"invalid {option} {excerpt(text)!r}: at most {_length(longest)}")
     return length
 
 

@@ -25,7 +25,14 @@ from mil62sched.errors import Mil62schedError, UsageError
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window
-from mil62sched.parse import check_participant, parse_date, parse_visit_key, parse_window
+from mil62sched.parse import (
+    check_participant,
+    excerpt,
+    parse_date,
+    parse_visit_key,
+    parse_window,
+    runaway_quote,
+)
 
 ROSTER_REQUIRED = ("participant", "arm", "start")
 ROSTER_OPTIONAL = ("escalate_at", "olp_start", "window")
@@ -251,6 +258,16 @@ def _rows(
             ) from None
         if not "".join(cells).strip():
             continue
+        if reader.line_num > first:  # a quoted cell ran over several lines
+            swallowed = runaway_quote(cells, len(columns))
+            if swallowed is not None:
+                reason = (
+                    f"a quote opened on this line runs on to line {reader.line_num}, taking in "
+                    f"what reads as a row of its own ({excerpt(swallowed)!r}): close the quote or "
+                    "remove it"
+                )
+                yield first, RowError(path.name, first, reason, _who(columns, cells))
+                continue
         if len(cells) < len(columns):
             absent = columns[len(cells)]
             if absent in required:
