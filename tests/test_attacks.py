@@ -294,3 +294,56 @@ def test_a_stray_quote_in_an_actuals_file_is_refused(run: Run, tmp_path: Path) -
     result = run("roster", str(roster), "--actuals", str(actuals), "--format", "csv")
     assert result.exit_code == 1
     assert "a.csv line 2: a quote opened on this line runs on to line 3" in result.stderr
+
+
+# --- visits keep the protocol's order ------------------------------------------------------------
+
+
+def test_a_proposal_never_puts_w3d1_on_or_before_w1d1(run: Run, tmp_path: Path) -> None:
+    # W1D1 Mon 2024-03-04; W3D1 2024-03-18 with a window of 14 days: 03-04..04-01. The site is
+    # closed 2024-03-05..2024-04-01, so the only working day in the window is W1D1's own day.
+    closed = "\n".join(
+        f"2024-{m:02d}-{d:02d},Site closed,holiday"
+        for m, d in [(3, day) for day in range(5, 32)] + [(4, 1)]
+    )
+    holidays = tmp_path / "closed.csv"
+    holidays.write_text(f"date,name,kind\n{closed}\n", encoding="utf-8")
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2024-03-04", "--holidays", str(holidays),
+        "--window", "14", "--adjust", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    w3d1 = json.loads(result.stdout)["visits"][1]
+    assert (w3d1["code"], w3d1["date"], w3d1["proposed_date"]) == ("W3D1", "2024-03-18", None)
+    assert "would not keep the visits in order" in w3d1["note"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            # W25D1 done while W3D1 (2024-01-15) is still planned after it.
+            ("--start", "2024-01-01", "--actual", "W25D1=2024-01-10", "--today", "2024-02-01"),
+            "--actual W25D1=2024-01-10 is not after W3D1, still planned for 2024-01-15: visits "
+            "happen in visit order (record W3D1 first, done or missed)",
+        ),
+        (
+            # W27D1 (protocol 2025-09-08) done 181 days early, W3D1 and W25D1 still planned.
+            ("--start", "2025-03-10", "--actual", "W27D1=2025-03-11", "--today", "2025-03-11"),
+            "--actual W27D1=2025-03-11 is not after W25D1, still planned for 2025-08-25: visits "
+            "happen in visit order (record W25D1 first, done or missed)",
+        ),
+        (
+            # Missed six months ahead of its day, 2025-09-08.
+            ("--start", "2025-03-10", "--missed", "W27D1", "--today", "2025-03-11"),
+            "--missed W27D1: its day has not come (2025-09-08; today is 2025-03-11): a visit is "
+            "missed once its window has opened",
+        ),
+    ],
+)
+def test_records_out_of_visit_order_are_refused(
+    run: Run, args: tuple[str, ...], expected: str
+) -> None:
+    assert error_line(run("plan", "--arm", "phase3-rcp", *args)) == expected

@@ -331,7 +331,7 @@ def test_load_counts_done_visits_on_their_actual_day_and_not_missed_ones() -> No
     )
     a = engine.plan(
         TRIAL, "phase3-rcp", D("2025-01-10"), participant="A", records=records,
-        policy=Policy(today=D("2025-03-01")),
+        policy=Policy(today=D("2025-07-01")),
     )  # fmt: skip
     assert capacity.load([a]) == {D("2025-01-10"): 1, D("2025-01-23"): 1, D("2025-07-11"): 1}
 

@@ -363,13 +363,13 @@ def test_every_bad_row_is_reported_at_once_and_nothing_is_written(run: Run, tmp_
     roster, actuals = bad_files(tmp_path)
     out = tmp_path / "site.csv"
     result = run(
-        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-03-01", "-o", str(out)
+        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-07-08", "-o", str(out)
     )
     assert result.exit_code == 1
     reported = errors(result)
     assert_bad_lines(reported[:-1])
     # Valid: only P1 (its good actuals W1D1 2025-01-06 = start and W3D1 2025-01-21, before
-    # today 2025-03-01, plus a missed W27D1). P10 is valid on the roster but its only actual
+    # today 2025-07-08, plus W27D1 missed: its day, 2025-07-07, has come). P10 is valid on the roster but its only actual
     # names a visit phase3-rcp does not have, so it is not planned.
     assert reported[-1] == summary(17, 1)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["actuals.csv", "roster.csv"]
@@ -382,7 +382,7 @@ def test_bad_rows_leave_an_existing_output_unchanged_even_with_force(
     out = tmp_path / "site.csv"
     out.write_text("an earlier export\n", encoding="utf-8")
     result = run(
-        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-03-01",
+        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-07-08",
         "-o", str(out), "--force",
     )  # fmt: skip
     assert result.exit_code == 1
@@ -398,7 +398,7 @@ def test_bad_rows_leave_an_existing_output_unchanged_even_with_force(
 def test_bad_rows_on_stdout_print_nothing(run: Run, tmp_path: Path) -> None:
     roster, actuals = bad_files(tmp_path)
     result = run(
-        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-03-01",
+        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-07-08",
         "--format", "json",
     )  # fmt: skip
     assert result.exit_code == 1
@@ -409,7 +409,7 @@ def test_skip_bad_writes_the_valid_participants_and_still_fails(run: Run, tmp_pa
     roster, actuals = bad_files(tmp_path)
     out = tmp_path / "site.csv"
     result = run(
-        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-03-01",
+        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-07-08",
         "-o", str(out), "--skip-bad",
     )  # fmt: skip
     assert result.exit_code == 1
@@ -431,7 +431,7 @@ def test_skip_bad_writes_the_valid_participants_and_still_fails(run: Run, tmp_pa
 def test_batch_expand_tallies_plans_and_sorted_errors(tmp_path: Path) -> None:
     roster, actuals = bad_files(tmp_path)
     tally = batch.Tally()
-    plans = list(batch.expand(TRIAL, roster, Policy(today=D("2025-03-01")), actuals, tally))
+    plans = list(batch.expand(TRIAL, roster, Policy(today=D("2025-07-08")), actuals, tally))
     assert [plan.participant for plan in plans] == ["P1"]
     assert tally.planned == 1
     assert [(error.file, error.line) for error in tally.errors] == [

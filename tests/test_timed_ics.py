@@ -440,7 +440,7 @@ def test_first_export_is_sequence_0_and_each_change_counts_once(run: Run) -> Non
     assert {sequence(block) for block in first.values()} == {0}
     later = ics(
         run, "--window", "3", "--adjust", "--actual", "W1D1=2025-09-17", "--missed", "W25D1",
-        "--today", TODAY, start="2025-09-17",
+        "--today", "2026-03-02", start="2025-09-17",  # W25D1 window opened 03-01
     )  # fmt: skip
     found = {_code(field(block, "SUMMARY")): sequence(block) for block in vevents(later).values()}
     assert found == {"W1D1": 2, "W3D1": 1, "W25D1": 2, "W27D1": 0}

@@ -101,6 +101,8 @@ class Planner:
         for timeline, period in zip(timelines, periods, strict=True):
             next_start = _next_start(periods, period)
             visits += self._expand(timeline, period, next_start, escalate_from, window, keys)
+        if any(visit.proposed is not None for visit in visits):
+            visits = _in_order(visits)
         if keys:  # else no actual date to check
             _check_actuals(visits, periods, policy.today, problems)
         _raise_all(problems)
@@ -448,16 +450,38 @@ def _next_start(periods: list[Period], period: Period) -> date | None:
 def _check_actuals(
     visits: list[Visit], periods: list[Period], today: date | None, problems: list[RecordError]
 ) -> None:
-    """Actual dates follow visit order, fall inside their period, and lie in the past."""
+    """Actual dates follow visit order (after earlier actual dates, and after earlier visits
+    still planned), fall inside their period and lie in the past; a missed visit's day (the
+    first of its window) has come."""
     starts = {period.name: period.start for period in periods}
     ends = {period.name: after.start for period, after in zip(periods, periods[1:], strict=False)}
     several = len(periods) > 1
-    previous: Visit | None = None
+
+    def named(visit: Visit) -> str:
+        return f"{visit.period}:{visit.code}" if several else str(visit.code)
+
+    previous: Visit | None = None  # the latest visit with an actual date
+    pending: Visit | None = None  # the latest visit still planned
     for visit in visits:
-        if visit.actual is None:
+        if visit.status == "missed":
+            opens = visit.window_start or visit.target
+            if today is not None and opens > today:
+                problems.append(
+                    RecordError(
+                        f": its day has not come ({opens.isoformat()}; today is "
+                        f"{today.isoformat()}): a visit is missed once its window has opened",
+                        code=str(visit.code),
+                        period=visit.period,
+                        record=named(visit),
+                        source="missed",
+                    )
+                )
             continue
-        name = f"{visit.period}:{visit.code}" if several else str(visit.code)
-        typed = f"{name}={visit.actual.isoformat()}"
+        if visit.actual is None:
+            if visit.status == "planned":
+                pending = visit
+            continue
+        typed = f"{named(visit)}={visit.actual.isoformat()}"
 
         def refuse(reason: str, visit: Visit = visit, typed: str = typed) -> RecordError:
             return RecordError(
@@ -474,15 +498,46 @@ def _check_actuals(
         elif (
             previous is not None and previous.actual is not None and visit.actual <= previous.actual
         ):
-            before = f"{previous.period}:{previous.code}" if several else str(previous.code)
             problems.append(
                 refuse(
-                    f"is not after {before}'s actual date {previous.actual.isoformat()}: "
-                    "visits happen in visit order"
+                    f"is not after {named(previous)}'s actual date "
+                    f"{previous.actual.isoformat()}: visits happen in visit order"
+                )
+            )
+        elif pending is not None and visit.actual <= pending.date:
+            problems.append(
+                refuse(
+                    f"is not after {named(pending)}, still planned for "
+                    f"{pending.date.isoformat()}: visits happen in visit order (record "
+                    f"{named(pending)} first, done or missed)"
                 )
             )
         else:
             previous = visit
+
+
+def _in_order(visits: list[Visit]) -> list[Visit]:
+    """Visits keep the protocol's order, a day apart at least: a proposal that would put a
+    visit on or before the day of the one before it, or on or after the next one's protocol
+    date, is withdrawn with a note (the visit stays on its protocol date)."""
+    kept: list[Visit] = []
+    last: date | None = None  # the day of the latest visit that takes place
+    for index, visit in enumerate(visits):
+        if visit.proposed is not None:
+            following = visits[index + 1].target if index + 1 < len(visits) else None
+            if (last is not None and visit.proposed <= last) or (
+                following is not None and visit.proposed >= following
+            ):
+                note = (
+                    f"not a working day ({visit.non_working_reason}); the nearest working day "
+                    f"in the window, {visit.proposed.isoformat()}, would not keep the visits in "
+                    "order, so it is not moved"
+                )
+                visit = visit._replace(proposed=None, date=visit.target, note=note)
+        if visit.status not in ("missed", "dropped"):
+            last = visit.actual or visit.date
+        kept.append(visit)
+    return kept
 
 
 def _check_fits(
