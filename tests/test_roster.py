@@ -369,8 +369,8 @@ def test_every_bad_row_is_reported_at_once_and_nothing_is_written(run: Run, tmp_
     reported = errors(result)
     assert_bad_lines(reported[:-1])
     # Valid: only P1 (its good actuals W1D1 2025-01-06 = start and W3D1 2025-01-21, before
-    # today 2025-07-08, plus W27D1 missed: its day, 2025-07-07, has come). P10 is valid on the roster but its only actual
-    # names a visit phase3-rcp does not have, so it is not planned.
+    # today 2025-07-08, plus W27D1 missed: its day, 2025-07-07, has come). P10 is valid on the
+    # roster but its only actual names a visit phase3-rcp does not have, so it is not planned.
     assert reported[-1] == summary(17, 1)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["actuals.csv", "roster.csv"]
 
