@@ -347,3 +347,48 @@ def test_records_out_of_visit_order_are_refused(
     run: Run, args: tuple[str, ...], expected: str
 ) -> None:
     assert error_line(run("plan", "--arm", "phase3-rcp", *args)) == expected
+
+
+# --- one participant, one spelling; names every system can store ------------------------------
+
+
+def test_actuals_match_roster_ids_ignoring_case_and_spaces(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("participant,arm,start\nCT303-0001,phase3-rcp,2025-01-06\n", "utf-8")
+    actuals = tmp_path / "a.csv"
+    actuals.write_text(
+        "participant,code,date\n ct303-0001 ,W1D1,2025-01-06\nCt303-0001,W3D1,2025-01-21\n",
+        "utf-8",
+    )
+    result = run(
+        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-02-01", "--format", "csv"
+    )
+    assert result.exit_code == 0, result.stderr
+    statuses = [line.split(",")[20] for line in result.stdout.splitlines()[1:]]
+    assert statuses == ["done", "done", "planned", "planned"]
+
+
+@pytest.mark.parametrize("participant", ["CON", "nul", "Aux.1", "COM1", "lpt9.x", "PRN"])
+def test_ids_windows_cannot_store_as_file_names_are_refused(run: Run, participant: str) -> None:
+    line = error_line(run(*PLAN, "--participant", participant))
+    assert line.startswith(f"invalid participant ID {participant!r}: a name Windows keeps")
+
+
+def test_a_non_utf8_byte_is_reported_at_its_line_and_byte(run: Run, tmp_path: Path) -> None:
+    rows = "participant,arm,start\n" + "P1,phase3-rcp,2025-01-06\n" * 3000
+    roster = tmp_path / "gbk.csv"
+    roster.write_bytes((rows + "P2,phase3-rcp,2025-01-06,过敏\n").encode("gbk"))
+    # 22 bytes of header and 3,000 rows of 25 bytes come before P2's line; its 26th byte is the
+    # first of 过 in GBK (0xB9).
+    assert error_line(run("roster", str(roster))) == (
+        "gbk.csv line 3002: not UTF-8 text (byte 75048 of the file, 26 of the line: b9); "
+        "save it as UTF-8 CSV"
+    )
+
+
+@pytest.mark.parametrize("with_format", [(), ("--format", "csv")])
+def test_a_folder_as_output_is_the_same_refusal_with_or_without_format(
+    run: Run, tmp_path: Path, with_format: tuple[str, ...]
+) -> None:
+    line = error_line(run(*PLAN, "-o", str(tmp_path), *with_format))
+    assert line == f"output {str(tmp_path)!r} is a folder: give a file name"

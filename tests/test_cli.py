@@ -506,7 +506,8 @@ def test_missing_folder_is_refused_and_not_created(run: Run, tmp_path: Path) -> 
 
 
 def test_output_that_is_a_folder_is_refused(run: Run, tmp_path: Path) -> None:
-    assert_error(run(*plan("--format", "csv", "-o", str(tmp_path))), 1, repr(str(tmp_path)))
+    # A usage mistake (exit 2), as without --format.
+    assert_error(run(*plan("--format", "csv", "-o", str(tmp_path))), 2, repr(str(tmp_path)))
     assert list(tmp_path.iterdir()) == []
 
 

@@ -15,6 +15,10 @@ from mil62sched.model.protocol import Window
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A leading '-' or '.' would make a file name that looks like an option or is hidden.
 _PARTICIPANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# Windows refuses these as file names, with any extension (`CON.txt`), whatever their case.
+_RESERVED_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
+)
 PARTICIPANT_FORM = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
 
 
@@ -76,6 +80,12 @@ def check_participant(text: str) -> str:
     """
     if not _PARTICIPANT.fullmatch(text):
         raise UsageError(f"invalid participant ID {excerpt(text)!r}: use {PARTICIPANT_FORM}")
+    if text.split(".")[0].upper() in _RESERVED_NAMES:
+        raise UsageError(
+            f"invalid participant ID {text!r}: a name Windows keeps for a device "
+            f"({text.split('.')[0].upper()}); it cannot name a file there: add a prefix, e.g. "
+            f"P-{text}"
+        )
     return text
 
 

@@ -93,12 +93,12 @@ def choose(
 ) -> Format:
     """The format to write: `--format` when given, else from the output's extension, else the
     default."""
+    if output is not None and output.is_dir():  # the same refusal with or without --format
+        raise UsageError(f"output {str(output)!r} is a folder", accepted="give a file name")
     if fmt is not None:
         return named(fmt, roster=roster, agenda=agenda)
     if output is None:
         return named(default, roster=roster, agenda=agenda)
-    if output.is_dir():
-        raise UsageError(f"output {str(output)!r} is a folder", accepted="give a file name")
     from mil62sched.files import is_stream
 
     if is_stream(output):  # /dev/stdout, a FIFO: no extension to go by

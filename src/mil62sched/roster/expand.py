@@ -53,20 +53,22 @@ def expand(
         records, lines, errors = read_actuals(actuals)
         tally.errors += errors
     recorded_on_roster: set[str] = set()  # the actuals' participants the roster names
+    spelled = {who.casefold(): who for who in records}  # IDs match ignoring case, as on the roster
     seen = Participants()
     planner = engine.Planner(protocol, policy)
     for row in read_roster(roster, protocol, seen):
-        if row.participant in records:
-            recorded_on_roster.add(row.participant)
+        recorded = spelled.get(row.participant.casefold()) if row.participant else None
+        if recorded is not None:
+            recorded_on_roster.add(recorded)
         if isinstance(row, RowError):
             tally.errors.append(row)
             continue
         try:
-            plan = _plan(planner, row, records.get(row.participant))
+            plan = _plan(planner, row, None if recorded is None else records[recorded])
         except (RecordError, RecordErrors) as exc:
             assert actuals is not None
             for error in exc.errors if isinstance(exc, RecordErrors) else [exc]:
-                line = _line_of(lines, row.participant, error)
+                line = _line_of(lines, recorded or row.participant, error)
                 tally.errors.append(RowError(actuals.name, line, error.as_row(row.participant)))
             continue
         except UsageError as exc:

@@ -147,19 +147,24 @@ ActualLines = dict[tuple[str, VisitKey], int]
 def read_actuals(path: Path) -> tuple[dict[str, Records], ActualLines, list[RowError]]:
     """Recorded visits per participant, the line of each, and the bad rows.
 
-    Whether a participant and code exist is checked against the roster by the caller.
+    Participants are keyed by their first spelling in the file; the caller matches them to the
+    roster ignoring case, and checks that each participant and code exist.
     """
     actual: dict[str, dict[VisitKey, date]] = {}
     missed: dict[str, set[VisitKey]] = {}
     seen: ActualLines = {}
     errors: list[RowError] = []
+    # IDs are compared ignoring case and spaces around them, as on the roster: each participant
+    # is kept under the first spelling met.
+    spelling: dict[str, str] = {}
     with open_csv(path) as stream:
         for line, row in _rows(path, stream, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue
             try:
-                participant = check_participant(row["participant"])
+                typed = check_participant(row["participant"].strip())
+                participant = spelling.setdefault(typed.casefold(), typed)
                 key = parse_visit_key(row["code"], "code")
                 status = (row.get("status") or "done").strip().lower()
                 if status not in STATUSES:
@@ -226,8 +231,10 @@ def _rows(
     reader = csv.reader(stream)
     try:
         header = next(reader, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path.name} line 1: not a UTF-8 CSV file ({exc})") from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
+    except csv.Error as exc:
+        raise UsageError(f"{path.name} line 1: not a CSV file ({exc})") from None
     if header is None:
         raise UsageError(f"{path.name} line 1: empty file: the first line must name the columns")
     columns = [cell.strip().lower() for cell in header]
@@ -252,10 +259,8 @@ def _rows(
         except csv.Error as exc:
             yield first, RowError(path.name, first, f"not valid CSV: {exc}")
             continue
-        except UnicodeDecodeError as exc:
-            raise UsageError(
-                f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"
-            ) from None
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
         if not "".join(cells).strip():
             continue
         if reader.line_num > first:  # a quoted cell ran over several lines
@@ -280,6 +285,23 @@ def _rows(
             yield first, RowError(path.name, first, f"empty {empty[0]!r}", _who(columns, cells))
             continue
         yield first, row
+
+
+def _not_utf8(path: Path) -> UsageError:
+    """The refusal of a file that is not UTF-8, naming the line and byte of the first bad byte
+    in the file (a decoding error gives its place only within the chunk being decoded)."""
+    content = path.read_bytes()
+    try:
+        content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if content.startswith(b"\xef\xbb\xbf") else 0)
+        line = content.count(b"\n", 0, start) + 1
+        column = start - (content.rfind(b"\n", 0, start) + 1) + 1
+        return UsageError(
+            f"{path.name} line {line}: not UTF-8 text (byte {start + 1} of the file, "
+            f"{column} of the line: {content[start : start + 1].hex()}); save it as UTF-8 CSV"
+        )
+    return UsageError(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV")
 
 
 def _who(columns: list[str], cells: list[str]) -> str | None:
