@@ -17,6 +17,10 @@ from typer.testing import CliRunner, Result
 os.environ["TERMINAL_WIDTH"] = "100"
 os.environ["COLUMNS"] = "100"
 os.environ.pop("FORCE_COLOR", None)
+# Calendars carry their export instant (DTSTAMP, SEQUENCE): one fixed instant, 2026-01-01T00:00Z,
+# so that two exports in a test compare equal whatever second each ran in. Tests of the clock
+# itself set or clear it.
+os.environ["SOURCE_DATE_EPOCH"] = "1767225600"
 
 # sitecal caches holiday data per user. Set here, at import, so that the whole session (and every
 # subprocess it starts) starts cold in a folder of its own and never writes to the user's home.

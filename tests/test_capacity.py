@@ -27,6 +27,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import Result
 
 from mil62sched import engine, protocol
@@ -173,10 +174,13 @@ def test_balance_never_moves_w1d1(run: Run, tmp_path: Path) -> None:
     ]
 
 
-def test_a_moved_infusion_keeps_its_uid_and_bumps_its_sequence(run: Run, tmp_path: Path) -> None:
+def test_a_moved_infusion_keeps_its_uid_and_bumps_its_sequence(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = roster_file(tmp_path, "A", "B", "C")
 
-    def events(*options: str) -> dict[str, tuple[str, str]]:
+    def events(epoch: str, *options: str) -> dict[str, tuple[str, str]]:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)  # the export's instant
         result = run("roster", path, "--today", "2025-01-10", "--window", "2", "--format", "ics",
                      *options)  # fmt: skip
         assert result.exit_code == 0, result.stderr
@@ -192,13 +196,18 @@ def test_a_moved_infusion_keeps_its_uid_and_bumps_its_sequence(run: Run, tmp_pat
             found[uid[1]] = (start[1], sequence[1])
         return found
 
-    before = events()
-    after = events("--chairs", "1", "--adjust")
+    before = events("1767225600")  # 2026-01-01T00:00:00Z
+    after = events("1767229200", "--chairs", "1", "--adjust")  # an hour later
     assert len(before) == 12
     assert set(before) == set(after)
-    changed = {uid: (before[uid], after[uid]) for uid in before if before[uid] != after[uid]}
-    # Only B's W3D1: from 06-27 (SEQUENCE 0, planned as first exported) to 06-25 (SEQUENCE 1).
-    assert list(changed.values()) == [(("20250627", "0"), ("20250625", "1"))]
+    moved = {
+        uid: (before[uid][0], after[uid][0]) for uid in before if before[uid][0] != after[uid][0]
+    }
+    # Only B's W3D1 moves, from 06-27 to 06-25; the later export wins for every event: its
+    # SEQUENCE is the export's seconds since 2025-01-01 (365 days, then an hour more).
+    assert list(moved.values()) == [("20250627", "20250625")]
+    assert {sequence for _, sequence in before.values()} == {str(365 * 86400)}
+    assert {sequence for _, sequence in after.values()} == {str(365 * 86400 + 3600)}
 
 
 def test_agenda_with_adjust_and_chairs_shows_the_moved_infusion(run: Run, tmp_path: Path) -> None:

@@ -152,7 +152,9 @@ What the regenerated goldens were checked for, by hand, field by field:
 - JSON plan fields: periods (one, not assumed, note null; the journey's OLP assumed at
   2024-12-30 with a note naming --olp-start), country "CN", adjusted false (true with --adjust),
   anchor "w1d1". CSV and JSON keep the old fields' names and order; the new ones come after.
-- .ics: every event has SEQUENCE:0 (planned on its protocol date; see export/ics.py), its
+- .ics: every event has SEQUENCE:31536000, the export instant the tests fix with SOURCE_DATE_EPOCH
+  (`EXPORTED_AT`, 2026-01-01T00:00:00Z) in seconds since 2025-01-01T00:00:00Z: 2025 has 365
+  days, 365 * 86400 = 31536000 (see formats/ics.py and tests/test_calendar_updates.py), its
   description names the period ("..., OLP"), and the W1D1 event carries the New Year's Day note.
 - The md and table Weekday column now shows "Mon"/"Thu" where the md used to say "Monday": a
   change of presentation, the same day.
@@ -177,6 +179,11 @@ from mil62sched.formats import names as format_names
 from tests.conftest import GOLDEN, Run, cn_last_official_year, normalise_dtstamp
 
 FORMATS = tuple(format_names())
+
+# The export instant of every golden (SOURCE_DATE_EPOCH, 2026-01-01T00:00:00Z): it fixes SEQUENCE
+# and DTSTAMP, so a golden calendar is the same bytes on every run.
+EXPORTED_AT = "1767225600"
+SEQUENCE_AT_EXPORT = 365 * 86400  # seconds from 2025-01-01 to 2026-01-01, hand-counted
 
 REGENERATE = os.environ.get("MIL62SCHED_REGENERATE_GOLDEN") == "1"
 OWNED_ELSEWHERE = ".calendar.txt"  # month views: tests/test_calendar_view.py
@@ -481,6 +488,11 @@ def test_every_exporter_has_a_golden_file() -> None:
     assert formats == set(FORMATS) - {"calendar"}
 
 
+@pytest.fixture(autouse=True)
+def _exported_at_a_fixed_instant(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EXPORTED_AT)
+
+
 @pytest.mark.parametrize("name", sorted(GOLDENS))
 def test_output_matches_golden(run: Run, name: str) -> None:
     result = run(*GOLDENS[name].split())
@@ -644,8 +656,8 @@ def test_golden_has_the_hand_checked_working_days(name: str) -> None:
         calendar = vobject.readOne(text, validate=True)
         events = calendar.vevent_list
         for event, day, code, was_moved in zip(events, expected, codes, moved, strict=True):
-            # SEQUENCE 0: planned on its protocol date (export/ics.py).
-            assert int(event.sequence.value) == (1 if was_moved else 0)
+            # SEQUENCE: the export instant, whatever the visit (formats/ics.py).
+            assert int(event.sequence.value) == SEQUENCE_AT_EXPORT
             description = event.description.value
             heading = next(line for line in description.splitlines() if line.startswith("Study"))
             assert heading.endswith(f", {day['period']}")

@@ -336,96 +336,146 @@ def test_bad_timing_options_are_refused(run: Run, args: tuple[str, ...], message
 
 
 # --- calendar updates ---------------------------------------------------------------------------
+# SEQUENCE is the export instant (seconds since 2025-01-01T00:00:00Z) and DTSTAMP the same instant,
+# so a later export wins in every client that follows RFC 5546; the tests fix both instants with
+# SOURCE_DATE_EPOCH: 2026-01-01T00:00:00Z (SEQUENCE 365 * 86400 = 31536000) and a minute later.
+
+FIRST, LATER = "1767225600", "1767225660"
+FIRST_SEQUENCE, LATER_SEQUENCE = 31536000, 31536060
+
+
+def exported(monkeypatch: pytest.MonkeyPatch, at: str, run: Run, *extra: str, **plan: str) -> str:
+    """`ics(run, *extra, **plan)` exported at the instant `at` (SOURCE_DATE_EPOCH)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", at)
+    return ics(run, *extra, **plan)
+
+
+def _without_sequence(block: str) -> str:
+    return re.sub(r"^SEQUENCE:\d+\n", "", block, flags=re.M)
 
 
 def assert_update(before: str, after: str, changed: set[str]) -> dict[str, tuple[str, str]]:
-    """Same UIDs; each changed event (by code) has a higher SEQUENCE; the rest are identical."""
+    """Same UIDs; every event of the later export has the higher SEQUENCE (it wins); the changed
+    events (by code) differ, the rest are identical apart from SEQUENCE (and DTSTAMP)."""
     old, new = vevents(before), vevents(after)
     assert set(old) == set(new)
     by_code = {_code(field(block, "SUMMARY")): uid for uid, block in old.items()}
     for code, uid in by_code.items():
+        assert sequence(new[uid]) > sequence(old[uid]), (code, old[uid], new[uid])
         if code in changed:
-            assert old[uid] != new[uid], code
-            assert sequence(new[uid]) > sequence(old[uid]), (code, old[uid], new[uid])
+            assert _without_sequence(old[uid]) != _without_sequence(new[uid]), code
         else:
-            assert old[uid] == new[uid], code
+            assert _without_sequence(old[uid]) == _without_sequence(new[uid]), code
     return {code: (old[uid], new[uid]) for code, uid in by_code.items()}
 
 
 @pytest.mark.parametrize("timing", [(), NY])
 def test_reexport_after_an_actual_date_updates_only_that_event(
-    run: Run, timing: tuple[str, ...]
+    run: Run, monkeypatch: pytest.MonkeyPatch, timing: tuple[str, ...]
 ) -> None:
-    before = ics(run, *timing, "--today", TODAY)
-    after = ics(run, *timing, "--actual", "W3D1=2024-01-18", "--today", TODAY)
+    before = exported(monkeypatch, FIRST, run, *timing, "--today", TODAY)
+    after = exported(
+        monkeypatch, LATER, run, *timing, "--actual", "W3D1=2024-01-18", "--today", TODAY
+    )
     pairs = assert_update(before, after, {"W3D1"})
     assert "20240118" in field(pairs["W3D1"][1], "DTSTART")  # the event moved to the actual day
     assert "20240115" in field(pairs["W3D1"][0], "DTSTART")
 
 
-def test_reexport_after_a_missed_visit_cancels_it(run: Run) -> None:
-    before = ics(run, "--today", TODAY)
-    after = ics(run, "--missed", "W25D1", "--today", TODAY)
+def test_reexport_after_a_missed_visit_cancels_it(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = exported(monkeypatch, FIRST, run, "--today", TODAY)
+    after = exported(monkeypatch, LATER, run, "--missed", "W25D1", "--today", TODAY)
     pairs = assert_update(before, after, {"W25D1"})
     assert field(pairs["W25D1"][1], "STATUS") == "CANCELLED"
 
 
-def test_reexport_with_adjust_updates_only_the_moved_event(run: Run) -> None:
+def test_reexport_with_adjust_updates_only_the_moved_event(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Start 2025-09-17, window +-3: W3D1 2025-10-01 (National Day) -> 2025-09-30 with --adjust.
-    before = ics(run, "--window", "3", start="2025-09-17")
-    after = ics(run, "--window", "3", "--adjust", start="2025-09-17")
+    before = exported(monkeypatch, FIRST, run, "--window", "3", start="2025-09-17")
+    after = exported(monkeypatch, LATER, run, "--window", "3", "--adjust", start="2025-09-17")
     pairs = assert_update(before, after, {"W3D1"})
     assert field(pairs["W3D1"][1], "DTSTART") == "VALUE=DATE:20250930"
 
 
-def test_reexport_after_adjust_and_then_the_actual_raises_sequence_again(run: Run) -> None:
-    first = ics(run, "--window", "3", "--adjust", "--today", TODAY, start="2025-09-17")
-    second = ics(
-        run, "--window", "3", "--adjust", "--actual", "W3D1=2025-09-30", "--today", TODAY,
-        start="2025-09-17",
+def test_reexport_without_adjust_after_an_adjusted_one_wins(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The issue: the old rule gave the moved W3D1 SEQUENCE 1, then 0 when it moved back, so
+    # clients kept 2025-09-30. Now the later export has the higher SEQUENCE.
+    before = exported(monkeypatch, FIRST, run, "--window", "3", "--adjust", start="2025-09-17")
+    after = exported(monkeypatch, LATER, run, "--window", "3", start="2025-09-17")
+    pairs = assert_update(before, after, {"W3D1"})
+    assert field(pairs["W3D1"][0], "DTSTART") == "VALUE=DATE:20250930"
+    assert field(pairs["W3D1"][1], "DTSTART") == "VALUE=DATE:20251001"
+    assert (sequence(pairs["W3D1"][0]), sequence(pairs["W3D1"][1])) == (
+        FIRST_SEQUENCE,
+        LATER_SEQUENCE,
+    )
+
+
+def test_reexport_after_adjust_and_then_the_actual_raises_sequence_again(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = exported(
+        monkeypatch, FIRST, run, "--window", "3", "--adjust", "--today", TODAY, start="2025-09-17"
+    )
+    second = exported(
+        monkeypatch, LATER, run, "--window", "3", "--adjust", "--actual", "W3D1=2025-09-30",
+        "--today", TODAY, start="2025-09-17",
     )  # fmt: skip
     assert_update(first, second, {"W3D1"})
 
 
-def test_reexport_after_reanchoring_raises_the_sequence_of_moved_events(run: Run) -> None:
+def test_reexport_after_reanchoring_raises_the_sequence_of_moved_events(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # W3D1 done 2024-01-18 (+3): W25D1 moves 2024-06-17 -> 06-20 and W27D1 07-01 -> 07-04 (see
     # test_records), so their targets move, not just their planned dates.
-    before = ics(run, "--anchor", "previous", "--today", TODAY)
-    after = ics(run, "--anchor", "previous", "--actual", "W3D1=2024-01-18", "--today", TODAY)
+    before = exported(monkeypatch, FIRST, run, "--anchor", "previous", "--today", TODAY)
+    after = exported(
+        monkeypatch, LATER, run, "--anchor", "previous", "--actual", "W3D1=2024-01-18",
+        "--today", TODAY,
+    )  # fmt: skip
     pairs = assert_update(before, after, {"W3D1", "W25D1", "W27D1"})
     assert {code: (sequence(old), sequence(new)) for code, (old, new) in pairs.items()} == {
-        "W1D1": (0, 0),
-        "W3D1": (0, 2),  # done
-        "W25D1": (0, 1),  # planned on another day than a first export showed
-        "W27D1": (0, 1),
+        code: (FIRST_SEQUENCE, LATER_SEQUENCE) for code in ("W1D1", "W3D1", "W25D1", "W27D1")
     }
     assert field(pairs["W25D1"][1], "DTSTART") == "VALUE=DATE:20240620"
     assert field(pairs["W27D1"][1], "DTSTART") == "VALUE=DATE:20240704"
 
 
-def test_reexport_with_the_real_olp_start_raises_the_sequence_of_olp_events(run: Run) -> None:
-    before = ics(run, arm="phase3")
-    after = ics(run, "--olp-start", "2025-02-10", arm="phase3")
+def test_reexport_with_the_real_olp_start_raises_the_sequence_of_olp_events(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = exported(monkeypatch, FIRST, run, arm="phase3")
+    after = exported(monkeypatch, LATER, run, "--olp-start", "2025-02-10", arm="phase3")
     olp = {f"OLP:{c}" for c in ("W1D1", "W3D1", "W27D1", "W53D1", "W79D1", "W105D1", "W131D1")}
     pairs = assert_update(before, after, olp)
-    assert {sequence(new) for code, (_, new) in pairs.items() if code in olp} == {1}
+    assert {sequence(new) for code, (_, new) in pairs.items() if code in olp} == {LATER_SEQUENCE}
     # OLP W1D1 moves from the assumed RCP W53D1, 2024-12-30, to the given 2025-02-10.
     assert field(pairs["OLP:W1D1"][0], "DTSTART") == "VALUE=DATE:20241230"
     assert field(pairs["OLP:W1D1"][1], "DTSTART") == "VALUE=DATE:20250210"
 
 
-def test_giving_the_assumed_olp_start_changes_no_date(run: Run) -> None:
-    # --olp-start 2024-12-30 is the date a first export assumed: the same UIDs, dates and
-    # SEQUENCE:0; only the OLP events' descriptions stop calling the start an assumption.
+def test_giving_the_assumed_olp_start_changes_no_date(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --olp-start 2024-12-30 is the date a first export assumed: exported at the same instant,
+    # the same UIDs, dates and SEQUENCE; only the OLP events' descriptions stop calling the
+    # start an assumption.
     before, after = (
-        vevents(ics(run, arm="phase3")),
-        vevents(ics(run, "--olp-start", "2024-12-30", arm="phase3")),
+        vevents(exported(monkeypatch, FIRST, run, arm="phase3")),
+        vevents(exported(monkeypatch, FIRST, run, "--olp-start", "2024-12-30", arm="phase3")),
     )
     assert set(before) == set(after)
     for uid, old in before.items():
         new = after[uid]
         assert field(new, "DTSTART") == field(old, "DTSTART")
-        assert sequence(old) == sequence(new) == 0
+        assert sequence(old) == sequence(new) == FIRST_SEQUENCE
         olp = _code(field(old, "SUMMARY")).startswith("OLP:")
         assert ("OLP start assumed" in old.replace("\n ", "")) == olp
         assert "OLP start assumed" not in new.replace("\n ", "")
@@ -433,14 +483,16 @@ def test_giving_the_assumed_olp_start_changes_no_date(run: Run) -> None:
             assert old == new
 
 
-def test_first_export_is_sequence_0_and_each_change_counts_once(run: Run) -> None:
-    # Start 2025-09-17, window +-3, --adjust: W3D1 moves 2025-10-01 -> 2025-09-30 (sequence 1);
-    # W1D1 done on its day (2); W25D1 missed (2); W27D1 2026-03-18 as planned (0).
-    first = vevents(ics(run, "--window", "3", start="2025-09-17", arm="phase3-rcp"))
-    assert {sequence(block) for block in first.values()} == {0}
-    later = ics(
-        run, "--window", "3", "--adjust", "--actual", "W1D1=2025-09-17", "--missed", "W25D1",
-        "--today", "2026-03-02", start="2025-09-17",  # W25D1 window opened 03-01
+def test_every_event_of_an_export_has_the_export_instants_sequence(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Start 2025-09-17, window +-3, --adjust: W3D1 moved to 2025-09-30, W1D1 done, W25D1 missed,
+    # W27D1 as planned: the old rule gave 1, 2, 2 and 0; now the state does not matter, only
+    # when the calendar was exported.
+    later = exported(
+        monkeypatch, LATER, run, "--window", "3", "--adjust", "--actual", "W1D1=2025-09-17",
+        "--missed", "W25D1", "--today", "2026-06-01", start="2025-09-17",
     )  # fmt: skip
     found = {_code(field(block, "SUMMARY")): sequence(block) for block in vevents(later).values()}
-    assert found == {"W1D1": 2, "W3D1": 1, "W25D1": 2, "W27D1": 0}
+    assert found == dict.fromkeys(("W1D1", "W3D1", "W25D1", "W27D1"), LATER_SEQUENCE)
+    assert set(re.findall(r"^DTSTAMP:(\S+)$", unfold(later), re.M)) == {"20260101T000100Z"}

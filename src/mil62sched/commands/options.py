@@ -7,13 +7,19 @@ exporters take.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mil62sched.errors import UsageError
-from mil62sched.formats.presentation import DEFAULT_DURATION, Presentation, Timing
+from mil62sched.formats.presentation import (
+    DEFAULT_DURATION,
+    Presentation,
+    Timing,
+    export_instant,
+)
 from mil62sched.model.plan import ANCHORS, Anchor, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.parse import (
@@ -102,7 +108,8 @@ def presentation(
     duration: str | None = None,
     remind: Sequence[str] = (),
 ) -> Presentation:
-    """How to show the plan: timed events when --time is given, reminders, terminal styling."""
+    """How to show the plan: timed events when --time is given, reminders, terminal styling,
+    and the export instant: SOURCE_DATE_EPOCH when set (a reproducible build), else now."""
     if time is None and (tz is not None or duration is not None):
         raise UsageError("--tz and --duration apply to timed events: give --time HH:MM too")
     timing = None
@@ -117,7 +124,13 @@ def presentation(
     reminders: tuple[timedelta, ...] = tuple(
         parse_duration(text, "--remind", LONGEST_REMINDER) for text in remind
     )
-    return Presentation(styled=styled, width=width, timing=timing, reminders=reminders)
+    return Presentation(
+        styled=styled,
+        width=width,
+        timing=timing,
+        reminders=reminders,
+        stamp=export_instant(os.environ.get("SOURCE_DATE_EPOCH")),
+    )
 
 
 def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:

@@ -9,11 +9,16 @@ schedule give identical UIDs, and different participants never collide. Unblinde
 UIDs of their own (the same for both arms), so importing the pharmacist's calendar can never
 overwrite the events of a blinded calendar with unblinded text.
 
-SEQUENCE follows the life of a visit, so a re-export after a change wins over the earlier one:
-0 planned on the date a plan with no records, no given period start and no adjustment gives (a
-first export), 1 planned on another day (adjusted, re-anchored, or a later period started on a
-given date), 2 done, missed or dropped (an RCP visit after an early OLP entry, exported as
-cancelled). A later correction of a recorded visit keeps 2 and relies on the newer DTSTAMP.
+UIDs use one canonical form of the participant ID, upper case, as the roster treats `ct303-0001`
+and `CT303-0001` as one participant; the usual upper-case IDs keep the UIDs they always had.
+
+A later export always wins over an earlier one in clients that follow RFC 5546 (2.1.5: the higher
+SEQUENCE wins, then the later DTSTAMP). The tool keeps no state, so SEQUENCE is derived from the
+export instant, which only grows: whole seconds since 2025-01-01T00:00:00Z (a 32-bit integer,
+RFC 5545 3.3.8, until 2093), the same for every event of an export; DTSTAMP is that instant in
+UTC. The instant is `Presentation.stamp` (SOURCE_DATE_EPOCH for a reproducible build, else the
+clock; see commands/options.py). Exports of the earlier rule (SEQUENCE 0, 1 or 2) lose to any
+export made since.
 """
 
 from __future__ import annotations
@@ -40,7 +45,13 @@ UID_DOMAIN = "mil62sched"
 def uid(plan: Plan, visit: Visit) -> str:
     """A stable UID: the same for both arms of a blinded schedule, distinct per participant."""
     # Without an ID the start stands in; the space keeps it apart from every valid ID.
-    who = plan.participant or f"no participant, start {plan.start.isoformat()}"
+    # Upper case is the canonical form: participant IDs are ASCII (parse.check_participant), and
+    # the upper-case IDs sites use keep the UIDs already imported.
+    who = (
+        plan.participant.upper()
+        if plan.participant
+        else f"no participant, start {plan.start.isoformat()}"
+    )
     parts: tuple[str, ...] = (
         plan.protocol.id, who, visit.blinded_schedule, visit.period, str(visit.code),
     )  # fmt: skip
@@ -53,12 +64,26 @@ def uid(plan: Plan, visit: Visit) -> str:
 _CANCELLED = {"missed": "MISSED", "dropped": "NOT GIVEN"}
 
 
-def sequence(visit: Visit) -> int:
-    """0 planned as a first export showed it, 1 planned on another day, 2 done, missed or
-    dropped."""
-    if visit.status != "planned":
-        return 2
-    return 1 if visit.rescheduled else 0
+# SEQUENCE counts seconds from here; moving it would make later exports lose to earlier ones.
+SEQUENCE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+LARGEST_SEQUENCE = 2**31 - 1  # RFC 5545 3.3.8: INTEGER is a signed 32-bit number
+
+
+def sequence(stamp: datetime) -> int:
+    """The SEQUENCE of every event exported at `stamp`: whole seconds since SEQUENCE_EPOCH, so
+    a later export has the higher one.
+
+    >>> sequence(datetime(2026, 1, 1, tzinfo=UTC))
+    31536000
+    """
+    seconds = (stamp - SEQUENCE_EPOCH) // timedelta(seconds=1)
+    return min(max(seconds, 0), LARGEST_SEQUENCE)
+
+
+def export_stamp(presentation: Presentation) -> datetime:
+    """The export instant in UTC, whole seconds: the presentation's stamp, else now."""
+    stamp = presentation.stamp or datetime.now(UTC)
+    return stamp.astimezone(UTC).replace(microsecond=0)
 
 
 def calendar_name(plan: Plan, who: str | None = None) -> str:
@@ -84,7 +109,7 @@ def new_calendar(name: str) -> Calendar:
 
 def events(plan: Plan, presentation: Presentation = PLAIN) -> list[Event]:
     """One event per infusion of the plan."""
-    stamp = presentation.stamp or datetime.now(UTC).replace(microsecond=0)
+    stamp = export_stamp(presentation)
     return [_event(plan, visit, stamp, presentation) for visit in plan.visits]
 
 
@@ -150,7 +175,7 @@ def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation
     event = Event()
     event.add("uid", uid(plan, visit))
     event.add("dtstamp", stamp)
-    event.add("sequence", sequence(visit))
+    event.add("sequence", sequence(stamp))
     day = visit.actual or visit.date
     if presentation.timing is None:
         event.add("dtstart", day)
@@ -232,8 +257,7 @@ def write_many(plans: Iterable[Plan], presentation: Presentation, stream: IO[str
         head.subcomponents = [c for c in head.subcomponents if c.name == "VTIMEZONE"]
     text = head.to_ical().decode("utf-8")
     stream.write(text[: text.rindex("END:VCALENDAR")])
-    stamp = presentation.stamp or datetime.now(UTC).replace(microsecond=0)
-    shown = presentation._replace(stamp=stamp)
+    shown = presentation._replace(stamp=export_stamp(presentation))  # one instant for all
     for plan in plans:
         for event in events(plan, shown):
             stream.write(event.to_ical().decode("utf-8"))

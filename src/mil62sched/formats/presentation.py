@@ -3,8 +3,10 @@ reminders and the calendar stamp. Every format takes one and uses what applies t
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
+
+from mil62sched.errors import UsageError
 
 # The registry gives no infusion length: this default only sizes calendar events.
 DEFAULT_DURATION = timedelta(hours=3)
@@ -25,8 +27,30 @@ class Presentation(NamedTuple):
     width: int | None = None  # terminal width for table and calendar
     timing: Timing | None = None  # None: all-day events
     reminders: tuple[timedelta, ...] = ()  # display alarms this long before each event
-    stamp: datetime | None = None  # DTSTAMP; None: now
+    stamp: datetime | None = None  # export instant (DTSTAMP, SEQUENCE); None: now
     heading: str | None = None  # a roster output's name (its calendar name), when it has one
 
 
 PLAIN = Presentation()
+
+
+def export_instant(source_date_epoch: str | None, now: datetime | None = None) -> datetime:
+    """The export instant in UTC, to the second: SOURCE_DATE_EPOCH when set (a reproducible
+    build, https://reproducible-builds.org/specs/source-date-epoch/), else `now` or the clock.
+
+    >>> export_instant("1767225600")
+    datetime.datetime(2026, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    if source_date_epoch is None:
+        return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    refusal = UsageError(
+        f"invalid SOURCE_DATE_EPOCH {source_date_epoch!r}: use a whole number of seconds since "
+        "1970-01-01T00:00:00Z, e.g. 1767225600"
+    )
+    # The specification allows ASCII digits only: no sign, no fraction, no spaces.
+    if not (source_date_epoch.isascii() and source_date_epoch.isdigit()):
+        raise refusal
+    try:
+        return datetime.fromtimestamp(int(source_date_epoch), UTC)
+    except (OverflowError, OSError, ValueError):
+        raise refusal from None
