@@ -392,3 +392,15 @@ def test_a_folder_as_output_is_the_same_refusal_with_or_without_format(
 ) -> None:
     line = error_line(run(*PLAN, "-o", str(tmp_path), *with_format))
     assert line == f"output {str(tmp_path)!r} is a folder: give a file name"
+
+
+def test_a_stray_quote_in_a_holiday_file_is_refused(run: Run, tmp_path: Path) -> None:
+    holidays = tmp_path / "site.csv"
+    holidays.write_text(
+        'date,name,kind\n2025-10-08,"Site closed,holiday\n2025-10-09,Site closed,holiday\n',
+        encoding="utf-8",
+    )
+    assert error_line(run(*PLAN, "--holidays", str(holidays))) == (
+        "site.csv line 2: a quote opened on this line runs on to line 3, taking in what reads as "
+        "a row of its own ('2025-10-09,Site closed,holiday'): close the quote or remove it"
+    )

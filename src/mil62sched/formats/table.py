@@ -21,6 +21,7 @@ from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from mil62sched.roster.agenda import Agenda
 
@@ -47,18 +48,18 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
                 style = "magenta"
             elif visit.treatment.blinded:
                 style = "yellow"
-        table.add_row(*(column.text(visit) for column in chosen), style=style)
+        table.add_row(*(literal(column.text(visit)) for column in chosen), style=style)
     out = io.StringIO()
     console = make_console(out, presentation)
     if plan.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
-    console.print(f"[bold]{title(plan)}[/]")
-    console.print(f"{plan.arm.title}: {len(plan.given)} infusions. ", end="")
-    console.print(f"Source: {plan.protocol.registry} registry text.")
+    console.print(literal(title(plan), style="bold"))
+    console.print(literal(f"{plan.arm.title}: {len(plan.given)} infusions. "), end="")
+    console.print(literal(f"Source: {plan.protocol.registry} registry text."))
     console.print(table)
     notes_console = make_console(out, presentation, width=min(presentation.width or 100, 100))
     for line in notes(plan):
-        notes_console.print(f"* {line}", style="bold" if styled else None)
+        notes_console.print(literal(f"* {line}"), style="bold" if styled else None)
     return finish(out.getvalue(), presentation)
 
 
@@ -81,7 +82,7 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
         count += 1
         remarks += [f"{plan.participant or plan.start.isoformat()}: {line}" for line in notes(plan)]
         for visit in plan.visits:
-            table.add_row(
+            cells = (
                 plan.participant or "",
                 plan.arm.name,
                 str(visit.code),
@@ -93,6 +94,7 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
                 day_text(visit),
                 record_text(visit),
             )
+            table.add_row(*(literal(cell) for cell in cells))
     out = io.StringIO()
     console = make_console(out, presentation)
     if unblinded:
@@ -100,8 +102,19 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     console.print(f"[bold]{count} participants[/]")
     console.print(table)
     for line in remarks:
-        console.print(f"* {line}", style="bold" if presentation.styled else None)
+        console.print(literal(f"* {line}"), style="bold" if presentation.styled else None)
     return finish(out.getvalue(), presentation)
+
+
+def literal(text: str, style: str = "") -> Text:
+    """`text` for rich as it is: never read as markup (`[/]`, `[link=...]`) or emoji codes.
+
+    Everything built from data (holiday names, IDs, titles from files) goes through here; only
+    our own fixed banners use markup.
+    """
+    from rich.text import Text
+
+    return Text(text, style=style)
 
 
 def make_console(out: io.StringIO, presentation: Presentation, width: int | None = None) -> Console:
@@ -146,7 +159,7 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
         style = None
         if presentation.styled and item.flags:
             style = "red" if OVERDUE in item.flags or OVER_CAPACITY in item.flags else "yellow"
-        table.add_row(
+        cells = (
             visit.date.isoformat(),
             f"{visit.date:%a} {day_text(visit) if not visit.working_day else ''}".strip(),
             item.participant,
@@ -154,8 +167,8 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
             window_text(visit),
             visit.treatment.label,
             ", ".join(item.flags),
-            style=style,
         )
+        table.add_row(*(literal(cell) for cell in cells), style=style)
     out = io.StringIO()
     console = make_console(out, presentation)
     if agenda.unblinded:

@@ -25,7 +25,7 @@ from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
 from mil62sched.model.plan import DayStatus, search_order
-from mil62sched.parse import parse_date
+from mil62sched.parse import excerpt, parse_date, runaway_quote
 from mil62sched.site.holiday_data import country_years, is_supported
 
 Kind = Literal["holiday", "workday"]
@@ -145,6 +145,14 @@ def load_overrides(path: Path) -> dict[date, Override]:
 def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
     """Check the header and every row of an override file (`reader` is a csv.reader)."""
     import csv  # only for a site's override file
+    import unicodedata
+
+    def control_in(name: str) -> str | None:
+        # C0, DEL and C1: ESC would restyle a terminal or make a link, NUL ends a C string.
+        # Tabs and line breaks are white space (a quoted name may span lines).
+        return next(
+            (c for c in name if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None
+        )
 
     def fail(reason: str) -> UsageError:
         return UsageError(f"{file_name} line {reader.line_num}: {reason}")
@@ -163,7 +171,16 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
 
         overrides: dict[date, Override] = {}
         first_line: dict[date, int] = {}
+        started = reader.line_num + 1  # the line the next row starts on
         for row in reader:
+            opened, started = started, reader.line_num + 1
+            swallowed = runaway_quote(row, len(columns)) if reader.line_num > opened else None
+            if swallowed is not None:
+                raise UsageError(
+                    f"{file_name} line {opened}: a quote opened on this line runs on to line "
+                    f"{reader.line_num}, taking in what reads as a row of its own "
+                    f"({excerpt(swallowed)!r}): close the quote or remove it"
+                )
             if not any(cell.strip() for cell in row):
                 continue  # blank lines, and the ",," rows spreadsheets leave at the end
             if len(row) < len(columns):
@@ -182,6 +199,11 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
                 raise fail("empty name")
             if kind not in _KINDS:
                 raise fail(f"invalid kind {kind!r}: use holiday or workday")
+            if (control := control_in(name)) is not None:
+                raise fail(
+                    f"{kind} name contains a control character (U+{ord(control):04X}): "
+                    "use plain text"
+                )
             if day in first_line:
                 raise fail(f"duplicate date {day.isoformat()} (first on line {first_line[day]})")
             first_line[day] = reader.line_num
