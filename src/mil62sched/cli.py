@@ -294,7 +294,7 @@ def plan(
         records=options.records(actual or (), missed or ()),
         policy=site.policy(trial, tz),
     )
-    write_text(chosen.render(the_plan, shown), output, force=force)
+    write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
 
 
 RosterFile = Annotated[
@@ -435,4 +435,35 @@ def main() -> None:
     """Console-script entry point."""
     if sys.stdout is None:  # started with standard output closed (`>&-`)
         _fail("cannot write to standard output: it is closed", 1)
-    app()
+    _end_on_signals()
+    try:
+        app()
+    except _Terminated as stop:
+        _fail("terminated", 128 + stop.signum)
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived. A BaseException, as KeyboardInterrupt is for Ctrl-C, so that
+    no `except Exception` stops it and every `finally:` on the way removes its temporary
+    files before `main` says so and exits with 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _end_on_signals() -> None:
+    """Turn SIGTERM and SIGHUP (where there is one) into `_Terminated`; a signal the caller
+    chose to ignore (`nohup`) stays ignored."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        for name in names:  # a second signal must not interrupt the clean-up of the first
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+        raise _Terminated(signum)
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    for name in names:
+        number = getattr(signal, name)
+        if signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, stop)

@@ -9,6 +9,7 @@ what it wrote (a roster with bad rows).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -69,20 +70,48 @@ def readable_twice(path: Path) -> Path:
     return copy
 
 
-def write_text(text: str, path: Path | None, *, force: bool = False) -> None:
-    """Write `text` to `path` (standard output when None), atomically."""
+def write_text(
+    text: str, path: Path | None, *, force: bool = False, terminal: bool = False
+) -> None:
+    """Write `text` to `path` (standard output when None), atomically. A file is always UTF-8
+    with the text's own line endings; see `to_stdout` for standard output and `terminal`."""
     if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        to_stdout(text, terminal=terminal)
         return
     with staged(path, force=force) as stage:
         stage.stream.write(text)
 
 
+def to_stdout(text: str, *, terminal: bool = False) -> None:
+    """Write `text` to standard output. A machine format (`terminal` false: CSV, JSON, Markdown,
+    iCalendar) goes out as the bytes of its file, UTF-8 with exactly its own line endings,
+    whatever the console's encoding or newline translation; a terminal format (the table, the
+    month view) in the console's encoding, any character it cannot show degraded to `?`.
+    """
+    if terminal:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        try:
+            shown = text.encode(encoding, errors="replace").decode(encoding, errors="replace")
+        except LookupError:  # an encoding Python does not know: keep what was asked for
+            shown = text
+        sys.stdout.write(shown)
+        sys.stdout.flush()
+        return
+    raw = getattr(sys.stdout, "buffer", None)
+    if raw is None:  # a text-only stream (an embedding program's): it takes text
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    sys.stdout.flush()  # whatever was written as text goes first
+    raw.write(text.encode("utf-8"))
+    raw.flush()
+
+
 @contextmanager
-def staged(path: Path | None, *, force: bool = False) -> Iterator[Stage]:
+def staged(path: Path | None, *, force: bool = False, terminal: bool = False) -> Iterator[Stage]:
     """A stream whose content reaches `path` (or standard output) only if the block succeeds
-    and `keep` is still true. A FIFO or device gets the content written into it at the end."""
+    and `keep` is still true. A FIFO or device gets the content written into it at the end;
+    standard output gets it as `to_stdout` writes it (`terminal`: a format for the terminal)."""
     if path is None or is_stream(path):
         import tempfile  # only when staging: keeps start-up lean
 
@@ -92,8 +121,8 @@ def staged(path: Path | None, *, force: bool = False) -> Iterator[Stage]:
             if stage.keep:
                 spool.seek(0)
                 if path is None:
-                    shutil.copyfileobj(spool, sys.stdout)
-                    sys.stdout.flush()
+                    for chunk in iter(lambda: spool.read(1 << 16), ""):
+                        to_stdout(chunk, terminal=terminal)
                 else:
                     _write_into(spool, path)
         return
@@ -116,10 +145,13 @@ def staged(path: Path | None, *, force: bool = False) -> Iterator[Stage]:
 
 @contextmanager
 def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
-    """A temporary folder whose files are moved into `folder` only if the block succeeds.
+    """A temporary folder whose files are moved into `folder` only if the block succeeds: all of
+    them, or none.
 
     Existing files in `folder` with the same names are refused, before any file is moved,
-    unless `force`.
+    unless `force`; anything there that is not a regular file (a folder) is refused even then.
+    If a move still fails midway, the files already moved are taken back out and the files
+    they replaced put back.
     """
     import tempfile
 
@@ -135,20 +167,97 @@ def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
     try:
         yield work
         names = sorted(entry.name for entry in work.iterdir())
-        clashes = [name for name in names if (folder / name).exists()]
-        if clashes and not force:
+        kinds = {name: _kind(folder / name) for name in names}
+        existing = [name for name, kind in kinds.items() if kind is not None]
+        for name in existing:
+            if (kind := kinds[name]) != "file":
+                raise OutputError(
+                    f"cannot write {str(folder / name)!r}: it is {kind}; "
+                    "only a regular file there can be replaced (with --force)"
+                )
+        if existing and not force:
             raise OutputError(
-                f"{len(clashes)} file(s) exist in {str(folder)!r}, e.g. {clashes[0]!r}: "
+                f"{len(existing)} file(s) exist in {str(folder)!r}, e.g. {existing[0]!r}: "
                 "use --force to overwrite them"
             )
-        folder.mkdir(exist_ok=True)
         for name in names:
             os.chmod(work / name, 0o666 & ~_umask())
-            os.replace(work / name, folder / name)
+        _move_all(work, names, folder)
     except OSError as exc:
         raise OutputError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _kind(path: Path) -> str | None:
+    """What is at `path` (not following a link): None when nothing, "file" for a regular file,
+    else a description for a refusal."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+def _move_all(work: Path, names: list[str], folder: Path) -> None:
+    """Move each of `names` from `work` into `folder`, all or none: a file about to be replaced
+    is first linked (or copied) into a backup folder in `work`, and a failure, or a signal
+    (SIGTERM, Ctrl-C), undoes every earlier move."""
+    import tempfile
+
+    created = not folder.exists()
+    folder.mkdir(exist_ok=True)
+    backups = Path(tempfile.mkdtemp(dir=work, prefix=".replaced."))
+    done: list[tuple[str, bool]] = []  # (name, whether it replaced a file)
+    try:
+        for name in names:
+            target = folder / name
+            replaced = _kind(target) is not None
+            if replaced:
+                _keep_copy(target, backups / name)
+            os.replace(work / name, target)
+            done.append((name, replaced))
+    except BaseException as exc:
+        lost = _undo(done, backups, folder)
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if not isinstance(exc, OSError):
+            raise
+        where = f"cannot write {str(folder / names[len(done)])!r}: {exc.strerror or exc}"
+        if lost:
+            raise OutputError(
+                f"{where}; {len(lost)} file(s) could not be restored, e.g. {lost[0]!r}"
+            ) from None
+        raise OutputError(f"{where}; nothing in {str(folder)!r} was changed") from None
+
+
+def _keep_copy(path: Path, backup: Path) -> None:
+    """A copy of `path` at `backup`: a hard link when the file system has them."""
+    try:
+        os.link(path, backup)
+    except OSError:
+        shutil.copy2(path, backup)
+
+
+def _undo(done: list[tuple[str, bool]], backups: Path, folder: Path) -> list[str]:
+    """Put back what `_move_all` replaced and remove what it added; the names it could not."""
+    lost = []
+    for name, replaced in reversed(done):
+        try:
+            if replaced:
+                os.replace(backups / name, folder / name)
+            else:
+                (folder / name).unlink()
+        except OSError:
+            lost.append(name)
+    return lost
 
 
 def _write_into(spool: IO[str], path: Path) -> None:

@@ -98,7 +98,7 @@ def write_roster(
             if tally.errors and not run.skip_bad:
                 raise _bad_rows(run, tally)  # before the files are moved into place
     else:
-        with staged(output, force=force) as stage:
+        with staged(output, force=force, terminal=fmt.terminal) as stage:
             assert fmt.write_roster is not None  # roster_format offers roster formats only
             heading = _heading(run) if fmt.named else None
             fmt.write_roster(plans, presentation._replace(heading=heading), stage.stream)
@@ -126,7 +126,7 @@ def write_agenda(
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
     text = fmt.render_agenda(due, Presentation(styled=styled))
-    write_text(text, output, force=force)
+    write_text(text, output, force=force, terminal=fmt.terminal)
     _report_chairs(unplaced)
     if tally.errors:
         raise _bad_rows(run, tally)
@@ -159,9 +159,17 @@ def _report_chairs(unplaced: list[str]) -> None:
         sys.stderr.write(f"mil62sched: warning: {line}\n")
 
 
+# Enough to see what is wrong; a million lines would only bury the summary (issue 11).
+SHOWN_BAD_ROWS = 100
+
+
 def _bad_rows(run: RosterRun, tally: batch.Tally) -> BadRowsError:
-    """Every bad row, one line each, and what became of the valid ones."""
+    """The first `SHOWN_BAD_ROWS` bad rows, one line each, how many more there are, and what
+    became of the valid ones."""
     count = len(tally.errors)
+    lines = [str(error) for error in tally.errors[:SHOWN_BAD_ROWS]]
+    if count > SHOWN_BAD_ROWS:
+        lines.append(f"... and {count - SHOWN_BAD_ROWS} more bad row(s)")
     if run.skip_bad:
         summary = f"{count} bad row(s) skipped; {tally.planned} participant(s) written"
     else:
@@ -169,4 +177,4 @@ def _bad_rows(run: RosterRun, tally: batch.Tally) -> BadRowsError:
             f"{count} bad row(s); nothing written (fix them, or use --skip-bad to write the "
             f"{tally.planned} valid participant(s))"
         )
-    return BadRowsError([str(error) for error in tally.errors], summary)
+    return BadRowsError(lines, summary)

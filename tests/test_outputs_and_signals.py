@@ -1,0 +1,371 @@
+"""Outputs that are all or nothing, whatever happens to the run, and bytes that do not depend on
+the console: issues 14 (a split roster published in part), 15 (SIGTERM and SIGHUP leave a
+temporary file), 17 (console encodings and line endings) and 11 (a million bad rows).
+
+Expected values are worked out by hand: the issue's own cases, a roster with a known number of
+rows, and the encodings' tables (`·` is 0xB7 in cp1252, `━` and `国` are not in it at all).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mil62sched import files
+from mil62sched.errors import OutputError
+from tests.conftest import Run, error_line, normalise_dtstamp
+
+PROG = [sys.executable, "-m", "mil62sched"]
+
+
+def cli(*args: str, cwd: Path, encoding: str | None = None) -> subprocess.CompletedProcess[bytes]:
+    """`mil62sched ARGS...` in a new interpreter, its standard output as bytes; `encoding` is the
+    console's (PYTHONIOENCODING), as a Windows code page would set it."""
+    env = dict(os.environ)
+    env.pop("PYTHONUTF8", None)
+    if encoding is not None:
+        env["PYTHONIOENCODING"] = encoding
+    return subprocess.run(
+        [*PROG, *args], cwd=cwd, env=env, capture_output=True, timeout=120, check=False
+    )
+
+
+# --- issue 14: --split is all or nothing -------------------------------------------------------
+
+TWO = "participant,arm,start\nP1,phase3-rcp,2025-01-06\nP2,phase3-rcp,2025-01-06\n"
+
+
+def test_split_refuses_a_folder_in_place_of_a_file_and_replaces_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(TWO, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "P1.ics").write_text("old P1\n", encoding="utf-8")
+    (out / "P2.ics").mkdir()  # P1.ics would be replaced first, then P2.ics fail
+    result = run("roster", str(roster), "--split", str(out), "--force")
+    line = error_line(result, 1)
+    assert "P2.ics" in line
+    assert "folder" in line
+    assert (out / "P1.ics").read_text(encoding="utf-8") == "old P1\n"
+    assert (out / "P2.ics").is_dir()
+    assert sorted(p.name for p in out.iterdir()) == ["P1.ics", "P2.ics"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "roster.csv"]  # no staging left
+
+
+def test_split_refuses_a_folder_in_place_of_a_file_without_force_too(
+    run: Run, tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(TWO, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "P2.ics").mkdir()
+    line = error_line(run("roster", str(roster), "--split", str(out)), 1)
+    assert "P2.ics" in line
+    assert "folder" in line  # not "use --force", which could not help
+    assert [p.name for p in out.iterdir()] == ["P2.ics"]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [OSError(28, "No space left on device"), KeyboardInterrupt()],
+    ids=["disk full", "interrupted"],
+)
+def test_split_restores_replaced_files_when_a_move_fails_midway(
+    failure: BaseException, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move that fails after others succeeded (the disk, a race) or is interrupted (Ctrl-C, or
+    SIGTERM as `main` turns it into an exception) puts back every file it replaced and removes
+    every file it added."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "A.ics").write_text("old A\n", encoding="utf-8")
+    (out / "C.ics").write_text("old C\n", encoding="utf-8")
+    real_replace = os.replace
+    moved: list[str] = []
+
+    def failing_replace(source: str | Path, target: str | Path) -> None:
+        if Path(target).parent == out:
+            if Path(target).name == "C.ics" and Path(source).parent != out:
+                raise failure
+            moved.append(Path(target).name)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+
+    def publish() -> None:
+        with files.staged_folder(out, force=True) as folder:
+            for name in ("A.ics", "B.ics", "C.ics"):
+                (folder / name).write_text(f"new {name}\n", encoding="utf-8")
+
+    if isinstance(failure, OSError):
+        with pytest.raises(OutputError, match="No space left on device") as refused:
+            publish()
+        assert str(refused.value).endswith(
+            f"C.ics': No space left on device; nothing in {str(out)!r} was changed"
+        )
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            publish()
+    assert moved[:2] == ["A.ics", "B.ics"]  # the failure came midway
+    assert (out / "A.ics").read_text(encoding="utf-8") == "old A\n"
+    assert (out / "C.ics").read_text(encoding="utf-8") == "old C\n"
+    assert sorted(p.name for p in out.iterdir()) == ["A.ics", "C.ics"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_split_with_force_still_replaces_files(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(TWO, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "P1.ics").write_text("old P1\n", encoding="utf-8")
+    result = run("roster", str(roster), "--split", str(out), "--force")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "P1.ics").read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    assert sorted(p.name for p in out.iterdir()) == ["P1.ics", "P2.ics"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "roster.csv"]
+
+
+# --- issue 15: SIGTERM and SIGHUP clean up like Ctrl-C -----------------------------------------
+
+SIGNALS = [
+    pytest.param("SIGTERM", id="SIGTERM"),
+    pytest.param(
+        "SIGHUP",
+        id="SIGHUP",
+        marks=pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here"),
+    ),
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no POSIX signals to send")
+@pytest.mark.parametrize("name", SIGNALS)
+def test_a_signal_during_output_leaves_no_temporary_file(name: str, tmp_path: Path) -> None:
+    number = int(getattr(signal, name))
+    roster = tmp_path / "big.csv"
+    rows = (f"P{i},phase3,2025-01-06\n" for i in range(30_000))
+    roster.write_text("participant,arm,start\n" + "".join(rows), encoding="utf-8")
+    process = subprocess.Popen(
+        [*PROG, "roster", str(roster), "-o", "out.csv"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        # Signal once the temporary file exists: the run is then surely writing it.
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".out.csv.*.tmp")):
+            assert process.poll() is None, "finished before it could be signalled"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        time.sleep(0.3)
+        process.send_signal(number)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + number, stderr
+    assert stdout == b""
+    assert stderr.decode().splitlines() == ["mil62sched: error: terminated"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+# --- issue 17: bytes that do not depend on the console -----------------------------------------
+
+PLAN = ("plan", "--arm", "phase3-olp", "--start", "2025-09-24")
+# W3D1 = W1D1 + 14 days = 2025-10-08, the day this file calls a holiday.
+HOLIDAY = "date,name,kind\n2025-10-08,国庆节,holiday\n"
+MACHINE = ("csv", "json", "md", "ics")
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp936"])
+def test_ics_on_standard_output_is_utf8_with_crlf_whatever_the_console(
+    encoding: str, tmp_path: Path
+) -> None:
+    (tmp_path / "holidays.csv").write_text(HOLIDAY, encoding="utf-8")
+    done = cli(
+        *PLAN, "--holidays", "holidays.csv", "--format", "ics", cwd=tmp_path, encoding=encoding
+    )
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode("utf-8")  # GBK bytes for 国 would not decode
+    assert "国庆节" in text
+    assert "\r\n" in text
+    assert "\r\r\n" not in text
+    assert all(line.endswith("\r") for line in text.split("\n")[:-1])  # CRLF, every line
+
+
+def windows_stdout(monkeypatch: pytest.MonkeyPatch, encoding: str) -> io.BytesIO:
+    """Standard output as Windows opens it when redirected: text mode, which turns every "\\n"
+    into "\\r\\n", in the console's code page. Returns the bytes underneath."""
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding=encoding, newline="\r\n"))
+    return raw
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp936"])
+def test_a_machine_format_bypasses_the_newline_translation_of_windows_text_mode(
+    encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = windows_stdout(monkeypatch, encoding)
+    files.write_text("BEGIN:VCALENDAR\r\nSUMMARY:国庆节\r\nEND:VCALENDAR\r\n", None)
+    assert raw.getvalue() == "BEGIN:VCALENDAR\r\nSUMMARY:国庆节\r\nEND:VCALENDAR\r\n".encode()
+
+
+def test_a_staged_machine_format_bypasses_it_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = windows_stdout(monkeypatch, "cp1252")
+    with files.staged(None) as stage:
+        stage.stream.write("a,国\r\n")
+    assert raw.getvalue() == "a,国\r\n".encode()
+
+
+def test_a_terminal_format_keeps_the_console_newlines_and_degrades_characters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw = windows_stdout(monkeypatch, "cp1252")
+    files.write_text("A · B\n━━\n国\n", None, terminal=True)
+    assert raw.getvalue() == b"A \xb7 B\r\n??\r\n?\r\n"
+    with files.staged(None, terminal=True) as stage:
+        stage.stream.write("━\n")
+    assert raw.getvalue().endswith(b"?\r\n")
+
+
+@pytest.mark.parametrize("fmt", MACHINE)
+def test_machine_formats_with_a_chinese_holiday_on_a_cp1252_console_are_utf8(
+    fmt: str, tmp_path: Path
+) -> None:
+    (tmp_path / "holidays.csv").write_text(HOLIDAY, encoding="utf-8")
+    done = cli(
+        *PLAN, "--holidays", "holidays.csv", "--format", fmt, cwd=tmp_path, encoding="cp1252"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == b""
+    assert "国庆节" in done.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", MACHINE)
+def test_machine_formats_on_standard_output_are_the_bytes_of_the_file(
+    fmt: str, tmp_path: Path
+) -> None:
+    """Standard output and `-o FILE` give the same bytes (the file is UTF-8 with the format's
+    own line endings); only a calendar's stamps (DTSTAMP, and SEQUENCE where it is derived
+    from the export's time) may differ between two runs."""
+    (tmp_path / "holidays.csv").write_text(HOLIDAY, encoding="utf-8")
+    args = (*PLAN, "--holidays", "holidays.csv", "--format", fmt)
+    shown = cli(*args, cwd=tmp_path, encoding="cp936")
+    written = cli(*args, "-o", "out", cwd=tmp_path, encoding="cp936")
+    assert shown.returncode == written.returncode == 0, shown.stderr + written.stderr
+
+    def stamps_out(text: str) -> str:
+        return re.sub(r"^SEQUENCE:\d+(?=\r$)", "SEQUENCE:0", normalise_dtstamp(text), flags=re.M)
+
+    on_disk = (tmp_path / "out").read_bytes().decode("utf-8")
+    assert stamps_out(shown.stdout.decode("utf-8")) == stamps_out(on_disk)
+
+
+@pytest.mark.parametrize("fmt", ["table", "calendar"])
+@pytest.mark.parametrize("holidays", [False, True])
+def test_terminal_formats_degrade_characters_a_cp1252_console_cannot_show(
+    fmt: str, holidays: bool, tmp_path: Path
+) -> None:
+    (tmp_path / "holidays.csv").write_text(HOLIDAY, encoding="utf-8")
+    extra = ("--holidays", "holidays.csv") if holidays else ()
+    done = cli(*PLAN, *extra, "--format", fmt, cwd=tmp_path, encoding="cp1252")
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr
+    text = done.stdout.decode("cp1252")
+    assert "W3D1" in text  # on 2025-10-08
+    assert ("2025-10-08" if fmt == "table" else "October 2025") in text
+    if holidays:  # the holiday's name is not in cp1252: degraded, not dropped
+        assert "国" not in text
+        assert "???" in text
+    if fmt == "table":
+        # The heading's `·` is in cp1252 (0xB7) and stays; the rule's `━` is not and degrades.
+        assert "MIL62-CT303 · phase3-olp" in text
+        assert "━" not in text
+        assert "?" in text
+
+
+def test_table_is_unchanged_on_a_utf8_console(tmp_path: Path) -> None:
+    done = cli(*PLAN, "--format", "table", cwd=tmp_path, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode("utf-8")
+    assert "MIL62-CT303 · phase3-olp" in text
+    assert "━━━" in text
+
+
+def test_roster_and_agenda_on_standard_output_are_utf8_on_a_cp1252_console(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "holidays.csv").write_text(HOLIDAY, encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(
+        "participant,arm,start\nP1,phase3-olp,2025-09-24\n", encoding="utf-8"
+    )
+    common = ("--holidays", "holidays.csv", "--today", "2025-09-20")
+    for command in (
+        ("roster", "roster.csv", "--format", "ics"),
+        ("agenda", "roster.csv", "--from", "2025-10-01", "--format", "csv"),
+    ):
+        done = cli(*command, *common, cwd=tmp_path, encoding="cp1252")
+        assert done.returncode == 0, done.stderr
+        text = done.stdout.decode("utf-8")
+        assert "\r\r\n" not in text
+    roster_table = cli("roster", "roster.csv", *common, cwd=tmp_path, encoding="cp1252")
+    assert roster_table.returncode == 0, roster_table.stderr
+    agenda_table = cli(
+        "agenda", "roster.csv", "--from", "2025-10-01", *common, cwd=tmp_path, encoding="cp1252"
+    )
+    assert agenda_table.returncode == 0, agenda_table.stderr
+
+
+# --- issue 11: a million bad rows --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("skip_bad", [False, True])
+def test_bad_rows_are_reported_up_to_a_hundred_then_counted(
+    skip_bad: bool, run: Run, tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    bad = [f"B{i},phase3-rcx,2025-01-06\n" for i in range(250)]  # lines 2-251
+    roster.write_text("participant,arm,start\n" + "".join(bad) + "OK,phase3-rcp,2025-01-06\n")
+    result = run("roster", str(roster), "--format", "csv", *(["--skip-bad"] if skip_bad else []))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("mil62sched: error: ") for line in lines)
+    lines = [line.removeprefix("mil62sched: error: ") for line in lines]
+    assert len(lines) == 100 + 1 + 1
+    assert lines[0].startswith("roster.csv line 2: unknown arm 'phase3-rcx'")
+    assert lines[99].startswith("roster.csv line 101: unknown arm 'phase3-rcx'")
+    assert lines[100] == "... and 150 more bad row(s)"
+    if skip_bad:
+        assert lines[101] == "250 bad row(s) skipped; 1 participant(s) written"
+        assert result.stdout.count("\nMIL62-CT303,") == 4  # OK's four RCP visits
+    else:
+        assert lines[101] == (
+            "250 bad row(s); nothing written (fix them, or use --skip-bad to write the 1 valid "
+            "participant(s))"
+        )
+        assert result.stdout == ""
+
+
+def test_a_hundred_bad_rows_are_all_reported_without_a_count(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    bad = [f"B{i},phase3-rcx,2025-01-06\n" for i in range(100)]
+    roster.write_text("participant,arm,start\n" + "".join(bad))
+    result = run("roster", str(roster), "--format", "csv")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 101
+    assert "more bad row" not in result.stderr
+    assert lines[-1].endswith("0 valid participant(s))")
