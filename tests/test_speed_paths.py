@@ -141,15 +141,6 @@ def test_a_site_holiday_named_like_a_formula_is_neutralised_in_every_row() -> No
             },
             "phase3-rcp would run past 9999-12-31 from 9999-12-01: give an earlier date",
         ),
-        # The OLP given early fits, but the default one, at RCP W53D1 (364 days after the start:
-        # 9997-08-03, 880 days before 9999-12-31), would put OLP W131D1 (910 days on) 30 days
-        # past the calendar; the baseline, what the default would give, says so.
-        (
-            "phase3",
-            "9996-08-04",
-            {"period_starts": {"OLP": D("9996-08-14")}},
-            "phase3-olp would run past 9999-12-31 from 9997-08-03: give an earlier date",
-        ),
     ],
 )
 def test_plans_that_run_off_the_calendar_are_refused_plainly(
@@ -176,3 +167,12 @@ def test_a_duplicate_names_the_first_row_and_its_spelling(tmp_path: Path) -> Non
         "compared ignoring case)",
         "roster.csv line 5: duplicate participant 'P2' (first on line 4)",
     ]
+
+
+def test_an_early_olp_start_that_fits_is_planned_even_where_the_default_would_not() -> None:
+    # The default OLP start, RCP W53D1 (9997-08-03), would put OLP W131D1 past the calendar; the
+    # OLP given on 9996-08-14 puts it 910 days on: +365 to 9997-08-14, +365 to 9998-08-14, +180
+    # (17 to Aug 31, then Sep 30, Oct 31, Nov 30, Dec 31, Jan 31, and 10) -> 9999-02-10.
+    plan = engine.plan(P, "phase3", D("9996-08-04"), period_starts={"OLP": D("9996-08-14")})
+    last = plan.visits[-1]
+    assert (last.period, str(last.code), last.date) == ("OLP", "W131D1", D("9999-02-10"))

@@ -140,12 +140,10 @@ class Planner:
         visits: list[Visit] = []
         # Targets count from the anchor: W1D1, or with anchor "previous" the latest actual visit.
         anchor_date, anchor_offset = period.start, _NO_DAYS
-        baseline_start = period.baseline_start or period.start
         for step in timeline.steps:
             code = step.code
             slot = (name, code)
             target = _later(anchor_date, step.offset - anchor_offset, schedule)
-            baseline = _later(baseline_start, step.offset, schedule)
             visit_window = window or step.window
             day = self._days.get((target, visit_window)) or self._day(
                 period, code, target, visit_window
@@ -178,7 +176,7 @@ class Planner:
                 code, step.study_day, name, treatment, blinded_schedule,
                 target, planned, visit_window, day.window_start, day.window_end,
                 day.working, day.reason, day.provisional, proposed, note,
-                status, actual, baseline,
+                status, actual,
             )  # fmt: skip
             visits.append(visit)
             if actual is not None and policy.anchor == "previous":
@@ -388,15 +386,11 @@ def _periods(
             )
         )
         del keys[first.period, W1D1]
-    periods = [Period(first.period, first.schedule, start, assumed=False, baseline_start=start)]
+    periods = [Period(first.period, first.schedule, start, assumed=False)]
     for leg in arm.legs[1:]:
         previous = periods[-1]
         assert leg.starts_at is not None  # the protocol loader requires it for later legs
         offset = timedelta(days=leg.starts_at.study_day - 1)
-        try:
-            baseline = None if previous.baseline_start is None else previous.baseline_start + offset
-        except OverflowError:  # only a comparison point for calendar updates: none then
-            baseline = None
         recorded = keys.get((leg.period, W1D1))
         chosen = given.get(leg.period)
         problem = None
@@ -418,9 +412,7 @@ def _periods(
                     f"{leg.period} start {chosen.isoformat()} must be after the "
                     f"{previous.name} start {previous.start.isoformat()}"
                 )
-            periods.append(
-                Period(leg.period, leg.schedule, chosen, assumed=False, baseline_start=baseline)
-            )
+            periods.append(Period(leg.period, leg.schedule, chosen, assumed=False))
             continue
         try:
             assumed = previous.start + offset
@@ -436,7 +428,6 @@ def _periods(
                 assumed,
                 True,
                 assumed_at=(previous.name, leg.starts_at),
-                baseline_start=baseline,
             )
         )
     return periods

@@ -117,8 +117,6 @@ class Visit(NamedTuple):
     note: str | None
     status: Status = "planned"
     actual: Day | None = None
-    baseline: Day | None = None  # the date under the default assumptions (W1D1 anchor, assumed
-    # period starts, no adjustment); None means the same as `target`
 
     @property
     def deviation_days(self) -> int | None:
@@ -137,12 +135,6 @@ class Visit(NamedTuple):
         """True when the planned date is not the protocol date (it was adjusted)."""
         return self.date != self.target
 
-    @property
-    def rescheduled(self) -> bool:
-        """True when the planned date differs from the one a plan with no records, no given
-        period start and no adjustment would give (what a first calendar export showed)."""
-        return self.date != (self.baseline or self.target)
-
 
 class Period(NamedTuple):
     """One period of a plan and its W1D1."""
@@ -153,7 +145,6 @@ class Period(NamedTuple):
     assumed: bool  # the start was not given but assumed from the protocol
     # When assumed: the previous period and its visit at which the protocol starts this one.
     assumed_at: tuple[str, VisitCode] | None = None
-    baseline_start: date | None = None  # the start the protocol's default would give
 
 
 class Plan(NamedTuple):
