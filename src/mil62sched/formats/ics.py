@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING
 
 from mil62sched import __version__
 from mil62sched.formats import Format
-from mil62sched.formats.presentation import PLAIN, Presentation, Timing
+from mil62sched.formats.presentation import PLAIN, Presentation, Timing, export_instant
 from mil62sched.formats.wording import UNBLINDED_NOTICE, period_note, record_text, window_text
 from mil62sched.model.plan import Plan, Visit
 
@@ -82,8 +82,9 @@ def sequence(stamp: datetime) -> int:
 
 def export_stamp(presentation: Presentation) -> datetime:
     """The export instant in UTC, whole seconds: the presentation's stamp, else now."""
-    stamp = presentation.stamp or datetime.now(UTC)
-    return stamp.astimezone(UTC).replace(microsecond=0)
+    if presentation.stamp is None:
+        return export_instant(None)
+    return presentation.stamp.astimezone(UTC).replace(microsecond=0)
 
 
 def calendar_name(plan: Plan, who: str | None = None) -> str:
