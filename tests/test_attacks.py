@@ -12,6 +12,7 @@ import pytest
 
 from mil62sched import protocol
 from mil62sched.commands.options import site_today
+from mil62sched.model.plan import Policy
 from tests.conftest import Run, error_line
 
 SCRIPT = Path(sys.executable).parent / "mil62sched"
@@ -404,3 +405,53 @@ def test_a_stray_quote_in_a_holiday_file_is_refused(run: Run, tmp_path: Path) ->
         "site.csv line 2: a quote opened on this line runs on to line 3, taking in what reads as "
         "a row of its own ('2025-10-09,Site closed,holiday'): close the quote or remove it"
     )
+
+
+# --- unbounded input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["roster", "actuals", "holidays"])
+def test_an_endless_device_as_input_is_one_line(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from mil62sched import files
+
+    monkeypatch.setattr(files, "MOST_INPUT_BYTES", 1024 * 1024)  # 256 MiB in real runs
+    roster = tmp_path / "r.csv"
+    roster.write_text("participant,arm,start\nP1,phase3-rcp,2025-01-06\n", encoding="utf-8")
+    args = {
+        "roster": ("roster", "/dev/zero"),
+        "actuals": ("roster", str(roster), "--actuals", "/dev/zero"),
+        "holidays": (*PLAN, "--holidays", "/dev/zero"),
+    }[where]
+    assert error_line(run(*args)) == (
+        "cannot read '/dev/zero': larger than 1 MiB, so not a roster, actuals or holiday file"
+    )
+
+
+def test_a_line_longer_than_any_row_is_one_line(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("participant,arm,start\n" + "x" * (1024 * 1024 + 1), encoding="utf-8")
+    assert error_line(run("roster", str(roster))) == (
+        "r.csv line 2: longer than 1,048,576 characters, so not a line of a roster, actuals or "
+        "holiday file"
+    )
+
+
+def test_thousands_of_bad_rows_are_counted_but_not_all_kept(run: Run, tmp_path: Path) -> None:
+    from mil62sched.roster import expand
+
+    roster = tmp_path / "r.csv"
+    bad = "".join(f"P{n},phase3-rcx,2025-01-06\n" for n in range(3000))
+    roster.write_text("participant,arm,start\n" + bad, encoding="utf-8")
+    tally = expand.Tally()
+    assert list(expand.expand(protocol.load(), roster, Policy(), tally=tally)) == []
+    assert (tally.refused, len(tally.errors)) == (3000, expand.KEPT_ERRORS)
+    result = run("roster", str(roster))
+    lines = result.stderr.splitlines()
+    assert (result.exit_code, len(lines)) == (1, 102)
+    assert lines[-2:] == [
+        "mil62sched: error: ... and 2900 more bad row(s)",
+        "mil62sched: error: 3000 bad row(s); nothing written (fix them, or use --skip-bad to "
+        "write the 0 valid participant(s))",
+    ]

@@ -45,12 +45,27 @@ def is_stream(path: Path) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)
 
 
+# Inputs (rosters, actuals, holiday files) are text a site keeps: far below these. A larger
+# file, or a longer line, is not one of them (a device such as /dev/zero, a binary file).
+MOST_INPUT_BYTES = 256 * 1024 * 1024
+MOST_LINE_CHARACTERS = 1024 * 1024
+
+
 def readable_twice(path: Path) -> Path:
-    """`path` itself when it is a regular file; otherwise (standard output's twin `-`, a pipe
-    such as /dev/stdin or `<(...)`, a FIFO) its content copied once into a temporary file of the
-    same name, removed at exit, so that it can be read more than once (counted, pre-read,
-    planned) and its errors still name it."""
+    """`path` itself when it is a regular file; otherwise (`-` for standard input, a pipe such
+    as /dev/stdin or `<(...)`, a FIFO, a device) its content copied once into a temporary file
+    of the same name, removed at exit, so that it can be read more than once (counted, pre-read,
+    planned) and its errors still name it. Either way at most MOST_INPUT_BYTES."""
+    too_large = UsageError(
+        f"cannot read {str(path)!r}: larger than {MOST_INPUT_BYTES // (1024 * 1024)} MiB, "
+        "so not a roster, actuals or holiday file"
+    )
     if str(path) != "-" and not is_stream(path):
+        try:
+            if path.stat().st_size > MOST_INPUT_BYTES:
+                raise too_large
+        except OSError:
+            pass  # left to the reader, which words it
         return path
     import atexit
     import tempfile
@@ -59,15 +74,37 @@ def readable_twice(path: Path) -> Path:
     atexit.register(shutil.rmtree, folder, True)
     copy = folder / ("stdin" if str(path) == "-" else path.name)
     try:
-        with copy.open("wb") as target:
-            if str(path) == "-":
-                shutil.copyfileobj(sys.stdin.buffer, target)
-            else:
-                with path.open("rb") as source:
-                    shutil.copyfileobj(source, target)
+        with copy.open("wb") as target, _input_stream(path) as source:
+            copied = 0
+            while chunk := source.read(1 << 20):
+                copied += len(chunk)
+                if copied > MOST_INPUT_BYTES:
+                    raise too_large
+                target.write(chunk)
     except OSError as exc:
         raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
     return copy
+
+
+def _input_stream(path: Path) -> IO[bytes]:
+    """Standard input for `-`, else the file, as bytes; standard input is left open."""
+    if str(path) == "-":
+        return open(sys.stdin.fileno(), "rb", closefd=False)
+    return path.open("rb")
+
+
+def input_lines(stream: IO[str], name: str) -> Iterator[str]:
+    """The lines of an input file, for a CSV reader; a line longer than MOST_LINE_CHARACTERS
+    (a binary file, /dev/zero) is refused with its number instead of filling memory."""
+    number = 0
+    while line := stream.readline(MOST_LINE_CHARACTERS + 1):
+        number += 1
+        if len(line) > MOST_LINE_CHARACTERS:
+            raise UsageError(
+                f"{name} line {number}: longer than {MOST_LINE_CHARACTERS:,} characters, so not "
+                "a line of a roster, actuals or holiday file"
+            )
+        yield line
 
 
 def write_text(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mil62sched.errors import UsageError
+from mil62sched.files import readable_twice
 from mil62sched.formats.presentation import (
     DEFAULT_DURATION,
     Presentation,
@@ -78,7 +79,7 @@ class SiteOptions(NamedTuple):
                     "--no-holidays turns the working-day check off: drop --holidays and --country"
                 )
             return None
-        overrides = None if self.holidays is None else load_overrides(self.holidays)
+        overrides = None if self.holidays is None else load_overrides(readable_twice(self.holidays))
         country = protocol.country if self.country is None else self.country
         return SiteCalendar(country, overrides)
 

@@ -166,7 +166,7 @@ SHOWN_BAD_ROWS = 100
 def _bad_rows(run: RosterRun, tally: batch.Tally) -> BadRowsError:
     """The first `SHOWN_BAD_ROWS` bad rows, one line each, how many more there are, and what
     became of the valid ones."""
-    count = len(tally.errors)
+    count = tally.refused
     lines = [str(error) for error in tally.errors[:SHOWN_BAD_ROWS]]
     if count > SHOWN_BAD_ROWS:
         lines.append(f"... and {count - SHOWN_BAD_ROWS} more bad row(s)")

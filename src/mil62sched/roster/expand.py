@@ -28,10 +28,28 @@ from mil62sched.roster.files import (
 
 @dataclass
 class Tally:
-    """What a run has seen so far: participants planned and rows refused."""
+    """What a run has seen so far: participants planned and rows refused.
+
+    Every refused row is counted; the first KEPT_ERRORS of each file are kept to be reported
+    (a file of a million bad rows must not hold a million messages).
+    """
 
     planned: int = 0
+    refused: int = 0
     errors: list[RowError] = field(default_factory=list)
+    _kept: dict[str, int] = field(default_factory=dict)
+
+    def refuse(self, error: RowError) -> None:
+        """Count a bad row, and keep it unless its file has given KEPT_ERRORS already."""
+        self.refused += 1
+        kept = self._kept.get(error.file, 0)
+        if kept < KEPT_ERRORS:
+            self._kept[error.file] = kept + 1
+            self.errors.append(error)
+
+
+# More than anyone reads; the report shows fewer (commands.site.SHOWN_BAD_ROWS) and the count.
+KEPT_ERRORS = 1000
 
 
 def expand(
@@ -51,7 +69,8 @@ def expand(
     lines: ActualLines = {}
     if actuals is not None:
         records, lines, errors = read_actuals(actuals)
-        tally.errors += errors
+        for bad in errors:
+            tally.refuse(bad)
     recorded_on_roster: set[str] = set()  # the actuals' participants the roster names
     spelled = {who.casefold(): who for who in records}  # IDs match ignoring case, as on the roster
     seen = Participants()
@@ -61,7 +80,7 @@ def expand(
         if recorded is not None:
             recorded_on_roster.add(recorded)
         if isinstance(row, RowError):
-            tally.errors.append(row)
+            tally.refuse(row)
             continue
         try:
             plan = _plan(planner, row, None if recorded is None else records[recorded])
@@ -69,11 +88,11 @@ def expand(
             assert actuals is not None
             for error in exc.errors if isinstance(exc, RecordErrors) else [exc]:
                 line = _line_of(lines, recorded or row.participant, error)
-                tally.errors.append(RowError(actuals.name, line, error.as_row(row.participant)))
+                tally.refuse(RowError(actuals.name, line, error.as_row(row.participant)))
             continue
         except UsageError as exc:
             # Unnamed, a field is worded as its roster column (`escalate_at`).
-            tally.errors.append(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
+            tally.refuse(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
             continue
         tally.planned += 1
         yield plan
@@ -81,7 +100,7 @@ def expand(
         for (participant, _), line in lines.items():
             if participant not in recorded_on_roster:
                 unknown = f"participant {participant!r} is not on the roster {roster.name}"
-                tally.errors.append(RowError(actuals.name, line, unknown))
+                tally.refuse(RowError(actuals.name, line, unknown))
     tally.errors.sort(key=lambda error: (error.file, error.line))
 
 
@@ -111,11 +130,12 @@ def any_unblinded(protocol: Protocol, roster: Path) -> bool:
     whose heading must say so); rows that do not parse are left to `expand` to report."""
     import csv
 
+    from mil62sched.files import input_lines
     from mil62sched.roster.files import open_csv
 
     try:
         with open_csv(roster) as stream:
-            reader = csv.reader(stream)
+            reader = csv.reader(input_lines(stream, roster.name))
             header = [cell.strip().lower() for cell in next(reader, [])]
             if "arm" not in header:
                 return False

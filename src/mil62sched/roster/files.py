@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from mil62sched.errors import Mil62schedError, UsageError
+from mil62sched.files import input_lines
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window
@@ -228,7 +229,7 @@ def _rows(
     path: Path, stream: IO[str], required: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, str] | RowError]]:
     """(line, cells by column) for each data row, or a RowError; blank rows are skipped."""
-    reader = csv.reader(stream)
+    reader = csv.reader(input_lines(stream, path.name))
     try:
         header = next(reader, None)
     except UnicodeDecodeError:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
+from mil62sched.files import input_lines
 from mil62sched.model.plan import DayStatus, search_order
 from mil62sched.parse import excerpt, parse_date, runaway_quote
 from mil62sched.site.holiday_data import country_years, is_supported
@@ -133,7 +134,7 @@ def load_overrides(path: Path) -> dict[date, Override]:
     try:
         # newline="" lets csv handle CRLF and LF alike (and newlines inside quoted names).
         with path.open(encoding="utf-8-sig", newline="") as stream:
-            return _parse_overrides(path.name, csv.reader(stream))
+            return _parse_overrides(path.name, csv.reader(input_lines(stream, path.name)))
     except UnicodeDecodeError as error:
         raise UsageError(
             f"{path.name}: not UTF-8 text (byte {error.start}); save the file as UTF-8 CSV"
