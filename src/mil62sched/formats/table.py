@@ -173,15 +173,24 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
     console = make_console(out, presentation)
     if agenda.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
-    chairs = f", {agenda.chairs} chairs a day" if agenda.chairs else ""
+    chairs = f", {_chairs(agenda.chairs)} a day" if agenda.chairs else ""
     console.print(f"[bold]Due {agenda.start.isoformat()} to {agenda.end.isoformat()}{chairs}[/]")
     if not agenda.items:
         console.print("Nothing due and nothing overdue.")
     else:
         console.print(table)
     for day, count in agenda.over_capacity.items():
-        console.print(f"* {day.isoformat()}: {count} infusions for {agenda.chairs} chairs")
+        console.print(f"* {day.isoformat()}: {count} infusions for {_chairs(agenda.chairs)}")
     return finish(out.getvalue(), presentation)
+
+
+def _chairs(count: int | None) -> str:
+    """'1 chair', '2 chairs'.
+
+    >>> _chairs(1), _chairs(2)
+    ('1 chair', '2 chairs')
+    """
+    return f"{count} chair{'' if count == 1 else 's'}"
 
 
 FORMAT = Format(
