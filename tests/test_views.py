@@ -3,8 +3,15 @@ dose, and marks that do not depend on colour."""
 
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from mil62sched.formats.presentation import styled_output
 from tests.conftest import Run
 
 README_ROSTER = Path(__file__).parent.parent / "examples" / "roster.csv"
@@ -28,3 +35,105 @@ def test_two_chairs_stay_plural(run: Run) -> None:
     result = run(*AGENDA, "--chairs", "2")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "Due 2025-09-29 to 2025-10-12, 2 chairs a day"
+
+
+# --- colour: information never depends on it ----------------------------------------------------
+
+CALENDAR = (
+    "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--window", "3", "--format", "calendar",
+)  # fmt: skip
+ANSI = "\x1b["
+
+
+@pytest.mark.parametrize(
+    ("isatty", "environ", "expected"),
+    [
+        pytest.param(True, {}, True, id="terminal"),
+        pytest.param(False, {}, False, id="pipe"),
+        pytest.param(True, {"NO_COLOR": "1"}, False, id="NO_COLOR"),
+        pytest.param(True, {"NO_COLOR": ""}, True, id="empty-NO_COLOR-is-unset"),
+        pytest.param(True, {"TERM": "dumb"}, False, id="TERM=dumb"),
+        pytest.param(True, {"TERM": "xterm-256color"}, True, id="TERM=xterm"),
+        pytest.param(False, {"FORCE_COLOR": "1"}, True, id="FORCE_COLOR-piped"),
+        pytest.param(False, {"FORCE_COLOR": "0"}, True, id="FORCE_COLOR-any-value"),
+        pytest.param(False, {"FORCE_COLOR": ""}, False, id="empty-FORCE_COLOR-is-unset"),
+        pytest.param(True, {"TERM": "dumb", "FORCE_COLOR": "1"}, True, id="FORCE_COLOR-dumb"),
+        pytest.param(False, {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False, id="NO_COLOR-wins"),
+    ],
+)
+def test_styled_output_follows_the_conventions(
+    monkeypatch: pytest.MonkeyPatch, isatty: bool, environ: dict[str, str], expected: bool
+) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert styled_output(isatty) is expected
+    assert styled_output(isatty, environ) is expected
+
+
+def in_a_terminal(*args: str, **environ: str) -> str:
+    """What the CLI prints to a real (pseudo-)terminal, 100 columns wide."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    env.update(environ, COLUMNS="100", LINES="50")
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "mil62sched", *args], stdout=follower, env=env
+    ) as child:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closes when the child exits
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        child.wait()
+    os.close(leader)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_no_color_in_a_terminal_keeps_the_weekend_marks() -> None:
+    # 2025-09-17 is a Wednesday: Saturday 20 and Sunday 21 September are off.
+    text = in_a_terminal(*CALENDAR, NO_COLOR="1", TERM="xterm")
+    assert ANSI not in text
+    assert "20░░░ 21░░░" in text
+    assert "░░░░ weekend" in " ".join(text.split())
+    assert "grey" not in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_dumb_terminal_gets_no_ansi_codes() -> None:
+    text = in_a_terminal(*CALENDAR, TERM="dumb")
+    assert ANSI not in text
+    assert "20░░░ 21░░░" in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_colour_terminal_is_styled() -> None:
+    assert ANSI in in_a_terminal(*CALENDAR, TERM="xterm")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(CALENDAR, id="calendar"),
+        pytest.param(("plan", "--arm", "phase3-rcp", "--start", "2025-09-17"), id="plan"),
+        pytest.param(("roster", str(README_ROSTER), "--today", "2025-09-29"), id="roster"),
+        pytest.param((*AGENDA, "--chairs", "1"), id="agenda"),
+    ],
+)
+def test_force_color_is_honoured_when_piped(
+    run: Run, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert ANSI not in run(*command).stdout
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    result = run(*command)
+    assert result.exit_code == 0, result.stderr
+    assert ANSI in result.stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert ANSI not in run(*command).stdout
