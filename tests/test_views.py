@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from mil62sched.formats.presentation import styled_output
+from mil62sched import engine, protocol
+from mil62sched.formats import table
+from mil62sched.formats.presentation import Presentation, styled_output
 from tests.conftest import Run
 
 README_ROSTER = Path(__file__).parent.parent / "examples" / "roster.csv"
@@ -137,3 +141,78 @@ def test_force_color_is_honoured_when_piped(
     assert ANSI in result.stdout
     monkeypatch.setenv("NO_COLOR", "1")
     assert ANSI not in run(*command).stdout
+
+
+# --- width: a code, a date or a dose is never cut -------------------------------------------------
+
+WIDTHS = (80, 100, 120, 160)
+ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TRIAL = protocol.load()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_render_and_render_many_fit_the_width(width: int) -> None:
+    plans = [
+        engine.plan(TRIAL, "phase3", date(2025, 9, 17)),
+        engine.plan(TRIAL, "phase3-olp-from-placebo", date(2024, 2, 29)),
+    ]
+    shown = [(table.render(plan, Presentation(width=width)), [plan]) for plan in plans]
+    shown.append((table.render_many(plans, Presentation(width=width)), plans))
+    for text, included in shown:
+        assert all(len(line) <= width for line in text.splitlines()), width
+        for plan in included:
+            for visit in plan.visits:
+                assert visit.date.isoformat() in text
+                assert re.search(rf"\b{visit.code}\b", text)
+
+
+def dates_of(text: str) -> set[str]:
+    return set(ISO_DATE.findall(text))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(
+            ("plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--window", "3"), id="rcp"
+        ),
+        pytest.param(
+            (
+                "plan",
+                "--arm",
+                "phase3",
+                "--start",
+                "2025-09-17",
+                "--window",
+                "3",
+                "--actual",
+                "RCP:W3D1=2025-09-30",
+                "--today",
+                "2025-10-10",
+            ),
+            id="phase3-actual",
+        ),  # fmt: skip
+        pytest.param(("roster", str(README_ROSTER), "--today", "2025-09-29"), id="roster"),
+        pytest.param((*AGENDA, "--chairs", "1"), id="agenda"),
+    ],
+)
+def test_a_terminal_table_fits_and_keeps_every_date_and_code(
+    run: Run, monkeypatch: pytest.MonkeyPatch, width: int, command: tuple[str, ...]
+) -> None:
+    # The same command piped (200 columns, the natural width) is the reference: every date and
+    # code it shows must be in the terminal's table too, whole.
+    wide = run(*command)
+    assert wide.exit_code == 0, wide.stderr
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run(*command)
+    assert result.exit_code == 0, result.stderr
+    text = ANSI_CODE.sub("", result.stdout)
+    assert all(len(line) <= width for line in text.splitlines()), width
+    assert dates_of(text) == dates_of(wide.stdout)
+    codes = re.compile(r"\bW\d+D\d+\b")
+    assert set(codes.findall(text)) == set(codes.findall(wide.stdout))
+    for line in text.splitlines():
+        assert len(re.findall(r"\bmg\b", line)) == len(re.findall(r"\b\d+ mg\b", line)), line

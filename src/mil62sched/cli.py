@@ -362,7 +362,13 @@ def roster(
         output is None and split is None and chosen.terminal and styled_output(sys.stdout.isatty())
     )
     shown = options.presentation(
-        run.protocol, styled=styled, time=time, tz=tz, duration=duration, remind=remind or ()
+        run.protocol,
+        styled=styled,
+        width=shutil.get_terminal_size().columns if styled else None,
+        time=time,
+        tz=tz,
+        duration=duration,
+        remind=remind or (),
     )
     sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
 
