@@ -131,7 +131,7 @@ def test_agenda_defaults_to_today_and_fourteen_days(run: Run, tmp_path: Path) ->
     default = run("agenda", roster, "--actuals", actuals, *SITE_OPTIONS)
     assert explicit.exit_code == default.exit_code == 0
     assert default.stdout == explicit.stdout
-    assert default.stdout.splitlines()[0] == "Due 2025-09-29 to 2025-10-12, 1 chairs a day"
+    assert default.stdout.splitlines()[0] == "Due 2025-09-29 to 2025-10-12, 1 chair a day"
 
 
 def test_agenda_table_shows_the_same_lines_in_order(run: Run, tmp_path: Path) -> None:
@@ -139,7 +139,7 @@ def test_agenda_table_shows_the_same_lines_in_order(run: Run, tmp_path: Path) ->
     result = run("agenda", roster, "--actuals", actuals, *SITE_OPTIONS, "--from", "2025-09-29")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "Due 2025-09-29 to 2025-10-12, 1 chairs a day"
+    assert lines[0] == "Due 2025-09-29 to 2025-10-12, 1 chair a day"
     rows = [line for line in lines if line.startswith("  20")]
     # Date, participant, visit and flags of each line, in the order of EXPECTED.
     assert [row.split()[0] for row in rows] == [
@@ -152,7 +152,7 @@ def test_agenda_table_shows_the_same_lines_in_order(run: Run, tmp_path: Path) ->
     assert "Wed National Day" in rows[4]
     assert rows[4].rstrip().endswith("non-working day")
     assert "2025-10-07..2025-10-11   MIL62 500 mg" in rows[5]
-    assert lines[-1] == "* 2025-09-29: 2 infusions for 1 chairs"
+    assert lines[-1] == "* 2025-09-29: 2 infusions for 1 chair"
 
 
 def test_agenda_csv_has_one_row_per_line_with_flags_joined(run: Run, tmp_path: Path) -> None:

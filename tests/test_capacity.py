@@ -251,7 +251,7 @@ def test_agenda_warns_about_infusions_it_could_not_place(run: Run, tmp_path: Pat
         f"{WARNING}2025-06-27: 2 infusions for 1 chair(s); could not move A W25D1 (no window "
         "set), B W3D1 (no window set)"
     ]
-    assert result.stdout.splitlines()[-1] == "* 2025-06-27: 2 infusions for 1 chairs"
+    assert result.stdout.splitlines()[-1] == "* 2025-06-27: 2 infusions for 1 chair"
 
 
 def test_balance_never_moves_an_infusion_before_today(run: Run, tmp_path: Path) -> None:

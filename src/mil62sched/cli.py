@@ -20,6 +20,7 @@ from mil62sched.commands import options
 from mil62sched.commands.day import describe_day
 from mil62sched.errors import Mil62schedError
 from mil62sched.files import output_path, write_text
+from mil62sched.formats.presentation import styled_output
 from mil62sched.model.codes import VisitCode
 from mil62sched.parse import check_participant, parse_date
 
@@ -274,7 +275,7 @@ def plan(
     chosen = formats.choose(fmt, output)
     trial = protocol.load()
     site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    styled = output is None and chosen.terminal and sys.stdout.isatty()
+    styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
     shown = options.presentation(
         trial,
         styled=styled,
@@ -357,9 +358,17 @@ def roster(
         protocol.load(), roster_file, site, tz, actuals, chairs, skip_bad
     )
     chosen = sitework.roster_format(fmt, output, split)
-    styled = output is None and split is None and chosen.terminal and sys.stdout.isatty()
+    styled = (
+        output is None and split is None and chosen.terminal and styled_output(sys.stdout.isatty())
+    )
     shown = options.presentation(
-        run.protocol, styled=styled, time=time, tz=tz, duration=duration, remind=remind or ()
+        run.protocol,
+        styled=styled,
+        width=shutil.get_terminal_size().columns if styled else None,
+        time=time,
+        tz=tz,
+        duration=duration,
+        remind=remind or (),
     )
     sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
 
@@ -402,7 +411,7 @@ def agenda(
         protocol.load(), roster_file, site, None, actuals, chairs, skip_bad
     )
     first = run.today if start is None else parse_date(start, "--from date")
-    styled = output is None and chosen.terminal and sys.stdout.isatty()
+    styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
     sitework.write_agenda(run, first, days, chosen, styled=styled, output=output, force=force)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING
+import re
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation
@@ -21,6 +23,7 @@ from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
     from mil62sched.roster.agenda import Agenda
@@ -28,17 +31,124 @@ if TYPE_CHECKING:
 # A file or pipe gets the table at its natural width (up to this); a terminal gets its own width.
 FILE_WIDTH = 200
 
+# When a table is wider than the terminal, long text (Infusion, Day, Record, Flags) wraps onto more
+# lines first; if that is not enough, whole columns move to a note below the table, in this order.
+# Codes, dates and doses are never cut: Visit, Date, Participant and Infusion always stay.
+MOVE_ORDER = ("Day", "Record", "Proposed", "Window", "Weekday", "Study day", "Period", "Arm")
+WRAPS = frozenset({"Infusion", "Day", "Record", "Flags"})
+# A number stays with the word after it when text wraps ("1000 mg", "-1 d"): a no-break space,
+# which textwrap does not break at.
+_NUMBER_AND_WORD = re.compile(r"(?<=\d) (?=\S)")
+_KEEP = "\u00a0"
 
-def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
-    """The plan as a rich table; ANSI styles only when styled (a terminal)."""
+
+class _Column(NamedTuple):
+    """A table column before it is laid out: heading, every row's text, and how it may bend."""
+
+    heading: str
+    cells: list[str]
+    numeric: bool = False
+
+    @property
+    def wraps(self) -> bool:
+        """Long text that may go onto more lines."""
+        return self.heading in WRAPS
+
+    @property
+    def natural(self) -> int:
+        """Its width on one line."""
+        return max([len(self.heading), *(len(cell) for cell in self.cells)])
+
+    @property
+    def narrowest(self) -> int:
+        """The narrowest it can be without cutting a word (a code, a date, a number and unit)."""
+        if not self.wraps:
+            return self.natural
+        words = (len(word) for cell in self.cells for word in _glued(cell).split(" "))
+        return max([len(self.heading), *words])
+
+
+def _glued(text: str) -> str:
+    """`text` with every number held to the word after it."""
+    return _NUMBER_AND_WORD.sub(_KEEP, text)
+
+
+def _wrapped(text: str, width: int) -> str:
+    """`text` on lines of at most `width`, broken at spaces only (never inside a word)."""
+    lines = textwrap.wrap(_glued(text), width=width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines).replace(_KEEP, " ")
+
+
+def _overhead(count: int) -> int:
+    """Characters a SIMPLE_HEAVY table adds to its cells: an edge or gap and a padding space on
+    each side of every column."""
+    return 3 * count + 1
+
+
+def _layout(
+    columns: Sequence[_Column], width: int, keys: Sequence[str], styles: Sequence[str | None]
+) -> tuple[Table, list[str]]:
+    """The columns as a rich table no wider than `width` (when the key columns fit), and a
+    note for the columns moved below it, one line per row, named by its `keys` columns."""
     from rich import box
     from rich.table import Table
 
-    styled = presentation.styled
+    def fits(chosen: Sequence[_Column]) -> bool:
+        return sum(c.narrowest for c in chosen) + _overhead(len(chosen)) <= width
+
+    moved = [c for c in columns if c.heading in MOVE_ORDER]
+    moved.sort(key=lambda c: MOVE_ORDER.index(c.heading))
+    kept = [c for c in columns if c not in moved]
+    # Keep every column that fits, the last to move first; the rest move below the table.
+    for column in reversed(list(moved)):
+        if fits([c for c in columns if c in kept or c is column]):
+            kept.append(column)
+            moved.remove(column)
+    shown = [c for c in columns if c in kept]
+    widths = [c.natural for c in shown]
+    if sum(widths) + _overhead(len(shown)) > width:
+        widths = [c.narrowest for c in shown]
+        spare = width - _overhead(len(shown)) - sum(widths)
+        # Share the spare width among the columns that wrap, a character at a time.
+        while spare > 0:
+            growing = [i for i, c in enumerate(shown) if c.wraps and widths[i] < c.natural]
+            if not growing:
+                break
+            for index in growing[:spare]:
+                widths[index] += 1
+                spare -= 1
     table = Table(box=box.SIMPLE_HEAVY)
+    for column, size in zip(shown, widths, strict=True):
+        table.add_column(
+            column.heading,
+            justify="right" if column.numeric else "left",
+            width=size,
+            no_wrap=True,
+        )
+    for row, style in enumerate(styles):
+        cells = [
+            _wrapped(c.cells[row], size) if c.wraps else c.cells[row]
+            for c, size in zip(shown, widths, strict=True)
+        ]
+        table.add_row(*(literal(cell) for cell in cells), style=style)
+    notes: list[str] = []
+    if moved:
+        notes.append(
+            f"Moved below the table for want of width: {', '.join(c.heading for c in moved)}."
+        )
+        by_heading = {c.heading: c for c in columns}
+        for row in range(len(styles)):
+            name = " ".join(by_heading[key].cells[row] for key in keys if key in by_heading)
+            values = "; ".join(f"{c.heading} {c.cells[row]}" for c in moved if c.cells[row])
+            notes.append(f"{name}: {values}")
+    return table, notes
+
+
+def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
+    """The plan as a rich table; ANSI styles only when styled (a terminal)."""
+    styled = presentation.styled
     chosen = columns(plan)
-    for column in chosen:
-        table.add_column(column.heading, justify="right" if column.numeric else "left")
+    styles: list[str | None] = []
     for visit in plan.visits:
         style = None
         if styled:
@@ -48,16 +158,22 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
                 style = "magenta"
             elif visit.treatment.blinded:
                 style = "yellow"
-        table.add_row(*(literal(column.text(visit)) for column in chosen), style=style)
+        styles.append(style)
+    cells = [
+        _Column(c.heading, [c.text(visit) for visit in plan.visits], c.numeric) for c in chosen
+    ]
     out = io.StringIO()
     console = make_console(out, presentation)
+    table, moved = _layout(cells, console.width, ("Period", "Visit"), styles)
     if plan.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
     console.print(literal(title(plan), style="bold"))
-    console.print(literal(f"{plan.arm.title}: {len(plan.given)} infusions. "), end="")
-    console.print(literal(f"Source: {plan.protocol.registry} registry text."))
+    about = f"{plan.arm.title}: {len(plan.given)} infusions. "
+    console.print(literal(f"{about}Source: {plan.protocol.registry} registry text."))
     console.print(table)
-    notes_console = make_console(out, presentation, width=min(presentation.width or 100, 100))
+    for line in moved:
+        console.print(literal(line))
+    notes_console = make_console(out, presentation, width=min(console.width, 100))
     for line in notes(plan):
         notes_console.print(literal(f"* {line}"), style="bold" if styled else None)
     return finish(out.getvalue(), presentation)
@@ -65,15 +181,11 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
 
 def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> str:
     """Every plan's visits in one table, one row per infusion, participant first."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAVY)
-    for heading in ("Participant", "Arm", "Visit", "Period", "Date", "Weekday", "Infusion"):
-        table.add_column(heading)
-    table.add_column("Window")
-    table.add_column("Day")
-    table.add_column("Record")
+    headings = (
+        *("Participant", "Arm", "Visit", "Period", "Date", "Weekday", "Infusion"),
+        *("Window", "Day", "Record"),
+    )
+    rows: list[tuple[str, ...]] = []
     unblinded = False
     count = 0
     remarks: list[str] = []
@@ -82,25 +194,31 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
         count += 1
         remarks += [f"{plan.participant or plan.start.isoformat()}: {line}" for line in notes(plan)]
         for visit in plan.visits:
-            cells = (
-                plan.participant or "",
-                plan.arm.name,
-                str(visit.code),
-                visit.period,
-                visit.date.isoformat(),
-                f"{visit.date:%a}",
-                visit.treatment.label,
-                window_text(visit),
-                day_text(visit),
-                record_text(visit),
+            rows.append(
+                (
+                    plan.participant or "",
+                    plan.arm.name,
+                    str(visit.code),
+                    visit.period,
+                    visit.date.isoformat(),
+                    f"{visit.date:%a}",
+                    visit.treatment.label,
+                    window_text(visit),
+                    day_text(visit),
+                    record_text(visit),
+                )
             )
-            table.add_row(*(literal(cell) for cell in cells))
+    cells = [_Column(heading, [row[i] for row in rows]) for i, heading in enumerate(headings)]
     out = io.StringIO()
     console = make_console(out, presentation)
+    keys = ("Participant", "Period", "Visit")
+    table, moved = _layout(cells, console.width, keys, [None] * len(rows))
     if unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
     console.print(f"[bold]{count} participants[/]")
     console.print(table)
+    for line in moved:
+        console.print(literal(line))
     for line in remarks:
         console.print(literal(f"* {line}"), style="bold" if presentation.styled else None)
     return finish(out.getvalue(), presentation)
@@ -118,13 +236,14 @@ def literal(text: str, style: str = "") -> Text:
 
 
 def make_console(out: io.StringIO, presentation: Presentation, width: int | None = None) -> Console:
-    """A rich console writing to `out`: ANSI styles only when styled, at the terminal's width
-    (else `width`, else FILE_WIDTH)."""
+    """A rich console writing to `out`: ANSI styles only when styled, `width` wide, else the
+    presentation's width, else the terminal's own when styled, else FILE_WIDTH."""
     from rich.console import Console
 
+    fallback = None if presentation.styled else FILE_WIDTH  # None: rich asks the terminal
     return Console(
         file=out,
-        width=width or presentation.width or FILE_WIDTH,
+        width=width or presentation.width or fallback,
         force_terminal=presentation.styled,
         color_system="standard" if presentation.styled else None,
         highlight=False,
@@ -146,42 +265,54 @@ def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[s
 
 def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
     """The agenda as a rich table: overdue first, then day by day, with flags."""
-    from rich import box
-    from rich.table import Table
-
     from mil62sched.roster.agenda import OVER_CAPACITY, OVERDUE
 
-    table = Table(box=box.SIMPLE_HEAVY)
-    for heading in ("Date", "Day", "Participant", "Visit", "Window", "Infusion", "Flags"):
-        table.add_column(heading)
+    headings = ("Date", "Day", "Participant", "Visit", "Window", "Infusion", "Flags")
+    rows: list[tuple[str, ...]] = []
+    styles: list[str | None] = []
     for item in agenda.items:
         visit = item.visit
         style = None
         if presentation.styled and item.flags:
             style = "red" if OVERDUE in item.flags or OVER_CAPACITY in item.flags else "yellow"
-        cells = (
-            visit.date.isoformat(),
-            f"{visit.date:%a} {day_text(visit) if not visit.working_day else ''}".strip(),
-            item.participant,
-            item.code,
-            window_text(visit),
-            visit.treatment.label,
-            ", ".join(item.flags),
+        styles.append(style)
+        rows.append(
+            (
+                visit.date.isoformat(),
+                f"{visit.date:%a} {day_text(visit) if not visit.working_day else ''}".strip(),
+                item.participant,
+                item.code,
+                window_text(visit),
+                visit.treatment.label,
+                ", ".join(item.flags),
+            )
         )
-        table.add_row(*(literal(cell) for cell in cells), style=style)
+    cells = [_Column(heading, [row[i] for row in rows]) for i, heading in enumerate(headings)]
     out = io.StringIO()
     console = make_console(out, presentation)
+    table, moved = _layout(cells, console.width, ("Participant", "Visit"), styles)
     if agenda.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
-    chairs = f", {agenda.chairs} chairs a day" if agenda.chairs else ""
+    chairs = f", {_chairs(agenda.chairs)} a day" if agenda.chairs else ""
     console.print(f"[bold]Due {agenda.start.isoformat()} to {agenda.end.isoformat()}{chairs}[/]")
     if not agenda.items:
         console.print("Nothing due and nothing overdue.")
     else:
         console.print(table)
+        for line in moved:
+            console.print(literal(line))
     for day, count in agenda.over_capacity.items():
-        console.print(f"* {day.isoformat()}: {count} infusions for {agenda.chairs} chairs")
+        console.print(f"* {day.isoformat()}: {count} infusions for {_chairs(agenda.chairs)}")
     return finish(out.getvalue(), presentation)
+
+
+def _chairs(count: int | None) -> str:
+    """'1 chair', '2 chairs'.
+
+    >>> _chairs(1), _chairs(2)
+    ('1 chair', '2 chairs')
+    """
+    return f"{count} chair{'' if count == 1 else 's'}"
 
 
 FORMAT = Format(
