@@ -1,5 +1,5 @@
 """Files as Excel or WPS saves them at a Chinese site (issue #14): GB18030 or UTF-16 text and
-dates typed 2025/8/18."""
+dates typed 2025/8/18; and `--version` (issue #16)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mil62sched import __version__
 from mil62sched.errors import UsageError
 from mil62sched.parse import parse_date, parse_file_date
 from tests.conftest import PREFIX, Run, error_line
@@ -145,3 +146,10 @@ def test_forcing_gb18030_reads_without_a_note(run: Run, tmp_path: Path) -> None:
 def test_an_unknown_encoding_is_a_usage_error(run: Run, tmp_path: Path) -> None:
     line = error_line(run("roster", str(_roster(tmp_path, "utf-8")), "--encoding", "latin-1"))
     assert line == "invalid --encoding 'latin-1': use auto, utf-8, gb18030, utf-16"
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"mil62sched {__version__}\n"
+    assert __version__ == "0.1.0"

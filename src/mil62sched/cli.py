@@ -104,8 +104,24 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from mil62sched import __version__
+
+        typer.echo(f"{PROG} {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
-def _commands(ctx: typer.Context) -> None:
+def _commands(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Dosing-visit calendars for the MIL62-CT303 trial (NCT05314010)."""
     if ctx.invoked_subcommand is None:  # no command: say what there is
         typer.echo(ctx.get_help())
