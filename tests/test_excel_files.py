@@ -153,3 +153,41 @@ def test_version(run: Run) -> None:
     assert result.exit_code == 0
     assert result.stdout == f"mil62sched {__version__}\n"
     assert __version__ == "0.1.0"
+
+
+def test_help_offers_shell_completion(run: Run) -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "--install-completion" in result.stdout
+    assert "--show-completion" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"), [("mil62sched pl", "plan"), ("mil62sched roster --enc", "--encoding")]
+)
+def test_bash_completion_completes_commands_and_options(words: str, expected: str) -> None:
+    from typer.testing import CliRunner
+
+    from mil62sched.cli import app
+
+    environment = {
+        "_MIL62SCHED_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    result = CliRunner().invoke(app, [], prog_name="mil62sched", env=environment)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [expected]
+
+
+@pytest.mark.parametrize(("shell", "line"), [("zsh", "compdef"), ("fish", "complete --command")])
+def test_zsh_and_fish_completion_scripts(shell: str, line: str) -> None:
+    from typer.testing import CliRunner
+
+    from mil62sched.cli import app
+
+    environment = {"_MIL62SCHED_COMPLETE": f"source_{shell}"}
+    result = CliRunner().invoke(app, [], prog_name="mil62sched", env=environment)
+    assert result.exit_code == 0, result.output
+    assert line in result.stdout
+    assert "mil62sched" in result.stdout

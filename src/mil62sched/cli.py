@@ -99,7 +99,7 @@ app = typer.Typer(
     cls=_Commands,
     name=PROG,
     help="Dosing-visit calendars for the MIL62-CT303 trial (NCT05314010).",
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
