@@ -191,3 +191,20 @@ def test_zsh_and_fish_completion_scripts(shell: str, line: str) -> None:
     assert result.exit_code == 0, result.output
     assert line in result.stdout
     assert "mil62sched" in result.stdout
+
+
+@pytest.mark.parametrize("option", ["roster", "--holidays"])
+def test_a_file_that_is_not_the_forced_encoding_is_refused_for_that_encoding(
+    run: Run, tmp_path: Path, option: str
+) -> None:
+    # 0xFF starts no GB18030 character, and a UTF-8 file of Chinese text is not GB18030 either.
+    path = tmp_path / "site.csv"
+    path.write_bytes(b"date,name,kind\n2025-10-01,\xff,holiday\n")
+    args = ["plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(path)]
+    if option == "roster":
+        path.write_bytes(b"participant,arm,start\nP1,phase3-rcp,2025-08-18\xff\n")
+        args = ["roster", str(path)]
+    assert error_line(run(*args, "--encoding", "gb18030")) == (
+        "site.csv: not GB18030 text, as --encoding says: leave --encoding out to detect the "
+        "encoding, or save the file as UTF-8 CSV"
+    )

@@ -157,6 +157,19 @@ def open_input(path: Path) -> IO[str]:
     return path.open(encoding=codec, newline="")
 
 
+def not_in_forced_encoding(name: str) -> UsageError | None:
+    """The refusal of an input file that does not decode in the encoding --encoding forced,
+    when that is not UTF-8 (whose refusal names the first bad byte); else None."""
+    current = _READING.get()
+    if current is None or current.encoding in ("auto", "utf-8"):
+        return None
+    return UsageError(
+        f"not {_SHOWN[_CODECS[current.encoding]]} text, as --encoding says",
+        accepted="leave --encoding out to detect the encoding, or save the file as UTF-8 CSV",
+        where=name,
+    )
+
+
 def _detect(path: Path) -> str:
     """The codec that decodes the whole file: UTF-8, UTF-16 (with a BOM), else GB18030."""
     import codecs

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from mil62sched.errors import Mil62schedError, UsageError
-from mil62sched.files import input_lines, open_input
+from mil62sched.files import input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window
@@ -293,6 +293,9 @@ def _rows(
 def _not_utf8(path: Path) -> UsageError:
     """The refusal of a file that is not UTF-8, naming the line and byte of the first bad byte
     in the file (a decoding error gives its place only within the chunk being decoded)."""
+    forced = not_in_forced_encoding(path.name)
+    if forced is not None:
+        return forced
     content = path.read_bytes()
     try:
         content.decode("utf-8-sig")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
-from mil62sched.files import input_lines, open_input
+from mil62sched.files import input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.plan import DayStatus, search_order
 from mil62sched.parse import excerpt, parse_file_date, runaway_quote
 from mil62sched.site.holiday_data import country_years, is_supported
@@ -137,6 +137,9 @@ def load_overrides(path: Path) -> dict[date, Override]:
         with open_input(path) as stream:
             return _parse_overrides(path.name, csv.reader(input_lines(stream, path.name)))
     except UnicodeDecodeError as error:
+        forced = not_in_forced_encoding(path.name)
+        if forced is not None:
+            raise forced from None
         raise UsageError(
             f"{path.name}: not UTF-8 text (byte {error.start}); save the file as UTF-8 CSV"
         ) from None
