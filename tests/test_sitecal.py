@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 import mil62sched
 from mil62sched import cache
 from mil62sched.errors import UsageError
+from mil62sched.files import reading
 from mil62sched.model.plan import DayStatus
 from mil62sched.site import holiday_data
 from mil62sched.site.workdays import Override, SiteCalendar, load_overrides
@@ -333,8 +334,8 @@ def test_header_only_file_has_no_overrides(tmp_path: Path) -> None:
         ),
         (
             "date,name,kind\n2025-10-01,National Day,holiday\n01/10/2025,National Day,holiday\n",
-            "holidays.csv line 3: invalid date '01/10/2025' (day/month order is ambiguous): "
-            "use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31",
+            "holidays.csv line 3: invalid date '01/10/2025': day-first or month-first: use "
+            "year first, e.g. 2025/8/18 or 2025-08-18",
         ),
         (
             "date,name,kind\n2025-10-01,  ,holiday\n",
@@ -381,7 +382,8 @@ def test_bad_override_file(tmp_path: Path, text: str, message: str) -> None:
 def test_override_file_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "holidays.csv"
     path.write_bytes("date,name,kind\n2025-10-01,Fête,holiday\n".encode("latin-1"))
-    with pytest.raises(UsageError, match=r"^holidays\.csv: not UTF-8"):
+    # Auto-detection would read these bytes as GB18030 (é and t make a GB18030 character).
+    with reading("utf-8"), pytest.raises(UsageError, match=r"^holidays\.csv: not UTF-8"):
         load_overrides(path)
 
 

@@ -19,7 +19,7 @@ from mil62sched import engine, formats, protocol
 from mil62sched.commands import options
 from mil62sched.commands.day import describe_day
 from mil62sched.errors import Mil62schedError
-from mil62sched.files import output_path, write_text
+from mil62sched.files import output_path, reading, write_text
 from mil62sched.formats.presentation import styled_output
 from mil62sched.model.codes import VisitCode
 from mil62sched.parse import check_participant, parse_date
@@ -100,13 +100,29 @@ app = typer.Typer(
     cls=_Commands,
     name=PROG,
     help="Dosing-visit calendars for the MIL62-CT303 trial (NCT05314010).",
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from mil62sched import __version__
+
+        typer.echo(f"{PROG} {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
-def _commands(ctx: typer.Context) -> None:
+def _commands(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Dosing-visit calendars for the MIL62-CT303 trial (NCT05314010)."""
     if ctx.invoked_subcommand is None:  # no command: say what there is
         typer.echo(ctx.get_help())
@@ -157,6 +173,14 @@ Holidays = Annotated[
     Path | None,
     typer.Option(
         help="CSV date,name,kind (holiday|workday) adding to or overriding the holiday data.",
+        rich_help_panel=_SITE,
+    ),
+]
+Encoding = Annotated[
+    str,
+    typer.Option(
+        help="How roster, actuals and holiday files are encoded: auto (UTF-8, else UTF-16 with "
+        "a BOM, else GB18030, as Excel saves CSV on a Chinese Windows), utf-8, gb18030 or utf-16.",
         rich_help_panel=_SITE,
     ),
 ]
@@ -258,6 +282,7 @@ def plan(
     country: Country = None,
     no_holidays: NoHolidays = False,
     holidays: Holidays = None,
+    encoding: Encoding = "auto",
     adjust: Adjust = False,
     actual: Actual = None,
     missed: Missed = None,
@@ -272,30 +297,31 @@ def plan(
     force: Force = False,
 ) -> None:
     """Print or write every infusion date of one participant."""
-    chosen = formats.choose(fmt, output)
-    trial = protocol.load()
-    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
-    shown = options.presentation(
-        trial,
-        styled=styled,
-        width=shutil.get_terminal_size().columns if styled else None,
-        time=time,
-        tz=tz,
-        duration=duration,
-        remind=remind or (),
-    )
-    the_plan = engine.plan(
-        trial,
-        arm,
-        parse_date(start, "--start date"),
-        participant=None if participant is None else check_participant(participant),
-        escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
-        period_starts=options.period_starts(olp_start),
-        records=options.records(actual or (), missed or ()),
-        policy=site.policy(trial, tz),
-    )
-    write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
+    with reading(encoding):  # the encoding of every input file the command opens
+        chosen = formats.choose(fmt, output)
+        trial = protocol.load()
+        site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+        styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
+        shown = options.presentation(
+            trial,
+            styled=styled,
+            width=shutil.get_terminal_size().columns if styled else None,
+            time=time,
+            tz=tz,
+            duration=duration,
+            remind=remind or (),
+        )
+        the_plan = engine.plan(
+            trial,
+            arm,
+            parse_date(start, "--start date"),
+            participant=None if participant is None else check_participant(participant),
+            escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
+            period_starts=options.period_starts(olp_start),
+            records=options.records(actual or (), missed or ()),
+            policy=site.policy(trial, tz),
+        )
+        write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
 
 
 RosterFile = Annotated[
@@ -336,6 +362,7 @@ def roster(
     country: Country = None,
     no_holidays: NoHolidays = False,
     holidays: Holidays = None,
+    encoding: Encoding = "auto",
     adjust: Adjust = False,
     anchor: Anchor = "w1d1",
     today: Today = None,
@@ -353,24 +380,28 @@ def roster(
     """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
-    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    run = sitework.RosterRun.prepare(
-        protocol.load(), roster_file, site, tz, actuals, chairs, skip_bad
-    )
-    chosen = sitework.roster_format(fmt, output, split)
-    styled = (
-        output is None and split is None and chosen.terminal and styled_output(sys.stdout.isatty())
-    )
-    shown = options.presentation(
-        run.protocol,
-        styled=styled,
-        width=shutil.get_terminal_size().columns if styled else None,
-        time=time,
-        tz=tz,
-        duration=duration,
-        remind=remind or (),
-    )
-    sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
+    with reading(encoding):  # the encoding of every input file the command opens
+        site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+        run = sitework.RosterRun.prepare(
+            protocol.load(), roster_file, site, tz, actuals, chairs, skip_bad
+        )
+        chosen = sitework.roster_format(fmt, output, split)
+        styled = (
+            output is None
+            and split is None
+            and chosen.terminal
+            and styled_output(sys.stdout.isatty())
+        )
+        shown = options.presentation(
+            run.protocol,
+            styled=styled,
+            width=shutil.get_terminal_size().columns if styled else None,
+            time=time,
+            tz=tz,
+            duration=duration,
+            remind=remind or (),
+        )
+        sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
 
 
 @app.command()
@@ -385,6 +416,7 @@ def agenda(
     country: Country = None,
     no_holidays: NoHolidays = False,
     holidays: Holidays = None,
+    encoding: Encoding = "auto",
     adjust: Adjust = False,
     anchor: Anchor = "w1d1",
     today: Today = None,
@@ -405,14 +437,15 @@ def agenda(
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
 
-    chosen = formats.choose(fmt, output, agenda=True)
-    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    run = sitework.RosterRun.prepare(
-        protocol.load(), roster_file, site, None, actuals, chairs, skip_bad
-    )
-    first = run.today if start is None else parse_date(start, "--from date")
-    styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
-    sitework.write_agenda(run, first, days, chosen, styled=styled, output=output, force=force)
+    with reading(encoding):  # the encoding of every input file the command opens
+        chosen = formats.choose(fmt, output, agenda=True)
+        site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+        run = sitework.RosterRun.prepare(
+            protocol.load(), roster_file, site, None, actuals, chairs, skip_bad
+        )
+        first = run.today if start is None else parse_date(start, "--from date")
+        styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
+        sitework.write_agenda(run, first, days, chosen, styled=styled, output=output, force=force)
 
 
 @app.command()

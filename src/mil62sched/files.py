@@ -16,6 +16,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
@@ -105,6 +106,89 @@ def input_lines(stream: IO[str], name: str) -> Iterator[str]:
                 "a line of a roster, actuals or holiday file"
             )
         yield line
+
+
+# The encodings an input file may be read in: `auto` tries UTF-8 (with or without a BOM), then
+# UTF-16 when the file starts with its BOM, else GB18030 (what Excel's "CSV (逗号分隔)" saves on
+# a Chinese Windows; a superset of GBK).
+INPUT_ENCODINGS = ("auto", "utf-8", "gb18030", "utf-16")
+_CODECS = {"utf-8": "utf-8-sig", "gb18030": "gb18030", "utf-16": "utf-16"}
+_SHOWN = {"utf-8-sig": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
+
+
+class _Reading:
+    """How a run reads its input files: the encoding asked for, and the files already noted."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.noted: set[str] = set()
+
+
+_READING: ContextVar[_Reading | None] = ContextVar("mil62sched_reading", default=None)
+
+
+@contextmanager
+def reading(encoding: str) -> Iterator[None]:
+    """Read the input files opened inside the block in `encoding` (one of INPUT_ENCODINGS)."""
+    chosen = encoding.strip().lower().replace("_", "-")
+    chosen = {"utf8": "utf-8", "gbk": "gb18030", "utf16": "utf-16"}.get(chosen, chosen)
+    if chosen not in INPUT_ENCODINGS:
+        raise UsageError(
+            "invalid --encoding", value=encoding, accepted=f"use {', '.join(INPUT_ENCODINGS)}"
+        )
+    token = _READING.set(_Reading(chosen))
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def open_input(path: Path) -> IO[str]:
+    """Open a roster, actuals or holiday file as text, in the run's encoding (see `reading`;
+    auto when none was set), with its line endings untouched for a CSV reader. A file read as
+    anything but UTF-8 is said once on stderr. Raises OSError; a file no encoding fits is opened
+    as UTF-8, so that reading it reports its first bad byte. Reads the file once more to detect:
+    callers pass a regular file (`readable_twice`)."""
+    current = _READING.get() or _Reading("auto")
+    codec = _CODECS.get(current.encoding) or _detect(path)
+    if codec != "utf-8-sig" and current.encoding == "auto" and str(path) not in current.noted:
+        current.noted.add(str(path))
+        sys.stderr.write(f"mil62sched: note: {path.name} read as {_SHOWN[codec]} (not UTF-8)\n")
+    return path.open(encoding=codec, newline="")
+
+
+def not_in_forced_encoding(name: str) -> UsageError | None:
+    """The refusal of an input file that does not decode in the encoding --encoding forced,
+    when that is not UTF-8 (whose refusal names the first bad byte); else None."""
+    current = _READING.get()
+    if current is None or current.encoding in ("auto", "utf-8"):
+        return None
+    return UsageError(
+        f"not {_SHOWN[_CODECS[current.encoding]]} text, as --encoding says",
+        accepted="leave --encoding out to detect the encoding, or save the file as UTF-8 CSV",
+        where=name,
+    )
+
+
+def _detect(path: Path) -> str:
+    """The codec that decodes the whole file: UTF-8, UTF-16 (with a BOM), else GB18030."""
+    import codecs
+
+    with path.open("rb") as stream:
+        start = stream.read(2)
+        if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        for codec in ("utf-8-sig", "gb18030"):
+            stream.seek(0)
+            decoder = codecs.getincrementaldecoder(codec)()
+            try:
+                while chunk := stream.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return codec
+    return "utf-8-sig"
 
 
 def write_text(

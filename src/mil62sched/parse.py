@@ -72,6 +72,37 @@ def parse_date(text: str, what: str = "date") -> date:
         ) from None
 
 
+# Dates as a spreadsheet saves them: year first, with '-' or '/', month and day of one or two
+# digits (Excel on a Chinese Windows writes 2025/8/18).
+_FILE_DATE = re.compile(r"([0-9]{4})([/-])([0-9]{1,2})\2([0-9]{1,2})")
+_NOT_YEAR_FIRST = re.compile(r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}")
+
+
+def parse_file_date(text: str, what: str = "date") -> date:
+    """A date in a roster, actuals or holiday file: YYYY-MM-DD, or year first with '/' or '-'
+    and a month and day of one or two digits; day-first and month-first forms are refused.
+
+    >>> parse_file_date("2025/8/18"), parse_file_date("2025-8-1")
+    (datetime.date(2025, 8, 18), datetime.date(2025, 8, 1))
+    """
+    value = text.strip()
+    match = _FILE_DATE.fullmatch(value)
+    if match is None or _ISO_DATE.fullmatch(value):
+        if _NOT_YEAR_FIRST.fullmatch(value):
+            raise UsageError(
+                f"invalid {what} {excerpt(text)!r}: day-first or month-first: use year first, "
+                "e.g. 2025/8/18 or 2025-08-18"
+            )
+        return parse_date(text, what)
+    try:
+        return date(int(match[1]), int(match[3]), int(match[4]))
+    except ValueError:
+        raise UsageError(
+            f"invalid {what} {excerpt(text)!r}: no such day; use year first, e.g. 2025/8/18 or "
+            "2025-08-18"
+        ) from None
+
+
 def check_participant(text: str) -> str:
     """Return a participant ID that is safe inside calendars and file names, or refuse it.
 

@@ -1,7 +1,8 @@
 """Roster and actuals files: a site's participants and the visits they have had.
 
-Both are CSV with a header, read as UTF-8 with or without a BOM and with Windows or Unix line
-endings, the way Excel saves them. Rows are read one at a time (a roster may hold 100,000
+Both are CSV with a header, with Windows or Unix line endings, the way Excel saves them: UTF-8
+with or without a BOM, UTF-16 with a BOM or GB18030 (see `files.open_input`); dates year first,
+2025-08-18 or 2025/8/18. Rows are read one at a time (a roster may hold 100,000
 participants); a bad row becomes a `RowError` naming the file, line and reason, so a caller can
 report every bad row at once.
 
@@ -22,14 +23,14 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from mil62sched.errors import Mil62schedError, UsageError
-from mil62sched.files import input_lines
+from mil62sched.files import input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window
 from mil62sched.parse import (
     check_participant,
     excerpt,
-    parse_date,
+    parse_file_date,
     parse_visit_key,
     parse_window,
     runaway_quote,
@@ -69,9 +70,10 @@ class Enrolment(NamedTuple):
 
 
 def open_csv(path: Path) -> IO[str]:
-    """Open a CSV file as Excel writes it: UTF-8 with or without BOM, any line ending."""
+    """Open a CSV file as Excel writes it: in the run's encoding (auto: UTF-8 with or without
+    BOM, UTF-16 with BOM, else GB18030), any line ending."""
     try:
-        return path.open(encoding="utf-8-sig", newline="")
+        return open_input(path)
     except OSError as exc:
         raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
 
@@ -172,7 +174,7 @@ def read_actuals(path: Path) -> tuple[dict[str, Records], ActualLines, list[RowE
                     raise UsageError(f"invalid status {row['status']!r}: use done or missed")
                 when = None
                 if status == "done" or row["date"].strip():
-                    when = parse_date(row["date"], "date")
+                    when = parse_file_date(row["date"], "date")
             except UsageError as exc:
                 errors.append(RowError(path.name, line, str(exc)))
                 continue
@@ -212,9 +214,9 @@ def _enrolment(line: int, row: dict[str, str], protocol: Protocol) -> Enrolment:
         line=line,
         participant=check_participant(row["participant"].strip()),
         arm=arm.name,
-        start=parse_date(row["start"], "start date"),
+        start=parse_file_date(row["start"], "start date"),
         escalate_at=VisitCode.parse(escalate) if escalate else None,
-        period_starts=(("OLP", parse_date(olp, "olp_start date")),) if olp else (),
+        period_starts=(("OLP", parse_file_date(olp, "olp_start date")),) if olp else (),
         window=_window(window) if window else None,
     )
 
@@ -291,6 +293,9 @@ def _rows(
 def _not_utf8(path: Path) -> UsageError:
     """The refusal of a file that is not UTF-8, naming the line and byte of the first bad byte
     in the file (a decoding error gives its place only within the chunk being decoded)."""
+    forced = not_in_forced_encoding(path.name)
+    if forced is not None:
+        return forced
     content = path.read_bytes()
     try:
         content.decode("utf-8-sig")

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
-from mil62sched.files import input_lines
+from mil62sched.files import input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.plan import DayStatus, search_order
-from mil62sched.parse import excerpt, parse_date, runaway_quote
+from mil62sched.parse import excerpt, parse_file_date, runaway_quote
 from mil62sched.site.holiday_data import country_years, is_supported
 
 Kind = Literal["holiday", "workday"]
@@ -125,17 +125,21 @@ class SiteCalendar:
 
 
 def load_overrides(path: Path) -> dict[date, Override]:
-    """Read a site's override file: CSV with header date,name,kind; UTF-8 with or without BOM.
+    """Read a site's override file: CSV with header date,name,kind, in the run's encoding (see
+    `files.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030).
 
     Any bad row is a UsageError naming the file, the line and the reason.
     """
     import csv  # only for a site's override file
 
     try:
-        # newline="" lets csv handle CRLF and LF alike (and newlines inside quoted names).
-        with path.open(encoding="utf-8-sig", newline="") as stream:
+        # Opened with newline="": csv handles CRLF and LF alike (and newlines in quoted names).
+        with open_input(path) as stream:
             return _parse_overrides(path.name, csv.reader(input_lines(stream, path.name)))
     except UnicodeDecodeError as error:
+        forced = not_in_forced_encoding(path.name)
+        if forced is not None:
+            raise forced from None
         raise UsageError(
             f"{path.name}: not UTF-8 text (byte {error.start}); save the file as UTF-8 CSV"
         ) from None
@@ -193,7 +197,7 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
                 )
             date_text, name, kind = (row[position[column]].strip() for column in OVERRIDE_COLUMNS)
             try:
-                day = parse_date(date_text)
+                day = parse_file_date(date_text)
             except UsageError as error:
                 raise fail(str(error)) from None
             if not name:

@@ -1,0 +1,210 @@
+"""Files as Excel or WPS saves them at a Chinese site (issue #14): GB18030 or UTF-16 text and
+dates typed 2025/8/18; and `--version` (issue #16)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mil62sched import __version__
+from mil62sched.errors import UsageError
+from mil62sched.parse import parse_date, parse_file_date
+from tests.conftest import PREFIX, Run, error_line
+
+# W1D1 on Monday 2025-08-18; W3D1 is 14 days later, Monday 2025-09-01 (checked by hand).
+ROSTER = "participant,arm,start,备注\nCT303-0042,phase3-rcp,{start},青霉素过敏\n"
+W1D1 = "CT303-0042,2025-08-18,W1D1,1,2025-08-18,Monday"
+W3D1 = "CT303-0042,2025-08-18,W3D1,15,2025-09-01,Monday"
+
+
+def _roster(folder: Path, encoding: str, start: str = "2025-08-18") -> Path:
+    path = folder / "roster.csv"
+    path.write_bytes(ROSTER.format(start=start).encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk"])
+def test_a_gb18030_roster_is_read_and_said_so_on_stderr(
+    run: Run, tmp_path: Path, encoding: str
+) -> None:
+    result = run("roster", str(_roster(tmp_path, encoding)), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert W1D1 in result.stdout
+    assert result.stderr == "mil62sched: note: roster.csv read as GB18030 (not UTF-8)\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+def test_a_utf8_roster_is_read_without_a_note(run: Run, tmp_path: Path, encoding: str) -> None:
+    result = run("roster", str(_roster(tmp_path, encoding)), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert W1D1 in result.stdout
+    assert result.stderr == ""
+
+
+def test_a_utf16_roster_with_a_bom_is_read(run: Run, tmp_path: Path) -> None:
+    result = run("roster", str(_roster(tmp_path, "utf-16")), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert W1D1 in result.stdout
+    assert result.stderr == "mil62sched: note: roster.csv read as UTF-16 (not UTF-8)\n"
+
+
+def test_the_agenda_notes_a_gb18030_roster_once(run: Run, tmp_path: Path) -> None:
+    roster = _roster(tmp_path, "gb18030")
+    result = run("agenda", str(roster), "--from", "2025-08-18", "--days", "1", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "CT303-0042" in result.stdout
+    assert result.stderr == "mil62sched: note: roster.csv read as GB18030 (not UTF-8)\n"
+
+
+def test_gb18030_actuals_are_read(run: Run, tmp_path: Path) -> None:
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_bytes(
+        "participant,code,date,备注\nCT303-0042,W3D1,2025/9/2,晚一天\n".encode("gbk")
+    )
+    result = run(
+        "roster", str(_roster(tmp_path, "utf-8")), "--actuals", str(actuals), "--format", "csv"
+    )
+    assert result.exit_code == 0, result.stderr
+    w3d1 = next(line for line in result.stdout.splitlines() if ",W3D1," in line)
+    assert w3d1.startswith(f"MIL62-CT303,phase3-rcp,blinded,{W3D1}")
+    assert ",done,2025-09-02,1," in w3d1  # done a day after 2025-09-01
+    assert result.stderr == "mil62sched: note: actuals.csv read as GB18030 (not UTF-8)\n"
+
+
+def test_a_gb18030_holiday_file_is_read(run: Run, tmp_path: Path) -> None:
+    holidays = tmp_path / "site.csv"
+    holidays.write_bytes("date,name,kind\n2025/9/1,院庆,holiday\n".encode("gb18030"))
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(holidays),
+        "--format", "csv",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    w3d1 = next(line for line in result.stdout.splitlines() if ",W3D1," in line)
+    assert ",2025-09-01,Monday," in w3d1
+    assert ",false,院庆," in w3d1  # not a working day, for the site's own holiday
+    assert result.stderr == "mil62sched: note: site.csv read as GB18030 (not UTF-8)\n"
+
+
+@pytest.mark.parametrize("start", ["2025/8/18", "2025-8-18", "2025/08/18", "2025-08-18"])
+def test_year_first_dates_in_a_roster_are_read(run: Run, tmp_path: Path, start: str) -> None:
+    result = run("roster", str(_roster(tmp_path, "gb18030", start)), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert W1D1 in result.stdout
+    assert W3D1 in result.stdout
+
+
+@pytest.mark.parametrize("start", ["18/8/2025", "8/18/2025", "18-08-2025", "18.8.2025"])
+def test_day_or_month_first_dates_in_a_roster_are_refused_with_the_reason(
+    run: Run, tmp_path: Path, start: str
+) -> None:
+    result = run("roster", str(_roster(tmp_path, "utf-8", start)), "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{PREFIX}roster.csv line 2: invalid start date {start!r}: day-first or month-first: "
+        "use year first, e.g. 2025/8/18 or 2025-08-18"
+    )
+
+
+def test_a_file_date_that_is_no_day_is_refused() -> None:
+    with pytest.raises(UsageError, match=r"invalid date '2025/2/29': no such day"):
+        parse_file_date("2025/2/29")
+
+
+@pytest.mark.parametrize("text", ["2025/8-18", "2025/123/1", "25/8/18x", "2025.8.18"])
+def test_other_forms_are_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="invalid date"):
+        parse_file_date(text)
+
+
+def test_the_command_line_stays_iso_only(run: Run) -> None:
+    line = error_line(run("plan", "--arm", "phase3-rcp", "--start", "2025/8/18"))
+    assert line == "invalid --start date '2025/8/18': use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"
+    with pytest.raises(UsageError):
+        parse_date("2025-8-18")
+
+
+def test_forcing_utf8_refuses_a_gb18030_roster_at_its_first_bad_byte(
+    run: Run, tmp_path: Path
+) -> None:
+    roster = _roster(tmp_path, "gb18030")
+    # "participant,arm,start," is 22 bytes: the 23rd is the first of 备 in GB18030 (0xB1 0xB8).
+    assert error_line(run("roster", str(roster), "--encoding", "utf-8")) == (
+        "roster.csv line 1: not UTF-8 text (byte 23 of the file, 23 of the line: b1); "
+        "save it as UTF-8 CSV"
+    )
+
+
+def test_forcing_gb18030_reads_without_a_note(run: Run, tmp_path: Path) -> None:
+    roster = _roster(tmp_path, "gb18030")
+    result = run("roster", str(roster), "--encoding", "gb18030", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert W1D1 in result.stdout
+    assert result.stderr == ""
+
+
+def test_an_unknown_encoding_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+    line = error_line(run("roster", str(_roster(tmp_path, "utf-8")), "--encoding", "latin-1"))
+    assert line == "invalid --encoding 'latin-1': use auto, utf-8, gb18030, utf-16"
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"mil62sched {__version__}\n"
+    assert __version__ == "0.1.0"
+
+
+def test_help_offers_shell_completion(run: Run) -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "--install-completion" in result.stdout
+    assert "--show-completion" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"), [("mil62sched pl", "plan"), ("mil62sched roster --enc", "--encoding")]
+)
+def test_bash_completion_completes_commands_and_options(words: str, expected: str) -> None:
+    from typer.testing import CliRunner
+
+    from mil62sched.cli import app
+
+    environment = {
+        "_MIL62SCHED_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    result = CliRunner().invoke(app, [], prog_name="mil62sched", env=environment)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [expected]
+
+
+@pytest.mark.parametrize(("shell", "line"), [("zsh", "compdef"), ("fish", "complete --command")])
+def test_zsh_and_fish_completion_scripts(shell: str, line: str) -> None:
+    from typer.testing import CliRunner
+
+    from mil62sched.cli import app
+
+    environment = {"_MIL62SCHED_COMPLETE": f"source_{shell}"}
+    result = CliRunner().invoke(app, [], prog_name="mil62sched", env=environment)
+    assert result.exit_code == 0, result.output
+    assert line in result.stdout
+    assert "mil62sched" in result.stdout
+
+
+@pytest.mark.parametrize("option", ["roster", "--holidays"])
+def test_a_file_that_is_not_the_forced_encoding_is_refused_for_that_encoding(
+    run: Run, tmp_path: Path, option: str
+) -> None:
+    # 0xFF starts no GB18030 character, and a UTF-8 file of Chinese text is not GB18030 either.
+    path = tmp_path / "site.csv"
+    path.write_bytes(b"date,name,kind\n2025-10-01,\xff,holiday\n")
+    args = ["plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(path)]
+    if option == "roster":
+        path.write_bytes(b"participant,arm,start\nP1,phase3-rcp,2025-08-18\xff\n")
+        args = ["roster", str(path)]
+    assert error_line(run(*args, "--encoding", "gb18030")) == (
+        "site.csv: not GB18030 text, as --encoding says: leave --encoding out to detect the "
+        "encoding, or save the file as UTF-8 CSV"
+    )
