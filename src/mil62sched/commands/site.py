@@ -122,7 +122,7 @@ def write_agenda(
     assert fmt.render_agenda is not None  # the command offers agenda formats only
     tally = batch.Tally()
     plans, unplaced = _balanced(run, _plans(run, tally))
-    due = agenda(plans, first, days, run.chairs)
+    due = agenda(plans, first, days, run.chairs, run.today)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
     text = fmt.render_agenda(due, Presentation(styled=styled))
@@ -148,7 +148,9 @@ def _plans(run: RosterRun, tally: batch.Tally) -> Iterator[Plan]:
 
 def _heading(run: RosterRun) -> str:
     """The roster output's name (a calendar's display name); loud when any arm is unblinded."""
-    name = f"{run.protocol.id} roster {run.roster.stem}"
+    # A roster file named roster.csv would give 'roster roster': name it once.
+    stem = run.roster.stem
+    name = f"{run.protocol.id} roster" + ("" if stem.lower() == "roster" else f" {stem}")
     return f"UNBLINDED {name}" if batch.any_unblinded(run.protocol, run.roster) else name
 
 
