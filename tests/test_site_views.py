@@ -76,3 +76,48 @@ def test_roster_calendar_name_does_not_repeat_roster(run: Run) -> None:
     assert result.exit_code == 0, result.stderr
     calendar = vobject.readOne(result.stdout)
     assert calendar.x_wr_calname.value == "MIL62-CT303 roster"
+
+
+# --- #8: the pharmacist's split files cannot be mistaken for the coordinators' ---------------
+
+MIXED = """\
+participant,arm,start
+CT303-0001,phase3-rcp,2025-09-17
+CT303-0002,phase3-rcp-placebo,2025-09-17
+CT303-0003,phase1b-500,2025-09-15
+"""
+MIXED_WARNING = (
+    "mil62sched: warning: the roster mixes blinded and unblinded arms (unblinded: "
+    "phase3-rcp-placebo); unblinded outputs are for the unblinded pharmacist only\n"
+)
+
+
+def test_split_names_unblinded_files_unblinded(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "site.csv"
+    roster.write_text(MIXED, encoding="utf-8")
+    folder = tmp_path / "calendars"
+    result = run("roster", str(roster), "--today", "2025-09-01", "--split", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "CT303-0001.ics", "CT303-0003.ics", "UNBLINDED-CT303-0002.ics",
+    ]  # fmt: skip
+    assert "UNBLINDED" in (folder / "UNBLINDED-CT303-0002.ics").read_text(encoding="utf-8")
+    assert "UNBLINDED" not in (folder / "CT303-0001.ics").read_text(encoding="utf-8")
+    assert result.stderr == MIXED_WARNING
+
+
+def test_a_mixed_roster_says_so_before_writing_in_every_format(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "site.csv"
+    roster.write_text(MIXED, encoding="utf-8")
+    for fmt in ("table", "csv", "json", "ics"):
+        result = run("roster", str(roster), "--today", "2025-09-01", "--format", fmt)
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == MIXED_WARNING, fmt
+
+
+def test_a_roster_of_one_masking_gives_no_mixing_warning(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "site.csv"
+    roster.write_text(MIXED.replace("phase3-rcp-placebo", "phase3-rcp"), encoding="utf-8")
+    result = run("roster", str(roster), "--today", "2025-09-01", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""

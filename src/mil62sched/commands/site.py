@@ -91,14 +91,16 @@ def write_roster(
     plans, unplaced = _balanced(run, _plans(run, tally))
     if split is not None:
         with staged_folder(split, force=force) as folder:
+            _report_mixed_masking(run)  # before any file is written
             for plan in plans:
-                name = f"{plan.participant}{fmt.extensions[0]}"
+                name = _split_name(plan, fmt)
                 text = fmt.render(plan, presentation)
                 (folder / name).write_text(text, encoding="utf-8", newline="")
             if tally.errors and not run.skip_bad:
                 raise _bad_rows(run, tally)  # before the files are moved into place
     else:
         with staged(output, force=force, terminal=fmt.terminal) as stage:
+            _report_mixed_masking(run)  # once the output may be written, before it is
             assert fmt.write_roster is not None  # roster_format offers roster formats only
             heading = _heading(run) if fmt.named else None
             fmt.write_roster(plans, presentation._replace(heading=heading), stage.stream)
@@ -152,6 +154,60 @@ def _heading(run: RosterRun) -> str:
     stem = run.roster.stem
     name = f"{run.protocol.id} roster" + ("" if stem.lower() == "roster" else f" {stem}")
     return f"UNBLINDED {name}" if batch.any_unblinded(run.protocol, run.roster) else name
+
+
+def _split_name(plan: Plan, fmt: Format) -> str:
+    """A participant's file in --split: the pharmacist's (unblinded) files say so in their name,
+    so nobody can take one for the coordinators' file of the same participant."""
+    name = f"{plan.participant}{fmt.extensions[0]}"
+    return f"{UNBLINDED_FILE_PREFIX}{name}" if plan.unblinded else name
+
+
+UNBLINDED_FILE_PREFIX = "UNBLINDED-"
+
+
+def _report_mixed_masking(run: RosterRun) -> None:
+    """One warning, before anything is written, when the roster has both blinded and unblinded
+    arms (rows that do not parse are left to the planning pass to report)."""
+    import sys
+
+    maskings = _arm_maskings(run)
+    if "blinded" in maskings and "unblinded" in maskings:
+        shown = ", ".join(maskings["unblinded"])
+        sys.stderr.write(
+            "mil62sched: warning: the roster mixes blinded and unblinded arms (unblinded: "
+            f"{shown}); unblinded outputs are for the unblinded pharmacist only\n"
+        )
+
+
+def _arm_maskings(run: RosterRun) -> dict[str, list[str]]:
+    """The roster's arms by masking, in first-seen order (read ahead of the streamed output)."""
+    import csv
+
+    from mil62sched.files import input_lines
+    from mil62sched.roster.files import open_csv
+
+    found: dict[str, list[str]] = {}
+    try:
+        with open_csv(run.roster) as stream:
+            reader = csv.reader(input_lines(stream, run.roster.name))
+            header = [cell.strip().lower() for cell in next(reader, [])]
+            if "arm" not in header:
+                return found
+            column = header.index("arm")
+            for cells in reader:
+                if len(cells) <= column:
+                    continue
+                try:
+                    arm = run.protocol.arm(cells[column])
+                except UsageError:
+                    continue
+                names = found.setdefault(arm.masking, [])
+                if arm.name not in names:
+                    names.append(arm.name)
+    except (UnicodeDecodeError, csv.Error):
+        return {}  # the file is refused, with its reason, when it is read for planning
+    return found
 
 
 def _report_chairs(unplaced: list[str]) -> None:
