@@ -223,3 +223,20 @@ def test_a_missed_visit_is_not_overdue_and_an_untracked_plan_is_not_judged(run: 
         "--format", "json",
     )  # fmt: skip
     assert [v["overdue"] for v in json.loads(untracked.stdout)["visits"]] == [None] * 4
+
+
+def test_overdue_without_a_window_says_its_day_has_passed(run: Run) -> None:
+    # No window: W3D1 (2025-10-01) is overdue from 2025-10-02 on.
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--actual", "W1D1=2025-09-17",
+        "--today", "2025-10-02", "--format", "md",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "- W3D1 (2025-10-01): overdue: its day has passed (no window), nothing recorded.\n" in (
+        result.stdout
+    )
+    on_the_day = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--actual", "W1D1=2025-09-17",
+        "--today", "2025-10-01", "--format", "md",
+    )  # fmt: skip
+    assert "overdue" not in on_the_day.stdout

@@ -68,10 +68,13 @@ def notes(plan: Plan) -> list[str]:
     for visit in plan.visits:
         where = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
         if overdue(plan, visit, is_tracked):
-            closed = visit.window_end or visit.date
+            closed = (
+                "its day has passed (no window)"
+                if visit.window_end is None
+                else f"its window closed on {visit.window_end.isoformat()}"
+            )
             lines.append(
-                f"{where} ({visit.date.isoformat()}): overdue: its window closed on "
-                f"{closed.isoformat()}, nothing recorded."
+                f"{where} ({visit.date.isoformat()}): overdue: {closed}, nothing recorded."
             )
         if visit.note:
             lines.append(f"{where} ({visit.target.isoformat()}): {visit.note}.")
