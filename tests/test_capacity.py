@@ -72,7 +72,8 @@ def roster(run: Run, path: str, *options: str) -> Result:
 
 def test_chairs_without_adjust_move_nothing(run: Run, tmp_path: Path) -> None:
     result = roster(run, roster_file(tmp_path, "A", "B"), "--window", "2", "--chairs", "1")
-    assert result.stderr == ""
+    # ...but the over-full day is flagged (issue 9 #3): A's W25D1 and B's W3D1 on 2025-06-27.
+    assert result.stderr == f"{WARNING}2025-06-27: 2 infusions for 1 chair(s)\n"
     assert moved_only(dates(result)) == {}
 
 

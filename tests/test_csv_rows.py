@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from mil62sched import engine, protocol
 from mil62sched.formats import csv_rows as csv_export
-from mil62sched.formats.contract import visit_fields
+from mil62sched.formats.contract import TRACKING_COLUMNS, plan_visits, visit_fields
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
@@ -45,9 +45,14 @@ def test_rows_say_what_visit_fields_say(
         records=records,
         policy=Policy(site=CN, adjust=adjust, today=today),
     )
-    for visit, row in zip(plan.visits, csv_export.rows(plan), strict=True):
-        fields = visit_fields(visit)
-        expected = [csv_export.cell(fields[name]) for name in csv_export.VISIT_COLUMNS]
+    over_full = {start + timedelta(days=14)}  # W3D1's protocol date, as if over capacity
+    documented = plan_visits(plan, over_full)
+    for visit, row, fields in zip(
+        plan.visits, csv_export.rows(plan, over_full), documented, strict=True
+    ):
+        assert fields == {**visit_fields(visit), **{k: fields[k] for k in TRACKING_COLUMNS}}
+        columns = csv_export.VISIT_COLUMNS + TRACKING_COLUMNS
+        expected = [csv_export.cell(fields[name]) for name in columns]
         assert row[len(csv_export.PLAN_COLUMNS) :] == expected
         assert row[: len(csv_export.PLAN_COLUMNS)] == [
             "MIL62-CT303", plan.arm.name, plan.arm.masking, "CT303-0042", start.isoformat(),

@@ -636,6 +636,13 @@ PLAN_ARGS = {
     "CT303-0005": ["--arm", "phase3-rcp-placebo", "--start", "2025-09-17", "--window", "2"],
 }  # fmt: skip
 SHARED = ["--today", "2025-10-15", "--adjust", "--time", "09:00", "--remind", "1d"]
+# --split names the pharmacist's (unblinded) files so that nobody takes them for the
+# coordinators': CT303-0005 is on phase3-rcp-placebo.
+SPLIT_NAMES = {p: f"UNBLINDED-{p}" if p == "CT303-0005" else p for p in PLAN_ARGS}
+MIXED_WARNING = (
+    "mil62sched: warning: the roster mixes blinded and unblinded arms (unblinded: "
+    "phase3-rcp-placebo); unblinded outputs are for the unblinded pharmacist only"
+)
 
 
 def site_files(tmp_path: Path) -> tuple[Path, Path]:
@@ -690,9 +697,11 @@ def test_split_writes_one_calendar_per_participant_identical_to_plan(
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert sorted(path.name for path in folder.iterdir()) == [f"{p}.ics" for p in PLAN_ARGS]
-    for participant in PLAN_ARGS:
-        written = read(folder / f"{participant}.ics")
+    assert sorted(path.name for path in folder.iterdir()) == [
+        f"{p}.ics" for p in SPLIT_NAMES.values()
+    ]
+    for participant, name in SPLIT_NAMES.items():
+        written = read(folder / f"{name}.ics")
         assert normalise_dtstamp(written) == normalise_dtstamp(
             plan_ics(run, tmp_path, participant)
         ), participant
@@ -716,10 +725,10 @@ def test_split_names_files_by_participant_with_the_format_extension(
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     names = sorted(path.name for path in folder.iterdir())
-    assert names == [f"{p}{extension}" for p in PLAN_ARGS]
+    assert names == [f"{p}{extension}" for p in SPLIT_NAMES.values()]
     # Each file holds its own participant only.
-    for participant in PLAN_ARGS:
-        text = (folder / f"{participant}{extension}").read_text(encoding="utf-8")
+    for participant, name in SPLIT_NAMES.items():
+        text = (folder / f"{name}{extension}").read_text(encoding="utf-8")
         others = [p for p in PLAN_ARGS if p != participant]
         assert participant in text
         assert not any(other in text for other in others)
@@ -735,9 +744,12 @@ def test_split_refuses_existing_files_without_force_and_writes_nothing(
     args = ["roster", str(roster), "--actuals", str(actuals), "--today", "2025-10-15"]
     result = run(*args, "--split", str(folder))
     assert result.exit_code == 1
-    assert errors(result) == [
-        f"1 file(s) exist in {str(folder)!r}, e.g. 'CT303-0002.ics': use --force to overwrite them"
-    ]
+    warning, refusal = result.stderr.splitlines()
+    assert warning == MIXED_WARNING
+    assert refusal == (
+        f"{PREFIX}1 file(s) exist in {str(folder)!r}, e.g. 'CT303-0002.ics': use --force to "
+        "overwrite them"
+    )
     assert sorted(path.name for path in folder.iterdir()) == ["CT303-0002.ics"]
     assert (folder / "CT303-0002.ics").read_text(encoding="utf-8") == "mine\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == [
@@ -747,7 +759,9 @@ def test_split_refuses_existing_files_without_force_and_writes_nothing(
     ]
     forced = run(*args, "--split", str(folder), "--force")
     assert forced.exit_code == 0, forced.stderr
-    assert sorted(path.name for path in folder.iterdir()) == [f"{p}.ics" for p in PLAN_ARGS]
+    assert sorted(path.name for path in folder.iterdir()) == [
+        f"{p}.ics" for p in SPLIT_NAMES.values()
+    ]
     assert (folder / "CT303-0002.ics").read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
 
 
@@ -1044,7 +1058,7 @@ def test_unblinded_roster_says_so_on_every_output(run: Run, tmp_path: Path) -> N
     assert summaries
     assert all(s.startswith("UNBLINDED ") for s in summaries)
     for participant in ("P1", "P2", "P3"):
-        assert "X-WR-CALNAME:UNBLINDED " in a[f"split {participant}.ics"]
+        assert "X-WR-CALNAME:UNBLINDED " in a[f"split UNBLINDED-{participant}.ics"]
     # The pharmacist's two assignments differ in what is infused, not in the events' UIDs...
     assert a["roster csv"] != b["roster csv"]
     assert uids(a["roster ics"]) == uids(b["roster ics"])

@@ -1,16 +1,18 @@
 """The site-wide commands' work: a roster through the engine to the exporters and the disk.
 
 `roster` streams: each participant is read, planned and written before the next is read, into a
-staged output that is published only if every row was valid (or `--skip-bad` was given). Chair
-balancing (`--adjust` with chairs) needs every plan at once and so holds the roster in memory.
+staged output that is published only if every row was valid (or `--skip-bad` was given).
+Counting chairs (`--chairs`, or the protocol's chairs), and balancing them with `--adjust`, needs
+every plan at once and so holds the roster in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from mil62sched import formats
 from mil62sched.commands.options import SiteOptions
@@ -89,19 +91,33 @@ def write_roster(
     """Plan every participant and write them in `fmt`; bad rows are reported after, all at once."""
     tally = batch.Tally()
     plans, unplaced = _balanced(run, _plans(run, tally))
+    over_full: dict[date, int] | None = None
+    if run.chairs is not None:
+        # Counting chairs needs every plan: with --chairs the roster is held, not streamed.
+        held = list(plans)
+        over_full = capacity.over(held, run.chairs)
+        plans = iter(held)
+        if not run.balance:  # balancing already warns for each day it left over-full
+            unplaced = [
+                f"{day.isoformat()}: {count} infusions for {run.chairs} chair(s)"
+                for day, count in over_full.items()
+            ]
+    render, write_many = _writers(fmt, over_full)
     if split is not None:
         with staged_folder(split, force=force) as folder:
+            _report_mixed_masking(run)  # before any file is written
             for plan in plans:
-                name = f"{plan.participant}{fmt.extensions[0]}"
-                text = fmt.render(plan, presentation)
+                name = _split_name(plan, fmt)
+                text = render(plan, presentation)
                 (folder / name).write_text(text, encoding="utf-8", newline="")
             if tally.errors and not run.skip_bad:
                 raise _bad_rows(run, tally)  # before the files are moved into place
     else:
         with staged(output, force=force, terminal=fmt.terminal) as stage:
-            assert fmt.write_roster is not None  # roster_format offers roster formats only
+            _report_mixed_masking(run)  # once the output may be written, before it is
+            assert write_many is not None  # roster_format offers roster formats only
             heading = _heading(run) if fmt.named else None
-            fmt.write_roster(plans, presentation._replace(heading=heading), stage.stream)
+            write_many(plans, presentation._replace(heading=heading), stage.stream)
             stage.keep = run.skip_bad or not tally.errors
     _report_chairs(unplaced)
     if tally.errors:
@@ -122,7 +138,7 @@ def write_agenda(
     assert fmt.render_agenda is not None  # the command offers agenda formats only
     tally = batch.Tally()
     plans, unplaced = _balanced(run, _plans(run, tally))
-    due = agenda(plans, first, days, run.chairs)
+    due = agenda(plans, first, days, run.chairs, run.today)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
     text = fmt.render_agenda(due, Presentation(styled=styled))
@@ -130,6 +146,27 @@ def write_agenda(
     _report_chairs(unplaced)
     if tally.errors:
         raise _bad_rows(run, tally)
+
+
+Render = Callable[[Plan, Presentation], str]
+WriteMany = Callable[[Iterable[Plan], Presentation, IO[str]], None]
+
+
+def _writers(fmt: Format, over_full: dict[date, int] | None) -> tuple[Render, WriteMany | None]:
+    """The format's renderer and roster writer; CSV and JSON given the over-full days, when
+    chairs were counted, for their `over_capacity` field (the other formats have no such field:
+    the warnings on stderr say it for them)."""
+    if over_full is not None and fmt.name in ("csv", "json"):
+        import functools
+
+        from mil62sched.formats import csv_rows, json_document
+
+        module = csv_rows if fmt.name == "csv" else json_document
+        return (
+            functools.partial(module.render, over_full=over_full),
+            functools.partial(module.write_many, over_full=over_full),
+        )
+    return fmt.render, fmt.write_roster
 
 
 def _balanced(run: RosterRun, plans: Iterator[Plan]) -> tuple[Iterator[Plan], list[str]]:
@@ -148,8 +185,64 @@ def _plans(run: RosterRun, tally: batch.Tally) -> Iterator[Plan]:
 
 def _heading(run: RosterRun) -> str:
     """The roster output's name (a calendar's display name); loud when any arm is unblinded."""
-    name = f"{run.protocol.id} roster {run.roster.stem}"
+    # A roster file named roster.csv would give 'roster roster': name it once.
+    stem = run.roster.stem
+    name = f"{run.protocol.id} roster" + ("" if stem.lower() == "roster" else f" {stem}")
     return f"UNBLINDED {name}" if batch.any_unblinded(run.protocol, run.roster) else name
+
+
+def _split_name(plan: Plan, fmt: Format) -> str:
+    """A participant's file in --split: the pharmacist's (unblinded) files say so in their name,
+    so nobody can take one for the coordinators' file of the same participant."""
+    name = f"{plan.participant}{fmt.extensions[0]}"
+    return f"{UNBLINDED_FILE_PREFIX}{name}" if plan.unblinded else name
+
+
+UNBLINDED_FILE_PREFIX = "UNBLINDED-"
+
+
+def _report_mixed_masking(run: RosterRun) -> None:
+    """One warning, before anything is written, when the roster has both blinded and unblinded
+    arms (rows that do not parse are left to the planning pass to report)."""
+    import sys
+
+    maskings = _arm_maskings(run)
+    if "blinded" in maskings and "unblinded" in maskings:
+        shown = ", ".join(maskings["unblinded"])
+        sys.stderr.write(
+            "mil62sched: warning: the roster mixes blinded and unblinded arms (unblinded: "
+            f"{shown}); unblinded outputs are for the unblinded pharmacist only\n"
+        )
+
+
+def _arm_maskings(run: RosterRun) -> dict[str, list[str]]:
+    """The roster's arms by masking, in first-seen order (read ahead of the streamed output)."""
+    import csv
+
+    from mil62sched.files import input_lines
+    from mil62sched.roster.files import open_csv
+
+    found: dict[str, list[str]] = {}
+    try:
+        with open_csv(run.roster) as stream:
+            reader = csv.reader(input_lines(stream, run.roster.name))
+            header = [cell.strip().lower() for cell in next(reader, [])]
+            if "arm" not in header:
+                return found
+            column = header.index("arm")
+            for cells in reader:
+                if len(cells) <= column:
+                    continue
+                try:
+                    arm = run.protocol.arm(cells[column])
+                except UsageError:
+                    continue
+                names = found.setdefault(arm.masking, [])
+                if arm.name not in names:
+                    names.append(arm.name)
+    except (UnicodeDecodeError, csv.Error):
+        return {}  # the file is refused, with its reason, when it is read for planning
+    return found
 
 
 def _report_chairs(unplaced: list[str]) -> None:

@@ -3,10 +3,17 @@ line, in one place so csv, json and xlsx-like outputs agree (documented in the R
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from mil62sched.formats.wording import UNBLINDED_NOTICE, WEEKDAYS, period_note
+from mil62sched.formats.wording import (
+    UNBLINDED_NOTICE,
+    WEEKDAYS,
+    overdue,
+    period_note,
+    tracked,
+)
 from mil62sched.model.plan import Plan, Visit
 
 if TYPE_CHECKING:
@@ -41,6 +48,34 @@ def visit_fields(visit: Visit) -> dict[str, Any]:
         "in_window": visit.in_window,
         "note": visit.note,
     }
+
+
+TRACKING_COLUMNS = ("period_start", "period_start_assumed", "overdue", "over_capacity")
+
+
+def tracking_fields(
+    plan: Plan, visit: Visit, over_full: Container[date] | None = None, *, is_tracked: bool
+) -> dict[str, Any]:
+    """The visit's fields that need its plan or the site: its period's W1D1 and whether it was
+    assumed, overdue, and over capacity (None unless chairs were counted; a missed or dropped
+    visit takes no chair)."""
+    period = next(p for p in plan.periods if p.name == visit.period)
+    chair = None if visit.status in ("missed", "dropped") else (visit.actual or visit.date)
+    return {
+        "period_start": period.start.isoformat(),
+        "period_start_assumed": period.assumed,
+        "overdue": overdue(plan, visit, is_tracked),
+        "over_capacity": None if over_full is None else chair is not None and chair in over_full,
+    }
+
+
+def plan_visits(plan: Plan, over_full: Container[date] | None = None) -> list[dict[str, Any]]:
+    """Every visit of the plan with its tracking fields, in the JSON contract's order."""
+    is_tracked = tracked(plan)
+    return [
+        {**visit_fields(v), **tracking_fields(plan, v, over_full, is_tracked=is_tracked)}
+        for v in plan.visits
+    ]
 
 
 def plan_fields(plan: Plan) -> dict[str, Any]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from datetime import date
 from typing import IO, TYPE_CHECKING
 
 from mil62sched.formats import Format
-from mil62sched.formats.contract import AGENDA_COLUMNS, agenda_fields
+from mil62sched.formats.contract import AGENDA_COLUMNS, TRACKING_COLUMNS, agenda_fields
 from mil62sched.formats.presentation import PLAIN, Presentation
-from mil62sched.formats.wording import WEEKDAYS
+from mil62sched.formats.wording import WEEKDAYS, overdue, tracked
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.protocol import Treatment
@@ -26,7 +26,7 @@ VISIT_COLUMNS = (
     "proposed_date", "holidays_provisional", "status", "actual_date", "deviation_days",
     "in_window", "note",
 )  # fmt: skip
-HEADER = PLAN_COLUMNS + VISIT_COLUMNS
+HEADER = PLAN_COLUMNS + VISIT_COLUMNS + TRACKING_COLUMNS  # added columns go last
 
 
 def cell(value: object) -> str:
@@ -48,10 +48,13 @@ def cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def rows(plan: Plan) -> Iterator[list[str]]:
-    """One row per infusion, in HEADER's order (the same values as `visit_fields`, which the
-    tests hold it to; written out here because a roster may have a million rows, whose dates,
-    codes, treatments and notes repeat: each is spelled once, by the cached helpers below)."""
+def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[str]]:
+    """One row per infusion, in HEADER's order (the same values as `visit_fields` and
+    `tracking_fields`, which the tests hold it to; written out here because a roster may have a
+    million rows, whose dates, codes, treatments and notes repeat: each is spelled once, by the
+    cached helpers below). `over_full`: the site's over-full days, when chairs were counted."""
+    periods = {p.name: (_iso(p.start), _BOOL[p.assumed]) for p in plan.periods}
+    is_tracked = tracked(plan)
     head = [
         cell(plan.protocol.id), cell(plan.arm.name), plan.arm.masking,
         cell(plan.participant), plan.start.isoformat(),
@@ -64,10 +67,20 @@ def rows(plan: Plan) -> Iterator[list[str]]:
             _iso(v.target), _iso(v.window_start), _iso(v.window_end), _BOOL[v.working_day],
             _text(v.non_working_reason), _iso(v.proposed), _BOOL[v.holidays_provisional],
             v.status, *_record(v), _text(v.note),
+            *periods[v.period], _MAYBE[overdue(plan, v, is_tracked)],
+            _MAYBE[None if over_full is None else _chair_in(v, over_full)],
         ]  # fmt: skip
 
 
 _BOOL = {True: "true", False: "false"}
+_MAYBE = {None: "", True: "true", False: "false"}
+
+
+def _chair_in(visit: Visit, days: Container[date]) -> bool:
+    """Whether the visit takes a chair on one of `days` (a missed or dropped one takes none)."""
+    if visit.status in ("missed", "dropped"):
+        return False
+    return (visit.actual or visit.date) in days
 
 
 @functools.lru_cache(maxsize=4096)
@@ -108,25 +121,32 @@ def _record(visit: Visit) -> tuple[str, str, str]:
 _NOT_DONE = ("", "", "")
 
 
-def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
+def render(
+    plan: Plan, presentation: Presentation = PLAIN, over_full: Container[date] | None = None
+) -> str:
     """The plan as CSV text with Unix line endings."""
     import csv
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    writer.writerows(rows(plan))
+    writer.writerows(rows(plan, over_full))
     return out.getvalue()
 
 
-def write_many(plans: Iterable[Plan], presentation: Presentation, stream: IO[str]) -> None:
+def write_many(
+    plans: Iterable[Plan],
+    presentation: Presentation,
+    stream: IO[str],
+    over_full: Container[date] | None = None,
+) -> None:
     """Every plan's rows under one header, written as they come."""
     import csv
 
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(HEADER)
     for plan in plans:
-        writer.writerows(rows(plan))
+        writer.writerows(rows(plan, over_full))
 
 
 def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:

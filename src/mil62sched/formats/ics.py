@@ -209,12 +209,15 @@ def _timed(day: date, timing: Timing) -> tuple[datetime, datetime]:
 
 
 def _description(plan: Plan, visit: Visit) -> list[str]:
+    period = next(p for p in plan.periods if p.name == visit.period)
+    # A journey's periods each have their own W1D1: name the one this visit counts from.
+    first = f"{period.name} W1D1" if len(plan.periods) > 1 else "W1D1"
     lines = [
         f"Study day {visit.study_day} ({visit.code}) of {plan.protocol.id}"
         f" ({plan.protocol.registry}), {visit.period}",
         f"Arm: {plan.arm.name} ({plan.arm.title})",
         f"Participant: {plan.participant or 'not given'}",
-        f"W1D1: {plan.start.isoformat()}",
+        f"{first}: {period.start.isoformat()}",
         f"Infusion: {visit.treatment.label}",
     ]
     if visit.window is not None:
@@ -228,7 +231,6 @@ def _description(plan: Plan, visit: Visit) -> list[str]:
         )
     if visit.holidays_provisional:
         lines.append("Holiday data provisional: the year's official schedule is not installed")
-    period = next(p for p in plan.periods if p.name == visit.period)
     note = period_note(period)
     if period.assumed and note:
         lines.append(note)

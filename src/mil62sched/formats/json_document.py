@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
+from datetime import date
 from typing import IO, TYPE_CHECKING
 
 from mil62sched.formats import Format
-from mil62sched.formats.contract import agenda_document, plan_fields, visit_fields
+from mil62sched.formats.contract import agenda_document, plan_fields, plan_visits
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.model.plan import Plan
 
@@ -15,22 +16,30 @@ if TYPE_CHECKING:
     from mil62sched.roster.agenda import Agenda
 
 
-def document(plan: Plan) -> dict[str, object]:
-    """The plan as JSON-ready values, keys in a stable order."""
-    return {**plan_fields(plan), "visits": [visit_fields(v) for v in plan.visits]}
+def document(plan: Plan, over_full: Container[date] | None = None) -> dict[str, object]:
+    """The plan as JSON-ready values, keys in a stable order; `over_full`: the site's days with
+    more infusions than chairs, when chairs were counted."""
+    return {**plan_fields(plan), "visits": plan_visits(plan, over_full)}
 
 
-def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
+def render(
+    plan: Plan, presentation: Presentation = PLAIN, over_full: Container[date] | None = None
+) -> str:
     """The plan as a JSON document."""
-    return json.dumps(document(plan), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(plan, over_full), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_many(plans: Iterable[Plan], presentation: Presentation, stream: IO[str]) -> None:
+def write_many(
+    plans: Iterable[Plan],
+    presentation: Presentation,
+    stream: IO[str],
+    over_full: Container[date] | None = None,
+) -> None:
     """A JSON array of plan documents, written one plan at a time."""
     stream.write("[")
     for number, plan in enumerate(plans):
         stream.write(",\n" if number else "\n")
-        text = json.dumps(document(plan), indent=2, ensure_ascii=False)
+        text = json.dumps(document(plan, over_full), indent=2, ensure_ascii=False)
         stream.write("  " + text.replace("\n", "\n  "))
     stream.write("\n]\n")
 

@@ -35,6 +35,21 @@ def period_note(period: Period) -> str | None:
     )
 
 
+def tracked(plan: Plan) -> bool:
+    """Whether the site records this participant's visits (any visit done or missed): only then
+    can a planned visit whose window closed be called overdue rather than merely unrecorded."""
+    return any(visit.status in ("done", "missed") for visit in plan.visits)
+
+
+def overdue(plan: Plan, visit: Visit, is_tracked: bool) -> bool | None:
+    """A planned visit whose window (or date, without one) closed before the plan's today with
+    nothing recorded, as the agenda says; None when the plan has no records at all."""
+    today = plan.policy.today
+    if not is_tracked or today is None:
+        return None
+    return visit.status == "planned" and (visit.window_end or visit.date) < today
+
+
 def title(plan: Plan) -> str:
     """A one-line title naming protocol, arm, participant and start."""
     who = f"participant {plan.participant}" if plan.participant else "no participant ID"
@@ -49,8 +64,18 @@ def notes(plan: Plan) -> list[str]:
     lines = [note for period in plan.periods if (note := period_note(period))]
     if plan.holidays_provisional:
         lines.append(PROVISIONAL_NOTICE)
+    is_tracked = tracked(plan)
     for visit in plan.visits:
         where = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
+        if overdue(plan, visit, is_tracked):
+            closed = (
+                "its day has passed (no window)"
+                if visit.window_end is None
+                else f"its window closed on {visit.window_end.isoformat()}"
+            )
+            lines.append(
+                f"{where} ({visit.date.isoformat()}): overdue: {closed}, nothing recorded."
+            )
         if visit.note:
             lines.append(f"{where} ({visit.target.isoformat()}): {visit.note}.")
         elif visit.proposed is not None and not plan.policy.adjust:

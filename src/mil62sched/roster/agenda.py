@@ -52,10 +52,18 @@ class Agenda:
         return self.start + timedelta(days=self.days - 1)
 
 
-def agenda(plans: Iterable[Plan], start: date, days: int, chairs: int | None = None) -> Agenda:
+def agenda(
+    plans: Iterable[Plan],
+    start: date,
+    days: int,
+    chairs: int | None = None,
+    today: date | None = None,
+) -> Agenda:
     """Overdue visits (window closed before `start`, nothing recorded), however far back; visits
     planned before `start` whose window is still open; then visits planned from `start` for
-    `days` days, by date. Chairs count every infusion of a day, done ones included."""
+    `days` days, by date, 'due today' on the site's `today` (default `start`). Chairs count
+    every infusion of a day, done ones included."""
+    today = start if today is None else today
     try:
         end = start + timedelta(days=days - 1)
     except OverflowError:
@@ -82,7 +90,7 @@ def agenda(plans: Iterable[Plan], start: date, days: int, chairs: int | None = N
                 upcoming.append(_due(plan, visit, (WINDOW_OPEN,)))
             elif visit.date <= end:
                 flags = []
-                if visit.date == start:
+                if visit.date == today:
                     flags.append(DUE_TODAY)
                 if not visit.working_day and not visit.moved:
                     flags.append(NON_WORKING)
