@@ -103,9 +103,10 @@ def write_roster(
                 for day, count in over_full.items()
             ]
     render, write_many = _writers(fmt, over_full)
+    maskings = batch.arm_maskings(run.protocol, run.roster)  # read ahead once, for both uses
     if split is not None:
         with staged_folder(split, force=force) as folder:
-            _report_mixed_masking(run)  # before any file is written
+            _report_mixed_masking(maskings)  # before any file is written
             for plan in plans:
                 name = _split_name(plan, fmt)
                 text = render(plan, presentation)
@@ -114,9 +115,9 @@ def write_roster(
                 raise _bad_rows(run, tally)  # before the files are moved into place
     else:
         with staged(output, force=force, terminal=fmt.terminal) as stage:
-            _report_mixed_masking(run)  # once the output may be written, before it is
+            _report_mixed_masking(maskings)  # once the output may be written, before it is
             assert write_many is not None  # roster_format offers roster formats only
-            heading = _heading(run) if fmt.named else None
+            heading = _heading(run, maskings) if fmt.named else None
             write_many(plans, presentation._replace(heading=heading), stage.stream)
             stage.keep = run.skip_bad or not tally.errors
     _report_chairs(unplaced)
@@ -183,12 +184,12 @@ def _plans(run: RosterRun, tally: batch.Tally) -> Iterator[Plan]:
     return track(plans, count_rows(run.roster), f"Planning {run.roster.name}")
 
 
-def _heading(run: RosterRun) -> str:
+def _heading(run: RosterRun, maskings: dict[str, list[str]]) -> str:
     """The roster output's name (a calendar's display name); loud when any arm is unblinded."""
     # A roster file named roster.csv would give 'roster roster': name it once.
     stem = run.roster.stem
     name = f"{run.protocol.id} roster" + ("" if stem.lower() == "roster" else f" {stem}")
-    return f"UNBLINDED {name}" if batch.any_unblinded(run.protocol, run.roster) else name
+    return f"UNBLINDED {name}" if "unblinded" in maskings else name
 
 
 def _split_name(plan: Plan, fmt: Format) -> str:
@@ -201,48 +202,17 @@ def _split_name(plan: Plan, fmt: Format) -> str:
 UNBLINDED_FILE_PREFIX = "UNBLINDED-"
 
 
-def _report_mixed_masking(run: RosterRun) -> None:
+def _report_mixed_masking(maskings: dict[str, list[str]]) -> None:
     """One warning, before anything is written, when the roster has both blinded and unblinded
-    arms (rows that do not parse are left to the planning pass to report)."""
+    arms (`batch.arm_maskings`)."""
     import sys
 
-    maskings = _arm_maskings(run)
     if "blinded" in maskings and "unblinded" in maskings:
         shown = ", ".join(maskings["unblinded"])
         sys.stderr.write(
             "mil62sched: warning: the roster mixes blinded and unblinded arms (unblinded: "
             f"{shown}); unblinded outputs are for the unblinded pharmacist only\n"
         )
-
-
-def _arm_maskings(run: RosterRun) -> dict[str, list[str]]:
-    """The roster's arms by masking, in first-seen order (read ahead of the streamed output)."""
-    import csv
-
-    from mil62sched.files import input_lines
-    from mil62sched.roster.files import open_csv
-
-    found: dict[str, list[str]] = {}
-    try:
-        with open_csv(run.roster) as stream:
-            reader = csv.reader(input_lines(stream, run.roster.name))
-            header = [cell.strip().lower() for cell in next(reader, [])]
-            if "arm" not in header:
-                return found
-            column = header.index("arm")
-            for cells in reader:
-                if len(cells) <= column:
-                    continue
-                try:
-                    arm = run.protocol.arm(cells[column])
-                except UsageError:
-                    continue
-                names = found.setdefault(arm.masking, [])
-                if arm.name not in names:
-                    names.append(arm.name)
-    except (UnicodeDecodeError, csv.Error):
-        return {}  # the file is refused, with its reason, when it is read for planning
-    return found
 
 
 def _report_chairs(unplaced: list[str]) -> None:

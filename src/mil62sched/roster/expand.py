@@ -125,29 +125,33 @@ def _line_of(lines: ActualLines, participant: str, error: RecordError) -> int:
     return min(mine.values(), default=1)
 
 
-def any_unblinded(protocol: Protocol, roster: Path) -> bool:
-    """Whether any row of the roster names an unblinded arm (read ahead of a streamed output
-    whose heading must say so); rows that do not parse are left to `expand` to report."""
+def arm_maskings(protocol: Protocol, roster: Path) -> dict[str, list[str]]:
+    """The roster's arms by masking (`blinded`, `unblinded`, `open-label`), in first-seen order,
+    read ahead of a streamed output whose heading or warnings must say so; rows that do not
+    parse are left to `expand` to report."""
     import csv
 
     from mil62sched.files import input_lines
     from mil62sched.roster.files import open_csv
 
+    found: dict[str, list[str]] = {}
     try:
         with open_csv(roster) as stream:
             reader = csv.reader(input_lines(stream, roster.name))
             header = [cell.strip().lower() for cell in next(reader, [])]
             if "arm" not in header:
-                return False
+                return found
             column = header.index("arm")
             for cells in reader:
                 if len(cells) <= column:
                     continue
                 try:
-                    if protocol.arm(cells[column]).masking == "unblinded":
-                        return True
+                    arm = protocol.arm(cells[column])
                 except UsageError:
                     continue
+                names = found.setdefault(arm.masking, [])
+                if arm.name not in names:
+                    names.append(arm.name)
     except (UnicodeDecodeError, csv.Error):
-        return False  # the file is refused, with its reason, when it is read for planning
-    return False
+        return {}  # the file is refused, with its reason, when it is read for planning
+    return found
