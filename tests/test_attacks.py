@@ -456,3 +456,9 @@ def test_thousands_of_bad_rows_are_counted_but_not_all_kept(run: Run, tmp_path: 
         "mil62sched: error: 3000 bad row(s); nothing written (fix them, or use --skip-bad to "
         "write the 0 valid participant(s))",
     ]
+
+
+def test_a_one_digit_hour_is_a_clock_time(run: Run) -> None:
+    result = run(*PLAN, "--time", "9:00", "--format", "ics")
+    assert result.exit_code == 0, result.stderr
+    assert "DTSTART;TZID=Asia/Shanghai:20250917T090000" in result.stdout.replace("\r", "")

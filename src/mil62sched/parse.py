@@ -173,12 +173,12 @@ def parse_actual(text: str) -> tuple[VisitKey, date]:
 
 
 def parse_clock(text: str) -> time:
-    """A clock time HH:MM (24-hour).
+    """A clock time H:MM or HH:MM (24-hour).
 
-    >>> parse_clock("09:30")
-    datetime.time(9, 30)
+    >>> parse_clock("09:30"), parse_clock("9:30")
+    (datetime.time(9, 30), datetime.time(9, 30))
     """
-    match = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", text.strip())
+    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", text.strip())
     if match is None:
         raise UsageError(
             f"invalid --time {excerpt(text)!r}: use HH:MM on the 24-hour clock, e.g. 09:00"
