@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from mil62sched.errors import OutputError, UsageError
 
@@ -26,7 +26,7 @@ from mil62sched.errors import OutputError, UsageError
 class Stage:
     """An output being written; set `keep = False` to discard it instead of publishing it."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[Any]) -> None:
         self.stream = stream
         self.keep = True
 
@@ -192,15 +192,43 @@ def _detect(path: Path) -> str:
 
 
 def write_text(
-    text: str, path: Path | None, *, force: bool = False, terminal: bool = False
+    text: str | bytes, path: Path | None, *, force: bool = False, terminal: bool = False
 ) -> None:
     """Write `text` to `path` (standard output when None), atomically. A file is always UTF-8
-    with the text's own line endings; see `to_stdout` for standard output and `terminal`."""
+    with the text's own line endings; see `to_stdout` for standard output and `terminal`.
+    Bytes (a workbook, a PDF) are written as they are, and never to a terminal."""
+    if isinstance(text, bytes):
+        if path is None:
+            bytes_to_stdout(text)
+            return
+        with staged(path, force=force, binary=True) as stage:
+            stage.stream.write(text)
+        return
     if path is None:
         to_stdout(text, terminal=terminal)
         return
     with staged(path, force=force) as stage:
         stage.stream.write(text)
+
+
+def refuse_binary_terminal(what: str = "this format") -> None:
+    """A binary output (a workbook, a PDF) is refused on a terminal, where it would be noise."""
+    if sys.stdout.isatty():
+        raise UsageError(
+            f"{what} is a binary file and standard output is a terminal",
+            accepted="give -o FILE, or redirect standard output to a file",
+        )
+
+
+def bytes_to_stdout(content: bytes) -> None:
+    """Write a binary output to standard output (a pipe or a file, never a terminal)."""
+    refuse_binary_terminal()
+    raw = getattr(sys.stdout, "buffer", None)
+    if raw is None:
+        raise UsageError("standard output takes only text here", accepted="give -o FILE")
+    sys.stdout.flush()
+    raw.write(content)
+    raw.flush()
 
 
 def to_stdout(text: str, *, terminal: bool = False) -> None:
@@ -229,23 +257,31 @@ def to_stdout(text: str, *, terminal: bool = False) -> None:
 
 
 @contextmanager
-def staged(path: Path | None, *, force: bool = False, terminal: bool = False) -> Iterator[Stage]:
+def staged(
+    path: Path | None, *, force: bool = False, terminal: bool = False, binary: bool = False
+) -> Iterator[Stage]:
     """A stream whose content reaches `path` (or standard output) only if the block succeeds
     and `keep` is still true. A FIFO or device gets the content written into it at the end;
-    standard output gets it as `to_stdout` writes it (`terminal`: a format for the terminal)."""
+    standard output gets it as `to_stdout` writes it (`terminal`: a format for the terminal).
+    `binary`: the stream takes bytes (a workbook, a PDF), and standard output must not be a
+    terminal."""
     if path is None or is_stream(path):
         import tempfile  # only when staging: keeps start-up lean
 
-        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        if path is None and binary:
+            refuse_binary_terminal()
+        with tempfile.TemporaryFile(**_modes("w+", binary)) as spool:
             stage = Stage(spool)
             yield stage
             if stage.keep:
                 spool.seek(0)
-                if path is None:
+                if path is None and binary:
+                    bytes_to_stdout(spool.read())
+                elif path is None:
                     for chunk in iter(lambda: spool.read(1 << 16), ""):
                         to_stdout(chunk, terminal=terminal)
                 else:
-                    _write_into(spool, path)
+                    _write_into(spool, path, binary=binary)
         return
     _check_target(path, force)
     try:
@@ -253,7 +289,7 @@ def staged(path: Path | None, *, force: bool = False, terminal: bool = False) ->
     except OSError as exc:
         raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
     try:
-        with open(temporary, "w", encoding="utf-8", newline="") as stream:
+        with open(temporary, **_modes("w", binary)) as stream:
             stage = Stage(stream)
             yield stage
         if stage.keep:
@@ -262,6 +298,14 @@ def staged(path: Path | None, *, force: bool = False, terminal: bool = False) ->
         raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _modes(mode: str, binary: bool) -> dict[str, Any]:
+    """open()'s arguments for an output: bytes as they are, or UTF-8 text with the format's own
+    line endings."""
+    if binary:
+        return {"mode": mode + "b"}
+    return {"mode": mode, "encoding": "utf-8", "newline": ""}
 
 
 @contextmanager
@@ -381,10 +425,11 @@ def _undo(done: list[tuple[str, bool]], backups: Path, folder: Path) -> list[str
     return lost
 
 
-def _write_into(spool: IO[str], path: Path) -> None:
-    """Copy what was staged into a FIFO or device, as UTF-8 with the format's line endings."""
+def _write_into(spool: IO[Any], path: Path, *, binary: bool = False) -> None:
+    """Copy what was staged into a FIFO or device, as UTF-8 with the format's line endings (or
+    as the bytes they are)."""
     try:
-        with open(path, "w", encoding="utf-8", newline="") as stream:
+        with open(path, **_modes("w", binary)) as stream:
             shutil.copyfileobj(spool, stream)
     except OSError as exc:
         raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from mil62sched import formats
 from mil62sched.commands.options import SiteOptions
@@ -109,12 +109,15 @@ def write_roster(
             _report_mixed_masking(maskings)  # before any file is written
             for plan in plans:
                 name = _split_name(plan, fmt)
-                text = render(plan, presentation)
-                (folder / name).write_text(text, encoding="utf-8", newline="")
+                content = render(plan, presentation)
+                if isinstance(content, bytes):
+                    (folder / name).write_bytes(content)
+                else:
+                    (folder / name).write_text(content, encoding="utf-8", newline="")
             if tally.errors and not run.skip_bad:
                 raise _bad_rows(run, tally)  # before the files are moved into place
     else:
-        with staged(output, force=force, terminal=fmt.terminal) as stage:
+        with staged(output, force=force, terminal=fmt.terminal, binary=fmt.binary) as stage:
             _report_mixed_masking(maskings)  # once the output may be written, before it is
             assert write_many is not None  # roster_format offers roster formats only
             heading = _heading(run, maskings) if fmt.named else None
@@ -149,8 +152,8 @@ def write_agenda(
         raise _bad_rows(run, tally)
 
 
-Render = Callable[[Plan, Presentation], str]
-WriteMany = Callable[[Iterable[Plan], Presentation, IO[str]], None]
+Render = Callable[[Plan, Presentation], str | bytes]
+WriteMany = Callable[[Iterable[Plan], Presentation, IO[Any]], None]
 
 
 def _writers(fmt: Format, over_full: dict[date, int] | None) -> tuple[Render, WriteMany | None]:

@@ -12,7 +12,7 @@ import functools
 import importlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from mil62sched.errors import UsageError
 from mil62sched.formats.presentation import Presentation
@@ -30,13 +30,16 @@ class Format(NamedTuple):
 
     name: str
     extensions: tuple[str, ...]  # for -o FILE; the first also names --split files
-    render: Callable[[Plan, Presentation], str]  # one participant's plan
-    # A roster's plans into one stream; None when the format has no roster form.
-    write_roster: Callable[[Iterable[Plan], Presentation, IO[str]], None] | None = None
+    # One participant's plan: text, or bytes for a `binary` format.
+    render: Callable[[Plan, Presentation], str | bytes]
+    # A roster's plans into one stream (a text stream, or a byte stream for a `binary` format);
+    # None when the format has no roster form.
+    write_roster: Callable[[Iterable[Plan], Presentation, IO[Any]], None] | None = None
     streams: bool = False  # write_roster writes each plan as it comes (no plan is held)
-    render_agenda: Callable[[Agenda, Presentation], str] | None = None
+    render_agenda: Callable[[Agenda, Presentation], str | bytes] | None = None
     terminal: bool = False  # made for a terminal: styled when standard output is one
     named: bool = False  # a roster output carries a name (Presentation.heading), e.g. a calendar's
+    binary: bool = False  # writes bytes (a workbook, a PDF), never to a terminal
 
 
 @functools.cache
