@@ -467,3 +467,13 @@ def test_protocol_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     path.write_bytes(edit('title = "A test trial"', 'title = "Zoë"').encode("latin-1"))
     with pytest.raises(ProtocolError, match="cannot read protocol"):
         protocol.load(path)
+
+
+def test_study_dates_are_the_registry_s():
+    """Study Start Date 2022-08-18 and Study Completion Date 2027-03-31, from the seed."""
+    from datetime import date
+
+    from mil62sched import protocol
+
+    trial = protocol.load()
+    assert (trial.study_start, trial.study_completion) == (date(2022, 8, 18), date(2027, 3, 31))

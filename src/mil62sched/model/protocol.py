@@ -143,6 +143,10 @@ class Protocol(NamedTuple):
     aliases: Mapping[str, str]
     arms: Mapping[str, Arm] = _EMPTY
     chairs: int | None = None
+    # The registry's study start and completion dates: plans outside them get a note, not an
+    # error (dates move). None: not stated.
+    study_start: date | None = None
+    study_completion: date | None = None
 
     def arm(self, name: str) -> Arm:
         """The arm called `name` (or an alias of it); an unknown name gets the closest one."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
@@ -132,6 +133,7 @@ def _build(table: dict[str, Any]) -> Protocol:
         not isinstance(chairs, int) or isinstance(chairs, bool) or chairs < 1
     ):
         raise ProtocolError("protocol: chairs must be a whole number >= 1")
+    study_start, study_completion = _study_dates(head)
     return Protocol(
         id=_text(head, "id", "protocol"),
         registry=_text(head, "registry", "protocol"),
@@ -145,7 +147,30 @@ def _build(table: dict[str, Any]) -> Protocol:
         aliases=aliases,
         arms=arms,
         chairs=chairs,
+        study_start=study_start,
+        study_completion=study_completion,
     )
+
+
+def _study_dates(head: dict[str, Any]) -> tuple[date | None, date | None]:
+    """The registry's study start and completion dates (YYYY-MM-DD text: TOML's own dates would
+    keep the parsed file out of the cache), when the file gives them."""
+    found: list[date | None] = []
+    for key in ("study_start", "study_completion"):
+        value = head.get(key)
+        if value is None:
+            found.append(None)
+            continue
+        try:
+            found.append(date.fromisoformat(value) if isinstance(value, str) else None)
+        except ValueError:
+            found.append(None)
+        if found[-1] is None or len(value) != 10:
+            raise ProtocolError(f"protocol: {key} must be a date as YYYY-MM-DD, e.g. 2022-08-18")
+    start, completion = found
+    if start is not None and completion is not None and completion < start:
+        raise ProtocolError("protocol: study_completion is before study_start")
+    return start, completion
 
 
 def _treatment(key: str, body: dict[str, Any]) -> Treatment:
