@@ -27,7 +27,9 @@ from tests.conftest import Run, normalise_dtstamp
 
 PREFIX = "mil62sched: error: "
 # Every format `--format` accepts, in the order the refusal lists them.
-ALL_FORMATS = ("table", "csv", "json", "md", "ics", "calendar")
+# The text formats (every test below runs them); pdf is the html card printed by a browser,
+# checked in tests/test_card_browser.py.
+ALL_FORMATS = ("table", "csv", "json", "md", "ics", "calendar", "html")
 # The formats that print the infusion of each visit; the month view ("calendar") shows visit codes
 # only and is checked in tests/test_calendar_view.py, and below wherever a check applies to it.
 FORMATS = ("table", "csv", "json", "md", "ics")
@@ -334,7 +336,8 @@ def test_missing_option_message_says_what_is_accepted(
 @pytest.mark.parametrize("fmt", ["xml", "txt", "ical", ""])
 def test_unknown_format_lists_the_formats(run: Run, fmt: str) -> None:
     line = assert_error(run(*plan("--format", fmt)), 2)
-    assert line == f"{PREFIX}unknown format '{fmt}': accepted: {', '.join(ALL_FORMATS)}"
+    accepted = ", ".join((*ALL_FORMATS, "pdf"))
+    assert line == f"{PREFIX}unknown format '{fmt}': accepted: {accepted}"
 
 
 @pytest.mark.parametrize("code", ["W0D1", "W1D8", "abc", "W25", "25"])
@@ -650,6 +653,11 @@ def _unblinded_is_loud(fmt: str, text: str) -> None:
         rows = list(csv.DictReader(io.StringIO(text)))
         assert rows
         assert {row["masking"] for row in rows} == {"unblinded"}
+    elif fmt == "html":
+        assert "<title>UNBLINDED " in text  # in the window's and the tab's title
+        body = text[text.index("<body>") :]
+        first_text = re.sub(r"<[^>]+>", " ", body).split()
+        assert first_text[0] == "UNBLINDED:"  # a banner above everything else on the card
     else:
         lines = unfold(text).splitlines()
         names = [line for line in lines if line.startswith(("NAME:", "X-WR-CALNAME:"))]

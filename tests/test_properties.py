@@ -28,7 +28,9 @@ from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.site.workdays import SiteCalendar
 
-FORMATS = tuple(formats.names())
+# Every text format; pdf (the html card printed by a browser, seconds a page) is checked in
+# test_card_browser.py, on a few plans rather than on every example drawn here.
+FORMATS = tuple(f.name for f in formats.all_formats() if not f.binary)
 
 P = protocol.load()
 ARMS = sorted(P.schedules)  # the single schedules (one period each)
@@ -39,13 +41,14 @@ UNBLINDED_BY_BLINDED = {
     name: sorted(arm.name for arm in P.arms.values() if arm.unblinds == name) for name in BLINDED
 }
 BLINDED_LABEL = "MIL62 1000 mg or matching placebo"
+BLINDED_LABEL_ZH = "MIL62 1000 mg 或匹配安慰剂"  # the visit card's Chinese for it
 STAMP = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 AT_STAMP = Presentation(stamp=STAMP)
 CN_POLICY = Policy(site=SiteCalendar("CN"))  # what the CLI uses by default
 POLICIES = st.sampled_from([None, CN_POLICY])
 # The formats that print each visit's infusion (the month view, "calendar", prints visit codes
 # only); every format in FORMATS is checked wherever a property applies to it.
-LABELLED_FORMATS = ("table", "csv", "json", "md", "ics")
+LABELLED_FORMATS = ("table", "csv", "json", "md", "ics", "html")
 
 STARTS = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 PARTICIPANTS = st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True).filter(
@@ -68,6 +71,7 @@ def test_the_protocol_has_three_blinded_arms_each_with_two_unblinded_ones() -> N
     assert JOURNEYS == ["phase3", "phase3-mil62", "phase3-placebo"]
     assert len(ARMS) == 8
     assert set(LABELLED_FORMATS) | {"calendar"} == set(FORMATS)
+    assert {f.name for f in formats.all_formats() if f.binary} == {"pdf"}
 
 
 def render(plan: Plan, fmt: str) -> str:
@@ -327,8 +331,9 @@ def test_blinded_rcp_outputs_do_not_depend_on_the_assignment(
         rest = unfolded(text) if fmt == "ics" else text
         if fmt in LABELLED_FORMATS:
             assert BLINDED_LABEL in rest, fmt
-        rest = rest.replace(BLINDED_LABEL, "")
+        rest = rest.replace(BLINDED_LABEL, "").replace(BLINDED_LABEL_ZH, "")
         assert not re.search("placebo", rest, re.IGNORECASE), fmt
+        assert "安慰剂" not in rest, fmt  # placebo, in the card's Chinese
         assert "1000 mg" not in rest, fmt  # every RCP visit is blinded: no dose anywhere
         assert not re.search("unblinded", rest, re.IGNORECASE), fmt
 
@@ -389,8 +394,10 @@ def test_blinded_olp_names_placebo_only_in_the_combined_label(
     start: date, participant: str | None
 ) -> None:
     for fmt, text in blinded_view("phase3-olp-from-mil62", start, participant).items():
-        rest = (unfolded(text) if fmt == "ics" else text).replace(BLINDED_LABEL, "")
+        rest = unfolded(text) if fmt == "ics" else text
+        rest = rest.replace(BLINDED_LABEL, "").replace(BLINDED_LABEL_ZH, "")
         assert not re.search("placebo", rest, re.IGNORECASE), fmt
+        assert "安慰剂" not in rest, fmt  # placebo, in the card's Chinese
         assert not re.search("unblinded", rest, re.IGNORECASE), fmt
 
 
@@ -418,8 +425,9 @@ def test_blinded_journey_outputs_do_not_depend_on_the_assignment(
         rest = unfolded(text) if fmt == "ics" else text
         if fmt in LABELLED_FORMATS:
             assert BLINDED_LABEL in rest, fmt
-        rest = rest.replace(BLINDED_LABEL, "")
+        rest = rest.replace(BLINDED_LABEL, "").replace(BLINDED_LABEL_ZH, "")
         assert not re.search("placebo", rest, re.IGNORECASE), fmt
+        assert "安慰剂" not in rest, fmt  # placebo, in the card's Chinese
         assert not re.search("unblinded", rest, re.IGNORECASE), fmt
         assert not re.search(r"(?<![\d.])0 ?mg", rest), fmt  # no placebo dose "0 mg"
 

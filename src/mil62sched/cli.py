@@ -269,6 +269,34 @@ Output = Annotated[
 Force = Annotated[
     bool, typer.Option(help="Overwrite an existing output file.", rich_help_panel=_OUT)
 ]
+_CARD = "Printed card (html, pdf)"
+SiteFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        help="TOML site file: name, address, phone, coordinator, contact, what_to_bring, "
+        "call_us_if (and country, timezone, chairs). Default: the protocol's site.",
+        rich_help_panel=_CARD,
+    ),
+]
+Paper = Annotated[
+    str, typer.Option(help="Paper size of the printed card: a4 or a5.", rich_help_panel=_CARD)
+]
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        help="Language of the printed card: en or zh; default both on one card.",
+        rich_help_panel=_CARD,
+    ),
+]
+Browser = Annotated[
+    str | None,
+    typer.Option(
+        help="Chromium-based browser that prints --format pdf; default chromium, "
+        "chromium-browser or google-chrome on PATH.",
+        rich_help_panel=_CARD,
+    ),
+]
 
 
 @app.command()
@@ -295,11 +323,15 @@ def plan(
     fmt: Format = None,
     output: Output = None,
     force: Force = False,
+    site_file: SiteFile = None,
+    paper: Paper = "a4",
+    lang: Lang = None,
+    browser: Browser = None,
 ) -> None:
     """Print or write every infusion date of one participant."""
     with reading(encoding):  # the encoding of every input file the command opens
         chosen = formats.choose(fmt, output)
-        trial = protocol.load()
+        trial, at = options.at_site(protocol.load(), site_file)
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
         shown = options.presentation(
@@ -310,6 +342,7 @@ def plan(
             tz=tz,
             duration=duration,
             remind=remind or (),
+            card=options.CardOptions(at, paper, lang, browser),
         )
         the_plan = engine.plan(
             trial,
@@ -376,15 +409,18 @@ def roster(
     split: Split = None,
     force: Force = False,
     skip_bad: SkipBad = False,
+    site_file: SiteFile = None,
+    paper: Paper = "a4",
+    lang: Lang = None,
+    browser: Browser = None,
 ) -> None:
-    """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
+    """Plan every participant of a roster: one table, CSV, JSON, calendar or cards for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
     with reading(encoding):  # the encoding of every input file the command opens
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-        run = sitework.RosterRun.prepare(
-            protocol.load(), roster_file, site, tz, actuals, chairs, skip_bad
-        )
+        trial, at = options.at_site(protocol.load(), site_file)
+        run = sitework.RosterRun.prepare(trial, roster_file, site, tz, actuals, chairs, skip_bad)
         chosen = sitework.roster_format(fmt, output, split)
         styled = (
             output is None
@@ -400,6 +436,7 @@ def roster(
             tz=tz,
             duration=duration,
             remind=remind or (),
+            card=options.CardOptions(at, paper, lang, browser),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
 
@@ -433,6 +470,10 @@ def agenda(
     output: Output = None,
     force: Force = False,
     skip_bad: SkipBad = False,
+    site_file: SiteFile = None,
+    paper: Paper = "a4",
+    lang: Lang = None,
+    browser: Browser = None,
 ) -> None:
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
@@ -440,12 +481,14 @@ def agenda(
     with reading(encoding):  # the encoding of every input file the command opens
         chosen = formats.choose(fmt, output, agenda=True)
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-        run = sitework.RosterRun.prepare(
-            protocol.load(), roster_file, site, None, actuals, chairs, skip_bad
-        )
+        trial, at = options.at_site(protocol.load(), site_file)
+        run = sitework.RosterRun.prepare(trial, roster_file, site, None, actuals, chairs, skip_bad)
         first = run.today if start is None else parse_date(start, "--from date")
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
-        sitework.write_agenda(run, first, days, chosen, styled=styled, output=output, force=force)
+        card = options.CardOptions(at, paper, lang, browser).applied_to()
+        sitework.write_agenda(
+            run, first, days, chosen, styled=styled, output=output, force=force, presentation=card
+        )
 
 
 @app.command()

@@ -17,12 +17,14 @@ from mil62sched.errors import UsageError
 from mil62sched.files import readable_twice
 from mil62sched.formats.presentation import (
     DEFAULT_DURATION,
+    PLAIN,
     Presentation,
     Timing,
     export_instant,
 )
 from mil62sched.model.plan import ANCHORS, Anchor, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
+from mil62sched.model.site import Site
 from mil62sched.parse import (
     check_timezone,
     parse_actual,
@@ -108,9 +110,11 @@ def presentation(
     tz: str | None = None,
     duration: str | None = None,
     remind: Sequence[str] = (),
+    card: CardOptions | None = None,
 ) -> Presentation:
     """How to show the plan: timed events when --time is given, reminders, terminal styling,
-    and the export instant: SOURCE_DATE_EPOCH when set (a reproducible build), else now."""
+    the export instant: SOURCE_DATE_EPOCH when set (a reproducible build), else now; and the
+    printed card's site, paper, languages and browser."""
     if time is None and (tz is not None or duration is not None):
         raise UsageError("--tz and --duration apply to timed events: give --time HH:MM too")
     timing = None
@@ -125,13 +129,46 @@ def presentation(
     reminders: tuple[timedelta, ...] = tuple(
         parse_duration(text, "--remind", LONGEST_REMINDER) for text in remind
     )
-    return Presentation(
+    shown = Presentation(
         styled=styled,
         width=width,
         timing=timing,
         reminders=reminders,
         stamp=export_instant(os.environ.get("SOURCE_DATE_EPOCH")),
     )
+    return shown if card is None else card.applied_to(shown)
+
+
+class CardOptions(NamedTuple):
+    """The printed card's options (html, pdf): `--site` (already loaded), `--paper`, `--lang`,
+    `--browser`."""
+
+    site: Site | None = None
+    paper: str = "a4"
+    lang: str | None = None
+    browser: str | None = None
+
+    def applied_to(self, presentation: Presentation = PLAIN) -> Presentation:
+        """`presentation` with the card's site, paper, languages and browser, each checked."""
+        from mil62sched.formats.html import check_languages, check_paper
+
+        return presentation._replace(
+            site=self.site,
+            paper=check_paper(self.paper),
+            languages=check_languages(self.lang),
+            browser=self.browser,
+        )
+
+
+def at_site(protocol: Protocol, site_file: Path | None) -> tuple[Protocol, Site]:
+    """The protocol as planned at the site of `--site FILE` (its country, time zone and chairs
+    where the file sets them), and that site; without a file, the protocol's own site."""
+    if site_file is None:
+        return protocol, Site.of(protocol)
+    from mil62sched.site.site_file import load_site
+
+    site = load_site(site_file)
+    return site.applied_to(protocol), site
 
 
 def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:

@@ -137,15 +137,18 @@ def write_agenda(
     styled: bool = False,
     output: Path | None = None,
     force: bool = False,
+    presentation: Presentation | None = None,
 ) -> None:
-    """The site's agenda from `first` for `days` days."""
+    """The site's agenda from `first` for `days` days (`presentation`: the printed card's
+    options, for html and pdf)."""
     assert fmt.render_agenda is not None  # the command offers agenda formats only
     tally = batch.Tally()
     plans, unplaced = _balanced(run, _plans(run, tally))
     due = agenda(plans, first, days, run.chairs, run.today)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
-    text = fmt.render_agenda(due, Presentation(styled=styled))
+    shown = Presentation() if presentation is None else presentation
+    text = fmt.render_agenda(due, shown._replace(styled=styled))
     write_text(text, output, force=force, terminal=fmt.terminal)
     _report_chairs(unplaced)
     if tally.errors:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
 from mil62sched.errors import UsageError
+from mil62sched.model.site import Site
 
 # The registry gives no infusion length: this default only sizes calendar events.
 DEFAULT_DURATION = timedelta(hours=3)
@@ -31,6 +32,12 @@ class Presentation(NamedTuple):
     reminders: tuple[timedelta, ...] = ()  # display alarms this long before each event
     stamp: datetime | None = None  # export instant (DTSTAMP, SEQUENCE); None: now
     heading: str | None = None  # a roster output's name (its calendar name), when it has one
+    # The printed visit card (html, pdf): the site (None: the protocol's), the paper, the
+    # languages it is written in, and the browser that prints a PDF (None: look for one).
+    site: Site | None = None
+    paper: str = "a4"
+    languages: tuple[str, ...] = ("en", "zh")
+    browser: str | None = None
 
 
 PLAIN = Presentation()

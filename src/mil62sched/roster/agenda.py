@@ -45,6 +45,8 @@ class Agenda:
     items: tuple[Due, ...]
     over_capacity: dict[date, int]
     unblinded: bool
+    # Infusions (done ones included) on each day covered that has any: the chairs taken.
+    chairs_used: dict[date, int] = dataclasses.field(default_factory=dict)
 
     @property
     def end(self) -> date:
@@ -104,7 +106,7 @@ def agenda(
     ]
     overdue.sort(key=lambda item: (item.closes, item.participant))
     upcoming.sort(key=lambda item: (item.visit.date, item.participant))
-    return Agenda(start, days, chairs, tuple(overdue + upcoming), full, unblinded)
+    return Agenda(start, days, chairs, tuple(overdue + upcoming), full, unblinded, counts)
 
 
 def _due(plan: Plan, visit: Visit, flags: tuple[str, ...]) -> Due:

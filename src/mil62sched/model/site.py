@@ -1,0 +1,43 @@
+"""The site as a participant's card and the infusion room's list show it: its name, how to reach
+it, what it asks participants to bring and when to call. Value types only; loaded from a site
+file by `mil62sched.site.site_file`, or taken from the protocol's built-in site."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from mil62sched.model.protocol import Protocol
+
+
+class Site(NamedTuple):
+    """A trial site's contact details and participant instructions.
+
+    Empty `what_to_bring` and `call_us_if` mean the card's own bilingual defaults.
+    `country`, `timezone` and `chairs` (None: as the protocol says) override the protocol's.
+    """
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    coordinator: str = ""
+    contact: tuple[str, ...] = ()
+    what_to_bring: tuple[str, ...] = ()
+    call_us_if: tuple[str, ...] = ()
+    country: str | None = None
+    timezone: str | None = None
+    chairs: int | None = None
+
+    @classmethod
+    def of(cls, protocol: Protocol) -> Site:
+        """The protocol's built-in site: its name only, everything else the defaults."""
+        return cls(name=protocol.site)
+
+    def applied_to(self, protocol: Protocol) -> Protocol:
+        """The protocol as planned at this site: its site name, and its country, time zone and
+        chairs where this site sets them."""
+        return protocol._replace(
+            site=self.name,
+            country=protocol.country if self.country is None else self.country,
+            timezone=protocol.timezone if self.timezone is None else self.timezone,
+            chairs=protocol.chairs if self.chairs is None else self.chairs,
+        )

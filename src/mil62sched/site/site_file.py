@@ -1,0 +1,108 @@
+"""The site file (`--site FILE`, TOML): the site's name, contact lines and participant
+instructions for the visit card, and optionally its country, time zone and infusion chairs.
+
+Every key is checked: an unknown key or a value of the wrong type is refused with one line
+naming the file and the key. The text is kept as typed; the formats escape it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mil62sched.errors import UsageError
+from mil62sched.model.site import Site
+from mil62sched.parse import check_timezone
+
+# A site file is a few lines of text; anything larger is not one.
+MOST_BYTES = 1 << 20
+
+_TEXT = ("name", "address", "phone", "coordinator")
+_LINES = ("contact", "what_to_bring", "call_us_if")
+KEYS = (*_TEXT, *_LINES, "country", "timezone", "chairs")
+
+
+def load_site(path: Path) -> Site:
+    """The site described by the TOML file at `path`; `name` is required."""
+    import tomllib
+
+    from mil62sched.files import read_regular
+
+    where = f"site file {str(path)!r}"
+    raw = read_regular(path, MOST_BYTES)
+    if raw is None:
+        raise UsageError(
+            f"cannot read {where}", accepted=f"give a readable TOML file under {MOST_BYTES} bytes"
+        )
+    try:
+        table = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise UsageError(f"{where} is not UTF-8 text", accepted="save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{where} is not valid TOML: {exc}") from None
+    return site_from_table(table, where)
+
+
+def site_from_table(table: dict[str, Any], where: str = "site file") -> Site:
+    """The site from a parsed TOML table, every key and type checked.
+
+    >>> site_from_table({"name": "Ward 5", "contact": ["Tel 010-1234"]}).contact
+    ('Tel 010-1234',)
+    >>> site_from_table({"name": "Ward 5", "phone": 5})
+    Traceback (most recent call last):
+    ...
+    mil62sched.errors.UsageError: site file: key 'phone' must be text (a quoted string), not 5
+    """
+    unknown = [key for key in table if key not in KEYS]
+    if unknown:
+        raise UsageError(
+            f"{where}: unknown key", value=unknown[0], accepted=f"accepted: {', '.join(KEYS)}"
+        )
+    if "name" not in table:
+        raise UsageError(f"{where}: key 'name' is missing", accepted="give the site's name")
+    values: dict[str, Any] = {}
+    for key in _TEXT:
+        if key in table:
+            values[key] = _text(table[key], key, where)
+    if not values["name"].strip():
+        raise UsageError(f"{where}: key 'name' is empty", accepted="give the site's name")
+    for key in _LINES:
+        if key in table:
+            value = table[key]
+            if not isinstance(value, list):
+                raise _wrong(key, value, 'a list of text lines, e.g. ["...", "..."]', where)
+            values[key] = tuple(_text(line, key, where) for line in value)
+    if "country" in table:
+        country = _text(table["country"], "country", where)
+        if not (len(country) == 2 and country.isascii() and country.isalpha()):
+            raise UsageError(
+                f"{where}: key 'country' is not a country code",
+                value=country,
+                accepted="an ISO 3166-1 alpha-2 code such as CN",
+            )
+        values["country"] = country.upper()
+    if "timezone" in table:
+        zone = _text(table["timezone"], "timezone", where)
+        try:
+            values["timezone"] = check_timezone(zone)
+        except UsageError as exc:
+            raise UsageError(f"{where}: key 'timezone': {exc.line()}") from None
+    if "chairs" in table:
+        chairs = table["chairs"]
+        if isinstance(chairs, bool) or not isinstance(chairs, int) or chairs < 1:
+            raise _wrong("chairs", chairs, "a whole number of chairs, 1 or more", where)
+        values["chairs"] = chairs
+    return Site(**values)
+
+
+def _text(value: object, key: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise _wrong(key, value, "text (a quoted string)", where)
+    return value
+
+
+def _wrong(key: str, value: object, expected: str, where: str) -> UsageError:
+    shown = repr(value) if isinstance(value, str) else str(value)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return UsageError(f"{where}: key {key!r} must be {expected}, not {shown}")
