@@ -16,6 +16,8 @@ from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
+    import subprocess
+
     from mil62sched.roster.agenda import Agenda
 
 # Looked for on PATH in this order (Debian's package, other distributions', Google's).
@@ -51,12 +53,13 @@ def find_browser(given: str | None = None) -> str:
     )
 
 
-def print_pdf(page: str, browser: str | None = None, timeout: float = TIMEOUT_SECONDS) -> bytes:
+def print_pdf(page: str, browser: str | None = None, timeout: float | None = None) -> bytes:
     """The HTML `page` printed to PDF by a headless Chromium (its own throw-away profile, no
-    network, no header or footer)."""
+    network, no header or footer), within `timeout` seconds (default `TIMEOUT_SECONDS`)."""
     import subprocess
     import tempfile
 
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
     program = find_browser(browser)
     with tempfile.TemporaryDirectory(prefix="mil62sched-pdf-") as work:
         folder = Path(work)
@@ -79,27 +82,50 @@ def print_pdf(page: str, browser: str | None = None, timeout: float = TIMEOUT_SE
             source.as_uri(),
         ]
         try:
-            done = subprocess.run(
+            # A session of its own, so that a timeout or a signal ends the browser's helper
+            # processes too, not only the one started here.
+            process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
             )
+        except OSError as exc:
+            raise BrowserError(f"cannot run the browser {program}: {exc.strerror or exc}") from None
+        try:
+            _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            _end(process)
             raise BrowserError(
                 f"the browser {program} did not print the PDF within {timeout:g} s"
             ) from None
-        except OSError as exc:
-            raise BrowserError(f"cannot run the browser {program}: {exc.strerror or exc}") from None
+        except BaseException:  # Ctrl-C, SIGTERM: leave no browser behind
+            _end(process)
+            raise
         printed = target.read_bytes() if target.exists() else b""
-        if done.returncode != 0 or not printed.startswith(b"%PDF"):
-            said = _last_line(done.stderr)
+        if process.returncode != 0 or not printed.startswith(b"%PDF"):
+            said = _last_line(stderr)
             raise BrowserError(
                 f"the browser {program} failed to print the PDF (exit status "
-                f"{done.returncode}){': ' + said if said else ''}"
+                f"{process.returncode}){': ' + said if said else ''}"
             )
         return printed
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Stop the browser and every process of its session, and wait for it."""
+    import os
+    import signal
+
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # Windows: no process groups to signal
+            process.kill()
+    except OSError:
+        pass  # already gone
+    process.communicate()
 
 
 def _last_line(stderr: bytes) -> str:

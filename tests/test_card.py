@@ -1,0 +1,437 @@
+"""The visit card (issue 10) without a browser: what the HTML card, the roster's cards and the
+infusion room's list say, the site file, and the PDF format's errors when no browser will do.
+
+Dates checked by hand against the registry: phase3-olp from W1D1 = 2024-01-01 (a Monday) has
+W3D1 = day 15 = 2024-01-15, W27D1 = day 183 = 2024-07-01, W53D1 = day 365 = 2024-12-30,
+W79D1 = day 547 = 2025-06-30, W105D1 = day 729 = 2025-12-29, W131D1 = day 911 = 2026-06-29,
+every one a Monday (周一).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from mil62sched import formats
+from mil62sched.formats import html, pdf
+from tests.conftest import Run, error_line
+
+OLP_DATES = {
+    "W1D1": "2024-01-01",
+    "W3D1": "2024-01-15",
+    "W27D1": "2024-07-01",
+    "W53D1": "2024-12-30",
+    "W79D1": "2025-06-30",
+    "W105D1": "2025-12-29",
+    "W131D1": "2026-06-29",
+}
+CHINESE = {
+    "W1D1": "第1周第1天",
+    "W3D1": "第3周第1天",
+    "W27D1": "第27周第1天",
+    "W53D1": "第53周第1天",
+    "W79D1": "第79周第1天",
+    "W105D1": "第105周第1天",
+    "W131D1": "第131周第1天",
+}
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+_BLOCKS = {"div", "p", "li", "tr", "td", "th", "h1", "h2", "header", "section", "article"}
+
+
+class _Page(HTMLParser):
+    """The page's text, its table rows (class and cell texts) and the tags it uses."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.rows: list[tuple[str, list[str]]] = []
+        self.tags: set[str] = set()
+        self.attributes: list[tuple[str, str | None]] = []
+        self._cell: list[str] | None = None
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:  # a line of its own on the page, as a browser's innerText says
+            self.text.append("\n")
+        self.tags.add(tag)
+        self.attributes += attrs
+        if tag == "tr":
+            self.rows.append((dict(attrs).get("class") or "", []))
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "style":
+            self._in_style = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.rows:
+            self.rows[-1][1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            return
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data + " ")
+
+
+def page(text: str) -> _Page:
+    parsed = _Page()
+    parsed.feed(text)
+    parsed.close()
+    return parsed
+
+
+def card_rows(text: str) -> dict[str, tuple[str, list[str]]]:
+    """The card's visit rows by visit code: (row class, cell texts)."""
+    rows = {}
+    for kind, cells in page(text).rows:
+        if len(cells) >= 5 and re.fullmatch(r"W\d+D\d", cells[1].split()[0]):
+            rows[cells[1].split()[0]] = (kind, cells)
+    return rows
+
+
+CT0042 = (
+    "plan",
+    "--arm",
+    "phase3-ocp",
+    "--start",
+    "2024-01-01",
+    "--participant",
+    "CT303-0042",
+    "--actual",
+    "W1D1=2024-01-01",
+    "--actual",
+    "W3D1=2024-01-17",
+    "--missed",
+    "W27D1",
+    "--today",
+    "2024-11-01",
+    "--format",
+    "html",
+)
+
+
+def test_the_card_lists_every_infusion_with_its_chinese_reading_date_and_weekday(
+    run: Run,
+) -> None:
+    result = run(*CT0042)
+    assert result.exit_code == 0, result.stderr
+    rows = card_rows(result.stdout)
+    assert list(rows) == list(OLP_DATES)
+    for code, (_, cells) in rows.items():
+        _, visit, when, infusion, status = cells
+        assert visit == f"{code} {CHINESE[code]}"
+        expected = "2024-01-17" if code == "W3D1" else OLP_DATES[code]
+        assert when.startswith(expected), (code, when)
+        weekday = "Wed 周三" if code == "W3D1" else "Mon 周一"  # 2024-01-17 was a Wednesday
+        assert weekday in when, (code, when)
+        assert infusion.startswith("MIL62 1000 mg"), (code, infusion)
+    # The done W3D1 shows the day it happened and, below, the day it was planned for.
+    assert "计划 2024-01-15" in rows["W3D1"][1][2]
+
+
+def test_the_card_marks_done_missed_and_the_next_visit_with_marks_not_only_shades(
+    run: Run,
+) -> None:
+    rows = card_rows(run(*CT0042).stdout)
+    marks = {code: cells[0] for code, (_, cells) in rows.items()}
+    assert marks["W1D1"] == "✓"
+    assert marks["W3D1"] == "✓"
+    assert marks["W27D1"] == "✗"
+    # --today 2024-11-01: the next planned visit is W53D1 on 2024-12-30; only it is marked.
+    assert marks["W53D1"] == "►"
+    assert [code for code, (kind, _) in rows.items() if kind == "next"] == ["W53D1"]
+    assert all(marks[code] == "" for code in ("W79D1", "W105D1", "W131D1"))
+    assert "done 已完成" in rows["W1D1"][1][4]
+    assert "missed 已错过" in rows["W27D1"][1][4]
+    assert "next visit 下次访视" in rows["W53D1"][1][4]
+
+
+def test_no_next_visit_after_the_last_one(run: Run) -> None:
+    rows = card_rows(run(*CT0042[:-2], "--today", "2026-06-30", "--format", "html").stdout)
+    assert "►" not in [cells[0] for _, cells in rows.values()]
+    # Planned visits whose day passed, with visits recorded, are overdue: marked !.
+    assert rows["W131D1"][1][0] == "!"
+
+
+def test_the_card_names_trial_site_participant_and_arm(run: Run) -> None:
+    text = " ".join("".join(page(run(*CT0042).stdout).text).split())
+    assert "MIL62-CT303 (NCT05314010)" in text
+    assert "Chinese PLA General Hospital, Beijing" in text
+    assert "CT303-0042" in text
+    assert "phase3-olp · Phase 3 open-label period (W3D1 blinded)" in text
+    assert "First infusion (W1D1) 首次输注（第1周第1天） 2024-01-01" in text
+    assert "Please bring 请携带" in text  # a " / " between them on the page, by CSS
+    assert "Call us if 出现以下情况请致电" in text
+
+
+def test_a_window_is_shown_only_where_one_is_set(run: Run) -> None:
+    assert "访视窗" not in run(*CT0042).stdout
+    rows = card_rows(run(*CT0042, "--window", "1,3").stdout)
+    # W53D1 on 2024-12-30: one day before, three after.
+    assert rows["W53D1"][1][4] == "2024-12-29 – 2025-01-02"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_one_language_on_request(run: Run, lang: str) -> None:
+    result = run(*CT0042, "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    parsed = page(result.stdout)
+    text = " ".join(parsed.text)
+    cjk = re.findall(r"[\u4e00-\u9fff]", text)
+    if lang == "en":
+        assert cjk == []
+        assert "Please bring" in text
+    else:
+        assert "第53周第1天" in text
+        assert "请携带" in text
+        assert "Please bring" not in text
+        assert "W53D1" in text  # the code itself stays: it is what the site's papers say
+        assert '<html lang="zh-Hans">' in result.stdout
+
+
+def test_an_unknown_language_or_paper_is_refused(run: Run) -> None:
+    line = error_line(run(*CT0042, "--lang", "fr"))
+    assert line == "unknown language 'fr': accepted: en, zh, both"
+    line = error_line(run(*CT0042, "--paper", "letter"))
+    assert line == "unknown paper size 'letter': accepted: a4, a5"
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", "A4"), ("a5", "A5"), ("A5", "A5")])
+def test_the_paper_size_is_the_printed_page(run: Run, paper: str, size: str) -> None:
+    text = run(*CT0042, "--paper", paper).stdout
+    assert re.search(rf"@page {{ size: {size};", text)
+    assert "break-inside: avoid" in text  # no row split across pages
+    assert "page-break-after: always" in text  # one card per page
+
+
+def test_the_card_is_self_contained(run: Run) -> None:
+    text = run(*CT0042).stdout
+    parsed = page(text)
+    assert not {"script", "link", "img", "iframe", "object", "embed"} & parsed.tags
+    assert not re.search(r"https?:|//[a-z]|url\(|@import", text, re.IGNORECASE)
+    assert all(name not in ("src", "href") for name, _ in parsed.attributes)
+    assert '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC"' in text
+
+
+def test_an_unblinded_card_says_so_first(run: Run) -> None:
+    text = run(
+        "plan", "--arm", "phase3-rcp-placebo", "--start", "2024-01-01", "--format", "html"
+    ).stdout
+    words = " ".join(page(text[text.index("<body>") :]).text).split()
+    assert words[:2] == ["UNBLINDED:", "reveals"]
+    assert "<title>UNBLINDED " in text
+
+
+# --- the site file --------------------------------------------------------------------------
+
+
+def site_file(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "site.toml"
+    path.write_text(body, encoding="utf-8")
+    return str(path)
+
+
+def test_the_site_file_fills_the_card(run: Run) -> None:
+    result = run(*CT0042, "--site", str(EXAMPLES / "site.toml"))
+    assert result.exit_code == 0, result.stderr
+    text = " ".join("".join(page(result.stdout).text).split())
+    assert "28 Fuxing Road, Haidian District, Beijing" in text
+    assert "010-0000 0000 (example)" in text
+    assert "Monday to Friday 08:00-17:00" in text
+    assert "Your ID card and medical insurance card · 身份证和医保卡" in text
+    # The site's own lines replace the card's default ones.
+    assert "You feel unwell after an infusion" not in text
+
+
+def test_site_text_is_shown_as_text_never_run_as_markup(run: Run, tmp_path: Path) -> None:
+    hostile = '<script>alert(1)</script> {{ 7*7 }} {% if 1 %}x{% endif %} & "q"'
+    body = (
+        f"name = '{hostile}'\n"
+        "contact = ['<b>bold</b>', '</style><h1>out</h1>']\n"
+        "what_to_bring = ['<img src=x onerror=alert(1)>']\n"
+    )
+    result = run(*CT0042, "--site", site_file(tmp_path, body))
+    assert result.exit_code == 0, result.stderr
+    parsed = page(result.stdout)
+    assert "script" not in parsed.tags
+    assert "img" not in parsed.tags
+    assert "b" not in parsed.tags
+    assert result.stdout.count("<h1>") == 1  # the card's own heading only
+    text = "".join(parsed.text)
+    assert hostile in text  # shown exactly as typed: {{ 7*7 }} is not 49
+    assert "<b>bold</b>" in text
+    assert "&lt;script&gt;" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "name = 'A'\nphone_number = '1'\n",
+            "unknown key 'phone_number': accepted: name, address, phone, coordinator, contact, "
+            "what_to_bring, call_us_if, country, timezone, chairs",
+        ),
+        ("name = 'A'\nphone = 110\n", "key 'phone' must be text (a quoted string), not 110"),
+        (
+            "name = 'A'\nwhat_to_bring = 'this card'\n",
+            'key \'what_to_bring\' must be a list of text lines, e.g. ["...", "..."], not '
+            "'this card'",
+        ),
+        (
+            "name = 'A'\ncall_us_if = ['fever', 3]\n",
+            "key 'call_us_if' must be text (a quoted string), not 3",
+        ),
+        ("name = 'A'\nchairs = 0\n", "key 'chairs' must be a whole number of chairs, 1 or more"),
+        ("name = 'A'\nchairs = true\n", "key 'chairs' must be a whole number of chairs, 1 or"),
+        ("name = 'A'\ncountry = 'China'\n", "key 'country' is not a country code 'China'"),
+        ("name = 'A'\ntimezone = 'Beijing'\n", "key 'timezone': unknown time zone 'Beijing'"),
+        ("phone = '1'\n", "key 'name' is missing: give the site's name"),
+        ("name = '  '\n", "key 'name' is empty"),
+        ("name = 'A\n", "is not valid TOML"),
+    ],
+)
+def test_a_bad_site_file_is_refused_in_one_line_naming_the_key(
+    run: Run, tmp_path: Path, body: str, message: str
+) -> None:
+    path = site_file(tmp_path, body)
+    line = error_line(run(*CT0042, "--site", path))
+    assert line.startswith(f"site file {path!r}"), line
+    assert message in line, line
+
+
+def test_a_missing_site_file_is_refused(run: Run, tmp_path: Path) -> None:
+    line = error_line(run(*CT0042, "--site", str(tmp_path / "none.toml")))
+    assert line.startswith(f"cannot read site file {str(tmp_path / 'none.toml')!r}")
+
+
+def test_the_site_file_overrides_the_protocols_country_and_zone(run: Run, tmp_path: Path) -> None:
+    import json
+
+    path = site_file(tmp_path, "name = 'Boston'\ncountry = 'us'\ntimezone = 'America/New_York'\n")
+    # 2024-07-04 is Independence Day in the US and a working day in China.
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2024-07-04", "--format", "json", "--site", path
+    )
+    document = json.loads(result.stdout)
+    assert document["country"] == "US"
+    assert document["visits"][0]["non_working_reason"] == "Independence Day"
+    # --country on the command line still wins over the site file.
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2024-07-04", "--format", "json",
+        "--site", path, "--country", "CN",
+    )  # fmt: skip
+    assert json.loads(result.stdout)["country"] == "CN"
+
+
+# --- roster and agenda ----------------------------------------------------------------------
+
+
+ROSTER = str(EXAMPLES / "roster.csv")
+ACTUALS = str(EXAMPLES / "actuals.csv")
+
+
+def test_the_roster_prints_every_participants_card_one_per_page(run: Run) -> None:
+    result = run(
+        "roster", ROSTER, "--actuals", ACTUALS, "--today", "2025-09-29", "--format", "html"
+    )
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert text.count('<article class="page card">') == 5
+    ids = re.findall(r'<div class="participant-id">([^<]+)</div>', text)
+    assert ids == [f"CT303-000{n}" for n in range(1, 6)]
+    assert text.count("<!DOCTYPE html>") == 1
+    assert formats.named("html", roster=True).streams
+
+
+def test_the_agenda_lists_overdue_first_then_day_by_day_with_chairs(
+    run: Run, tmp_path: Path
+) -> None:
+    path = site_file(tmp_path, "name = 'Ward 5'\nchairs = 1\n")
+    result = run(
+        "agenda", ROSTER, "--actuals", ACTUALS, "--from", "2025-09-29", "--days", "14",
+        "--today", "2025-09-29", "--site", path, "--format", "html",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    parsed = page(result.stdout)
+    text = " ".join("".join(parsed.text).split())
+    # The README's agenda: CT303-0003's W3D1 (2025-09-08, window to 09-11) is overdue; on
+    # 2025-09-29 two infusions for the site file's one chair; on 2025-10-01 (National Day) one.
+    overdue_at = text.index("Overdue")
+    first_day = text.index("2025-09-29 Mon 周一 · chairs used 已用输注椅: 2 / 1")
+    second_day = text.index("2025-10-01 Wed 周三 · chairs used 已用输注椅: 1 / 1")
+    assert overdue_at < text.index("CT303-0003") < first_day < second_day
+    assert "Ward 5" in text
+    assert "over capacity" in text[first_day:second_day]
+    assert "over capacity" not in text[second_day:]
+    assert "non-working day: National Day" in text[second_day:]
+    assert first_day < text.index("CT303-0004") < second_day
+    assert first_day < text.index("CT303-0005") < second_day
+
+
+# --- pdf without a usable browser -----------------------------------------------------------
+
+
+def test_pdf_without_a_browser_says_how_to_get_one(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no browser on PATH
+    line = error_line(run(*CT0042[:-1], "pdf", "-o", str(tmp_path / "card.pdf")), 1)
+    assert line == (
+        "--format pdf needs a Chromium-based browser and none of chromium, chromium-browser, "
+        "google-chrome, google-chrome-stable is on PATH: install one (Debian/Ubuntu: apt install "
+        "chromium) or give --browser PATH"
+    )
+    assert not (tmp_path / "card.pdf").exists()
+
+
+def test_pdf_with_a_browser_that_is_not_there(run: Run, tmp_path: Path) -> None:
+    missing = str(tmp_path / "chrome")
+    line = error_line(run(*CT0042[:-1], "pdf", "--browser", missing, "-o", str(tmp_path / "c")))
+    assert line.startswith(f"browser not found or not executable {missing!r}: install one")
+
+
+def _fake_browser(tmp_path: Path, script: str) -> str:
+    path = tmp_path / "fake-chromium"
+    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_failing_browser_gives_one_line_and_no_file(run: Run, tmp_path: Path) -> None:
+    browser = _fake_browser(tmp_path, "echo 'cannot open display' >&2; exit 3")
+    out = tmp_path / "card.pdf"
+    line = error_line(run(*CT0042[:-1], "pdf", "--browser", browser, "-o", str(out)), 1)
+    assert line == (
+        f"the browser {browser} failed to print the PDF (exit status 3): cannot open display"
+    )
+    assert not out.exists()
+
+
+def test_a_browser_that_hangs_is_stopped(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf, "TIMEOUT_SECONDS", 1)
+    browser = _fake_browser(tmp_path, "sleep 30")
+    line = error_line(run(*CT0042[:-1], "pdf", "--browser", browser, "-o", str(tmp_path / "c")), 1)
+    assert line == f"the browser {browser} did not print the PDF within 1 s"
+
+
+def test_pdf_is_a_binary_format_and_html_a_text_one() -> None:
+    assert formats.named("pdf").binary
+    assert formats.named("pdf").extensions == (".pdf",)
+    assert not formats.named("html").binary
+
+
+def test_the_chinese_reading_of_a_visit_code() -> None:
+    # W n D m = 第n周第m天 (week n, day m).
+    assert html.chinese_code("W1D1") == "第1周第1天"
+    assert html.chinese_code("w209d7") == "第209周第7天"
