@@ -476,3 +476,44 @@ def test_ics_renders_the_latest_start_the_engine_accepts() -> None:
     text = ics.render(plan, AT_STAMP)
     assert "DTSTART;VALUE=DATE:99991230" in text
     assert "DTEND;VALUE=DATE:99991231" in text
+
+
+# --- the printed card (html; its pdf in test_card_browser.py) ---------------------------------
+
+# Where an unblinded card may differ from the blinded one: the window's title, the UNBLINDED
+# banner, the arm's line and the infusion cells.
+_PHARMACIST_ONLY = re.compile(
+    r"<title>.*?</title>|<p class=\"banner\">.*?</p>\n|<div class=\"arm\">.*?</div>"
+    r"|(?<=<td class=\"infusion\">).*?(?=</td>)",
+    re.DOTALL,
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    blinded=st.sampled_from(BLINDED),
+    start=STARTS,
+    participant=st.none() | NEUTRAL_PARTICIPANTS,
+    policy=POLICIES,
+    data=st.data(),
+)
+def test_a_blinded_card_differs_from_its_twins_only_where_the_pharmacist_must_see(
+    blinded: str, start: date, participant: str | None, policy: Policy | None, data: st.DataObject
+) -> None:
+    """The pharmacist's cards (the unblinded twins) and the blinded card agree on every visit,
+    date, mark and line of the site; they differ only in the title, the banner, the arm and what
+    is infused."""
+    starts = data.draw(olp_starts(start)) if P.arm(blinded).journey else None
+
+    def card(arm: str) -> str:
+        plan = engine.plan(
+            P, arm, start, participant=participant, period_starts=starts, policy=policy
+        )
+        return render(plan, "html")
+
+    shown = card(blinded)
+    assert '<p class="banner">' not in shown
+    for twin in UNBLINDED_BY_BLINDED[blinded]:
+        theirs = card(twin)
+        assert '<p class="banner">' in theirs
+        assert _PHARMACIST_ONLY.sub("", theirs) == _PHARMACIST_ONLY.sub("", shown), twin
