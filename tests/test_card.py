@@ -449,3 +449,17 @@ def test_the_chinese_reading_of_a_visit_code() -> None:
     # W n D m = 第n周第m天 (week n, day m).
     assert html.chinese_code("W1D1") == "第1周第1天"
     assert html.chinese_code("w209d7") == "第209周第7天"
+
+
+def test_roster_split_writes_one_card_per_participant(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    result = run(
+        "roster", ROSTER, "--today", "2025-09-29", "--format", "html", "--split", str(folder)
+    )
+    assert result.exit_code == 0, result.stderr
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == [f"CT303-000{n}.html" for n in range(1, 6)]
+    for path in folder.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert text.count('<article class="page card">') == 1
+        assert path.stem in text
