@@ -463,3 +463,17 @@ def test_roster_split_writes_one_card_per_participant(run: Run, tmp_path: Path) 
         text = path.read_text(encoding="utf-8")
         assert text.count('<article class="page card">') == 1
         assert path.stem in text
+
+
+def test_a_planned_visit_on_a_day_the_site_is_closed_says_so(run: Run) -> None:
+    # 2025-10-01 is National Day (国庆节), a Wednesday; without --adjust the card keeps the date.
+    rows = card_rows(
+        run(
+            "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-09-17",
+            "--format", "html",
+        ).stdout
+    )  # fmt: skip
+    assert rows["W3D1"][1][2] == (
+        "2025-10-01 Wed 周三 ! non-working day: National Day 非工作日: National Day"
+    )
+    assert "non-working" not in rows["W25D1"][1][2]

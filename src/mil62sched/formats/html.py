@@ -263,7 +263,11 @@ def _visit_row(
         mark, status = "", []
     when = visit.actual if visit.status == "done" and visit.actual else visit.date
     window = _window(visit)
+    # A planned day the site does not work (a weekend, a holiday) that --adjust did not move:
+    # the card says so, for the coordinator to settle before the participant takes it home.
+    closed = visit.status == "planned" and not visit.working_day and not visit.moved
     return {
+        "closed": _flag("non-working day", visit, say) if closed else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
         "planned": visit.date.isoformat() if when != visit.date else "",
