@@ -473,7 +473,6 @@ def test_a_planned_visit_on_a_day_the_site_is_closed_says_so(run: Run) -> None:
             "--format", "html",
         ).stdout
     )  # fmt: skip
-    assert rows["W3D1"][1][2] == (
-        "2025-10-01 Wed 周三 ! non-working day: National Day 非工作日: National Day"
-    )
-    assert "non-working" not in rows["W25D1"][1][2]
+    assert rows["W3D1"][1][2] == "2025-10-01 Wed 周三"
+    assert rows["W3D1"][1][4] == "site closed 不开诊"
+    assert rows["W25D1"][1][4] == ""

@@ -66,6 +66,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "non-working day": ("non-working day", "非工作日"),
     "over capacity": ("over capacity", "超出容量"),
     "window still open": ("window still open", "访视窗仍开放"),
+    "closed": ("site closed", "不开诊"),
 }
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
@@ -267,7 +268,7 @@ def _visit_row(
     # the card says so, for the coordinator to settle before the participant takes it home.
     closed = visit.status == "planned" and not visit.working_day and not visit.moved
     return {
-        "closed": _flag("non-working day", visit, say) if closed else [],
+        "closed": say("closed") if closed else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
         "planned": visit.date.isoformat() if when != visit.date else "",
