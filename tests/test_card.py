@@ -476,3 +476,21 @@ def test_a_planned_visit_on_a_day_the_site_is_closed_says_so(run: Run) -> None:
     assert rows["W3D1"][1][2] == "2025-10-01 Wed 周三"
     assert rows["W3D1"][1][4] == "site closed 不开诊"
     assert rows["W25D1"][1][4] == ""
+
+
+def test_listing_the_formats_does_not_import_jinja2() -> None:
+    """The CLI lists every format at each start (--help, --format): the card's template engine
+    is imported only when a card is made."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from mil62sched import cli, formats\n"
+        "formats.all_formats()\n"
+        "print('jinja2' in sys.modules, 'mil62sched.formats.html' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
