@@ -61,7 +61,8 @@ def print_pdf(page: str, browser: str | None = None, timeout: float | None = Non
 
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
     program = find_browser(browser)
-    with tempfile.TemporaryDirectory(prefix="mil62sched-pdf-") as work:
+    # The browser's helpers may still be closing files in its profile as it exits.
+    with tempfile.TemporaryDirectory(prefix="mil62sched-pdf-", ignore_cleanup_errors=True) as work:
         folder = Path(work)
         source = folder / "card.html"
         target = folder / "out.pdf"
