@@ -494,3 +494,19 @@ def test_listing_the_formats_does_not_import_jinja2() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_the_agenda_counts_chairs_only_on_the_days_it_covers(run: Run, tmp_path: Path) -> None:
+    # A from 2025-09-01: W3D1 2025-09-15, window 3 days (to 09-18), nothing recorded. An agenda
+    # from 2025-09-17 lists it (window still open) under 09-15, a day it does not count chairs on.
+    roster = tmp_path / "roster.csv"
+    roster.write_text("participant,arm,start,window\nA,phase3-rcp,2025-09-01,3\n", encoding="utf-8")
+    result = run(
+        "agenda", str(roster), "--from", "2025-09-17", "--days", "7", "--today", "2025-09-17",
+        "--chairs", "2", "--format", "html",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = " ".join("".join(page(result.stdout).text).split())
+    assert "2025-09-15 Mon 周一 Participant" in text
+    assert "chairs used" not in text
+    assert "window still open 访视窗仍开放" in text

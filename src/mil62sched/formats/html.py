@@ -358,7 +358,11 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
             {
                 "date": day.isoformat(),
                 "weekday": _weekday(day, say),
-                "used": agenda.chairs_used.get(day, 0),
+                # Chairs are counted for the days the agenda covers; a visit still in its
+                # window from before them is listed under its own day, uncounted.
+                "used": agenda.chairs_used.get(day, 0)
+                if agenda.start <= day <= agenda.end
+                else None,
                 "over": day in agenda.over_capacity,
                 "lines": [],
             },
