@@ -134,6 +134,14 @@ _CAL = "Calendar events"
 _OUT = "Output"
 
 Arm = Annotated[str, typer.Option(help="The arm to plan; 'mil62sched arms' lists them.")]
+ProtocolFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--protocol",
+        help="The trial's protocol file (TOML); default the built-in MIL62-CT303 one.",
+        show_default=False,
+    ),
+]
 Start = Annotated[str, typer.Option(help="W1D1, the first infusion, as YYYY-MM-DD.")]
 Participant = Annotated[
     str | None, typer.Option(help="Participant ID: 1-64 letters, digits, '-', '_', '.'.")
@@ -275,6 +283,7 @@ Force = Annotated[
 def plan(
     arm: Arm,
     start: Start,
+    protocol_file: ProtocolFile = None,
     participant: Participant = None,
     escalate_at: EscalateAt = None,
     olp_start: OlpStart = None,
@@ -299,7 +308,7 @@ def plan(
     """Print or write every infusion date of one participant."""
     with reading(encoding):  # the encoding of every input file the command opens
         chosen = formats.choose(fmt, output)
-        trial = protocol.load()
+        trial = protocol.load(protocol_file)
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
         shown = options.presentation(
@@ -357,6 +366,7 @@ Split = Annotated[
 @app.command()
 def roster(
     roster_file: RosterFile,
+    protocol_file: ProtocolFile = None,
     actuals: Actuals = None,
     window: Window = None,
     country: Country = None,
@@ -383,7 +393,7 @@ def roster(
     with reading(encoding):  # the encoding of every input file the command opens
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         run = sitework.RosterRun.prepare(
-            protocol.load(), roster_file, site, tz, actuals, chairs, skip_bad
+            protocol.load(protocol_file), roster_file, site, tz, actuals, chairs, skip_bad
         )
         chosen = sitework.roster_format(fmt, output, split)
         styled = (
@@ -407,6 +417,7 @@ def roster(
 @app.command()
 def agenda(
     roster_file: RosterFile,
+    protocol_file: ProtocolFile = None,
     actuals: Actuals = None,
     start: Annotated[
         str | None, typer.Option("--from", help="First day of the agenda; default today.")
@@ -441,7 +452,7 @@ def agenda(
         chosen = formats.choose(fmt, output, agenda=True)
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         run = sitework.RosterRun.prepare(
-            protocol.load(), roster_file, site, None, actuals, chairs, skip_bad
+            protocol.load(protocol_file), roster_file, site, None, actuals, chairs, skip_bad
         )
         first = run.today if start is None else parse_date(start, "--from date")
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
@@ -463,14 +474,24 @@ def day(
 
 
 @app.command()
-def arms() -> None:
+def arms(protocol_file: ProtocolFile = None) -> None:
     """List the arms, which are blinded, and their aliases."""
-    trial = protocol.load()
+    trial = protocol.load(protocol_file)
     typer.echo(f"{trial.id} ({trial.registry}) arms:")
     for arm in trial.arms.values():
         alias = f"; alias: {', '.join(arm.aliases)}" if arm.aliases else ""
-        count = sum(len(leg.schedule.visits) for leg in arm.legs)
+        count = sum(len(leg.schedule.infusions) for leg in arm.legs)
         typer.echo(f"  {arm.name:<24} {arm.masking:<10} {count:>2} infusions  {arm.title}{alias}")
+
+
+def _protocol_commands() -> None:
+    """The `protocol` command group (validate, show, schema), in its own module."""
+    from mil62sched.commands.protocol_file import commands
+
+    app.add_typer(commands, name="protocol")
+
+
+_protocol_commands()
 
 
 def main() -> None:

@@ -9,7 +9,12 @@ from datetime import date
 from typing import IO, TYPE_CHECKING
 
 from mil62sched.formats import Format
-from mil62sched.formats.contract import AGENDA_COLUMNS, TRACKING_COLUMNS, agenda_fields
+from mil62sched.formats.contract import (
+    AGENDA_COLUMNS,
+    KIND_COLUMNS,
+    TRACKING_COLUMNS,
+    agenda_fields,
+)
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import WEEKDAYS, overdue, tracked
 from mil62sched.model.codes import VisitCode
@@ -26,7 +31,7 @@ VISIT_COLUMNS = (
     "proposed_date", "holidays_provisional", "status", "actual_date", "deviation_days",
     "in_window", "note",
 )  # fmt: skip
-HEADER = PLAN_COLUMNS + VISIT_COLUMNS + TRACKING_COLUMNS  # added columns go last
+HEADER = PLAN_COLUMNS + VISIT_COLUMNS + TRACKING_COLUMNS + KIND_COLUMNS  # added columns go last
 
 
 def cell(value: object) -> str:
@@ -68,7 +73,7 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
             _text(v.non_working_reason), _iso(v.proposed), _BOOL[v.holidays_provisional],
             v.status, *_record(v), _text(v.note),
             *periods[v.period], _MAYBE[overdue(plan, v, is_tracked)],
-            _MAYBE[None if over_full is None else _chair_in(v, over_full)],
+            _MAYBE[None if over_full is None else _chair_in(v, over_full)], v.kind,
         ]  # fmt: skip
 
 
@@ -78,7 +83,7 @@ _MAYBE = {None: "", True: "true", False: "false"}
 
 def _chair_in(visit: Visit, days: Container[date]) -> bool:
     """Whether the visit takes a chair on one of `days` (a missed or dropped one takes none)."""
-    if visit.status in ("missed", "dropped"):
+    if visit.status in ("missed", "dropped") or visit.kind != "infusion":
         return False
     return (visit.actual or visit.date) in days
 
