@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from mil62sched import engine, protocol
 from mil62sched.formats import csv_rows as csv_export
-from mil62sched.formats.contract import TRACKING_COLUMNS, plan_visits, visit_fields
+from mil62sched.formats.contract import KIND_COLUMNS, TRACKING_COLUMNS, plan_visits, visit_fields
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
@@ -50,8 +50,10 @@ def test_rows_say_what_visit_fields_say(
     for visit, row, fields in zip(
         plan.visits, csv_export.rows(plan, over_full), documented, strict=True
     ):
-        assert fields == {**visit_fields(visit), **{k: fields[k] for k in TRACKING_COLUMNS}}
-        columns = csv_export.VISIT_COLUMNS + TRACKING_COLUMNS
+        added = TRACKING_COLUMNS + KIND_COLUMNS
+        assert fields == {**visit_fields(visit), **{k: fields[k] for k in added}}
+        assert fields["kind"] == "infusion"  # every MIL62-CT303 visit of the built-in file
+        columns = csv_export.VISIT_COLUMNS + added
         expected = [csv_export.cell(fields[name]) for name in columns]
         assert row[len(csv_export.PLAN_COLUMNS) :] == expected
         assert row[: len(csv_export.PLAN_COLUMNS)] == [

@@ -86,15 +86,23 @@ def check(path: Path) -> list[str]:
     version = protocol.check_format(table)
     if version is not None:  # another format's file cannot be checked against this one's rules
         return [_line(path, text, _segments(version.path), version.path, version.message)]
-    validator = Draft202012Validator(json.loads(protocol.SCHEMA.read_text(encoding="utf-8")))
+    rules = json.loads(protocol.SCHEMA.read_text(encoding="utf-8"))
+    validator = Draft202012Validator(rules)
     found_lines: list[tuple[int, str]] = []
     broken: set[str] = set()  # entries the schema refused: their semantic checks would repeat it
     for error in sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.path))):
-        segments = list(error.absolute_path)
-        key_path = _key_path(segments)
-        broken.add(_entry(key_path))
+        segments: list[str | int] = list(error.absolute_path)
+        broken.add(_entry(_key_path(segments)))
         hint = error.instance if isinstance(error.instance, str | int) else None
-        found_lines.append(_located(path, text, segments, key_path, error.message, hint))
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            extra = [key for key in error.instance if key not in known]
+            if extra:  # point at the first key that should not be there
+                segments.append(extra[0])
+                hint = None
+        key_path = _key_path(segments)
+        message = _wording(error, rules["$defs"]["code"]["pattern"])
+        found_lines.append(_located(path, text, segments, key_path, message, hint))
     problems: list[protocol.Problem] = []
     protocol.build(table, problems)
     for problem in problems:
@@ -103,6 +111,23 @@ def check(path: Path) -> list[str]:
         segments = _segments(problem.path)
         found_lines.append(_located(path, text, segments, problem.path, problem.message, None))
     return [line for _, line in sorted(found_lines, key=lambda found: found[0])]
+
+
+def _wording(error: Any, code_pattern: str) -> str:
+    """The schema's message, or for a malformed visit code the message `plan` gives."""
+    from mil62sched.errors import Mil62schedError
+    from mil62sched.model.codes import VisitCode
+
+    def about_codes(found: Any) -> bool:
+        schema = found.schema if isinstance(found.schema, dict) else {}
+        return schema.get("pattern") == code_pattern or any(map(about_codes, found.context or ()))
+
+    if isinstance(error.instance, str) and about_codes(error):
+        try:
+            VisitCode.parse(error.instance)
+        except Mil62schedError as exc:
+            return exc.line()
+    return str(error.message)
 
 
 def _located(
@@ -172,7 +197,8 @@ def locate(text: str, segments: Sequence[str | int], hint: object = None) -> int
     file is not parsed again: a path written in an unusual way (dotted keys, a key repeated in
     an inline table) is found at the nearest line before it, which is still the right table.
 
-    >>> locate('format = 1\\n[[s]]\\nv = ["W1D1"]\\n[[s]]\\nv = [\\n  "W2D9",\\n]\\n', ["s", 1, "v", 0], "W2D9")
+    >>> text = 'format = 1\\n[[s]]\\nv = ["W1D1"]\\n[[s]]\\nv = [\\n  "W2D9",\\n]\\n'
+    >>> locate(text, ["s", 1, "v", 0], "W2D9")
     6
     """
     lines = text.splitlines()
@@ -190,6 +216,12 @@ def locate(text: str, segments: Sequence[str | int], hint: object = None) -> int
             continue
         name = ".".join([*table, segment])
         if not inside_value:
+            if any(m and m[2].startswith(name + ".") for _, m in headers[low:]) and not any(
+                m and m[2] == name for _, m in headers[low:]
+            ):  # only sub-tables are written out: [treatments.drug]
+                table = [*table, segment]
+                index += 1
+                continue
             many = [n for n, m in headers[low:high] if m and m[1] == "[[" and m[2] == name]
             if many and isinstance(following, int) and following < len(many):
                 found = many[following]
@@ -266,7 +298,7 @@ def describe(trial: Protocol) -> str:
 def _schedule(schedule: Schedule, para: Any) -> None:
     alias = f" (alias {', '.join(schedule.aliases)})" if schedule.aliases else ""
     para(f"{schedule.name}{alias}: {schedule.title}")
-    masking = schedule.masking
+    masking: str = schedule.masking
     if schedule.unblinds:
         masking += f", reveals {schedule.unblinds}"
     para(f"period {schedule.period}, {masking}; infuses {schedule.treatment.label}", "  ")

@@ -167,6 +167,9 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
     schedules: dict[str, Schedule] = {}
     aliases: dict[str, str] = {}
     numbers: dict[str, int] = {}  # each schedule's place in [[schedules]], for its key path
+    # The names of schedules with a problem, and of those they unblind: what refers to them, or
+    # is revealed by them, cannot be checked.
+    failed: set[str] = set()
     entries = table.get("schedules")
     if not isinstance(entries, list) or not entries:
         problems.append(Problem("schedules", "[[schedules]] must list at least one schedule"))
@@ -175,6 +178,12 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
         path = f"schedules[{number}]"
         schedule = attempt(path, _schedule_entry, entry, number, treatments)
         if schedule is None:
+            if isinstance(entry, dict):
+                failed.update(
+                    str(entry[key])
+                    for key in ("name", "unblinds")
+                    if isinstance(entry.get(key), str)
+                )
             continue
         if schedule.name in schedules or schedule.name in aliases:
             problems.append(
@@ -190,6 +199,8 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
             aliases[alias] = schedule.name
     for check in (_check_unblinds, _check_blinding):
         for schedule in schedules.values():
+            if schedule.name in failed or schedule.unblinds in failed:
+                continue
             attempt(f"schedules[{numbers[schedule.name]}]", check, schedule, schedules)
     arms = {name: Arm.of(schedule) for name, schedule in schedules.items()}
     journeys = table.get("journeys", [])
@@ -199,6 +210,9 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
     journey_numbers: dict[str, int] = {}
     for number, entry in enumerate(journeys):
         path = f"journeys[{number}]"
+        legs = entry.get("legs") if isinstance(entry, dict) else None
+        if isinstance(legs, list) and failed & {leg for leg in legs if isinstance(leg, str)}:
+            continue  # its legs are refused already
         journey = attempt(path, _journey_entry, entry, number, schedules)
         if journey is None:
             continue
