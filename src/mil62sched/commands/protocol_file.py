@@ -90,7 +90,8 @@ def check(path: Path) -> list[str]:
     validator = Draft202012Validator(rules)
     found_lines: list[tuple[int, str]] = []
     broken: set[str] = set()  # entries the schema refused: their semantic checks would repeat it
-    for error in sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.path))):
+    errors = [leaf for found in validator.iter_errors(table) for leaf in _leaves(found)]
+    for error in errors:
         segments: list[str | int] = list(error.absolute_path)
         broken.add(_entry(_key_path(segments)))
         hint = error.instance if isinstance(error.instance, str | int) else None
@@ -113,8 +114,27 @@ def check(path: Path) -> list[str]:
     return [line for _, line in sorted(found_lines, key=lambda found: found[0])]
 
 
+def _leaves(error: Any) -> list[Any]:
+    """For an error of `oneOf` or `anyOf` (a visit is a code or a table), the errors of the
+    alternative that was meant: not one refusing the value's type outright, and of those the one
+    that went deepest into the value, naming the keys at fault."""
+    if not error.context:
+        return [error]
+    branches: dict[object, list[Any]] = {}
+    for found in error.context:
+        branches.setdefault(found.relative_schema_path[0], []).append(found)
+    meant = [
+        found
+        for found in branches.values()
+        if not any(e.validator == "type" and not e.relative_path for e in found)
+    ] or list(branches.values())
+    best = max(meant, key=lambda found: max(len(e.absolute_path) for e in found))
+    return [leaf for found in best for leaf in _leaves(found)]
+
+
 def _wording(error: Any, code_pattern: str) -> str:
-    """The schema's message, or for a malformed visit code the message `plan` gives."""
+    """The schema's message, or for a malformed visit code the message `plan` gives, or the
+    schema's own description of a rule (`not`) that the default message would not explain."""
     from mil62sched.errors import Mil62schedError
     from mil62sched.model.codes import VisitCode
 
@@ -127,6 +147,8 @@ def _wording(error: Any, code_pattern: str) -> str:
             VisitCode.parse(error.instance)
         except Mil62schedError as exc:
             return exc.line()
+    if error.validator == "not" and isinstance(error.schema, dict) and error.schema.get("title"):
+        return str(error.schema["title"])
     return str(error.message)
 
 

@@ -67,7 +67,7 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
     for v in plan.visits:
         yield [
             *head,
-            _code(v.code), str(v.study_day), _iso(v.date), WEEKDAYS[v.date.weekday()],
+            _code(*v.code), str(v.study_day), _iso(v.date), WEEKDAYS[v.date.weekday()],
             *_treatment(v.treatment, v.period),
             _iso(v.target), _iso(v.window_start), _iso(v.window_end), _BOOL[v.working_day],
             _text(v.non_working_reason), _iso(v.proposed), _BOOL[v.holidays_provisional],
@@ -94,8 +94,9 @@ def _iso(day: date | None) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _code(code: VisitCode) -> str:
-    return str(code)
+def _code(week: int, day: int, by_day: bool) -> str:
+    # Cached by all three fields: D15 == W3D1 as visits, but each is printed as written.
+    return str(VisitCode(week, day, by_day))
 
 
 @functools.lru_cache(maxsize=256)

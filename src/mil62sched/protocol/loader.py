@@ -212,9 +212,13 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
         path = f"journeys[{number}]"
         legs = entry.get("legs") if isinstance(entry, dict) else None
         if isinstance(legs, list) and failed & {leg for leg in legs if isinstance(leg, str)}:
+            if isinstance(entry.get("name"), str):
+                failed.add(entry["name"])
             continue  # its legs are refused already
         journey = attempt(path, _journey_entry, entry, number, schedules)
         if journey is None:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                failed.add(entry["name"])
             continue
         if journey.name in arms or journey.name in aliases:
             problems.append(Problem(f"{path}.name", f"journey name {journey.name!r} is used twice"))
@@ -222,7 +226,7 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
         arms[journey.name] = journey
         journey_numbers[journey.name] = number
     for arm in arms.values():
-        if arm.journey:
+        if arm.journey and arm.unblinds not in failed:
             attempt(f"journeys[{journey_numbers[arm.name]}]", _check_journey_unblinds, arm, arms)
     if head is None:
         return None
