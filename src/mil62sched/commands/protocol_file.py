@@ -118,8 +118,8 @@ def _leaves(error: Any) -> list[Any]:
     """For an error of `oneOf` or `anyOf` (a visit is a code or a table), the errors of the
     alternative that was meant: not one refusing the value's type outright, and of those the one
     that went deepest into the value, naming the keys at fault."""
-    if not error.context:
-        return [error]
+    if not error.context or all(e.validator == "required" for e in error.context):
+        return [error]  # e.g. "one of through, for_weeks, count": worded by `_wording`
     branches: dict[object, list[Any]] = {}
     for found in error.context:
         branches.setdefault(found.relative_schema_path[0], []).append(found)
@@ -147,6 +147,9 @@ def _wording(error: Any, code_pattern: str) -> str:
             VisitCode.parse(error.instance)
         except Mil62schedError as exc:
             return exc.line()
+    if error.context and all(e.validator == "required" for e in error.context):
+        names = [str(name) for e in error.context for name in e.validator_value]
+        return f"needs one of {', '.join(names)}"
     if error.validator == "not" and isinstance(error.schema, dict) and error.schema.get("title"):
         return str(error.schema["title"])
     return str(error.message)
