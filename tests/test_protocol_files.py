@@ -600,3 +600,34 @@ def test_show_prints_schedules_journeys_windows_and_citations_in_80_columns(
         assert "then phase3-olp (default start at W53D1)" in out
     if path is None:
         assert "no windows" in out
+
+
+def test_protocol_without_a_command_shows_its_commands() -> None:
+    code, out, err = run("protocol")
+    assert (code, err) == (0, "")
+    for command in ("validate", "show", "schema"):
+        assert command in out
+
+
+def test_a_missing_arm_lists_the_arms_of_the_given_protocol() -> None:
+    code, _, err = run("plan", "--protocol", str(SATRA), "--start", "2024-01-01")
+    assert code == 2
+    assert err == (
+        "mil62sched: error: missing option '--arm': one of sakurastar-db, "
+        "sakurastar-db-satralizumab, sakurastar-db-placebo\n"
+    )
+
+
+def test_any_protocol_file_is_parsed_once_into_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-user parse cache works for a file given with --protocol, as for the built-in."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MIL62SCHED_CACHE_DIR", str(folder))
+    path = write(tmp_path, SATRA.read_text(encoding="utf-8"))
+    fresh = protocol.load(path)
+    assert len(list(folder.glob("protocol-*.marshal"))) == 1
+    assert protocol.load(path) == fresh
+    path.write_text(edit('id = "SAkuraStar"', 'id = "SAkuraStar-2"', path.read_text()))
+    assert protocol.load(path).id == "SAkuraStar-2"
+    assert len(list(folder.glob("protocol-*.marshal"))) == 2

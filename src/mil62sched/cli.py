@@ -65,7 +65,7 @@ def _explain(exc: typer.TyperException) -> str:
     param = getattr(exc, "param", None)
     if message.startswith("missing") and param is not None:
         if param.name == "arm":
-            return f"{message}: one of {', '.join(protocol.load().arm_names())}"
+            return f"{message}: one of {', '.join(_arm_names(ctx))}"
         help_text = getattr(param, "help", None)
         if help_text:
             return f"{message}: {help_text}"
@@ -73,6 +73,15 @@ def _explain(exc: typer.TyperException) -> str:
         names = getattr(ctx.command, "commands", {})
         return f"{message}: commands are {', '.join(names)}"
     return f"{message} (see '{where} --help')"
+
+
+def _arm_names(ctx: Any) -> list[str]:
+    """The arms of the protocol the command was given (--protocol), else of the built-in one."""
+    given = ctx.params.get("protocol_file") if ctx is not None else None
+    try:
+        return protocol.load(given).arm_names()
+    except Mil62schedError:  # that file's own problem is for another run to report
+        return protocol.load().arm_names()
 
 
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EPIPE, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG}

@@ -25,8 +25,15 @@ _GLUE = "\x00"  # a space that `show` never breaks a line at (inside "W3D1 ±3 d
 commands = typer.Typer(
     name="protocol",
     help="Check, show and describe protocol files (the trial as data).",
-    no_args_is_help=True,
 )
+
+
+@commands.callback(invoke_without_command=True)
+def _group(ctx: typer.Context) -> None:
+    """Check, show and describe protocol files (the trial as data)."""
+    if ctx.invoked_subcommand is None:  # no command: say what there is, as `mil62sched` does
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
 
 File = Annotated[Path, typer.Argument(help="A protocol file (TOML).", show_default=False)]
 
