@@ -631,3 +631,17 @@ def test_any_protocol_file_is_parsed_once_into_the_cache(
     path.write_text(edit('id = "SAkuraStar"', 'id = "SAkuraStar-2"', path.read_text()))
     assert protocol.load(path).id == "SAkuraStar-2"
     assert len(list(folder.glob("protocol-*.marshal"))) == 2
+
+
+def test_an_unblinded_schedule_must_have_the_blinded_one_s_kinds(tmp_path: Path) -> None:
+    """The placebo arm may not have an assessment where the satralizumab arm has a dose: the
+    blinded schedule could not hide it."""
+    text = SATRA.read_text(encoding="utf-8")
+    placebo = text.index('name = "sakurastar-db-placebo"')
+    text = text[:placebo] + edit(
+        '    "D15",\n', '    { code = "D15", kind = "assessment" },\n', text[placebo:]
+    )
+    with pytest.raises(
+        ProtocolError, match="has other visits or another period than 'sakurastar-db'"
+    ):
+        protocol.load(write(tmp_path, text))

@@ -35,6 +35,7 @@ def _group(ctx: typer.Context) -> None:
         typer.echo(ctx.get_help())
         raise typer.Exit()
 
+
 File = Annotated[Path, typer.Argument(help="A protocol file (TOML).", show_default=False)]
 
 

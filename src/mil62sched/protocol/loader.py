@@ -611,7 +611,12 @@ def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule]) -> No
     where = f"schedule {schedule.name!r}"
     if target is None or target.masking != "blinded":
         raise ProtocolError(f"{where} unblinds {schedule.unblinds!r}, not a blinded schedule")
-    if target.visits != schedule.visits or target.period != schedule.period:
+    # Kinds too: an arm with an assessment where the other has an infusion would be told apart.
+    if (
+        target.visits != schedule.visits
+        or target.period != schedule.period
+        or dict(target.kinds) != dict(schedule.kinds)
+    ):
         raise ProtocolError(
             f"{where} has other visits or another period than {target.name!r}, which it unblinds"
         )
