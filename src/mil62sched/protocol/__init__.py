@@ -13,7 +13,6 @@ from mil62sched.protocol.loader import (
     build,
     check_format,
     load,
-    read_table,
 )
 
 SCHEMA = Path(__file__).parent / "schema.json"
@@ -26,5 +25,4 @@ __all__ = [
     "build",
     "check_format",
     "load",
-    "read_table",
 ]

@@ -68,11 +68,6 @@ def load(path: Path | None = None) -> Protocol:
     return built
 
 
-def read_table(path: Path) -> dict[str, Any]:
-    """The TOML table of a protocol file (through the cache), for `protocol validate`."""
-    return _parsed(path, str(path))
-
-
 def check_format(table: Mapping[str, Any]) -> Problem | None:
     """The file's `format`, refused when missing or not one this version reads."""
     understood = ", ".join(map(str, FORMATS))
