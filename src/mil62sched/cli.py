@@ -473,7 +473,7 @@ def day(
     what: Annotated[
         str,
         typer.Argument(
-            help="A visit code (W25D1), a study day number (169) or a date (YYYY-MM-DD)."
+            help="A visit code (W25D1, D-28), a study day number (169) or a date (YYYY-MM-DD)."
         ),
     ],
     start: Start,

@@ -36,7 +36,9 @@ def _group(ctx: typer.Context) -> None:
         raise typer.Exit()
 
 
-File = Annotated[Path, typer.Argument(help="A protocol file (TOML).", show_default=False)]
+File = Annotated[
+    Path, typer.Argument(metavar="FILE", help="A protocol file (TOML).", show_default=False)
+]
 
 
 @commands.command()
@@ -55,7 +57,9 @@ def validate(file: File) -> None:
 def show(
     file: Annotated[
         Path | None,
-        typer.Argument(help="A protocol file; default the built-in MIL62-CT303 one."),
+        typer.Argument(
+            metavar="FILE", help="A protocol file; default the built-in MIL62-CT303 one."
+        ),
     ] = None,
 ) -> None:
     """Print the schedules, journeys, windows and citations of a protocol file."""
