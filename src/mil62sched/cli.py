@@ -78,8 +78,8 @@ def _explain(exc: typer.TyperException) -> str:
 def _arm_names(ctx: Any) -> list[str]:
     """The arms of the protocol the command was given (--protocol), else of the built-in one."""
     given = ctx.params.get("protocol_file") if ctx is not None else None
-    try:
-        return protocol.load(given).arm_names()
+    try:  # the option's text, or a Path, depending on how far typer got
+        return protocol.load(None if given is None else Path(given)).arm_names()
     except Mil62schedError:  # that file's own problem is for another run to report
         return protocol.load().arm_names()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -299,6 +299,9 @@ def _next_header(headers: Sequence[tuple[int, re.Match[str] | None]], start: int
 # --- show ---------------------------------------------------------------------------------------
 
 
+_Para = Callable[..., None]  # writes a wrapped paragraph: (text, indent="")
+
+
 def describe(trial: Protocol) -> str:
     """The protocol as text people read at 80 columns: identity, treatments, schedules (visits,
     windows, kinds, citations) and journeys."""
@@ -332,7 +335,7 @@ def describe(trial: Protocol) -> str:
     return "\n".join(out) + "\n"
 
 
-def _schedule(schedule: Schedule, para: Any) -> None:
+def _schedule(schedule: Schedule, para: _Para) -> None:
     alias = f" (alias {', '.join(schedule.aliases)})" if schedule.aliases else ""
     para(f"{schedule.name}{alias}: {schedule.title}")
     masking: str = schedule.masking
@@ -358,7 +361,7 @@ def _schedule(schedule: Schedule, para: Any) -> None:
     para(f'cites: "{schedule.cites}"', "    ")
 
 
-def _journey(arm: Arm, para: Any) -> None:
+def _journey(arm: Arm, para: _Para) -> None:
     para(f"{arm.name}: {arm.title}")
     masking = arm.masking + (f", reveals {arm.unblinds}" if arm.unblinds else "")
     legs = [arm.legs[0].schedule.name]
