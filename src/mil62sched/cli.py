@@ -445,7 +445,16 @@ def agenda(
         )
         first = run.today if start is None else parse_date(start, "--from date")
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
-        sitework.write_agenda(run, first, days, chosen, styled=styled, output=output, force=force)
+        sitework.write_agenda(
+            run,
+            first,
+            days,
+            chosen,
+            styled=styled,
+            width=shutil.get_terminal_size().columns if styled else None,
+            output=output,
+            force=force,
+        )
 
 
 @app.command()

@@ -135,17 +135,18 @@ def write_agenda(
     fmt: Format,
     *,
     styled: bool = False,
+    width: int | None = None,
     output: Path | None = None,
     force: bool = False,
 ) -> None:
-    """The site's agenda from `first` for `days` days."""
+    """The site's agenda from `first` for `days` days; `width`: the terminal's, when styled."""
     assert fmt.render_agenda is not None  # the command offers agenda formats only
     tally = batch.Tally()
     plans, unplaced = _balanced(run, _plans(run, tally))
     due = agenda(plans, first, days, run.chairs, run.today)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
-    text = fmt.render_agenda(due, Presentation(styled=styled))
+    text = fmt.render_agenda(due, Presentation(styled=styled, width=width))
     write_text(text, output, force=force, terminal=fmt.terminal)
     _report_chairs(unplaced)
     if tally.errors:
