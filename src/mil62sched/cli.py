@@ -322,6 +322,7 @@ def plan(
             policy=site.policy(trial, tz),
         )
         write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
+        options.warn_untimed(chosen, time, duration, remind or ())
 
 
 RosterFile = Annotated[
@@ -402,6 +403,7 @@ def roster(
             remind=remind or (),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
+        options.warn_untimed(chosen, time, duration, remind or ())
 
 
 @app.command()

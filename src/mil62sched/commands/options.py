@@ -34,6 +34,7 @@ from mil62sched.parse import (
 )
 
 if TYPE_CHECKING:
+    from mil62sched.formats import Format
     from mil62sched.site.workdays import SiteCalendar  # imported on use: it may load holidays
 
 
@@ -131,6 +132,26 @@ def presentation(
         timing=timing,
         reminders=reminders,
         stamp=export_instant(os.environ.get("SOURCE_DATE_EPOCH")),
+    )
+
+
+def warn_untimed(
+    fmt: Format, time: str | None, duration: str | None, remind: Sequence[str]
+) -> None:
+    """One warning on stderr when --time, --duration or --remind are given for a format that
+    has no events to time (everything but .ics): they are ignored there, never silently. The
+    time is not added to CSV/JSON: it is one value for every visit, already on the command line,
+    and a planned clock time there would read as data the site recorded."""
+    import sys
+
+    given = [name for name, value in (("--time", time), ("--duration", duration),
+                                      ("--remind", remind)) if value]  # fmt: skip
+    if fmt.timed or not given:
+        return
+    named = given[0] if len(given) == 1 else f"{', '.join(given[:-1])} and {given[-1]}"
+    verb = "applies" if len(given) == 1 else "apply"
+    sys.stderr.write(
+        f"mil62sched: warning: {named} {verb} to .ics calendars only; ignored for {fmt.name}\n"
     )
 
 

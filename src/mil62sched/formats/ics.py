@@ -274,4 +274,5 @@ FORMAT = Format(
     write_roster=write_many,
     streams=True,
     named=True,
+    timed=True,
 )
