@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 
 from mil62sched import engine, protocol
 from mil62sched.formats import csv_rows as csv_export
-from mil62sched.formats.contract import TRACKING_COLUMNS, plan_visits, visit_fields
+from mil62sched.formats.contract import (
+    PROTOCOL_DATE_COLUMNS,
+    TRACKING_COLUMNS,
+    plan_visits,
+    protocol_date_fields,
+    visit_fields,
+)
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
@@ -50,8 +56,12 @@ def test_rows_say_what_visit_fields_say(
     for visit, row, fields in zip(
         plan.visits, csv_export.rows(plan, over_full), documented, strict=True
     ):
-        assert fields == {**visit_fields(visit), **{k: fields[k] for k in TRACKING_COLUMNS}}
-        columns = csv_export.VISIT_COLUMNS + TRACKING_COLUMNS
+        assert fields == {
+            **visit_fields(visit),
+            **{k: fields[k] for k in TRACKING_COLUMNS},
+            **protocol_date_fields(visit),
+        }
+        columns = csv_export.VISIT_COLUMNS + TRACKING_COLUMNS + PROTOCOL_DATE_COLUMNS
         expected = [csv_export.cell(fields[name]) for name in columns]
         assert row[len(csv_export.PLAN_COLUMNS) :] == expected
         assert row[: len(csv_export.PLAN_COLUMNS)] == [

@@ -431,14 +431,20 @@ def _expected_days(name: str) -> list[dict[str, Any]]:
         if setup.window is not None:
             first, last = target - timedelta(setup.window), target + timedelta(setup.window)
         working = _notice_working_day(target)
+        # The working-day fields describe the planned date (a proposal with --adjust), the
+        # protocol_date_ ones the protocol date (issue 9 #4).
+        day = date.fromisoformat(proposed) if setup.adjust and proposed else target
+        on_day = _notice_working_day(day)
         expected.append(
             {
                 "period": period,
                 "protocol_date": protocol,
                 "window_start": None if setup.window is None else first.isoformat(),
                 "window_end": None if setup.window is None else last.isoformat(),
-                "working_day": working,
-                "non_working_reason": None if working else DAY_OFF_NAMES[protocol],
+                "working_day": on_day,
+                "non_working_reason": None if on_day else DAY_OFF_NAMES[day.isoformat()],
+                "protocol_date_working_day": working,
+                "protocol_date_non_working_reason": None if working else DAY_OFF_NAMES[protocol],
                 "proposed_date": proposed,
                 "holidays_provisional": last.year >= FIRST_UNPUBLISHED_YEAR,
                 "status": "planned",

@@ -87,3 +87,104 @@ def test_tz_without_time_is_still_an_error(run: Run) -> None:
     result = run(*PLAN, "--format", "csv", "--tz", "Asia/Shanghai")
     assert result.exit_code == 2
     assert "give --time HH:MM too" in result.stderr
+
+
+# --- #4: a moved visit's working-day fields describe its planned date ---------------------------
+# phase3-rcp from Wed 2025-09-17, window +-3: W3D1 = 09-17 + 14 = Wed 2025-10-01 (National Day);
+# 10-01 and 10-02 are off, 09-30 (Tue) works, so --adjust plans W3D1 on 2025-09-30.
+
+MOVED = ("plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--window", "3", "--adjust")
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_moved_visits_fields_describe_the_planned_date_in_csv(run: Run) -> None:
+    from mil62sched.formats.csv_rows import HEADER
+
+    result = run(*MOVED, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    w3d1 = next(row for row in _csv(result.stdout) if row["code"] == "W3D1")
+    assert (w3d1["date"], w3d1["weekday"], w3d1["protocol_date"]) == (
+        "2025-09-30", "Tuesday", "2025-10-01",
+    )  # fmt: skip
+    assert (w3d1["working_day"], w3d1["non_working_reason"]) == ("true", "")
+    assert (w3d1["protocol_date_working_day"], w3d1["protocol_date_non_working_reason"]) == (
+        "false", "National Day",
+    )  # fmt: skip
+    # Added at the end: the columns before them keep their places.
+    assert HEADER[-2:] == ("protocol_date_working_day", "protocol_date_non_working_reason")
+    assert HEADER.index("over_capacity") == len(HEADER) - 3
+
+
+def test_a_moved_visits_fields_describe_the_planned_date_in_json(run: Run) -> None:
+    import json
+
+    result = run(*MOVED, "--format", "json")
+    visits = {v["code"]: v for v in json.loads(result.stdout)["visits"]}
+    w3d1 = visits["W3D1"]
+    assert (w3d1["date"], w3d1["working_day"], w3d1["non_working_reason"]) == (
+        "2025-09-30", True, None,
+    )  # fmt: skip
+    assert (w3d1["protocol_date_working_day"], w3d1["protocol_date_non_working_reason"]) == (
+        False, "National Day",
+    )  # fmt: skip
+    # An unmoved visit: both describe the same day.
+    w1d1 = visits["W1D1"]
+    assert (w1d1["working_day"], w1d1["protocol_date_working_day"]) == (True, True)
+
+
+def test_without_adjust_both_describe_the_protocol_date(run: Run) -> None:
+    import json
+
+    result = run(*MOVED[:-1], "--format", "json")
+    w3d1 = next(v for v in json.loads(result.stdout)["visits"] if v["code"] == "W3D1")
+    assert (w3d1["date"], w3d1["working_day"], w3d1["non_working_reason"]) == (
+        "2025-10-01", False, "National Day",
+    )  # fmt: skip
+    assert (w3d1["protocol_date_working_day"], w3d1["protocol_date_non_working_reason"]) == (
+        False, "National Day",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["table", "md"])
+def test_a_moved_visits_row_does_not_carry_the_old_days_holiday(run: Run, fmt: str) -> None:
+    result = run(*MOVED, "--format", fmt)
+    row = next(line for line in result.stdout.splitlines() if "W3D1" in line and "2025-09" in line)
+    assert "2025-09-30" in row
+    assert "National Day" not in row
+    assert "working" in row
+    # The note says why it moved.
+    assert "W3D1 moved from 2025-10-01 (National Day) to 2025-09-30." in result.stdout
+
+
+def test_a_moved_visits_calendar_event_names_the_protocol_dates_holiday(run: Run) -> None:
+    result = run(*MOVED, "--format", "ics")
+    unfolded = re.sub(r"\r?\n ", "", result.stdout)  # RFC 5545 folding
+    event = next(e for e in unfolded.split("BEGIN:VEVENT") if "DTSTART;VALUE=DATE:20250930" in e)
+    assert "Protocol date: 2025-10-01" in event
+    assert "Not a working day on 2025-10-01: National Day" in event
+
+
+def test_the_agenda_row_of_a_moved_visit(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    # examples/roster.csv: CT303-0002 (phase3, window 3) starts Wed 2025-09-17, so its RCP W3D1
+    # is 2025-10-01, moved by --adjust to Tue 2025-09-30.
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    result = run(*AGENDA, "--adjust", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    row = next(r for r in _csv(result.stdout) if r["participant"] == "CT303-0002")
+    assert (row["date"], row["weekday"], row["working_day"], row["non_working_reason"]) == (
+        "2025-09-30", "Tuesday", "true", "",
+    )  # fmt: skip
+    assert (
+        row["protocol_date"], row["protocol_date_working_day"],
+        row["protocol_date_non_working_reason"],
+    ) == ("2025-10-01", "false", "National Day")  # fmt: skip
+    table = run(*AGENDA, "--adjust")
+    line = next(x for x in table.stdout.splitlines() if "CT303-0002" in x)
+    assert "National Day" not in line
+    assert "non-working" not in line

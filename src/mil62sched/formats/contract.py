@@ -69,11 +69,28 @@ def tracking_fields(
     }
 
 
+# Added after the tracking columns: `working_day` and `non_working_reason` describe the planned
+# `date`; these describe `protocol_date`, i.e. why a moved visit was moved.
+PROTOCOL_DATE_COLUMNS = ("protocol_date_working_day", "protocol_date_non_working_reason")
+
+
+def protocol_date_fields(visit: Visit) -> dict[str, Any]:
+    """Whether the visit's protocol date is a working day at the site, and why not."""
+    return {
+        "protocol_date_working_day": visit.target_working,
+        "protocol_date_non_working_reason": visit.target_reason,
+    }
+
+
 def plan_visits(plan: Plan, over_full: Container[date] | None = None) -> list[dict[str, Any]]:
     """Every visit of the plan with its tracking fields, in the JSON contract's order."""
     is_tracked = tracked(plan)
     return [
-        {**visit_fields(v), **tracking_fields(plan, v, over_full, is_tracked=is_tracked)}
+        {
+            **visit_fields(v),
+            **tracking_fields(plan, v, over_full, is_tracked=is_tracked),
+            **protocol_date_fields(v),
+        }
         for v in plan.visits
     ]
 
@@ -111,6 +128,7 @@ def plan_fields(plan: Plan) -> dict[str, Any]:
 AGENDA_COLUMNS = (
     "participant", "arm", "masking", "period", "code", "date", "weekday", "window_start",
     "window_end", "treatment", "working_day", "non_working_reason", "flags",
+    "protocol_date", *PROTOCOL_DATE_COLUMNS,
 )  # fmt: skip
 
 
@@ -131,6 +149,8 @@ def agenda_fields(item: Due) -> dict[str, Any]:
         "working_day": visit.working_day,
         "non_working_reason": visit.non_working_reason,
         "flags": list(item.flags),
+        "protocol_date": visit.target.isoformat(),
+        **protocol_date_fields(visit),
     }
 
 

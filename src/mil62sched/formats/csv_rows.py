@@ -9,7 +9,12 @@ from datetime import date
 from typing import IO, TYPE_CHECKING
 
 from mil62sched.formats import Format
-from mil62sched.formats.contract import AGENDA_COLUMNS, TRACKING_COLUMNS, agenda_fields
+from mil62sched.formats.contract import (
+    AGENDA_COLUMNS,
+    PROTOCOL_DATE_COLUMNS,
+    TRACKING_COLUMNS,
+    agenda_fields,
+)
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import WEEKDAYS, overdue, tracked
 from mil62sched.model.codes import VisitCode
@@ -26,7 +31,7 @@ VISIT_COLUMNS = (
     "proposed_date", "holidays_provisional", "status", "actual_date", "deviation_days",
     "in_window", "note",
 )  # fmt: skip
-HEADER = PLAN_COLUMNS + VISIT_COLUMNS + TRACKING_COLUMNS  # added columns go last
+HEADER = PLAN_COLUMNS + VISIT_COLUMNS + TRACKING_COLUMNS + PROTOCOL_DATE_COLUMNS  # added: last
 
 
 def cell(value: object) -> str:
@@ -69,6 +74,7 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
             v.status, *_record(v), _text(v.note),
             *periods[v.period], _MAYBE[overdue(plan, v, is_tracked)],
             _MAYBE[None if over_full is None else _chair_in(v, over_full)],
+            _BOOL[v.target_working], _text(v.target_reason),
         ]  # fmt: skip
 
 

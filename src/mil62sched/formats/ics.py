@@ -224,10 +224,10 @@ def _description(plan: Plan, visit: Visit) -> list[str]:
         lines.append(f"Window: {window_text(visit)} ({visit.window})")
     if visit.moved:
         lines.append(f"Protocol date: {visit.target.isoformat()}")
-    if not visit.working_day and not visit.note:  # a note already says why
+    if not visit.target_working and not visit.note:  # a note already says why
         proposal = f"; nearest working day {visit.proposed.isoformat()}" if visit.proposed else ""
         lines.append(
-            f"Not a working day on {visit.target.isoformat()}: {visit.non_working_reason}{proposal}"
+            f"Not a working day on {visit.target.isoformat()}: {visit.target_reason}{proposal}"
         )
     if visit.holidays_provisional:
         lines.append("Holiday data provisional: the year's official schedule is not installed")

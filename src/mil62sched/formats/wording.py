@@ -81,12 +81,12 @@ def notes(plan: Plan) -> list[str]:
         elif visit.proposed is not None and not plan.policy.adjust:
             lines.append(
                 f"{where} ({visit.target.isoformat()}) is not a working day "
-                f"({visit.non_working_reason}): nearest working day in the window is "
+                f"({visit.target_reason}): nearest working day in the window is "
                 f"{visit.proposed.isoformat()} (use --adjust to plan on it)."
             )
         elif visit.proposed is not None and visit.moved:
             lines.append(
-                f"{where} moved from {visit.target.isoformat()} ({visit.non_working_reason}) "
+                f"{where} moved from {visit.target.isoformat()} ({visit.target_reason}) "
                 f"to {visit.date.isoformat()}."
             )
     return lines
