@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,35 @@ def test_the_agenda_row_of_a_moved_visit(run: Run, monkeypatch: pytest.MonkeyPat
     line = next(x for x in table.stdout.splitlines() if "CT303-0002" in x)
     assert "National Day" not in line
     assert "non-working" not in line
+
+
+# --- #11: every bad row of a --holidays file, and what ends "provisional" -----------------------
+
+
+def test_every_bad_holidays_row_is_reported_and_nothing_written(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path
+    site = folder / "site.csv"
+    site.write_text(
+        "date,name,kind\n"
+        "2024-01-15,Site closure,holiday\n"  # good
+        "2024-13-01,Bad month,holiday\n"  # line 3
+        "2024-01-16,Closed,off\n"  # line 4
+        "2024-01-17,,holiday\n"  # line 5
+        "2024-01-15,Again,workday\n",  # line 6
+        encoding="utf-8",
+    )
+    out = folder / "plan.csv"
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--holidays", str(site),
+        "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "mil62sched: error: site.csv line 3: invalid date '2024-13-01': no such day; use ISO "
+        "8601 YYYY-MM-DD, e.g. 2024-01-31",
+        "mil62sched: error: site.csv line 4: invalid kind 'off': use holiday or workday",
+        "mil62sched: error: site.csv line 5: empty name",
+        "mil62sched: error: site.csv line 6: duplicate date 2024-01-15 (first on line 2)",
+        "mil62sched: error: site.csv: 4 bad rows; nothing written (fix them all)",
+    ]
+    assert not out.exists()
