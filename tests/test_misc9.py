@@ -221,3 +221,46 @@ def test_every_bad_holidays_row_is_reported_and_nothing_written(run: Run, tmp_pa
         "mil62sched: error: site.csv: 4 bad rows; nothing written (fix them all)",
     ]
     assert not out.exists()
+
+
+# The installed holidays package has China's adjusted working days up to 2026 (README): a plan
+# from 2026-09-07 reaches W25D1 = 2026-09-07 + 168 days = 2027-02-22, a provisional year.
+ENDS_PROVISIONAL = (
+    "A year stops being provisional once the installed holidays package carries that year's "
+    "State Council notice (its adjusted working days: a newer release of the package), or once "
+    "a --holidays file has a row dated in that year (the file is then taken as the site's word "
+    "for the whole year)."
+)
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "calendar"])
+def test_the_provisional_notice_says_what_ends_it(run: Run, fmt: str) -> None:
+    result = run("plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    flat = " ".join(line.strip(" *-") for line in result.stdout.splitlines())
+    assert ENDS_PROVISIONAL in re.sub(r"\s+", " ", flat)
+
+
+def test_the_calendar_says_what_ends_provisional(run: Run) -> None:
+    result = run("plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--format", "ics")
+    unfolded = re.sub(r"\r?\n ", "", result.stdout)
+    assert "until the package carries the year's State Council notice or --holidays " in unfolded
+
+
+def test_a_holidays_row_in_the_year_ends_provisional(run: Run, tmp_path: Path) -> None:
+    # What the notice promises, checked: one row dated 2027 and 2027 is no longer provisional.
+    import json
+
+    site = tmp_path / "h.csv"
+    site.write_text("date,name,kind\n2027-10-01,National Day,holiday\n", encoding="utf-8")
+    before = json.loads(
+        run("plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--format", "json").stdout
+    )
+    after = json.loads(
+        run(
+            "plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--holidays", str(site),
+            "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    assert before["holidays_provisional"] is True
+    assert after["holidays_provisional"] is False

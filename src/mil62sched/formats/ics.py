@@ -31,7 +31,13 @@ from typing import IO, TYPE_CHECKING
 from mil62sched import __version__
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation, Timing, export_instant
-from mil62sched.formats.wording import UNBLINDED_NOTICE, period_note, record_text, window_text
+from mil62sched.formats.wording import (
+    PROVISIONAL_EVENT_NOTE,
+    UNBLINDED_NOTICE,
+    period_note,
+    record_text,
+    window_text,
+)
 from mil62sched.model.plan import Plan, Visit
 
 if TYPE_CHECKING:
@@ -230,7 +236,7 @@ def _description(plan: Plan, visit: Visit) -> list[str]:
             f"Not a working day on {visit.target.isoformat()}: {visit.target_reason}{proposal}"
         )
     if visit.holidays_provisional:
-        lines.append("Holiday data provisional: the year's official schedule is not installed")
+        lines.append(PROVISIONAL_EVENT_NOTE)
     note = period_note(period)
     if period.assumed and note:
         lines.append(note)

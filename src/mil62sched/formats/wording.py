@@ -10,7 +10,16 @@ from mil62sched.model.plan import Period, Plan, Visit
 UNBLINDED_NOTICE = "UNBLINDED: reveals the treatment assignment. Unblinded pharmacist only."
 PROVISIONAL_NOTICE = (
     "Holiday data provisional: no official adjusted-working-day schedule is installed for some "
-    "years of this plan; check against the State Council notice or load it with --holidays."
+    "years of this plan; check against the State Council notice or load it with --holidays. "
+    "A year stops being provisional once the installed holidays package carries that year's "
+    "State Council notice (its adjusted working days: a newer release of the package), or once "
+    "a --holidays file has a row dated in that year (the file is then taken as the site's word "
+    "for the whole year)."
+)
+# The same, short, for one calendar event's description.
+PROVISIONAL_EVENT_NOTE = (
+    "Holiday data provisional: the year's official schedule is not installed (until the package "
+    "carries the year's State Council notice or --holidays has a row in that year)"
 )
 
 
