@@ -323,6 +323,7 @@ def plan(
         )
         write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
         options.warn_untimed(chosen, time, duration, remind or ())
+        options.warn_study_dates(the_plan)
 
 
 RosterFile = Annotated[

@@ -21,7 +21,7 @@ from mil62sched.formats.presentation import (
     Timing,
     export_instant,
 )
-from mil62sched.model.plan import ANCHORS, Anchor, Policy, Records, VisitKey
+from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.parse import (
     check_timezone,
@@ -153,6 +153,16 @@ def warn_untimed(
     sys.stderr.write(
         f"mil62sched: warning: {named} {verb} to .ics calendars only; ignored for {fmt.name}\n"
     )
+
+
+def warn_study_dates(plan: Plan) -> None:
+    """The plan's notes on the registry's study dates, as warnings on stderr (never an error)."""
+    import sys
+
+    from mil62sched.formats.wording import study_date_notes
+
+    for note in study_date_notes(plan):
+        sys.stderr.write(f"mil62sched: warning: {note}\n")
 
 
 def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:

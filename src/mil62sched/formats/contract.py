@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     WEEKDAYS,
+    after_study_completion,
+    before_study_start,
     overdue,
     period_note,
+    study_date_notes,
     tracked,
 )
 from mil62sched.model.plan import Plan, Visit
@@ -90,9 +93,15 @@ def plan_visits(plan: Plan, over_full: Container[date] | None = None) -> list[di
             **visit_fields(v),
             **tracking_fields(plan, v, over_full, is_tracked=is_tracked),
             **protocol_date_fields(v),
+            "after_study_completion": after_study_completion(plan, v),
         }
         for v in plan.visits
     ]
+
+
+# After those: the protocol's study dates (registry data). In CSV, the plan's
+# `before_study_start` is repeated on every row, as `start` is.
+STUDY_DATE_COLUMNS = ("before_study_start", "after_study_completion")
 
 
 def plan_fields(plan: Plan) -> dict[str, Any]:
@@ -122,6 +131,10 @@ def plan_fields(plan: Plan) -> dict[str, Any]:
         "holidays_provisional": plan.holidays_provisional,
         "adjusted": policy.adjust,
         "anchor": policy.anchor,
+        "study_start": _iso(plan.protocol.study_start),
+        "study_completion": _iso(plan.protocol.study_completion),
+        "before_study_start": before_study_start(plan),
+        "study_dates_note": " ".join(study_date_notes(plan)) or None,
     }
 
 
