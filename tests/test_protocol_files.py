@@ -325,6 +325,7 @@ def test_csv_rows_say_what_the_json_says_for_other_visits() -> None:
 def _plan_or_visit(visit: dict[str, object], name: str) -> object:
     heads = {"protocol": "MIL62-CT303", "arm": "phase3", "masking": "blinded"}
     heads |= {"participant": "CT303-0007", "start": "2025-09-17"}
+    heads["before_study_start"] = False  # 2025-09-17 is after the study start, 2022-08-18
     return heads[name] if name in heads else visit[name]
 
 
