@@ -31,7 +31,7 @@ from mil62sched.model.plan import (
     VisitKey,
     WorkingDays,
 )
-from mil62sched.model.protocol import Arm, Protocol, Schedule, Treatment, Window
+from mil62sched.model.protocol import Arm, Kind, Protocol, Schedule, Treatment, Window
 
 
 def plan(
@@ -170,13 +170,16 @@ class Planner:
             if escalate_from is not None:
                 treatment = _treatment(schedule, step, escalate_from)
             planned = proposed if (policy.adjust and proposed is not None) else target
+            # A proposal is a working day (nearest_working_day): the planned day's status is
+            # the target's only when the visit stays on it.
+            working, reason = (day.working, day.reason) if planned == target else (True, None)
             # In field order, by position: a roster builds a million of these, and keywords
             # would cost twice as much.
             visit = Visit(
                 code, step.study_day, name, treatment, blinded_schedule,
                 target, planned, visit_window, day.window_start, day.window_end,
-                day.working, day.reason, day.provisional, proposed, note,
-                status, actual,
+                working, reason, day.provisional, proposed, note,
+                status, actual, day.working, day.reason, step.kind,
             )  # fmt: skip
             visits.append(visit)
             if actual is not None and policy.anchor == "previous":
@@ -205,6 +208,7 @@ class _Step(NamedTuple):
     offset: timedelta  # from the period's W1D1: study day - 1
     window: Window | None  # the protocol's window for this visit, if it states one
     treatment: Treatment  # before any escalation
+    kind: Kind  # infusion, screening, ...
 
 
 class _Timeline(NamedTuple):
@@ -222,9 +226,10 @@ class _Timeline(NamedTuple):
             _Step(
                 code,
                 code.study_day,
-                timedelta(days=code.study_day - 1),
+                timedelta(days=code.offset),
                 schedule.windows.get(code),
                 schedule.treatment_at(code),
+                schedule.kind_at(code),
             )
             for code in schedule.visits
         )
@@ -287,7 +292,7 @@ def _check_escalation(
             accepted=f"only {', '.join(escalating)} may escalate",
             field="escalate_at",
         )
-    allowed = [code for code in schedule.visits if code >= rule.earliest]
+    allowed = [code for code in schedule.infusions if code >= rule.earliest]
     if escalate_at not in allowed:
         raise UsageError(
             "is not a visit it may escalate from",
@@ -482,7 +487,7 @@ def _check_actuals(
         start, end = starts[visit.period], ends.get(visit.period)
         if today is not None and visit.actual > today:
             problems.append(refuse(f"is in the future (today is {today.isoformat()})"))
-        elif visit.code != W1D1 and visit.actual <= start:
+        elif visit.code.offset > 0 and visit.actual <= start:
             problems.append(refuse(f"is not after the {visit.period} W1D1 ({start.isoformat()})"))
         elif end is not None and visit.actual >= end:
             problems.append(refuse(f"is not before the next period's W1D1 ({end.isoformat()})"))
@@ -520,11 +525,17 @@ def _in_order(visits: list[Visit]) -> list[Visit]:
                 following is not None and visit.proposed >= following
             ):
                 note = (
-                    f"not a working day ({visit.non_working_reason}); the nearest working day "
+                    f"not a working day ({visit.target_reason}); the nearest working day "
                     f"in the window, {visit.proposed.isoformat()}, would not keep the visits in "
                     "order, so it is not moved"
                 )
-                visit = visit._replace(proposed=None, date=visit.target, note=note)
+                visit = visit._replace(
+                    proposed=None,
+                    date=visit.target,
+                    note=note,
+                    working_day=visit.target_working,
+                    non_working_reason=visit.target_reason,
+                )
         if visit.status not in ("missed", "dropped"):
             last = visit.actual or visit.date
         kept.append(visit)
@@ -541,7 +552,7 @@ def _check_fits(
         last = timeline.steps[-1]
         after = max(timeline.after, window.after if window else 0)
         # The day after the last visit's window (a calendar's end is exclusive) must exist.
-        if first_day + (last.study_day - 1) + after + 1 > _LAST_DAY:
+        if first_day + last.code.offset + after + 1 > _LAST_DAY:
             visit = f"{leg.period} {last.code}" if arm.journey else str(last.code)
             what = f"start date {period.start.isoformat()}"
             if number and period.assumed:
@@ -556,9 +567,10 @@ def _check_fits(
                 f"(study day {last.study_day}) must fall before 9999-12-31"
             )
         before = max(timeline.before, window.before if window else 0)
-        if first_day - before < _FIRST_DAY:
+        if first_day + min(timeline.steps[0].code.offset, 0) - before < _FIRST_DAY:
             raise UsageError(
-                f"start date {period.start.isoformat()} is too early: the window of W1D1 "
+                f"start date {period.start.isoformat()} is too early: the window of "
+                f"{timeline.steps[0].code} "
                 "would begin before 0001-01-01"
             )
 
@@ -579,6 +591,11 @@ def _later(day: date, days: timedelta, schedule: Schedule) -> date:
 
 def _treatment(schedule: Schedule, step: _Step, escalate_from: VisitCode | None) -> Treatment:
     escalation = schedule.escalation
-    if escalation is not None and escalate_from is not None and step.code >= escalate_from:
+    if (
+        escalation is not None
+        and escalate_from is not None
+        and step.code >= escalate_from
+        and step.kind == "infusion"
+    ):
         return escalation.treatment
     return step.treatment

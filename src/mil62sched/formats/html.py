@@ -29,7 +29,7 @@ PAPERS = ("a4", "a5")
 
 # The card's words in both languages, until the project's message catalogues reach this format.
 WORDS: dict[str, tuple[str, str]] = {
-    "card": ("Infusion visit card", "输注访视卡"),
+    "card": ("Visit card", "访视卡"),
     "trial": ("Trial", "临床试验"),
     "site": ("Site", "研究中心"),
     "participant": ("Participant", "受试者编号"),
@@ -67,6 +67,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "over capacity": ("over capacity", "超出容量"),
     "window still open": ("window still open", "访视窗仍开放"),
     "closed": ("site closed", "不开诊"),
+    # Visits that are not infusions (a protocol file's `kind`): what the visit is for.
+    "screening": ("Screening visit", "筛选访视"),
+    "assessment": ("Assessment visit", "评估访视"),
+    "end-of-treatment": ("End-of-treatment visit", "治疗结束访视"),
+    "follow-up": ("Follow-up visit", "随访"),
 }
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
@@ -109,12 +114,15 @@ TREATMENTS_ZH = (
 
 
 def chinese_code(code: str) -> str:
-    """A visit code as Chinese readers say it.
+    """A visit code as Chinese readers say it: WnDm is week n, day m; Dn is study day n.
 
-    >>> chinese_code("W1D1"), chinese_code("W25D3")
-    ('第1周第1天', '第25周第3天')
+    >>> chinese_code("W1D1"), chinese_code("W25D3"), chinese_code("D15"), chinese_code("D-28")
+    ('第1周第1天', '第25周第3天', '第15天', '第-28天')
     """
-    week, day = code[1:].upper().split("D")
+    text = code.strip().upper()
+    if text.startswith("D"):
+        return f"第{text[1:]}天"
+    week, day = text[1:].split("D")
     return f"第{week}周第{day}天"
 
 
@@ -231,6 +239,14 @@ def _weekday(day: date, say: _Say) -> list[tuple[str, str]]:
     return say.pair((WEEKDAYS_EN[day.weekday()], WEEKDAYS_ZH[day.weekday()]))
 
 
+def _given(visit: Visit, say: _Say) -> list[tuple[str, str]]:
+    """What is infused, or what a visit that is not an infusion is for."""
+    if visit.kind != "infusion":
+        return say(visit.kind) if visit.kind in WORDS else [("en", visit.kind)]
+    label = visit.treatment.label
+    return say.pair((label, chinese_treatment(label)))
+
+
 def _window(visit: Visit) -> list[str]:
     """The window's first and last day, or nothing without a window."""
     if visit.window_start is None or visit.window_end is None:
@@ -273,7 +289,7 @@ def _visit_row(
         "date": when.isoformat(),
         "planned": visit.date.isoformat() if when != visit.date else "",
         "weekday": _weekday(when, say),
-        "infusion": say.pair((visit.treatment.label, chinese_treatment(visit.treatment.label))),
+        "infusion": _given(visit, say),
         "window": window,
         "mark": mark,
         "status": status,
@@ -342,7 +358,7 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
             "date": visit.date.isoformat(),
             "weekday": _weekday(visit.date, say),
             "window": _window(visit),
-            "infusion": say.pair((visit.treatment.label, chinese_treatment(visit.treatment.label))),
+            "infusion": _given(visit, say),
             "flags": [_flag(flag, visit, say) for flag in item.flags],
             "overdue": "overdue" in item.flags,
         }

@@ -3,7 +3,8 @@ windows and days off.
 
 One grid per month that holds an infusion, an actual date or a day of a visit window, Monday to
 Sunday; the empty months between them are summed up in one line. Plain text carries everything
-with text markers explained by a key; styled output (a terminal) adds colour on top.
+with text markers explained by a key; styled output (a terminal) keeps the same markers and adds
+colour on top.
 
 The grid shows visit codes and nothing else about the infusion, so a blinded plan looks the same
 whichever arm it hides.
@@ -22,7 +23,13 @@ from rich.console import Console
 from rich.text import Text
 
 from mil62sched.formats.presentation import PLAIN, Presentation
-from mil62sched.formats.wording import UNBLINDED_NOTICE, notes, record_text, title
+from mil62sched.formats.wording import (
+    UNBLINDED_NOTICE,
+    notes,
+    record_text,
+    title,
+    visit_count,
+)
 from mil62sched.model.plan import Plan, Visit
 
 DEFAULT_WIDTH = 100
@@ -104,7 +111,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     lines: list[Text] = []
     if plan.unblinded:
         lines.append(Text(f" {UNBLINDED_NOTICE} ", style="bold white on red" if styled else ""))
-    about = f"{plan.arm.title}: {len(plan.given)} infusions. "
+    about = f"{plan.arm.title}: {visit_count(plan)}. "
     lines += _lines(_wrap(title(plan), width), "bold" if styled else "")
     lines += _lines(_wrap(f"{about}Source: {plan.protocol.registry} registry text.", width))
     lines += _grids(grid, months, width)
@@ -271,7 +278,8 @@ def _numbers(grid: _Grid, week: list[date | None], days: dict[date, _Day]) -> Te
             text.append(ADJUSTED, style=STYLE_ADJUSTED if grid.styled else "")
             text.append(" " * (rest - 1))
         elif not status.working:
-            text.append(" " * rest if grid.styled else SHADE * rest, style=shade)
+            # The text mark stays when styled: information never depends on colour alone.
+            text.append(SHADE * rest, style=shade)
         else:
             text.append(" " * rest)
     return text
@@ -372,11 +380,11 @@ def _key(grid: _Grid) -> str:
     site = grid.plan.policy.site
     holidays = site is not None and site.country is not None
     off = "weekend or public holiday" if holidays else "weekend"
+    colour = ""
     if grid.styled:
-        red = " (holiday dates in red)" if holidays else ""
-        entries.append(f"grey: {off}{red}")
-    else:
-        entries.append(f"{SHADE * 4} {off}")
+        red = ", holiday dates in red" if holidays else ""
+        colour = f" (grey{red})"
+    entries.append(f"{SHADE * 4} {off}{colour}")
     if any(status.adjusted for status in grid.days.values()):
         entries.append(f"{ADJUSTED} weekend day made a working day")
     return "Key: " + "; ".join(entries) + "."
