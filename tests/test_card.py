@@ -510,3 +510,21 @@ def test_the_agenda_counts_chairs_only_on_the_days_it_covers(run: Run, tmp_path:
     assert "2025-09-15 Mon 周一 Participant" in text
     assert "chairs used" not in text
     assert "window still open 访视窗仍开放" in text
+
+
+def test_a_protocol_file_with_day_codes_and_a_screening_visit(run: Run) -> None:
+    # SAkuraStar (examples/protocols): screening at D-28, then D1, D15, D29 ... From D1 on
+    # 2024-01-01 (a Monday), D-28 is 28 days before D1 (no day 0): 2023-12-04, a Monday;
+    # D15 = 2024-01-15 and D29 = 2024-01-29, Mondays.
+    satra = EXAMPLES / "protocols" / "satralizumab-sakurastar.toml"
+    result = run(
+        "plan", "--protocol", str(satra), "--arm", "sakurastar-db", "--start", "2024-01-01",
+        "--today", "2024-01-10", "--format", "html",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = {
+        cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 5
+    }
+    assert rows["D-28"][1:4] == ["D-28 第-28天", "2023-12-04 Mon 周一", "Screening visit 筛选访视"]
+    assert rows["D15"][:3] == ["►", "D15 第15天", "2024-01-15 Mon 周一"]
+    assert rows["D29"][1:3] == ["D29 第29天", "2024-01-29 Mon 周一"]
