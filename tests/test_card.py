@@ -522,9 +522,7 @@ def test_a_protocol_file_with_day_codes_and_a_screening_visit(run: Run) -> None:
         "--today", "2024-01-10", "--format", "html",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    rows = {
-        cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 5
-    }
+    rows = {cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 5}
     assert rows["D-28"][1:4] == ["D-28 第-28天", "2023-12-04 Mon 周一", "Screening visit 筛选访视"]
     assert rows["D15"][:3] == ["►", "D15 第15天", "2024-01-15 Mon 周一"]
     assert rows["D29"][1:3] == ["D29 第29天", "2024-01-29 Mon 周一"]
