@@ -15,7 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from mil62sched import engine, formats, protocol
+from mil62sched import engine, formats, i18n, protocol
 from mil62sched.commands import options
 from mil62sched.commands.day import describe_day
 from mil62sched.errors import Mil62schedError
@@ -48,7 +48,7 @@ class _Commands(TyperGroup):
         except Mil62schedError as exc:
             if exc.field is not None:  # name the option the problem is about
                 exc.named("--" + exc.field.replace("_", "-"))
-            _fail(exc.line(), exc.exit_code)
+            _fail(i18n.error_line(exc, i18n.current()), exc.exit_code)
         if code == 130:  # typer turns Ctrl-C into exit status 130
             _fail("interrupted", 130)
         sys.exit(code if isinstance(code, int) else 0)
@@ -271,6 +271,24 @@ Force = Annotated[
 ]
 
 
+def _choose_language(value: str | None) -> str:
+    return i18n.choose(value)
+
+
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of what people read: en or zh (Chinese). Default: $MIL62SCHED_LANG, "
+        "else the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else en. CSV and JSON never "
+        "change.",
+        callback=_choose_language,
+        is_eager=True,  # chosen first, so that the errors of the other options are in it too
+        rich_help_panel=_OUT,
+    ),
+]
+
+
 @app.command()
 def plan(
     arm: Arm,
@@ -295,6 +313,7 @@ def plan(
     fmt: Format = None,
     output: Output = None,
     force: Force = False,
+    lang: Lang = None,
 ) -> None:
     """Print or write every infusion date of one participant."""
     with reading(encoding):  # the encoding of every input file the command opens
@@ -310,6 +329,7 @@ def plan(
             tz=tz,
             duration=duration,
             remind=remind or (),
+            lang=i18n.current(),
         )
         the_plan = engine.plan(
             trial,
@@ -376,6 +396,7 @@ def roster(
     split: Split = None,
     force: Force = False,
     skip_bad: SkipBad = False,
+    lang: Lang = None,
 ) -> None:
     """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
@@ -400,6 +421,7 @@ def roster(
             tz=tz,
             duration=duration,
             remind=remind or (),
+            lang=i18n.current(),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
 
@@ -433,6 +455,7 @@ def agenda(
     output: Output = None,
     force: Force = False,
     skip_bad: SkipBad = False,
+    lang: Lang = None,
 ) -> None:
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
@@ -445,7 +468,16 @@ def agenda(
         )
         first = run.today if start is None else parse_date(start, "--from date")
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
-        sitework.write_agenda(run, first, days, chosen, styled=styled, output=output, force=force)
+        sitework.write_agenda(
+            run,
+            first,
+            days,
+            chosen,
+            styled=styled,
+            output=output,
+            force=force,
+            lang=i18n.current(),
+        )
 
 
 @app.command()
@@ -457,20 +489,26 @@ def day(
         ),
     ],
     start: Start,
+    lang: Lang = None,
 ) -> None:
     """Convert between a visit code, its study day and its date."""
-    typer.echo(describe_day(what, parse_date(start, "--start date")))
+    typer.echo(describe_day(what, parse_date(start, "--start date"), i18n.current()))
 
 
 @app.command()
-def arms() -> None:
+def arms(lang: Lang = None) -> None:
     """List the arms, which are blinded, and their aliases."""
+    tr = i18n.words(i18n.current())
     trial = protocol.load()
-    typer.echo(f"{trial.id} ({trial.registry}) arms:")
+    typer.echo(tr("{protocol} ({registry}) arms:", protocol=trial.id, registry=trial.registry))
     for arm in trial.arms.values():
-        alias = f"; alias: {', '.join(arm.aliases)}" if arm.aliases else ""
+        alias = tr("; alias: {names}", names=", ".join(arm.aliases)) if arm.aliases else ""
         count = sum(len(leg.schedule.visits) for leg in arm.legs)
-        typer.echo(f"  {arm.name:<24} {arm.masking:<10} {count:>2} infusions  {arm.title}{alias}")
+        masking = tr(arm.masking)
+        masking += " " * (10 - i18n.cells(masking))
+        infusions = tr("{count:>2} infusions", count=count)
+        title = tr.sentence(arm.title)
+        typer.echo(f"  {arm.name:<24} {masking} {infusions}  {title}{alias}")
 
 
 def main() -> None:

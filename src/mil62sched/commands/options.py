@@ -108,6 +108,7 @@ def presentation(
     tz: str | None = None,
     duration: str | None = None,
     remind: Sequence[str] = (),
+    lang: str = "en",
 ) -> Presentation:
     """How to show the plan: timed events when --time is given, reminders, terminal styling,
     and the export instant: SOURCE_DATE_EPOCH when set (a reproducible build), else now."""
@@ -131,6 +132,7 @@ def presentation(
         timing=timing,
         reminders=reminders,
         stamp=export_instant(os.environ.get("SOURCE_DATE_EPOCH")),
+        lang=lang,
     )
 
 

@@ -31,7 +31,17 @@ from typing import IO, TYPE_CHECKING
 from mil62sched import __version__
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation, Timing, export_instant
-from mil62sched.formats.wording import UNBLINDED_NOTICE, period_note, record_text, window_text
+from mil62sched.formats.wording import (
+    UNBLINDED_NOTICE,
+    holiday_names,
+    label,
+    language,
+    period_note,
+    reason_text,
+    record_text,
+    window_text,
+)
+from mil62sched.i18n import ENGLISH, N_, Words
 from mil62sched.model.plan import Plan, Visit
 
 if TYPE_CHECKING:
@@ -61,7 +71,7 @@ def uid(plan: Plan, visit: Visit) -> str:
 
 
 # Events that will not take place: calendar apps show them cancelled (or remove them).
-_CANCELLED = {"missed": "MISSED", "dropped": "NOT GIVEN"}
+_CANCELLED = {"missed": N_("MISSED"), "dropped": N_("NOT GIVEN")}
 
 
 # SEQUENCE counts seconds from here; moving it would make later exports lose to earlier ones.
@@ -87,11 +97,11 @@ def export_stamp(presentation: Presentation) -> datetime:
     return presentation.stamp.astimezone(UTC).replace(microsecond=0)
 
 
-def calendar_name(plan: Plan, who: str | None = None) -> str:
+def calendar_name(plan: Plan, who: str | None = None, tr: Words = ENGLISH) -> str:
     """The calendar's display name; loud when the calendar is unblinded."""
     who = who or plan.participant or f"W1D1 {plan.start.isoformat()}"
     name = f"{plan.protocol.id} {plan.arm.name} {who}"
-    return f"UNBLINDED {name}" if plan.unblinded else name
+    return tr("UNBLINDED {name}", name=name) if plan.unblinded else name
 
 
 def new_calendar(name: str) -> Calendar:
@@ -155,7 +165,7 @@ def add_timezones(calendar: Calendar, first: date, last: date) -> None:
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as an iCalendar text with CRLF line endings."""
-    calendar = new_calendar(calendar_name(plan))
+    calendar = new_calendar(calendar_name(plan, tr=language(presentation.lang)))
     for event in events(plan, presentation):
         calendar.add_component(event)
     days = [v.actual or v.date for v in plan.visits]
@@ -165,14 +175,17 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
 def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation) -> Event:
     from icalendar import Alarm, Event
 
+    tr = language(presentation.lang)
     who = f"{plan.participant} " if plan.participant else ""
-    loud = "UNBLINDED " if plan.unblinded else ""
-    code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
-    summary = f"{loud}{who}{code} infusion: {visit.treatment.label}"
+    loud = tr("UNBLINDED ") if plan.unblinded else ""
+    code = f"{visit.period} {tr.code(visit.code)}" if len(plan.periods) > 1 else tr.code(visit.code)
+    summary = tr(
+        "{loud}{who}{code} infusion: {label}", loud=loud, who=who, code=code, label=label(visit, tr)
+    )
     if visit.status == "done":
-        summary += " (done)"
+        summary += tr(" (done)")
     elif visit.status in _CANCELLED:
-        summary = f"{_CANCELLED[visit.status]} {summary}"
+        summary = f"{tr(_CANCELLED[visit.status])} {summary}"
     event = Event()
     event.add("uid", uid(plan, visit))
     event.add("dtstamp", stamp)
@@ -187,7 +200,7 @@ def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation
         event.add("dtstart", start)
         event.add("dtend", end)
     event.add("summary", summary)
-    event.add("description", "\n".join(_description(plan, visit)))
+    event.add("description", "\n".join(_description(plan, visit, tr)))
     if visit.status in _CANCELLED:
         event.add("status", "CANCELLED")
     for before in presentation.reminders:
@@ -208,38 +221,54 @@ def _timed(day: date, timing: Timing) -> tuple[datetime, datetime]:
     return start, start + timing.duration
 
 
-def _description(plan: Plan, visit: Visit) -> list[str]:
+def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
     period = next(p for p in plan.periods if p.name == visit.period)
     # A journey's periods each have their own W1D1: name the one this visit counts from.
     first = f"{period.name} W1D1" if len(plan.periods) > 1 else "W1D1"
+    names = holiday_names(plan, tr)
     lines = [
-        f"Study day {visit.study_day} ({visit.code}) of {plan.protocol.id}"
-        f" ({plan.protocol.registry}), {visit.period}",
-        f"Arm: {plan.arm.name} ({plan.arm.title})",
-        f"Participant: {plan.participant or 'not given'}",
+        tr(
+            "Study day {day} ({code}) of {protocol} ({registry}), {period}",
+            day=visit.study_day,
+            code=tr.code(visit.code),
+            protocol=plan.protocol.id,
+            registry=plan.protocol.registry,
+            period=visit.period,
+        ),
+        tr("Arm: {arm} ({title})", arm=plan.arm.name, title=tr.sentence(plan.arm.title)),
+        tr("Participant: {participant}", participant=plan.participant or tr("not given")),
         f"{first}: {period.start.isoformat()}",
-        f"Infusion: {visit.treatment.label}",
+        tr("Infusion: {label}", label=label(visit, tr)),
     ]
     if visit.window is not None:
-        lines.append(f"Window: {window_text(visit)} ({visit.window})")
+        lines.append(tr("Window: {dates} ({days})", dates=window_text(visit), days=visit.window))
     if visit.moved:
-        lines.append(f"Protocol date: {visit.target.isoformat()}")
+        lines.append(tr("Protocol date: {date}", date=visit.target.isoformat()))
     if not visit.working_day and not visit.note:  # a note already says why
-        proposal = f"; nearest working day {visit.proposed.isoformat()}" if visit.proposed else ""
+        proposal = (
+            tr("; nearest working day {date}", date=visit.proposed.isoformat())
+            if visit.proposed
+            else ""
+        )
         lines.append(
-            f"Not a working day on {visit.target.isoformat()}: {visit.non_working_reason}{proposal}"
+            tr(
+                "Not a working day on {date}: {reason}{proposal}",
+                date=visit.target.isoformat(),
+                reason=reason_text(visit, tr, names),
+                proposal=proposal,
+            )
         )
     if visit.holidays_provisional:
-        lines.append("Holiday data provisional: the year's official schedule is not installed")
-    note = period_note(period)
+        lines.append(tr("Holiday data provisional: the year's official schedule is not installed"))
+    note = period_note(period, tr)
     if period.assumed and note:
         lines.append(note)
     if visit.note:
-        lines.append(f"Note: {visit.note}")
+        lines.append(tr("Note: {note}", note=tr.sentence(visit.note, names)))
     if visit.status != "planned":
-        lines.append(f"Record: {record_text(visit)}")
+        lines.append(tr("Record: {record}", record=record_text(visit, tr)))
     if plan.unblinded:
-        lines.insert(0, UNBLINDED_NOTICE)
+        lines.insert(0, tr(UNBLINDED_NOTICE))
     return lines
 
 

@@ -1,0 +1,309 @@
+"""The language of what people read: English (the source text) or Chinese (zh_CN).
+
+Standard gettext: the catalogue `locale/zh_CN/LC_MESSAGES/mil62sched.po` is the source, the
+compiled `.mo` beside it is shipped in the package and read with the standard library's
+`gettext`, only when Chinese is asked for. Machine contracts (CSV headers, JSON keys, visit
+codes, ISO dates, enum values) never go through here.
+
+The language is `--lang`, else `MIL62SCHED_LANG`, else the locale (`LANGUAGE`, `LC_ALL`,
+`LC_MESSAGES`, `LANG`: the first one set), else English; an unknown language in the environment
+means English, an unknown `--lang` is refused.
+
+>>> default_language({"LANG": "zh_CN.UTF-8"}), default_language({"LC_ALL": "fr_FR.UTF-8"})
+('zh', 'en')
+>>> words("zh")("Visit"), words("en")("Visit")
+('访视', 'Visit')
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mil62sched.errors import UsageError
+
+if TYPE_CHECKING:
+    import gettext
+
+LANGUAGES = ("en", "zh")
+ENVIRONMENT = "MIL62SCHED_LANG"
+DOMAIN = "mil62sched"
+LOCALE_DIR = Path(__file__).parent / "locale"
+CATALOGUES = {"zh": "zh_CN"}  # our language -> the gettext locale of its catalogue
+# The locale variables, in the order gettext reads them.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the name gettext tools know
+    """Mark `msgid` for translation where it is defined; it is translated where it is shown."""
+    return msgid
+
+
+def language_of(tag: str) -> str | None:
+    """Our language for a locale or language tag (`zh_CN.UTF-8`, `zh-Hans`, `en_US`, `C`);
+    None when it is neither.
+
+    >>> language_of("zh_CN.UTF-8"), language_of("zh"), language_of("C"), language_of("fr_FR")
+    ('zh', 'zh', 'en', None)
+    """
+    base = re.split(r"[_.@-]", tag.strip().lower(), maxsplit=1)[0]
+    if base == "zh":
+        return "zh"
+    if base in ("en", "c", "posix"):
+        return "en"
+    return None
+
+
+def default_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language without `--lang`: MIL62SCHED_LANG, else the first locale variable set
+    (LANGUAGE may list several, `zh_CN:en`: its first known one), else English."""
+    env = os.environ if environ is None else environ
+    chosen = env.get(ENVIRONMENT)
+    if chosen:
+        return language_of(chosen) or "en"
+    for name in LOCALE_VARIABLES:
+        value = env.get(name)
+        if not value:
+            continue
+        found = [language_of(item) for item in value.split(":")]
+        return next((lang for lang in found if lang), "en")
+    return "en"
+
+
+_chosen: str | None = None
+
+
+def choose(option: str | None) -> str:
+    """The run's language: `--lang` when given (refused unless en or zh), else the default.
+    Kept for what is written outside a format (warnings and errors on stderr)."""
+    global _chosen
+    if option is None:
+        lang = default_language()
+    else:
+        lang = option.strip().lower()
+        if lang not in LANGUAGES:
+            raise UsageError(
+                "unknown --lang", value=option, accepted=f"accepted: {', '.join(LANGUAGES)}"
+            )
+    _chosen = lang
+    return lang
+
+
+def current() -> str:
+    """The language chosen for this run (`choose`), else the default."""
+    return _chosen or default_language()
+
+
+@functools.cache
+def catalogue(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of `lang`, read once; English needs none."""
+    import gettext
+
+    if lang not in CATALOGUES:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOGUES[lang]])
+
+
+# English weekday and month names by date.weekday() and month number; strftime follows the
+# machine's locale, these do not.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+MONTHS = (
+    *("January", "February", "March", "April", "May", "June", "July"),
+    *("August", "September", "October", "November", "December"),
+)
+
+# Sentences the engine and the lower layers write in English, as templates: shown in Chinese,
+# such a sentence is matched against these and said again with its values in the translation.
+SENTENCES = (
+    # engine notes
+    N_("not a working day ({reason}) and no window is set to move it in"),
+    N_("not a working day ({reason}) and no working day in the window {window}"),
+    N_(
+        "not a working day ({reason}); W1D1 starts the period's timeline, so it is never "
+        "moved: choose another start date if the site is closed"
+    ),
+    N_(
+        "not a working day ({reason}); the nearest working day in the window, {date}, would "
+        "not keep the visits in order, so it is not moved"
+    ),
+    N_("not given: the participant entered the next period on {date}"),
+    N_("±{days} d"),
+    N_("-{before}/+{after} d"),
+    # errors: where, and the common ones
+    N_("unknown arm {value}: {accepted}"),
+    N_("unknown format {value}: {accepted}"),
+    N_("unknown arm"),
+    N_("did you mean {name}? accepted: {names}"),
+    N_("accepted: {names}"),
+    N_("unknown format"),
+    N_("unknown --lang"),
+    N_("invalid visit code"),
+    N_("use {form}"),
+    N_("WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1"),
+    N_("1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"),
+    *(N_("--start date"), N_("--from date"), N_("--today date"), N_("--olp-start date")),
+    N_("date"),
+    N_("not working"),
+    *(N_("overdue"), N_("due today"), N_("non-working day"), N_("over capacity")),
+    N_("window still open"),
+    N_("invalid {what} {value} (day/month order is ambiguous): use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"),
+    N_("invalid {what} {value}: use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"),
+    N_("invalid {what} {value}: no such day; use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"),
+    N_(
+        "invalid {what} {value}: day-first or month-first: use year first, e.g. 2025/8/18 or "
+        "2025-08-18"
+    ),
+    N_("invalid {what} {value}: no such day; use year first, e.g. 2025/8/18 or 2025-08-18"),
+    N_("output {path} exists: use --force to overwrite it"),
+    N_("output {path} is a folder"),
+    N_("give a file name"),
+    N_("format {name} is not available for a roster"),
+    N_("format {name} is not available for the agenda"),
+    N_("duplicate participant {participant} (first on line {line})"),
+    N_("invalid participant ID {value}: use {form}"),
+    N_("{count} bad row(s); nothing written (fix them, or use --skip-bad to write the {valid} valid participant(s))"),
+    N_("{count} bad row(s) skipped; {valid} participant(s) written"),
+    N_("{day}: {count} infusions for {chairs} chair(s)"),
+    N_(
+        "the roster mixes blinded and unblinded arms (unblinded: {arms}); unblinded outputs are "
+        "for the unblinded pharmacist only"
+    ),
+    # last: the most general, a file's line and a participant's row before a problem
+    N_("{file} line {line}: {problem}"),
+    N_("{file} line {line}"),
+    N_("{participant}: {problem}"),
+)
+# Placeholders holding values as typed or as computed (names, dates, files): never translated.
+_LITERAL = frozenset(
+    {"value", "file", "line", "participant", "path", "date", "name", "names", "arms"}
+)
+
+
+# A value as typed is quoted (repr) in a message: found by its quotes, not by what follows it.
+_VALUES = {"value": "'[^']*'|\"[^\"]*\"", "line": "[0-9]+"}
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each sentence template with a pattern that finds its values in the English text."""
+    found = []
+    for template in SENTENCES:
+        parts = re.split(r"\{(\w+)\}", template)
+        pattern = "".join(
+            re.escape(part) if index % 2 == 0 else f"(?P<{part}>{_VALUES.get(part, '.+?')})"
+            for index, part in enumerate(parts)
+        )
+        found.append((template, re.compile(pattern, re.DOTALL)))
+    return tuple(found)
+
+
+class Words:
+    """The words of one language: `words("Visit")`, templates with named values, weekdays,
+    months, visit codes, and English sentences from below said again (`sentence`)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.chinese = lang == "zh"
+
+    def __call__(self, msgid: str, /, **values: object) -> str:
+        """`msgid` translated, its `{name}` placeholders filled with `values`."""
+        text = catalogue(self.lang).gettext(msgid) if self.chinese else msgid
+        return text.format(**values) if values else text
+
+    def sentence(self, text: str, names: Mapping[str, str] | None = None) -> str:
+        """An English sentence made below this layer, in this language: a catalogue entry, or
+        one of SENTENCES with its values (themselves sentences, or `names`: holiday names)
+        carried over; else as it is."""
+        if not self.chinese or not text:
+            return text
+        if names and text in names:
+            return names[text]
+        direct = catalogue(self.lang).gettext(text)
+        if direct != text:
+            return direct
+        for template, pattern in _patterns():
+            match = pattern.fullmatch(text)
+            if match is None:
+                continue
+            values = {
+                key: value if key in _LITERAL else self.sentence(value, names)
+                for key, value in match.groupdict().items()
+            }
+            return self(template, **values)
+        return text
+
+    def weekday(self, day: date, short: bool = False) -> str:
+        """'Monday' ('Mon'), or 周一."""
+        if self.chinese:
+            return WEEKDAYS_ZH[day.weekday()]
+        return (WEEKDAYS_SHORT if short else WEEKDAYS)[day.weekday()]
+
+    def month(self, year: int, month: int, short: bool = False) -> str:
+        """'September 2025' ('Sep 2025'), or 2025年9月."""
+        if self.chinese:
+            return f"{year}年{month}月"
+        name = MONTHS[month - 1]
+        return f"{name[:3] if short else name} {year}"
+
+    def code(self, code: object) -> str:
+        """A visit code for prose: 'W1D1', or 'W1D1（第1周第1天）'."""
+        text = str(code)
+        if not self.chinese:
+            return text
+        match = re.fullmatch(r"W([0-9]+)D([0-9]+)", text)
+        return text if match is None else f"{text}（第{match[1]}周第{match[2]}天）"
+
+
+def cells(text: str) -> int:
+    """How many terminal columns `text` takes: two for a wide (CJK) character.
+
+    >>> cells("W1D1"), cells("周一")
+    (4, 4)
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+MASKINGS = (N_("open-label"), N_("blinded"), N_("unblinded"))
+
+
+@functools.cache
+def words(lang: str) -> Words:
+    """The words of `lang` (en or zh)."""
+    return Words(lang)
+
+
+ENGLISH = words("en")
+
+
+def error_line(error: Exception, lang: str) -> str:
+    """An error's text in `lang`, one line per problem: its parts (where, what, accepted) or
+    its lines said again from SENTENCES; what is not there stays English."""
+    from mil62sched.errors import BadRowsError, Mil62schedError, RecordError, RecordErrors
+
+    text = error.line() if isinstance(error, Mil62schedError) else str(error)
+    said = words(lang)
+    if not said.chinese:
+        return text
+    plain = type(error).line is Mil62schedError.line and not isinstance(
+        error, BadRowsError | RecordErrors | RecordError
+    )
+    if isinstance(error, Mil62schedError) and plain:
+        what = said.sentence(error.what)
+        subject = error.subject or error.field
+        shown = "" if error.value is None else f" {error.value!r}"
+        body = f"{subject}{shown} {what}" if subject is not None else f"{what}{shown}"
+        if error.accepted:
+            body = f"{body}：{said.sentence(error.accepted)}"
+        if error.where is not None:
+            body = f"{said.sentence(error.where)}：{body}"
+        return body
+    return "\n".join(said.sentence(line) for line in text.splitlines())
