@@ -69,9 +69,7 @@ def compile_catalogue(po_text: str) -> bytes:
     for value in values:
         value_offsets += [len(value), value_start + position]
         position += len(value) + 1
-    header = struct.pack(
-        "<Iiiiiii", 0x950412DE, 0, len(ids), 7 * 4, 7 * 4 + len(ids) * 8, 0, 0
-    )
+    header = struct.pack("<Iiiiiii", 0x950412DE, 0, len(ids), 7 * 4, 7 * 4 + len(ids) * 8, 0, 0)
     tables = struct.pack(f"<{len(offsets)}i", *offsets) + struct.pack(
         f"<{len(value_offsets)}i", *value_offsets
     )

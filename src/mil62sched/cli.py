@@ -32,6 +32,7 @@ class _Commands(TyperGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
+        i18n.forget()  # until --lang is read, errors follow the environment
         try:
             code = super().main(*args, **kwargs)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit

@@ -30,6 +30,8 @@ from mil62sched.errors import UsageError
 if TYPE_CHECKING:
     import gettext
 
+    from mil62sched.errors import Mil62schedError
+
 LANGUAGES = ("en", "zh")
 ENVIRONMENT = "MIL62SCHED_LANG"
 DOMAIN = "mil62sched"
@@ -94,6 +96,12 @@ def choose(option: str | None) -> str:
     return lang
 
 
+def forget() -> None:
+    """Forget the language chosen by an earlier run in this process (tests run many)."""
+    global _chosen
+    _chosen = None
+
+
 def current() -> str:
     """The language chosen for this run (`choose`), else the default."""
     return _chosen or default_language()
@@ -153,7 +161,10 @@ SENTENCES = (
     N_("not working"),
     *(N_("overdue"), N_("due today"), N_("non-working day"), N_("over capacity")),
     N_("window still open"),
-    N_("invalid {what} {value} (day/month order is ambiguous): use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"),
+    N_(
+        "invalid {what} {value} (day/month order is ambiguous): use ISO 8601 YYYY-MM-DD, "
+        "e.g. 2024-01-31"
+    ),
     N_("invalid {what} {value}: use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"),
     N_("invalid {what} {value}: no such day; use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"),
     N_(
@@ -168,7 +179,10 @@ SENTENCES = (
     N_("format {name} is not available for the agenda"),
     N_("duplicate participant {participant} (first on line {line})"),
     N_("invalid participant ID {value}: use {form}"),
-    N_("{count} bad row(s); nothing written (fix them, or use --skip-bad to write the {valid} valid participant(s))"),
+    N_(
+        "{count} bad row(s); nothing written (fix them, or use --skip-bad to write the {valid} "
+        "valid participant(s))"
+    ),
     N_("{count} bad row(s) skipped; {valid} participant(s) written"),
     N_("{day}: {count} infusions for {chairs} chair(s)"),
     N_(
@@ -187,7 +201,11 @@ _LITERAL = frozenset(
 
 
 # A value as typed is quoted (repr) in a message: found by its quotes, not by what follows it.
-_VALUES = {"value": "'[^']*'|\"[^\"]*\"", "line": "[0-9]+"}
+_VALUES = {
+    "value": "'[^']*'|\"[^\"]*\"",
+    "line": "[0-9]+",
+    "participant": "'?[A-Za-z0-9][A-Za-z0-9._-]{0,63}'?",  # an ID (parse.check_participant)
+}
 
 
 @functools.cache
@@ -253,12 +271,12 @@ class Words:
         return f"{name[:3] if short else name} {year}"
 
     def code(self, code: object) -> str:
-        """A visit code for prose: 'W1D1', or 'W1D1（第1周第1天）'."""
+        """A visit code for prose: 'W1D1', or 'W1D1 第1周第1天'."""
         text = str(code)
         if not self.chinese:
             return text
         match = re.fullmatch(r"W([0-9]+)D([0-9]+)", text)
-        return text if match is None else f"{text}（第{match[1]}周第{match[2]}天）"
+        return text if match is None else f"{text} 第{match[1]}周第{match[2]}天"
 
 
 def cells(text: str) -> int:
@@ -284,19 +302,17 @@ def words(lang: str) -> Words:
 ENGLISH = words("en")
 
 
-def error_line(error: Exception, lang: str) -> str:
+def error_line(error: Mil62schedError, lang: str) -> str:
     """An error's text in `lang`, one line per problem: its parts (where, what, accepted) or
     its lines said again from SENTENCES; what is not there stays English."""
-    from mil62sched.errors import BadRowsError, Mil62schedError, RecordError, RecordErrors
+    from mil62sched.errors import BadRowsError, RecordError, RecordErrors
 
-    text = error.line() if isinstance(error, Mil62schedError) else str(error)
+    text = error.line()
     said = words(lang)
     if not said.chinese:
         return text
-    plain = type(error).line is Mil62schedError.line and not isinstance(
-        error, BadRowsError | RecordErrors | RecordError
-    )
-    if isinstance(error, Mil62schedError) and plain:
+    # These word their own lines (a file's rows, records): said again line by line.
+    if not isinstance(error, BadRowsError | RecordErrors | RecordError):
         what = said.sentence(error.what)
         subject = error.subject or error.field
         shown = "" if error.value is None else f" {error.value!r}"
@@ -307,3 +323,39 @@ def error_line(error: Exception, lang: str) -> str:
             body = f"{said.sentence(error.where)}：{body}"
         return body
     return "\n".join(said.sentence(line) for line in text.splitlines())
+
+
+# A wide character (CJK) on its own, a run of other non-space characters, or spaces.
+_ATOM = re.compile(r"\s+|[\u2e80-\ufe4f\uff00-\uffef]|[^\s\u2e80-\ufe4f\uff00-\uffef]+")
+# Closing punctuation stays on the line before it (a Chinese line never starts with it).
+_CLOSING = frozenset("，。；：、）」』！？")
+
+
+def wrap(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
+    """Chinese `text` in lines of at most `width` terminal columns, broken at spaces or between
+    wide characters, never inside a run of narrow ones (a code, a date, a dose).
+
+    >>> wrap("W3D1（2025-10-01）不是工作日（国庆节）", 24)
+    ['W3D1（2025-10-01）不是工', '作日（国庆节）']
+    >>> wrap("一二三四，五", 8)
+    ['一二三', '四，五']
+    """
+    lines = [first]
+    spaced = False
+    for atom in _ATOM.findall(text):
+        if atom.isspace():
+            spaced = True
+            continue
+        joined = lines[-1] + (" " if spaced and lines[-1].strip() else "") + atom
+        if cells(joined) <= width or not lines[-1].strip():
+            lines[-1] = joined
+        elif atom in _CLOSING and not spaced and cells(lines[-1][-1]) == 2:
+            # The wide character before it goes down with it: no line starts with "，".
+            previous, lines[-1] = lines[-1][-1], lines[-1][:-1]
+            lines.append(indent + previous + atom)
+        elif atom in _CLOSING and not spaced:
+            lines[-1] = joined  # after a code or a date: a column over, never cut from them
+        else:
+            lines.append(indent + atom)
+        spaced = False
+    return lines if lines[-1].strip() or len(lines) > 1 else [""]

@@ -20,7 +20,7 @@ def describe_day(what: str, start: date, lang: str = "en") -> str:
     >>> describe_day("2024-06-17", date(2024, 1, 1))
     '2024-06-17 (Monday) = study day 169 = W25D1, for W1D1 2024-01-01'
     >>> describe_day("W25D1", date(2024, 1, 1), "zh")
-    'W25D1（第25周第1天） = 研究第169天 = 2024-06-17（周一），W1D1 为 2024-01-01'
+    'W25D1 第25周第1天 = 研究第169天 = 2024-06-17（周一），W1D1 为 2024-01-01'
     """
     tr = words(lang)
     anchor = tr(", for W1D1 {date}", date=start.isoformat())

@@ -237,11 +237,12 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
         ),
         tr("Arm: {arm} ({title})", arm=plan.arm.name, title=tr.sentence(plan.arm.title)),
         tr("Participant: {participant}", participant=plan.participant or tr("not given")),
-        f"{first}: {period.start.isoformat()}",
+        tr("{first}: {date}", first=first, date=period.start.isoformat()),
         tr("Infusion: {label}", label=label(visit, tr)),
     ]
     if visit.window is not None:
-        lines.append(tr("Window: {dates} ({days})", dates=window_text(visit), days=visit.window))
+        days = tr.sentence(str(visit.window))
+        lines.append(tr("Window: {dates} ({days})", dates=window_text(visit), days=days))
     if visit.moved:
         lines.append(tr("Protocol date: {date}", date=visit.target.isoformat()))
     if not visit.working_day and not visit.note:  # a note already says why

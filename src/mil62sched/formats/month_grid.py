@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import calendar as stdlib_calendar
 import io
-import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from mil62sched.formats.wording import (
     record_text,
     title,
 )
-from mil62sched.i18n import ENGLISH, Words
+from mil62sched.i18n import ENGLISH, Words, wrap
 from mil62sched.model.plan import Plan, Visit
 
 DEFAULT_WIDTH = 100
@@ -386,7 +385,7 @@ def _side_by_side(grid: _Grid, months: list[list[Text]]) -> list[Text]:
                 text.append(GAP)
             row = rows[index] if index < len(rows) else Text()
             text.append_text(row)
-            text.append(" " * (grid.width - len(row)))
+            text.append(" " * (grid.width - cell_len(row.plain)))
         joined.append(text)
     return joined
 
@@ -441,7 +440,7 @@ def _wrap(
     if chinese is None:
         chinese = cell_len(text) != len(text)
     if chinese:
-        return _wrap_cells(text, max(width, 20), indent, first)
+        return wrap(text, max(width, 20), indent, first)
     return textwrap.wrap(
         text,
         width=max(width, 20),
@@ -450,27 +449,3 @@ def _wrap(
         break_on_hyphens=False,
         break_long_words=False,
     ) or [""]
-
-
-# A wide character (CJK) on its own, a run of other non-space characters, or spaces.
-_ATOM = re.compile(r"\s+|[\u2e80-\ufe4f\uff00-\uffef]|[^\s\u2e80-\ufe4f\uff00-\uffef]+")
-# Closing punctuation stays on the line before it (a Chinese line never starts with it).
-_CLOSING = frozenset("，。；：、）」』！？")
-
-
-def _wrap_cells(text: str, width: int, indent: str, first: str) -> list[str]:
-    """`text` in lines of at most `width` terminal cells, broken at spaces or between wide
-    characters, never inside a run of narrow ones (a code, a date)."""
-    lines = [first]
-    spaced = False
-    for atom in _ATOM.findall(text):
-        if atom.isspace():
-            spaced = True
-            continue
-        joined = lines[-1] + (" " if spaced and lines[-1].strip() else "") + atom
-        if cell_len(joined) <= width or not lines[-1].strip() or atom in _CLOSING:
-            lines[-1] = joined
-        else:
-            lines.append(indent + atom)
-        spaced = False
-    return lines if lines[-1].strip() or len(lines) > 1 else [""]

@@ -23,7 +23,7 @@ from mil62sched.formats.wording import (
     title,
     window_text,
 )
-from mil62sched.i18n import ENGLISH, N_, Words
+from mil62sched.i18n import ENGLISH, N_, Words, wrap
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
@@ -169,7 +169,11 @@ def _layout(
         by_heading = {c.heading: c for c in columns}
         for row in range(len(styles)):
             name = " ".join(by_heading[key].cells[row] for key in keys if key in by_heading)
-            values = "; ".join(f"{c.shown} {c.cells[row]}" for c in moved if c.cells[row])
+            values = tr("; ").join(
+                tr("{heading} {value}", heading=c.shown, value=c.cells[row])
+                for c in moved
+                if c.cells[row]
+            )
             notes.append(f"{name}: {values}")
     return table, notes
 
@@ -206,7 +210,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
         console.print(literal(line))
     notes_console = make_console(out, presentation, width=min(console.width, 100))
     for line in notes(plan, tr):
-        notes_console.print(literal(f"* {line}"), style="bold" if styled else None)
+        _note(notes_console, f"* {line}", tr, "bold" if styled else None)
     return finish(out.getvalue(), presentation)
 
 
@@ -258,8 +262,18 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     for line in moved:
         console.print(literal(line))
     for line in remarks:
-        console.print(literal(f"* {line}"), style="bold" if presentation.styled else None)
+        _note(console, f"* {line}", tr, "bold" if presentation.styled else None)
     return finish(out.getvalue(), presentation)
+
+
+def _note(console: Console, text: str, tr: Words, style: str | None) -> None:
+    """A note below a table: rich wraps English at spaces; Chinese, which has few, is wrapped
+    here between its characters."""
+    if not tr.chinese:
+        console.print(literal(text), style=style)
+        return
+    for line in wrap(text, console.width):
+        console.print(literal(line), style=style, no_wrap=True, crop=False, overflow="ignore")
 
 
 def literal(text: str, style: str = "") -> Text:
@@ -328,7 +342,10 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
             )
         )
     cells = [
-        _Column(heading, [row[i] for row in rows], label=tr(heading))
+        # The agenda's Day is the weekday and any day off: headed as a weekday in Chinese.
+        _Column(
+            heading, [row[i] for row in rows], label=tr("Weekday" if heading == "Day" else heading)
+        )
         for i, heading in enumerate(headings)
     ]
     out = io.StringIO()

@@ -197,7 +197,9 @@ def record_text(visit: Visit, tr: Words = ENGLISH) -> str:
         False: tr(", OUTSIDE window"),
         None: "",
     }[visit.in_window]
-    return tr("done {date} ({shift}{inside})", date=visit.actual.isoformat(), shift=shift, inside=inside)
+    return tr(
+        "done {date} ({shift}{inside})", date=visit.actual.isoformat(), shift=shift, inside=inside
+    )
 
 
 def label(visit: Visit, tr: Words = ENGLISH) -> str:
