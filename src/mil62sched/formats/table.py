@@ -344,7 +344,9 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
     cells = [
         # The agenda's Day is the weekday and any day off: headed as a weekday in Chinese.
         _Column(
-            heading, [row[i] for row in rows], label=tr("Weekday" if heading == "Day" else heading)
+            heading,
+            [row[i] for row in rows],
+            label=tr("Weekday" if heading == "Day" and tr.chinese else heading),
         )
         for i, heading in enumerate(headings)
     ]
