@@ -184,7 +184,12 @@ SENTENCES = (
         "valid participant(s))"
     ),
     N_("{count} bad row(s) skipped; {valid} participant(s) written"),
+    N_("{day}: {count} infusions for {chairs} chair(s); {reason}"),
     N_("{day}: {count} infusions for {chairs} chair(s)"),
+    N_("could not move {visits}"),
+    N_("could not move any: they are done"),
+    N_("moved from {date} to {moved}: more than {chairs} infusions"),
+    N_("Phase 1b"),
     N_(
         "the roster mixes blinded and unblinded arms (unblinded: {arms}); unblinded outputs are "
         "for the unblinded pharmacist only"

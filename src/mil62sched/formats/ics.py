@@ -233,7 +233,7 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
             code=tr.code(visit.code),
             protocol=plan.protocol.id,
             registry=plan.protocol.registry,
-            period=visit.period,
+            period=tr.sentence(visit.period),
         ),
         tr("Arm: {arm} ({title})", arm=plan.arm.name, title=tr.sentence(plan.arm.title)),
         tr("Participant: {participant}", participant=plan.participant or tr("not given")),

@@ -238,7 +238,7 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
                     plan.participant or "",
                     plan.arm.name,
                     str(visit.code),
-                    visit.period,
+                    tr.sentence(visit.period),
                     visit.date.isoformat(),
                     tr.weekday(visit.date, short=True),
                     label(visit, tr),

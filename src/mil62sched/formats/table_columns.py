@@ -38,7 +38,7 @@ def columns(plan: Plan, tr: Words = ENGLISH) -> list[Column]:
     names = holiday_names(plan, tr)
     chosen = [Column("Visit", lambda v: str(v.code))]
     if len(plan.periods) > 1:
-        chosen.append(Column("Period", lambda v: v.period))
+        chosen.append(Column("Period", lambda v: tr.sentence(v.period)))
     chosen += [
         Column("Study day", lambda v: str(v.study_day), numeric=True),
         Column("Date", lambda v: v.date.isoformat()),
