@@ -153,7 +153,6 @@ SENTENCES = (
     N_("unknown format"),
     N_("unknown --lang"),
     N_("invalid visit code"),
-    N_("use {form}"),
     N_("WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1"),
     N_("1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"),
     *(N_("--start date"), N_("--from date"), N_("--today date"), N_("--olp-start date")),
@@ -194,6 +193,26 @@ SENTENCES = (
         "the roster mixes blinded and unblinded arms (unblinded: {arms}); unblinded outputs are "
         "for the unblinded pharmacist only"
     ),
+    N_("invalid visit code {value}: use {form}"),
+    N_("use CODE or PERIOD:CODE, e.g. OLP:W3D1"),
+    N_("use CODE=YYYY-MM-DD, e.g. W3D1=2024-01-17"),
+    N_("use HH:MM on the 24-hour clock, e.g. 09:00"),
+    N_(
+        "use N (days either side, e.g. 3) or B,A (days before and after, e.g. 1,3), whole "
+        "numbers from 0 to {most}"
+    ),
+    N_("use a number of days, hours and minutes such as 1d, 2h, 90m or 1h30m"),
+    N_("must be longer than zero"),
+    N_("window"),
+    N_("unknown time zone"),
+    N_("use an IANA name such as Asia/Shanghai or America/New_York"),
+    N_("cannot tell the format of {path} from its extension"),
+    N_("use one of {extensions} or give --format ({names})"),
+    N_("--tz and --duration apply to timed events: give --time HH:MM too"),
+    N_("give -o FILE or --split DIR, not both"),
+    N_("invalid {what} {value}: {problem}"),
+    N_("use {form}"),
+    N_("participant ID"),
     # last: the most general, a file's line and a participant's row before a problem
     N_("{file} line {line}: {problem}"),
     N_("{file} line {line}"),
@@ -201,7 +220,7 @@ SENTENCES = (
 )
 # Placeholders holding values as typed or as computed (names, dates, files): never translated.
 _LITERAL = frozenset(
-    {"value", "file", "line", "participant", "path", "date", "name", "names", "arms"}
+    {"value", "file", "line", "participant", "path", "date", "name", "names", "arms", "extensions"}
 )
 
 
