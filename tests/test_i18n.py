@@ -293,6 +293,13 @@ def test_chinese_table_at_100_columns_matches_golden() -> None:
     from rich.cells import cell_len
 
     assert max(cell_len(line) for line in text.splitlines()) <= 100
+    for width in (80, 60):  # narrower: still within the width, every code and date whole
+        narrow = table.render(plan, Presentation(width=width, lang="zh"))
+        assert max(cell_len(line) for line in narrow.splitlines()) <= width
+        for visit in plan.visits:
+            assert visit.date.isoformat() in narrow
+            assert re.search(rf"\b{visit.code}\b", narrow)
+        assert narrow.count("MIL62 1000 mg") == len(plan.visits)  # a dose is never cut
     _check("phase3_CT303-0007_2025-09-17_window-3-adjust.table-100.txt", text.encode())
 
 

@@ -353,33 +353,57 @@ def error_line(error: Mil62schedError, lang: str) -> str:
 _ATOM = re.compile(r"\s+|[\u2e80-\ufe4f\uff00-\uffef]|[^\s\u2e80-\ufe4f\uff00-\uffef]+")
 # Closing punctuation stays on the line before it (a Chinese line never starts with it).
 _CLOSING = frozenset("，。；：、）」』！？")
+_OPENING = frozenset("（「『")
 
 
 def wrap(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
     """Chinese `text` in lines of at most `width` terminal columns, broken at spaces or between
-    wide characters, never inside a run of narrow ones (a code, a date, a dose).
+    wide characters, never inside a run of narrow ones (a code, a date, a dose); no line starts
+    with closing punctuation or ends with an opening bracket.
 
     >>> wrap("W3D1（2025-10-01）不是工作日（国庆节）", 24)
     ['W3D1（2025-10-01）不是工', '作日（国庆节）']
     >>> wrap("一二三四，五", 8)
     ['一二三', '四，五']
+    >>> wrap("一二三（--olp-start）", 8)
+    ['一二三', '（--olp-start）']
+    >>> wrap("一 2026-09-16；", 12)
+    ['一', '2026-09-16；']
     """
-    lines = [first]
+    # Each line a list of (atom, whether a space came before it).
+    lines: list[list[tuple[str, bool]]] = [[]]
     spaced = False
     for atom in _ATOM.findall(text):
         if atom.isspace():
             spaced = True
             continue
-        joined = lines[-1] + (" " if spaced and lines[-1].strip() else "") + atom
-        if cells(joined) <= width or not lines[-1].strip():
-            lines[-1] = joined
-        elif atom in _CLOSING and not spaced and cells(lines[-1][-1]) == 2:
-            # The wide character before it goes down with it: no line starts with "，".
-            previous, lines[-1] = lines[-1][-1], lines[-1][:-1]
-            lines.append(indent + previous + atom)
-        elif atom in _CLOSING and not spaced:
-            lines[-1] = joined  # after a code or a date: a column over, never cut from them
+        line = lines[-1]
+        if (
+            not line
+            or _cells([*line, (atom, spaced)], first if len(lines) == 1 else indent) <= width
+        ):
+            line.append((atom, spaced))
         else:
-            lines.append(indent + atom)
+            carried = [(atom, spaced)]
+            # What may not end a line, or be left without what follows, goes down with it.
+            while line and (
+                (carried[0][0] in _CLOSING and not carried[0][1]) or line[-1][0] in _OPENING
+            ):
+                carried.insert(0, line.pop())
+            if line:
+                lines.append(carried)
+            else:  # all of it hangs together: one line, wider than `width` if it must be
+                line.extend(carried)
         spaced = False
-    return lines if lines[-1].strip() or len(lines) > 1 else [""]
+    shown = [(first if index == 0 else indent) + _joined(line) for index, line in enumerate(lines)]
+    return shown if any(line.strip() for line in shown) else [""]
+
+
+def _joined(line: list[tuple[str, bool]]) -> str:
+    return "".join(
+        (" " if spaced and index else "") + atom for index, (atom, spaced) in enumerate(line)
+    )
+
+
+def _cells(line: list[tuple[str, bool]], lead: str) -> int:
+    return cells(lead + _joined(line))

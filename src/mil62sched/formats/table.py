@@ -163,7 +163,7 @@ def _layout(
         notes.append(
             tr(
                 "Moved below the table for want of width: {columns}.",
-                columns=", ".join(c.shown for c in moved),
+                columns=tr(", ").join(c.shown for c in moved),
             )
         )
         by_heading = {c.heading: c for c in columns}
