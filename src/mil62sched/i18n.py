@@ -350,7 +350,9 @@ def error_line(error: Mil62schedError, lang: str) -> str:
 
 
 # A wide character (CJK) on its own, a run of other non-space characters, or spaces.
-_ATOM = re.compile(r"\s+|[\u2e80-\ufe4f\uff00-\uffef]|[^\s\u2e80-\ufe4f\uff00-\uffef]+")
+# Compiled on first use: compiling these wide ranges costs tens of milliseconds, and start-up
+# must not pay them for English.
+_ATOM = r"\s+|[\u2e80-\ufe4f\uff00-\uffef]|[^\s\u2e80-\ufe4f\uff00-\uffef]+"
 # Closing punctuation stays on the line before it (a Chinese line never starts with it).
 _CLOSING = frozenset("，。；：、）」』！？")
 _OPENING = frozenset("（「『")
@@ -373,7 +375,7 @@ def wrap(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
     # Each line a list of (atom, whether a space came before it).
     lines: list[list[tuple[str, bool]]] = [[]]
     spaced = False
-    for atom in _ATOM.findall(text):
+    for atom in re.findall(_ATOM, text):  # re caches the compiled pattern
         if atom.isspace():
             spaced = True
             continue
