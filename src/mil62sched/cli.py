@@ -343,6 +343,8 @@ def plan(
             policy=site.policy(trial, tz),
         )
         write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
+        options.warn_untimed(chosen, time, duration, remind or ())
+        options.warn_study_dates(the_plan)
 
 
 RosterFile = Annotated[
@@ -425,6 +427,7 @@ def roster(
             lang=i18n.current(),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
+        options.warn_untimed(chosen, time, duration, remind or ())
 
 
 @app.command()
@@ -475,6 +478,7 @@ def agenda(
             days,
             chosen,
             styled=styled,
+            width=shutil.get_terminal_size().columns if styled else None,
             output=output,
             force=force,
             lang=i18n.current(),

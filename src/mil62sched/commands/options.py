@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from mil62sched import i18n
 from mil62sched.errors import UsageError
 from mil62sched.files import readable_twice
 from mil62sched.formats.presentation import (
@@ -21,7 +22,8 @@ from mil62sched.formats.presentation import (
     Timing,
     export_instant,
 )
-from mil62sched.model.plan import ANCHORS, Anchor, Policy, Records, VisitKey
+from mil62sched.i18n import words
+from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.parse import (
     check_timezone,
@@ -34,6 +36,7 @@ from mil62sched.parse import (
 )
 
 if TYPE_CHECKING:
+    from mil62sched.formats import Format
     from mil62sched.site.workdays import SiteCalendar  # imported on use: it may load holidays
 
 
@@ -134,6 +137,46 @@ def presentation(
         stamp=export_instant(os.environ.get("SOURCE_DATE_EPOCH")),
         lang=lang,
     )
+
+
+def warn_untimed(
+    fmt: Format, time: str | None, duration: str | None, remind: Sequence[str]
+) -> None:
+    """One warning on stderr when --time, --duration or --remind are given for a format that
+    has no events to time (everything but .ics): they are ignored there, never silently. The
+    time is not added to CSV/JSON: it is one value for every visit, already on the command line,
+    and a planned clock time there would read as data the site recorded."""
+    import sys
+
+    given = [name for name, value in (("--time", time), ("--duration", duration),
+                                      ("--remind", remind)) if value]  # fmt: skip
+    if fmt.timed or not given:
+        return
+    tr = words(i18n.current())
+    if len(given) == 1:
+        line = tr(
+            "{option} applies to .ics calendars only; ignored for {format}",
+            option=given[0],
+            format=fmt.name,
+        )
+    else:
+        named = tr("{options} and {option}", options=", ".join(given[:-1]), option=given[-1])
+        line = tr(
+            "{options} apply to .ics calendars only; ignored for {format}",
+            options=named,
+            format=fmt.name,
+        )
+    sys.stderr.write(f"mil62sched: warning: {line}\n")
+
+
+def warn_study_dates(plan: Plan) -> None:
+    """The plan's notes on the registry's study dates, as warnings on stderr (never an error)."""
+    import sys
+
+    from mil62sched.formats.wording import study_date_notes
+
+    for note in study_date_notes(plan, words(i18n.current())):
+        sys.stderr.write(f"mil62sched: warning: {note}\n")
 
 
 def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:

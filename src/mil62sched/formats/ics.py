@@ -32,7 +32,10 @@ from mil62sched import __version__
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation, Timing, export_instant
 from mil62sched.formats.wording import (
+    PROVISIONAL_EVENT_NOTE,
     UNBLINDED_NOTICE,
+    after_study_completion,
+    before_study_start,
     holiday_names,
     label,
     language,
@@ -42,7 +45,8 @@ from mil62sched.formats.wording import (
     window_text,
 )
 from mil62sched.i18n import ENGLISH, N_, Words
-from mil62sched.model.plan import Plan, Visit
+from mil62sched.model.codes import W1D1
+from mil62sched.model.plan import Period, Plan, Visit
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
@@ -221,6 +225,33 @@ def _timed(day: date, timing: Timing) -> tuple[datetime, datetime]:
     return start, start + timing.duration
 
 
+def _study_dates(plan: Plan, visit: Visit, period: Period, tr: Words = ENGLISH) -> list[str]:
+    """The event's line about the registry's study dates: on the first W1D1 when it is before
+    the study start, on a visit after the study completion date."""
+    protocol = plan.protocol
+    lines = []
+    first = period is plan.periods[0] and visit.code == W1D1
+    if first and before_study_start(plan) and protocol.study_start is not None:
+        lines.append(
+            tr(
+                "Before the study start {date} ({registry} registry): check the start date, or "
+                "the protocol's current dates",
+                date=protocol.study_start.isoformat(),
+                registry=protocol.registry,
+            )
+        )
+    if after_study_completion(plan, visit) and protocol.study_completion is not None:
+        lines.append(
+            tr(
+                "After the study completion date {date} ({registry} registry): check the "
+                "protocol's current dates",
+                date=protocol.study_completion.isoformat(),
+                registry=protocol.registry,
+            )
+        )
+    return lines
+
+
 def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
     period = next(p for p in plan.periods if p.name == visit.period)
     # A journey's periods each have their own W1D1: name the one this visit counts from.
@@ -245,7 +276,7 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
         lines.append(tr("Window: {dates} ({days})", dates=window_text(visit), days=days))
     if visit.moved:
         lines.append(tr("Protocol date: {date}", date=visit.target.isoformat()))
-    if not visit.working_day and not visit.note:  # a note already says why
+    if not visit.target_working and not visit.note:  # a note already says why
         proposal = (
             tr("; nearest working day {date}", date=visit.proposed.isoformat())
             if visit.proposed
@@ -255,12 +286,13 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
             tr(
                 "Not a working day on {date}: {reason}{proposal}",
                 date=visit.target.isoformat(),
-                reason=reason_text(visit, tr, names),
+                reason=reason_text(visit.target_reason, tr, names),
                 proposal=proposal,
             )
         )
     if visit.holidays_provisional:
-        lines.append(tr("Holiday data provisional: the year's official schedule is not installed"))
+        lines.append(tr(PROVISIONAL_EVENT_NOTE))
+    lines += _study_dates(plan, visit, period, tr)
     note = period_note(period, tr)
     if period.assumed and note:
         lines.append(note)
@@ -304,4 +336,5 @@ FORMAT = Format(
     write_roster=write_many,
     streams=True,
     named=True,
+    timed=True,
 )

@@ -12,7 +12,16 @@ from mil62sched.model.plan import Period, Plan, Visit
 UNBLINDED_NOTICE = N_("UNBLINDED: reveals the treatment assignment. Unblinded pharmacist only.")
 PROVISIONAL_NOTICE = N_(
     "Holiday data provisional: no official adjusted-working-day schedule is installed for some "
-    "years of this plan; check against the State Council notice or load it with --holidays."
+    "years of this plan; check against the State Council notice or load it with --holidays. "
+    "A year stops being provisional once the installed holidays package carries that year's "
+    "State Council notice (its adjusted working days: a newer release of the package), or once "
+    "a --holidays file has a row dated in that year (the file is then taken as the site's word "
+    "for the whole year)."
+)
+# The same, short, for one calendar event's description.
+PROVISIONAL_EVENT_NOTE = N_(
+    "Holiday data provisional: the year's official schedule is not installed (until the package "
+    "carries the year's State Council notice or --holidays has a row in that year)"
 )
 
 
@@ -57,6 +66,109 @@ def overdue(plan: Plan, visit: Visit, is_tracked: bool) -> bool | None:
     return visit.status == "planned" and (visit.window_end or visit.date) < today
 
 
+def after_study_completion(plan: Plan, visit: Visit) -> bool:
+    """Whether the visit's day (its actual date once done, else the planned one) falls after
+    the protocol's study completion date; False when the protocol gives none."""
+    completion = plan.protocol.study_completion
+    return completion is not None and (visit.actual or visit.date) > completion
+
+
+def before_study_start(plan: Plan) -> bool:
+    """Whether the plan's W1D1 is before the protocol's study start; False without one."""
+    start = plan.protocol.study_start
+    return start is not None and plan.start < start
+
+
+_STUDY_DATES_ADVICE = N_("dates move by amendment; check the protocol's current dates.")
+
+
+def study_date_notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
+    """A sentence for a W1D1 before the study start and one for visits after its completion
+    date (registry data: a note, never an error, since dates move by amendment)."""
+    protocol = plan.protocol
+    lines = []
+    if before_study_start(plan):
+        assert protocol.study_start is not None
+        lines.append(
+            tr(
+                "W1D1 {date} is before the study start {start} ({registry} registry): check the "
+                "start date, or the protocol's current dates.",
+                date=plan.start.isoformat(),
+                start=protocol.study_start.isoformat(),
+                registry=protocol.registry,
+            )
+        )
+    late = [v for v in plan.given if after_study_completion(plan, v)]
+    if late:
+        assert protocol.study_completion is not None
+        first = late[0]
+        where = f"{first.period} {first.code}" if len(plan.periods) > 1 else str(first.code)
+        count = (
+            tr("{count} visits", count=len(late))
+            if len(late) > 1
+            else tr("{count} visit", count=len(late))
+        )
+        lines.append(
+            tr(
+                "{count} after the study completion date {completion} ({registry} registry), "
+                "from {visit} ({date}): {advice}",
+                count=count,
+                completion=protocol.study_completion.isoformat(),
+                registry=protocol.registry,
+                visit=where,
+                date=(first.actual or first.date).isoformat(),
+                advice=tr(_STUDY_DATES_ADVICE),
+            )
+        )
+    return lines
+
+
+def roster_study_dates(
+    protocol_registry: str,
+    completion: date | None,
+    start: date | None,
+    late: int,
+    early: int,
+    tr: Words = ENGLISH,
+) -> str | None:
+    """One sentence for a whole roster: how many participants have visits after the study
+    completion date, and how many a W1D1 before the study start; None when none do."""
+    parts = []
+    if late and completion is not None:
+        parts.append(
+            tr(
+                "{count} participant(s) with visits after the study completion date {date}",
+                count=late,
+                date=completion.isoformat(),
+            )
+        )
+    if early and start is not None:
+        if parts:
+            parts.append(
+                tr(
+                    "{count} with W1D1 before the study start {date}",
+                    count=early,
+                    date=start.isoformat(),
+                )
+            )
+        else:
+            parts.append(
+                tr(
+                    "{count} participant(s) with W1D1 before the study start {date}",
+                    count=early,
+                    date=start.isoformat(),
+                )
+            )
+    if not parts:
+        return None
+    return tr(
+        "{parts} ({registry} registry): {advice}",
+        parts=tr(" and ").join(parts),
+        registry=protocol_registry,
+        advice=tr(_STUDY_DATES_ADVICE),
+    )
+
+
 def title(plan: Plan, tr: Words = ENGLISH) -> str:
     """A one-line title naming protocol, arm, participant and start."""
     who = (
@@ -98,16 +210,25 @@ def local_names(site: object, visits: Iterable[Visit], tr: Words) -> dict[str, s
         return {}
     local = getattr(site, "local_name", None)  # SiteCalendar; another WorkingDays may lack it
     found: dict[str, str] = {}
+    if local is None:
+        return found
     for visit in visits:
-        reason = visit.non_working_reason
-        if reason and reason != "weekend" and local is not None and reason not in found:
-            found[reason] = local(visit.target, tr.lang) or reason
+        # The planned date's reason, and the protocol date's (they differ once a visit moved).
+        for reason, day in (
+            (visit.non_working_reason, visit.date),
+            (visit.target_reason, visit.target),
+        ):
+            if reason and reason != "weekend" and reason not in found:
+                found[reason] = local(day, tr.lang) or reason
     return found
 
 
-def reason_text(visit: Visit, tr: Words = ENGLISH, names: dict[str, str] | None = None) -> str:
-    """Why the protocol date is not a working day: 'weekend' or the holiday's name."""
-    reason = visit.non_working_reason or "not working"
+def reason_text(
+    reason: str | None, tr: Words = ENGLISH, names: dict[str, str] | None = None
+) -> str:
+    """Why a day is not a working day: 'weekend' or the holiday's name, in `tr`'s language
+    (`names`: the holiday names of `holiday_names`)."""
+    reason = reason or "not working"
     if not tr.chinese:
         return reason
     return (names or {}).get(reason) or tr.sentence(reason)
@@ -116,6 +237,7 @@ def reason_text(visit: Visit, tr: Words = ENGLISH, names: dict[str, str] | None 
 def notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
     """Sentences a reader must not miss: assumptions, provisional data, visits that need care."""
     lines = [note for period in plan.periods if (note := period_note(period, tr))]
+    lines += study_date_notes(plan, tr)
     if plan.holidays_provisional:
         lines.append(tr(PROVISIONAL_NOTICE))
     is_tracked = tracked(plan)
@@ -152,7 +274,7 @@ def notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
                     "the window is {proposed} (use --adjust to plan on it).",
                     visit=where,
                     date=visit.target.isoformat(),
-                    reason=reason_text(visit, tr, names),
+                    reason=reason_text(visit.target_reason, tr, names),
                     proposed=visit.proposed.isoformat(),
                 )
             )
@@ -162,7 +284,7 @@ def notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
                     "{visit} moved from {date} ({reason}) to {moved}.",
                     visit=where,
                     date=visit.target.isoformat(),
-                    reason=reason_text(visit, tr, names),
+                    reason=reason_text(visit.target_reason, tr, names),
                     moved=visit.date.isoformat(),
                 )
             )
@@ -180,7 +302,7 @@ def day_text(visit: Visit, tr: Words = ENGLISH, names: dict[str, str] | None = N
     """Working day, or why not, for tables."""
     if visit.working_day:
         return tr("working")
-    return reason_text(visit, tr, names)
+    return reason_text(visit.non_working_reason, tr, names)
 
 
 STATUSES = (N_("planned"), N_("done"), N_("missed"), N_("dropped"))
