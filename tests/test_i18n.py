@@ -497,3 +497,19 @@ def test_agenda_flags_and_statuses_have_chinese_words() -> None:
     flags = (agenda.OVERDUE, agenda.DUE_TODAY, agenda.NON_WORKING, agenda.OVER_CAPACITY)
     for word in (*flags, agenda.WINDOW_OPEN, *STATUSES, *i18n.MASKINGS):
         assert said(word) != word, word
+
+
+def test_chinese_lines_of_a_holiday_file_with_several_bad_rows(run: Run, tmp_path: Path) -> None:
+    """An error of several lines is said again line by line (issue 9 #11 reports every bad row
+    of a --holidays file; each of them, and the count, in Chinese)."""
+    holidays = tmp_path / "h.csv"
+    holidays.write_text("date,name,kind\n2027-02-30,X,holiday\n2027-03-07,Y,work\n", "utf-8")
+    args = ("plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--holidays", str(holidays))
+    result = run(*args, "--lang", "zh")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{PREFIX}h.csv 第 2 行：无效的 日期 '2027-02-30'：没有这一天；请用 ISO 8601 格式 "
+        "YYYY-MM-DD，例如 2024-01-31",
+        f"{PREFIX}h.csv 第 3 行：无效的 kind（类型） 'work'：请用 holiday 或 workday",
+        f"{PREFIX}h.csv：2 行有误；未写入任何内容（请全部修正）",
+    ]

@@ -210,6 +210,11 @@ SENTENCES = (
     N_("use one of {extensions} or give --format ({names})"),
     N_("--tz and --duration apply to timed events: give --time HH:MM too"),
     N_("give -o FILE or --split DIR, not both"),
+    N_("{file}: {count} bad rows; nothing written (fix them all)"),
+    N_("missing column {name}: the header needs {names}"),
+    N_("participant {participant} is not on the roster {file}"),
+    N_("use holiday or workday"),
+    N_("kind"),
     N_("invalid {what} {value}: {problem}"),
     N_("use {form}"),
     N_("participant ID"),
@@ -335,8 +340,10 @@ def error_line(error: Mil62schedError, lang: str) -> str:
     said = words(lang)
     if not said.chinese:
         return text
-    # These word their own lines (a file's rows, records): said again line by line.
-    if not isinstance(error, BadRowsError | RecordErrors | RecordError):
+    # These word their own lines (a file's rows, records), as does an error of several lines
+    # (a holiday file's bad rows): said again line by line.
+    several = isinstance(error, BadRowsError | RecordErrors | RecordError) or "\n" in text
+    if not several:
         what = said.sentence(error.what)
         subject = error.subject or error.field
         shown = "" if error.value is None else f" {error.value!r}"
