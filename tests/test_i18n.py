@@ -352,6 +352,18 @@ ZH_ERRORS = {
         "无法从扩展名判断 'x.pdfq' 的格式：请用 .txt, .csv, .json, .md",
         2,
     ),
+    "actual in the future": (
+        ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--actual", "W3D1=2030-01-01"]
+        + ["--today", "2024-02-01"],
+        "--actual W3D1=2030-01-01 是将来的日期（今天是 2024-02-01）",
+        2,
+    ),
+    "actuals out of order": (
+        ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--actual", "W3D1=2024-01-16"]
+        + ["--actual", "W25D1=2024-01-10", "--today", "2024-07-01"],
+        "--actual W25D1=2024-01-10 不晚于 W3D1 的实际日期 2024-01-16：访视须按顺序进行",
+        2,
+    ),
     "unknown format": (
         ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--format", "pdfx"],
         "未知的格式 'pdfx'：可用：",

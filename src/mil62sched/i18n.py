@@ -211,6 +211,18 @@ SENTENCES = (
     N_("--tz and --duration apply to timed events: give --time HH:MM too"),
     N_("give -o FILE or --split DIR, not both"),
     N_("{file}: {count} bad rows; nothing written (fix them all)"),
+    # recorded visits (--actual, --missed, an actuals file's rows)
+    N_("{record} is in the future (today is {date})"),
+    N_("{record}: not an infusion visit of {arm} ({known})"),
+    N_("{record}: {arm} has {code} in several periods; use {both}"),
+    N_("{record}: the visit is recorded twice (done and missed?)"),
+    N_("{record} is not after the {period} W1D1 ({date})"),
+    N_("{record} is not before the next period's W1D1 ({date})"),
+    N_("{record} is not after {visit}'s actual date {date}: visits happen in visit order"),
+    N_(
+        "{record} is not after {visit}, still planned for {date}: visits happen in visit order "
+        "(record {again} first, done or missed)"
+    ),
     N_("missing column {name}: the header needs {names}"),
     N_("participant {participant} is not on the roster {file}"),
     N_("use holiday or workday"),
@@ -225,7 +237,10 @@ SENTENCES = (
 )
 # Placeholders holding values as typed or as computed (names, dates, files): never translated.
 _LITERAL = frozenset(
-    {"value", "file", "line", "participant", "path", "date", "name", "names", "arms", "extensions"}
+    {
+        *("value", "file", "line", "participant", "path", "date", "name", "names", "arms"),
+        *("extensions", "record", "arm", "known", "code", "both", "visit", "again", "period"),
+    }
 )
 
 
@@ -234,6 +249,9 @@ _VALUES = {
     "value": "'[^']*'|\"[^\"]*\"",
     "line": "[0-9]+",
     "participant": "'?[A-Za-z0-9][A-Za-z0-9._-]{0,63}'?",  # an ID (parse.check_participant)
+    "arm": "[a-z0-9][a-z0-9._-]*",
+    "record": "(?:--[a-z]+ )?[A-Za-z0-9:=._-]+",  # --actual W3D1=2024-01-17, OLP:W3D1
+    "code": "W[0-9]+D[0-9]+",
 }
 
 
