@@ -525,3 +525,18 @@ def test_chinese_lines_of_a_holiday_file_with_several_bad_rows(run: Run, tmp_pat
         f"{PREFIX}h.csv 第 3 行：无效的 kind（类型） 'work'：请用 holiday 或 workday",
         f"{PREFIX}h.csv：2 行有误；未写入任何内容（请全部修正）",
     ]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in ZH_GOLDENS if n.endswith(".ics")))
+def test_chinese_calendars_parse_strictly(name: str) -> None:
+    """A second, strict parser (vobject, validating) reads the Chinese calendars: lines folded
+    at 75 octets never split a character, and the Chinese summaries come back whole."""
+    import vobject
+
+    raw = (ZH / name).read_bytes()
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    calendar = vobject.readOne(raw.decode("utf-8"), validate=True)
+    summaries = [event.summary.value for event in calendar.vevent_list]
+    assert summaries
+    assert all("输注：" in summary for summary in summaries)
+    assert all(re.search(r"W\d+D1 第\d+周第1天", summary) for summary in summaries)
