@@ -364,6 +364,11 @@ ZH_ERRORS = {
         "--actual W25D1=2024-01-10 不晚于 W3D1 的实际日期 2024-01-16：访视须按顺序进行",
         2,
     ),
+    "missing option": (
+        ["plan", "--start", "2024-01-01"],
+        "缺少选项 '--arm'：可选 phase1b-500, phase1b-1000, phase3-rcp,",
+        2,
+    ),
     "unknown format": (
         ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--format", "pdfx"],
         "未知的格式 'pdfx'：可用：",
@@ -377,7 +382,7 @@ def test_chinese_errors(run: Run, case: str) -> None:
     args, expected, code = ZH_ERRORS[case]
     line = error_line(run(*args, "--lang", "zh"), code)
     # The lists of formats grow as formats are added: only their start is pinned.
-    partial = case in ("unknown format", "format from the extension")
+    partial = case in ("unknown format", "format from the extension", "missing option")
     assert line.startswith(expected) if partial else line == expected
 
 
@@ -540,3 +545,14 @@ def test_chinese_calendars_parse_strictly(name: str) -> None:
     assert summaries
     assert all("输注：" in summary for summary in summaries)
     assert all(re.search(r"W\d+D1 第\d+周第1天", summary) for summary in summaries)
+
+
+def test_an_unknown_command_follows_the_environment(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """click meets an unknown command (or option) before --lang is read: the environment's
+    language words it."""
+    monkeypatch.setenv("MIL62SCHED_LANG", "zh")
+    assert error_line(run("plann")) == (
+        "没有这个命令 'plann'。是否要输入 'plan'？可用命令：plan, roster, agenda, day, arms"
+    )

@@ -43,7 +43,7 @@ class _Commands(TyperGroup):
                 raise
             _fail_stdout(exc)
         except typer.TyperException as exc:  # click's usage errors, through typer's public API
-            _fail(_explain(exc), exc.exit_code)
+            _fail(i18n.words(i18n.current()).sentence(_explain(exc)), exc.exit_code)
         except typer.Abort:
             _fail("aborted", 1)
         except Mil62schedError as exc:

@@ -227,6 +227,14 @@ SENTENCES = (
     N_("participant {participant} is not on the roster {file}"),
     N_("use holiday or workday"),
     N_("kind"),
+    # click's usage errors, as cli._explain words them
+    N_("missing option {option}: one of {names}"),
+    N_("missing option {option}: {help}"),
+    N_("no such option: {option} (see {where})"),
+    N_("invalid value for {option}: {problem} (see {where})"),
+    N_("no such command {name}. Did you mean {suggestion}?: commands are {names}"),
+    N_("no such command {name}: commands are {names}"),
+    N_("W1D1, the first infusion, as YYYY-MM-DD."),
     N_("invalid {what} {value}: {problem}"),
     N_("use {form}"),
     N_("participant ID"),
@@ -240,6 +248,7 @@ _LITERAL = frozenset(
     {
         *("value", "file", "line", "participant", "path", "date", "name", "names", "arms"),
         *("extensions", "record", "arm", "known", "code", "both", "visit", "again", "period"),
+        *("option", "where", "suggestion"),
     }
 )
 
