@@ -553,6 +553,7 @@ def test_an_unknown_command_follows_the_environment(
     """click meets an unknown command (or option) before --lang is read: the environment's
     language words it."""
     monkeypatch.setenv("MIL62SCHED_LANG", "zh")
-    assert error_line(run("plann")) == (
+    # The list of commands grows as commands are added: only its start is pinned.
+    assert error_line(run("plann")).startswith(
         "没有这个命令 'plann'。是否要输入 'plan'？可用命令：plan, roster, agenda, day, arms"
     )

@@ -19,17 +19,20 @@ def describe_day(what: str, start: date, lang: str = "en") -> str:
     'W25D1 = study day 169 = 2024-06-17 (Monday), for W1D1 2024-01-01'
     >>> describe_day("2024-06-17", date(2024, 1, 1))
     '2024-06-17 (Monday) = study day 169 = W25D1, for W1D1 2024-01-01'
+    >>> describe_day("D-28", date(2024, 1, 1))
+    'D-28 = study day -28 = 2023-12-04 (Monday), for W1D1 2024-01-01'
     >>> describe_day("W25D1", date(2024, 1, 1), "zh")
     'W25D1 第25周第1天 = 研究第169天 = 2024-06-17（周一），W1D1 为 2024-01-01'
     """
     tr = words(lang)
     anchor = tr(", for W1D1 {date}", date=start.isoformat())
-    if re.fullmatch(r"\s*[Ww].*", what):
+    if re.fullmatch(r"\s*([Ww].*|[Dd]-?[0-9].*)", what):  # WnDm, or Dn (D-28: before D1)
         code = VisitCode.parse(what)
         try:
             when = code.date_from(start)
         except OverflowError:
-            raise UsageError(f"{code} from {start.isoformat()} falls after 9999-12-31") from None
+            end = "before 0001-01-01" if code.offset < 0 else "after 9999-12-31"
+            raise UsageError(f"{code} from {start.isoformat()} falls {end}") from None
         return tr(
             "{code} = study day {day} = {date} ({weekday}){anchor}",
             code=tr.code(code),

@@ -186,6 +186,10 @@ def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation
     summary = tr(
         "{loud}{who}{code} infusion: {label}", loud=loud, who=who, code=code, label=label(visit, tr)
     )
+    if visit.kind != "infusion":  # no treatment to name
+        summary = tr(
+            "{loud}{who}{code} {kind} visit", loud=loud, who=who, code=code, kind=tr(visit.kind)
+        )
     if visit.status == "done":
         summary += tr(" (done)")
     elif visit.status in _CANCELLED:
@@ -269,7 +273,9 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
         tr("Arm: {arm} ({title})", arm=plan.arm.name, title=tr.sentence(plan.arm.title)),
         tr("Participant: {participant}", participant=plan.participant or tr("not given")),
         tr("{first}: {date}", first=first, date=period.start.isoformat()),
-        tr("Infusion: {label}", label=label(visit, tr)),
+        tr("Infusion: {label}", label=label(visit, tr))
+        if visit.kind == "infusion"
+        else tr("Visit: {kind}", kind=tr(visit.kind)),
     ]
     if visit.window is not None:
         days = tr.sentence(str(visit.window))

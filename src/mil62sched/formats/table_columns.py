@@ -19,8 +19,10 @@ from mil62sched.model.plan import Plan, Visit
 HEADINGS = (
     *(N_("Visit"), N_("Period"), N_("Study day"), N_("Date"), N_("Weekday"), N_("Infusion")),
     *(N_("Window"), N_("Day"), N_("Proposed"), N_("Record"), N_("Participant"), N_("Arm")),
-    N_("Flags"),
+    *(N_("Flags"), N_("Kind")),
 )
+# The kinds of visit a protocol file may name (protocol/schema.json), shown in words.
+KINDS = (N_("infusion"), N_("screening"), N_("assessment"), N_("end-of-treatment"), N_("follow-up"))
 
 
 class Column(NamedTuple):
@@ -32,7 +34,8 @@ class Column(NamedTuple):
 
 
 def columns(plan: Plan, tr: Words = ENGLISH) -> list[Column]:
-    """Visit, study day, date, weekday, infusion; then period, window, working day and record
+    """Visit, study day, date, weekday, (kind, when not every visit is an infusion), infusion;
+    then period, window, working day and record
     when the plan has several periods, a window, a working-day check or recorded visits.
     Headings are in English (`tr` translates them for display), cells in `tr`'s language."""
     names = holiday_names(plan, tr)
@@ -45,6 +48,8 @@ def columns(plan: Plan, tr: Words = ENGLISH) -> list[Column]:
         Column("Weekday", lambda v: tr.weekday(v.date, short=True)),
         Column("Infusion", lambda v: label(v, tr)),
     ]
+    if any(v.kind != "infusion" for v in plan.visits):  # a protocol with other visits
+        chosen.insert(-1, Column("Kind", lambda v: tr(v.kind)))
     if any(v.window is not None for v in plan.visits):
         chosen.append(Column("Window", window_text))
     if plan.policy.site is not None:

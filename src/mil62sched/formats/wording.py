@@ -33,6 +33,19 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
+def visit_count(plan: Plan, tr: Words = ENGLISH) -> str:
+    """How many infusions the plan gives, and other visits when it has some: `4 infusions`,
+    `25 infusions, 1 other visit`."""
+    given = plan.given
+    infusions = sum(visit.kind == "infusion" for visit in given)
+    others = len(given) - infusions
+    if not others:
+        return tr("{count} infusions", count=infusions)
+    if others == 1:
+        return tr("{infusions} infusions, {others} other visit", infusions=infusions, others=others)
+    return tr("{infusions} infusions, {others} other visits", infusions=infusions, others=others)
+
+
 def period_note(period: Period, tr: Words = ENGLISH) -> str | None:
     """The sentence saying a period's start was assumed, and how to give the real one."""
     if period.assumed_at is None:
@@ -186,9 +199,9 @@ def about(plan: Plan, tr: Words = ENGLISH, count: bool = True) -> str:
     """The arm in words, how many infusions (when `count`), and the source."""
     if count:
         return tr(
-            "{title}: {count} infusions. Source: {registry} registry text.",
+            "{title}: {visits}. Source: {registry} registry text.",
             title=tr.sentence(plan.arm.title),
-            count=len(plan.given),
+            visits=visit_count(plan, tr),
             registry=plan.protocol.registry,
         )
     return tr(
