@@ -213,8 +213,8 @@ def test_one_language_on_request(run: Run, lang: str) -> None:
 
 
 def test_an_unknown_language_or_paper_is_refused(run: Run) -> None:
-    line = error_line(run(*CT0042, "--lang", "fr"))
-    assert line == "unknown language 'fr': accepted: en, zh, both"
+    line = error_line(run(*CT0042, "--lang", "fr"))  # the project's --lang refuses it
+    assert line == "unknown --lang 'fr': accepted: en, zh"
     line = error_line(run(*CT0042, "--paper", "letter"))
     assert line == "unknown paper size 'letter': accepted: a4, a5"
 
@@ -526,3 +526,12 @@ def test_a_protocol_file_with_day_codes_and_a_screening_visit(run: Run) -> None:
     assert rows["D-28"][1:4] == ["D-28 第-28天", "2023-12-04 Mon 周一", "Screening visit 筛选访视"]
     assert rows["D15"][:3] == ["►", "D15 第15天", "2024-01-15 Mon 周一"]
     assert rows["D29"][1:3] == ["D29 第29天", "2024-01-29 Mon 周一"]
+
+
+def test_the_card_stays_bilingual_when_only_the_environment_chooses_a_language(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIL62SCHED_LANG", "zh")
+    text = " ".join(page(run(*CT0042).stdout).text)
+    assert "Please bring" in text
+    assert "请携带" in text

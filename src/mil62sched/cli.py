@@ -15,7 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from mil62sched import engine, formats, protocol
+from mil62sched import engine, formats, i18n, protocol
 from mil62sched.commands import options
 from mil62sched.commands.day import describe_day
 from mil62sched.errors import Mil62schedError
@@ -32,6 +32,7 @@ class _Commands(TyperGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
+        i18n.forget()  # until --lang is read, errors follow the environment
         try:
             code = super().main(*args, **kwargs)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
@@ -42,13 +43,13 @@ class _Commands(TyperGroup):
                 raise
             _fail_stdout(exc)
         except typer.TyperException as exc:  # click's usage errors, through typer's public API
-            _fail(_explain(exc), exc.exit_code)
+            _fail(i18n.words(i18n.current()).sentence(_explain(exc)), exc.exit_code)
         except typer.Abort:
             _fail("aborted", 1)
         except Mil62schedError as exc:
             if exc.field is not None:  # name the option the problem is about
                 exc.named("--" + exc.field.replace("_", "-"))
-            _fail(exc.line(), exc.exit_code)
+            _fail(i18n.error_line(exc, i18n.current()), exc.exit_code)
         if code == 130:  # typer turns Ctrl-C into exit status 130
             _fail("interrupted", 130)
         sys.exit(code if isinstance(code, int) else 0)
@@ -299,13 +300,6 @@ SiteFile = Annotated[
 Paper = Annotated[
     str, typer.Option(help="Paper size of the printed card: a4 or a5.", rich_help_panel=_CARD)
 ]
-Lang = Annotated[
-    str | None,
-    typer.Option(
-        help="Language of the printed card: en or zh; default both on one card.",
-        rich_help_panel=_CARD,
-    ),
-]
 Browser = Annotated[
     str | None,
     typer.Option(
@@ -316,8 +310,35 @@ Browser = Annotated[
 ]
 
 
+def _choose_language(value: str | None) -> str:
+    return i18n.choose(value)
+
+
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of what people read: en or zh (Chinese). Default: $MIL62SCHED_LANG, "
+        "else the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else en. CSV and JSON never "
+        "change.",
+        callback=_choose_language,
+        is_eager=True,  # chosen first, so that the errors of the other options are in it too
+        rich_help_panel=_OUT,
+    ),
+]
+
+
+def _card_lang(ctx: typer.Context, lang: str | None) -> str | None:
+    """`--lang` as given on the command line, for the printed card: without it the card is in
+    both languages (whatever $MIL62SCHED_LANG or the locale choose for the other outputs)."""
+    # Compared by name: the enum's class is click's, which typer's newer releases bundle.
+    source = ctx.get_parameter_source("lang")
+    return lang if getattr(source, "name", None) == "COMMANDLINE" else None
+
+
 @app.command()
 def plan(
+    ctx: typer.Context,
     arm: Arm,
     start: Start,
     protocol_file: ProtocolFile = None,
@@ -343,8 +364,8 @@ def plan(
     force: Force = False,
     site_file: SiteFile = None,
     paper: Paper = "a4",
-    lang: Lang = None,
     browser: Browser = None,
+    lang: Lang = None,
 ) -> None:
     """Print or write every infusion date of one participant."""
     with reading(encoding):  # the encoding of every input file the command opens
@@ -360,7 +381,8 @@ def plan(
             tz=tz,
             duration=duration,
             remind=remind or (),
-            card=options.CardOptions(at, paper, lang, browser),
+            lang=i18n.current(),
+            card=options.CardOptions(at, paper, _card_lang(ctx, lang), browser),
         )
         the_plan = engine.plan(
             trial,
@@ -409,6 +431,7 @@ Split = Annotated[
 
 @app.command()
 def roster(
+    ctx: typer.Context,
     roster_file: RosterFile,
     protocol_file: ProtocolFile = None,
     actuals: Actuals = None,
@@ -432,8 +455,8 @@ def roster(
     skip_bad: SkipBad = False,
     site_file: SiteFile = None,
     paper: Paper = "a4",
-    lang: Lang = None,
     browser: Browser = None,
+    lang: Lang = None,
 ) -> None:
     """Plan every participant of a roster: one table, CSV, JSON, calendar or cards for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
@@ -457,7 +480,8 @@ def roster(
             tz=tz,
             duration=duration,
             remind=remind or (),
-            card=options.CardOptions(at, paper, lang, browser),
+            lang=i18n.current(),
+            card=options.CardOptions(at, paper, _card_lang(ctx, lang), browser),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
         options.warn_untimed(chosen, time, duration, remind or ())
@@ -465,6 +489,7 @@ def roster(
 
 @app.command()
 def agenda(
+    ctx: typer.Context,
     roster_file: RosterFile,
     protocol_file: ProtocolFile = None,
     actuals: Actuals = None,
@@ -495,8 +520,8 @@ def agenda(
     skip_bad: SkipBad = False,
     site_file: SiteFile = None,
     paper: Paper = "a4",
-    lang: Lang = None,
     browser: Browser = None,
+    lang: Lang = None,
 ) -> None:
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
@@ -517,7 +542,10 @@ def agenda(
             width=shutil.get_terminal_size().columns if styled else None,
             output=output,
             force=force,
-            presentation=options.CardOptions(at, paper, lang, browser).applied_to(),
+            lang=i18n.current(),
+            presentation=options.CardOptions(
+                at, paper, _card_lang(ctx, lang), browser
+            ).applied_to(),
         )
 
 
@@ -530,20 +558,26 @@ def day(
         ),
     ],
     start: Start,
+    lang: Lang = None,
 ) -> None:
     """Convert between a visit code, its study day and its date."""
-    typer.echo(describe_day(what, parse_date(start, "--start date")))
+    typer.echo(describe_day(what, parse_date(start, "--start date"), i18n.current()))
 
 
 @app.command()
-def arms(protocol_file: ProtocolFile = None) -> None:
+def arms(protocol_file: ProtocolFile = None, lang: Lang = None) -> None:
     """List the arms, which are blinded, and their aliases."""
+    tr = i18n.words(i18n.current())
     trial = protocol.load(protocol_file)
-    typer.echo(f"{trial.id} ({trial.registry}) arms:")
+    typer.echo(tr("{protocol} ({registry}) arms:", protocol=trial.id, registry=trial.registry))
     for arm in trial.arms.values():
-        alias = f"; alias: {', '.join(arm.aliases)}" if arm.aliases else ""
+        alias = tr("; alias: {names}", names=", ".join(arm.aliases)) if arm.aliases else ""
         count = sum(len(leg.schedule.infusions) for leg in arm.legs)
-        typer.echo(f"  {arm.name:<24} {arm.masking:<10} {count:>2} infusions  {arm.title}{alias}")
+        masking = tr(arm.masking)
+        masking += " " * (10 - i18n.cells(masking))
+        infusions = tr("{count:>2} infusions", count=count)
+        title = tr.sentence(arm.title)
+        typer.echo(f"  {arm.name:<24} {masking} {infusions}  {title}{alias}")
 
 
 def _protocol_commands() -> None:

@@ -32,6 +32,7 @@ class Presentation(NamedTuple):
     reminders: tuple[timedelta, ...] = ()  # display alarms this long before each event
     stamp: datetime | None = None  # export instant (DTSTAMP, SEQUENCE); None: now
     heading: str | None = None  # a roster output's name (its calendar name), when it has one
+    lang: str = "en"  # the language of what people read (i18n.LANGUAGES); never of a contract
     # The printed visit card (html, pdf): the site (None: the protocol's), the paper, the
     # languages it is written in, and the browser that prints a PDF (None: look for one).
     site: Site | None = None
