@@ -28,6 +28,7 @@ LAYERS = (
     ("mil62sched.parse",),
     ("mil62sched.model",),
     ("mil62sched.cache",),
+    ("mil62sched.sheets",),
     ("mil62sched.files",),
     ("mil62sched.errors",),
     ("mil62sched",),  # the package itself: its name and version

@@ -126,12 +126,18 @@ class SiteCalendar:
 
 def load_overrides(path: Path) -> dict[date, Override]:
     """Read a site's override file: CSV with header date,name,kind, in the run's encoding (see
-    `files.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030).
+    `files.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030), or a sheet of an
+    .xlsx workbook with those columns (`sheets`; its lines are the sheet's rows).
 
     Any bad row is a UsageError naming the file, the line and the reason.
     """
     import csv  # only for a site's override file
 
+    from mil62sched.sheets import is_workbook, open_sheet
+
+    if is_workbook(path):
+        with open_sheet(path, columns=OVERRIDE_COLUMNS) as sheet:
+            return _parse_overrides(path.name, sheet)
     try:
         # Opened with newline="": csv handles CRLF and LF alike (and newlines in quoted names).
         with open_input(path) as stream:
@@ -148,9 +154,12 @@ def load_overrides(path: Path) -> dict[date, Override]:
 
 
 def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
-    """Check the header and every row of an override file (`reader` is a csv.reader)."""
+    """Check the header and every row of an override file (`reader` is a csv.reader, or a
+    workbook's `sheets.SheetRows`)."""
     import csv  # only for a site's override file
     import unicodedata
+
+    from mil62sched.sheets import CellError
 
     def control_in(name: str) -> str | None:
         # C0, DEL and C1: ESC would restyle a terminal or make a link, NUL ends a C string.
@@ -215,6 +224,8 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
             overrides[day] = Override(name=name, kind=_KINDS[kind])
     except csv.Error as error:
         raise fail(f"not valid CSV: {error}") from None
+    except CellError as error:
+        raise fail(error.reason) from None
     return overrides
 
 
