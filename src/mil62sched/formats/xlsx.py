@@ -131,7 +131,12 @@ def render(
         (plan.protocol.id, plan.protocol.registry),
     )
     return _workbook(
-        HEADER, plan_rows(plan, over_full), "schedule", lambda: naming, _stamp(presentation)
+        HEADER,
+        plan_rows(plan, over_full),
+        "schedule",
+        lambda: naming,
+        _stamp(presentation),
+        loud=plan.unblinded,
     )
 
 
@@ -142,7 +147,9 @@ def write_many(
     over_full: Container[date] | None = None,
 ) -> None:
     """Every plan's rows under one header, in one workbook written to `stream` when all are in
-    (a workbook is a zip, written whole); the sheet says UNBLINDED if any plan is."""
+    (a workbook is a zip, written whole); the sheet says UNBLINDED if any plan is. The roster's
+    name (`Presentation.heading`, read ahead of the plans) titles it, and its tab is red when
+    that name says UNBLINDED."""
     maskings: set[str] = set()
     protocols: dict[str, str] = {}  # id -> registry
 
@@ -152,11 +159,15 @@ def write_many(
             protocols.setdefault(plan.protocol.id, plan.protocol.registry)
             yield from plan_rows(plan, over_full)
 
+    heading = presentation.heading or ""
+    loud = heading.startswith(f"{LABELS['unblinded']} ")
+
     def naming() -> Naming:  # known once every plan has been read
         keywords = tuple(name for pair in protocols.items() for name in pair)
-        return Naming(_masking(maskings), " ".join([*protocols, "roster"]), keywords)
+        title = heading.removeprefix(f"{LABELS['unblinded']} ") or " ".join([*protocols, "roster"])
+        return Naming(_masking(maskings), title, keywords)
 
-    stream.write(_workbook(HEADER, rows(), "roster", naming, _stamp(presentation)))
+    stream.write(_workbook(HEADER, rows(), "roster", naming, _stamp(presentation), loud=loud))
 
 
 def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> bytes:
@@ -164,7 +175,12 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> bytes:
     masking = "unblinded" if agenda.unblinded else _masking(i.masking for i in agenda.items)
     naming = Naming(masking, f"agenda {agenda.start.isoformat()} to {agenda.end.isoformat()}")
     return _workbook(
-        AGENDA_COLUMNS, agenda_rows(agenda), "agenda", lambda: naming, _stamp(presentation)
+        AGENDA_COLUMNS,
+        agenda_rows(agenda),
+        "agenda",
+        lambda: naming,
+        _stamp(presentation),
+        loud=masking == "unblinded",
     )
 
 
@@ -180,9 +196,12 @@ def _workbook(
     what: str,
     naming: Callable[[], Naming],
     stamp: datetime,
+    *,
+    loud: bool = False,
 ) -> bytes:
     """A workbook of one sheet: the header, then `rows`; named `naming()` once the rows are
-    written (a roster's masking is known when every plan has been read)."""
+    written (a roster's masking is known when every plan has been read). `loud`: known to be
+    unblinded before the rows, so the tab is red (openpyxl writes it before the first row)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -191,6 +210,8 @@ def _workbook(
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.freeze_panes = "A2"
+    if loud:
+        sheet.sheet_properties.tabColor = UNBLINDED_COLOUR
     for number, name in enumerate(columns, 1):
         width = max(WIDTHS.get(name, 0), len(name)) + 2
         sheet.column_dimensions[get_column_letter(number)].width = width
@@ -209,14 +230,12 @@ def _workbook(
                 f"a worksheet holds at most {MOST_ROWS:,} rows, and this output has more",
                 accepted="use --format csv, or --split for one workbook per participant",
             )
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append(_row(sheet, row))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
 
     named = naming()
     label = LABELS[named.masking]
     sheet.title = f"{label} {what}"
-    if named.masking == "unblinded":
-        sheet.sheet_properties.tabColor = UNBLINDED_COLOUR
     properties = book.properties
     properties.title = f"{label} {named.title}"
     properties.subject = properties.description = SUBJECTS[named.masking]
@@ -228,15 +247,19 @@ def _workbook(
     return _reproducible(out.getvalue(), stamp)
 
 
+def _row(sheet: Any, values: list[object]) -> list[object]:
+    """A row as appended to a write-only sheet: text as text cells, never formulas."""
+    return [_cell(sheet, value) for value in values]
+
+
 def _cell(sheet: Any, value: object) -> object:
-    """A value as appended to a write-only sheet; text as a text cell, never a formula."""
     if not isinstance(value, str):
         return value
-    from openpyxl.cell import WriteOnlyCell
-
     text = _NOT_IN_XML.sub("\ufffd", value)
     if not text.startswith(FORMULA_LIKE):
         return text  # openpyxl keeps any other text as text
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # openpyxl would take '=...' for a formula
     cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
@@ -276,5 +299,6 @@ FORMAT = Format(
     render=render,
     write_roster=write_many,
     render_agenda=render_agenda,
+    named=True,  # the roster's name titles the workbook
     binary=True,
 )
