@@ -392,3 +392,32 @@ def test_a_holiday_formula_without_a_saved_value_names_row_and_column(
         run("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(book))
     )
     assert line.startswith("h.xlsx line 2: column 'date', cell A2: a formula with no saved value")
+
+
+def test_an_id_excel_turned_into_a_date_refuses_its_row(run: Run, tmp_path: Path) -> None:
+    """Typed 1-2 into a General cell, Excel keeps the date 2 January: no ID can be read."""
+    rows = [
+        HEADER,
+        [datetime(2025, 1, 2), "phase3-rcp", "2025-08-18"],
+        ["P2", "phase3-rcp", "2025-08-18"],
+    ]
+    result = run("roster", str(workbook(tmp_path / "roster.xlsx", rows)), "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{PREFIX}roster.xlsx line 2: column 'participant', cell A2: a date (2025-01-02), not an "
+        "ID: Excel turned what was typed into a date; format the column as Text and retype it"
+    )
+    assert result.stdout == ""
+
+
+def test_a_bad_actuals_row_is_reported_as_in_a_csv(run: Run, tmp_path: Path) -> None:
+    roster = csv_file(tmp_path / "roster.csv", [HEADER, ["P1", "phase3-rcp", "2025-08-18"]])
+    rows = [["participant", "code", "date", "status"], ["P1", "W1D1", "2025-08-18", "done"]]
+    rows.append(["P1", "W3D1", "2025-09-01", "skipped"])
+    book = workbook(tmp_path / "a.xlsx", rows)
+    text = csv_file(tmp_path / "a.csv", rows)
+    args = ("roster", str(roster), "--today", "2025-09-02", "--format", "csv", "--actuals")
+    from_book, from_text = run(*args, str(book)), run(*args, str(text))
+    assert from_book.exit_code == from_text.exit_code == 1
+    assert from_book.stderr.replace("a.xlsx", "a.csv") == from_text.stderr
+    assert from_book.stderr.startswith(f"{PREFIX}a.xlsx line 3: invalid status 'skipped'")

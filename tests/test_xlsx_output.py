@@ -358,3 +358,80 @@ def test_the_example_workbook_plans_as_the_example_csv(run: Run) -> None:
     assert from_book.exit_code == 0, from_book.stderr
     assert from_book.stderr == ""
     assert from_book.stdout == from_text.stdout
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "xlsx"),
+        ("roster", str(EXAMPLES / "roster.csv"), "--format", "xlsx"),
+        ("agenda", str(EXAMPLES / "roster.csv"), "--from", "2025-09-29", "--format", "xlsx"),
+    ],
+)
+def test_a_workbook_is_refused_on_a_terminal(args: tuple[str, ...]) -> None:
+    import pty
+
+    main, terminal = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mil62sched", *args],
+            stdout=terminal, stderr=subprocess.PIPE, check=False,
+        )  # fmt: skip
+        os.close(terminal)
+        shown = b""
+        try:
+            while chunk := os.read(main, 1 << 16):
+                shown += chunk
+        except OSError:  # the terminal's other end is closed: all was read
+            pass
+    finally:
+        os.close(main)
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "mil62sched: error: this format is a binary file and standard output is a terminal: "
+        "give -o FILE, or redirect standard output to a file\n"
+    )
+    assert shown == b""
+
+
+def test_more_rows_than_a_worksheet_holds_is_refused_and_nothing_written(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx, "MOST_ROWS", 12)  # the header and 11 infusions fit, 22 do not
+    roster = roster_csv(tmp_path, ["P1,phase3,2025-08-18,", "P2,phase3,2025-08-18,"])
+    target = tmp_path / "plan.xlsx"
+    result = run("roster", str(roster), "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "mil62sched: error: a worksheet holds at most 12 rows, and this output has more: "
+        "use --format csv, or --split for one workbook per participant\n"
+    )
+    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.csv"]
+    one = run("roster", str(roster_csv(tmp_path, ["P1,phase3,2025-08-18,"])), "-o", str(target))
+    assert one.exit_code == 0, one.stderr
+
+
+def test_characters_no_workbook_can_hold_are_replaced() -> None:
+    rows = [["a\x01b", "tab\tand\nline", "\ufffe"]]
+    content = xlsx._workbook(
+        ["x", "y", "z"], iter(rows), "schedule", lambda: xlsx.Naming("blinded", "t"),
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    assert sheet_rows(content)[1] == ["a\ufffdb", "tab\tand\nline", "\ufffd"]
+
+
+def test_an_agenda_with_an_unblinded_arm_is_an_unblinded_workbook(run: Run, tmp_path: Path) -> None:
+    roster = roster_csv(tmp_path, ["P1,phase3-rcp-mil62,2025-08-18,"])
+    args = ("agenda", str(roster), "--from", "2025-08-18", "--days", "20", "--format", "xlsx")
+    content = out(run(*args))
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["UNBLINDED agenda"]
+    assert book.properties.title == "UNBLINDED agenda 2025-08-18 to 2025-09-06"
+    rows = sheet_rows(content)
+    assert [(row[0], row[4], row[5]) for row in rows[1:]] == [
+        ("P1", "W1D1", datetime(2025, 8, 18)), ("P1", "W3D1", datetime(2025, 9, 1)),
+    ]  # fmt: skip

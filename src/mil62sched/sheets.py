@@ -223,8 +223,20 @@ class SheetRows:
             return cells
         self._check_formulas(values, formulas, self._header)
         for index, name in enumerate(self._header[: len(cells)]):
-            if name in self._ids and _is_number(values[index].value):
+            if name not in self._ids:
+                continue
+            value = values[index].value
+            if _is_number(value):
                 self._numbers.setdefault(name, []).append((self.line_num, cells[index]))
+            elif isinstance(value, date | time):
+                # Excel turns some IDs into dates as they are typed (1-2 becomes 2 January):
+                # what was typed cannot be told back, so the row is refused.
+                raise CellError(
+                    f"column {name!r}, cell {_column_letter(index)}{self.line_num}: a date "
+                    f"({cells[index]}), not an ID: Excel turned what was typed into a date; "
+                    "format the column as Text and retype it",
+                    where=f"{self.file_name} line {self.line_num}",
+                )
         return cells + [""] * (len(self._header) - len(cells))
 
     def _check_formulas(self, values: Any, formulas: Any, header: list[str] | None) -> None:
