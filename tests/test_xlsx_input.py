@@ -421,3 +421,22 @@ def test_a_bad_actuals_row_is_reported_as_in_a_csv(run: Run, tmp_path: Path) -> 
     assert from_book.exit_code == from_text.exit_code == 1
     assert from_book.stderr.replace("a.xlsx", "a.csv") == from_text.stderr
     assert from_book.stderr.startswith(f"{PREFIX}a.xlsx line 3: invalid status 'skipped'")
+
+
+def test_chart_sheets_are_not_sheets_to_read(run: Run, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "roster.xlsx", [HEADER, ["P1", "phase3-rcp", "2025-08-18"]])
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.load_workbook(path)
+    chart = BarChart()
+    assert book.active is not None
+    chart.add_data(Reference(book.active, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet("Chart", 0).add_chart(chart)  # the first tab: a chart sheet
+    book.save(path)
+    result = run("roster", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("P1", "W1D1", "2025-08-18")
+    line = error_line(run("roster", str(path), "--sheet", "Chart"))
+    assert (
+        line == "roster.xlsx: --sheet 'Chart' is not a sheet of this workbook: use one of 'Roster'"
+    )

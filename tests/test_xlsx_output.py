@@ -435,3 +435,20 @@ def test_an_agenda_with_an_unblinded_arm_is_an_unblinded_workbook(run: Run, tmp_
     assert [(row[0], row[4], row[5]) for row in rows[1:]] == [
         ("P1", "W1D1", datetime(2025, 8, 18)), ("P1", "W3D1", datetime(2025, 9, 1)),
     ]  # fmt: skip
+
+
+def test_a_refused_workbook_leaves_one_line_on_stderr(tmp_path: Path) -> None:
+    """openpyxl's write-only sheet, left open by the refusal, must not print 'Exception
+    ignored' when the interpreter collects it."""
+    roster = roster_csv(tmp_path, ["P1,phase3,2025-08-18,", "P2,phase3,2025-08-18,"])
+    script = (
+        "import sys; from mil62sched.formats import xlsx; xlsx.MOST_ROWS = 12; "
+        "from mil62sched.cli import main; "
+        f"sys.argv = ['mil62sched', 'roster', {str(roster)!r}, '-o', 'plan.xlsx']; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert not (tmp_path / "plan.xlsx").exists()

@@ -114,7 +114,9 @@ def open_sheet(
             with _open(path) as stream_again:
                 formulas = _load(stream_again, path.name, data_only=False)
                 try:
-                    chosen = _sheet_name(values.sheetnames, path.name)
+                    # Worksheets only: a chart sheet has no cells.
+                    names = [sheet.title for sheet in values.worksheets]
+                    chosen = _sheet_name(names, path.name)
                     yield SheetRows(
                         path.name, values[chosen], formulas[chosen], columns=columns, ids=ids
                     )

@@ -17,6 +17,7 @@ openpyxl is imported inside the functions that write a workbook, never at start-
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -39,12 +40,12 @@ from mil62sched.model.plan import Plan
 if TYPE_CHECKING:
     from mil62sched.roster.agenda import Agenda
 
-# The columns that hold a date (an ISO date in the CSV): date cells here.
+# The columns that hold a date (an ISO date in the CSV): date cells here, which openpyxl shows
+# yyyy-mm-dd (its format for a date).
 DATE_COLUMNS = frozenset(
     {"start", "date", "protocol_date", "window_start", "window_end", "proposed_date",
      "actual_date", "period_start"}
 )  # fmt: skip
-DATE_FORMAT = "yyyy-mm-dd"
 # Characters wide enough for each column's usual content; others get their header's width.
 WIDTHS = {
     "protocol": 12, "arm": 24, "masking": 11, "participant": 14, "code": 10, "weekday": 10,
@@ -223,14 +224,20 @@ def _workbook(
         header.append(cell)
     sheet.append(header)
     count = 1
-    for row in rows:
-        count += 1
-        if count > MOST_ROWS:
-            raise UsageError(
-                f"a worksheet holds at most {MOST_ROWS:,} rows, and this output has more",
-                accepted="use --format csv, or --split for one workbook per participant",
-            )
-        sheet.append(_row(sheet, row))
+    try:
+        for row in rows:
+            count += 1
+            if count > MOST_ROWS:
+                raise UsageError(
+                    f"a worksheet holds at most {MOST_ROWS:,} rows, and this output has more",
+                    accepted="use --format csv, or --split for one workbook per participant",
+                )
+            sheet.append(_row(sheet, row))
+    except BaseException:
+        # A write-only sheet left open complains on stderr when it is collected: close it.
+        with contextlib.suppress(Exception):
+            book.save(io.BytesIO())
+        raise
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
 
     named = naming()
