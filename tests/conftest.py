@@ -115,3 +115,16 @@ def workbook_text(content: bytes) -> str:
         lines.append(f"sheet: {sheet.title}")
         lines += [",".join(map(shown, row)) for row in sheet.iter_rows(values_only=True)]
     return "\n".join(lines) + "\n"
+
+
+def without_study_dates(stderr: str) -> str:
+    """stderr without the warnings on the registry's study dates (issue 9 #12: a plan or roster
+    running past the study completion date, 2027-03-31, says so once on stderr)."""
+    return "".join(
+        line
+        for line in stderr.splitlines(keepends=True)
+        if not (
+            line.startswith("mil62sched: warning: ")
+            and ("after the study completion date" in line or "before the study start" in line)
+        )
+    )

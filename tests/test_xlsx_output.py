@@ -161,9 +161,9 @@ def test_cells_are_typed_and_the_sheet_is_set_up_for_reading(run: Run) -> None:
     assert (cells["blinded"].value, cells["blinded"].data_type) == (True, "b")
     assert (cells["study_day"].value, cells["study_day"].data_type) == (1, "n")
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:AC{sheet.max_row}"
-    assert sheet.max_row == 5  # the header and the RCP's 4 infusions
-    assert len(header) == 29  # A..AC
+    last = openpyxl.utils.get_column_letter(len(header))
+    assert sheet.auto_filter.ref == f"A1:{last}5"  # the header and the RCP's 4 infusions
+    assert sheet.max_row == 5
     for number, name in enumerate(header, 1):
         width = sheet.column_dimensions[openpyxl.utils.get_column_letter(number)].width
         assert width is not None, name
@@ -356,7 +356,7 @@ def test_the_example_workbook_plans_as_the_example_csv(run: Run) -> None:
         "roster", str(EXAMPLES / "roster.csv"), "--format", "csv", "--today", "2025-10-01"
     )
     assert from_book.exit_code == 0, from_book.stderr
-    assert from_book.stderr == ""
+    assert from_book.stderr == from_text.stderr  # no warning of the workbook's own
     assert from_book.stdout == from_text.stdout
 
 

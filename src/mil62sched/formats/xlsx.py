@@ -26,15 +26,10 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from mil62sched.errors import UsageError
 from mil62sched.formats import Format
-from mil62sched.formats.contract import (
-    AGENDA_COLUMNS,
-    agenda_fields,
-    tracking_fields,
-    visit_fields,
-)
+from mil62sched.formats.contract import AGENDA_COLUMNS, agenda_fields, plan_fields, plan_visits
 from mil62sched.formats.csv_rows import HEADER
 from mil62sched.formats.presentation import PLAIN, Presentation
-from mil62sched.formats.wording import UNBLINDED_NOTICE, tracked
+from mil62sched.formats.wording import UNBLINDED_NOTICE
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
@@ -79,22 +74,12 @@ def _masking(found: Iterable[str]) -> str:
 
 
 def plan_rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[object]]:
-    """One row per infusion in `csv_rows.HEADER`'s order: the contract's values, typed (dates
-    as dates, booleans, numbers; None for an empty cell)."""
-    head: dict[str, object] = {
-        "protocol": plan.protocol.id,
-        "arm": plan.arm.name,
-        "masking": plan.arm.masking,
-        "participant": plan.participant,
-        "start": plan.start,
-    }
-    is_tracked = tracked(plan)
-    for visit in plan.visits:
-        fields = {
-            **head,
-            **visit_fields(visit),
-            **tracking_fields(plan, visit, over_full, is_tracked=is_tracked),
-        }
+    """One row per infusion in `csv_rows.HEADER`'s order: the contract's values (the plan's,
+    then the visit's, which win where both have a field, as in the CSV), typed (dates as
+    dates, booleans, numbers; None for an empty cell)."""
+    head = plan_fields(plan)
+    for visit in plan_visits(plan, over_full):
+        fields = {**head, **visit}
         yield [_typed(name, fields[name]) for name in HEADER]
 
 
