@@ -440,3 +440,21 @@ def test_chart_sheets_are_not_sheets_to_read(run: Run, tmp_path: Path) -> None:
     assert (
         line == "roster.xlsx: --sheet 'Chart' is not a sheet of this workbook: use one of 'Roster'"
     )
+
+
+def test_every_bad_holiday_row_of_a_workbook_is_reported(run: Run, tmp_path: Path) -> None:
+    """As for a CSV holiday file: one line each; a formula with no saved value is one of them,
+    and the rows after it are still read."""
+    rows = [
+        ["date", "name", "kind"],
+        ["=TODAY()", "Site closed", "holiday"],
+        ["2025-09-02", "Site closed", "closed"],
+        ["2025-09-03", "Site closed", "holiday"],
+    ]
+    book = workbook(tmp_path / "h.xlsx", rows)
+    result = run("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(book))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{PREFIX}h.xlsx line 2: column 'date', cell A2: a formula")
+    assert lines[1] == f"{PREFIX}h.xlsx line 3: invalid kind 'closed': use holiday or workday"
+    assert len(lines) == 3  # and the count
