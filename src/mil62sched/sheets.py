@@ -118,8 +118,9 @@ def open_sheet(
                     names = [sheet.title for sheet in values.worksheets]
                     chosen = _sheet_name(names, path.name)
                     yield SheetRows(
-                        path.name, values[chosen], formulas[chosen], columns=columns, ids=ids
-                    )
+                        path.name, values[chosen], formulas[chosen], columns=columns, ids=ids,
+                        key=str(path),
+                    )  # fmt: skip
                 finally:
                     formulas.close()
         finally:
@@ -191,8 +192,10 @@ class SheetRows:
         *,
         columns: Collection[str] = (),
         ids: Collection[str] = (),
+        key: str | None = None,
     ) -> None:
         self.file_name = file_name
+        self._key = key or file_name  # the file, for a warning said once a run
         self.line_num = 0
         self._rows = zip(values.iter_rows(), formulas.iter_rows(), strict=False)
         self._columns = {name.lower() for name in columns}
@@ -266,7 +269,7 @@ class SheetRows:
             more = "" if len(found) <= SHOWN_ROWS else f" and {len(found) - SHOWN_ROWS} more"
             first = found[0][1]
             note_once(
-                f"{self.file_name}:numbers:{name}",
+                f"{self._key}:numbers:{name}",
                 f"mil62sched: warning: {self.file_name} column {name!r} holds numbers, not "
                 f"text, on row(s) {shown}{more}, read as their digits (e.g. {first!r}); a "
                 "number keeps no leading zeros (0042 is stored as 42): check those IDs, format "
