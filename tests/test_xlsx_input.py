@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -458,3 +459,41 @@ def test_every_bad_holiday_row_of_a_workbook_is_reported(run: Run, tmp_path: Pat
     assert lines[0].startswith(f"{PREFIX}h.xlsx line 2: column 'date', cell A2: a formula")
     assert lines[1] == f"{PREFIX}h.xlsx line 3: invalid kind 'closed': use holiday or workday"
     assert len(lines) == 3  # and the count
+
+
+def _with_builtin_format(path: Path, builtin: int) -> None:
+    """Give the cells of the workbook's one custom number format Excel's built-in format
+    `builtin` instead, as a Chinese Excel or WPS saves its own date formats (by number only)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    styles = parts["xl/styles.xml"].decode()
+    number = re.search(r'<numFmt numFmtId="(\d+)" formatCode="[^"]*"\s*/>', styles)
+    assert number is not None, styles
+    styles = styles.replace(number[0], "").replace(
+        f'numFmtId="{number[1]}"', f'numFmtId="{builtin}"'
+    )
+    parts["xl/styles.xml"] = styles.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+
+
+@pytest.mark.parametrize("builtin", [31, 57, 58])  # 2025年8月18日, 2025年8月, 8月18日 in zh-CN
+def test_dates_in_excels_chinese_built_in_formats_are_dates(
+    run: Run, tmp_path: Path, builtin: int
+) -> None:
+    """openpyxl knows built-in formats 0-49 without the East Asian ones: a date cell shown as
+    2025年8月18日 would read as its serial number, 45887."""
+    path = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", 45887]])
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["C2"].number_format = 'yyyy"年"m"月"d"日"'
+    book.save(path)
+    _with_builtin_format(path, builtin)
+    assert (date(2025, 8, 18) - date(1899, 12, 30)).days == 45887  # Excel's day count
+    result = run("roster", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[:2] == [
+        ("CT303-0042", "W1D1", "2025-08-18"), ("CT303-0042", "W3D1", "2025-09-01"),
+    ]  # fmt: skip

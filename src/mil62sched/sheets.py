@@ -3,10 +3,12 @@ reader gives, so that the files' row checks stay in one place (`roster.files`, `
 
 A workbook is told from CSV text by its content: an .xlsx file is a zip, which starts with `PK`.
 One sheet is read: the first, or the one `--sheet` names (`files.reading`). Each cell becomes the
-text a CSV file would hold: a date cell its ISO date (`2025-08-18`), a whole number its digits,
-a formula its saved value. A number in an ID column is read as its digits, with a warning: the
-leading zeros of `0042` typed into a number cell are gone and cannot be told back. An old binary
-workbook (.xls), a password-protected one, or a damaged one is refused in one line.
+text a CSV file would hold: a date cell its ISO date (`2025-08-18`; in a Chinese built-in date
+format too, which openpyxl alone reads as a number), a whole number its digits, a formula its
+saved value. A number in an ID column is read as its digits, with a warning: the leading zeros
+of `0042` typed into a number cell are gone and cannot be told back; a date there refuses its
+row. An old binary workbook (.xls), a password-protected one, or a damaged one is refused in
+one line.
 
 openpyxl is imported when a workbook is opened, never at start-up.
 """
@@ -198,6 +200,7 @@ class SheetRows:
         self._key = key or file_name  # the file, for a warning said once a run
         self.line_num = 0
         self._rows = zip(values.iter_rows(), formulas.iter_rows(), strict=False)
+        self._epoch = values.parent.epoch  # day 0 of the workbook's dates (1900 or 1904)
         self._columns = {name.lower() for name in columns}
         self._ids = {name.lower() for name in ids}
         self._header: list[str] | None = None
@@ -217,7 +220,8 @@ class SheetRows:
                 raise StopIteration
             values, formulas = found
             self.line_num += 1
-            cells = [_text(cell.value) for cell in values]
+            shown = [_value(cell, self._epoch) for cell in values]
+            cells = [_text(value) for value in shown]
             while cells and not cells[-1].strip():
                 cells.pop()
             if cells or self._header is not None:
@@ -230,7 +234,7 @@ class SheetRows:
         for index, name in enumerate(self._header[: len(cells)]):
             if name not in self._ids:
                 continue
-            value = values[index].value
+            value = shown[index]
             if _is_number(value):
                 self._numbers.setdefault(name, []).append((self.line_num, cells[index]))
             elif isinstance(value, date | time):
@@ -276,6 +280,29 @@ class SheetRows:
                 "the column as Text and retype them",
             )
         self._numbers = {}
+
+
+# Excel's built-in date formats of East Asian locales (ECMA-376 part 1, 18.8.30; in zh-CN
+# 31 is yyyy"年"m"月"d"日", 57 yyyy"年"m"月", 58 m"月"d"日"), which a Chinese Excel or WPS saves by
+# number alone. openpyxl knows the built-in formats 0-49 without these, and reads such a date
+# as its serial number.
+EAST_ASIAN_DATE_FORMATS = frozenset({27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
+
+
+def _value(cell: Any, epoch: datetime) -> object:
+    """A cell's value, a number in one of EAST_ASIAN_DATE_FORMATS as the date it shows."""
+    value = cell.value
+    if not _is_number(value):
+        return value
+    style = getattr(cell, "style_array", None)  # openpyxl's read-only cell: its style
+    if style is None or style.numFmtId not in EAST_ASIAN_DATE_FORMATS:
+        return value
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        return from_excel(value, epoch)
+    except (OverflowError, ValueError):
+        return value  # not a day Python can hold: refused as a date, showing the number
 
 
 def _is_number(value: object) -> bool:
