@@ -452,3 +452,38 @@ def test_a_refused_workbook_leaves_one_line_on_stderr(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1, result.stderr
     assert not (tmp_path / "plan.xlsx").exists()
+
+
+@pytest.mark.parametrize("arm", ["phase3-rcp", "phase3-olp", "phase3"])
+def test_a_blinded_workbook_is_the_same_for_every_participant(run: Run, arm: str) -> None:
+    """All a person can read in it differs only by the participant's ID."""
+    first, second = (
+        workbook_text(
+            out(
+                run(
+                    "plan",
+                    "--arm",
+                    arm,
+                    "--start",
+                    "2025-08-18",
+                    "--participant",
+                    who,
+                    "--format",
+                    "xlsx",
+                )
+            )
+        )  # fmt: skip
+        for who in ("P001", "P002")
+    )
+    assert "P001" in first
+    assert first.replace("P001", "P002") == second
+    assert "MIL62 1000 mg or matching placebo" in first
+    assert "placebo" not in first.replace("MIL62 1000 mg or matching placebo", "").lower()
+
+
+def test_an_agenda_file_named_xlsx_is_a_workbook(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "week.xlsx"
+    result = run("agenda", str(EXAMPLES / "roster.csv"), "--from", "2025-09-29", "--today",
+                 "2025-09-29", "-o", str(target))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert openpyxl.load_workbook(target).sheetnames == ["Blinded agenda"]
