@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import shutil
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
@@ -272,13 +273,16 @@ def _reproducible(content: bytes, stamp: datetime) -> bytes:
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
     ):
         for entry in source.infolist():
-            part = source.read(entry)
-            if entry.filename == "docProps/core.xml":
-                part = _MODIFIED.sub(rf"\g<1>{written}\g<2>", part.decode()).encode()
             copy = zipfile.ZipInfo(entry.filename, date_time=moment)
             copy.compress_type = zipfile.ZIP_DEFLATED
             copy.external_attr = entry.external_attr
-            target.writestr(copy, part)
+            if entry.filename == "docProps/core.xml":
+                part = source.read(entry).decode()
+                target.writestr(copy, _MODIFIED.sub(rf"\g<1>{written}\g<2>", part).encode())
+                continue
+            # A roster's sheet may be hundreds of megabytes unpacked: copied, never held.
+            with source.open(entry) as unpacked, target.open(copy, "w") as packed:
+                shutil.copyfileobj(unpacked, packed, 1 << 20)
     return out.getvalue()
 
 
