@@ -369,9 +369,12 @@ def test_the_example_workbook_plans_as_the_example_csv(run: Run) -> None:
         ("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "xlsx"),
         ("roster", str(EXAMPLES / "roster.csv"), "--format", "xlsx"),
         ("agenda", str(EXAMPLES / "roster.csv"), "--from", "2025-09-29", "--format", "xlsx"),
+        # Refused before any work: a browser that does not exist is never looked for.
+        ("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "pdf",
+         "--browser", "/nonexistent/chromium"),
     ],
-)
-def test_a_workbook_is_refused_on_a_terminal(args: tuple[str, ...]) -> None:
+)  # fmt: skip
+def test_a_binary_output_is_refused_on_a_terminal(args: tuple[str, ...]) -> None:
     import pty
 
     main, terminal = pty.openpty()
@@ -390,9 +393,10 @@ def test_a_workbook_is_refused_on_a_terminal(args: tuple[str, ...]) -> None:
     finally:
         os.close(main)
     assert result.returncode == 2
+    name = args[args.index("--format") + 1]
     assert result.stderr.decode() == (
-        "mil62sched: error: this format is a binary file and standard output is a terminal: "
-        "give -o FILE, or redirect standard output to a file\n"
+        f"mil62sched: error: format '{name}' is a binary file and standard output is a "
+        "terminal: give -o FILE, or redirect standard output to a file\n"
     )
     assert shown == b""
 

@@ -96,7 +96,24 @@ def choose(
     default: str = "table",
 ) -> Format:
     """The format to write: `--format` when given, else from the output's extension, else the
-    default."""
+    default. A binary format (a workbook, a PDF) bound for a terminal is refused here, before
+    any work is done."""
+    chosen = _choose(fmt, output, roster=roster, agenda=agenda, default=default)
+    if chosen.binary and output is None:
+        from mil62sched.files import refuse_binary_terminal
+
+        refuse_binary_terminal(f"format {chosen.name!r}")
+    return chosen
+
+
+def _choose(
+    fmt: str | None,
+    output: Path | None,
+    *,
+    roster: bool = False,
+    agenda: bool = False,
+    default: str = "table",
+) -> Format:
     if output is not None and output.is_dir():  # the same refusal with or without --format
         raise UsageError(f"output {str(output)!r} is a folder", accepted="give a file name")
     if fmt is not None:
