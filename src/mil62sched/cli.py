@@ -473,6 +473,40 @@ def arms() -> None:
         typer.echo(f"  {arm.name:<24} {arm.masking:<10} {count:>2} infusions  {arm.title}{alias}")
 
 
+@app.command()
+def sdtm(
+    folder: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder to write ta.csv, ta.json ... ts.json into (made if missing).",
+        ),
+    ],
+    protocol_file: Annotated[
+        Path | None,
+        typer.Option("--protocol", help="Protocol file; default the built-in MIL62-CT303 one."),
+    ] = None,
+    force: Force = False,
+) -> None:
+    """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV and Dataset-JSON 1.1)."""
+    import os
+
+    from mil62sched.commands import sdtm as sdtmwork
+    from mil62sched.formats.presentation import export_instant
+    from mil62sched.protocol.design import load_design
+
+    trial = protocol.load(protocol_file)
+    design = load_design(trial, protocol_file)
+    created = export_instant(os.environ.get("SOURCE_DATE_EPOCH"))
+    built = sdtmwork.write_datasets(trial, design, folder, created=created, force=force)
+    for line in sdtmwork.summary(built, folder):
+        typer.echo(line)
+    note = sdtmwork.shortened_criteria(design)
+    if note is not None:
+        sys.stderr.write(f"{PROG}: note: {note}\n")
+
+
 def main() -> None:
     """Console-script entry point."""
     if sys.stdout is None:  # started with standard output closed (`>&-`)
