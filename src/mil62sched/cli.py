@@ -504,6 +504,7 @@ def sdtm(
         typer.echo(line)
     note = sdtmwork.shortened_criteria(design)
     if note is not None:
+        sys.stdout.flush()  # the note after the summary, also when both go to one pipe
         sys.stderr.write(f"{PROG}: note: {note}\n")
 
 
