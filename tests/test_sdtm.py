@@ -317,8 +317,10 @@ def test_te_rules_and_durations(written: Path) -> None:
         assert "RCP W53D1, study day 365" in rows[code]["TEENRL"]
     assert "W209D1, study day 1457" in rows["P1B1000"]["TEENRL"]
     assert "W131D1, study day 911" in rows["OLPFPBO"]["TEENRL"]  # 7*130+1
-    assert rows["OLPFMIL"]["TESTRL"].endswith("Matching placebo at W3D1")
-    assert rows["RCPPBO"]["TESTRL"].endswith("where the infusion is Matching placebo")
+    assert rows["OLPFMIL"]["TESTRL"].endswith("; matching placebo at W3D1")
+    assert rows["RCPPBO"]["TESTRL"] == (
+        "First infusion in the RCP period (W1D1), where the infusion is matching placebo"
+    )
     for row in rows.values():
         assert row["TESTRL"]
         assert row["TEENRL"] or row["TEDUR"]
@@ -447,6 +449,12 @@ def test_output_that_is_a_file_is_refused(run: Run, tmp_path: Path) -> None:
     target = tmp_path / "out"
     target.write_text("", encoding="utf-8")
     assert "is a file" in error_line(run("sdtm", "-o", str(target)), code=1)
+
+
+def test_output_to_standard_output_is_refused(run: Run) -> None:
+    assert error_line(run("sdtm", "-o", "-"), code=1) == (
+        "-o - (standard output) cannot take ten files: give a folder"
+    )
 
 
 def test_output_is_required(run: Run) -> None:

@@ -19,6 +19,8 @@ def write_datasets(
 ) -> tuple[Dataset, ...]:
     """Write `ta.csv`, `ta.json`, ... `ts.json` into `folder` (made if missing) and return the
     datasets. Nothing is written when any file exists there, unless `force`."""
+    if str(folder) == "-":
+        raise OutputError("-o - (standard output) cannot take ten files: give a folder")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"-o {str(folder)!r} is a file: give a folder for the datasets")
     built = datasets(protocol, design)

@@ -139,7 +139,7 @@ def _path(protocol: Protocol, design: Design, arm: DesignArm) -> list[_Step]:
         position = len(steps) + 2  # TAETORD of the escalated element
         rest = f"go to TAETORD {position + 1}" if following is not None else "the arm ends here"
         transition = (
-            f"If not escalated to {schedule.escalation.treatment.label} "
+            f"If not escalated to {_in_sentence(schedule.escalation.treatment.label)} "
             f"({schedule.escalation.earliest} or a later infusion): {rest}"
         )
         steps.append(_Step(element.etcd, element.element, epoch, schedule, transition, after))
@@ -244,9 +244,10 @@ def _element_rules(step: _Step, escalated_from: Schedule | None) -> tuple[str, s
     schedule = step.schedule
     assert schedule is not None
     first = schedule.visits[0]
-    given = schedule.treatment_at(first).label
+    given = _in_sentence(schedule.treatment_at(first).label)
     extra = "".join(
-        f"; {treatment.label} at {code}" for code, treatment in schedule.overrides.items()
+        f"; {_in_sentence(treatment.label)} at {code}"
+        for code, treatment in schedule.overrides.items()
     )
     if escalated_from is not None and escalated_from.escalation is not None:
         earliest = escalated_from.escalation.earliest
@@ -273,11 +274,22 @@ def _element_rules(step: _Step, escalated_from: Schedule | None) -> tuple[str, s
         duration = ""
     if schedule.escalation is not None:
         escalation = schedule.escalation
+        target = _in_sentence(escalation.treatment.label)
         end = (
-            f"Escalation to {escalation.treatment.label} ({escalation.earliest} or a later "
-            f"infusion); else {end[:1].lower()}{end[1:]}"
+            f"Escalation to {target} ({escalation.earliest} or a later infusion); "
+            f"else {end[:1].lower()}{end[1:]}"
         )
     return start, end, duration
+
+
+def _in_sentence(label: str) -> str:
+    """A treatment's label inside a sentence: a capital that only starts a sentence is lowered,
+    a name (MIL62) is kept.
+
+    >>> _in_sentence("Matching placebo"), _in_sentence("MIL62 1000 mg")
+    ('matching placebo', 'MIL62 1000 mg')
+    """
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def _iso_days(days: int) -> str:
@@ -379,8 +391,8 @@ def ietest(text: str) -> str:
 
     >>> ietest("Age 18 or older.")
     'Age 18 or older.'
-    >>> len(ietest("word " * 100))
-    199
+    >>> len(ietest("word " * 100))  # 38 words and "word" (194 characters), then " ..."
+    198
     """
     if len(text) <= IETEST_LENGTH:
         return text
