@@ -514,3 +514,35 @@ def test_datasets_are_pure_and_repeatable() -> None:
     first: tuple[Dataset, ...] = datasets(trial, design)
     assert datasets(trial, design) == first
     assert [d.name for d in first] == ["TA", "TE", "TV", "TI", "TS"]
+
+
+@pytest.mark.parametrize(
+    ("armcd", "arm"),
+    [("P1B500", "phase1b-500"), ("P1B1000", "phase1b-1000"), ("P3MIL62", "phase3-mil62")],
+)
+def test_tv_lists_the_visits_the_engine_plans(written: Path, armcd: str, arm: str) -> None:
+    """TV and a participant's plan agree: the same visits in the same order, and the planned
+    study day of each visit of the first period; an OLP visit's day is the engine's own OLP
+    count, and the OLP's default entry is the day TV's rule names."""
+    from datetime import date
+
+    from mil62sched import engine
+
+    start = date(2024, 1, 1)
+    planned = engine.plan(protocol.load(), arm, start).visits
+    rows = [r for r in _records(written, "tv") if r["ARMCD"] == armcd]
+    assert [r["VISIT"] for r in rows] == [f"{v.period} {v.code}" for v in planned]
+    first_period = planned[0].period
+    for row, visit in zip(rows, planned, strict=True):
+        if visit.period == first_period:
+            assert row["VISITDY"] == visit.study_day == (visit.date - start).days + 1
+        else:
+            assert row["VISITDY"] is None
+            assert row["TVSTRL"].startswith(
+                "Entry into" if visit.study_day == 1 else f"{visit.study_day - 1} days after"
+            )
+    olp = [v for v in planned if v.period == "OLP"]
+    if olp:
+        entry = (olp[0].date - start).days + 1
+        assert entry == 365
+        assert f"study day {entry})" in rows[len(planned) - len(olp)]["TVSTRL"]
