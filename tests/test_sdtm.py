@@ -546,3 +546,34 @@ def test_tv_lists_the_visits_the_engine_plans(written: Path, armcd: str, arm: st
         entry = (olp[0].date - start).days + 1
         assert entry == 365
         assert f"study day {entry})" in rows[len(planned) - len(olp)]["TVSTRL"]
+
+
+def test_a_missing_protocol_file_is_one_line(run: Run, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.toml"
+    line = error_line(run("sdtm", "--protocol", str(missing), "-o", str(tmp_path / "out")), code=1)
+    assert line.startswith(f"cannot read protocol {missing}: ")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_summary_entry_replaces_the_derived_value(tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    text += '\n[[design.summary]]\nparameter = "NARMS"\nvalue = "2"\n'
+    text += (
+        '\n[[design.summary]]\nparameter = "XPARM"\nname = "A parameter of our own"\nvalue = "x"\n'
+    )
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    trial = protocol.load(path)
+    rows = datasets(trial, load_design(trial, path))[4].rows
+    assert [row[6] for row in rows if row[4] == "NARMS"] == ["2"]
+    assert [(row[5], row[6]) for row in rows if row[4] == "XPARM"] == [
+        ("A parameter of our own", "x")
+    ]
+
+
+def test_an_unknown_summary_parameter_needs_its_name(tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    path = tmp_path / "trial.toml"
+    path.write_text(text + '\n[[design.summary]]\nparameter = "XPARM"\nvalue = "x"\n', "utf-8")
+    with pytest.raises(ProtocolError, match="XPARM: not a parameter the tool knows: give its name"):
+        load_design(protocol.load(path), path)

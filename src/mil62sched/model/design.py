@@ -30,7 +30,7 @@ class SummaryParameter(NamedTuple):
 
     parameter: str
     value: str | None
-    name: str | None = None  # TSPARM when the code is not one the tool knows
+    name: str | None = None  # TSPARM: the file's, else PARAMETER_NAMES[parameter]
     null_flavor: str | None = None
     code: str | None = None
     reference: str | None = None
@@ -75,3 +75,47 @@ class Design(NamedTuple):
     criteria_version: str | None
     summary: tuple[SummaryParameter, ...]
     screening: Screening | None = None
+
+
+# TSPARM (the parameter's name) of the trial summary parameters the tool writes or knows, by
+# TSPARMCD (CDISC controlled terminology); a file may give another parameter with its `name`.
+PARAMETER_NAMES = {
+    "ACTSUB": "Actual Number of Subjects",
+    "ADAPT": "Adaptive Design",
+    "ADDON": "Added on to Existing Treatments",
+    "AGEMAX": "Planned Maximum Age of Subjects",
+    "AGEMIN": "Planned Minimum Age of Subjects",
+    "COMPTRT": "Comparative Treatment Name",
+    "DOSE": "Dose per Administration",
+    "DOSFRQ": "Dosing Frequency",
+    "DOSU": "Dose Units",
+    "FCNTRY": "Planned Country of Investigational Sites",
+    "HLTSUBJI": "Healthy Subject Indicator",
+    "INDIC": "Trial Disease/Condition Indication",
+    "INTMODEL": "Intervention Model",
+    "INTTYPE": "Intervention Type",
+    "LENGTH": "Trial Length",
+    "NARMS": "Planned Number of Arms",
+    "OBJPRIM": "Trial Primary Objective",
+    "OBJSEC": "Trial Secondary Objective",
+    "OUTMSPRI": "Primary Outcome Measure",
+    "PLANSUB": "Planned Number of Subjects",
+    "RANDOM": "Trial is Randomized",
+    "REGID": "Registry Identifier",
+    "ROUTE": "Route of Administration",
+    "SDTIGVER": "SDTM IG Version",
+    "SDTMVER": "SDTM Version",
+    "SENDTC": "Study End Date",
+    "SEXPOP": "Sex of Participants",
+    "SPONSOR": "Clinical Study Sponsor",
+    "SSTDTC": "Study Start Date",
+    "STYPE": "Study Type",
+    "TBLIND": "Trial Blinding Schema",
+    "TCNTRL": "Control Type",
+    "TDIGRP": "Diagnosis Group",
+    "TINDTP": "Trial Intent Type",
+    "TITLE": "Trial Title",
+    "TPHASE": "Trial Phase Classification",
+    "TRT": "Investigational Therapy or Treatment",
+    "TTYPE": "Trial Type",
+}

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from mil62sched.errors import Mil62schedError, ProtocolError
 from mil62sched.model.design import (
+    PARAMETER_NAMES,
     Category,
     Criterion,
     Design,
@@ -181,8 +182,10 @@ def _parameter(body: dict[str, Any]) -> SummaryParameter:
     null_flavor = _optional(body, "null_flavor", where)
     if (value is None) == (null_flavor is None):
         raise ProtocolError(f"{where}: give a value, or a null_flavor when there is none")
-    name = _optional(body, "name", where)
-    if name is not None and len(name) > 40:
+    name = _optional(body, "name", where) or PARAMETER_NAMES.get(code)
+    if name is None:
+        raise ProtocolError(f"{where}: not a parameter the tool knows: give its name (TSPARM)")
+    if len(name) > 40:
         raise ProtocolError(f"{where}: name (TSPARM) is longer than 40 characters")
     return SummaryParameter(
         parameter=code,

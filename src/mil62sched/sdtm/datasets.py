@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 
 from mil62sched.errors import ProtocolError
 from mil62sched.model.codes import VisitCode
-from mil62sched.model.design import Design, DesignArm
+from mil62sched.model.design import PARAMETER_NAMES, Design, DesignArm
 from mil62sched.model.protocol import Protocol, Schedule
 
 Value = str | int | None  # None: a missing number; a missing text is ""
@@ -47,49 +47,6 @@ _ARMCD = Variable("ARMCD", "Planned Arm Code")
 _ARM = Variable("ARM", "Description of Planned Arm")
 _ETCD = Variable("ETCD", "Element Code")
 _ELEMENT = Variable("ELEMENT", "Description of Element")
-
-# TSPARM of the trial summary parameters the tool writes or a file may give (CDISC CT TSPARMCD /
-# TSPARM); a file may give another parameter with its `name`.
-PARAMETER_NAMES = {
-    "ACTSUB": "Actual Number of Subjects",
-    "ADAPT": "Adaptive Design",
-    "ADDON": "Added on to Existing Treatments",
-    "AGEMAX": "Planned Maximum Age of Subjects",
-    "AGEMIN": "Planned Minimum Age of Subjects",
-    "COMPTRT": "Comparative Treatment Name",
-    "DOSE": "Dose per Administration",
-    "DOSFRQ": "Dosing Frequency",
-    "DOSU": "Dose Units",
-    "FCNTRY": "Planned Country of Investigational Sites",
-    "HLTSUBJI": "Healthy Subject Indicator",
-    "INDIC": "Trial Disease/Condition Indication",
-    "INTMODEL": "Intervention Model",
-    "INTTYPE": "Intervention Type",
-    "LENGTH": "Trial Length",
-    "NARMS": "Planned Number of Arms",
-    "OBJPRIM": "Trial Primary Objective",
-    "OBJSEC": "Trial Secondary Objective",
-    "OUTMSPRI": "Primary Outcome Measure",
-    "PLANSUB": "Planned Number of Subjects",
-    "RANDOM": "Trial is Randomized",
-    "REGID": "Registry Identifier",
-    "ROUTE": "Route of Administration",
-    "SDTIGVER": "SDTM IG Version",
-    "SDTMVER": "SDTM Version",
-    "SENDTC": "Study End Date",
-    "SEXPOP": "Sex of Participants",
-    "SPONSOR": "Clinical Study Sponsor",
-    "SSTDTC": "Study Start Date",
-    "STYPE": "Study Type",
-    "TBLIND": "Trial Blinding Schema",
-    "TCNTRL": "Control Type",
-    "TDIGRP": "Diagnosis Group",
-    "TINDTP": "Trial Intent Type",
-    "TITLE": "Trial Title",
-    "TPHASE": "Trial Phase Classification",
-    "TRT": "Investigational Therapy or Treatment",
-    "TTYPE": "Trial Type",
-}
 
 
 def datasets(protocol: Protocol, design: Design) -> tuple[Dataset, ...]:
@@ -469,12 +426,7 @@ def trial_summary(protocol: Protocol, design: Design) -> Dataset:
     sequence: dict[str, int] = {}
     for code, group, value, null_flavor, value_code, reference, version, name in records:
         sequence[code] = sequence.get(code, 0) + 1
-        parm = name or PARAMETER_NAMES.get(code)
-        if parm is None:
-            raise ProtocolError(
-                f"design.summary: parameter {code!r} is not one the tool knows: give its name "
-                "(TSPARM)"
-            )
+        parm = name or PARAMETER_NAMES[code]  # a file's parameter has its name (protocol.design)
         rows.append(
             (
                 protocol.id,
