@@ -200,7 +200,8 @@ def _element_rules(step: _Step, escalated_from: Schedule | None) -> tuple[str, s
     person sees (the period's first infusion), then what is given."""
     schedule = step.schedule
     assert schedule is not None
-    first = schedule.visits[0]
+    infusions = _infusions(schedule)
+    first = infusions[0]
     given = _in_sentence(schedule.treatment_at(first).label)
     extra = "".join(
         f"; {_in_sentence(treatment.label)} at {code}"
@@ -223,7 +224,7 @@ def _element_rules(step: _Step, escalated_from: Schedule | None) -> tuple[str, s
         )
         duration = _iso_days(starts_at.study_day - 1)
     else:
-        last = schedule.visits[-1]
+        last = infusions[-1]
         end = (
             f"After the last infusion of the {schedule.period} period ({last}, study day "
             f"{last.study_day}); the protocol plans no later visit"
@@ -237,6 +238,11 @@ def _element_rules(step: _Step, escalated_from: Schedule | None) -> tuple[str, s
             f"else {end[:1].lower()}{end[1:]}"
         )
     return start, end, duration
+
+
+def _infusions(schedule: Schedule) -> tuple[VisitCode, ...]:
+    """The schedule's dosing visits: those at which it gives a treatment."""
+    return tuple(code for code in schedule.visits if schedule.treatment_at(code).key)
 
 
 def _in_sentence(label: str) -> str:
@@ -308,35 +314,40 @@ def _visit(
     starts_at: VisitCode | None,
 ) -> tuple[str, int | None, str]:
     """VISIT, VISITDY and TVSTRL of one visit of a schedule. A visit of the first period falls on
-    a planned study day; one of a later period is counted from that period's own W1D1, whose
-    day depends on when the participant enters it."""
+    a planned study day; one of a later period is counted from that period's own day 1, which
+    depends on when the participant enters it."""
     period = schedule.period
     name = f"{period} {code}"
-    days = code.study_day - 1
-    if previous is None:
-        if days == 0:
-            start = f"First infusion of the {period} period ({code}): study day 1"
-        else:
-            start = (
-                f"{days} days after the first infusion of the {period} period (W1D1): "
-                f"study day {code.study_day}"
+    # Days from day 1, the period's first infusion; there is no day 0, so day -1 is 1 day before.
+    offset = code.study_day - 1 if code.study_day > 0 else code.study_day
+    if offset == 0 and previous is not None:
+        start = f"Entry into the {period} period: its first infusion"
+        if starts_at is not None:
+            start += (
+                f" (by default at {previous.period} {starts_at}, study day {starts_at.study_day})"
             )
-        day: int | None = code.study_day
+    elif offset == 0:
+        start = f"First infusion of the {period} period ({code}): study day 1"
     else:
-        if days == 0:
-            start = f"Entry into the {period} period: its first infusion"
-            if starts_at is not None:
-                start += (
-                    f" (by default at {previous.period} {starts_at}, "
-                    f"study day {starts_at.study_day})"
-                )
-        else:
-            start = f"{days} days after the first infusion of the {period} period ({period} W1D1)"
-        day = None
+        start = (
+            f"{_days(abs(offset))} {'after' if offset > 0 else 'before'} the first infusion of "
+            f"the {period} period"
+        )
+        if previous is None:
+            start += f": study day {code.study_day}"
     window = schedule.windows.get(code)
     if window is not None and (window.before or window.after):
-        start += f"; window {window.before} days before to {window.after} days after"
-    return name, day, start
+        start += f"; window {_days(window.before)} before to {_days(window.after)} after"
+    return name, code.study_day if previous is None else None, start
+
+
+def _days(count: int) -> str:
+    """A number of days in words.
+
+    >>> _days(1), _days(14)
+    ('1 day', '14 days')
+    """
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 # --- TI ----------------------------------------------------------------------------------------
