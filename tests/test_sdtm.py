@@ -577,3 +577,15 @@ def test_an_unknown_summary_parameter_needs_its_name(tmp_path: Path) -> None:
     path.write_text(text + '\n[[design.summary]]\nparameter = "XPARM"\nvalue = "x"\n', "utf-8")
     with pytest.raises(ProtocolError, match="XPARM: not a parameter the tool knows: give its name"):
         load_design(protocol.load(path), path)
+
+
+def test_ta_and_te_name_the_same_elements_and_tv_the_same_arms(written: Path) -> None:
+    """The datasets agree with each other: every element of an arm is defined in TE (with the
+    same description), every TE element is used, and TV's arms are TA's."""
+    ta = _records(written, "ta")
+    te = {r["ETCD"]: r["ELEMENT"] for r in _records(written, "te")}
+    assert {(r["ETCD"], r["ELEMENT"]) for r in ta} == set(te.items())
+    arms = {(r["ARMCD"], r["ARM"]) for r in ta}
+    assert {(r["ARMCD"], r["ARM"]) for r in _records(written, "tv")} == arms
+    narms = [r["TSVAL"] for r in _records(written, "ts") if r["TSPARMCD"] == "NARMS"]
+    assert narms == [str(len(arms))]
