@@ -80,3 +80,16 @@ def _cn_last_official_year() -> int:
 
     whole = holidays.country_holidays("CN", years=range(2000, 2101))
     return max(day.year for day in whole.weekend_workdays)
+
+
+def without_study_dates(stderr: str) -> str:
+    """stderr without the warnings on the registry's study dates (issue 9 #12: a plan or roster
+    running past the study completion date, 2027-03-31, says so once on stderr)."""
+    return "".join(
+        line
+        for line in stderr.splitlines(keepends=True)
+        if not (
+            line.startswith("mil62sched: warning: ")
+            and ("after the study completion date" in line or "before the study start" in line)
+        )
+    )

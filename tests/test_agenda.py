@@ -166,6 +166,7 @@ def test_agenda_csv_has_one_row_per_line_with_flags_joined(run: Run, tmp_path: P
     assert list(rows[0]) == [
         "participant", "arm", "masking", "period", "code", "date", "weekday", "window_start",
         "window_end", "treatment", "working_day", "non_working_reason", "flags",
+        "protocol_date", "protocol_date_working_day", "protocol_date_non_working_reason",
     ]  # fmt: skip
     assert [(r["participant"], r["code"], r["date"], r["flags"]) for r in rows] == [
         ("OV2", "W27D1", "2024-07-01", "overdue"),

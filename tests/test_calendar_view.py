@@ -306,8 +306,8 @@ def test_styled_output_has_ansi_and_the_same_picture() -> None:
     plain = ANSI.sub("", styled)
     assert "W1D1" in plain
     assert "W25D1" in plain
-    assert "░" not in plain  # shading is a background colour here
-    assert "grey: weekend or public holiday (holiday dates in red)" in flat(plain)
+    assert "░" in plain  # the text mark stays under the colour (issue 9 #9)
+    assert "░░░░ weekend or public holiday (grey, holiday dates in red)" in flat(plain)
 
 
 def test_the_last_month_of_the_calendar() -> None:

@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from mil62sched import engine, protocol
 from mil62sched.formats import csv_rows as csv_export
-from mil62sched.formats.contract import TRACKING_COLUMNS, plan_visits, visit_fields
+from mil62sched.formats.contract import (
+    PROTOCOL_DATE_COLUMNS,
+    STUDY_DATE_COLUMNS,
+    TRACKING_COLUMNS,
+    plan_fields,
+    plan_visits,
+    protocol_date_fields,
+    visit_fields,
+)
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
@@ -50,9 +58,18 @@ def test_rows_say_what_visit_fields_say(
     for visit, row, fields in zip(
         plan.visits, csv_export.rows(plan, over_full), documented, strict=True
     ):
-        assert fields == {**visit_fields(visit), **{k: fields[k] for k in TRACKING_COLUMNS}}
-        columns = csv_export.VISIT_COLUMNS + TRACKING_COLUMNS
-        expected = [csv_export.cell(fields[name]) for name in columns]
+        assert fields == {
+            **visit_fields(visit),
+            **{k: fields[k] for k in TRACKING_COLUMNS},
+            **protocol_date_fields(visit),
+            "after_study_completion": fields["after_study_completion"],
+        }
+        columns = csv_export.VISIT_COLUMNS + TRACKING_COLUMNS + PROTOCOL_DATE_COLUMNS
+        # The plan's before_study_start is repeated on every row, as its start is.
+        plan_wide = {"before_study_start": plan_fields(plan)["before_study_start"]}
+        expected = [csv_export.cell(fields[name]) for name in columns] + [
+            csv_export.cell({**fields, **plan_wide}[name]) for name in STUDY_DATE_COLUMNS
+        ]
         assert row[len(csv_export.PLAN_COLUMNS) :] == expected
         assert row[: len(csv_export.PLAN_COLUMNS)] == [
             "MIL62-CT303", plan.arm.name, plan.arm.masking, "CT303-0042", start.isoformat(),

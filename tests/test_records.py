@@ -212,7 +212,9 @@ def test_anchor_previous_then_a_holiday_gets_a_proposal() -> None:
         D("2025-09-30"),
         D("2025-09-30"),
     )
-    assert w25d1.non_working_reason == "National Day"
+    # The protocol date's reason; the planned 09-30 is a working day (issue 9 #4).
+    assert (w25d1.target_working, w25d1.target_reason) == (False, "National Day")
+    assert (w25d1.working_day, w25d1.non_working_reason) == (True, None)
     assert visits["W27D1"].date == D("2025-10-15")
 
 

@@ -886,7 +886,10 @@ def test_roster_table_says_the_olp_start_is_assumed(run: Run, tmp_path: Path) ->
     result = run("roster", str(roster), "--no-holidays")
     assert result.exit_code == 0, result.stderr
     notes = [line for line in result.stdout.splitlines() if line.startswith("* ")]
-    assert notes == [
+    # P1's OLP visits from W79D1 (2026-01-05 + 546 = 2027-07-05) are after the study completion
+    # date 2027-03-31 (issue 9 #12): a note of their own, after the OLP's.
+    assert notes[1].startswith("* P1: 3 visits after the study completion date 2027-03-31")
+    assert notes[:1] == [
         "* P1: OLP start assumed: RCP W53D1 (study day 365), 2026-01-05; give the real one "
         "(--olp-start, or the roster's olp_start)"
     ]
@@ -899,7 +902,7 @@ def test_roster_table_says_the_olp_start_is_assumed(run: Run, tmp_path: Path) ->
 def test_roster_table_olp_note_names_the_roster_column(run: Run, tmp_path: Path) -> None:
     roster = write(tmp_path / "roster.csv", "participant,arm,start\nP1,phase3,2025-01-06\n")
     result = run("roster", str(roster), "--no-holidays")
-    [note] = [line for line in result.stdout.splitlines() if line.startswith("* ")]
+    [note] = [line for line in result.stdout.splitlines() if line.startswith("* P1: OLP")]
     assert note.startswith("* P1: OLP start assumed: RCP W53D1 (study day 365), 2026-01-05")
     # The engine's note serves plan and roster alike, so it names both places a start can come from.
     assert "the roster's olp_start" in note

@@ -322,6 +322,8 @@ def plan(
             policy=site.policy(trial, tz),
         )
         write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
+        options.warn_untimed(chosen, time, duration, remind or ())
+        options.warn_study_dates(the_plan)
 
 
 RosterFile = Annotated[
@@ -402,6 +404,7 @@ def roster(
             remind=remind or (),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
+        options.warn_untimed(chosen, time, duration, remind or ())
 
 
 @app.command()
@@ -445,7 +448,16 @@ def agenda(
         )
         first = run.today if start is None else parse_date(start, "--from date")
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
-        sitework.write_agenda(run, first, days, chosen, styled=styled, output=output, force=force)
+        sitework.write_agenda(
+            run,
+            first,
+            days,
+            chosen,
+            styled=styled,
+            width=shutil.get_terminal_size().columns if styled else None,
+            output=output,
+            force=force,
+        )
 
 
 @app.command()

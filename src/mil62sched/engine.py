@@ -170,13 +170,16 @@ class Planner:
             if escalate_from is not None:
                 treatment = _treatment(schedule, step, escalate_from)
             planned = proposed if (policy.adjust and proposed is not None) else target
+            # A proposal is a working day (nearest_working_day): the planned day's status is
+            # the target's only when the visit stays on it.
+            working, reason = (day.working, day.reason) if planned == target else (True, None)
             # In field order, by position: a roster builds a million of these, and keywords
             # would cost twice as much.
             visit = Visit(
                 code, step.study_day, name, treatment, blinded_schedule,
                 target, planned, visit_window, day.window_start, day.window_end,
-                day.working, day.reason, day.provisional, proposed, note,
-                status, actual,
+                working, reason, day.provisional, proposed, note,
+                status, actual, day.working, day.reason,
             )  # fmt: skip
             visits.append(visit)
             if actual is not None and policy.anchor == "previous":
@@ -520,11 +523,17 @@ def _in_order(visits: list[Visit]) -> list[Visit]:
                 following is not None and visit.proposed >= following
             ):
                 note = (
-                    f"not a working day ({visit.non_working_reason}); the nearest working day "
+                    f"not a working day ({visit.target_reason}); the nearest working day "
                     f"in the window, {visit.proposed.isoformat()}, would not keep the visits in "
                     "order, so it is not moved"
                 )
-                visit = visit._replace(proposed=None, date=visit.target, note=note)
+                visit = visit._replace(
+                    proposed=None,
+                    date=visit.target,
+                    note=note,
+                    working_day=visit.target_working,
+                    non_working_reason=visit.target_reason,
+                )
         if visit.status not in ("missed", "dropped"):
             last = visit.actual or visit.date
         kept.append(visit)

@@ -21,7 +21,7 @@ from mil62sched.formats.presentation import (
     Timing,
     export_instant,
 )
-from mil62sched.model.plan import ANCHORS, Anchor, Policy, Records, VisitKey
+from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.parse import (
     check_timezone,
@@ -34,6 +34,7 @@ from mil62sched.parse import (
 )
 
 if TYPE_CHECKING:
+    from mil62sched.formats import Format
     from mil62sched.site.workdays import SiteCalendar  # imported on use: it may load holidays
 
 
@@ -132,6 +133,36 @@ def presentation(
         reminders=reminders,
         stamp=export_instant(os.environ.get("SOURCE_DATE_EPOCH")),
     )
+
+
+def warn_untimed(
+    fmt: Format, time: str | None, duration: str | None, remind: Sequence[str]
+) -> None:
+    """One warning on stderr when --time, --duration or --remind are given for a format that
+    has no events to time (everything but .ics): they are ignored there, never silently. The
+    time is not added to CSV/JSON: it is one value for every visit, already on the command line,
+    and a planned clock time there would read as data the site recorded."""
+    import sys
+
+    given = [name for name, value in (("--time", time), ("--duration", duration),
+                                      ("--remind", remind)) if value]  # fmt: skip
+    if fmt.timed or not given:
+        return
+    named = given[0] if len(given) == 1 else f"{', '.join(given[:-1])} and {given[-1]}"
+    verb = "applies" if len(given) == 1 else "apply"
+    sys.stderr.write(
+        f"mil62sched: warning: {named} {verb} to .ics calendars only; ignored for {fmt.name}\n"
+    )
+
+
+def warn_study_dates(plan: Plan) -> None:
+    """The plan's notes on the registry's study dates, as warnings on stderr (never an error)."""
+    import sys
+
+    from mil62sched.formats.wording import study_date_notes
+
+    for note in study_date_notes(plan):
+        sys.stderr.write(f"mil62sched: warning: {note}\n")
 
 
 def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:

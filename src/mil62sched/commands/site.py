@@ -21,6 +21,11 @@ from mil62sched.errors import BadRowsError, UsageError
 from mil62sched.files import readable_twice, staged, staged_folder, write_text
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import Presentation
+from mil62sched.formats.wording import (
+    after_study_completion,
+    before_study_start,
+    roster_study_dates,
+)
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.model.protocol import Protocol
 from mil62sched.roster import expand as batch
@@ -91,6 +96,8 @@ def write_roster(
     """Plan every participant and write them in `fmt`; bad rows are reported after, all at once."""
     tally = batch.Tally()
     plans, unplaced = _balanced(run, _plans(run, tally))
+    study = _StudyDates()
+    plans = study.counted(plans)
     over_full: dict[date, int] | None = None
     if run.chairs is not None:
         # Counting chairs needs every plan: with --chairs the roster is held, not streamed.
@@ -124,8 +131,36 @@ def write_roster(
             write_many(plans, presentation._replace(heading=heading), stage.stream)
             stage.keep = run.skip_bad or not tally.errors
     _report_chairs(unplaced)
+    study.report(run.protocol)
     if tally.errors:
         raise _bad_rows(run, tally)
+
+
+class _StudyDates:
+    """How many of a roster's participants start before the study start or have visits after
+    its completion date, counted as the plans stream past: one warning for the roster."""
+
+    def __init__(self) -> None:
+        self.early = 0
+        self.late = 0
+
+    def counted(self, plans: Iterator[Plan]) -> Iterator[Plan]:
+        """The same plans, counted."""
+        for plan in plans:
+            self.early += before_study_start(plan)
+            self.late += any(after_study_completion(plan, v) for v in plan.given)
+            yield plan
+
+    def report(self, protocol: Protocol) -> None:
+        """One warning line on stderr, when any participant is outside the study dates."""
+        import sys
+
+        line = roster_study_dates(
+            protocol.registry, protocol.study_completion, protocol.study_start, self.late,
+            self.early,
+        )  # fmt: skip
+        if line is not None:
+            sys.stderr.write(f"mil62sched: warning: {line}\n")
 
 
 def write_agenda(
@@ -135,17 +170,18 @@ def write_agenda(
     fmt: Format,
     *,
     styled: bool = False,
+    width: int | None = None,
     output: Path | None = None,
     force: bool = False,
 ) -> None:
-    """The site's agenda from `first` for `days` days."""
+    """The site's agenda from `first` for `days` days; `width`: the terminal's, when styled."""
     assert fmt.render_agenda is not None  # the command offers agenda formats only
     tally = batch.Tally()
     plans, unplaced = _balanced(run, _plans(run, tally))
     due = agenda(plans, first, days, run.chairs, run.today)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
-    text = fmt.render_agenda(due, Presentation(styled=styled))
+    text = fmt.render_agenda(due, Presentation(styled=styled, width=width))
     write_text(text, output, force=force, terminal=fmt.terminal)
     _report_chairs(unplaced)
     if tally.errors:

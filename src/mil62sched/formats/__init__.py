@@ -40,6 +40,7 @@ class Format(NamedTuple):
     terminal: bool = False  # made for a terminal: styled when standard output is one
     named: bool = False  # a roster output carries a name (Presentation.heading), e.g. a calendar's
     binary: bool = False  # writes bytes (a workbook, a PDF), never to a terminal
+    timed: bool = False  # uses --time, --duration and --remind (Presentation.timing, reminders)
 
 
 @functools.cache

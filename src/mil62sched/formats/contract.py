@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     WEEKDAYS,
+    after_study_completion,
+    before_study_start,
     overdue,
     period_note,
+    study_date_notes,
     tracked,
 )
 from mil62sched.model.plan import Plan, Visit
@@ -69,13 +72,36 @@ def tracking_fields(
     }
 
 
+# Added after the tracking columns: `working_day` and `non_working_reason` describe the planned
+# `date`; these describe `protocol_date`, i.e. why a moved visit was moved.
+PROTOCOL_DATE_COLUMNS = ("protocol_date_working_day", "protocol_date_non_working_reason")
+
+
+def protocol_date_fields(visit: Visit) -> dict[str, Any]:
+    """Whether the visit's protocol date is a working day at the site, and why not."""
+    return {
+        "protocol_date_working_day": visit.target_working,
+        "protocol_date_non_working_reason": visit.target_reason,
+    }
+
+
 def plan_visits(plan: Plan, over_full: Container[date] | None = None) -> list[dict[str, Any]]:
     """Every visit of the plan with its tracking fields, in the JSON contract's order."""
     is_tracked = tracked(plan)
     return [
-        {**visit_fields(v), **tracking_fields(plan, v, over_full, is_tracked=is_tracked)}
+        {
+            **visit_fields(v),
+            **tracking_fields(plan, v, over_full, is_tracked=is_tracked),
+            **protocol_date_fields(v),
+            "after_study_completion": after_study_completion(plan, v),
+        }
         for v in plan.visits
     ]
+
+
+# After those: the protocol's study dates (registry data). In CSV, the plan's
+# `before_study_start` is repeated on every row, as `start` is.
+STUDY_DATE_COLUMNS = ("before_study_start", "after_study_completion")
 
 
 def plan_fields(plan: Plan) -> dict[str, Any]:
@@ -105,12 +131,17 @@ def plan_fields(plan: Plan) -> dict[str, Any]:
         "holidays_provisional": plan.holidays_provisional,
         "adjusted": policy.adjust,
         "anchor": policy.anchor,
+        "study_start": _iso(plan.protocol.study_start),
+        "study_completion": _iso(plan.protocol.study_completion),
+        "before_study_start": before_study_start(plan),
+        "study_dates_note": " ".join(study_date_notes(plan)) or None,
     }
 
 
 AGENDA_COLUMNS = (
     "participant", "arm", "masking", "period", "code", "date", "weekday", "window_start",
     "window_end", "treatment", "working_day", "non_working_reason", "flags",
+    "protocol_date", *PROTOCOL_DATE_COLUMNS,
 )  # fmt: skip
 
 
@@ -131,6 +162,8 @@ def agenda_fields(item: Due) -> dict[str, Any]:
         "working_day": visit.working_day,
         "non_working_reason": visit.non_working_reason,
         "flags": list(item.flags),
+        "protocol_date": visit.target.isoformat(),
+        **protocol_date_fields(visit),
     }
 
 

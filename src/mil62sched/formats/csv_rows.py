@@ -9,9 +9,15 @@ from datetime import date
 from typing import IO, TYPE_CHECKING
 
 from mil62sched.formats import Format
-from mil62sched.formats.contract import AGENDA_COLUMNS, TRACKING_COLUMNS, agenda_fields
+from mil62sched.formats.contract import (
+    AGENDA_COLUMNS,
+    PROTOCOL_DATE_COLUMNS,
+    STUDY_DATE_COLUMNS,
+    TRACKING_COLUMNS,
+    agenda_fields,
+)
 from mil62sched.formats.presentation import PLAIN, Presentation
-from mil62sched.formats.wording import WEEKDAYS, overdue, tracked
+from mil62sched.formats.wording import WEEKDAYS, before_study_start, overdue, tracked
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.protocol import Treatment
@@ -26,7 +32,10 @@ VISIT_COLUMNS = (
     "proposed_date", "holidays_provisional", "status", "actual_date", "deviation_days",
     "in_window", "note",
 )  # fmt: skip
-HEADER = PLAN_COLUMNS + VISIT_COLUMNS + TRACKING_COLUMNS  # added columns go last
+# Columns added later go last, so that a spreadsheet reading columns by position keeps working.
+HEADER = (
+    PLAN_COLUMNS + VISIT_COLUMNS + TRACKING_COLUMNS + PROTOCOL_DATE_COLUMNS + STUDY_DATE_COLUMNS
+)
 
 
 def cell(value: object) -> str:
@@ -55,6 +64,8 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
     cached helpers below). `over_full`: the site's over-full days, when chairs were counted."""
     periods = {p.name: (_iso(p.start), _BOOL[p.assumed]) for p in plan.periods}
     is_tracked = tracked(plan)
+    early = _BOOL[before_study_start(plan)]
+    completion = plan.protocol.study_completion
     head = [
         cell(plan.protocol.id), cell(plan.arm.name), plan.arm.masking,
         cell(plan.participant), plan.start.isoformat(),
@@ -69,6 +80,8 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
             v.status, *_record(v), _text(v.note),
             *periods[v.period], _MAYBE[overdue(plan, v, is_tracked)],
             _MAYBE[None if over_full is None else _chair_in(v, over_full)],
+            _BOOL[v.target_working], _text(v.target_reason),
+            early, _BOOL[completion is not None and (v.actual or v.date) > completion],
         ]  # fmt: skip
 
 

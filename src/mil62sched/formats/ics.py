@@ -31,8 +31,17 @@ from typing import IO, TYPE_CHECKING
 from mil62sched import __version__
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation, Timing, export_instant
-from mil62sched.formats.wording import UNBLINDED_NOTICE, period_note, record_text, window_text
-from mil62sched.model.plan import Plan, Visit
+from mil62sched.formats.wording import (
+    PROVISIONAL_EVENT_NOTE,
+    UNBLINDED_NOTICE,
+    after_study_completion,
+    before_study_start,
+    period_note,
+    record_text,
+    window_text,
+)
+from mil62sched.model.codes import W1D1
+from mil62sched.model.plan import Period, Plan, Visit
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
@@ -208,6 +217,25 @@ def _timed(day: date, timing: Timing) -> tuple[datetime, datetime]:
     return start, start + timing.duration
 
 
+def _study_dates(plan: Plan, visit: Visit, period: Period) -> list[str]:
+    """The event's line about the registry's study dates: on the first W1D1 when it is before
+    the study start, on a visit after the study completion date."""
+    protocol = plan.protocol
+    lines = []
+    first = period is plan.periods[0] and visit.code == W1D1
+    if first and before_study_start(plan) and protocol.study_start is not None:
+        lines.append(
+            f"Before the study start {protocol.study_start.isoformat()} ({protocol.registry} "
+            "registry): check the start date, or the protocol's current dates"
+        )
+    if after_study_completion(plan, visit) and protocol.study_completion is not None:
+        lines.append(
+            f"After the study completion date {protocol.study_completion.isoformat()} "
+            f"({protocol.registry} registry): check the protocol's current dates"
+        )
+    return lines
+
+
 def _description(plan: Plan, visit: Visit) -> list[str]:
     period = next(p for p in plan.periods if p.name == visit.period)
     # A journey's periods each have their own W1D1: name the one this visit counts from.
@@ -224,13 +252,14 @@ def _description(plan: Plan, visit: Visit) -> list[str]:
         lines.append(f"Window: {window_text(visit)} ({visit.window})")
     if visit.moved:
         lines.append(f"Protocol date: {visit.target.isoformat()}")
-    if not visit.working_day and not visit.note:  # a note already says why
+    if not visit.target_working and not visit.note:  # a note already says why
         proposal = f"; nearest working day {visit.proposed.isoformat()}" if visit.proposed else ""
         lines.append(
-            f"Not a working day on {visit.target.isoformat()}: {visit.non_working_reason}{proposal}"
+            f"Not a working day on {visit.target.isoformat()}: {visit.target_reason}{proposal}"
         )
     if visit.holidays_provisional:
-        lines.append("Holiday data provisional: the year's official schedule is not installed")
+        lines.append(PROVISIONAL_EVENT_NOTE)
+    lines += _study_dates(plan, visit, period)
     note = period_note(period)
     if period.assumed and note:
         lines.append(note)
@@ -274,4 +303,5 @@ FORMAT = Format(
     write_roster=write_many,
     streams=True,
     named=True,
+    timed=True,
 )

@@ -3,7 +3,8 @@ windows and days off.
 
 One grid per month that holds an infusion, an actual date or a day of a visit window, Monday to
 Sunday; the empty months between them are summed up in one line. Plain text carries everything
-with text markers explained by a key; styled output (a terminal) adds colour on top.
+with text markers explained by a key; styled output (a terminal) keeps the same markers and adds
+colour on top.
 
 The grid shows visit codes and nothing else about the infusion, so a blinded plan looks the same
 whichever arm it hides.
@@ -271,7 +272,8 @@ def _numbers(grid: _Grid, week: list[date | None], days: dict[date, _Day]) -> Te
             text.append(ADJUSTED, style=STYLE_ADJUSTED if grid.styled else "")
             text.append(" " * (rest - 1))
         elif not status.working:
-            text.append(" " * rest if grid.styled else SHADE * rest, style=shade)
+            # The text mark stays when styled: information never depends on colour alone.
+            text.append(SHADE * rest, style=shade)
         else:
             text.append(" " * rest)
     return text
@@ -372,11 +374,11 @@ def _key(grid: _Grid) -> str:
     site = grid.plan.policy.site
     holidays = site is not None and site.country is not None
     off = "weekend or public holiday" if holidays else "weekend"
+    colour = ""
     if grid.styled:
-        red = " (holiday dates in red)" if holidays else ""
-        entries.append(f"grey: {off}{red}")
-    else:
-        entries.append(f"{SHADE * 4} {off}")
+        red = ", holiday dates in red" if holidays else ""
+        colour = f" (grey{red})"
+    entries.append(f"{SHADE * 4} {off}{colour}")
     if any(status.adjusted for status in grid.days.values()):
         entries.append(f"{ADJUSTED} weekend day made a working day")
     return "Key: " + "; ".join(entries) + "."

@@ -10,7 +10,16 @@ from mil62sched.model.plan import Period, Plan, Visit
 UNBLINDED_NOTICE = "UNBLINDED: reveals the treatment assignment. Unblinded pharmacist only."
 PROVISIONAL_NOTICE = (
     "Holiday data provisional: no official adjusted-working-day schedule is installed for some "
-    "years of this plan; check against the State Council notice or load it with --holidays."
+    "years of this plan; check against the State Council notice or load it with --holidays. "
+    "A year stops being provisional once the installed holidays package carries that year's "
+    "State Council notice (its adjusted working days: a newer release of the package), or once "
+    "a --holidays file has a row dated in that year (the file is then taken as the site's word "
+    "for the whole year)."
+)
+# The same, short, for one calendar event's description.
+PROVISIONAL_EVENT_NOTE = (
+    "Holiday data provisional: the year's official schedule is not installed (until the package "
+    "carries the year's State Council notice or --holidays has a row in that year)"
 )
 
 
@@ -50,6 +59,67 @@ def overdue(plan: Plan, visit: Visit, is_tracked: bool) -> bool | None:
     return visit.status == "planned" and (visit.window_end or visit.date) < today
 
 
+def after_study_completion(plan: Plan, visit: Visit) -> bool:
+    """Whether the visit's day (its actual date once done, else the planned one) falls after
+    the protocol's study completion date; False when the protocol gives none."""
+    completion = plan.protocol.study_completion
+    return completion is not None and (visit.actual or visit.date) > completion
+
+
+def before_study_start(plan: Plan) -> bool:
+    """Whether the plan's W1D1 is before the protocol's study start; False without one."""
+    start = plan.protocol.study_start
+    return start is not None and plan.start < start
+
+
+_STUDY_DATES_ADVICE = "dates move by amendment; check the protocol's current dates."
+
+
+def study_date_notes(plan: Plan) -> list[str]:
+    """A sentence for a W1D1 before the study start and one for visits after its completion
+    date (registry data: a note, never an error, since dates move by amendment)."""
+    protocol = plan.protocol
+    lines = []
+    if before_study_start(plan):
+        assert protocol.study_start is not None
+        lines.append(
+            f"W1D1 {plan.start.isoformat()} is before the study start "
+            f"{protocol.study_start.isoformat()} ({protocol.registry} registry): check the start "
+            "date, or the protocol's current dates."
+        )
+    late = [v for v in plan.given if after_study_completion(plan, v)]
+    if late:
+        assert protocol.study_completion is not None
+        first = late[0]
+        where = f"{first.period} {first.code}" if len(plan.periods) > 1 else str(first.code)
+        count = f"{len(late)} visit{'s' if len(late) > 1 else ''}"
+        lines.append(
+            f"{count} after the study completion date {protocol.study_completion.isoformat()} "
+            f"({protocol.registry} registry), from {where} "
+            f"({(first.actual or first.date).isoformat()}): {_STUDY_DATES_ADVICE}"
+        )
+    return lines
+
+
+def roster_study_dates(
+    protocol_registry: str, completion: date | None, start: date | None, late: int, early: int
+) -> str | None:
+    """One sentence for a whole roster: how many participants have visits after the study
+    completion date, and how many a W1D1 before the study start; None when none do."""
+    parts = []
+    if late and completion is not None:
+        parts.append(
+            f"{late} participant(s) with visits after the study completion date "
+            f"{completion.isoformat()}"
+        )
+    if early and start is not None:
+        lead = "" if parts else " participant(s)"
+        parts.append(f"{early}{lead} with W1D1 before the study start {start.isoformat()}")
+    if not parts:
+        return None
+    return f"{' and '.join(parts)} ({protocol_registry} registry): {_STUDY_DATES_ADVICE}"
+
+
 def title(plan: Plan) -> str:
     """A one-line title naming protocol, arm, participant and start."""
     who = f"participant {plan.participant}" if plan.participant else "no participant ID"
@@ -62,6 +132,7 @@ def title(plan: Plan) -> str:
 def notes(plan: Plan) -> list[str]:
     """Sentences a reader must not miss: assumptions, provisional data, visits that need care."""
     lines = [note for period in plan.periods if (note := period_note(period))]
+    lines += study_date_notes(plan)
     if plan.holidays_provisional:
         lines.append(PROVISIONAL_NOTICE)
     is_tracked = tracked(plan)
@@ -81,12 +152,12 @@ def notes(plan: Plan) -> list[str]:
         elif visit.proposed is not None and not plan.policy.adjust:
             lines.append(
                 f"{where} ({visit.target.isoformat()}) is not a working day "
-                f"({visit.non_working_reason}): nearest working day in the window is "
+                f"({visit.target_reason}): nearest working day in the window is "
                 f"{visit.proposed.isoformat()} (use --adjust to plan on it)."
             )
         elif visit.proposed is not None and visit.moved:
             lines.append(
-                f"{where} moved from {visit.target.isoformat()} ({visit.non_working_reason}) "
+                f"{where} moved from {visit.target.isoformat()} ({visit.target_reason}) "
                 f"to {visit.date.isoformat()}."
             )
     return lines

@@ -110,13 +110,16 @@ class Visit(NamedTuple):
     window: Window | None
     window_start: Day | None  # first day of the window, None without a window
     window_end: Day | None  # last day of the window, None without a window
-    working_day: bool
-    non_working_reason: str | None
+    working_day: bool  # of the planned `date` (a moved visit's is a working day)
+    non_working_reason: str | None  # why the planned `date` is not one
     holidays_provisional: bool
     proposed: Day | None
     note: str | None
     status: Status = "planned"
     actual: Day | None = None
+    # The protocol date's (`target`'s) own status: why a moved visit was moved.
+    target_working: bool = True
+    target_reason: str | None = None
 
     @property
     def deviation_days(self) -> int | None:

@@ -115,4 +115,5 @@ def _why(visit: Visit, today: date | None) -> str:
 
 def _moved(visit: Visit, day: date, chairs: int) -> Visit:
     note = f"moved from {visit.date.isoformat()} to {day.isoformat()}: more than {chairs} infusions"
-    return visit._replace(date=day, note=note)
+    # _free_day chose a working day (or the site checks none).
+    return visit._replace(date=day, note=note, working_day=True, non_working_reason=None)

@@ -18,7 +18,7 @@ overrides are applied on top at run time, never cached.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -163,6 +163,9 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
         return UsageError(f"{file_name} line {reader.line_num}: {reason}")
 
     expected = ",".join(OVERRIDE_COLUMNS)
+    overrides: dict[date, Override] = {}
+    first_line: dict[date, int] = {}
+    problems: list[UsageError] = []  # every bad row, reported together (as a roster's)
     try:
         header = next(reader, None)
         if header is None:
@@ -173,49 +176,82 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
             what = f"missing column {missing[0]!r}" if missing else "unexpected columns"
             raise fail(f"header {','.join(columns)!r}: {what}; use {expected}")
         position = {name: columns.index(name) for name in OVERRIDE_COLUMNS}
-
-        overrides: dict[date, Override] = {}
-        first_line: dict[date, int] = {}
         started = reader.line_num + 1  # the line the next row starts on
         for row in reader:
             opened, started = started, reader.line_num + 1
             swallowed = runaway_quote(row, len(columns)) if reader.line_num > opened else None
             if swallowed is not None:
-                raise UsageError(
-                    f"{file_name} line {opened}: a quote opened on this line runs on to line "
-                    f"{reader.line_num}, taking in what reads as a row of its own "
-                    f"({excerpt(swallowed)!r}): close the quote or remove it"
+                problems.append(
+                    UsageError(
+                        f"{file_name} line {opened}: a quote opened on this line runs on to line "
+                        f"{reader.line_num}, taking in what reads as a row of its own "
+                        f"({excerpt(swallowed)!r}): close the quote or remove it"
+                    )
                 )
+                continue
             if not any(cell.strip() for cell in row):
                 continue  # blank lines, and the ",," rows spreadsheets leave at the end
-            if len(row) < len(columns):
-                raise fail(f"missing column {columns[len(row)]!r}; use {expected}")
-            if len(row) > len(columns):
-                raise fail(
-                    f"{len(row)} columns, expected {len(columns)} ({expected}); "
-                    "quote a name that contains a comma"
-                )
-            date_text, name, kind = (row[position[column]].strip() for column in OVERRIDE_COLUMNS)
-            try:
-                day = parse_file_date(date_text)
-            except UsageError as error:
-                raise fail(str(error)) from None
-            if not name:
-                raise fail("empty name")
-            if kind not in _KINDS:
-                raise fail(f"invalid kind {kind!r}: use holiday or workday")
-            if (control := control_in(name)) is not None:
-                raise fail(
-                    f"{kind} name contains a control character (U+{ord(control):04X}): "
-                    "use plain text"
-                )
-            if day in first_line:
-                raise fail(f"duplicate date {day.isoformat()} (first on line {first_line[day]})")
+            problem = _row_problem(row, columns, position, first_line, control_in)
+            if isinstance(problem, str):
+                problems.append(fail(problem))
+                continue
+            day, override = problem
             first_line[day] = reader.line_num
-            overrides[day] = Override(name=name, kind=_KINDS[kind])
+            overrides[day] = override
     except csv.Error as error:
-        raise fail(f"not valid CSV: {error}") from None
+        problems.append(fail(f"not valid CSV: {error}"))
+    _raise_bad_rows(file_name, problems)
     return overrides
+
+
+def _row_problem(
+    row: list[str],
+    columns: list[str],
+    position: dict[str, int],
+    first_line: dict[date, int],
+    control_in: Callable[[str], str | None],
+) -> str | tuple[date, Override]:
+    """What is wrong with one row of an override file, or its date and override."""
+    expected = ",".join(OVERRIDE_COLUMNS)
+    if len(row) < len(columns):
+        return f"missing column {columns[len(row)]!r}; use {expected}"
+    if len(row) > len(columns):
+        return (
+            f"{len(row)} columns, expected {len(columns)} ({expected}); "
+            "quote a name that contains a comma"
+        )
+    date_text, name, kind = (row[position[column]].strip() for column in OVERRIDE_COLUMNS)
+    try:
+        day = parse_file_date(date_text)
+    except UsageError as error:
+        return str(error)
+    if not name:
+        return "empty name"
+    if kind not in _KINDS:
+        return f"invalid kind {kind!r}: use holiday or workday"
+    if (control := control_in(name)) is not None:
+        return f"{kind} name contains a control character (U+{ord(control):04X}): use plain text"
+    if day in first_line:
+        return f"duplicate date {day.isoformat()} (first on line {first_line[day]})"
+    return day, Override(name=name, kind=_KINDS[kind])
+
+
+# Enough to see what is wrong, as for a roster's bad rows.
+SHOWN_BAD_ROWS = 100
+
+
+def _raise_bad_rows(file_name: str, problems: list[UsageError]) -> None:
+    """One bad row: its error as it is; several: one line each (the first SHOWN_BAD_ROWS), then
+    how many, in one UsageError (exit 2)."""
+    if not problems:
+        return
+    if len(problems) == 1:
+        raise problems[0]
+    lines = [str(problem) for problem in problems[:SHOWN_BAD_ROWS]]
+    if len(problems) > SHOWN_BAD_ROWS:
+        lines.append(f"... and {len(problems) - SHOWN_BAD_ROWS} more bad row(s)")
+    lines.append(f"{file_name}: {len(problems)} bad rows; nothing written (fix them all)")
+    raise UsageError("\n".join(lines))
 
 
 def _check_country(country: str) -> str:
