@@ -463,13 +463,44 @@ def test_output_is_required(run: Run) -> None:
     assert "--output" in result.stderr
 
 
-def test_a_protocol_file_without_a_design_is_refused(run: Run, tmp_path: Path) -> None:
+def test_a_protocol_file_without_a_design_gets_one_from_its_schedules(
+    run: Run, tmp_path: Path
+) -> None:
+    """Any protocol file gives its datasets: without [design], the arms are its open-label and
+    unblinded arms that are not a period of a journey, coded by their names."""
+    import jsonschema
+
     text = protocol.BUILTIN.read_text(encoding="utf-8").split("\n[design]\n")[0]
     path = tmp_path / "trial.toml"
     path.write_text(text, encoding="utf-8")
-    line = error_line(run("sdtm", "--protocol", str(path), "-o", str(tmp_path / "out")), code=1)
-    assert line.startswith(f"protocol {path} has no [design] table")
-    assert not (tmp_path / "out").exists()
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"mil62sched: note: protocol {path} has no [design] table: arm and element codes are made "
+        "from the schedules (ARMCD from the arm's name, ETCD E01, E02 ...), TI has no criteria "
+        "and TS holds what [protocol] states; a [design] table gives them (README: Trial-design "
+        "datasets)\n"
+    )
+    schema = json.loads((REFERENCE / "dataset.schema.json").read_text(encoding="utf-8"))
+    for name in NAMES:
+        jsonschema.validate(_document(out, name), schema, cls=jsonschema.Draft201909Validator)
+    paths: dict[str, list[str]] = {}
+    for r in _records(out, "ta"):
+        paths.setdefault(r["ARMCD"], []).append(r["EPOCH"])
+    assert paths == {
+        "PHASE1B-500": ["OPEN LABEL TREATMENT PHASE 1B", "OPEN LABEL TREATMENT PHASE 1B"],
+        "PHASE1B-1000": ["OPEN LABEL TREATMENT PHASE 1B"],
+        "PHASE3-MIL62": ["BLINDED TREATMENT", "OPEN LABEL TREATMENT OLP"],
+        "PHASE3-PLACEBO": ["BLINDED TREATMENT", "OPEN LABEL TREATMENT OLP"],
+    }
+    assert _records(out, "ti") == []
+    assert _document(out, "ti")["records"] == 0
+    assert {r["TSPARMCD"] for r in _records(out, "ts")} == {
+        "TITLE", "REGID", "SPONSOR", "SSTDTC", "NARMS", "SDTIGVER", "SDTMVER",
+    }  # fmt: skip
+    days = [(r["VISIT"], r["VISITDY"]) for r in _records(out, "tv") if r["ARMCD"] == "PHASE3-MIL62"]
+    assert days[:4] == [("RCP W1D1", 1), ("RCP W3D1", 15), ("RCP W25D1", 169), ("RCP W27D1", 183)]
 
 
 def test_a_protocol_file_gives_its_own_design(run: Run, tmp_path: Path) -> None:

@@ -514,10 +514,12 @@ def sdtm(
     built = sdtmwork.write_datasets(trial, design, folder, created=created, force=force)
     for line in sdtmwork.summary(built, folder):
         typer.echo(line)
-    note = sdtmwork.shortened_criteria(design)
-    if note is not None:
-        sys.stdout.flush()  # the note after the summary, also when both go to one pipe
-        sys.stderr.write(f"{PROG}: note: {note}\n")
+    where = f"protocol {protocol_file or protocol.BUILTIN.name}"
+    notes = (sdtmwork.derived_note(design, where), sdtmwork.shortened_criteria(design))
+    sys.stdout.flush()  # the notes after the summary, also when both go to one pipe
+    for note in notes:
+        if note is not None:
+            sys.stderr.write(f"{PROG}: note: {note}\n")
 
 
 def main() -> None:

@@ -57,3 +57,14 @@ def shortened_criteria(design: Design) -> str | None:
         f"TI's IETEST holds {IETEST_LENGTH} characters: {', '.join(long)} end in '...'; "
         "their full text is in the protocol file's [[design.criteria]]"
     )
+
+
+def derived_note(design: Design, where: str) -> str | None:
+    """A note when the design was derived from the schedules, the file having no [design]."""
+    if not design.derived:
+        return None
+    return (
+        f"{where} has no [design] table: arm and element codes are made from the schedules "
+        "(ARMCD from the arm's name, ETCD E01, E02 ...), TI has no criteria and TS holds what "
+        "[protocol] states; a [design] table gives them (README: Trial-design datasets)"
+    )

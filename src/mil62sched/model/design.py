@@ -75,6 +75,7 @@ class Design(NamedTuple):
     criteria_version: str | None
     summary: tuple[SummaryParameter, ...]
     screening: Screening | None = None
+    derived: bool = False  # True: made from the schedules, the file having no [design] table
 
 
 # TSPARM (the parameter's name) of the trial summary parameters the tool writes or knows, by

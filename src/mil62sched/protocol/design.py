@@ -38,7 +38,8 @@ _DURATION = re.compile(r"P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?")
 
 def load_design(protocol: Protocol, path: Path | None = None) -> Design:
     """The `[design]` table of the protocol file at `path` (the built-in one when None), checked
-    against `protocol`, the schedules loaded from the same file."""
+    against `protocol`, the schedules loaded from the same file; a file without one gets the
+    design `derived_design` makes of its schedules."""
     import tomllib
 
     path = path or BUILTIN
@@ -51,14 +52,63 @@ def load_design(protocol: Protocol, path: Path | None = None) -> Design:
         raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
     body = table.get("design")
     if body is None:
-        raise ProtocolError(
-            f"protocol {where} has no [design] table: the trial-design datasets need its arms, "
-            "elements, epochs, criteria and summary (see the built-in mil62-ct303.toml)"
-        )
+        return derived_design(protocol)
     try:
         return _design(_table(body, "design"), protocol)
     except ProtocolError as exc:
         raise ProtocolError(exc.line(), where=f"invalid protocol {where}") from None
+
+
+def derived_design(protocol: Protocol) -> Design:
+    """The design of a protocol file without a `[design]` table, from its schedules alone.
+
+    The arms are the open-label and unblinded arms that are not a period of a longer journey,
+    coded by their names (ARM1, ARM2 ... for a name longer than ARMCD's 20 characters); each
+    schedule has an element (E01, E02 ...); a period whose treatment is blinded is BLINDED
+    TREATMENT, another OPEN LABEL TREATMENT (with the period's name when several would share
+    it); no screening element, no criteria, no summary beyond what [protocol] states.
+    `Design.derived` says so."""
+    legs = {leg.schedule.name for arm in protocol.arms.values() if arm.journey for leg in arm.legs}
+    chosen = [
+        arm
+        for arm in protocol.arms.values()
+        if arm.masking != "blinded" and (arm.journey or arm.name not in legs)
+    ]
+    arms = tuple(
+        DesignArm(
+            arm=arm.name,
+            armcd=arm.name.upper() if len(arm.name) <= _ARMCD else f"ARM{number}",
+            description=arm.title[:_TEXT],
+        )
+        for number, arm in enumerate(chosen, 1)
+    )
+    schedules = [s for s in protocol.schedules.values() if s.masking != "blinded"]
+    elements = {
+        schedule.name: DesignElement(f"E{number:02d}", schedule.title[:_TEXT])
+        for number, schedule in enumerate(schedules, 1)
+    }
+    # A period is blinded when a schedule in it hides what it gives (not only at one visit).
+    blinded = {s.period for s in protocol.schedules.values() if s.treatment.blinded}
+    named = {
+        s.period: "BLINDED TREATMENT" if s.period in blinded else "OPEN LABEL TREATMENT"
+        for s in schedules
+    }
+    # Different epochs need different names (SDTMIG 3.4 TA assumption 12): a shared one is told
+    # apart by its period.
+    shared = [epoch for epoch in named.values() if list(named.values()).count(epoch) > 1]
+    epochs = {
+        period: f"{epoch} {period.upper()}"[:_TEXT] if epoch in shared else epoch
+        for period, epoch in named.items()
+    }
+    return Design(
+        arms=arms,
+        elements=elements,
+        epochs=epochs,
+        criteria=(),
+        criteria_version=None,
+        summary=(),
+        derived=True,
+    )
 
 
 def _design(body: dict[str, Any], protocol: Protocol) -> Design:
