@@ -116,7 +116,6 @@ def test_codes_order_by_study_day() -> None:
         "W1D8",  # a week has 7 days
         "W-1D1",
         "W1",
-        "D1",
         "W1D1x",
         "",
         "   ",

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from mil62sched import engine, protocol
 from mil62sched.formats import csv_rows as csv_export
 from mil62sched.formats.contract import (
+    KIND_COLUMNS,
     PROTOCOL_DATE_COLUMNS,
     STUDY_DATE_COLUMNS,
     TRACKING_COLUMNS,
@@ -63,13 +64,17 @@ def test_rows_say_what_visit_fields_say(
             **{k: fields[k] for k in TRACKING_COLUMNS},
             **protocol_date_fields(visit),
             "after_study_completion": fields["after_study_completion"],
+            "kind": fields["kind"],
         }
+        assert fields["kind"] == "infusion"  # every MIL62-CT303 visit of the built-in file
         columns = csv_export.VISIT_COLUMNS + TRACKING_COLUMNS + PROTOCOL_DATE_COLUMNS
         # The plan's before_study_start is repeated on every row, as its start is.
         plan_wide = {"before_study_start": plan_fields(plan)["before_study_start"]}
-        expected = [csv_export.cell(fields[name]) for name in columns] + [
-            csv_export.cell({**fields, **plan_wide}[name]) for name in STUDY_DATE_COLUMNS
-        ]
+        expected = (
+            [csv_export.cell(fields[name]) for name in columns]
+            + [csv_export.cell({**fields, **plan_wide}[name]) for name in STUDY_DATE_COLUMNS]
+            + [csv_export.cell(fields[name]) for name in KIND_COLUMNS]
+        )
         assert row[len(csv_export.PLAN_COLUMNS) :] == expected
         assert row[: len(csv_export.PLAN_COLUMNS)] == [
             "MIL62-CT303", plan.arm.name, plan.arm.masking, "CT303-0042", start.isoformat(),

@@ -228,6 +228,20 @@ def test_bad_input_is_refused(run: Run, what: str, start: str, message: str) -> 
     assert error_line(run("day", what, "--start", start)) == message
 
 
+@pytest.mark.parametrize(
+    ("what", "line"),
+    [
+        # Issue 11: day-numbered codes. D15 is W3D1; D-1 is the day before W1D1 (no day 0), so
+        # D-28 is 2024-01-01 - 28 days = 2023-12-04, a Monday (28 = 4 weeks).
+        ("D15", "D15 = study day 15 = 2024-01-15 (Monday), for W1D1 2024-01-01"),
+        ("d-1", "D-1 = study day -1 = 2023-12-31 (Sunday), for W1D1 2024-01-01"),
+        ("D-28", "D-28 = study day -28 = 2023-12-04 (Monday), for W1D1 2024-01-01"),
+    ],
+)
+def test_day_codes(run: Run, what: str, line: str) -> None:
+    assert day(run, what) == line
+
+
 def test_missing_start_is_refused(run: Run) -> None:
     assert error_line(run("day", "W25D1")) == (
         "missing option '--start': W1D1, the first infusion, as YYYY-MM-DD."

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -468,3 +469,96 @@ def test_ics_renders_the_latest_start_the_engine_accepts() -> None:
     text = ics.render(plan, AT_STAMP)
     assert "DTSTART;VALUE=DATE:99991230" in text
     assert "DTEND;VALUE=DATE:99991231" in text
+
+
+# --- a second trial (issue 11): SAkuraStar's blinded double-blind period ----------------------
+
+SATRA = protocol.load(
+    Path(__file__).resolve().parents[1] / "examples" / "protocols" / "satralizumab-sakurastar.toml"
+)
+SATRA_BLINDED = "sakurastar-db"
+SATRA_ARMS = ["sakurastar-db-placebo", "sakurastar-db-satralizumab"]
+SATRA_LABEL = "Satralizumab 120 mg or placebo SC"
+SATRA_PARTICIPANTS = PARTICIPANTS.filter(
+    lambda text: not re.search("placebo|satra|120|unblind", text, re.IGNORECASE)
+)
+
+
+def test_the_second_trial_has_one_blinded_schedule_with_two_unblinded_ones() -> None:
+    assert sorted(arm.name for arm in SATRA.arms.values() if arm.unblinds == SATRA_BLINDED) == (
+        SATRA_ARMS
+    )
+    assert SATRA.arm(SATRA_BLINDED).masking == "blinded"
+
+
+def satra_view(
+    arm: str, start: date, participant: str | None, policy: Policy | None
+) -> dict[str, str]:
+    """What blinded staff see for a SAkuraStar participant on `arm`, every format."""
+    shown = SATRA.arm(arm).unblinds or arm
+    plan = engine.plan(SATRA, shown, start, participant=participant, policy=policy)
+    return {fmt: render(plan, fmt) for fmt in FORMATS}
+
+
+@settings(max_examples=12, deadline=None)
+@given(start=STARTS, participant=st.none() | SATRA_PARTICIPANTS, policy=POLICIES)
+def test_blinded_satralizumab_outputs_do_not_depend_on_the_assignment(
+    start: date, participant: str | None, policy: Policy | None
+) -> None:
+    """A participant on satralizumab and one on placebo get byte-identical blinded outputs, and
+    they name no treatment but the combined one: no placebo, no dose, no unblinded arm."""
+    on_drug = satra_view("sakurastar-db-satralizumab", start, participant, policy)
+    on_placebo = satra_view("sakurastar-db-placebo", start, participant, policy)
+    assert on_drug == on_placebo
+    assert on_drug == satra_view(SATRA_BLINDED, start, participant, policy)
+    for fmt, text in on_drug.items():
+        rest = unfolded(text) if fmt == "ics" else text
+        if fmt in LABELLED_FORMATS:
+            assert SATRA_LABEL in rest, fmt
+        rest = rest.replace(SATRA_LABEL, "")
+        assert not re.search("placebo", rest, re.IGNORECASE), fmt
+        assert "120 mg" not in rest, fmt
+        assert not re.search("unblinded|satralizumab-|sakurastar-db-", rest, re.IGNORECASE), fmt
+
+
+@settings(max_examples=20, deadline=None)
+@given(start=STARTS, participant=st.none() | SATRA_PARTICIPANTS)
+def test_blinded_satralizumab_json_agrees_with_its_arms_except_what_it_hides(
+    start: date, participant: str | None
+) -> None:
+    def document(arm: str) -> dict[str, Any]:
+        plan = engine.plan(SATRA, arm, start, participant=participant)
+        loaded: dict[str, Any] = json.loads(render(plan, "json"))
+        return loaded
+
+    shown = document(SATRA_BLINDED)
+    assert (shown["blinded"], shown["masking"], shown["notice"]) == (True, "blinded", None)
+    arms = [document(arm) for arm in SATRA_ARMS]
+    for number, visit in enumerate(shown["visits"]):
+        given_ = [arm["visits"][number] for arm in arms]
+        for field in ("code", "study_day", "date", "weekday", "period", "kind"):
+            assert {v[field] for v in given_} == {visit[field]}, field
+        if visit["kind"] == "infusion":
+            assert (visit["treatment"], visit["dose_mg"], visit["blinded"]) == (
+                SATRA_LABEL,
+                None,
+                True,
+            )
+        else:  # screening: nothing given, the same in every arm
+            assert {(v["treatment"], v["dose_mg"]) for v in [*given_, visit]} == {(None, None)}
+    assert [{v["dose_mg"] for v in arm["visits"] if v["kind"] == "infusion"} for arm in arms] == [
+        {0},
+        {120},
+    ]
+
+
+@settings(max_examples=20, deadline=None)
+@given(start=STARTS, participant=st.none() | SATRA_PARTICIPANTS)
+def test_satralizumab_uids_do_not_tell_the_arms_apart(start: date, participant: str | None) -> None:
+    placebo, drug = (
+        uids(engine.plan(SATRA, a, start, participant=participant)) for a in SATRA_ARMS
+    )
+    assert placebo == drug
+    assert set(placebo).isdisjoint(
+        uids(engine.plan(SATRA, SATRA_BLINDED, start, participant=participant))
+    )

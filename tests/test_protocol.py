@@ -295,6 +295,8 @@ def test_journey_cites_are_registry_sentences(
 # --- broken protocol files -------------------------------------------------------------------
 
 HEAD = """\
+format = 1
+
 [protocol]
 id = "T-1"
 registry = "NCT00000000"
@@ -377,7 +379,9 @@ def test_the_valid_test_file_loads(tmp_path: Path) -> None:
     ("text", "problem"),
     [
         pytest.param("this is = = not toml\n", "cannot read protocol", id="not-toml"),
-        pytest.param(BODY, "protocol must be a table", id="missing-protocol-table"),
+        pytest.param(
+            "format = 1\n" + BODY, "protocol must be a table", id="missing-protocol-table"
+        ),
         pytest.param(
             edit('treatment = "drug"\ncites = "Another', 'treatment = "drugs"\ncites = "Another'),
             "treatment 'drugs' is not one of drug, placebo, drug-or-placebo",

@@ -65,7 +65,7 @@ def _explain(exc: typer.TyperException) -> str:
     param = getattr(exc, "param", None)
     if message.startswith("missing") and param is not None:
         if param.name == "arm":
-            return f"{message}: one of {', '.join(protocol.load().arm_names())}"
+            return f"{message}: one of {', '.join(_arm_names(ctx))}"
         help_text = getattr(param, "help", None)
         if help_text:
             return f"{message}: {help_text}"
@@ -73,6 +73,15 @@ def _explain(exc: typer.TyperException) -> str:
         names = getattr(ctx.command, "commands", {})
         return f"{message}: commands are {', '.join(names)}"
     return f"{message} (see '{where} --help')"
+
+
+def _arm_names(ctx: Any) -> list[str]:
+    """The arms of the protocol the command was given (--protocol), else of the built-in one."""
+    given = ctx.params.get("protocol_file") if ctx is not None else None
+    try:  # the option's text, or a Path, depending on how far typer got
+        return protocol.load(None if given is None else Path(given)).arm_names()
+    except Mil62schedError:  # that file's own problem is for another run to report
+        return protocol.load().arm_names()
 
 
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EPIPE, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG}
@@ -134,6 +143,14 @@ _CAL = "Calendar events"
 _OUT = "Output"
 
 Arm = Annotated[str, typer.Option(help="The arm to plan; 'mil62sched arms' lists them.")]
+ProtocolFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--protocol",
+        help="The trial's protocol file (TOML); default the built-in MIL62-CT303 one.",
+        show_default=False,
+    ),
+]
 Start = Annotated[str, typer.Option(help="W1D1, the first infusion, as YYYY-MM-DD.")]
 Participant = Annotated[
     str | None, typer.Option(help="Participant ID: 1-64 letters, digits, '-', '_', '.'.")
@@ -275,6 +292,7 @@ Force = Annotated[
 def plan(
     arm: Arm,
     start: Start,
+    protocol_file: ProtocolFile = None,
     participant: Participant = None,
     escalate_at: EscalateAt = None,
     olp_start: OlpStart = None,
@@ -299,7 +317,7 @@ def plan(
     """Print or write every infusion date of one participant."""
     with reading(encoding):  # the encoding of every input file the command opens
         chosen = formats.choose(fmt, output)
-        trial = protocol.load()
+        trial = protocol.load(protocol_file)
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
         shown = options.presentation(
@@ -359,6 +377,7 @@ Split = Annotated[
 @app.command()
 def roster(
     roster_file: RosterFile,
+    protocol_file: ProtocolFile = None,
     actuals: Actuals = None,
     window: Window = None,
     country: Country = None,
@@ -385,7 +404,7 @@ def roster(
     with reading(encoding):  # the encoding of every input file the command opens
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         run = sitework.RosterRun.prepare(
-            protocol.load(), roster_file, site, tz, actuals, chairs, skip_bad
+            protocol.load(protocol_file), roster_file, site, tz, actuals, chairs, skip_bad
         )
         chosen = sitework.roster_format(fmt, output, split)
         styled = (
@@ -410,6 +429,7 @@ def roster(
 @app.command()
 def agenda(
     roster_file: RosterFile,
+    protocol_file: ProtocolFile = None,
     actuals: Actuals = None,
     start: Annotated[
         str | None, typer.Option("--from", help="First day of the agenda; default today.")
@@ -444,7 +464,7 @@ def agenda(
         chosen = formats.choose(fmt, output, agenda=True)
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         run = sitework.RosterRun.prepare(
-            protocol.load(), roster_file, site, None, actuals, chairs, skip_bad
+            protocol.load(protocol_file), roster_file, site, None, actuals, chairs, skip_bad
         )
         first = run.today if start is None else parse_date(start, "--from date")
         styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
@@ -465,7 +485,7 @@ def day(
     what: Annotated[
         str,
         typer.Argument(
-            help="A visit code (W25D1), a study day number (169) or a date (YYYY-MM-DD)."
+            help="A visit code (W25D1, D-28), a study day number (169) or a date (YYYY-MM-DD)."
         ),
     ],
     start: Start,
@@ -475,13 +495,13 @@ def day(
 
 
 @app.command()
-def arms() -> None:
+def arms(protocol_file: ProtocolFile = None) -> None:
     """List the arms, which are blinded, and their aliases."""
-    trial = protocol.load()
+    trial = protocol.load(protocol_file)
     typer.echo(f"{trial.id} ({trial.registry}) arms:")
     for arm in trial.arms.values():
         alias = f"; alias: {', '.join(arm.aliases)}" if arm.aliases else ""
-        count = sum(len(leg.schedule.visits) for leg in arm.legs)
+        count = sum(len(leg.schedule.infusions) for leg in arm.legs)
         typer.echo(f"  {arm.name:<24} {arm.masking:<10} {count:>2} infusions  {arm.title}{alias}")
 
 
@@ -495,10 +515,7 @@ def sdtm(
             help="Folder to write ta.csv, ta.json ... ts.json into (made if missing).",
         ),
     ],
-    protocol_file: Annotated[
-        Path | None,
-        typer.Option("--protocol", help="Protocol file; default the built-in MIL62-CT303 one."),
-    ] = None,
+    protocol_file: ProtocolFile = None,
     force: Force = False,
 ) -> None:
     """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV and Dataset-JSON 1.1)."""
@@ -520,6 +537,16 @@ def sdtm(
     for note in notes:
         if note is not None:
             sys.stderr.write(f"{PROG}: note: {note}\n")
+
+
+def _protocol_commands() -> None:
+    """The `protocol` command group (validate, show, schema), in its own module."""
+    from mil62sched.commands.protocol_file import commands
+
+    app.add_typer(commands, name="protocol")
+
+
+_protocol_commands()
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ from mil62sched.model.plan import (
     VisitKey,
     WorkingDays,
 )
-from mil62sched.model.protocol import Arm, Protocol, Schedule, Treatment, Window
+from mil62sched.model.protocol import Arm, Kind, Protocol, Schedule, Treatment, Window
 
 
 def plan(
@@ -179,7 +179,7 @@ class Planner:
                 code, step.study_day, name, treatment, blinded_schedule,
                 target, planned, visit_window, day.window_start, day.window_end,
                 working, reason, day.provisional, proposed, note,
-                status, actual, day.working, day.reason,
+                status, actual, day.working, day.reason, step.kind,
             )  # fmt: skip
             visits.append(visit)
             if actual is not None and policy.anchor == "previous":
@@ -208,6 +208,7 @@ class _Step(NamedTuple):
     offset: timedelta  # from the period's W1D1: study day - 1
     window: Window | None  # the protocol's window for this visit, if it states one
     treatment: Treatment  # before any escalation
+    kind: Kind  # infusion, screening, ...
 
 
 class _Timeline(NamedTuple):
@@ -225,9 +226,10 @@ class _Timeline(NamedTuple):
             _Step(
                 code,
                 code.study_day,
-                timedelta(days=code.study_day - 1),
+                timedelta(days=code.offset),
                 schedule.windows.get(code),
                 schedule.treatment_at(code),
+                schedule.kind_at(code),
             )
             for code in schedule.visits
         )
@@ -290,7 +292,7 @@ def _check_escalation(
             accepted=f"only {', '.join(escalating)} may escalate",
             field="escalate_at",
         )
-    allowed = [code for code in schedule.visits if code >= rule.earliest]
+    allowed = [code for code in schedule.infusions if code >= rule.earliest]
     if escalate_at not in allowed:
         raise UsageError(
             "is not a visit it may escalate from",
@@ -485,7 +487,7 @@ def _check_actuals(
         start, end = starts[visit.period], ends.get(visit.period)
         if today is not None and visit.actual > today:
             problems.append(refuse(f"is in the future (today is {today.isoformat()})"))
-        elif visit.code != W1D1 and visit.actual <= start:
+        elif visit.code.offset > 0 and visit.actual <= start:
             problems.append(refuse(f"is not after the {visit.period} W1D1 ({start.isoformat()})"))
         elif end is not None and visit.actual >= end:
             problems.append(refuse(f"is not before the next period's W1D1 ({end.isoformat()})"))
@@ -550,7 +552,7 @@ def _check_fits(
         last = timeline.steps[-1]
         after = max(timeline.after, window.after if window else 0)
         # The day after the last visit's window (a calendar's end is exclusive) must exist.
-        if first_day + (last.study_day - 1) + after + 1 > _LAST_DAY:
+        if first_day + last.code.offset + after + 1 > _LAST_DAY:
             visit = f"{leg.period} {last.code}" if arm.journey else str(last.code)
             what = f"start date {period.start.isoformat()}"
             if number and period.assumed:
@@ -565,9 +567,10 @@ def _check_fits(
                 f"(study day {last.study_day}) must fall before 9999-12-31"
             )
         before = max(timeline.before, window.before if window else 0)
-        if first_day - before < _FIRST_DAY:
+        if first_day + min(timeline.steps[0].code.offset, 0) - before < _FIRST_DAY:
             raise UsageError(
-                f"start date {period.start.isoformat()} is too early: the window of W1D1 "
+                f"start date {period.start.isoformat()} is too early: the window of "
+                f"{timeline.steps[0].code} "
                 "would begin before 0001-01-01"
             )
 
@@ -588,6 +591,11 @@ def _later(day: date, days: timedelta, schedule: Schedule) -> date:
 
 def _treatment(schedule: Schedule, step: _Step, escalate_from: VisitCode | None) -> Treatment:
     escalation = schedule.escalation
-    if escalation is not None and escalate_from is not None and step.code >= escalate_from:
+    if (
+        escalation is not None
+        and escalate_from is not None
+        and step.code >= escalate_from
+        and step.kind == "infusion"
+    ):
         return escalation.treatment
     return step.treatment

@@ -18,14 +18,17 @@ def describe_day(what: str, start: date) -> str:
     'W25D1 = study day 169 = 2024-06-17 (Monday), for W1D1 2024-01-01'
     >>> describe_day("2024-06-17", date(2024, 1, 1))
     '2024-06-17 (Monday) = study day 169 = W25D1, for W1D1 2024-01-01'
+    >>> describe_day("D-28", date(2024, 1, 1))
+    'D-28 = study day -28 = 2023-12-04 (Monday), for W1D1 2024-01-01'
     """
     anchor = f", for W1D1 {start.isoformat()}"
-    if re.fullmatch(r"\s*[Ww].*", what):
+    if re.fullmatch(r"\s*([Ww].*|[Dd]-?[0-9].*)", what):  # WnDm, or Dn (D-28: before D1)
         code = VisitCode.parse(what)
         try:
             when = code.date_from(start)
         except OverflowError:
-            raise UsageError(f"{code} from {start.isoformat()} falls after 9999-12-31") from None
+            end = "before 0001-01-01" if code.offset < 0 else "after 9999-12-31"
+            raise UsageError(f"{code} from {start.isoformat()} falls {end}") from None
         return f"{code} = study day {code.study_day} = {when.isoformat()} ({when:%A}){anchor}"
     if re.fullmatch(r"\s*[0-9]{1,7}\s*", what):
         code = VisitCode.from_study_day(int(what))

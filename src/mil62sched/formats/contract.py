@@ -34,7 +34,8 @@ def visit_fields(visit: Visit) -> dict[str, Any]:
         "study_day": visit.study_day,
         "date": visit.date.isoformat(),
         "weekday": WEEKDAYS[visit.date.weekday()],
-        "treatment": visit.treatment.label,
+        # A visit that is not an infusion gives no treatment (see `kind`).
+        "treatment": visit.treatment.label if visit.kind == "infusion" else None,
         "dose_mg": visit.treatment.dose_mg,
         "blinded": visit.treatment.blinded,
         "period": visit.period,
@@ -54,6 +55,8 @@ def visit_fields(visit: Visit) -> dict[str, Any]:
 
 
 TRACKING_COLUMNS = ("period_start", "period_start_assumed", "overdue", "over_capacity")
+# Added after the tracking columns (issue 11): what the visit is for, `infusion` or another kind.
+KIND_COLUMNS = ("kind",)
 
 
 def tracking_fields(
@@ -63,7 +66,8 @@ def tracking_fields(
     assumed, overdue, and over capacity (None unless chairs were counted; a missed or dropped
     visit takes no chair)."""
     period = next(p for p in plan.periods if p.name == visit.period)
-    chair = None if visit.status in ("missed", "dropped") else (visit.actual or visit.date)
+    takes_none = visit.status in ("missed", "dropped") or visit.kind != "infusion"
+    chair = None if takes_none else (visit.actual or visit.date)
     return {
         "period_start": period.start.isoformat(),
         "period_start_assumed": period.assumed,
@@ -94,6 +98,7 @@ def plan_visits(plan: Plan, over_full: Container[date] | None = None) -> list[di
             **tracking_fields(plan, v, over_full, is_tracked=is_tracked),
             **protocol_date_fields(v),
             "after_study_completion": after_study_completion(plan, v),
+            "kind": v.kind,
         }
         for v in plan.visits
     ]

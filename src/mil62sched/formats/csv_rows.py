@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING
 from mil62sched.formats import Format
 from mil62sched.formats.contract import (
     AGENDA_COLUMNS,
+    KIND_COLUMNS,
     PROTOCOL_DATE_COLUMNS,
     STUDY_DATE_COLUMNS,
     TRACKING_COLUMNS,
@@ -34,7 +35,12 @@ VISIT_COLUMNS = (
 )  # fmt: skip
 # Columns added later go last, so that a spreadsheet reading columns by position keeps working.
 HEADER = (
-    PLAN_COLUMNS + VISIT_COLUMNS + TRACKING_COLUMNS + PROTOCOL_DATE_COLUMNS + STUDY_DATE_COLUMNS
+    PLAN_COLUMNS
+    + VISIT_COLUMNS
+    + TRACKING_COLUMNS
+    + PROTOCOL_DATE_COLUMNS
+    + STUDY_DATE_COLUMNS
+    + KIND_COLUMNS
 )
 
 
@@ -73,7 +79,7 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
     for v in plan.visits:
         yield [
             *head,
-            _code(v.code), str(v.study_day), _iso(v.date), WEEKDAYS[v.date.weekday()],
+            _code(*v.code), str(v.study_day), _iso(v.date), WEEKDAYS[v.date.weekday()],
             *_treatment(v.treatment, v.period),
             _iso(v.target), _iso(v.window_start), _iso(v.window_end), _BOOL[v.working_day],
             _text(v.non_working_reason), _iso(v.proposed), _BOOL[v.holidays_provisional],
@@ -82,6 +88,7 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
             _MAYBE[None if over_full is None else _chair_in(v, over_full)],
             _BOOL[v.target_working], _text(v.target_reason),
             early, _BOOL[completion is not None and (v.actual or v.date) > completion],
+            v.kind,
         ]  # fmt: skip
 
 
@@ -91,7 +98,7 @@ _MAYBE = {None: "", True: "true", False: "false"}
 
 def _chair_in(visit: Visit, days: Container[date]) -> bool:
     """Whether the visit takes a chair on one of `days` (a missed or dropped one takes none)."""
-    if visit.status in ("missed", "dropped"):
+    if visit.status in ("missed", "dropped") or visit.kind != "infusion":
         return False
     return (visit.actual or visit.date) in days
 
@@ -102,8 +109,9 @@ def _iso(day: date | None) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _code(code: VisitCode) -> str:
-    return str(code)
+def _code(week: int, day: int, by_day: bool) -> str:
+    # Cached by all three fields: D15 == W3D1 as visits, but each is printed as written.
+    return str(VisitCode(week, day, by_day))
 
 
 @functools.lru_cache(maxsize=256)

@@ -178,6 +178,8 @@ def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation
     loud = "UNBLINDED " if plan.unblinded else ""
     code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
     summary = f"{loud}{who}{code} infusion: {visit.treatment.label}"
+    if visit.kind != "infusion":  # no treatment to name
+        summary = f"{loud}{who}{code} {visit.kind} visit"
     if visit.status == "done":
         summary += " (done)"
     elif visit.status in _CANCELLED:
@@ -246,7 +248,9 @@ def _description(plan: Plan, visit: Visit) -> list[str]:
         f"Arm: {plan.arm.name} ({plan.arm.title})",
         f"Participant: {plan.participant or 'not given'}",
         f"{first}: {period.start.isoformat()}",
-        f"Infusion: {visit.treatment.label}",
+        f"Infusion: {visit.treatment.label}"
+        if visit.kind == "infusion"
+        else f"Visit: {visit.kind}",
     ]
     if visit.window is not None:
         lines.append(f"Window: {window_text(visit)} ({visit.window})")

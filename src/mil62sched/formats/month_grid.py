@@ -23,7 +23,13 @@ from rich.console import Console
 from rich.text import Text
 
 from mil62sched.formats.presentation import PLAIN, Presentation
-from mil62sched.formats.wording import UNBLINDED_NOTICE, notes, record_text, title
+from mil62sched.formats.wording import (
+    UNBLINDED_NOTICE,
+    notes,
+    record_text,
+    title,
+    visit_count,
+)
 from mil62sched.model.plan import Plan, Visit
 
 DEFAULT_WIDTH = 100
@@ -105,7 +111,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     lines: list[Text] = []
     if plan.unblinded:
         lines.append(Text(f" {UNBLINDED_NOTICE} ", style="bold white on red" if styled else ""))
-    about = f"{plan.arm.title}: {len(plan.given)} infusions. "
+    about = f"{plan.arm.title}: {visit_count(plan)}. "
     lines += _lines(_wrap(title(plan), width), "bold" if styled else "")
     lines += _lines(_wrap(f"{about}Source: {plan.protocol.registry} registry text.", width))
     lines += _grids(grid, months, width)

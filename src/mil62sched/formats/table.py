@@ -17,6 +17,7 @@ from mil62sched.formats.wording import (
     notes,
     record_text,
     title,
+    visit_count,
     window_text,
 )
 from mil62sched.model.plan import Plan
@@ -168,7 +169,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     if plan.unblinded:
         console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
     console.print(literal(title(plan), style="bold"))
-    about = f"{plan.arm.title}: {len(plan.given)} infusions. "
+    about = f"{plan.arm.title}: {visit_count(plan)}. "
     console.print(literal(f"{about}Source: {plan.protocol.registry} registry text."))
     console.print(table)
     for line in moved:

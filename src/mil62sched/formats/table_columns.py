@@ -18,7 +18,8 @@ class Column(NamedTuple):
 
 
 def columns(plan: Plan) -> list[Column]:
-    """Visit, study day, date, weekday, infusion; then period, window, working day and record
+    """Visit, study day, date, weekday, (kind, when not every visit is an infusion), infusion;
+    then period, window, working day and record
     when the plan has several periods, a window, a working-day check or recorded visits."""
     chosen = [Column("Visit", lambda v: str(v.code))]
     if len(plan.periods) > 1:
@@ -29,6 +30,8 @@ def columns(plan: Plan) -> list[Column]:
         Column("Weekday", lambda v: f"{v.date:%a}"),
         Column("Infusion", lambda v: v.treatment.label),
     ]
+    if any(v.kind != "infusion" for v in plan.visits):  # a protocol with other visits
+        chosen.insert(-1, Column("Kind", lambda v: v.kind))
     if any(v.window is not None for v in plan.visits):
         chosen.append(Column("Window", window_text))
     if plan.policy.site is not None:

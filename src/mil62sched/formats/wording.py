@@ -31,6 +31,17 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
+def visit_count(plan: Plan) -> str:
+    """How many infusions the plan gives, and other visits when it has some: `4 infusions`,
+    `25 infusions, 1 other visit`."""
+    given = plan.given
+    infusions = sum(visit.kind == "infusion" for visit in given)
+    others = len(given) - infusions
+    if not others:
+        return f"{infusions} infusions"
+    return f"{infusions} infusions, {others} other visit{'s' * (others != 1)}"
+
+
 def period_note(period: Period) -> str | None:
     """The sentence saying a period's start was assumed, and how to give the real one."""
     if period.assumed_at is None:

@@ -1,6 +1,7 @@
-"""Visit codes: `WnDm` is week n, day m of a participant's own timeline.
+"""Visit codes: `WnDm` is week n, day m of a participant's own timeline; `Dn` is study day n.
 
-W1D1 is study day 1, the day of the first infusion. There is no day 0.
+W1D1 = D1 is study day 1, the day of the first infusion. There is no day 0: D-1 is the day
+before D1, so screening from D-28 to D-1 is the four weeks before it.
 """
 
 from __future__ import annotations
@@ -14,40 +15,66 @@ from mil62sched.errors import UsageError
 # Weeks up to 6 digits: far past any trial, and int() of a long digit string is refused by Python.
 _CODE = re.compile(r"W([1-9][0-9]{0,5})D([1-7])", re.IGNORECASE)
 ACCEPTED_FORM = "WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1"
+# Study days up to 6 digits either side of D1, as for weeks.
+_DAY_CODE = re.compile(r"D(-?[1-9][0-9]{0,5})", re.IGNORECASE)
+DAY_FORM = "Dn with study day n other than 0 (there is no day 0), e.g. D1, D15, D-28"
 
 
 class _WeekDay(NamedTuple):
     week: int
     day: int
+    by_day: bool = False  # written as a study day (D15), not as week and day (W3D1)
 
 
 class VisitCode(_WeekDay):
-    """A visit code such as W3D1, ordered by study day (a (week, day) tuple: immutable, and
-    cheaper to define at start-up than a dataclass).
+    """A visit code such as W3D1 or D-28, ordered by study day (a (week, day) tuple: immutable,
+    and cheaper to define at start-up than a dataclass).
+
+    A code is the day it names, however it is written: D15 == W3D1 (same study day), and each
+    prints as written. Days before D1 have weeks < 1: D-1 is week 0, day 7.
 
     >>> VisitCode.parse("w3d1")
     VisitCode(week=3, day=1)
     >>> VisitCode.parse("W25D1").study_day
     169
+    >>> VisitCode.parse("D15") == VisitCode.parse("W3D1"), str(VisitCode.parse("d-28"))
+    (True, 'D-28')
     """
 
     __slots__ = ()
 
-    def __new__(cls, week: int, day: int) -> VisitCode:
-        if week < 1 or not 1 <= day <= 7:
+    def __new__(cls, week: int, day: int, by_day: bool = False) -> VisitCode:
+        if (week < 1 and not by_day) or not 1 <= day <= 7:
             raise UsageError(
                 "invalid visit code", value=f"W{week}D{day}", accepted=f"use {ACCEPTED_FORM}"
             )
-        return super().__new__(cls, week, day)
+        return super().__new__(cls, week, day, by_day)
 
     @classmethod
     def parse(cls, text: str) -> VisitCode:
-        """Parse `WnDm` case-insensitively; refuse anything else with the accepted form."""
+        """Parse `WnDm` or `Dn` case-insensitively; refuse anything else with the accepted
+        form."""
         match = _CODE.fullmatch(text.strip()) if len(text) <= 64 else None
         if match is None:
+            day = _DAY_CODE.fullmatch(text.strip()) if len(text) <= 64 else None
+            if day is not None:
+                return cls.on_day(int(day[1]))
             shown = text if len(text) <= 64 else f"{text[:20]}...({len(text)} characters)"
-            raise UsageError("invalid visit code", value=shown, accepted=f"use {ACCEPTED_FORM}")
+            accepted = DAY_FORM if text.strip()[:1] in ("D", "d") else ACCEPTED_FORM
+            raise UsageError("invalid visit code", value=shown, accepted=f"use {accepted}")
         return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def on_day(cls, study_day: int) -> VisitCode:
+        """The code `Dn` of study day n (n != 0; D-1 is the day before D1).
+
+        >>> VisitCode.on_day(-1)
+        VisitCode(week=0, day=7, by_day=True)
+        """
+        if study_day == 0:
+            raise UsageError("invalid visit code", value="D0", accepted=f"use {DAY_FORM}")
+        week, day = divmod(study_day - 1 if study_day > 0 else study_day, 7)
+        return cls(week + 1, day + 1, True)
 
     @classmethod
     def from_study_day(cls, study_day: int) -> VisitCode:
@@ -62,19 +89,63 @@ class VisitCode(_WeekDay):
         return cls(week + 1, day + 1)
 
     @property
+    def offset(self) -> int:
+        """Days from D1 (W1D1): study day - 1 from D1 on, the study day itself before it."""
+        return 7 * (self.week - 1) + self.day - 1
+
+    @property
     def study_day(self) -> int:
-        """Study day = 7(n-1) + m."""
-        return 7 * (self.week - 1) + self.day
+        """Study day = 7(n-1) + m; before D1 the negative day (there is no day 0)."""
+        offset = self.offset
+        return offset + 1 if offset >= 0 else offset
 
     def date_from(self, start: date) -> date:
         """The date of this visit for a participant whose W1D1 is `start`.
 
         >>> VisitCode.parse("W3D1").date_from(date(2024, 1, 1))
         datetime.date(2024, 1, 15)
+        >>> VisitCode.parse("D-1").date_from(date(2024, 1, 1))
+        datetime.date(2023, 12, 31)
         """
-        return start + timedelta(days=self.study_day - 1)
+        return start + timedelta(days=self.offset)
+
+    # The same day is the same visit, however it is written (D15 == W3D1).
+    def _day(self) -> tuple[int, int]:
+        return (self[0], self[1])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, VisitCode):
+            return self._day() == other._day()
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        if isinstance(other, VisitCode):
+            return self._day() != other._day()
+        return NotImplemented
+
+    def __lt__(self, other: tuple[int, ...]) -> bool:
+        return self._day() < tuple(other[:2])
+
+    def __le__(self, other: tuple[int, ...]) -> bool:
+        return self._day() <= tuple(other[:2])
+
+    def __gt__(self, other: tuple[int, ...]) -> bool:
+        return self._day() > tuple(other[:2])
+
+    def __ge__(self, other: tuple[int, ...]) -> bool:
+        return self._day() >= tuple(other[:2])
+
+    def __hash__(self) -> int:
+        return hash(self._day())
+
+    def __repr__(self) -> str:
+        if self.by_day:
+            return f"VisitCode(week={self.week}, day={self.day}, by_day=True)"
+        return f"VisitCode(week={self.week}, day={self.day})"
 
     def __str__(self) -> str:
+        if self.by_day:
+            return f"D{self.study_day}"
         return f"W{self.week}D{self.day}"
 
 

@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple, TypeAlias
 from typing import Protocol as Interface
 
 from mil62sched.model.codes import VisitCode
-from mil62sched.model.protocol import Arm, Protocol, Schedule, Treatment, Window
+from mil62sched.model.protocol import Arm, Kind, Protocol, Schedule, Treatment, Window
 
 
 class DayStatus(NamedTuple):
@@ -93,7 +93,7 @@ class Policy(NamedTuple):
 
 
 class Visit(NamedTuple):
-    """One infusion visit of a participant.
+    """One visit of a participant: an infusion, or a visit of another `kind` (screening...).
 
     A NamedTuple rather than a frozen dataclass: just as immutable, and three times quicker to
     build (a frozen dataclass sets each of its 23 fields through object.__setattr__), which
@@ -120,6 +120,7 @@ class Visit(NamedTuple):
     # The protocol date's (`target`'s) own status: why a moved visit was moved.
     target_working: bool = True
     target_reason: str | None = None
+    kind: Kind = "infusion"  # only an infusion is a dosing event
 
     @property
     def deviation_days(self) -> int | None:

@@ -20,6 +20,10 @@ _EMPTY: Mapping[Any, Any] = MappingProxyType({})
 # which every start of the CLI pays for.
 Masking = Literal["open-label", "blinded", "unblinded"]
 MASKINGS: tuple[Masking, ...] = ("open-label", "blinded", "unblinded")
+# What a visit is for. Only an infusion is a dosing event (it carries a treatment); the others
+# are planned and exported like it, without a treatment.
+Kind = Literal["infusion", "screening", "assessment", "end-of-treatment", "follow-up"]
+KINDS: tuple[Kind, ...] = ("infusion", "screening", "assessment", "end-of-treatment", "follow-up")
 
 
 class Treatment(NamedTuple):
@@ -30,6 +34,11 @@ class Treatment(NamedTuple):
     product: str
     dose_mg: int | None
     blinded: bool = False
+
+
+# What a visit that is not an infusion "gives": nothing, the same in every arm (so it reveals
+# no assignment).
+NO_DOSING = Treatment(key="", label="", product="", dose_mg=None)
 
 
 class Window(NamedTuple):
@@ -60,7 +69,8 @@ class Escalation(NamedTuple):
 
 
 class Schedule(NamedTuple):
-    """One arm: its infusion visits and what is infused at each."""
+    """One arm: its visits (infusions and others, in study-day order) and what is infused at
+    each infusion."""
 
     name: str
     title: str
@@ -74,6 +84,17 @@ class Schedule(NamedTuple):
     aliases: tuple[str, ...] = ()
     escalation: Escalation | None = None
     windows: Mapping[VisitCode, Window] = _EMPTY
+    # The visits that are not infusions, and what they are; every other visit is an infusion.
+    kinds: Mapping[VisitCode, Kind] = _EMPTY
+
+    def kind_at(self, code: VisitCode) -> Kind:
+        """What the visit at `code` is for."""
+        return self.kinds.get(code, "infusion")
+
+    @property
+    def infusions(self) -> tuple[VisitCode, ...]:
+        """The dosing visits, in order."""
+        return tuple(code for code in self.visits if code not in self.kinds)
 
     @property
     def blinded_name(self) -> str:
@@ -81,7 +102,10 @@ class Schedule(NamedTuple):
         return self.unblinds or self.name
 
     def treatment_at(self, code: VisitCode) -> Treatment:
-        """What this schedule infuses at `code` (before any escalation)."""
+        """What this schedule infuses at `code` (before any escalation); nothing at a visit that
+        is not an infusion."""
+        if code in self.kinds:
+            return NO_DOSING
         return self.overrides.get(code, self.treatment)
 
 

@@ -7,17 +7,19 @@ the registry sentence it encodes. Another trial needs only another file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from mil62sched.errors import Mil62schedError, ProtocolError
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.protocol import (
+    KINDS,
     MASKINGS,
     Arm,
     Escalation,
+    Kind,
     Leg,
     Masking,
     Protocol,
@@ -28,6 +30,27 @@ from mil62sched.model.protocol import (
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 BUILTIN = Path(__file__).parent / "mil62-ct303.toml"
+# The versions of the file format this mil62sched reads (the file's top-level `format`).
+FORMATS = (1,)
+# The most visits a repeat rule may give: far past any trial, and a typo (every_weeks = 1 for
+# 9999 weeks) is refused instead of planned.
+MAX_REPEATS = 1000
+
+
+class Problem(NamedTuple):
+    """One thing wrong in a protocol file: where (a TOML key path such as
+    `schedules[2].visits[3]`, lists counted from 0) and what."""
+
+    path: str
+    message: str
+
+
+class _Located(ProtocolError):
+    """A problem found at a key path below the entry being built."""
+
+    def __init__(self, path: str, error: Mil62schedError) -> None:
+        super().__init__(error.line())
+        self.path = path
 
 
 def load(path: Path | None = None) -> Protocol:
@@ -35,10 +58,33 @@ def load(path: Path | None = None) -> Protocol:
     path = path or BUILTIN
     where = path.name if path == BUILTIN else str(path)
     table = _parsed(path, where)
-    try:
-        return _build(table)
-    except Mil62schedError as exc:  # a ProtocolError, or e.g. a malformed visit code in the file
-        raise ProtocolError(exc.line(), where=f"invalid protocol {where}") from None
+    version = check_format(table)
+    if version is not None:
+        raise ProtocolError(version.message, where=where)
+    problems: list[Problem] = []
+    built = build(table, problems)
+    if problems or built is None:  # the first problem; `protocol validate` shows them all
+        raise ProtocolError(problems[0].message, where=f"invalid protocol {where}")
+    return built
+
+
+def check_format(table: Mapping[str, Any]) -> Problem | None:
+    """The file's `format`, refused when missing or not one this version reads."""
+    understood = ", ".join(map(str, FORMATS))
+    version = table.get("format")
+    if version is None:
+        return Problem(
+            "format",
+            f"protocol format is not given (put `format = 1` at the top): this mil62sched "
+            f"reads format {understood}",
+        )
+    if isinstance(version, bool) or version not in FORMATS:
+        return Problem(
+            "format",
+            f"protocol format {version!r} is not understood: this mil62sched reads format "
+            f"{understood}",
+        )
+    return None
 
 
 def _parsed(path: Path, where: str) -> dict[str, Any]:
@@ -93,63 +139,135 @@ def _marshallable(value: object) -> bool:
     return isinstance(value, str | int | float | bool)
 
 
-def _build(table: dict[str, Any]) -> Protocol:
-    head = _table(table, "protocol", "the file")
-    treatments = {
-        key: _treatment(key, _table(body, None, f"treatments.{key}"))
-        for key, body in _table(table, "treatments", "the file").items()
-    }
+def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
+    """The protocol of a parsed file, or None; every problem found goes to `problems` (each
+    entry is checked even when an earlier one failed, so that all of them can be shown)."""
+
+    def attempt(path: str, check: Callable[..., _T], *args: Any) -> _T | None:
+        try:
+            return check(*args)
+        except _Located as exc:
+            problems.append(Problem(path + exc.path, exc.what))
+        except Mil62schedError as exc:  # a ProtocolError, or e.g. a malformed visit code
+            problems.append(Problem(path, exc.line()))
+        return None
+
+    head = attempt("protocol", _table, table, "protocol", "the file")
+    treatments: dict[str, Treatment] = {}
+    listed = attempt("treatments", _table, table, "treatments", "the file") or {}
+    for key, body in listed.items():
+        made = attempt(f"treatments.{key}", _treatment_entry, key, body)
+        if made is not None:
+            treatments[key] = made
     schedules: dict[str, Schedule] = {}
     aliases: dict[str, str] = {}
+    numbers: dict[str, int] = {}  # each schedule's place in [[schedules]], for its key path
+    # The names of schedules with a problem, and of those they unblind: what refers to them, or
+    # is revealed by them, cannot be checked.
+    failed: set[str] = set()
     entries = table.get("schedules")
     if not isinstance(entries, list) or not entries:
-        raise ProtocolError("[[schedules]] must list at least one schedule")
-    for number, entry in enumerate(entries, 1):
-        schedule = _schedule(_table(entry, None, f"schedule #{number}"), treatments)
+        problems.append(Problem("schedules", "[[schedules]] must list at least one schedule"))
+        entries = []
+    for number, entry in enumerate(entries):
+        path = f"schedules[{number}]"
+        schedule = attempt(path, _schedule_entry, entry, number, treatments)
+        if schedule is None:
+            if isinstance(entry, dict):
+                failed.update(
+                    str(entry[key])
+                    for key in ("name", "unblinds")
+                    if isinstance(entry.get(key), str)
+                )
+            continue
         if schedule.name in schedules or schedule.name in aliases:
-            raise ProtocolError(f"schedule name {schedule.name!r} is used twice")
+            problems.append(
+                Problem(f"{path}.name", f"schedule name {schedule.name!r} is used twice")
+            )
+            continue
         schedules[schedule.name] = schedule
+        numbers[schedule.name] = number
         for alias in schedule.aliases:
             if alias in schedules or alias in aliases:
-                raise ProtocolError(f"alias {alias!r} is used twice")
+                problems.append(Problem(f"{path}.aliases", f"alias {alias!r} is used twice"))
+                continue
             aliases[alias] = schedule.name
-    for schedule in schedules.values():
-        _check_unblinds(schedule, schedules)
-    for schedule in schedules.values():
-        _check_blinding(schedule, schedules)
+    for check in (_check_unblinds, _check_blinding):
+        for schedule in schedules.values():
+            if schedule.name in failed or schedule.unblinds in failed:
+                continue
+            attempt(f"schedules[{numbers[schedule.name]}]", check, schedule, schedules)
     arms = {name: Arm.of(schedule) for name, schedule in schedules.items()}
     journeys = table.get("journeys", [])
     if not isinstance(journeys, list):
-        raise ProtocolError("[[journeys]] must be a list of tables")
-    for number, entry in enumerate(journeys, 1):
-        journey = _journey(_table(entry, None, f"journey #{number}"), schedules)
+        problems.append(Problem("journeys", "[[journeys]] must be a list of tables"))
+        journeys = []
+    journey_numbers: dict[str, int] = {}
+    for number, entry in enumerate(journeys):
+        path = f"journeys[{number}]"
+        legs = entry.get("legs") if isinstance(entry, dict) else None
+        if isinstance(legs, list) and failed & {leg for leg in legs if isinstance(leg, str)}:
+            if isinstance(entry.get("name"), str):
+                failed.add(entry["name"])
+            continue  # its legs are refused already
+        journey = attempt(path, _journey_entry, entry, number, schedules)
+        if journey is None:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                failed.add(entry["name"])
+            continue
         if journey.name in arms or journey.name in aliases:
-            raise ProtocolError(f"journey name {journey.name!r} is used twice")
+            problems.append(Problem(f"{path}.name", f"journey name {journey.name!r} is used twice"))
+            continue
         arms[journey.name] = journey
+        journey_numbers[journey.name] = number
     for arm in arms.values():
-        _check_journey_unblinds(arm, arms)
+        if arm.journey and arm.unblinds not in failed:
+            attempt(f"journeys[{journey_numbers[arm.name]}]", _check_journey_unblinds, arm, arms)
+    if head is None:
+        return None
     chairs = head.get("chairs")
     if chairs is not None and (
         not isinstance(chairs, int) or isinstance(chairs, bool) or chairs < 1
     ):
-        raise ProtocolError("protocol: chairs must be a whole number >= 1")
-    study_start, study_completion = _study_dates(head)
-    return Protocol(
-        id=_text(head, "id", "protocol"),
-        registry=_text(head, "registry", "protocol"),
-        title=_text(head, "title", "protocol"),
-        sponsor=_text(head, "sponsor", "protocol"),
-        site=_text(head, "site", "protocol"),
-        country=_text(head, "country", "protocol"),
-        timezone=_text(head, "timezone", "protocol"),
-        source=_text(head, "source", "protocol"),
-        schedules=schedules,
-        aliases=aliases,
-        arms=arms,
-        chairs=chairs,
-        study_start=study_start,
-        study_completion=study_completion,
-    )
+        problems.append(Problem("protocol.chairs", "protocol: chairs must be a whole number >= 1"))
+    dates = attempt("protocol", _study_dates, head)
+
+    def identity() -> Protocol:
+        assert head is not None
+        return Protocol(
+            id=_text(head, "id", "protocol"),
+            registry=_text(head, "registry", "protocol"),
+            title=_text(head, "title", "protocol"),
+            sponsor=_text(head, "sponsor", "protocol"),
+            site=_text(head, "site", "protocol"),
+            country=_text(head, "country", "protocol"),
+            timezone=_text(head, "timezone", "protocol"),
+            source=_text(head, "source", "protocol"),
+            schedules=schedules,
+            aliases=aliases,
+            arms=arms,
+            chairs=chairs,
+            study_start=dates[0] if dates else None,
+            study_completion=dates[1] if dates else None,
+        )
+
+    trial = attempt("protocol", identity)
+    return None if problems else trial
+
+
+_T = TypeVar("_T")
+
+
+def _treatment_entry(key: str, body: object) -> Treatment:
+    return _treatment(key, _table(body, None, f"treatments.{key}"))
+
+
+def _schedule_entry(entry: object, number: int, treatments: Mapping[str, Treatment]) -> Schedule:
+    return _schedule(_table(entry, None, f"schedule #{number + 1}"), treatments)
+
+
+def _journey_entry(entry: object, number: int, schedules: Mapping[str, Schedule]) -> Arm:
+    return _journey(_table(entry, None, f"journey #{number + 1}"), schedules)
 
 
 def _study_dates(head: dict[str, Any]) -> tuple[date | None, date | None]:
@@ -206,12 +324,37 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
     masking = body.get("masking")
     if masking not in MASKINGS:
         raise ProtocolError(f"{where}: masking {masking!r} is not one of {', '.join(MASKINGS)}")
-    raw_visits = body.get("visits")
-    if not isinstance(raw_visits, list) or not raw_visits:
+    raw_visits = body.get("visits", [] if "repeat" in body else None)
+    if not isinstance(raw_visits, list) or not (raw_visits or "repeat" in body):
         raise ProtocolError(f"{where}: visits must be a non-empty list of visit codes")
-    visits = tuple(VisitCode.parse(str(code)) for code in raw_visits)
-    if list(visits) != sorted(set(visits)):
+    kinds: dict[VisitCode, Kind] = {}
+    own: dict[VisitCode, Window | None] = {}  # windows given with the visit (None: no window)
+    listed: list[VisitCode] = []
+    for index, raw in enumerate(raw_visits):
+        code = _located(f".visits[{index}]", _visit, raw, where, kinds, own)
+        listed.append(code)
+    if listed != sorted(set(listed)):
         raise ProtocolError(f"{where}: visits must be in study-day order without repeats")
+    rules = body.get("repeat", [])
+    rules = [rules] if isinstance(rules, dict) else rules
+    if not isinstance(rules, list):
+        raise ProtocolError(f"{where}: repeat must be a table or a list of tables")
+    repeated: list[VisitCode] = []
+    for index, rule in enumerate(rules):
+        suffix = ".repeat" if isinstance(body.get("repeat"), dict) else f".repeat[{index}]"
+        codes = _located(suffix, _repeat, rule, where, kinds, own)
+        for code in codes:
+            if code in listed or code in repeated:
+                raise _Located(
+                    suffix,
+                    ProtocolError(f"{where}: repeat gives {code}, which is already a visit"),
+                )
+        repeated += codes
+    visits = tuple(sorted(listed + repeated))
+    if len({code.study_day for code in visits}) != len(visits):
+        raise ProtocolError(f"{where}: two visits fall on the same study day")
+    if all(code in kinds for code in visits):
+        raise ProtocolError(f"{where}: a schedule needs at least one infusion visit")
     overrides = {
         VisitCode.parse(code): treatment(key, f"override at {code}")
         for code, key in _table(body, "overrides", where, required=False).items()
@@ -219,6 +362,8 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
     for code in overrides:
         if code not in visits:
             raise ProtocolError(f"{where}: override at {code} is not one of its visits")
+        if code in kinds:
+            raise ProtocolError(f"{where}: override at {code}, which is not an infusion")
     escalation = None
     if "escalation" in body:
         raw = _table(body, "escalation", where)
@@ -226,17 +371,21 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
             treatment(raw.get("treatment"), "escalation treatment"),
             VisitCode.parse(_text(raw, "earliest", f"{where} escalation")),
         )
-        if escalation.earliest not in visits:
+        if escalation.earliest not in visits or escalation.earliest in kinds:
             raise ProtocolError(f"{where}: escalation from {escalation.earliest} is not a visit")
     default_window = _window(body["window"], f"{where} window") if "window" in body else None
-    windows: dict[VisitCode, Window] = {}
+    windows: dict[VisitCode, Window | None] = {}
     for code_text, raw in _table(body, "windows", where, required=False).items():
         code = VisitCode.parse(code_text)
         if code not in visits:
             raise ProtocolError(f"{where}: window at {code} is not one of its visits")
+        if code in own:
+            raise ProtocolError(f"{where}: the window at {code} is given twice")
         windows[code] = _window(raw, f"{where} window at {code}")
+    windows.update(own)
     if default_window is not None:
         windows = {code: windows.get(code, default_window) for code in visits}
+    stated = {code: window for code, window in windows.items() if window is not None}
     unblinds = body.get("unblinds")
     if (masking == "unblinded") != isinstance(unblinds, str):
         raise ProtocolError(f"{where}: an unblinded schedule, and only one, names what it unblinds")
@@ -257,18 +406,138 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
         unblinds=cast("str | None", unblinds),
         aliases=tuple(aliases),
         escalation=escalation,
-        windows=windows,
+        windows=stated,
+        kinds=kinds,
     )
 
 
-def _window(raw: object, where: str) -> Window:
-    """A window written as [before, after] days, each a whole number >= 0."""
+def _located(suffix: str, check: Callable[..., _T], *args: Any) -> _T:
+    """`check(*args)`, its problem placed at `suffix` below the entry being built."""
+    try:
+        return check(*args)
+    except _Located:
+        raise
+    except Mil62schedError as exc:
+        raise _Located(suffix, exc) from None
+
+
+_VISIT_KEYS = frozenset({"code", "kind", "window"})
+
+
+def _visit(
+    raw: object, where: str, kinds: dict[VisitCode, Kind], own: dict[VisitCode, Window | None]
+) -> VisitCode:
+    """A visit: a code (an infusion), or a table { code, kind, window }."""
+    if not isinstance(raw, dict):
+        return VisitCode.parse(str(raw))
+    unknown = sorted(set(raw) - _VISIT_KEYS)
+    if unknown:
+        raise ProtocolError(
+            f"{where}: a visit has no key {unknown[0]!r}: its keys are code, kind, window"
+        )
+    code = VisitCode.parse(_text(raw, "code", f"{where} visit"))
+    _kind_of(raw, code, where, kinds)
+    if "window" in raw:
+        own[code] = _window(raw["window"], f"{where} window at {code}")
+    return code
+
+
+def _kind_of(
+    raw: Mapping[str, Any], code: VisitCode, where: str, kinds: dict[VisitCode, Kind]
+) -> None:
+    kind = raw.get("kind", "infusion")
+    if kind not in KINDS:
+        raise ProtocolError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    if kind != "infusion":
+        kinds[code] = cast(Kind, kind)
+
+
+_RULE_KEYS = frozenset({"every_weeks", "from", "through", "for_weeks", "count", "kind", "window"})
+_RULE_ENDS = ("through", "for_weeks", "count")
+
+
+def _repeat(
+    rule: object, where: str, kinds: dict[VisitCode, Kind], own: dict[VisitCode, Window | None]
+) -> list[VisitCode]:
+    """The visits of a repeat rule, expanded with dateutil's rrule: every `every_weeks` weeks
+    from the visit `from`, through the visit `through` (included), for `for_weeks` weeks (the
+    day `for_weeks` weeks after `from` excluded), or `count` times."""
+    if not isinstance(rule, dict):
+        raise ProtocolError(f"{where}: repeat must be a table or a list of tables")
+    unknown = sorted(set(rule) - _RULE_KEYS)
+    if unknown:
+        raise ProtocolError(
+            f"{where}: repeat has no key {unknown[0]!r}: "
+            f"its keys are {', '.join(sorted(_RULE_KEYS))}"
+        )
+    every = _whole(rule, "every_weeks", where)
+    first = VisitCode.parse(_text(rule, "from", f"{where} repeat"))
+    ends = [key for key in _RULE_ENDS if key in rule]
+    if len(ends) != 1:
+        raise ProtocolError(f"{where}: repeat needs one of through, for_weeks or count")
+    from datetime import datetime, time, timedelta
+
+    from dateutil.rrule import WEEKLY, rrule
+
+    # A rule counts study days, not dates: any day can stand for D1; this one is far from the
+    # ends of the calendar.
+    origin = datetime.combine(date(2001, 1, 1), time())
+    dtstart = origin + timedelta(days=first.offset)
+    until: datetime | None = None
+    count: int | None = None
+    if ends[0] == "through":
+        last = VisitCode.parse(_text(rule, "through", f"{where} repeat"))
+        if last < first:
+            raise ProtocolError(f"{where}: repeat through {last} is before its from {first}")
+        until = origin + timedelta(days=last.offset)
+        times = (last.offset - first.offset) // (7 * every) + 1
+    elif ends[0] == "for_weeks":
+        weeks = _whole(rule, "for_weeks", where)
+        until = dtstart + timedelta(weeks=weeks, days=-1)
+        times = (7 * weeks - 1) // (7 * every) + 1
+    else:
+        count = times = _whole(rule, "count", where)
+    if times > MAX_REPEATS:
+        raise ProtocolError(
+            f"{where}: repeat gives {times} visits; at most {MAX_REPEATS} are accepted"
+        )
+    days = rrule(WEEKLY, interval=every, dtstart=dtstart, until=until, count=count)
+    codes = [_code_like(first, (day - origin).days) for day in days]
+    window = _window(rule["window"], f"{where} repeat window") if "window" in rule else ...
+    for code in codes:
+        _kind_of(rule, code, where, kinds)
+        if window is not ...:
+            own[code] = window
+    return codes
+
+
+def _code_like(first: VisitCode, offset: int) -> VisitCode:
+    """The code `offset` days from D1, written as `first` is (Dn or WnDm)."""
+    if first.by_day:
+        return VisitCode.on_day(offset + 1 if offset >= 0 else offset)
+    return VisitCode.from_study_day(offset + 1)
+
+
+def _whole(body: Mapping[str, Any], key: str, where: str) -> int:
+    value = body.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ProtocolError(f"{where}: repeat {key} must be a whole number >= 1")
+    return value
+
+
+def _window(raw: object, where: str) -> Window | None:
+    """A window written as [before, after] days, each a whole number >= 0; "none" for no
+    window (e.g. at W1D1, which starts the timeline)."""
+    if raw == "none":
+        return None
     if (
         not isinstance(raw, list)
         or len(raw) != 2
         or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in raw)
     ):
-        raise ProtocolError(f"{where} must be [days before, days after], whole numbers >= 0")
+        raise ProtocolError(
+            f'{where} must be [days before, days after], whole numbers >= 0, or "none"'
+        )
     return Window(raw[0], raw[1])
 
 
@@ -337,7 +606,12 @@ def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule]) -> No
     where = f"schedule {schedule.name!r}"
     if target is None or target.masking != "blinded":
         raise ProtocolError(f"{where} unblinds {schedule.unblinds!r}, not a blinded schedule")
-    if target.visits != schedule.visits or target.period != schedule.period:
+    # Kinds too: an arm with an assessment where the other has an infusion would be told apart.
+    if (
+        target.visits != schedule.visits
+        or target.period != schedule.period
+        or dict(target.kinds) != dict(schedule.kinds)
+    ):
         raise ProtocolError(
             f"{where} has other visits or another period than {target.name!r}, which it unblinds"
         )

@@ -12,8 +12,9 @@ from mil62sched.model.plan import Plan, Visit, search_order
 
 
 def chair_date(visit: Visit) -> date | None:
-    """The day a visit takes a chair: its actual date when done, none when missed or dropped."""
-    if visit.status in ("missed", "dropped"):
+    """The day a visit takes a chair: its actual date when done, none when missed or dropped,
+    or when it is not an infusion."""
+    if visit.status in ("missed", "dropped") or visit.kind != "infusion":
         return None
     return visit.actual or visit.date
 
@@ -43,7 +44,7 @@ def balance(
     on_day: dict[date, list[tuple[int, int]]] = defaultdict(list)
     for p, plan in enumerate(plans):
         for v, visit in enumerate(plan.visits):
-            if visit.status == "planned":
+            if visit.status == "planned" and visit.kind == "infusion":
                 on_day[visit.date].append((p, v))
     moved: dict[tuple[int, int], date] = {}
     unplaced: list[str] = []

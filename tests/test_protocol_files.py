@@ -1,0 +1,653 @@
+"""Protocol files (issue 11): --protocol FILE, `format = 1`, the JSON Schema, `protocol validate`,
+`show` and `schema`, day-numbered codes, visit kinds and windows, repeat rules, and a second trial
+(SAkuraStar, satralizumab) planned by every command.
+
+Dates below are worked out by hand from the registry words, never copied from the program:
+study day n is start + (n - 1) days from D1 on, start + n days before it (there is no day 0).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
+
+from mil62sched import engine, protocol
+from mil62sched.cli import app
+from mil62sched.errors import ProtocolError, UsageError
+from mil62sched.formats import csv_rows
+from mil62sched.formats.contract import plan_visits
+from mil62sched.model.codes import W1D1, VisitCode
+from mil62sched.site import chairs
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "protocols"
+SATRA = EXAMPLES / "satralizumab-sakurastar.toml"
+MIL62_WINDOWS = EXAMPLES / "mil62-ct303-site-windows.toml"
+SCHEMA = json.loads(protocol.SCHEMA.read_text(encoding="utf-8"))
+BUILTIN_TEXT = protocol.BUILTIN.read_text(encoding="utf-8")
+D = date.fromisoformat
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), prog_name="mil62sched", env={"COLUMNS": "200"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, text: str, name: str = "trial.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def edit(old: str, new: str, text: str = BUILTIN_TEXT) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# --- day-numbered visit codes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "study_day", "day_of_2024"),
+    [
+        ("D1", 1, "2024-01-01"),
+        ("D15", 15, "2024-01-15"),
+        ("d29", 29, "2024-01-29"),
+        ("D-1", -1, "2023-12-31"),  # the day before D1: there is no day 0
+        ("D-28", -28, "2023-12-04"),  # 31 Dec is D-1, so 4 Dec is D-28
+    ],
+)
+def test_day_codes_count_study_days_without_a_day_zero(
+    text: str, study_day: int, day_of_2024: str
+) -> None:
+    code = VisitCode.parse(text)
+    assert code.study_day == study_day
+    assert code.date_from(D("2024-01-01")) == D(day_of_2024)
+    assert str(code) == text.upper()
+
+
+def test_a_day_code_is_the_visit_its_week_code_names() -> None:
+    assert VisitCode.parse("D1") == W1D1
+    assert VisitCode.parse("D15") == VisitCode.parse("W3D1")
+    assert hash(VisitCode.parse("D169")) == hash(VisitCode.parse("W25D1"))
+    assert sorted(map(VisitCode.parse, ["W3D1", "D-1", "D2", "D-28", "W1D1"])) == list(
+        map(VisitCode.parse, ["D-28", "D-1", "W1D1", "D2", "W3D1"])
+    )
+
+
+@pytest.mark.parametrize("text", ["D0", "D-0", "D", "D1.5", "D01", "D-01", "D+1"])
+def test_malformed_day_codes_are_refused_with_the_day_form(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        VisitCode.parse(text)
+    message = str(caught.value)
+    assert repr(text) in message or "'D0'" in message
+    assert "Dn" in message
+    assert "no day 0" in message
+
+
+def test_week_code_errors_are_unchanged() -> None:
+    with pytest.raises(UsageError) as caught:
+        VisitCode.parse("W0D1")
+    assert str(caught.value) == (
+        "invalid visit code 'W0D1': use WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, "
+        "W3D1, W25D1"
+    )
+
+
+# --- format = 1 ---------------------------------------------------------------------------------
+
+
+def test_the_builtin_file_says_format_1() -> None:
+    assert tomllib.loads(BUILTIN_TEXT)["format"] == 1
+
+
+def test_an_unknown_format_is_refused_with_the_versions_understood(tmp_path: Path) -> None:
+    path = write(tmp_path, edit("format = 1", "format = 2"))
+    with pytest.raises(ProtocolError) as caught:
+        protocol.load(path)
+    assert str(caught.value) == (
+        f"{path}: protocol format 2 is not understood: this mil62sched reads format 1"
+    )
+
+
+def test_a_file_without_format_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, edit("format = 1\n", ""))
+    with pytest.raises(ProtocolError, match=r"format is not given .*reads format 1"):
+        protocol.load(path)
+
+
+# --- --protocol FILE on every command that uses the protocol ------------------------------------
+
+
+SATRA_ROSTER = "participant,arm,start\nS-1,sakurastar-db,2024-01-01\nS-2,sakurastar-db,2024-01-08\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01"],
+        ["roster", "ROSTER"],
+        ["agenda", "ROSTER", "--from", "2024-01-01"],
+        ["arms"],
+    ],
+)
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "cannot read protocol {path}: No such file or directory"),
+        ("format = 2\n", "{path}: protocol format 2 is not understood"),
+        ("format = 1\n[protocol]\n", "invalid protocol {path}: "),
+        ("format = = 1\n", "cannot read protocol {path}: "),
+    ],
+)
+def test_a_bad_protocol_file_is_one_line_naming_it(
+    tmp_path: Path, command: list[str], content: str | None, problem: str
+) -> None:
+    path = tmp_path / "site-trial.toml"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    roster = write(tmp_path, "participant,arm,start\nP1,phase3-rcp,2024-01-01\n", "r.csv")
+    args = [str(roster) if word == "ROSTER" else word for word in command]
+    code, out, err = run(*args, "--protocol", str(path))
+    assert code == 1
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("mil62sched: error: " + problem.format(path=path)), lines[0]
+
+
+def test_arms_lists_the_second_trial() -> None:
+    code, out, _ = run("arms", "--protocol", str(SATRA))
+    assert code == 0
+    assert out.splitlines()[0] == "SAkuraStar (NCT02073279) arms:"
+    assert re.search(r"sakurastar-db\s+blinded\s+25 infusions", out)
+    assert re.search(r"sakurastar-db-placebo\s+unblinded\s+25 infusions", out)
+
+
+# --- the second trial: SAkuraStar (NCT02073279) -------------------------------------------------
+
+# "120 mg subcutaneously at weeks 0, 2 and 4, then every 4 weeks": week 0 is D1, the start date
+# (Monday 2024-01-01); week 2 is D15, week 4 D29, then every 28 days from week 8 (D57) up to the
+# file's assumed 96-week double-blind period, whose last dose is week 92 (D645). Screening
+# (assumed) opens at D-28. Counted by hand, 28 days at a time:
+SATRA_DATES = [
+    "2023-12-04",  # D-28 screening (1 Jan - 28 days)
+    "2024-01-01",  # D1, week 0
+    "2024-01-15",  # D15, week 2
+    "2024-01-29",  # D29, week 4
+    "2024-02-26",  # D57, week 8: 29 Jan + 28 (January has 31 days)
+    "2024-03-25",  # D85: 26 Feb + 28 (February 2024 has 29 days)
+    "2024-04-22",
+    "2024-05-20",
+    "2024-06-17",
+    "2024-07-15",
+    "2024-08-12",
+    "2024-09-09",
+    "2024-10-07",
+    "2024-11-04",
+    "2024-12-02",
+    "2024-12-30",  # D365
+    "2025-01-27",
+    "2025-02-24",
+    "2025-03-24",  # February 2025 has 28 days
+    "2025-04-21",
+    "2025-05-19",
+    "2025-06-16",
+    "2025-07-14",
+    "2025-08-11",
+    "2025-09-08",
+    "2025-10-06",  # D645 = 2024-01-01 + 644 days: 366 to 2025-01-01, then 278 more
+]
+SATRA_CODES = ["D-28", "D1", "D15", "D29"] + [f"D{57 + 28 * n}" for n in range(22)]
+
+
+@pytest.mark.parametrize(
+    "arm", ["sakurastar-db", "sakurastar-db-satralizumab", "sakurastar-db-placebo"]
+)
+def test_satralizumab_dates_are_the_hand_checked_ones(arm: str) -> None:
+    trial = protocol.load(SATRA)
+    plan = engine.plan(trial, arm, D("2024-01-01"))
+    assert [visit.date.isoformat() for visit in plan.visits] == SATRA_DATES
+    assert [str(visit.code) for visit in plan.visits] == SATRA_CODES
+    assert SATRA_CODES[-1] == "D645"  # 57 + 28 * 21
+    assert [visit.kind for visit in plan.visits] == ["screening"] + ["infusion"] * 25
+    window = plan.visits[0]
+    assert (window.window_start, window.window_end) == (D("2023-12-04"), D("2023-12-31"))
+
+
+def test_satralizumab_doses_by_arm() -> None:
+    trial = protocol.load(SATRA)
+    start = D("2024-01-01")
+    for arm, label, dose in [
+        ("sakurastar-db", "Satralizumab 120 mg or placebo SC", None),
+        ("sakurastar-db-satralizumab", "Satralizumab 120 mg SC", 120),
+        ("sakurastar-db-placebo", "Placebo SC", 0),
+    ]:
+        infusions = engine.plan(trial, arm, start).visits[1:]
+        assert {(v.treatment.label, v.treatment.dose_mg) for v in infusions} == {(label, dose)}
+
+
+def test_plan_on_the_second_trial_in_every_format(tmp_path: Path) -> None:
+    base = ["plan", "--protocol", str(SATRA), "--start", "2024-01-01", "--no-holidays"]
+    code, out, err = run(*base, "--arm", "sakurastar-db", "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["date"] for row in rows] == SATRA_DATES
+    assert [row["kind"] for row in rows] == ["screening"] + ["infusion"] * 25
+    assert rows[0]["treatment"] == rows[0]["dose_mg"] == ""
+    assert list(rows[0])[-1] == "kind"
+    code, out, err = run(*base, "--arm", "sakurastar-db-placebo", "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["protocol"] == "SAkuraStar"
+    assert document["registry"] == "NCT02073279"
+    assert [v["date"] for v in document["visits"]] == SATRA_DATES
+    assert document["visits"][0]["treatment"] is None
+    assert document["visits"][0]["kind"] == "screening"
+    assert {v["dose_mg"] for v in document["visits"][1:]} == {0}
+    for fmt in ("table", "md", "calendar"):
+        code, out, err = run(*base, "--arm", "sakurastar-db", "--format", fmt)
+        assert code == 0, err
+        assert "2025-10-06" in out or fmt == "calendar"
+        assert "25 infusions, 1 other visit" in out or fmt == "md"
+    target = tmp_path / "S-1.ics"
+    code, _, err = run(*base, "--arm", "sakurastar-db", "--participant", "S-1", "-o", str(target))
+    assert code == 0, err
+    calendar = target.read_text(encoding="utf-8")
+    starts = re.findall(r"DTSTART;VALUE=DATE:(\d{8})", calendar)
+    assert starts == [day.replace("-", "") for day in SATRA_DATES]
+    assert "SUMMARY:S-1 D-28 screening visit" in calendar
+
+
+def test_roster_and_agenda_on_the_second_trial(tmp_path: Path) -> None:
+    roster = write(tmp_path, SATRA_ROSTER, "site.csv")
+    code, out, err = run("roster", str(roster), "--protocol", str(SATRA), "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["date"] for r in rows if r["participant"] == "S-1"] == SATRA_DATES
+    # S-2 starts a week later: every date 7 days on.
+    assert [r["date"] for r in rows if r["participant"] == "S-2"] == [
+        (D(day) + timedelta(days=7)).isoformat() for day in SATRA_DATES
+    ]
+    code, out, err = run(
+        "agenda", str(roster), "--protocol", str(SATRA), "--from", "2024-01-13", "--days", "7",
+        "--today", "2024-01-13", "--no-holidays", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    due = [
+        (r["participant"], r["code"], r["date"], r["flags"])
+        for r in csv.DictReader(io.StringIO(out))
+    ]
+    # Overdue first (nothing is recorded, and their day or window closed before 2024-01-13):
+    # S-1's screening (D-28, window to D-1 = 2023-12-31) and D1 (2024-01-01); S-2's screening
+    # (2023-12-11, window to 2024-01-07) and D1 (2024-01-08). Then S-1's D15 on 2024-01-15;
+    # S-2's D15 (2024-01-22) is after the 7 days.
+    assert sorted(due[:4]) == [
+        ("S-1", "D-28", "2023-12-04", "overdue"),
+        ("S-1", "D1", "2024-01-01", "overdue"),
+        ("S-2", "D-28", "2023-12-11", "overdue"),
+        ("S-2", "D1", "2024-01-08", "overdue"),
+    ]
+    assert due[4:] == [("S-1", "D15", "2024-01-15", "")]
+
+
+def test_chairs_count_only_infusions() -> None:
+    trial = protocol.load(SATRA)
+    # Participant A is screened (D-28) on the day participant B has their D1: one infusion.
+    one = engine.plan(trial, "sakurastar-db", D("2024-01-29"))
+    two = engine.plan(trial, "sakurastar-db", D("2024-01-01"))
+    assert one.visits[0].date == two.visits[1].date == D("2024-01-01")
+    assert chairs.load([one, two])[D("2024-01-01")] == 1
+
+
+def test_csv_rows_say_what_the_json_says_for_other_visits() -> None:
+    trial = protocol.load(MIL62_WINDOWS)
+    plan = engine.plan(trial, "phase3", D("2025-09-17"), participant="CT303-0007")
+    fields = plan_visits(plan)
+    rows = list(csv_rows.rows(plan))
+    header = csv_rows.HEADER
+    for visit, row in zip(fields, rows, strict=True):
+        assert row == [csv_rows.cell(_plan_or_visit(visit, name)) for name in header]
+    assert {visit["kind"] for visit in fields} == {
+        "screening", "infusion", "assessment", "end-of-treatment", "follow-up",
+    }  # fmt: skip
+
+
+def _plan_or_visit(visit: dict[str, object], name: str) -> object:
+    heads = {"protocol": "MIL62-CT303", "arm": "phase3", "masking": "blinded"}
+    heads |= {"participant": "CT303-0007", "start": "2025-09-17"}
+    heads["before_study_start"] = False  # 2025-09-17 is after the study start, 2022-08-18
+    return heads[name] if name in heads else visit[name]
+
+
+# --- the MIL62 example with site windows --------------------------------------------------------
+
+
+def test_the_windows_example_keeps_the_registry_infusions() -> None:
+    """The example's infusion dates are the built-in file's, for every arm: only windows and
+    visits that are not infusions were added."""
+    builtin, example = protocol.load(), protocol.load(MIL62_WINDOWS)
+    assert list(builtin.arms) == list(example.arms)
+    start = D("2024-03-04")
+    for name in builtin.arms:
+        mine = [
+            (v.period, v.code, v.date, v.treatment)
+            for v in engine.plan(example, name, start).visits
+            if v.kind == "infusion"
+        ]
+        theirs = [
+            (v.period, v.code, v.date, v.treatment)
+            for v in engine.plan(builtin, name, start).visits
+        ]
+        assert mine == theirs, name
+
+
+def test_the_windows_example_states_its_windows() -> None:
+    """No window at W1D1; W3D1 1 day before, 2 after; other visits 3 either side; screening
+    D-28 to D-1 (the example's made-up windows, as its comments say)."""
+    plan = engine.plan(protocol.load(MIL62_WINDOWS), "phase3-rcp", D("2024-03-04"))
+    by_code = {str(v.code): v for v in plan.visits}
+    assert by_code["W1D1"].window is None
+    assert by_code["W1D1"].window_start is None
+    # W3D1 = 2024-03-18; 1 day before, 2 after.
+    assert (by_code["W3D1"].window_start, by_code["W3D1"].window_end) == (
+        D("2024-03-17"),
+        D("2024-03-20"),
+    )
+    # W25D1 = 2024-08-19 (169 days): 3 days either side.
+    assert (by_code["W25D1"].window_start, by_code["W25D1"].window_end) == (
+        D("2024-08-16"),
+        D("2024-08-22"),
+    )
+    # Screening: D-28 = 2024-02-05 (4 March - 28 days, 2024 a leap year) to D-1 = 2024-03-03.
+    assert (by_code["D-28"].window_start, by_code["D-28"].window_end) == (
+        D("2024-02-05"),
+        D("2024-03-03"),
+    )
+    assert "EXAMPLE" in MIL62_WINDOWS.read_text(encoding="utf-8").splitlines()[0]
+
+
+# --- repeat rules -------------------------------------------------------------------------------
+
+PHASE1B_LIST = (
+    'visits = ["W1D1", "W3D1", "W25D1", "W27D1", "W53D1", "W79D1", "W105D1", "W131D1", "W157D1", '
+    '"W183D1", "W209D1"]'
+)
+PHASE1B_RULE = (
+    'visits = ["W1D1", "W3D1", "W25D1"]\n'
+    'repeat = { every_weeks = 26, from = "W27D1", through = "W209D1" }'
+)
+OLP_LIST = 'visits = ["W1D1", "W3D1", "W27D1", "W53D1", "W79D1", "W105D1", "W131D1"]'
+OLP_RULE = 'visits = ["W1D1", "W3D1"]\nrepeat = { every_weeks = 26, from = "W27D1", count = 5 }'
+
+
+def test_the_registry_schedules_written_as_rules_give_the_same_dates(tmp_path: Path) -> None:
+    """'every 26 weeks from W27D1 through W209D1' is the registry's Phase 1b list after W25D1,
+    and the OLP's from W27D1 is 5 visits 26 weeks apart (W27, 53, 79, 105, 131)."""
+    text = BUILTIN_TEXT.replace(PHASE1B_LIST, PHASE1B_RULE).replace(OLP_LIST, OLP_RULE)
+    assert text.count("repeat = ") == 5  # 2 Phase 1b + 3 OLP schedules
+    ruled = protocol.load(write(tmp_path, text))
+    builtin = protocol.load()
+    for name in builtin.arms:
+        for start in (D("2024-01-01"), D("2025-09-17")):
+            mine = engine.plan(ruled, name, start)
+            theirs = engine.plan(builtin, name, start)
+            assert mine.visits == theirs.visits, name
+
+
+@pytest.mark.parametrize(
+    ("rule", "first", "last", "count"),
+    [
+        # W4D1 is day 22; 96 weeks later is day 694, not included: W4D1, W8D1 ... W96D1.
+        ('{ every_weeks = 4, from = "W4D1", for_weeks = 96 }', "W4D1", "W96D1", 24),
+        ('{ every_weeks = 4, from = "D57", through = "D645" }', "D57", "D645", 22),
+        ('{ every_weeks = 2, from = "W3D1", count = 3 }', "W3D1", "W7D1", 3),
+        # through a day the rule does not land on: the last one before it.
+        ('{ every_weeks = 4, from = "D57", through = "D650" }', "D57", "D645", 22),
+    ],
+)
+def test_repeat_rules(tmp_path: Path, rule: str, first: str, last: str, count: int) -> None:
+    text = edit(
+        'visits = ["W1D1", "W3D1", "W25D1", "W27D1"]\ntreatment = "mil62-1000-or-placebo"',
+        f'visits = ["W1D1"]\nrepeat = {rule}\ntreatment = "mil62-1000-or-placebo"',
+    )
+    text = text.replace('unblinds = "phase3-rcp"\nvisits = ["W1D1", "W3D1", "W25D1", "W27D1"]', (
+        f'unblinds = "phase3-rcp"\nvisits = ["W1D1"]\nrepeat = {rule}'
+    ))  # fmt: skip
+    visits = protocol.load(write(tmp_path, text)).schedule("phase3-rcp").visits[1:]
+    assert (str(visits[0]), str(visits[-1]), len(visits)) == (first, last, count)
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ('{ every_weeks = 4, from = "W4D1" }', "repeat needs one of through, for_weeks or count"),
+        ('{ every_weeks = 0, from = "W4D1", count = 2 }', "every_weeks must be a whole number"),
+        ('{ every_weeks = 1, from = "W4D1", count = 5000 }', "at most 1000"),
+        ('{ every_weeks = 4, from = "W4D1", through = "W2D1" }', "is before its from"),
+        ('{ every_weeks = 2, from = "W3D1", count = 2 }', "repeat gives W3D1, which is already"),
+        ('{ every_weeks = 2, from = "W4D1", count = 2, each = 1 }', "repeat has no key 'each'"),
+    ],
+)
+def test_bad_repeat_rules_are_refused(tmp_path: Path, rule: str, problem: str) -> None:
+    text = edit(PHASE1B_LIST, f'visits = ["W1D1", "W3D1"]\nrepeat = {rule}')
+    with pytest.raises(ProtocolError, match=re.escape(problem)):
+        protocol.load(write(tmp_path, text))
+
+
+# --- the JSON Schema ----------------------------------------------------------------------------
+
+
+def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(SCHEMA)
+
+
+@pytest.mark.parametrize(
+    "path", [protocol.BUILTIN, *sorted(EXAMPLES.glob("*.toml"))], ids=lambda p: p.name
+)
+def test_the_builtin_file_and_every_example_validate(path: Path) -> None:
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert list(Draft202012Validator(SCHEMA).iter_errors(table)) == []
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, err) == (0, "")
+    trial = protocol.load(path)
+    visits = sum(len(s.visits) for s in trial.schedules.values())
+    assert out == f"{path}: valid, {len(trial.arms)} arms, {visits} visits\n"
+
+
+def test_the_builtin_file_counts() -> None:
+    """11 arms (8 schedules, 3 journeys) and 2 x 11 + 3 x 4 + 3 x 7 = 55 visits."""
+    code, out, _ = run("protocol", "validate", str(protocol.BUILTIN))
+    assert code == 0
+    assert out.endswith(": valid, 11 arms, 55 visits\n")
+
+
+def test_a_design_table_is_allowed(tmp_path: Path) -> None:
+    """A [design] table (the SDTM trial design) is part of a file; the schema lets it through.
+    The built-in file has its own now, so this one replaces it."""
+    schedules = BUILTIN_TEXT.split("\n[design]\n")[0]
+    text = schedules + '\n[design]\nphase = "PHASE3"\ncriteria = [{ kind = "inclusion" }]\n'
+    assert list(Draft202012Validator(SCHEMA).iter_errors(tomllib.loads(text))) == []
+    assert protocol.load(write(tmp_path, text)).id == "MIL62-CT303"
+
+
+def test_protocol_schema_prints_the_shipped_schema() -> None:
+    code, out, _ = run("protocol", "schema")
+    assert code == 0
+    assert json.loads(out) == SCHEMA
+
+
+# --- protocol validate: every problem, with its key path and line ---------------------------
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """The line (from 1) of the `occurrence`-th line containing `needle`, counted by hand here
+    so that the test does not trust `locate`."""
+    found = [n for n, line in enumerate(text.splitlines(), 1) if needle in line]
+    return found[occurrence - 1]
+
+
+def test_validate_reports_every_problem_with_its_path_and_line(tmp_path: Path) -> None:
+    text = BUILTIN_TEXT
+    text = edit("format = 1\n", "format = 1\nformt = 1\n", text)  # an unknown top-level key
+    text = edit("dose_mg = 500", 'dose_mg = "500"', text)  # treatments.mil62-500
+    text = edit('masking = "open-label"', 'masking = "open"', text)  # schedules[0]
+    # schedules[2] (phase3-rcp): a malformed code at index 2
+    text = edit(
+        'masking = "blinded"\nvisits = ["W1D1", "W3D1", "W25D1", "W27D1"]',
+        'masking = "blinded"\nvisits = ["W1D1", "W3D1", "W25D9", "W27D1"]',
+        text,
+    )
+    # schedules[6] (phase3-olp-from-mil62) is well formed but reveals another treatment at W3D1
+    # than the blinded OLP hides: the loader's blinding check, not the schema, finds it.
+    text = edit('overrides = { W3D1 = "placebo" }', 'overrides = { W27D1 = "placebo" }', text)
+    path = write(tmp_path, text)
+    code, out, err = run("protocol", "validate", str(path))
+    assert code == 1
+    assert out == ""
+    lines = [line.removeprefix("mil62sched: error: ") for line in err.splitlines()]
+    expected = [
+        (line_of(text, "formt = 1"), "formt", "Additional properties are not allowed"),
+        (line_of(text, 'dose_mg = "500"'), "treatments.mil62-500.dose_mg", "is not of type"),
+        (line_of(text, 'masking = "open"'), "schedules[0].masking", "'open' is not one of"),
+        (line_of(text, '"W25D9"'), "schedules[2].visits[2]", "invalid visit code 'W25D9'"),
+        (line_of(text, "[[schedules]]", 6), "schedules[5]", "schedule 'phase3-olp' shows"),
+    ]
+    assert len(lines) == len(expected) + 1, err
+    for line, (number, key_path, words) in zip(lines, expected, strict=False):
+        assert line.startswith(f"{path} line {number}: {key_path}: "), line
+        assert words in line, line
+    assert lines[-1] == f"{path}: 5 problems; not valid"
+
+
+def test_validate_reports_a_toml_syntax_error_with_its_line(tmp_path: Path) -> None:
+    text = edit('sponsor = "Beijing', 'sponsor = = "Beijing')
+    path = write(tmp_path, text)
+    code, _, err = run("protocol", "validate", str(path))
+    assert code == 1
+    assert err.splitlines()[0].startswith(
+        f"mil62sched: error: {path} line {line_of(text, 'sponsor = =')}: not TOML:"
+    )
+
+
+def test_validate_refuses_another_format(tmp_path: Path) -> None:
+    path = write(tmp_path, edit("format = 1", "format = 2"))
+    code, _, err = run("protocol", "validate", str(path))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"mil62sched: error: {path} line {line_of(BUILTIN_TEXT, 'format = 1')}: format: "
+        "protocol format 2 is not understood: this mil62sched reads format 1"
+    )
+
+
+def test_validate_names_a_missing_file(tmp_path: Path) -> None:
+    code, _, err = run("protocol", "validate", str(tmp_path / "none.toml"))
+    assert code == 1
+    assert err.startswith(f"mil62sched: error: cannot read protocol {tmp_path / 'none.toml'}: ")
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "needle"),
+    [
+        ("window = [0, 27] }", "window = [0, -1] }", "schedules[0].visits[0].window", "[0, -1]"),
+        ('kind = "screening"', 'kind = "screen"', "schedules[0].visits[0].kind", '"screen"'),
+        ("every_weeks = 4", "every_weeks = 0", "schedules[0].repeat.every_weeks", "every_weeks"),
+        ('from = "D57"', 'from = "D0"', "schedules[0].repeat.from", '"D0"'),
+        (
+            "dose_mg = 120",
+            "dose_mg = 120\nblinded = true",
+            "treatments.satralizumab-120",
+            "[treatments.satralizumab-120]",
+        ),
+    ],
+)
+def test_broken_example_files_give_the_expected_paths(
+    tmp_path: Path, old: str, new: str, key_path: str, needle: str | None
+) -> None:
+    text = edit(old, new, SATRA.read_text(encoding="utf-8"))
+    path = write(tmp_path, text)
+    code, _, err = run("protocol", "validate", str(path))
+    assert code == 1
+    first = err.splitlines()[0].removeprefix("mil62sched: error: ")
+    line = f" line {line_of(text, needle)}" if needle else ""
+    assert first.startswith(f"{path}{line}: {key_path}"), first
+
+
+# --- protocol show ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [None, MIL62_WINDOWS, SATRA], ids=str)
+def test_show_prints_schedules_journeys_windows_and_citations_in_80_columns(
+    path: Path | None,
+) -> None:
+    code, out, err = run("protocol", "show", *([str(path)] if path else []))
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 80
+    trial = protocol.load(path)
+    for schedule in trial.schedules.values():
+        assert f"\n{schedule.name}" in out
+        assert " ".join(schedule.cites.split())[:40] in " ".join(out.split())
+    if path == MIL62_WINDOWS:
+        assert "W3D1 -1/+2 d" in out
+        assert "W25D1 ±3 d" in out
+        assert "D-28 screening -0/+27 d" in out
+        assert "Journeys" in out
+        assert "then phase3-olp (default start at W53D1)" in out
+    if path is None:
+        assert "no windows" in out
+
+
+def test_protocol_without_a_command_shows_its_commands() -> None:
+    code, out, err = run("protocol")
+    assert (code, err) == (0, "")
+    for command in ("validate", "show", "schema"):
+        assert command in out
+
+
+def test_a_missing_arm_lists_the_arms_of_the_given_protocol() -> None:
+    code, _, err = run("plan", "--protocol", str(SATRA), "--start", "2024-01-01")
+    assert code == 2
+    assert err == (
+        "mil62sched: error: missing option '--arm': one of sakurastar-db, "
+        "sakurastar-db-satralizumab, sakurastar-db-placebo\n"
+    )
+
+
+def test_any_protocol_file_is_parsed_once_into_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-user parse cache works for a file given with --protocol, as for the built-in."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MIL62SCHED_CACHE_DIR", str(folder))
+    path = write(tmp_path, SATRA.read_text(encoding="utf-8"))
+    fresh = protocol.load(path)
+    assert len(list(folder.glob("protocol-*.marshal"))) == 1
+    assert protocol.load(path) == fresh
+    path.write_text(edit('id = "SAkuraStar"', 'id = "SAkuraStar-2"', path.read_text()))
+    assert protocol.load(path).id == "SAkuraStar-2"
+    assert len(list(folder.glob("protocol-*.marshal"))) == 2
+
+
+def test_an_unblinded_schedule_must_have_the_blinded_one_s_kinds(tmp_path: Path) -> None:
+    """The placebo arm may not have an assessment where the satralizumab arm has a dose: the
+    blinded schedule could not hide it."""
+    text = SATRA.read_text(encoding="utf-8")
+    placebo = text.index('name = "sakurastar-db-placebo"')
+    text = text[:placebo] + edit(
+        '    "D15",\n', '    { code = "D15", kind = "assessment" },\n', text[placebo:]
+    )
+    with pytest.raises(
+        ProtocolError, match="has other visits or another period than 'sakurastar-db'"
+    ):
+        protocol.load(write(tmp_path, text))
