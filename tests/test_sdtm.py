@@ -620,3 +620,46 @@ def test_ta_and_te_name_the_same_elements_and_tv_the_same_arms(written: Path) ->
     assert {(r["ARMCD"], r["ARM"]) for r in _records(written, "tv")} == arms
     narms = [r["TSVAL"] for r in _records(written, "ts") if r["TSPARMCD"] == "NARMS"]
     assert narms == [str(len(arms))]
+
+
+# --- protocol validate checks the [design] table ---------------------------------------------
+
+
+def _validate(run: Run, tmp_path: Path, old: str, new: str) -> list[str]:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "trial.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run("protocol", "validate", str(path))
+    assert result.exit_code == 1
+    return [line.replace(str(path), "trial.toml") for line in result.stderr.splitlines()]
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(needle))
+
+
+def test_validate_reports_a_design_key_the_schema_refuses_with_its_line(
+    run: Run, tmp_path: Path
+) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    line = _line_of(text, 'armcd = "P3PBO"')
+    lines = _validate(run, tmp_path, 'armcd = "P3PBO"', 'armcd = "P3-PLACEBO-ARM-TOO-LONG"')
+    assert lines[0].startswith(f"mil62sched: error: trial.toml line {line}: design.arms[3].armcd: ")
+    assert lines[-1] == "mil62sched: error: trial.toml: 1 problem; not valid"
+
+
+def test_validate_reports_a_design_that_names_an_unknown_arm(run: Run, tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    line = _line_of(text, "[design]")
+    lines = _validate(run, tmp_path, 'arm = "phase3-placebo"', 'arm = "phase3-plaecbo"')
+    assert lines[0].startswith(
+        f"mil62sched: error: trial.toml line {line}: design: design.arms: unknown arm "
+        "'phase3-plaecbo': did you mean 'phase3-placebo'?"
+    )
+
+
+def test_validate_passes_the_built_in_file_with_its_design(run: Run) -> None:
+    result = run("protocol", "validate", str(protocol.BUILTIN))
+    assert result.exit_code == 0
+    assert result.stdout.endswith(": valid, 11 arms, 55 visits\n")

@@ -59,6 +59,13 @@ def load_design(protocol: Protocol, path: Path | None = None) -> Design:
         raise ProtocolError(exc.line(), where=f"invalid protocol {where}") from None
 
 
+def check_design(body: object, protocol: Protocol) -> Design:
+    """The design of a parsed file's `[design]` table, checked against `protocol`; raises
+    ProtocolError naming the first problem (for `protocol validate`, which has no file path to
+    give)."""
+    return _design(_table(body, "design"), protocol)
+
+
 def derived_design(protocol: Protocol) -> Design:
     """The design of a protocol file without a `[design]` table, from its schedules alone.
 
