@@ -663,3 +663,36 @@ def test_validate_passes_the_built_in_file_with_its_design(run: Run) -> None:
     result = run("protocol", "validate", str(protocol.BUILTIN))
     assert result.exit_code == 0
     assert result.stdout.endswith(": valid, 11 arms, 55 visits\n")
+
+
+# --- the example protocol files --------------------------------------------------------------
+
+EXAMPLES = sorted((ROOT / "examples" / "protocols").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_protocol_gives_valid_datasets(run: Run, tmp_path: Path, path: Path) -> None:
+    import jsonschema
+
+    out = tmp_path / "out"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    schema = json.loads((REFERENCE / "dataset.schema.json").read_text(encoding="utf-8"))
+    for name in NAMES:
+        jsonschema.validate(_document(out, name), schema, cls=jsonschema.Draft201909Validator)
+
+
+def test_sakurastar_blinded_visits_are_one_schedule_for_both_arms(run: Run, tmp_path: Path) -> None:
+    """SAkuraStar's double-blind visits are the same for satralizumab and placebo, and its arms
+    have no other visits: TV has one row per visit, without an arm (SDTMIG 3.4). Days by hand:
+    week 0 is D1, week 2 D15, week 4 D29, then every 28 days (D57, D85); screening is D-28."""
+    path = ROOT / "examples" / "protocols" / "satralizumab-sakurastar.toml"
+    out = tmp_path / "out"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    rows = _records(out, "tv")
+    assert {r["ARMCD"] for r in rows} == {""}
+    assert [(r["VISIT"], r["VISITDY"]) for r in rows[:6]] == [
+        ("DB D-28", -28), ("DB D1", 1), ("DB D15", 15), ("DB D29", 29), ("DB D57", 57),
+        ("DB D85", 85),
+    ]  # fmt: skip
+    assert rows[0]["TVSTRL"].startswith("28 days before the first infusion of the DB period")
+    assert len({r["ARMCD"] for r in _records(out, "ta")}) == 2
