@@ -696,3 +696,14 @@ def test_sakurastar_blinded_visits_are_one_schedule_for_both_arms(run: Run, tmp_
     ]  # fmt: skip
     assert rows[0]["TVSTRL"].startswith("28 days before the first infusion of the DB period")
     assert len({r["ARMCD"] for r in _records(out, "ta")}) == 2
+
+
+def test_a_rule_longer_than_200_characters_is_refused_not_cut(tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8").replace(
+        'label = "MIL62 1000 mg"', f'label = "MIL62 1000 mg {"x" * 150}"', 1
+    )
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    trial = protocol.load(path)
+    with pytest.raises(ProtocolError, match=r"^TA TATRANS would be 2\d\d characters, more than"):
+        datasets(trial, load_design(trial, path))

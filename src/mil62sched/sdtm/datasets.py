@@ -20,7 +20,8 @@ DataType = Literal["string", "integer", "float"]
 
 SDTMIG_VERSION = "3.4"
 SDTM_VERSION = "2.0"  # the SDTM version SDTMIG 3.4 implements
-IETEST_LENGTH = 200  # SDTMIG 3.4: IETEST holds at most 200 characters
+TEXT_LENGTH = 200  # SDTM: a text variable holds at most 200 characters
+IETEST_LENGTH = TEXT_LENGTH  # SDTMIG 3.4 TI: a longer criterion is shortened in IETEST
 
 
 class Variable(NamedTuple):
@@ -50,14 +51,26 @@ _ELEMENT = Variable("ELEMENT", "Description of Element")
 
 
 def datasets(protocol: Protocol, design: Design) -> tuple[Dataset, ...]:
-    """TA, TE, TV, TI and TS of the protocol, in that order."""
-    return (
+    """TA, TE, TV, TI and TS of the protocol, in that order. A text longer than the 200
+    characters an SDTM variable holds is refused, naming where it is (a rule made from long
+    names in the file), rather than cut."""
+    built = (
         trial_arms(protocol, design),
         trial_elements(protocol, design),
         trial_visits(protocol, design),
         trial_criteria(protocol, design),
         trial_summary(protocol, design),
     )
+    for dataset in built:
+        for row in dataset.rows:
+            for variable, value in zip(dataset.variables, row, strict=True):
+                if isinstance(value, str) and len(value) > TEXT_LENGTH:
+                    raise ProtocolError(
+                        f"{dataset.name} {variable.name} would be {len(value)} characters, more "
+                        f"than the {TEXT_LENGTH} SDTM holds ({value[:50]!r}...): shorten the "
+                        "names it is made of"
+                    )
+    return built
 
 
 # --- TA and TE: each arm's path through the elements -------------------------------------------
@@ -225,9 +238,15 @@ def _element_rules(step: _Step, escalated_from: Schedule | None) -> tuple[str, s
         duration = _iso_days(starts_at.study_day - 1)
     else:
         last = infusions[-1]
+        later = [code for code in schedule.visits if code.study_day > last.study_day]
         end = (
             f"After the last infusion of the {schedule.period} period ({last}, study day "
-            f"{last.study_day}); the protocol plans no later visit"
+            f"{last.study_day}); "
+        )
+        end += (
+            f"then visits without infusion to {later[-1]} (study day {later[-1].study_day})"
+            if later
+            else "the protocol plans no later visit"
         )
         duration = ""
     if schedule.escalation is not None:
