@@ -707,3 +707,17 @@ def test_a_rule_longer_than_200_characters_is_refused_not_cut(tmp_path: Path) ->
     trial = protocol.load(path)
     with pytest.raises(ProtocolError, match=r"^TA TATRANS would be 2\d\d characters, more than"):
         datasets(trial, load_design(trial, path))
+
+
+def test_an_element_end_names_the_visits_after_its_last_infusion(run: Run, tmp_path: Path) -> None:
+    """The example file with site windows adds visits without infusion after W209D1, up to
+    W234D1 (study day 7*233+1 = 1632): the Phase 1b element's end rule says so."""
+    path = ROOT / "examples" / "protocols" / "mil62-ct303-site-windows.toml"
+    out = tmp_path / "out"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    rules = {r["TESTRL"]: r["TEENRL"] for r in _records(out, "te")}
+    start = "First infusion of MIL62 1000 mg in the Phase 1b period: W1D1, or the first escalated "
+    assert rules[start + "infusion (W25D1 or later)"] == (
+        "After the last infusion of the Phase 1b period (W209D1, study day 1457); then visits "
+        "without infusion to W234D1 (study day 1632)"
+    )
