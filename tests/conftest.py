@@ -21,6 +21,9 @@ os.environ.pop("FORCE_COLOR", None)
 # so that two exports in a test compare equal whatever second each ran in. Tests of the clock
 # itself set or clear it.
 os.environ["SOURCE_DATE_EPOCH"] = "1767225600"
+# The language of what people read follows the locale (issue 9 #13): the tests expect English
+# wherever they run, unless they ask for another (tests/test_i18n.py).
+os.environ["MIL62SCHED_LANG"] = "en"
 
 # sitecal caches holiday data per user. Set here, at import, so that the whole session (and every
 # subprocess it starts) starts cold in a folder of its own and never writes to the user's home.

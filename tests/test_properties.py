@@ -40,6 +40,12 @@ UNBLINDED_BY_BLINDED = {
     name: sorted(arm.name for arm in P.arms.values() if arm.unblinds == name) for name in BLINDED
 }
 BLINDED_LABEL = "MIL62 1000 mg or matching placebo"
+# Blinded outputs hold in every language of what people read (issue 9 #13): the combined label
+# and the words that must not leak, per language.
+LANGS = st.sampled_from(["en", "zh"])
+BLINDED_LABELS = {"en": BLINDED_LABEL, "zh": "MIL62 1000 mg 或匹配安慰剂"}
+PLACEBO_WORDS = {"en": "placebo", "zh": "placebo|安慰剂"}
+UNBLINDED_WORDS = {"en": "unblinded", "zh": "unblinded|非盲"}
 STAMP = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 AT_STAMP = Presentation(stamp=STAMP)
 CN_POLICY = Policy(site=SiteCalendar("CN"))  # what the CLI uses by default
@@ -71,8 +77,8 @@ def test_the_protocol_has_three_blinded_arms_each_with_two_unblinded_ones() -> N
     assert set(LABELLED_FORMATS) | {"calendar"} == set(FORMATS)
 
 
-def render(plan: Plan, fmt: str) -> str:
-    return formats.named(fmt).render(plan, AT_STAMP)
+def render(plan: Plan, fmt: str, lang: str = "en") -> str:
+    return formats.named(fmt).render(plan, AT_STAMP._replace(lang=lang))
 
 
 def blinded_name(arm: str) -> str:
@@ -293,6 +299,7 @@ def blinded_view(
     participant: str | None,
     period_starts: dict[str, date] | None = None,
     policy: Policy | None = None,
+    lang: str = "en",
 ) -> dict[str, str]:
     """What blinded staff see for a participant on `arm`: the blinded schedule, every format."""
     plan = engine.plan(
@@ -303,7 +310,7 @@ def blinded_view(
         period_starts=period_starts,
         policy=policy,
     )
-    return {fmt: render(plan, fmt) for fmt in FORMATS}
+    return {fmt: render(plan, fmt, lang) for fmt in FORMATS}
 
 
 def unfolded(text: str) -> str:
@@ -312,26 +319,28 @@ def unfolded(text: str) -> str:
 
 
 @settings(max_examples=25, deadline=None)
-@given(start=STARTS, participant=st.none() | NEUTRAL_PARTICIPANTS)
+@given(start=STARTS, participant=st.none() | NEUTRAL_PARTICIPANTS, lang=LANGS)
 def test_blinded_rcp_outputs_do_not_depend_on_the_assignment(
-    start: date, participant: str | None
+    start: date, participant: str | None, lang: str
 ) -> None:
     """A participant on the MIL62 arm and one on the placebo arm get byte-identical blinded
-    outputs (json, csv, md, table, ics), and those outputs name no treatment but the combined one.
+    outputs (json, csv, md, table, ics), and those outputs name no treatment but the combined one,
+    in English and in Chinese (the machine formats, csv and json, keep the English label).
     """
-    on_mil62 = blinded_view("phase3-rcp-mil62", start, participant)
-    on_placebo = blinded_view("phase3-rcp-placebo", start, participant)
+    on_mil62 = blinded_view("phase3-rcp-mil62", start, participant, lang=lang)
+    on_placebo = blinded_view("phase3-rcp-placebo", start, participant, lang=lang)
     assert on_mil62 == on_placebo
-    assert on_mil62 == blinded_view("phase3-rcp", start, participant)
+    assert on_mil62 == blinded_view("phase3-rcp", start, participant, lang=lang)
 
     for fmt, text in on_mil62.items():
         rest = unfolded(text) if fmt == "ics" else text
+        label = BLINDED_LABEL if fmt in ("csv", "json") else BLINDED_LABELS[lang]
         if fmt in LABELLED_FORMATS:
-            assert BLINDED_LABEL in rest, fmt
-        rest = rest.replace(BLINDED_LABEL, "")
-        assert not re.search("placebo", rest, re.IGNORECASE), fmt
+            assert label in rest, fmt
+        rest = rest.replace(label, "")
+        assert not re.search(PLACEBO_WORDS[lang], rest, re.IGNORECASE), fmt
         assert "1000 mg" not in rest, fmt  # every RCP visit is blinded: no dose anywhere
-        assert not re.search("unblinded", rest, re.IGNORECASE), fmt
+        assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
 
 
 @settings(max_examples=40, deadline=None)
@@ -385,14 +394,15 @@ def test_blinded_json_agrees_with_its_arms_except_what_it_hides(
 
 
 @settings(max_examples=25, deadline=None)
-@given(start=STARTS, participant=st.none() | NEUTRAL_PARTICIPANTS)
+@given(start=STARTS, participant=st.none() | NEUTRAL_PARTICIPANTS, lang=LANGS)
 def test_blinded_olp_names_placebo_only_in_the_combined_label(
-    start: date, participant: str | None
+    start: date, participant: str | None, lang: str
 ) -> None:
-    for fmt, text in blinded_view("phase3-olp-from-mil62", start, participant).items():
-        rest = (unfolded(text) if fmt == "ics" else text).replace(BLINDED_LABEL, "")
-        assert not re.search("placebo", rest, re.IGNORECASE), fmt
-        assert not re.search("unblinded", rest, re.IGNORECASE), fmt
+    for fmt, text in blinded_view("phase3-olp-from-mil62", start, participant, lang=lang).items():
+        label = BLINDED_LABEL if fmt in ("csv", "json") else BLINDED_LABELS[lang]
+        rest = (unfolded(text) if fmt == "ics" else text).replace(label, "")
+        assert not re.search(PLACEBO_WORDS[lang], rest, re.IGNORECASE), fmt
+        assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
 
 
 @settings(max_examples=12, deadline=None)
@@ -401,27 +411,29 @@ def test_blinded_olp_names_placebo_only_in_the_combined_label(
     participant=st.none() | NEUTRAL_PARTICIPANTS,
     policy=POLICIES,
     data=st.data(),
+    lang=LANGS,
 )
 def test_blinded_journey_outputs_do_not_depend_on_the_assignment(
-    start: date, participant: str | None, policy: Policy | None, data: st.DataObject
+    start: date, participant: str | None, policy: Policy | None, data: st.DataObject, lang: str
 ) -> None:
     """A participant on the MIL62 journey and one on the placebo journey get byte-identical
     blinded outputs (the `phase3` journey, every format), with or without the working-day check
     and whatever the OLP start; they name no treatment but the combined one and MIL62 1000 mg
     (the OLP's open-label infusions)."""
     starts = data.draw(olp_starts(start))
-    on_mil62 = blinded_view("phase3-mil62", start, participant, starts, policy)
-    on_placebo = blinded_view("phase3-placebo", start, participant, starts, policy)
+    on_mil62 = blinded_view("phase3-mil62", start, participant, starts, policy, lang)
+    on_placebo = blinded_view("phase3-placebo", start, participant, starts, policy, lang)
     assert on_mil62 == on_placebo
-    assert on_mil62 == blinded_view("phase3", start, participant, starts, policy)
+    assert on_mil62 == blinded_view("phase3", start, participant, starts, policy, lang)
 
     for fmt, text in on_mil62.items():
         rest = unfolded(text) if fmt == "ics" else text
+        label = BLINDED_LABEL if fmt in ("csv", "json") else BLINDED_LABELS[lang]
         if fmt in LABELLED_FORMATS:
-            assert BLINDED_LABEL in rest, fmt
-        rest = rest.replace(BLINDED_LABEL, "")
-        assert not re.search("placebo", rest, re.IGNORECASE), fmt
-        assert not re.search("unblinded", rest, re.IGNORECASE), fmt
+            assert label in rest, fmt
+        rest = rest.replace(label, "")
+        assert not re.search(PLACEBO_WORDS[lang], rest, re.IGNORECASE), fmt
+        assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
         assert not re.search(r"(?<![\d.])0 ?mg", rest), fmt  # no placebo dose "0 mg"
 
 

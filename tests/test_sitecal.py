@@ -676,6 +676,7 @@ def mark_national_day_working(document: dict[str, Any]) -> dict[str, Any]:
     assert working[NATIONAL_DAY_INDEX] == "-"
     year["working"] = working[:NATIONAL_DAY_INDEX] + "W" + working[NATIONAL_DAY_INDEX + 1 :]
     del year["names"]["2025-10-01"]  # a name is only for a day off
+    del year["names_zh"]["2025-10-01"]  # in either language
     return document
 
 
@@ -758,6 +759,10 @@ def _more_years(document: dict[str, Any]) -> bytes:
         pytest.param(lambda d: _damage_2025(d, "names", {"2024-10-02": "x"}), id="name-other-year"),
         pytest.param(lambda d: _damage_2025(d, "names", {"2025-W40-4": "x"}), id="name-not-iso"),
         pytest.param(lambda d: _damage_2025(d, "names", {"2025-09-30": "x"}), id="name-working"),
+        pytest.param(
+            lambda d: _damage_2025(d, "names_zh", {"2025-09-30": "x"}), id="chinese-name-working"
+        ),
+        pytest.param(lambda d: _damage_2025(d, "names_zh", []), id="chinese-names-a-list"),
     ],
 )
 def test_damaged_cache_entry_is_ignored_and_rewritten(cache_folder: Path, damage: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from mil62sched import engine, formats, protocol
+from mil62sched import engine, formats, i18n, protocol
 from mil62sched.commands import options
 from mil62sched.commands.day import describe_day
 from mil62sched.errors import Mil62schedError
@@ -32,6 +32,7 @@ class _Commands(TyperGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
+        i18n.forget()  # until --lang is read, errors follow the environment
         try:
             code = super().main(*args, **kwargs)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
@@ -42,13 +43,13 @@ class _Commands(TyperGroup):
                 raise
             _fail_stdout(exc)
         except typer.TyperException as exc:  # click's usage errors, through typer's public API
-            _fail(_explain(exc), exc.exit_code)
+            _fail(i18n.words(i18n.current()).sentence(_explain(exc)), exc.exit_code)
         except typer.Abort:
             _fail("aborted", 1)
         except Mil62schedError as exc:
             if exc.field is not None:  # name the option the problem is about
                 exc.named("--" + exc.field.replace("_", "-"))
-            _fail(exc.line(), exc.exit_code)
+            _fail(i18n.error_line(exc, i18n.current()), exc.exit_code)
         if code == 130:  # typer turns Ctrl-C into exit status 130
             _fail("interrupted", 130)
         sys.exit(code if isinstance(code, int) else 0)
@@ -288,6 +289,24 @@ Force = Annotated[
 ]
 
 
+def _choose_language(value: str | None) -> str:
+    return i18n.choose(value)
+
+
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of what people read: en or zh (Chinese). Default: $MIL62SCHED_LANG, "
+        "else the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else en. CSV and JSON never "
+        "change.",
+        callback=_choose_language,
+        is_eager=True,  # chosen first, so that the errors of the other options are in it too
+        rich_help_panel=_OUT,
+    ),
+]
+
+
 @app.command()
 def plan(
     arm: Arm,
@@ -313,6 +332,7 @@ def plan(
     fmt: Format = None,
     output: Output = None,
     force: Force = False,
+    lang: Lang = None,
 ) -> None:
     """Print or write every infusion date of one participant."""
     with reading(encoding):  # the encoding of every input file the command opens
@@ -328,6 +348,7 @@ def plan(
             tz=tz,
             duration=duration,
             remind=remind or (),
+            lang=i18n.current(),
         )
         the_plan = engine.plan(
             trial,
@@ -397,6 +418,7 @@ def roster(
     split: Split = None,
     force: Force = False,
     skip_bad: SkipBad = False,
+    lang: Lang = None,
 ) -> None:
     """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
@@ -421,6 +443,7 @@ def roster(
             tz=tz,
             duration=duration,
             remind=remind or (),
+            lang=i18n.current(),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
         options.warn_untimed(chosen, time, duration, remind or ())
@@ -456,6 +479,7 @@ def agenda(
     output: Output = None,
     force: Force = False,
     skip_bad: SkipBad = False,
+    lang: Lang = None,
 ) -> None:
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
@@ -477,6 +501,7 @@ def agenda(
             width=shutil.get_terminal_size().columns if styled else None,
             output=output,
             force=force,
+            lang=i18n.current(),
         )
 
 
@@ -489,20 +514,26 @@ def day(
         ),
     ],
     start: Start,
+    lang: Lang = None,
 ) -> None:
     """Convert between a visit code, its study day and its date."""
-    typer.echo(describe_day(what, parse_date(start, "--start date")))
+    typer.echo(describe_day(what, parse_date(start, "--start date"), i18n.current()))
 
 
 @app.command()
-def arms(protocol_file: ProtocolFile = None) -> None:
+def arms(protocol_file: ProtocolFile = None, lang: Lang = None) -> None:
     """List the arms, which are blinded, and their aliases."""
+    tr = i18n.words(i18n.current())
     trial = protocol.load(protocol_file)
-    typer.echo(f"{trial.id} ({trial.registry}) arms:")
+    typer.echo(tr("{protocol} ({registry}) arms:", protocol=trial.id, registry=trial.registry))
     for arm in trial.arms.values():
-        alias = f"; alias: {', '.join(arm.aliases)}" if arm.aliases else ""
+        alias = tr("; alias: {names}", names=", ".join(arm.aliases)) if arm.aliases else ""
         count = sum(len(leg.schedule.infusions) for leg in arm.legs)
-        typer.echo(f"  {arm.name:<24} {arm.masking:<10} {count:>2} infusions  {arm.title}{alias}")
+        masking = tr(arm.masking)
+        masking += " " * (10 - i18n.cells(masking))
+        infusions = tr("{count:>2} infusions", count=count)
+        title = tr.sentence(arm.title)
+        typer.echo(f"  {arm.name:<24} {masking} {infusions}  {title}{alias}")
 
 
 @app.command()

@@ -6,11 +6,12 @@ import re
 from datetime import date
 
 from mil62sched.errors import UsageError
+from mil62sched.i18n import words
 from mil62sched.model.codes import VisitCode
 from mil62sched.parse import parse_date
 
 
-def describe_day(what: str, start: date) -> str:
+def describe_day(what: str, start: date, lang: str = "en") -> str:
     """Study day and date of a visit code or a study day number, or study day and code of a
     date, as one line.
 
@@ -20,8 +21,11 @@ def describe_day(what: str, start: date) -> str:
     '2024-06-17 (Monday) = study day 169 = W25D1, for W1D1 2024-01-01'
     >>> describe_day("D-28", date(2024, 1, 1))
     'D-28 = study day -28 = 2023-12-04 (Monday), for W1D1 2024-01-01'
+    >>> describe_day("W25D1", date(2024, 1, 1), "zh")
+    'W25D1 第25周第1天 = 研究第169天 = 2024-06-17（周一），W1D1 为 2024-01-01'
     """
-    anchor = f", for W1D1 {start.isoformat()}"
+    tr = words(lang)
+    anchor = tr(", for W1D1 {date}", date=start.isoformat())
     if re.fullmatch(r"\s*([Ww].*|[Dd]-?[0-9].*)", what):  # WnDm, or Dn (D-28: before D1)
         code = VisitCode.parse(what)
         try:
@@ -29,10 +33,17 @@ def describe_day(what: str, start: date) -> str:
         except OverflowError:
             end = "before 0001-01-01" if code.offset < 0 else "after 9999-12-31"
             raise UsageError(f"{code} from {start.isoformat()} falls {end}") from None
-        return f"{code} = study day {code.study_day} = {when.isoformat()} ({when:%A}){anchor}"
+        return tr(
+            "{code} = study day {day} = {date} ({weekday}){anchor}",
+            code=tr.code(code),
+            day=code.study_day,
+            date=when.isoformat(),
+            weekday=tr.weekday(when),
+            anchor=anchor,
+        )
     if re.fullmatch(r"\s*[0-9]{1,7}\s*", what):
         code = VisitCode.from_study_day(int(what))
-        return describe_day(str(code), start)
+        return describe_day(str(code), start, lang)
     when = parse_date(what, "date (or visit code, or study day number)")
     study_day = (when - start).days + 1
     if study_day < 1:
@@ -41,4 +52,11 @@ def describe_day(what: str, start: date) -> str:
             "(there is no day 0)"
         )
     code = VisitCode.from_study_day(study_day)
-    return f"{when.isoformat()} ({when:%A}) = study day {study_day} = {code}{anchor}"
+    return tr(
+        "{date} ({weekday}) = study day {day} = {code}{anchor}",
+        date=when.isoformat(),
+        weekday=tr.weekday(when),
+        day=study_day,
+        code=tr.code(code),
+        anchor=anchor,
+    )

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from mil62sched import i18n
 from mil62sched.errors import UsageError
 from mil62sched.files import readable_twice
 from mil62sched.formats.presentation import (
@@ -21,6 +22,7 @@ from mil62sched.formats.presentation import (
     Timing,
     export_instant,
 )
+from mil62sched.i18n import words
 from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.parse import (
@@ -109,6 +111,7 @@ def presentation(
     tz: str | None = None,
     duration: str | None = None,
     remind: Sequence[str] = (),
+    lang: str = "en",
 ) -> Presentation:
     """How to show the plan: timed events when --time is given, reminders, terminal styling,
     and the export instant: SOURCE_DATE_EPOCH when set (a reproducible build), else now."""
@@ -132,6 +135,7 @@ def presentation(
         timing=timing,
         reminders=reminders,
         stamp=export_instant(os.environ.get("SOURCE_DATE_EPOCH")),
+        lang=lang,
     )
 
 
@@ -148,11 +152,21 @@ def warn_untimed(
                                       ("--remind", remind)) if value]  # fmt: skip
     if fmt.timed or not given:
         return
-    named = given[0] if len(given) == 1 else f"{', '.join(given[:-1])} and {given[-1]}"
-    verb = "applies" if len(given) == 1 else "apply"
-    sys.stderr.write(
-        f"mil62sched: warning: {named} {verb} to .ics calendars only; ignored for {fmt.name}\n"
-    )
+    tr = words(i18n.current())
+    if len(given) == 1:
+        line = tr(
+            "{option} applies to .ics calendars only; ignored for {format}",
+            option=given[0],
+            format=fmt.name,
+        )
+    else:
+        named = tr("{options} and {option}", options=", ".join(given[:-1]), option=given[-1])
+        line = tr(
+            "{options} apply to .ics calendars only; ignored for {format}",
+            options=named,
+            format=fmt.name,
+        )
+    sys.stderr.write(f"mil62sched: warning: {line}\n")
 
 
 def warn_study_dates(plan: Plan) -> None:
@@ -161,7 +175,7 @@ def warn_study_dates(plan: Plan) -> None:
 
     from mil62sched.formats.wording import study_date_notes
 
-    for note in study_date_notes(plan):
+    for note in study_date_notes(plan, words(i18n.current())):
         sys.stderr.write(f"mil62sched: warning: {note}\n")
 
 

@@ -26,6 +26,7 @@ from mil62sched.formats.wording import (
     before_study_start,
     roster_study_dates,
 )
+from mil62sched.i18n import words
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.model.protocol import Protocol
 from mil62sched.roster import expand as batch
@@ -127,7 +128,7 @@ def write_roster(
         with staged(output, force=force, terminal=fmt.terminal, binary=fmt.binary) as stage:
             _report_mixed_masking(maskings)  # once the output may be written, before it is
             assert write_many is not None  # roster_format offers roster formats only
-            heading = _heading(run, maskings) if fmt.named else None
+            heading = _heading(run, maskings, presentation.lang) if fmt.named else None
             write_many(plans, presentation._replace(heading=heading), stage.stream)
             stage.keep = run.skip_bad or not tally.errors
     _report_chairs(unplaced)
@@ -157,7 +158,7 @@ class _StudyDates:
 
         line = roster_study_dates(
             protocol.registry, protocol.study_completion, protocol.study_start, self.late,
-            self.early,
+            self.early, words(_language()),
         )  # fmt: skip
         if line is not None:
             sys.stderr.write(f"mil62sched: warning: {line}\n")
@@ -173,6 +174,7 @@ def write_agenda(
     width: int | None = None,
     output: Path | None = None,
     force: bool = False,
+    lang: str = "en",
 ) -> None:
     """The site's agenda from `first` for `days` days; `width`: the terminal's, when styled."""
     assert fmt.render_agenda is not None  # the command offers agenda formats only
@@ -181,7 +183,7 @@ def write_agenda(
     due = agenda(plans, first, days, run.chairs, run.today)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
-    text = fmt.render_agenda(due, Presentation(styled=styled, width=width))
+    text = fmt.render_agenda(due, Presentation(styled=styled, width=width, lang=lang))
     write_text(text, output, force=force, terminal=fmt.terminal)
     _report_chairs(unplaced)
     if tally.errors:
@@ -223,12 +225,15 @@ def _plans(run: RosterRun, tally: batch.Tally) -> Iterator[Plan]:
     return track(plans, count_rows(run.roster), f"Planning {run.roster.name}")
 
 
-def _heading(run: RosterRun, maskings: dict[str, list[str]]) -> str:
+def _heading(run: RosterRun, maskings: dict[str, list[str]], lang: str = "en") -> str:
     """The roster output's name (a calendar's display name); loud when any arm is unblinded."""
+    tr = words(lang)
     # A roster file named roster.csv would give 'roster roster': name it once.
     stem = run.roster.stem
-    name = f"{run.protocol.id} roster" + ("" if stem.lower() == "roster" else f" {stem}")
-    return f"UNBLINDED {name}" if "unblinded" in maskings else name
+    name = tr("{protocol} roster", protocol=run.protocol.id) + (
+        "" if stem.lower() == "roster" else f" {stem}"
+    )
+    return tr("UNBLINDED {name}", name=name) if "unblinded" in maskings else name
 
 
 def _split_name(plan: Plan, fmt: Format) -> str:
@@ -248,17 +253,30 @@ def _report_mixed_masking(maskings: dict[str, list[str]]) -> None:
 
     if "blinded" in maskings and "unblinded" in maskings:
         shown = ", ".join(maskings["unblinded"])
-        sys.stderr.write(
-            "mil62sched: warning: the roster mixes blinded and unblinded arms (unblinded: "
-            f"{shown}); unblinded outputs are for the unblinded pharmacist only\n"
+        line = (
+            "the roster mixes blinded and unblinded arms (unblinded: "
+            f"{shown}); unblinded outputs are for the unblinded pharmacist only"
         )
+        sys.stderr.write(f"mil62sched: warning: {_said(line)}\n")
 
 
 def _report_chairs(unplaced: list[str]) -> None:
     import sys
 
     for line in unplaced:
-        sys.stderr.write(f"mil62sched: warning: {line}\n")
+        sys.stderr.write(f"mil62sched: warning: {_said(line)}\n")
+
+
+def _language() -> str:
+    """The run's language (`i18n.choose`), for what goes to stderr."""
+    from mil62sched import i18n
+
+    return i18n.current()
+
+
+def _said(line: str) -> str:
+    """A warning in the run's language."""
+    return words(_language()).sentence(line)
 
 
 # Enough to see what is wrong; a million lines would only bury the summary (issue 11).

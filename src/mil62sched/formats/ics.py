@@ -36,10 +36,15 @@ from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     after_study_completion,
     before_study_start,
+    holiday_names,
+    label,
+    language,
     period_note,
+    reason_text,
     record_text,
     window_text,
 )
+from mil62sched.i18n import ENGLISH, N_, Words
 from mil62sched.model.codes import W1D1
 from mil62sched.model.plan import Period, Plan, Visit
 
@@ -70,7 +75,7 @@ def uid(plan: Plan, visit: Visit) -> str:
 
 
 # Events that will not take place: calendar apps show them cancelled (or remove them).
-_CANCELLED = {"missed": "MISSED", "dropped": "NOT GIVEN"}
+_CANCELLED = {"missed": N_("MISSED"), "dropped": N_("NOT GIVEN")}
 
 
 # SEQUENCE counts seconds from here; moving it would make later exports lose to earlier ones.
@@ -96,11 +101,11 @@ def export_stamp(presentation: Presentation) -> datetime:
     return presentation.stamp.astimezone(UTC).replace(microsecond=0)
 
 
-def calendar_name(plan: Plan, who: str | None = None) -> str:
+def calendar_name(plan: Plan, who: str | None = None, tr: Words = ENGLISH) -> str:
     """The calendar's display name; loud when the calendar is unblinded."""
     who = who or plan.participant or f"W1D1 {plan.start.isoformat()}"
     name = f"{plan.protocol.id} {plan.arm.name} {who}"
-    return f"UNBLINDED {name}" if plan.unblinded else name
+    return tr("UNBLINDED {name}", name=name) if plan.unblinded else name
 
 
 def new_calendar(name: str) -> Calendar:
@@ -164,7 +169,7 @@ def add_timezones(calendar: Calendar, first: date, last: date) -> None:
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as an iCalendar text with CRLF line endings."""
-    calendar = new_calendar(calendar_name(plan))
+    calendar = new_calendar(calendar_name(plan, tr=language(presentation.lang)))
     for event in events(plan, presentation):
         calendar.add_component(event)
     days = [v.actual or v.date for v in plan.visits]
@@ -174,16 +179,21 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
 def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation) -> Event:
     from icalendar import Alarm, Event
 
+    tr = language(presentation.lang)
     who = f"{plan.participant} " if plan.participant else ""
-    loud = "UNBLINDED " if plan.unblinded else ""
-    code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
-    summary = f"{loud}{who}{code} infusion: {visit.treatment.label}"
+    loud = tr("UNBLINDED ") if plan.unblinded else ""
+    code = f"{visit.period} {tr.code(visit.code)}" if len(plan.periods) > 1 else tr.code(visit.code)
+    summary = tr(
+        "{loud}{who}{code} infusion: {label}", loud=loud, who=who, code=code, label=label(visit, tr)
+    )
     if visit.kind != "infusion":  # no treatment to name
-        summary = f"{loud}{who}{code} {visit.kind} visit"
+        summary = tr(
+            "{loud}{who}{code} {kind} visit", loud=loud, who=who, code=code, kind=tr(visit.kind)
+        )
     if visit.status == "done":
-        summary += " (done)"
+        summary += tr(" (done)")
     elif visit.status in _CANCELLED:
-        summary = f"{_CANCELLED[visit.status]} {summary}"
+        summary = f"{tr(_CANCELLED[visit.status])} {summary}"
     event = Event()
     event.add("uid", uid(plan, visit))
     event.add("dtstamp", stamp)
@@ -198,7 +208,7 @@ def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation
         event.add("dtstart", start)
         event.add("dtend", end)
     event.add("summary", summary)
-    event.add("description", "\n".join(_description(plan, visit)))
+    event.add("description", "\n".join(_description(plan, visit, tr)))
     if visit.status in _CANCELLED:
         event.add("status", "CANCELLED")
     for before in presentation.reminders:
@@ -219,7 +229,7 @@ def _timed(day: date, timing: Timing) -> tuple[datetime, datetime]:
     return start, start + timing.duration
 
 
-def _study_dates(plan: Plan, visit: Visit, period: Period) -> list[str]:
+def _study_dates(plan: Plan, visit: Visit, period: Period, tr: Words = ENGLISH) -> list[str]:
     """The event's line about the registry's study dates: on the first W1D1 when it is before
     the study start, on a visit after the study completion date."""
     protocol = plan.protocol
@@ -227,52 +237,77 @@ def _study_dates(plan: Plan, visit: Visit, period: Period) -> list[str]:
     first = period is plan.periods[0] and visit.code == W1D1
     if first and before_study_start(plan) and protocol.study_start is not None:
         lines.append(
-            f"Before the study start {protocol.study_start.isoformat()} ({protocol.registry} "
-            "registry): check the start date, or the protocol's current dates"
+            tr(
+                "Before the study start {date} ({registry} registry): check the start date, or "
+                "the protocol's current dates",
+                date=protocol.study_start.isoformat(),
+                registry=protocol.registry,
+            )
         )
     if after_study_completion(plan, visit) and protocol.study_completion is not None:
         lines.append(
-            f"After the study completion date {protocol.study_completion.isoformat()} "
-            f"({protocol.registry} registry): check the protocol's current dates"
+            tr(
+                "After the study completion date {date} ({registry} registry): check the "
+                "protocol's current dates",
+                date=protocol.study_completion.isoformat(),
+                registry=protocol.registry,
+            )
         )
     return lines
 
 
-def _description(plan: Plan, visit: Visit) -> list[str]:
+def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
     period = next(p for p in plan.periods if p.name == visit.period)
     # A journey's periods each have their own W1D1: name the one this visit counts from.
     first = f"{period.name} W1D1" if len(plan.periods) > 1 else "W1D1"
+    names = holiday_names(plan, tr)
     lines = [
-        f"Study day {visit.study_day} ({visit.code}) of {plan.protocol.id}"
-        f" ({plan.protocol.registry}), {visit.period}",
-        f"Arm: {plan.arm.name} ({plan.arm.title})",
-        f"Participant: {plan.participant or 'not given'}",
-        f"{first}: {period.start.isoformat()}",
-        f"Infusion: {visit.treatment.label}"
+        tr(
+            "Study day {day} ({code}) of {protocol} ({registry}), {period}",
+            day=visit.study_day,
+            code=tr.code(visit.code),
+            protocol=plan.protocol.id,
+            registry=plan.protocol.registry,
+            period=tr.sentence(visit.period),
+        ),
+        tr("Arm: {arm} ({title})", arm=plan.arm.name, title=tr.sentence(plan.arm.title)),
+        tr("Participant: {participant}", participant=plan.participant or tr("not given")),
+        tr("{first}: {date}", first=first, date=period.start.isoformat()),
+        tr("Infusion: {label}", label=label(visit, tr))
         if visit.kind == "infusion"
-        else f"Visit: {visit.kind}",
+        else tr("Visit: {kind}", kind=tr(visit.kind)),
     ]
     if visit.window is not None:
-        lines.append(f"Window: {window_text(visit)} ({visit.window})")
+        days = tr.sentence(str(visit.window))
+        lines.append(tr("Window: {dates} ({days})", dates=window_text(visit), days=days))
     if visit.moved:
-        lines.append(f"Protocol date: {visit.target.isoformat()}")
+        lines.append(tr("Protocol date: {date}", date=visit.target.isoformat()))
     if not visit.target_working and not visit.note:  # a note already says why
-        proposal = f"; nearest working day {visit.proposed.isoformat()}" if visit.proposed else ""
+        proposal = (
+            tr("; nearest working day {date}", date=visit.proposed.isoformat())
+            if visit.proposed
+            else ""
+        )
         lines.append(
-            f"Not a working day on {visit.target.isoformat()}: {visit.target_reason}{proposal}"
+            tr(
+                "Not a working day on {date}: {reason}{proposal}",
+                date=visit.target.isoformat(),
+                reason=reason_text(visit.target_reason, tr, names),
+                proposal=proposal,
+            )
         )
     if visit.holidays_provisional:
-        lines.append(PROVISIONAL_EVENT_NOTE)
-    lines += _study_dates(plan, visit, period)
-    note = period_note(period)
+        lines.append(tr(PROVISIONAL_EVENT_NOTE))
+    lines += _study_dates(plan, visit, period, tr)
+    note = period_note(period, tr)
     if period.assumed and note:
         lines.append(note)
     if visit.note:
-        lines.append(f"Note: {visit.note}")
+        lines.append(tr("Note: {note}", note=tr.sentence(visit.note, names)))
     if visit.status != "planned":
-        lines.append(f"Record: {record_text(visit)}")
+        lines.append(tr("Record: {record}", record=record_text(visit, tr)))
     if plan.unblinded:
-        lines.insert(0, UNBLINDED_NOTICE)
+        lines.insert(0, tr(UNBLINDED_NOTICE))
     return lines
 
 

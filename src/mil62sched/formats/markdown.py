@@ -7,7 +7,7 @@ import re
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.table_columns import columns
-from mil62sched.formats.wording import UNBLINDED_NOTICE, notes, title
+from mil62sched.formats.wording import UNBLINDED_NOTICE, about, language, notes, title
 from mil62sched.model.plan import Plan
 
 # Backslash-escaped: a pipe would end a table cell; brackets and `<` make a link, an image or
@@ -30,21 +30,22 @@ def literal(text: str) -> str:
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as a Markdown heading, pipe table and notes."""
-    lines = [f"## {literal(title(plan))}", ""]
+    tr = language(presentation.lang)
+    lines = [f"## {literal(title(plan, tr))}", ""]
     if plan.unblinded:
-        lines += [f"> **{UNBLINDED_NOTICE}**", ""]
-    chosen = columns(plan)
+        lines += [f"> **{tr(UNBLINDED_NOTICE)}**", ""]
+    chosen = columns(plan, tr)
     lines += [
-        literal(f"{plan.arm.title}. Source: {plan.protocol.registry} registry text."),
+        literal(about(plan, tr, count=False)),
         "",
-        "| " + " | ".join(literal(column.heading) for column in chosen) + " |",
+        "| " + " | ".join(literal(tr(column.heading)) for column in chosen) + " |",
         "|" + "|".join("---:" if column.numeric else "---" for column in chosen) + "|",
     ]
     lines += [
         "| " + " | ".join(literal(column.text(visit)) for column in chosen) + " |"
         for visit in plan.visits
     ]
-    extra = notes(plan)
+    extra = notes(plan, tr)
     if extra:
         lines += ["", *(f"- {literal(line)}" for line in extra)]
     return "\n".join(lines) + "\n"

@@ -19,17 +19,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
+    about,
+    language,
     notes,
     record_text,
     title,
-    visit_count,
 )
+from mil62sched.i18n import ENGLISH, Words, wrap
 from mil62sched.model.plan import Plan, Visit
 
 DEFAULT_WIDTH = 100
@@ -46,6 +49,7 @@ ADJUSTED = "+"  # after a weekend day made a working day
 MARKS = {"planned": "", "done": "✓", "missed": "✗"}  # neutral width: one column everywhere
 
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
 STYLE_SHADE = "on bright_black"
 STYLE_HOLIDAY = "bold red"
 STYLE_ADJUSTED = "bold green"
@@ -90,6 +94,7 @@ class _Grid:
     days: dict[date, _Day]  # every day of every month shown
     inner: int  # characters in a day cell after its leading space
     styled: bool
+    tr: Words = ENGLISH
 
     @property
     def width(self) -> int:
@@ -100,24 +105,25 @@ class _Grid:
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as month grids; ANSI styles only when styled (a terminal)."""
     styled = presentation.styled
+    tr = language(presentation.lang)
     width = presentation.width or DEFAULT_WIDTH
     shown = _shown(plan)
     window = frozenset(day for visit in plan.given for day in _window_days(visit))
     months = sorted({(day.year, day.month) for day in [*shown, *window]})
-    days = {day: _status(plan, day) for day in _all_days(months)}
+    days = {day: _status(plan, day, tr) for day in _all_days(months)}
     inner = max([4] + [len(line) for items in shown.values() for s in items for line in s.lines])
-    grid = _Grid(plan, shown, window, days, inner, styled)
+    grid = _Grid(plan, shown, window, days, inner, styled, tr)
 
     lines: list[Text] = []
     if plan.unblinded:
-        lines.append(Text(f" {UNBLINDED_NOTICE} ", style="bold white on red" if styled else ""))
-    about = f"{plan.arm.title}: {visit_count(plan)}. "
-    lines += _lines(_wrap(title(plan), width), "bold" if styled else "")
-    lines += _lines(_wrap(f"{about}Source: {plan.protocol.registry} registry text.", width))
+        notice = f" {tr(UNBLINDED_NOTICE)} "
+        lines.append(Text(notice, style="bold white on red" if styled else ""))
+    lines += _lines(_wrap(title(plan, tr), width), "bold" if styled else "")
+    lines += _lines(_wrap(about(plan, tr), width))
     lines += _grids(grid, months, width)
     lines.append(Text())
     lines += _lines(_wrap(_key(grid), width, indent="     "), "dim" if styled else "")
-    for note in notes(plan):
+    for note in notes(plan, tr):
         lines += _lines(_wrap(f"* {note}", min(width, 100), indent="  "), "bold" if styled else "")
 
     out = io.StringIO()
@@ -143,7 +149,7 @@ def _grids(grid: _Grid, months: Sequence[tuple[int, int]], width: int) -> list[T
     previous: tuple[int, int] | None = None
     for run in _runs(months):
         if previous is not None:
-            lines += [Text(), Text(_gap_line(previous, run[0]))]
+            lines += [Text(), Text(_gap_line(previous, run[0], grid.tr))]
         for first in range(0, len(run), side_by_side):
             lines.append(Text())
             row = run[first : first + side_by_side]
@@ -182,8 +188,9 @@ def _window_days(visit: Visit) -> Iterator[date]:
         yield visit.window_start + timedelta(days=offset)
 
 
-def _status(plan: Plan, day: date) -> _Day:
-    """The site's view of `day`; without a site calendar only Saturday and Sunday are off."""
+def _status(plan: Plan, day: date, tr: Words = ENGLISH) -> _Day:
+    """The site's view of `day`; without a site calendar only Saturday and Sunday are off.
+    Holiday names in `tr`'s language when the site calendar has them in it."""
     site = plan.policy.site
     weekend = day.weekday() >= 5
     if site is None or site.country is None:
@@ -192,6 +199,9 @@ def _status(plan: Plan, day: date) -> _Day:
     if status.working:
         return _Day(True, None, adjusted=weekend, provisional=status.provisional)
     holiday = None if status.reason in (None, "weekend") else status.reason
+    local = getattr(site, "local_name", None)
+    if holiday is not None and tr.chinese and local is not None:
+        holiday = local(day, tr.lang) or holiday
     return _Day(False, holiday, adjusted=False, provisional=status.provisional)
 
 
@@ -211,31 +221,34 @@ def _index(month: tuple[int, int]) -> int:
     return month[0] * 12 + month[1] - 1
 
 
-def _month_name(index: int, short: bool = False) -> str:
+def _month_name(index: int, short: bool = False, tr: Words = ENGLISH) -> str:
     """'March 2026', or 'Mar 2026' when short, from `_index`."""
     year, month = divmod(index, 12)
-    names = stdlib_calendar.month_abbr if short else stdlib_calendar.month_name
-    return f"{names[month + 1]} {year}"
+    return tr.month(year, month + 1, short=short)
 
 
-def _gap_line(before: tuple[int, int], after: tuple[int, int]) -> str:
+def _gap_line(before: tuple[int, int], after: tuple[int, int], tr: Words = ENGLISH) -> str:
     """'… 4 months without visits (Nov 2025–Feb 2026) …'."""
     first, last = _index(before) + 1, _index(after) - 1
     count = last - first + 1
-    span = _month_name(first, short=True)
+    span = _month_name(first, short=True, tr=tr)
     if count > 1:
-        span += f"–{_month_name(last, short=True)}"
-    return f"   … {count} month{'s' if count > 1 else ''} without visits ({span}) …"
+        span += f"–{_month_name(last, short=True, tr=tr)}"
+    if count > 1:
+        return tr("   … {count} months without visits ({span}) …", count=count, span=span)
+    return tr("   … {count} month without visits ({span}) …", count=count, span=span)
 
 
 def _month(grid: _Grid, year: int, month: int, notes_width: int) -> list[Text]:
     """One month's grid, `grid.width` characters wide, and its footnotes below it."""
     styled, inner = grid.styled, grid.inner
-    heading = f"{stdlib_calendar.month_name[month]} {year}"
-    rows = [Text(heading.center(grid.width).rstrip(), style="bold" if styled else "")]
+    heading = grid.tr.month(year, month)
+    rows = [Text(_centred(heading, grid.width).rstrip(), style="bold" if styled else "")]
     header = Text()
-    for index, name in enumerate(WEEKDAYS):
-        header.append(" " + name.ljust(inner), style="dim" if styled and index >= 5 else "")
+    names = WEEKDAYS_ZH if grid.tr.chinese else WEEKDAYS
+    for index, name in enumerate(names):
+        padded = name + " " * (inner - cell_len(name))
+        header.append(" " + padded, style="dim" if styled and index >= 5 else "")
     rows.append(header)
     # Monday first; day numbers, not dates, so that December 9999 has a last week too.
     weeks = [
@@ -253,7 +266,7 @@ def _month(grid: _Grid, year: int, month: int, notes_width: int) -> list[Text]:
             rows.append(_labels(grid, week, days, row))
     footnotes = _footnotes(grid, year, month, days)
     for note in footnotes:
-        for text in _wrap(note, notes_width, indent="   ", first=" "):
+        for text in _wrap(note, notes_width, indent="   ", first=" ", chinese=grid.tr.chinese):
             rows.append(Text(text, style="dim" if styled else ""))
     return rows
 
@@ -311,7 +324,7 @@ def _footnotes(grid: _Grid, year: int, month: int, days: dict[date, _Day]) -> li
     """Holiday names (consecutive days with one name as a range), adjusted working days,
     visits done or missed, and whether the month's holiday data is provisional."""
     entries: list[tuple[date, str]] = []
-    abbr = stdlib_calendar.month_abbr[month]
+    tr = grid.tr
     ordered = sorted(days)
     start: date | None = None
     for index, day in enumerate(ordered):
@@ -322,22 +335,45 @@ def _footnotes(grid: _Grid, year: int, month: int, days: dict[date, _Day]) -> li
         if start is None:
             start = day
         if following is None or days[following].holiday != name:
-            span = f"{start.day}" if start == day else f"{start.day}–{day.day}"
-            entries.append((start, f"{abbr} {span}: {name}"))
+            if start == day:
+                span = tr("{month} {day}", month=_abbr(month, tr), day=day.day)
+            else:
+                span = tr(
+                    "{month} {first}–{last}", month=_abbr(month, tr), first=start.day, last=day.day
+                )
+            entries.append((start, tr("{days}: {name}", days=span, name=name)))
             start = None
     for day in ordered:
         if days[day].adjusted:
-            entries.append((day, f"{abbr} {day.day}: {day:%A} made a working day"))
+            on = tr("{month} {day}", month=_abbr(month, tr), day=day.day)
+            made = tr("{day}: {weekday} made a working day", day=on, weekday=_weekday_name(day, tr))
+            entries.append((day, made))
         for shown in grid.shown.get(day, []):
             if shown.visit.status != "planned":
-                what = record_text(shown.visit)
+                what = record_text(shown.visit, tr)
                 if shown.visit.status == "missed":
-                    what += f" (planned {shown.visit.date.isoformat()})"
-                entries.append((day, f"{shown.label}: {what}"))
+                    what += tr(" (planned {date})", date=shown.visit.date.isoformat())
+                entries.append((day, tr("{days}: {name}", days=shown.label, name=what)))
     lines = [text for _, text in sorted(entries, key=lambda entry: entry[0])]
     if any(status.provisional for status in days.values()):
-        lines.append(f"{year}: holiday data provisional")
+        lines.append(tr("{year}: holiday data provisional", year=year))
     return lines
+
+
+def _abbr(month: int, tr: Words) -> str:
+    """'Oct', or 10月."""
+    return f"{month}月" if tr.chinese else stdlib_calendar.month_abbr[month]
+
+
+def _weekday_name(day: date, tr: Words) -> str:
+    """'Sunday', or 周日 (not strftime, which follows the machine's locale)."""
+    return tr.weekday(day) if tr.chinese else f"{day:%A}"
+
+
+def _centred(text: str, width: int) -> str:
+    """`text` centred in `width` terminal cells, as str.center does by characters."""
+    wide = cell_len(text) - len(text)
+    return text.center(width - wide)
 
 
 def _side_by_side(grid: _Grid, months: list[list[Text]]) -> list[Text]:
@@ -351,7 +387,7 @@ def _side_by_side(grid: _Grid, months: list[list[Text]]) -> list[Text]:
                 text.append(GAP)
             row = rows[index] if index < len(rows) else Text()
             text.append_text(row)
-            text.append(" " * (grid.width - len(row)))
+            text.append(" " * (grid.width - cell_len(row.plain)))
         joined.append(text)
     return joined
 
@@ -367,27 +403,28 @@ def _rstrip(text: Text) -> Text:
 
 def _key(grid: _Grid) -> str:
     """The key to the markers this plan's grids use."""
+    tr = grid.tr
     statuses = {s.visit.status for items in grid.shown.values() for s in items}
     periods = [period.name for period in grid.plan.periods]
-    under = f", under its period ({', '.join(periods)})" if len(periods) > 1 else ""
-    entries = [f"W3D1 infusion visit{under}"]
+    under = tr(", under its period ({periods})", periods=", ".join(periods))
+    entries = [tr("W3D1 infusion visit{under}", under=under if len(periods) > 1 else "")]
     if "done" in statuses:
-        entries.append(f"W3D1{MARKS['done']} done, on its actual day")
+        entries.append(tr("W3D1{mark} done, on its actual day", mark=MARKS["done"]))
     if "missed" in statuses:
-        entries.append(f"W3D1{MARKS['missed']} missed")
+        entries.append(tr("W3D1{mark} missed", mark=MARKS["missed"]))
     if grid.window:
-        entries.append(f"{BAND * 4} inside a visit window")
+        entries.append(tr("{band} inside a visit window", band=BAND * 4))
     site = grid.plan.policy.site
     holidays = site is not None and site.country is not None
-    off = "weekend or public holiday" if holidays else "weekend"
+    off = tr("weekend or public holiday") if holidays else tr("weekend")
     colour = ""
     if grid.styled:
-        red = ", holiday dates in red" if holidays else ""
-        colour = f" (grey{red})"
+        red = tr(", holiday dates in red") if holidays else ""
+        colour = tr(" (grey{red})", red=red)
     entries.append(f"{SHADE * 4} {off}{colour}")
     if any(status.adjusted for status in grid.days.values()):
-        entries.append(f"{ADJUSTED} weekend day made a working day")
-    return "Key: " + "; ".join(entries) + "."
+        entries.append(tr("{mark} weekend day made a working day", mark=ADJUSTED))
+    return tr("Key: {entries}.", entries=tr("; ").join(entries))
 
 
 def _all_days(months: Sequence[tuple[int, int]]) -> Iterator[date]:
@@ -397,8 +434,15 @@ def _all_days(months: Sequence[tuple[int, int]]) -> Iterator[date]:
             yield date(year, month, day)
 
 
-def _wrap(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
-    """`text` wrapped to `width` at spaces, later lines indented."""
+def _wrap(
+    text: str, width: int, indent: str = "", first: str = "", chinese: bool | None = None
+) -> list[str]:
+    """`text` wrapped to `width` at spaces, later lines indented; Chinese text (`chinese`, by
+    default whether it holds any wide character) also between its characters, by cells."""
+    if chinese is None:
+        chinese = cell_len(text) != len(text)
+    if chinese:
+        return wrap(text, max(width, 20), indent, first)
     return textwrap.wrap(
         text,
         width=max(width, 20),

@@ -31,6 +31,7 @@ class Presentation(NamedTuple):
     reminders: tuple[timedelta, ...] = ()  # display alarms this long before each event
     stamp: datetime | None = None  # export instant (DTSTAMP, SEQUENCE); None: now
     heading: str | None = None  # a roster output's name (its calendar name), when it has one
+    lang: str = "en"  # the language of what people read (i18n.LANGUAGES); never of a contract
 
 
 PLAIN = Presentation()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import textwrap
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, NamedTuple
 
@@ -13,13 +12,18 @@ from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.table_columns import columns
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
+    about,
     day_text,
+    holiday_names,
+    label,
+    language,
+    local_names,
     notes,
     record_text,
     title,
-    visit_count,
     window_text,
 )
+from mil62sched.i18n import ENGLISH, N_, Words, wrap
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
@@ -46,9 +50,15 @@ _KEEP = "\u00a0"
 class _Column(NamedTuple):
     """A table column before it is laid out: heading, every row's text, and how it may bend."""
 
-    heading: str
+    heading: str  # in English: what the layout goes by
     cells: list[str]
     numeric: bool = False
+    label: str = ""  # the heading as shown, when it is translated
+
+    @property
+    def shown(self) -> str:
+        """The heading as shown."""
+        return self.label or self.heading
 
     @property
     def wraps(self) -> bool:
@@ -57,16 +67,23 @@ class _Column(NamedTuple):
 
     @property
     def natural(self) -> int:
-        """Its width on one line."""
-        return max([len(self.heading), *(len(cell) for cell in self.cells)])
+        """Its width on one line, in terminal cells (a Chinese character takes two)."""
+        return max([_cells(self.shown), *(_cells(cell) for cell in self.cells)])
 
     @property
     def narrowest(self) -> int:
         """The narrowest it can be without cutting a word (a code, a date, a number and unit)."""
         if not self.wraps:
             return self.natural
-        words = (len(word) for cell in self.cells for word in _glued(cell).split(" "))
-        return max([len(self.heading), *words])
+        words = (_cells(word) for cell in self.cells for word in _glued(cell).split(" "))
+        return max([_cells(self.shown), *words])
+
+
+def _cells(text: str) -> int:
+    """How many terminal cells `text` takes."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def _glued(text: str) -> str:
@@ -75,8 +92,13 @@ def _glued(text: str) -> str:
 
 
 def _wrapped(text: str, width: int) -> str:
-    """`text` on lines of at most `width`, broken at spaces only (never inside a word)."""
-    lines = textwrap.wrap(_glued(text), width=width, break_long_words=False, break_on_hyphens=False)
+    """`text` on lines of at most `width` cells, broken at spaces only (never inside a word)."""
+    lines: list[str] = []
+    for word in _glued(text).split():
+        if lines and _cells(lines[-1]) + 1 + _cells(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
     return "\n".join(lines).replace(_KEEP, " ")
 
 
@@ -87,7 +109,11 @@ def _overhead(count: int) -> int:
 
 
 def _layout(
-    columns: Sequence[_Column], width: int, keys: Sequence[str], styles: Sequence[str | None]
+    columns: Sequence[_Column],
+    width: int,
+    keys: Sequence[str],
+    styles: Sequence[str | None],
+    tr: Words = ENGLISH,
 ) -> tuple[Table, list[str]]:
     """The columns as a rich table no wider than `width` (when the key columns fit), and a
     note for the columns moved below it, one line per row, named by its `keys` columns."""
@@ -121,7 +147,7 @@ def _layout(
     table = Table(box=box.SIMPLE_HEAVY)
     for column, size in zip(shown, widths, strict=True):
         table.add_column(
-            column.heading,
+            column.shown,
             justify="right" if column.numeric else "left",
             width=size,
             no_wrap=True,
@@ -135,12 +161,19 @@ def _layout(
     notes: list[str] = []
     if moved:
         notes.append(
-            f"Moved below the table for want of width: {', '.join(c.heading for c in moved)}."
+            tr(
+                "Moved below the table for want of width: {columns}.",
+                columns=tr(", ").join(c.shown for c in moved),
+            )
         )
         by_heading = {c.heading: c for c in columns}
         for row in range(len(styles)):
             name = " ".join(by_heading[key].cells[row] for key in keys if key in by_heading)
-            values = "; ".join(f"{c.heading} {c.cells[row]}" for c in moved if c.cells[row])
+            values = tr("; ").join(
+                tr("{heading} {value}", heading=c.shown, value=c.cells[row])
+                for c in moved
+                if c.cells[row]
+            )
             notes.append(f"{name}: {values}")
     return table, notes
 
@@ -148,7 +181,8 @@ def _layout(
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as a rich table; ANSI styles only when styled (a terminal)."""
     styled = presentation.styled
-    chosen = columns(plan)
+    tr = language(presentation.lang)
+    chosen = columns(plan, tr)
     styles: list[str | None] = []
     for visit in plan.visits:
         style = None
@@ -161,27 +195,28 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
                 style = "yellow"
         styles.append(style)
     cells = [
-        _Column(c.heading, [c.text(visit) for visit in plan.visits], c.numeric) for c in chosen
+        _Column(c.heading, [c.text(visit) for visit in plan.visits], c.numeric, tr(c.heading))
+        for c in chosen
     ]
     out = io.StringIO()
     console = make_console(out, presentation)
-    table, moved = _layout(cells, console.width, ("Period", "Visit"), styles)
+    table, moved = _layout(cells, console.width, ("Period", "Visit"), styles, tr)
     if plan.unblinded:
-        console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
-    console.print(literal(title(plan), style="bold"))
-    about = f"{plan.arm.title}: {visit_count(plan)}. "
-    console.print(literal(f"{about}Source: {plan.protocol.registry} registry text."))
+        console.print(f"[bold white on red] {tr(UNBLINDED_NOTICE)} [/]")
+    console.print(literal(title(plan, tr), style="bold"))
+    console.print(literal(about(plan, tr)))
     console.print(table)
     for line in moved:
         console.print(literal(line))
     notes_console = make_console(out, presentation, width=min(console.width, 100))
-    for line in notes(plan):
-        notes_console.print(literal(f"* {line}"), style="bold" if styled else None)
+    for line in notes(plan, tr):
+        _note(notes_console, f"* {line}", tr, "bold" if styled else None)
     return finish(out.getvalue(), presentation)
 
 
 def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> str:
     """Every plan's visits in one table, one row per infusion, participant first."""
+    tr = language(presentation.lang)
     headings = (
         *("Participant", "Arm", "Visit", "Period", "Date", "Weekday", "Infusion"),
         *("Window", "Day", "Record"),
@@ -193,36 +228,52 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     for plan in plans:
         unblinded = unblinded or plan.unblinded
         count += 1
-        remarks += [f"{plan.participant or plan.start.isoformat()}: {line}" for line in notes(plan)]
+        remarks += [
+            f"{plan.participant or plan.start.isoformat()}: {line}" for line in notes(plan, tr)
+        ]
+        names = holiday_names(plan, tr)
         for visit in plan.visits:
             rows.append(
                 (
                     plan.participant or "",
                     plan.arm.name,
                     str(visit.code),
-                    visit.period,
+                    tr.sentence(visit.period),
                     visit.date.isoformat(),
-                    f"{visit.date:%a}",
-                    visit.treatment.label,
+                    tr.weekday(visit.date, short=True),
+                    label(visit, tr),
                     window_text(visit),
-                    day_text(visit),
-                    record_text(visit),
+                    day_text(visit, tr, names),
+                    record_text(visit, tr),
                 )
             )
-    cells = [_Column(heading, [row[i] for row in rows]) for i, heading in enumerate(headings)]
+    cells = [
+        _Column(heading, [row[i] for row in rows], label=tr(heading))
+        for i, heading in enumerate(headings)
+    ]
     out = io.StringIO()
     console = make_console(out, presentation)
     keys = ("Participant", "Period", "Visit")
-    table, moved = _layout(cells, console.width, keys, [None] * len(rows))
+    table, moved = _layout(cells, console.width, keys, [None] * len(rows), tr)
     if unblinded:
-        console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
-    console.print(f"[bold]{count} participants[/]")
+        console.print(f"[bold white on red] {tr(UNBLINDED_NOTICE)} [/]")
+    console.print(literal(tr("{count} participants", count=count), style="bold"))
     console.print(table)
     for line in moved:
         console.print(literal(line))
     for line in remarks:
-        console.print(literal(f"* {line}"), style="bold" if presentation.styled else None)
+        _note(console, f"* {line}", tr, "bold" if presentation.styled else None)
     return finish(out.getvalue(), presentation)
+
+
+def _note(console: Console, text: str, tr: Words, style: str | None) -> None:
+    """A note below a table: rich wraps English at spaces; Chinese, which has few, is wrapped
+    here between its characters."""
+    if not tr.chinese:
+        console.print(literal(text), style=style)
+        return
+    for line in wrap(text, console.width):
+        console.print(literal(line), style=style, no_wrap=True, crop=False, overflow="ignore")
 
 
 def literal(text: str, style: str = "") -> Text:
@@ -268,6 +319,7 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
     """The agenda as a rich table: overdue first, then day by day, with flags."""
     from mil62sched.roster.agenda import OVER_CAPACITY, OVERDUE
 
+    tr = language(presentation.lang)
     headings = ("Date", "Day", "Participant", "Visit", "Window", "Infusion", "Flags")
     rows: list[tuple[str, ...]] = []
     styles: list[str | None] = []
@@ -277,43 +329,64 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
         if presentation.styled and item.flags:
             style = "red" if OVERDUE in item.flags or OVER_CAPACITY in item.flags else "yellow"
         styles.append(style)
+        off = "" if visit.working_day else day_text(visit, tr, local_names(item.site, [visit], tr))
         rows.append(
             (
                 visit.date.isoformat(),
-                f"{visit.date:%a} {day_text(visit) if not visit.working_day else ''}".strip(),
+                f"{tr.weekday(visit.date, short=True)} {off}".strip(),
                 item.participant,
                 item.code,
                 window_text(visit),
-                visit.treatment.label,
-                ", ".join(item.flags),
+                label(visit, tr),
+                tr(", ").join(tr(flag) for flag in item.flags),
             )
         )
-    cells = [_Column(heading, [row[i] for row in rows]) for i, heading in enumerate(headings)]
+    cells = [
+        # The agenda's Day is the weekday and any day off: headed as a weekday in Chinese.
+        _Column(
+            heading,
+            [row[i] for row in rows],
+            label=tr("Weekday" if heading == "Day" and tr.chinese else heading),
+        )
+        for i, heading in enumerate(headings)
+    ]
     out = io.StringIO()
     console = make_console(out, presentation)
-    table, moved = _layout(cells, console.width, ("Participant", "Visit"), styles)
+    table, moved = _layout(cells, console.width, ("Participant", "Visit"), styles, tr)
     if agenda.unblinded:
-        console.print(f"[bold white on red] {UNBLINDED_NOTICE} [/]")
-    chairs = f", {_chairs(agenda.chairs)} a day" if agenda.chairs else ""
-    console.print(f"[bold]Due {agenda.start.isoformat()} to {agenda.end.isoformat()}{chairs}[/]")
+        console.print(f"[bold white on red] {tr(UNBLINDED_NOTICE)} [/]")
+    chairs = tr(", {chairs} a day", chairs=_chairs(agenda.chairs, tr)) if agenda.chairs else ""
+    heading = tr(
+        "Due {start} to {end}{chairs}",
+        start=agenda.start.isoformat(),
+        end=agenda.end.isoformat(),
+        chairs=chairs,
+    )
+    console.print(literal(heading, style="bold"))
     if not agenda.items:
-        console.print("Nothing due and nothing overdue.")
+        console.print(literal(tr("Nothing due and nothing overdue.")))
     else:
         console.print(table)
         for line in moved:
             console.print(literal(line))
     for day, count in agenda.over_capacity.items():
-        console.print(f"* {day.isoformat()}: {count} infusions for {_chairs(agenda.chairs)}")
+        line = tr(
+            "* {day}: {count} infusions for {chairs}",
+            day=day.isoformat(),
+            count=count,
+            chairs=_chairs(agenda.chairs, tr),
+        )
+        console.print(literal(line))
     return finish(out.getvalue(), presentation)
 
 
-def _chairs(count: int | None) -> str:
+def _chairs(count: int | None, tr: Words = ENGLISH) -> str:
     """'1 chair', '2 chairs'.
 
     >>> _chairs(1), _chairs(2)
     ('1 chair', '2 chairs')
     """
-    return f"{count} chair{'' if count == 1 else 's'}"
+    return tr(N_("{count} chair") if count == 1 else N_("{count} chairs"), count=count)
 
 
 FORMAT = Format(

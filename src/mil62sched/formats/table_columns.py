@@ -5,8 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from mil62sched.formats.wording import day_text, record_text, window_text
+from mil62sched.formats.wording import (
+    day_text,
+    holiday_names,
+    label,
+    record_text,
+    window_text,
+)
+from mil62sched.i18n import ENGLISH, N_, Words
 from mil62sched.model.plan import Plan, Visit
+
+# The headings, in English: also the names the terminal table lays its columns out by.
+HEADINGS = (
+    *(N_("Visit"), N_("Period"), N_("Study day"), N_("Date"), N_("Weekday"), N_("Infusion")),
+    *(N_("Window"), N_("Day"), N_("Proposed"), N_("Record"), N_("Participant"), N_("Arm")),
+    *(N_("Flags"), N_("Kind")),
+)
+# The kinds of visit a protocol file may name (protocol/schema.json), shown in words.
+KINDS = (N_("infusion"), N_("screening"), N_("assessment"), N_("end-of-treatment"), N_("follow-up"))
 
 
 class Column(NamedTuple):
@@ -17,29 +33,31 @@ class Column(NamedTuple):
     numeric: bool = False
 
 
-def columns(plan: Plan) -> list[Column]:
+def columns(plan: Plan, tr: Words = ENGLISH) -> list[Column]:
     """Visit, study day, date, weekday, (kind, when not every visit is an infusion), infusion;
     then period, window, working day and record
-    when the plan has several periods, a window, a working-day check or recorded visits."""
+    when the plan has several periods, a window, a working-day check or recorded visits.
+    Headings are in English (`tr` translates them for display), cells in `tr`'s language."""
+    names = holiday_names(plan, tr)
     chosen = [Column("Visit", lambda v: str(v.code))]
     if len(plan.periods) > 1:
-        chosen.append(Column("Period", lambda v: v.period))
+        chosen.append(Column("Period", lambda v: tr.sentence(v.period)))
     chosen += [
         Column("Study day", lambda v: str(v.study_day), numeric=True),
         Column("Date", lambda v: v.date.isoformat()),
-        Column("Weekday", lambda v: f"{v.date:%a}"),
-        Column("Infusion", lambda v: v.treatment.label),
+        Column("Weekday", lambda v: tr.weekday(v.date, short=True)),
+        Column("Infusion", lambda v: label(v, tr)),
     ]
     if any(v.kind != "infusion" for v in plan.visits):  # a protocol with other visits
-        chosen.insert(-1, Column("Kind", lambda v: v.kind))
+        chosen.insert(-1, Column("Kind", lambda v: tr(v.kind)))
     if any(v.window is not None for v in plan.visits):
         chosen.append(Column("Window", window_text))
     if plan.policy.site is not None:
-        chosen.append(Column("Day", day_text))
+        chosen.append(Column("Day", lambda v: day_text(v, tr, names)))
         if any(v.proposed is not None for v in plan.visits):
             chosen.append(
                 Column("Proposed", lambda v: v.proposed.isoformat() if v.proposed else "")
             )
     if any(v.status != "planned" for v in plan.visits):
-        chosen.append(Column("Record", record_text))
+        chosen.append(Column("Record", lambda v: record_text(v, tr)))
     return chosen

@@ -3,12 +3,14 @@ table, Markdown, month and calendar formats so they say the same thing the same 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
+from mil62sched.i18n import ENGLISH, N_, Words, words
 from mil62sched.model.plan import Period, Plan, Visit
 
-UNBLINDED_NOTICE = "UNBLINDED: reveals the treatment assignment. Unblinded pharmacist only."
-PROVISIONAL_NOTICE = (
+UNBLINDED_NOTICE = N_("UNBLINDED: reveals the treatment assignment. Unblinded pharmacist only.")
+PROVISIONAL_NOTICE = N_(
     "Holiday data provisional: no official adjusted-working-day schedule is installed for some "
     "years of this plan; check against the State Council notice or load it with --holidays. "
     "A year stops being provisional once the installed holidays package carries that year's "
@@ -17,7 +19,7 @@ PROVISIONAL_NOTICE = (
     "for the whole year)."
 )
 # The same, short, for one calendar event's description.
-PROVISIONAL_EVENT_NOTE = (
+PROVISIONAL_EVENT_NOTE = N_(
     "Holiday data provisional: the year's official schedule is not installed (until the package "
     "carries the year's State Council notice or --holidays has a row in that year)"
 )
@@ -31,27 +33,34 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def visit_count(plan: Plan) -> str:
+def visit_count(plan: Plan, tr: Words = ENGLISH) -> str:
     """How many infusions the plan gives, and other visits when it has some: `4 infusions`,
     `25 infusions, 1 other visit`."""
     given = plan.given
     infusions = sum(visit.kind == "infusion" for visit in given)
     others = len(given) - infusions
     if not others:
-        return f"{infusions} infusions"
-    return f"{infusions} infusions, {others} other visit{'s' * (others != 1)}"
+        return tr("{count} infusions", count=infusions)
+    if others == 1:
+        return tr("{infusions} infusions, {others} other visit", infusions=infusions, others=others)
+    return tr("{infusions} infusions, {others} other visits", infusions=infusions, others=others)
 
 
-def period_note(period: Period) -> str | None:
+def period_note(period: Period, tr: Words = ENGLISH) -> str | None:
     """The sentence saying a period's start was assumed, and how to give the real one."""
     if period.assumed_at is None:
         return None
     previous, code = period.assumed_at
     name = period.name
-    return (
-        f"{name} start assumed: {previous} {code} (study day {code.study_day}), "
-        f"{period.start.isoformat()}; give the real one (--{name.lower()}-start, or the "
-        f"roster's {name.lower()}_start)"
+    return tr(
+        "{name} start assumed: {previous} {code} (study day {day}), {date}; give the real one "
+        "(--{option}-start, or the roster's {option}_start)",
+        name=name,
+        previous=previous,
+        code=code,
+        day=code.study_day,
+        date=period.start.isoformat(),
+        option=name.lower(),
     )
 
 
@@ -83,10 +92,10 @@ def before_study_start(plan: Plan) -> bool:
     return start is not None and plan.start < start
 
 
-_STUDY_DATES_ADVICE = "dates move by amendment; check the protocol's current dates."
+_STUDY_DATES_ADVICE = N_("dates move by amendment; check the protocol's current dates.")
 
 
-def study_date_notes(plan: Plan) -> list[str]:
+def study_date_notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
     """A sentence for a W1D1 before the study start and one for visits after its completion
     date (registry data: a note, never an error, since dates move by amendment)."""
     protocol = plan.protocol
@@ -94,82 +103,203 @@ def study_date_notes(plan: Plan) -> list[str]:
     if before_study_start(plan):
         assert protocol.study_start is not None
         lines.append(
-            f"W1D1 {plan.start.isoformat()} is before the study start "
-            f"{protocol.study_start.isoformat()} ({protocol.registry} registry): check the start "
-            "date, or the protocol's current dates."
+            tr(
+                "W1D1 {date} is before the study start {start} ({registry} registry): check the "
+                "start date, or the protocol's current dates.",
+                date=plan.start.isoformat(),
+                start=protocol.study_start.isoformat(),
+                registry=protocol.registry,
+            )
         )
     late = [v for v in plan.given if after_study_completion(plan, v)]
     if late:
         assert protocol.study_completion is not None
         first = late[0]
         where = f"{first.period} {first.code}" if len(plan.periods) > 1 else str(first.code)
-        count = f"{len(late)} visit{'s' if len(late) > 1 else ''}"
+        count = (
+            tr("{count} visits", count=len(late))
+            if len(late) > 1
+            else tr("{count} visit", count=len(late))
+        )
         lines.append(
-            f"{count} after the study completion date {protocol.study_completion.isoformat()} "
-            f"({protocol.registry} registry), from {where} "
-            f"({(first.actual or first.date).isoformat()}): {_STUDY_DATES_ADVICE}"
+            tr(
+                "{count} after the study completion date {completion} ({registry} registry), "
+                "from {visit} ({date}): {advice}",
+                count=count,
+                completion=protocol.study_completion.isoformat(),
+                registry=protocol.registry,
+                visit=where,
+                date=(first.actual or first.date).isoformat(),
+                advice=tr(_STUDY_DATES_ADVICE),
+            )
         )
     return lines
 
 
 def roster_study_dates(
-    protocol_registry: str, completion: date | None, start: date | None, late: int, early: int
+    protocol_registry: str,
+    completion: date | None,
+    start: date | None,
+    late: int,
+    early: int,
+    tr: Words = ENGLISH,
 ) -> str | None:
     """One sentence for a whole roster: how many participants have visits after the study
     completion date, and how many a W1D1 before the study start; None when none do."""
     parts = []
     if late and completion is not None:
         parts.append(
-            f"{late} participant(s) with visits after the study completion date "
-            f"{completion.isoformat()}"
+            tr(
+                "{count} participant(s) with visits after the study completion date {date}",
+                count=late,
+                date=completion.isoformat(),
+            )
         )
     if early and start is not None:
-        lead = "" if parts else " participant(s)"
-        parts.append(f"{early}{lead} with W1D1 before the study start {start.isoformat()}")
+        if parts:
+            parts.append(
+                tr(
+                    "{count} with W1D1 before the study start {date}",
+                    count=early,
+                    date=start.isoformat(),
+                )
+            )
+        else:
+            parts.append(
+                tr(
+                    "{count} participant(s) with W1D1 before the study start {date}",
+                    count=early,
+                    date=start.isoformat(),
+                )
+            )
     if not parts:
         return None
-    return f"{' and '.join(parts)} ({protocol_registry} registry): {_STUDY_DATES_ADVICE}"
+    return tr(
+        "{parts} ({registry} registry): {advice}",
+        parts=tr(" and ").join(parts),
+        registry=protocol_registry,
+        advice=tr(_STUDY_DATES_ADVICE),
+    )
 
 
-def title(plan: Plan) -> str:
+def title(plan: Plan, tr: Words = ENGLISH) -> str:
     """A one-line title naming protocol, arm, participant and start."""
-    who = f"participant {plan.participant}" if plan.participant else "no participant ID"
-    escalation = f", 1000 mg from {plan.escalate_at}" if plan.escalate_at else ""
+    who = (
+        tr("participant {participant}", participant=plan.participant)
+        if plan.participant
+        else tr("no participant ID")
+    )
+    escalation = tr(", 1000 mg from {code}", code=plan.escalate_at) if plan.escalate_at else ""
     return (
         f"{plan.protocol.id} · {plan.arm.name}{escalation} · {who} · W1D1 {plan.start.isoformat()}"
     )
 
 
-def notes(plan: Plan) -> list[str]:
+def about(plan: Plan, tr: Words = ENGLISH, count: bool = True) -> str:
+    """The arm in words, how many infusions (when `count`), and the source."""
+    if count:
+        return tr(
+            "{title}: {visits}. Source: {registry} registry text.",
+            title=tr.sentence(plan.arm.title),
+            visits=visit_count(plan, tr),
+            registry=plan.protocol.registry,
+        )
+    return tr(
+        "{title}. Source: {registry} registry text.",
+        title=tr.sentence(plan.arm.title),
+        registry=plan.protocol.registry,
+    )
+
+
+def holiday_names(plan: Plan, tr: Words) -> dict[str, str]:
+    """English holiday name -> its name in `tr`'s language, for this plan's days off (the
+    `holidays` package's own translation, or a site file's name as it is)."""
+    return local_names(plan.policy.site, plan.visits, tr)
+
+
+def local_names(site: object, visits: Iterable[Visit], tr: Words) -> dict[str, str]:
+    """English holiday name -> its name in `tr`'s language, for the days off of `visits`."""
+    if not tr.chinese:
+        return {}
+    local = getattr(site, "local_name", None)  # SiteCalendar; another WorkingDays may lack it
+    found: dict[str, str] = {}
+    if local is None:
+        return found
+    for visit in visits:
+        # The planned date's reason, and the protocol date's (they differ once a visit moved).
+        for reason, day in (
+            (visit.non_working_reason, visit.date),
+            (visit.target_reason, visit.target),
+        ):
+            if reason and reason != "weekend" and reason not in found:
+                found[reason] = local(day, tr.lang) or reason
+    return found
+
+
+def reason_text(
+    reason: str | None, tr: Words = ENGLISH, names: dict[str, str] | None = None
+) -> str:
+    """Why a day is not a working day: 'weekend' or the holiday's name, in `tr`'s language
+    (`names`: the holiday names of `holiday_names`)."""
+    reason = reason or "not working"
+    if not tr.chinese:
+        return reason
+    return (names or {}).get(reason) or tr.sentence(reason)
+
+
+def notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
     """Sentences a reader must not miss: assumptions, provisional data, visits that need care."""
-    lines = [note for period in plan.periods if (note := period_note(period))]
-    lines += study_date_notes(plan)
+    lines = [note for period in plan.periods if (note := period_note(period, tr))]
+    lines += study_date_notes(plan, tr)
     if plan.holidays_provisional:
-        lines.append(PROVISIONAL_NOTICE)
+        lines.append(tr(PROVISIONAL_NOTICE))
     is_tracked = tracked(plan)
+    names = holiday_names(plan, tr)
     for visit in plan.visits:
         where = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
         if overdue(plan, visit, is_tracked):
             closed = (
-                "its day has passed (no window)"
+                tr("its day has passed (no window)")
                 if visit.window_end is None
-                else f"its window closed on {visit.window_end.isoformat()}"
+                else tr("its window closed on {date}", date=visit.window_end.isoformat())
             )
             lines.append(
-                f"{where} ({visit.date.isoformat()}): overdue: {closed}, nothing recorded."
+                tr(
+                    "{visit} ({date}): overdue: {closed}, nothing recorded.",
+                    visit=where,
+                    date=visit.date.isoformat(),
+                    closed=closed,
+                )
             )
         if visit.note:
-            lines.append(f"{where} ({visit.target.isoformat()}): {visit.note}.")
+            lines.append(
+                tr(
+                    "{visit} ({date}): {note}.",
+                    visit=where,
+                    date=visit.target.isoformat(),
+                    note=tr.sentence(visit.note, names),
+                )
+            )
         elif visit.proposed is not None and not plan.policy.adjust:
             lines.append(
-                f"{where} ({visit.target.isoformat()}) is not a working day "
-                f"({visit.target_reason}): nearest working day in the window is "
-                f"{visit.proposed.isoformat()} (use --adjust to plan on it)."
+                tr(
+                    "{visit} ({date}) is not a working day ({reason}): nearest working day in "
+                    "the window is {proposed} (use --adjust to plan on it).",
+                    visit=where,
+                    date=visit.target.isoformat(),
+                    reason=reason_text(visit.target_reason, tr, names),
+                    proposed=visit.proposed.isoformat(),
+                )
             )
         elif visit.proposed is not None and visit.moved:
             lines.append(
-                f"{where} moved from {visit.target.isoformat()} ({visit.target_reason}) "
-                f"to {visit.date.isoformat()}."
+                tr(
+                    "{visit} moved from {date} ({reason}) to {moved}.",
+                    visit=where,
+                    date=visit.target.isoformat(),
+                    reason=reason_text(visit.target_reason, tr, names),
+                    moved=visit.date.isoformat(),
+                )
             )
     return lines
 
@@ -181,18 +311,37 @@ def window_text(visit: Visit) -> str:
     return f"{_iso(visit.window_start)}..{_iso(visit.window_end)}"
 
 
-def day_text(visit: Visit) -> str:
+def day_text(visit: Visit, tr: Words = ENGLISH, names: dict[str, str] | None = None) -> str:
     """Working day, or why not, for tables."""
     if visit.working_day:
-        return "working"
-    return visit.non_working_reason or "not working"
+        return tr("working")
+    return reason_text(visit.non_working_reason, tr, names)
 
 
-def record_text(visit: Visit) -> str:
+STATUSES = (N_("planned"), N_("done"), N_("missed"), N_("dropped"))
+
+
+def record_text(visit: Visit, tr: Words = ENGLISH) -> str:
     """What happened: planned, missed, or done on a date with its deviation."""
     if visit.status != "done" or visit.actual is None:
-        return visit.status
+        return tr(visit.status)
     deviation = visit.deviation_days or 0
-    shift = f"{deviation:+d} d" if deviation else "on time"
-    inside = {True: ", in window", False: ", OUTSIDE window", None: ""}[visit.in_window]
-    return f"done {visit.actual.isoformat()} ({shift}{inside})"
+    shift = tr("{days:+d} d", days=deviation) if deviation else tr("on time")
+    inside = {
+        True: tr(", in window"),
+        False: tr(", OUTSIDE window"),
+        None: "",
+    }[visit.in_window]
+    return tr(
+        "done {date} ({shift}{inside})", date=visit.actual.isoformat(), shift=shift, inside=inside
+    )
+
+
+def label(visit: Visit, tr: Words = ENGLISH) -> str:
+    """What is infused, in words ('MIL62 1000 mg or matching placebo' stays as blinded)."""
+    return tr.sentence(visit.treatment.label)
+
+
+def language(lang: str) -> Words:
+    """The words of a presentation's language."""
+    return words(lang)

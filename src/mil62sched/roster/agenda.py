@@ -11,6 +11,7 @@ from mil62sched.errors import UsageError
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.site.chairs import chair_date
 
+# Flags, in English in the CSV/JSON contract; the table shows them in its language.
 OVERDUE = "overdue"
 DUE_TODAY = "due today"
 NON_WORKING = "non-working day"
@@ -28,6 +29,7 @@ class Due:
     code: str  # the visit code, with its period when the arm has several
     visit: Visit
     flags: tuple[str, ...]
+    site: object = None  # the plan's working days, for naming a holiday in another language
 
     @property
     def closes(self) -> date:
@@ -110,4 +112,4 @@ def agenda(
 def _due(plan: Plan, visit: Visit, flags: tuple[str, ...]) -> Due:
     who = plan.participant or f"(W1D1 {plan.start.isoformat()})"
     code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
-    return Due(who, plan.arm.name, plan.arm.masking, code, visit, flags)
+    return Due(who, plan.arm.name, plan.arm.masking, code, visit, flags, plan.policy.site)

@@ -12,7 +12,12 @@ entries of its own. It holds the years computed so far (at most MOST_YEARS_CACHE
 nearest the last miss):
 
     {"format": 2, "key": "<key>", "country": "CN", "years":
-     {"2025": {"provisional": false, "working": "-WWW...", "names": {"2025-01-01": ...}}}}
+     {"2025": {"provisional": false, "working": "-WWW...", "names": {"2025-01-01": ...},
+               "names_zh": {"2025-01-01": "元旦", ...}}}}
+
+`names` are the package's US-English names (the contracts' `non_working_reason`), `names_zh`
+its Chinese (zh_CN) names of the same days, for `--lang zh`; empty for a country the package
+has no Chinese names for.
 
 An entry that is missing, unreadable, too large, not a regular file or damaged in any way
 counts as empty and is rewritten on the next miss; a failure to write is ignored (the cache only
@@ -44,7 +49,7 @@ _YEARS_BEFORE, _YEARS_AFTER = 2, 6
 MOST_YEARS_CACHED = 40
 # Bump when the entry's layout changes or compute_years derives anything differently (language,
 # names, provisional rule): the key follows the package's files, not this code.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 # A holiday's name is a few words; anything longer in an entry is damage.
 _LONGEST_NAME = 1000
 # An installer's record of a package is a line per file; one far larger is not a record.
@@ -58,12 +63,19 @@ class PackageYear:
     """What the package says about one year of one country, before the site's overrides."""
 
     # Not a dataclass: making one costs time at import, and this module is on every plan's path.
-    __slots__ = ("names", "provisional", "working")
+    __slots__ = ("names", "names_zh", "provisional", "working")
 
-    def __init__(self, provisional: bool, working: str, names: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        provisional: bool,
+        working: str,
+        names: Mapping[str, str],
+        names_zh: Mapping[str, str] | None = None,
+    ) -> None:
         self.provisional = provisional  # see SiteCalendar.provisional
         self.working = working  # a character per day from 1 January: "W" worked, "-" a day off
         self.names = names  # ISO date -> holiday name(s), for each day off that is a holiday
+        self.names_zh = names_zh or {}  # the same in Chinese (zh_CN), when the package has it
 
     def is_working_day(self, day: date) -> bool:
         """Not a weekend day nor a holiday, or a weekend day made a working day."""
@@ -75,7 +87,12 @@ class PackageYear:
 
     def to_json(self) -> dict[str, Any]:
         """The year as stored in the cache entry."""
-        return {"provisional": self.provisional, "working": self.working, "names": self.names}
+        return {
+            "provisional": self.provisional,
+            "working": self.working,
+            "names": self.names,
+            "names_zh": self.names_zh,
+        }
 
     @classmethod
     def from_json(cls, key: str, value: object) -> tuple[int, PackageYear] | None:
@@ -89,7 +106,9 @@ class PackageYear:
         year = int(key)
         if not (MINYEAR <= year <= MAXYEAR and key == str(year)):
             return None
-        provisional, working, names = (value.get(k) for k in ("provisional", "working", "names"))
+        provisional, working, names, names_zh = (
+            value.get(k) for k in ("provisional", "working", "names", "names_zh")
+        )
         if not (
             isinstance(provisional, bool)
             and isinstance(working, str)
@@ -97,9 +116,11 @@ class PackageYear:
             and set(working) <= {WORKING, OFF}
             and isinstance(names, dict)
             and all(_is_name_of_a_day_off(year, working, *item) for item in names.items())
+            and isinstance(names_zh, dict)
+            and all(_is_name_of_a_day_off(year, working, *item) for item in names_zh.items())
         ):
             return None
-        return year, cls(provisional=provisional, working=working, names=names)
+        return year, cls(provisional, working, names, names_zh)
 
 
 def _is_name_of_a_day_off(year: int, working: str, day_text: object, name: object) -> bool:
@@ -293,12 +314,19 @@ def compute_years(code: str, first: int, last: int) -> dict[int, PackageYear]:
     language = "en_US" if "en_US" in probe.supported_languages else probe.default_language
     years = range(max(MINYEAR, first - 1), min(MAXYEAR, last + 1) + 1)
     package = holidays.country_holidays(code, years=years, language=language)
+    # The same days in Chinese, for --lang zh (the package's zh_CN names: 国庆节, 春节).
+    chinese = (
+        holidays.country_holidays(code, years=years, language="zh_CN")
+        if "zh_CN" in probe.supported_languages
+        else None
+    )
     official_first, official_last = official_years(code)
 
     answers: dict[int, PackageYear] = {}
     for year in range(first, last + 1):
         working: list[str] = []
         names: dict[str, str] = {}
+        names_zh: dict[str, str] = {}
         for ordinal in range(date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal() + 1):
             day = date.fromordinal(ordinal)
             if package.is_working_day(day):
@@ -310,10 +338,14 @@ def compute_years(code: str, first: int, last: int) -> dict[int, PackageYear]:
                 names[day.isoformat()] = (
                     re.sub(_US_DATE, r"\3-\1-\2", name) if language == "en_US" else name
                 )
+            local = "; ".join(chinese.get_list(day)) if chinese is not None else ""
+            if local:
+                names_zh[day.isoformat()] = local
         answers[year] = PackageYear(
             provisional=not official_first <= year <= official_last,
             working="".join(working),
             names=names,
+            names_zh=names_zh,
         )
     return answers
 
