@@ -85,6 +85,41 @@ def _cn_last_official_year() -> int:
     return max(day.year for day in whole.weekend_workdays)
 
 
+def workbook_text(content: bytes) -> str:
+    """All a person can read in an .xlsx workbook, as text: its properties, each sheet's name,
+    and every cell (dates as ISO dates, booleans as true/false, as in the CSV), one row a line.
+    What blinding and golden checks look at in a binary format."""
+    import io
+    from datetime import date, datetime
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    properties = book.properties
+    lines = [
+        f"{name}: {value}"
+        for name in ("title", "subject", "description", "keywords", "category", "creator",
+                     "lastModifiedBy", "identifier", "language", "version", "contentStatus")
+        if (value := getattr(properties, name)) is not None
+    ]  # fmt: skip
+
+    def shown(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, datetime):
+            return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value)
+
+    for sheet in book.worksheets:
+        lines.append(f"sheet: {sheet.title}")
+        lines += [",".join(map(shown, row)) for row in sheet.iter_rows(values_only=True)]
+    return "\n".join(lines) + "\n"
+
+
 def without_study_dates(stderr: str) -> str:
     """stderr without the warnings on the registry's study dates (issue 9 #12: a plan or roster
     running past the study completion date, 2027-03-31, says so once on stderr)."""

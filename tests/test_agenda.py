@@ -351,7 +351,8 @@ def test_agenda_refuses_formats_it_has_not(run: Run, tmp_path: Path, fmt: str) -
     result = run("agenda", str(roster), "--today", "2025-09-29", "--format", fmt)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"{PREFIX}format {fmt!r} is not available for the agenda: accepted: table, csv, json\n"
+        f"{PREFIX}format {fmt!r} is not available for the agenda: "
+        "accepted: table, csv, json, xlsx\n"
     )
 
 

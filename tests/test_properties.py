@@ -28,6 +28,7 @@ from mil62sched.formats.presentation import Presentation
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.site.workdays import SiteCalendar
+from tests.conftest import workbook_text
 
 FORMATS = tuple(formats.names())
 
@@ -46,13 +47,17 @@ LANGS = st.sampled_from(["en", "zh"])
 BLINDED_LABELS = {"en": BLINDED_LABEL, "zh": "MIL62 1000 mg 或匹配安慰剂"}
 PLACEBO_WORDS = {"en": "placebo", "zh": "placebo|安慰剂"}
 UNBLINDED_WORDS = {"en": "unblinded", "zh": "unblinded|非盲"}
+# The machine contracts, the same in every language: the English label (a workbook holds the
+# CSV's columns and values).
+MACHINE_FORMATS = ("csv", "json", "xlsx")
 STAMP = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 AT_STAMP = Presentation(stamp=STAMP)
 CN_POLICY = Policy(site=SiteCalendar("CN"))  # what the CLI uses by default
 POLICIES = st.sampled_from([None, CN_POLICY])
 # The formats that print each visit's infusion (the month view, "calendar", prints visit codes
-# only); every format in FORMATS is checked wherever a property applies to it.
-LABELLED_FORMATS = ("table", "csv", "json", "md", "ics")
+# only); every format in FORMATS is checked wherever a property applies to it. A workbook (xlsx)
+# is checked as all a person can read in it: its properties, sheet names and cells.
+LABELLED_FORMATS = ("table", "csv", "json", "md", "ics", "xlsx")
 
 STARTS = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 PARTICIPANTS = st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True).filter(
@@ -78,7 +83,9 @@ def test_the_protocol_has_three_blinded_arms_each_with_two_unblinded_ones() -> N
 
 
 def render(plan: Plan, fmt: str, lang: str = "en") -> str:
-    return formats.named(fmt).render(plan, AT_STAMP._replace(lang=lang))
+    """The format's output as text; a workbook's as all its text (`workbook_text`)."""
+    output = formats.named(fmt).render(plan, AT_STAMP._replace(lang=lang))
+    return workbook_text(output) if isinstance(output, bytes) else output
 
 
 def blinded_name(arm: str) -> str:
@@ -334,7 +341,7 @@ def test_blinded_rcp_outputs_do_not_depend_on_the_assignment(
 
     for fmt, text in on_mil62.items():
         rest = unfolded(text) if fmt == "ics" else text
-        label = BLINDED_LABEL if fmt in ("csv", "json") else BLINDED_LABELS[lang]
+        label = BLINDED_LABEL if fmt in MACHINE_FORMATS else BLINDED_LABELS[lang]
         if fmt in LABELLED_FORMATS:
             assert label in rest, fmt
         rest = rest.replace(label, "")
@@ -399,7 +406,7 @@ def test_blinded_olp_names_placebo_only_in_the_combined_label(
     start: date, participant: str | None, lang: str
 ) -> None:
     for fmt, text in blinded_view("phase3-olp-from-mil62", start, participant, lang=lang).items():
-        label = BLINDED_LABEL if fmt in ("csv", "json") else BLINDED_LABELS[lang]
+        label = BLINDED_LABEL if fmt in MACHINE_FORMATS else BLINDED_LABELS[lang]
         rest = (unfolded(text) if fmt == "ics" else text).replace(label, "")
         assert not re.search(PLACEBO_WORDS[lang], rest, re.IGNORECASE), fmt
         assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
@@ -428,7 +435,7 @@ def test_blinded_journey_outputs_do_not_depend_on_the_assignment(
 
     for fmt, text in on_mil62.items():
         rest = unfolded(text) if fmt == "ics" else text
-        label = BLINDED_LABEL if fmt in ("csv", "json") else BLINDED_LABELS[lang]
+        label = BLINDED_LABEL if fmt in MACHINE_FORMATS else BLINDED_LABELS[lang]
         if fmt in LABELLED_FORMATS:
             assert label in rest, fmt
         rest = rest.replace(label, "")
@@ -481,6 +488,51 @@ def test_ics_renders_the_latest_start_the_engine_accepts() -> None:
     text = ics.render(plan, AT_STAMP)
     assert "DTSTART;VALUE=DATE:99991230" in text
     assert "DTEND;VALUE=DATE:99991231" in text
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    start=STARTS,
+    participants=st.lists(NEUTRAL_PARTICIPANTS, min_size=1, max_size=3, unique_by=str.casefold),
+    data=st.data(),
+)
+def test_blinded_roster_and_agenda_workbooks_reveal_no_assignment(
+    start: date, participants: list[str], data: st.DataObject
+) -> None:
+    """A roster and an agenda workbook of blinded participants, each on the blinded schedule of
+    whichever arm they are on: the same bytes whatever the assignments, and nothing a person
+    can read in them (cells, sheet names, properties) names placebo, a dose of 0 mg, or
+    'unblinded', except inside the combined label."""
+    import io
+
+    from mil62sched.formats import xlsx
+    from mil62sched.roster.agenda import agenda
+
+    blinded = data.draw(st.sampled_from(BLINDED))
+    arms = UNBLINDED_BY_BLINDED[blinded]
+    drawn = [data.draw(st.sampled_from(arms)) for _ in participants]
+
+    def workbooks(assigned: list[str]) -> tuple[bytes, bytes]:
+        plans = [
+            engine.plan(P, blinded_name(arm), start, participant=who)
+            for who, arm in zip(participants, assigned, strict=True)
+        ]
+        roster = io.BytesIO()
+        xlsx.write_many(plans, AT_STAMP, roster)
+        due = agenda(plans, start, 400, None, start + timedelta(days=30))
+        return roster.getvalue(), xlsx.render_agenda(due, AT_STAMP)
+
+    shown = workbooks(drawn)
+    assert shown == workbooks([arms[0]] * len(participants))
+    assert shown == workbooks([arms[-1]] * len(participants))
+    for content in shown:
+        text = workbook_text(content)
+        assert BLINDED_LABEL in text
+        assert "sheet: Blinded " in text
+        rest = text.replace(BLINDED_LABEL, "")
+        assert not re.search("placebo", rest, re.IGNORECASE)
+        assert not re.search("unblinded", rest, re.IGNORECASE)
+        assert not re.search(r"(?<![\d.])0 ?mg", rest)
 
 
 # --- a second trial (issue 11): SAkuraStar's blinded double-blind period ----------------------

@@ -20,7 +20,8 @@ from tests.conftest import normalise_dtstamp
 
 ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
-_ALLOWED = {"mil62sched", "head", "cat", "printf", "grep", "cut", "test"}
+# python: to read back a workbook (binary output) with openpyxl, a dependency of the package.
+_ALLOWED = {"mil62sched", "head", "cat", "printf", "grep", "cut", "test", "python"}
 _BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 
 

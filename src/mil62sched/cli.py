@@ -190,7 +190,8 @@ NoHolidays = Annotated[
 Holidays = Annotated[
     Path | None,
     typer.Option(
-        help="CSV date,name,kind (holiday|workday) adding to or overriding the holiday data.",
+        help="CSV or .xlsx date,name,kind (holiday|workday) adding to or overriding the holiday "
+        "data.",
         rich_help_panel=_SITE,
     ),
 ]
@@ -199,6 +200,13 @@ Encoding = Annotated[
     typer.Option(
         help="How roster, actuals and holiday files are encoded: auto (UTF-8, else UTF-16 with "
         "a BOM, else GB18030, as Excel saves CSV on a Chinese Windows), utf-8, gb18030 or utf-16.",
+        rich_help_panel=_SITE,
+    ),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        help="The sheet to read in .xlsx roster, actuals and holiday files; default the first.",
         rich_help_panel=_SITE,
     ),
 ]
@@ -320,6 +328,7 @@ def plan(
     no_holidays: NoHolidays = False,
     holidays: Holidays = None,
     encoding: Encoding = "auto",
+    sheet: Sheet = None,
     adjust: Adjust = False,
     actual: Actual = None,
     missed: Missed = None,
@@ -335,7 +344,7 @@ def plan(
     lang: Lang = None,
 ) -> None:
     """Print or write every infusion date of one participant."""
-    with reading(encoding):  # the encoding of every input file the command opens
+    with reading(encoding, sheet):  # the encoding of every input file the command opens
         chosen = formats.choose(fmt, output)
         trial = protocol.load(protocol_file)
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
@@ -366,12 +375,16 @@ def plan(
 
 
 RosterFile = Annotated[
-    Path, typer.Argument(help="Roster CSV: participant,arm,start[,escalate_at,olp_start,window].")
+    Path,
+    typer.Argument(
+        help="Roster CSV or .xlsx: participant,arm,start[,escalate_at,olp_start,window]."
+    ),
 ]
 Actuals = Annotated[
     Path | None,
     typer.Option(
-        help="CSV participant,code,date[,status] of visits done or missed.", rich_help_panel=_SITE
+        help="CSV or .xlsx participant,code,date[,status] of visits done or missed.",
+        rich_help_panel=_SITE,
     ),
 ]
 SkipBad = Annotated[
@@ -405,6 +418,7 @@ def roster(
     no_holidays: NoHolidays = False,
     holidays: Holidays = None,
     encoding: Encoding = "auto",
+    sheet: Sheet = None,
     adjust: Adjust = False,
     anchor: Anchor = "w1d1",
     today: Today = None,
@@ -423,7 +437,7 @@ def roster(
     """Plan every participant of a roster: one table, CSV, JSON or calendar for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
-    with reading(encoding):  # the encoding of every input file the command opens
+    with reading(encoding, sheet):  # the encoding of every input file the command opens
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         run = sitework.RosterRun.prepare(
             protocol.load(protocol_file), roster_file, site, tz, actuals, chairs, skip_bad
@@ -463,6 +477,7 @@ def agenda(
     no_holidays: NoHolidays = False,
     holidays: Holidays = None,
     encoding: Encoding = "auto",
+    sheet: Sheet = None,
     adjust: Adjust = False,
     anchor: Anchor = "w1d1",
     today: Today = None,
@@ -484,7 +499,7 @@ def agenda(
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
 
-    with reading(encoding):  # the encoding of every input file the command opens
+    with reading(encoding, sheet):  # the encoding of every input file the command opens
         chosen = formats.choose(fmt, output, agenda=True)
         site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
         run = sitework.RosterRun.prepare(

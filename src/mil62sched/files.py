@@ -117,10 +117,12 @@ _SHOWN = {"utf-8-sig": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
 
 
 class _Reading:
-    """How a run reads its input files: the encoding asked for, and the files already noted."""
+    """How a run reads its input files: the encoding asked for, the sheet of a workbook input
+    (`--sheet`; None for the first), and the files already noted."""
 
-    def __init__(self, encoding: str) -> None:
+    def __init__(self, encoding: str, sheet: str | None = None) -> None:
         self.encoding = encoding
+        self.sheet = sheet
         self.noted: set[str] = set()
 
 
@@ -128,19 +130,36 @@ _READING: ContextVar[_Reading | None] = ContextVar("mil62sched_reading", default
 
 
 @contextmanager
-def reading(encoding: str) -> Iterator[None]:
-    """Read the input files opened inside the block in `encoding` (one of INPUT_ENCODINGS)."""
+def reading(encoding: str, sheet: str | None = None) -> Iterator[None]:
+    """Read the input files opened inside the block in `encoding` (one of INPUT_ENCODINGS), and
+    a workbook input's sheet called `sheet` (the first when None)."""
     chosen = encoding.strip().lower().replace("_", "-")
     chosen = {"utf8": "utf-8", "gbk": "gb18030", "utf16": "utf-16"}.get(chosen, chosen)
     if chosen not in INPUT_ENCODINGS:
         raise UsageError(
             "invalid --encoding", value=encoding, accepted=f"use {', '.join(INPUT_ENCODINGS)}"
         )
-    token = _READING.set(_Reading(chosen))
+    token = _READING.set(_Reading(chosen, sheet))
     try:
         yield
     finally:
         _READING.reset(token)
+
+
+def chosen_sheet() -> str | None:
+    """The sheet `--sheet` names for workbook inputs, or None for each workbook's first."""
+    current = _READING.get()
+    return None if current is None else current.sheet
+
+
+def note_once(key: str, line: str) -> None:
+    """Write `line` to stderr, once a run for each `key` (an input read twice says it once)."""
+    current = _READING.get()
+    if current is not None:
+        if key in current.noted:
+            return
+        current.noted.add(key)
+    sys.stderr.write(line + "\n")
 
 
 def open_input(path: Path) -> IO[str]:

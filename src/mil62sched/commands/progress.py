@@ -53,9 +53,14 @@ def _start(total: int | None, label: str) -> tuple[Progress, TaskID]:
 
 
 def count_rows(path: object) -> int | None:
-    """Data rows in a CSV file, by counting line ends (fast, approximate with quoted newlines)."""
+    """Data rows in a CSV file, by counting line ends (fast, approximate with quoted newlines);
+    None for a workbook, whose rows are not lines."""
     from pathlib import Path
 
+    from mil62sched.sheets import sniff
+
+    if sniff(Path(str(path))) != "text":
+        return None
     try:
         with Path(str(path)).open("rb") as stream:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))

@@ -8,6 +8,7 @@ every plan at once and so holds the roster in memory.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +21,7 @@ from mil62sched.commands.progress import count_rows, track
 from mil62sched.errors import BadRowsError, UsageError
 from mil62sched.files import readable_twice, staged, staged_folder, write_text
 from mil62sched.formats import Format
-from mil62sched.formats.presentation import Presentation
+from mil62sched.formats.presentation import Presentation, export_instant
 from mil62sched.formats.wording import (
     after_study_completion,
     before_study_start,
@@ -183,7 +184,9 @@ def write_agenda(
     due = agenda(plans, first, days, run.chairs, run.today)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
-    text = fmt.render_agenda(due, Presentation(styled=styled, width=width, lang=lang))
+    stamp = export_instant(os.environ.get("SOURCE_DATE_EPOCH"))  # a workbook's times
+    shown = Presentation(styled=styled, width=width, lang=lang, stamp=stamp)
+    text = fmt.render_agenda(due, shown)
     write_text(text, output, force=force, terminal=fmt.terminal)
     _report_chairs(unplaced)
     if tally.errors:
@@ -198,12 +201,12 @@ def _writers(fmt: Format, over_full: dict[date, int] | None) -> tuple[Render, Wr
     """The format's renderer and roster writer; CSV and JSON given the over-full days, when
     chairs were counted, for their `over_capacity` field (the other formats have no such field:
     the warnings on stderr say it for them)."""
-    if over_full is not None and fmt.name in ("csv", "json"):
+    if over_full is not None and fmt.name in ("csv", "json", "xlsx"):
         import functools
 
-        from mil62sched.formats import csv_rows, json_document
+        from mil62sched.formats import csv_rows, json_document, xlsx
 
-        module = csv_rows if fmt.name == "csv" else json_document
+        module = {"csv": csv_rows, "json": json_document, "xlsx": xlsx}[fmt.name]
         return (
             functools.partial(module.render, over_full=over_full),
             functools.partial(module.write_many, over_full=over_full),

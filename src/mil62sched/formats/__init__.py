@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mil62sched.roster.agenda import Agenda
 
 # In the order `--help` lists them; the first is the default.
-MODULES = ("table", "csv_rows", "json_document", "markdown", "ics", "month")
+MODULES = ("table", "csv_rows", "json_document", "markdown", "ics", "month", "xlsx")
 
 
 class Format(NamedTuple):

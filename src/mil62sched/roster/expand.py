@@ -131,18 +131,23 @@ def arm_maskings(protocol: Protocol, roster: Path) -> dict[str, list[str]]:
     parse are left to `expand` to report."""
     import csv
 
-    from mil62sched.files import input_lines
-    from mil62sched.roster.files import open_csv
+    from mil62sched.roster.files import ROSTER_REQUIRED, open_table
+    from mil62sched.sheets import CellError
 
     found: dict[str, list[str]] = {}
     try:
-        with open_csv(roster) as stream:
-            reader = csv.reader(input_lines(stream, roster.name))
+        with open_table(roster, ROSTER_REQUIRED) as reader:
             header = [cell.strip().lower() for cell in next(reader, [])]
             if "arm" not in header:
                 return found
             column = header.index("arm")
-            for cells in reader:
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except CellError:
+                    continue  # reported when the roster is read for planning
                 if len(cells) <= column:
                     continue
                 try:

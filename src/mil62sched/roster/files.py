@@ -2,7 +2,8 @@
 
 Both are CSV with a header, with Windows or Unix line endings, the way Excel saves them: UTF-8
 with or without a BOM, UTF-16 with a BOM or GB18030 (see `files.open_input`); dates year first,
-2025-08-18 or 2025/8/18. Rows are read one at a time (a roster may hold 100,000
+2025-08-18 or 2025/8/18. Or a sheet of an .xlsx workbook, whose rows `sheets` reads as the same
+text cells, through the same row checks. Rows are read one at a time (a roster may hold 100,000
 participants); a bad row becomes a `RowError` naming the file, line and reason, so a caller can
 report every bad row at once.
 
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,6 +37,7 @@ from mil62sched.parse import (
     parse_window,
     runaway_quote,
 )
+from mil62sched.sheets import CellError, RowReader, is_workbook, open_sheet
 
 ROSTER_REQUIRED = ("participant", "arm", "start")
 ROSTER_OPTIONAL = ("escalate_at", "olp_start", "window")
@@ -78,6 +81,19 @@ def open_csv(path: Path) -> IO[str]:
         raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
 
 
+@contextmanager
+def open_table(path: Path, columns: Collection[str]) -> Iterator[RowReader]:
+    """A roster or actuals file's rows as lists of text cells: a CSV file's as `csv.reader`
+    reads them, an .xlsx workbook's chosen sheet's as `sheets.SheetRows` reads them (the
+    `columns` that are read; a number in the participant column is warned about)."""
+    if is_workbook(path):
+        with open_sheet(path, columns=columns, ids=("participant",)) as sheet:
+            yield sheet
+        return
+    with open_csv(path) as stream:
+        yield csv.reader(input_lines(stream, path.name))
+
+
 class Participants:
     """The participant IDs seen so far in a roster, compared ignoring case (P1 and p1 would clash
     as file names on Windows and macOS): each casefolded ID with the line and spelling of the
@@ -117,8 +133,8 @@ def read_roster(
     """Each roster row as an Enrolment, or a RowError; duplicates are errors too. Every ID
     named (on good rows and bad) is added to `participants`."""
     participants = Participants() if participants is None else participants
-    with open_csv(path) as stream:
-        for line, row in _rows(path, stream, ROSTER_REQUIRED):
+    with open_table(path, ROSTER_REQUIRED + ROSTER_OPTIONAL) as reader:
+        for line, row in _rows(path, reader, ROSTER_REQUIRED):
             if isinstance(row, RowError):
                 if row.participant:
                     participants.add(row.participant, line)
@@ -160,8 +176,8 @@ def read_actuals(path: Path) -> tuple[dict[str, Records], ActualLines, list[RowE
     # IDs are compared ignoring case and spaces around them, as on the roster: each participant
     # is kept under the first spelling met.
     spelling: dict[str, str] = {}
-    with open_csv(path) as stream:
-        for line, row in _rows(path, stream, ACTUALS_REQUIRED):
+    with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL) as reader:
+        for line, row in _rows(path, reader, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue
@@ -228,10 +244,10 @@ def _window(text: str) -> Window:
 
 
 def _rows(
-    path: Path, stream: IO[str], required: tuple[str, ...]
+    path: Path, reader: RowReader, required: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, str] | RowError]]:
-    """(line, cells by column) for each data row, or a RowError; blank rows are skipped."""
-    reader = csv.reader(input_lines(stream, path.name))
+    """(line, cells by column) for each data row, or a RowError; blank rows are skipped. The
+    lines of a workbook are its sheet's rows."""
     try:
         header = next(reader, None)
     except UnicodeDecodeError:
@@ -261,6 +277,9 @@ def _rows(
             return
         except csv.Error as exc:
             yield first, RowError(path.name, first, f"not valid CSV: {exc}")
+            continue
+        except CellError as exc:
+            yield first, RowError(path.name, first, exc.reason)
             continue
         except UnicodeDecodeError:
             raise _not_utf8(path) from None

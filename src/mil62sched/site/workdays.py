@@ -139,12 +139,18 @@ class SiteCalendar:
 
 def load_overrides(path: Path) -> dict[date, Override]:
     """Read a site's override file: CSV with header date,name,kind, in the run's encoding (see
-    `files.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030).
+    `files.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030), or a sheet of an
+    .xlsx workbook with those columns (`sheets`; its lines are the sheet's rows).
 
     Any bad row is a UsageError naming the file, the line and the reason.
     """
     import csv  # only for a site's override file
 
+    from mil62sched.sheets import is_workbook, open_sheet
+
+    if is_workbook(path):
+        with open_sheet(path, columns=OVERRIDE_COLUMNS) as sheet:
+            return _parse_overrides(path.name, sheet)
     try:
         # Opened with newline="": csv handles CRLF and LF alike (and newlines in quoted names).
         with open_input(path) as stream:
@@ -161,9 +167,12 @@ def load_overrides(path: Path) -> dict[date, Override]:
 
 
 def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
-    """Check the header and every row of an override file (`reader` is a csv.reader)."""
+    """Check the header and every row of an override file (`reader` is a csv.reader, or a
+    workbook's `sheets.SheetRows`)."""
     import csv  # only for a site's override file
     import unicodedata
+
+    from mil62sched.sheets import CellError
 
     def control_in(name: str) -> str | None:
         # C0, DEL and C1: ESC would restyle a terminal or make a link, NUL ends a C string.
@@ -190,7 +199,15 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
             raise fail(f"header {','.join(columns)!r}: {what}; use {expected}")
         position = {name: columns.index(name) for name in OVERRIDE_COLUMNS}
         started = reader.line_num + 1  # the line the next row starts on
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except CellError as error:  # a workbook's cell that cannot be read: a bad row
+                problems.append(fail(error.reason))
+                started = reader.line_num + 1
+                continue
             opened, started = started, reader.line_num + 1
             swallowed = runaway_quote(row, len(columns)) if reader.line_num > opened else None
             if swallowed is not None:

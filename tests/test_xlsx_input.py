@@ -1,0 +1,499 @@
+"""Roster, actuals and holiday files kept as Excel workbooks (.xlsx, issue 9 item 15): read
+through the same row checks as CSV, with the sheet's row numbers as lines.
+
+Dates checked by hand: W1D1 = Monday 2025-08-18 (study day 1); W3D1 = day 15 = Monday
+2025-09-01; W25D1 = day 169 = 2025-08-18 + 168 days = Monday 2026-02-02.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.conftest import PREFIX, Run, error_line
+
+WORKBOOKS = Path(__file__).parent / "workbooks"
+HEADER = ["participant", "arm", "start"]
+
+
+def workbook(path: Path, rows: list[list[Any]], *, sheet: str = "Roster", **others: Any) -> Path:
+    """A workbook whose first sheet `sheet` holds `rows`, and further sheets `others`."""
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = sheet
+    for row in rows:
+        first.append(row)
+    for name, more in others.items():
+        extra = book.create_sheet(name)
+        for row in more:
+            extra.append(row)
+    book.save(path)
+    return path
+
+
+def csv_file(path: Path, rows: list[list[Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream, lineterminator="\n").writerows(rows)
+    return path
+
+
+def planned(stdout: str) -> list[tuple[str, str, str]]:
+    """(participant, code, date) of each CSV output row."""
+    return [(r["participant"], r["code"], r["date"]) for r in csv.DictReader(io.StringIO(stdout))]
+
+
+def test_a_roster_workbook_with_date_cells_plans_as_its_csv_does(run: Run, tmp_path: Path) -> None:
+    book = workbook(
+        tmp_path / "roster.xlsx",
+        [HEADER, ["CT303-0042", "phase3-rcp", datetime(2025, 8, 18)]],
+    )
+    text = csv_file(tmp_path / "roster.csv", [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]])
+    from_book = run("roster", str(book), "--format", "csv")
+    from_text = run("roster", str(text), "--format", "csv")
+    assert from_book.exit_code == 0, from_book.stderr
+    assert from_book.stderr == ""
+    assert from_book.stdout == from_text.stdout
+    rows = planned(from_book.stdout)
+    assert rows[:3] == [
+        ("CT303-0042", "W1D1", "2025-08-18"),
+        ("CT303-0042", "W3D1", "2025-09-01"),
+        ("CT303-0042", "W25D1", "2026-02-02"),
+    ]
+
+
+@pytest.mark.parametrize("start", ["2025-08-18", "2025/8/18", "2025-8-18", date(2025, 8, 18)])
+def test_start_dates_as_text_or_date_cells(run: Run, tmp_path: Path, start: Any) -> None:
+    book = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", start]])
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[1] == ("CT303-0042", "W3D1", "2025-09-01")
+
+
+def test_a_day_first_text_date_is_refused_as_in_a_csv(run: Run, tmp_path: Path) -> None:
+    rows = [HEADER, ["CT303-0042", "phase3-rcp", "18/8/2025"]]
+    from_book = run("roster", str(workbook(tmp_path / "r.xlsx", rows))).stderr
+    from_text = run("roster", str(csv_file(tmp_path / "r.csv", rows))).stderr
+    assert from_book.startswith(f"{PREFIX}r.xlsx line 2: invalid start date '18/8/2025': ")
+    assert from_book.replace("r.xlsx", "r.csv") == from_text
+
+
+def test_a_numeric_id_is_read_as_its_digits_with_one_warning(run: Run, tmp_path: Path) -> None:
+    """0042 typed into a number cell is 42: the zeros cannot be recovered, so say so."""
+    rows = [
+        HEADER,
+        [42, "phase3-rcp", date(2025, 8, 18)],
+        ["CT303-0043", "phase3-rcp", date(2025, 8, 18)],
+        [7.0, "phase3-rcp", date(2025, 8, 18)],
+    ]
+    result = run("roster", str(workbook(tmp_path / "roster.xlsx", rows)), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert {who for who, _, _ in planned(result.stdout)} == {"42", "CT303-0043", "7"}
+    assert result.stderr.count("\n") == 1
+    warning = result.stderr.rstrip("\n")
+    assert warning.startswith("mil62sched: warning: roster.xlsx column 'participant' holds ")
+    assert "on row(s) 2, 4," in warning
+    assert "leading zeros" in warning
+
+
+def test_numeric_ids_in_actuals_are_warned_about_too(run: Run, tmp_path: Path) -> None:
+    roster = workbook(tmp_path / "roster.xlsx", [HEADER, ["42", "phase3-rcp", "2025-08-18"]])
+    actuals = workbook(
+        tmp_path / "actuals.xlsx",
+        [["participant", "code", "date"], [42, "W1D1", date(2025, 8, 18)]],
+    )
+    result = run(
+        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-08-20", "--format", "csv"
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert (rows[0]["code"], rows[0]["actual_date"]) == ("W1D1", "2025-08-18")
+    assert result.stderr.startswith("mil62sched: warning: actuals.xlsx column 'participant'")
+    assert result.stderr.count("\n") == 1
+
+
+def test_text_ids_keep_their_leading_zeros(run: Run, tmp_path: Path) -> None:
+    book = workbook(tmp_path / "roster.xlsx", [HEADER, ["0042", "phase3-rcp", "2025-08-18"]])
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert planned(result.stdout)[0] == ("0042", "W1D1", "2025-08-18")
+
+
+def test_empty_trailing_rows_and_cells_are_ignored(run: Run, tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "roster.xlsx",
+        [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18", None], [None, None, None], []],
+    )
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["A40"].number_format = "@"  # a formatted but empty row far below, as Excel leaves
+    sheet["D40"] = " "
+    book.save(path)
+    result = run("roster", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert {who for who, _, _ in planned(result.stdout)} == {"CT303-0042"}
+
+
+def test_lines_are_sheet_rows_and_the_header_may_start_lower(run: Run, tmp_path: Path) -> None:
+    rows = [[], ["Site roster, printed 2025-08-01"], HEADER]  # a title above the table
+    rows[1] = []  # (a title row would be the header: the table starts at its header)
+    rows += [["CT303-0042", "phase3-rcp", "2025-08-18"], ["CT303-0043", "phase3-rcx", "2025-08-18"]]
+    result = run("roster", str(workbook(tmp_path / "roster.xlsx", rows)))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{PREFIX}roster.xlsx line 5: unknown arm 'phase3-rcx'")
+
+
+def test_bad_rows_are_reported_and_skipped_as_in_a_csv(run: Run, tmp_path: Path) -> None:
+    rows = [
+        HEADER,
+        ["CT303-0042", "phase3-rcp", "2025-08-18"],
+        ["CT303-0043", "", "2025-08-18"],
+        ["CT303-0042", "phase3-rcp", "2025-08-19"],
+        ["CT303-0044", "phase3-rcp", "2025-13-01"],
+    ]
+    book, text = workbook(tmp_path / "r.xlsx", rows), csv_file(tmp_path / "r.csv", rows)
+    for skip in ((), ("--skip-bad",)):
+        from_book = run("roster", str(book), "--format", "csv", *skip)
+        from_text = run("roster", str(text), "--format", "csv", *skip)
+        assert from_book.exit_code == from_text.exit_code == 1
+        assert from_book.stderr.replace("r.xlsx", "r.csv") == from_text.stderr
+        assert from_book.stdout == from_text.stdout
+    lines = from_book.stderr.splitlines()
+    assert lines[0] == f"{PREFIX}r.xlsx line 3: empty 'arm'"
+    assert lines[1].startswith(f"{PREFIX}r.xlsx line 4: duplicate participant 'CT303-0042'")
+    assert lines[2].startswith(f"{PREFIX}r.xlsx line 5: ")
+    assert planned(from_book.stdout)[0] == ("CT303-0042", "W1D1", "2025-08-18")
+
+
+def test_a_missing_column_is_refused_as_in_a_csv(run: Run, tmp_path: Path) -> None:
+    rows = [["participant", "arm"], ["CT303-0042", "phase3-rcp"]]
+    from_book = error_line(run("roster", str(workbook(tmp_path / "r.xlsx", rows))))
+    from_text = error_line(run("roster", str(csv_file(tmp_path / "r.csv", rows))))
+    assert from_book == from_text.replace("r.csv", "r.xlsx")
+    assert from_book == (
+        "r.xlsx line 1: missing column 'start': the header needs participant, arm, start"
+    )
+
+
+# --- sheets ------------------------------------------------------------------------------------
+
+
+def test_the_first_sheet_is_read_unless_sheet_names_another(run: Run, tmp_path: Path) -> None:
+    book = workbook(
+        tmp_path / "site.xlsx",
+        [HEADER, ["CT303-0001", "phase3-rcp", "2025-08-18"]],
+        sheet="Notes",
+        Roster=[HEADER, ["CT303-0042", "phase3-rcp", "2025-09-17"]],
+    )
+    first = run("roster", str(book), "--format", "csv")
+    assert planned(first.stdout)[0] == ("CT303-0001", "W1D1", "2025-08-18")
+    named = run("roster", str(book), "--sheet", "roster", "--format", "csv")  # any case
+    assert named.exit_code == 0, named.stderr
+    assert planned(named.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+
+
+@pytest.mark.parametrize("command", ["roster", "agenda"])
+def test_an_unknown_sheet_is_one_line_naming_the_sheets(
+    run: Run, tmp_path: Path, command: str
+) -> None:
+    book = workbook(tmp_path / "site.xlsx", [HEADER], sheet="名单", Actuals=[])
+    line = error_line(run(command, str(book), "--sheet", "Roster"))
+    assert line == (
+        "site.xlsx: --sheet 'Roster' is not a sheet of this workbook: use one of '名单', 'Actuals'"
+    )
+
+
+def test_sheet_applies_to_every_workbook_input(run: Run, tmp_path: Path) -> None:
+    """One workbook for the site: the roster and the actuals on a sheet called Site each."""
+    roster = workbook(
+        tmp_path / "roster.xlsx", [], sheet="x", Site=[HEADER, ["P1", "phase3-rcp", "2025-08-18"]]
+    )
+    actuals = workbook(
+        tmp_path / "actuals.xlsx",
+        [],
+        sheet="y",
+        Site=[["participant", "code", "date"], ["P1", "W3D1", "2025-09-02"]],
+    )
+    result = run(
+        "roster", str(roster), "--actuals", str(actuals), "--sheet", "Site", "--format", "csv",
+        "--today", "2025-09-03",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    w3d1 = list(csv.DictReader(io.StringIO(result.stdout)))[1]
+    assert (w3d1["code"], w3d1["actual_date"], w3d1["deviation_days"]) == (
+        "W3D1",
+        "2025-09-02",
+        "1",
+    )
+
+
+# --- formulas ----------------------------------------------------------------------------------
+
+
+def _with_saved_value(path: Path, cell: str, saved: str) -> None:
+    """Give the formula in `cell` a saved value, as Excel does when it saves (openpyxl saves
+    formulas without one)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    start = sheet.index(f'<c r="{cell}"')
+    end = sheet.index("</c>", start)
+    parts["xl/worksheets/sheet1.xml"] = (
+        sheet[:start] + sheet[start:end].replace("<v />", f"<v>{saved}</v>") + sheet[end:]
+    ).encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+
+
+def test_a_formula_is_read_as_its_saved_value(run: Run, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", "=C3+14"]])
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["C2"].number_format = "yyyy-mm-dd"
+    book.save(path)
+    serial = (date(2025, 8, 18) - date(1899, 12, 30)).days  # Excel's day count for 2025-08-18
+    _with_saved_value(path, "C2", str(serial))
+    result = run("roster", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[1] == ("CT303-0042", "W3D1", "2025-09-01")
+
+
+def test_a_formula_without_a_saved_value_refuses_its_row(run: Run, tmp_path: Path) -> None:
+    rows = [
+        [*HEADER, "age"],
+        ["CT303-0042", "phase3-rcp", "=TODAY()", 40],
+        ["CT303-0043", "phase3-rcp", "2025-08-18", "=YEAR(TODAY())-1985"],  # not read: fine
+    ]
+    book = workbook(tmp_path / "roster.xlsx", rows)
+    result = run("roster", str(book), "--format", "csv", "--skip-bad")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{PREFIX}roster.xlsx line 2: column 'start', cell C2: a formula with no saved value; "
+        "open the workbook in Excel or WPS and save it, or type the value",
+        f"{PREFIX}1 bad row(s) skipped; 1 participant(s) written",
+    ]
+    assert {who for who, _, _ in planned(result.stdout)} == {"CT303-0043"}
+
+
+# --- files that are not an .xlsx workbook ------------------------------------------------------
+
+
+def test_an_old_xls_workbook_is_one_clear_line(run: Run, tmp_path: Path) -> None:
+    # tests/workbooks/excel-97.xls: a roster saved by xlwt 1.3.0 (the Excel 97-2003 format).
+    line = error_line(run("roster", str(WORKBOOKS / "excel-97.xls")))
+    assert line == (
+        "excel-97.xls: an Excel 97-2003 workbook (.xls), which is not read: save it as Excel "
+        "Workbook (.xlsx) or as CSV UTF-8"
+    )
+
+
+def test_a_password_protected_workbook_is_one_clear_line(run: Run) -> None:
+    # tests/workbooks/password.xlsx: a roster encrypted by msoffcrypto-tool 6.1.0 (password
+    # "mil62"), as Excel's File > Info > Protect Workbook > Encrypt with Password saves it.
+    line = error_line(run("roster", str(WORKBOOKS / "password.xlsx")))
+    assert line.startswith("password.xlsx: the workbook is protected with a password, so it ")
+
+
+def test_a_damaged_workbook_is_one_clear_line(run: Run, tmp_path: Path) -> None:
+    whole = workbook(tmp_path / "whole.xlsx", [HEADER]).read_bytes()
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(whole[: len(whole) // 2])
+    line = error_line(run("roster", str(damaged)))
+    assert line.startswith("damaged.xlsx: ")
+    assert line.endswith(
+        "save it again from Excel or WPS as Excel Workbook (.xlsx), or as CSV UTF-8"
+    )
+
+
+def test_a_zip_that_is_no_workbook_is_one_clear_line(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "roster.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    line = error_line(run("roster", str(path)))
+    assert line.startswith("roster.xlsx: not a readable .xlsx workbook (")
+
+
+def test_a_text_file_named_xlsx_is_one_clear_line(run: Run, tmp_path: Path) -> None:
+    path = csv_file(tmp_path / "roster.xlsx", [HEADER, ["P1", "phase3-rcp", "2025-08-18"]])
+    line = error_line(run("roster", str(path)))
+    assert line.startswith("roster.xlsx: not an .xlsx workbook (not a zip file): save it again")
+
+
+def test_a_workbook_is_told_by_its_content_not_its_name(run: Run, tmp_path: Path) -> None:
+    book = workbook(tmp_path / "roster.data", [HEADER, ["P1", "phase3-rcp", "2025-08-18"]])
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("P1", "W1D1", "2025-08-18")
+
+
+def test_a_workbook_on_standard_input_is_read(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    book = workbook(tmp_path / "roster.xlsx", [HEADER, ["P1", "phase3-rcp", "2025-08-18"]])
+    result = subprocess.run(
+        [sys.executable, "-m", "mil62sched", "roster", "-", "--format", "csv"],
+        input=book.read_bytes(), capture_output=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert planned(result.stdout.decode())[0] == ("P1", "W1D1", "2025-08-18")
+
+
+# --- holiday files -----------------------------------------------------------------------------
+
+
+def test_a_holiday_workbook_overrides_the_holiday_data(run: Run, tmp_path: Path) -> None:
+    """2025-09-01, W3D1 of a 2025-08-18 start, is a Monday and a working day in China; the
+    site's workbook makes it a day off."""
+    book = workbook(
+        tmp_path / "holidays.xlsx",
+        [],
+        sheet="Notes",
+        Days=[["date", "name", "kind"], [datetime(2025, 9, 1), "Site closed", "holiday"]],
+    )
+    args = ("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "csv")
+    result = run(*args, "--holidays", str(book), "--sheet", "Days")
+    assert result.exit_code == 0, result.stderr
+    w3d1 = list(csv.DictReader(io.StringIO(result.stdout)))[1]
+    assert (w3d1["code"], w3d1["working_day"], w3d1["non_working_reason"]) == (
+        "W3D1", "false", "Site closed",
+    )  # fmt: skip
+
+
+def test_a_bad_holiday_row_names_its_sheet_row(run: Run, tmp_path: Path) -> None:
+    rows = [["date", "name", "kind"], ["2025-09-01", "Site closed", "holiday"]]
+    rows.append(["2025-09-02", "Site closed", "closed"])
+    book = workbook(tmp_path / "h.xlsx", rows)
+    text = csv_file(tmp_path / "h.csv", rows)
+    args = ("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays")
+    from_book = error_line(run(*args, str(book)))
+    assert from_book == error_line(run(*args, str(text))).replace("h.csv", "h.xlsx")
+    assert from_book == "h.xlsx line 3: invalid kind 'closed': use holiday or workday"
+
+
+def test_a_holiday_formula_without_a_saved_value_names_row_and_column(
+    run: Run, tmp_path: Path
+) -> None:
+    book = workbook(
+        tmp_path / "h.xlsx", [["date", "name", "kind"], ["=TODAY()", "Site closed", "holiday"]]
+    )
+    line = error_line(
+        run("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(book))
+    )
+    assert line.startswith("h.xlsx line 2: column 'date', cell A2: a formula with no saved value")
+
+
+def test_an_id_excel_turned_into_a_date_refuses_its_row(run: Run, tmp_path: Path) -> None:
+    """Typed 1-2 into a General cell, Excel keeps the date 2 January: no ID can be read."""
+    rows = [
+        HEADER,
+        [datetime(2025, 1, 2), "phase3-rcp", "2025-08-18"],
+        ["P2", "phase3-rcp", "2025-08-18"],
+    ]
+    result = run("roster", str(workbook(tmp_path / "roster.xlsx", rows)), "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{PREFIX}roster.xlsx line 2: column 'participant', cell A2: a date (2025-01-02), not an "
+        "ID: Excel turned what was typed into a date; format the column as Text and retype it"
+    )
+    assert result.stdout == ""
+
+
+def test_a_bad_actuals_row_is_reported_as_in_a_csv(run: Run, tmp_path: Path) -> None:
+    roster = csv_file(tmp_path / "roster.csv", [HEADER, ["P1", "phase3-rcp", "2025-08-18"]])
+    rows = [["participant", "code", "date", "status"], ["P1", "W1D1", "2025-08-18", "done"]]
+    rows.append(["P1", "W3D1", "2025-09-01", "skipped"])
+    book = workbook(tmp_path / "a.xlsx", rows)
+    text = csv_file(tmp_path / "a.csv", rows)
+    args = ("roster", str(roster), "--today", "2025-09-02", "--format", "csv", "--actuals")
+    from_book, from_text = run(*args, str(book)), run(*args, str(text))
+    assert from_book.exit_code == from_text.exit_code == 1
+    assert from_book.stderr.replace("a.xlsx", "a.csv") == from_text.stderr
+    assert from_book.stderr.startswith(f"{PREFIX}a.xlsx line 3: invalid status 'skipped'")
+
+
+def test_chart_sheets_are_not_sheets_to_read(run: Run, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "roster.xlsx", [HEADER, ["P1", "phase3-rcp", "2025-08-18"]])
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.load_workbook(path)
+    chart = BarChart()
+    assert book.active is not None
+    chart.add_data(Reference(book.active, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet("Chart", 0).add_chart(chart)  # the first tab: a chart sheet
+    book.save(path)
+    result = run("roster", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("P1", "W1D1", "2025-08-18")
+    line = error_line(run("roster", str(path), "--sheet", "Chart"))
+    assert (
+        line == "roster.xlsx: --sheet 'Chart' is not a sheet of this workbook: use one of 'Roster'"
+    )
+
+
+def test_every_bad_holiday_row_of_a_workbook_is_reported(run: Run, tmp_path: Path) -> None:
+    """As for a CSV holiday file: one line each; a formula with no saved value is one of them,
+    and the rows after it are still read."""
+    rows = [
+        ["date", "name", "kind"],
+        ["=TODAY()", "Site closed", "holiday"],
+        ["2025-09-02", "Site closed", "closed"],
+        ["2025-09-03", "Site closed", "holiday"],
+    ]
+    book = workbook(tmp_path / "h.xlsx", rows)
+    result = run("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(book))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{PREFIX}h.xlsx line 2: column 'date', cell A2: a formula")
+    assert lines[1] == f"{PREFIX}h.xlsx line 3: invalid kind 'closed': use holiday or workday"
+    assert len(lines) == 3  # and the count
+
+
+def _with_builtin_format(path: Path, builtin: int) -> None:
+    """Give the cells of the workbook's one custom number format Excel's built-in format
+    `builtin` instead, as a Chinese Excel or WPS saves its own date formats (by number only)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    styles = parts["xl/styles.xml"].decode()
+    number = re.search(r'<numFmt numFmtId="(\d+)" formatCode="[^"]*"\s*/>', styles)
+    assert number is not None, styles
+    styles = styles.replace(number[0], "").replace(
+        f'numFmtId="{number[1]}"', f'numFmtId="{builtin}"'
+    )
+    parts["xl/styles.xml"] = styles.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+
+
+@pytest.mark.parametrize("builtin", [31, 57, 58])  # 2025年8月18日, 2025年8月, 8月18日 in zh-CN
+def test_dates_in_excels_chinese_built_in_formats_are_dates(
+    run: Run, tmp_path: Path, builtin: int
+) -> None:
+    """openpyxl knows built-in formats 0-49 without the East Asian ones: a date cell shown as
+    2025年8月18日 would read as its serial number, 45887."""
+    path = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", 45887]])
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["C2"].number_format = 'yyyy"年"m"月"d"日"'
+    book.save(path)
+    _with_builtin_format(path, builtin)
+    assert (date(2025, 8, 18) - date(1899, 12, 30)).days == 45887  # Excel's day count
+    result = run("roster", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[:2] == [
+        ("CT303-0042", "W1D1", "2025-08-18"), ("CT303-0042", "W3D1", "2025-09-01"),
+    ]  # fmt: skip
