@@ -21,6 +21,7 @@ LAYERS = (
     ("mil62sched.__main__", "mil62sched.cli"),
     ("mil62sched.commands",),
     ("mil62sched.formats",),
+    ("mil62sched.sdtm",),  # the SDTM trial-design datasets: from the protocol, beside the formats
     ("mil62sched.roster",),
     ("mil62sched.site",),
     ("mil62sched.engine",),

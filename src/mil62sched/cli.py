@@ -595,6 +595,40 @@ def arms(protocol_file: ProtocolFile = None, lang: Lang = None) -> None:
         typer.echo(f"  {arm.name:<24} {masking} {infusions}  {title}{alias}")
 
 
+@app.command()
+def sdtm(
+    folder: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder to write ta.csv, ta.json ... ts.json into (made if missing).",
+        ),
+    ],
+    protocol_file: ProtocolFile = None,
+    force: Force = False,
+) -> None:
+    """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV and Dataset-JSON 1.1)."""
+    import os
+
+    from mil62sched.commands import sdtm as sdtmwork
+    from mil62sched.formats.presentation import export_instant
+    from mil62sched.protocol.design import load_design
+
+    trial = protocol.load(protocol_file)
+    design = load_design(trial, protocol_file)
+    created = export_instant(os.environ.get("SOURCE_DATE_EPOCH"))
+    built = sdtmwork.write_datasets(trial, design, folder, created=created, force=force)
+    for line in sdtmwork.summary(built, folder):
+        typer.echo(line)
+    where = f"protocol {protocol_file or protocol.BUILTIN.name}"
+    notes = (sdtmwork.derived_note(design, where), sdtmwork.shortened_criteria(design))
+    sys.stdout.flush()  # the notes after the summary, also when both go to one pipe
+    for note in notes:
+        if note is not None:
+            sys.stderr.write(f"{PROG}: note: {note}\n")
+
+
 def _protocol_commands() -> None:
     """The `protocol` command group (validate, show, schema), in its own module."""
     from mil62sched.commands.protocol_file import commands

@@ -117,13 +117,27 @@ def check(path: Path) -> list[str]:
         message = _wording(error, rules["$defs"]["code"]["pattern"])
         found_lines.append(_located(path, text, segments, key_path, message, hint))
     problems: list[protocol.Problem] = []
-    protocol.build(table, problems)
+    trial = protocol.build(table, problems)
     for problem in problems:
         if _entry(problem.path) in broken:
             continue
         segments = _segments(problem.path)
         found_lines.append(_located(path, text, segments, problem.path, problem.message, None))
+    if trial is not None and "design" in table and not any(b.startswith("design") for b in broken):
+        found_lines.extend(_design_problem(path, text, table["design"], trial))
     return [line for _, line in sorted(found_lines, key=lambda found: found[0])]
+
+
+def _design_problem(path: Path, text: str, body: object, trial: Protocol) -> list[tuple[int, str]]:
+    """What the schema cannot say about the [design] table (the SDTM trial design): that the
+    arms, schedules and periods it names are the file's, codes unique, criteria numbered."""
+    from mil62sched.protocol.design import check_design
+
+    try:
+        check_design(body, trial)
+    except ProtocolError as exc:
+        return [_located(path, text, ["design"], "design", exc.line(), None)]
+    return []
 
 
 def _leaves(error: Any) -> list[Any]:
@@ -259,7 +273,8 @@ def locate(text: str, segments: Sequence[str | int], hint: object = None) -> int
                 table = [*table, segment]
                 index += 1
                 continue
-            many = [n for n, m in headers[low:high] if m and m[1] == "[[" and m[2] == name]
+            # Searched to the end, as `one` is: `[[design.arms]]` follows other tables of [design].
+            many = [n for n, m in headers[low:] if m and m[1] == "[[" and m[2] == name]
             if many and isinstance(following, int) and following < len(many):
                 found = many[following]
                 low, high = found + 1, _next_header(headers, found + 1)

@@ -1,0 +1,292 @@
+"""Read a protocol file's `[design]` table: what the SDTM trial-design datasets need beyond the
+schedules (arm and element codes, epochs, eligibility criteria, trial summary parameters).
+
+The table is checked against the protocol it belongs to (every arm and schedule it names exists,
+every period has an epoch) and against SDTMIG 3.4's limits on codes, so that a dataset built
+from it never needs to cut a code short.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, cast
+
+from mil62sched.errors import Mil62schedError, ProtocolError
+from mil62sched.model.design import (
+    PARAMETER_NAMES,
+    Category,
+    Criterion,
+    Design,
+    DesignArm,
+    DesignElement,
+    Screening,
+    SummaryParameter,
+)
+from mil62sched.model.protocol import Protocol
+from mil62sched.protocol.loader import BUILTIN
+
+_CATEGORIES: tuple[Category, ...] = ("inclusion", "exclusion")
+# SDTMIG 3.4: ARMCD at most 20 characters, ETCD and TSPARMCD at most 8, TSPARM at most 40, and
+# no text value longer than 200 (TS would split a longer TSVAL into TSVAL1..n; none needs it).
+_ARMCD = 20
+_ETCD = 8
+_PARMCD = re.compile(r"[A-Z][A-Z0-9]{0,7}")
+_TEXT = 200
+_DURATION = re.compile(r"P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?")
+
+
+def load_design(protocol: Protocol, path: Path | None = None) -> Design:
+    """The `[design]` table of the protocol file at `path` (the built-in one when None), checked
+    against `protocol`, the schedules loaded from the same file; a file without one gets the
+    design `derived_design` makes of its schedules."""
+    import tomllib
+
+    path = path or BUILTIN
+    where = path.name if path == BUILTIN else str(path)
+    try:
+        table = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
+    body = table.get("design")
+    if body is None:
+        return derived_design(protocol)
+    try:
+        return _design(_table(body, "design"), protocol)
+    except ProtocolError as exc:
+        raise ProtocolError(exc.line(), where=f"invalid protocol {where}") from None
+
+
+def check_design(body: object, protocol: Protocol) -> Design:
+    """The design of a parsed file's `[design]` table, checked against `protocol`; raises
+    ProtocolError naming the first problem (for `protocol validate`, which has no file path to
+    give)."""
+    return _design(_table(body, "design"), protocol)
+
+
+def derived_design(protocol: Protocol) -> Design:
+    """The design of a protocol file without a `[design]` table, from its schedules alone.
+
+    The arms are the open-label and unblinded arms that are not a period of a longer journey,
+    coded by their names (ARM1, ARM2 ... for a name longer than ARMCD's 20 characters); each
+    schedule has an element (E01, E02 ...); a period whose treatment is blinded is BLINDED
+    TREATMENT, another OPEN LABEL TREATMENT (with the period's name when several would share
+    it); no screening element, no criteria, no summary beyond what [protocol] states.
+    `Design.derived` says so."""
+    legs = {leg.schedule.name for arm in protocol.arms.values() if arm.journey for leg in arm.legs}
+    chosen = [
+        arm
+        for arm in protocol.arms.values()
+        if arm.masking != "blinded" and (arm.journey or arm.name not in legs)
+    ]
+    arms = tuple(
+        DesignArm(
+            arm=arm.name,
+            armcd=arm.name.upper() if len(arm.name) <= _ARMCD else f"ARM{number}",
+            description=arm.title[:_TEXT],
+        )
+        for number, arm in enumerate(chosen, 1)
+    )
+    schedules = [s for s in protocol.schedules.values() if s.masking != "blinded"]
+    elements = {
+        schedule.name: DesignElement(f"E{number:02d}", schedule.title[:_TEXT])
+        for number, schedule in enumerate(schedules, 1)
+    }
+    # A period is blinded when a schedule in it hides what it gives (not only at one visit).
+    blinded = {s.period for s in protocol.schedules.values() if s.treatment.blinded}
+    named = {
+        s.period: "BLINDED TREATMENT" if s.period in blinded else "OPEN LABEL TREATMENT"
+        for s in schedules
+    }
+    # Different epochs need different names (SDTMIG 3.4 TA assumption 12): a shared one is told
+    # apart by its period.
+    shared = [epoch for epoch in named.values() if list(named.values()).count(epoch) > 1]
+    epochs = {
+        period: f"{epoch} {period.upper()}"[:_TEXT] if epoch in shared else epoch
+        for period, epoch in named.items()
+    }
+    return Design(
+        arms=arms,
+        elements=elements,
+        epochs=epochs,
+        criteria=(),
+        criteria_version=None,
+        summary=(),
+        derived=True,
+    )
+
+
+def _design(body: dict[str, Any], protocol: Protocol) -> Design:
+    arms = tuple(_arm(_table(entry, "design.arms"), protocol) for entry in _list(body, "arms"))
+    if not arms:
+        raise ProtocolError("design.arms must list at least one arm")
+    for key in ("arm", "armcd"):
+        values = [getattr(arm, key) for arm in arms]
+        if len(set(values)) != len(values):
+            raise ProtocolError(f"design.arms: an {key} is used twice")
+    elements = {
+        name: _element(name, _table(raw, f"design.elements.{name}"))
+        for name, raw in _table(body.get("elements"), "design.elements").items()
+    }
+    epochs = {
+        period: _text_value(value, f"design.epochs.{period!r}")
+        for period, value in _table(body.get("epochs"), "design.epochs").items()
+    }
+    screening = None
+    if "screening" in body:
+        screening = _screening(_table(body["screening"], "design.screening"))
+    codes = [element.etcd for element in elements.values()]
+    codes += [] if screening is None else [screening.etcd]
+    if len(set(codes)) != len(codes):
+        raise ProtocolError("design: an element code (etcd) is used twice")
+    for arm in arms:
+        for leg in protocol.arm(arm.arm).legs:
+            schedule = leg.schedule
+            if schedule.name not in elements:
+                raise ProtocolError(f"design.elements: no element for schedule {schedule.name!r}")
+            if schedule.period not in epochs:
+                raise ProtocolError(f"design.epochs: no epoch for period {schedule.period!r}")
+    criteria = tuple(
+        _criterion(_table(entry, "design.criteria")) for entry in _list(body, "criteria")
+    )
+    for category in _CATEGORIES:
+        numbers = [c.number for c in criteria if c.category == category]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ProtocolError(f"design.criteria: the {category} criteria are numbered 1, 2, ...")
+    version = body.get("criteria_version")
+    return Design(
+        arms=arms,
+        elements=elements,
+        epochs=epochs,
+        criteria=criteria,
+        criteria_version=None if version is None else _text_value(version, "criteria_version"),
+        summary=tuple(
+            _parameter(_table(entry, "design.summary")) for entry in _list(body, "summary")
+        ),
+        screening=screening,
+    )
+
+
+def _arm(body: dict[str, Any], protocol: Protocol) -> DesignArm:
+    name = _text(body, "arm", "design.arms")
+    try:
+        arm = protocol.arm(name)
+    except Mil62schedError as exc:  # an unknown arm: the message names the accepted ones
+        raise ProtocolError(f"design.arms: {exc.line()}") from None
+    where = f"design arm {name!r}"
+    if arm.masking == "blinded":
+        raise ProtocolError(
+            f"{where} is blinded: the design lists the arms it hides, which are planned paths"
+        )
+    branch = body.get("branch")
+    return DesignArm(
+        arm=arm.name,
+        armcd=_code(_text(body, "armcd", where), _ARMCD, f"{where}: armcd"),
+        description=_text(body, "description", where),
+        branch=None if branch is None else _text_value(branch, f"{where}: branch"),
+    )
+
+
+def _element(schedule: str, body: dict[str, Any]) -> DesignElement:
+    where = f"design.elements.{schedule}"
+    return DesignElement(
+        etcd=_code(_text(body, "etcd", where), _ETCD, f"{where}.etcd"),
+        element=_text(body, "element", where),
+    )
+
+
+def _screening(body: dict[str, Any]) -> Screening:
+    where = "design.screening"
+    duration = body.get("duration")
+    if duration is not None and not (isinstance(duration, str) and _DURATION.fullmatch(duration)):
+        raise ProtocolError(f"{where}.duration must be an ISO 8601 duration such as P28D")
+    return Screening(
+        etcd=_code(_text(body, "etcd", where), _ETCD, f"{where}.etcd"),
+        element=_text(body, "element", where),
+        start=_text(body, "start", where),
+        end=_text(body, "end", where),
+        duration=duration,
+    )
+
+
+def _criterion(body: dict[str, Any]) -> Criterion:
+    category = body.get("category")
+    if category not in _CATEGORIES:
+        raise ProtocolError(
+            f"design.criteria: category {category!r} is not one of {', '.join(_CATEGORIES)}"
+        )
+    number = body.get("number")
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 99:
+        raise ProtocolError("design.criteria: number must be a whole number from 1 to 99")
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ProtocolError(f"design.criteria: {category} {number} needs its text")
+    return Criterion(cast(Category, category), number, text)
+
+
+def _parameter(body: dict[str, Any]) -> SummaryParameter:
+    code = _text(body, "parameter", "design.summary")
+    if not _PARMCD.fullmatch(code):
+        raise ProtocolError(
+            f"design.summary: parameter {code!r} is not a TSPARMCD (A-Z and digits, at most 8)"
+        )
+    where = f"design.summary {code}"
+    value = body.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    null_flavor = _optional(body, "null_flavor", where)
+    if (value is None) == (null_flavor is None):
+        raise ProtocolError(f"{where}: give a value, or a null_flavor when there is none")
+    name = _optional(body, "name", where) or PARAMETER_NAMES.get(code)
+    if name is None:
+        raise ProtocolError(f"{where}: not a parameter the tool knows: give its name (TSPARM)")
+    if len(name) > 40:
+        raise ProtocolError(f"{where}: name (TSPARM) is longer than 40 characters")
+    return SummaryParameter(
+        parameter=code,
+        value=None if value is None else _text_value(value, f"{where}: value"),
+        name=name,
+        null_flavor=null_flavor,
+        code=_optional(body, "code", where),
+        reference=_optional(body, "reference", where),
+        version=_optional(body, "version", where),
+        group=_optional(body, "group", where),
+    )
+
+
+def _code(value: str, most: int, where: str) -> str:
+    if len(value) > most or not value.isascii() or not value.isprintable() or " " in value:
+        raise ProtocolError(f"{where} {value!r} must be at most {most} characters, no spaces")
+    return value
+
+
+def _optional(body: dict[str, Any], key: str, where: str) -> str | None:
+    value = body.get(key)
+    return None if value is None else _text_value(value, f"{where}: {key}")
+
+
+def _text_value(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ProtocolError(f"{where} must be non-empty text")
+    if len(value) > _TEXT:
+        raise ProtocolError(f"{where} is longer than {_TEXT} characters")
+    return value
+
+
+def _text(body: dict[str, Any], key: str, where: str) -> str:
+    return _text_value(body.get(key), f"{where}: {key}")
+
+
+def _table(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ProtocolError(f"{where} must be a table")
+    return value
+
+
+def _list(body: dict[str, Any], key: str) -> list[Any]:
+    value = body.get(key, [])
+    if not isinstance(value, list):
+        raise ProtocolError(f"design.{key} must be a list of tables ([[design.{key}]])")
+    return value

@@ -1,0 +1,68 @@
+"""A dataset as a file: CSV (UTF-8, a header of variable names) or CDISC Dataset-JSON 1.1."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from mil62sched import __version__
+from mil62sched.sdtm.datasets import SDTMIG_VERSION, Dataset
+
+DATASET_JSON_VERSION = "1.1.0"
+
+
+def dataset_csv(dataset: Dataset) -> str:
+    """The dataset as CSV: the variable names, then one line per row; a missing value is empty.
+
+    >>> from mil62sched.sdtm.datasets import Variable
+    >>> print(dataset_csv(Dataset("XX", "X", (Variable("A", "A"),), (("a,b",),))), end="")
+    A
+    "a,b"
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(variable.name for variable in dataset.variables)
+    for row in dataset.rows:
+        writer.writerow("" if value is None else value for value in row)
+    return out.getvalue()
+
+
+def dataset_json(dataset: Dataset, study: str, created: datetime) -> str:
+    """The dataset as a CDISC Dataset-JSON 1.1 document (one line, then a newline).
+
+    `study` is the study's identifier (studyOID); `created` the export instant, written in UTC.
+    A text column's length is its longest value (at least 1), as the examples CDISC publishes
+    with the standard do; numbers have none.
+    """
+    stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    columns: list[dict[str, Any]] = []
+    for index, variable in enumerate(dataset.variables):
+        column: dict[str, Any] = {
+            "itemOID": f"IT.{dataset.name}.{variable.name}",
+            "name": variable.name,
+            "label": variable.label,
+            "dataType": variable.data_type,
+        }
+        if variable.data_type == "string":
+            column["length"] = max([1, *(len(str(row[index])) for row in dataset.rows)])
+        if variable.key is not None:
+            column["keySequence"] = variable.key
+        columns.append(column)
+    document = {
+        "datasetJSONCreationDateTime": stamp,
+        "datasetJSONVersion": DATASET_JSON_VERSION,
+        "fileOID": f"{study}/{stamp}/{dataset.name.lower()}",
+        "sourceSystem": {"name": "mil62sched", "version": __version__},
+        "studyOID": study,
+        "metaDataVersionOID": f"MDV.{study}.SDTMIG.{SDTMIG_VERSION}",
+        "itemGroupOID": f"IG.{dataset.name}",
+        "records": len(dataset.rows),
+        "name": dataset.name,
+        "label": dataset.label,
+        "columns": columns,
+        "rows": [list(row) for row in dataset.rows],
+    }
+    return json.dumps(document, ensure_ascii=False) + "\n"

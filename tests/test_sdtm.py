@@ -1,0 +1,723 @@
+"""`mil62sched sdtm`: the SDTM trial-design datasets TA, TE, TV, TI and TS, as CSV and as CDISC
+Dataset-JSON 1.1.
+
+Every Dataset-JSON file is validated against the official Dataset-JSON 1.1 schema (copied, with
+its MIT licence, into tests/reference/dataset-json/ from cdisc-org/DataExchange-DatasetJson),
+and compared with CDISC's own example trial-design datasets kept beside it (the CDISC pilot
+study). Expected rows are written by hand from the registry text (seeds/NCT05314010.txt):
+study day of WnDm = 7(n-1)+m, so W1D1 = 1, W3D1 = 15, W25D1 = 169, W53D1 = 365, W209D1 = 1457.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mil62sched import protocol
+from mil62sched.errors import ProtocolError
+from mil62sched.protocol.design import load_design
+from mil62sched.sdtm import datasets
+from mil62sched.sdtm.datasets import Dataset, ietest
+from tests.conftest import Run, error_line
+
+ROOT = Path(__file__).parent.parent
+REFERENCE = Path(__file__).parent / "reference" / "dataset-json"
+SEED = ROOT / "seeds" / "NCT05314010.txt"
+NAMES = ("ta", "te", "tv", "ti", "ts")
+RCP_ARMS = ("P3MIL62", "P3PBO")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder `mil62sched sdtm -o` wrote, once for the module."""
+    from typer.testing import CliRunner
+
+    from mil62sched.cli import app
+
+    folder = tmp_path_factory.mktemp("sdtm") / "out"
+    result = CliRunner().invoke(app, ["sdtm", "-o", str(folder)], prog_name="mil62sched")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return folder
+
+
+def _document(folder: Path, name: str) -> dict[str, Any]:
+    return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _records(folder: Path, name: str) -> list[dict[str, Any]]:
+    """The rows of a Dataset-JSON file as {variable: value}."""
+    document = _document(folder, name)
+    names = [column["name"] for column in document["columns"]]
+    return [dict(zip(names, row, strict=True)) for row in document["rows"]]
+
+
+# --- the files ---------------------------------------------------------------------------------
+
+
+def test_writes_the_five_datasets_as_csv_and_dataset_json(written: Path) -> None:
+    expected = {f"{name}.{suffix}" for name in NAMES for suffix in ("csv", "json")}
+    assert {path.name for path in written.iterdir()} == expected
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_dataset_json_file_validates_against_the_official_schema(
+    written: Path, name: str
+) -> None:
+    import jsonschema
+
+    schema = json.loads((REFERENCE / "dataset.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft201909Validator(schema)
+    errors = [error.message for error in validator.iter_errors(_document(written, name))]
+    assert errors == []
+
+
+def test_the_schema_check_can_fail() -> None:
+    """The validator used above refuses a file without its required attributes."""
+    import jsonschema
+
+    schema = json.loads((REFERENCE / "dataset.schema.json").read_text(encoding="utf-8"))
+    broken = {"datasetJSONVersion": "1.1.0", "name": "TA", "label": "Trial Arms", "columns": []}
+    assert list(jsonschema.Draft201909Validator(schema).iter_errors(broken))
+
+
+def test_the_schema_is_kept_with_its_licence() -> None:
+    assert "MIT License" in (REFERENCE / "LICENSE").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dataset_json_attributes(written: Path, name: str) -> None:
+    document = _document(written, name)
+    assert document["datasetJSONVersion"] == "1.1.0"
+    assert document["itemGroupOID"] == f"IG.{name.upper()}"
+    assert document["name"] == name.upper()
+    assert document["studyOID"] == "MIL62-CT303"
+    assert document["records"] == len(document["rows"]) > 0
+    # conftest fixes SOURCE_DATE_EPOCH at 1767225600, which is 2026-01-01T00:00:00Z.
+    assert document["datasetJSONCreationDateTime"] == "2026-01-01T00:00:00Z"
+    for column in document["columns"]:
+        assert column["itemOID"] == f"IT.{name.upper()}.{column['name']}"
+    for row in document["rows"]:
+        assert len(row) == len(document["columns"])
+        for value, column in zip(row, document["columns"], strict=True):
+            if column["dataType"] == "string":
+                assert isinstance(value, str)
+                assert 1 <= len(value) <= column["length"] <= 200 or value == ""
+            else:
+                assert value is None or isinstance(value, int)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_csv_has_the_same_variables_and_values_as_the_json(written: Path, name: str) -> None:
+    text = (written / f"{name}.csv").read_text(encoding="utf-8")
+    lines = list(csv.reader(io.StringIO(text)))
+    document = _document(written, name)
+    assert lines[0] == [column["name"] for column in document["columns"]]
+    as_text = [["" if value is None else str(value) for value in row] for row in document["rows"]]
+    assert lines[1:] == as_text
+
+
+# SDTMIG 3.4's variables and key order of each dataset, written out by hand.
+VARIABLES = {
+    "ta": "STUDYID DOMAIN ARMCD ARM TAETORD ETCD ELEMENT TABRANCH TATRANS EPOCH",
+    "te": "STUDYID DOMAIN ETCD ELEMENT TESTRL TEENRL TEDUR",
+    "tv": "STUDYID DOMAIN VISITNUM VISIT VISITDY ARMCD ARM TVSTRL TVENRL",
+    "ti": "STUDYID DOMAIN IETESTCD IETEST IECAT TIVERS",
+    "ts": "STUDYID DOMAIN TSSEQ TSGRPID TSPARMCD TSPARM TSVAL TSVALNF TSVALCD TSVCDREF TSVCDVER",
+}
+KEYS = {
+    "ta": ["STUDYID", "ARMCD", "TAETORD"],
+    "te": ["STUDYID", "ETCD"],
+    "tv": ["STUDYID", "VISITNUM", "ARMCD"],
+    "ti": ["STUDYID", "IETESTCD", "TIVERS"],
+    "ts": ["STUDYID", "TSPARMCD", "TSVAL", "TSSEQ"],
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_variables_and_keys_are_sdtmig_3_4s(written: Path, name: str) -> None:
+    columns = _document(written, name)["columns"]
+    assert [column["name"] for column in columns] == VARIABLES[name].split()
+    keyed = sorted((c["keySequence"], c["name"]) for c in columns if "keySequence" in c)
+    assert [variable for _, variable in keyed] == KEYS[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_labels_and_types_are_those_of_cdiscs_own_examples(written: Path, name: str) -> None:
+    """Every variable the CDISC pilot's dataset also has carries the same label and data type;
+    the one exception is TSVALNF, whose label SDTMIG 3.4 words differently from the pilot's."""
+    example = {
+        c["name"]: c for c in json.loads((REFERENCE / f"{name}.json").read_text())["columns"]
+    }
+    ours = {c["name"]: c for c in _document(written, name)["columns"]}
+    assert set(example) <= set(ours)
+    for variable, column in example.items():
+        label = "Parameter Value Null Flavor" if variable == "TSVALNF" else column["label"]
+        assert (ours[variable]["label"], ours[variable]["dataType"]) == (
+            label,
+            column["dataType"],
+        ), variable
+    assert (
+        _document(written, name)["label"]
+        == json.loads((REFERENCE / f"{name}.json").read_text())["label"]
+    )
+
+
+# --- no participant data -----------------------------------------------------------------------
+
+PARTICIPANT_VARIABLES = {"USUBJID", "SUBJID", "SITEID", "RFSTDTC", "RFXSTDTC", "ACTARMCD", "AGE"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_datasets_hold_no_participant_data(written: Path, name: str) -> None:
+    """The trial design is public and subject-free: no subject variable, no participant ID."""
+    columns = {column["name"] for column in _document(written, name)["columns"]}
+    assert not columns & PARTICIPANT_VARIABLES
+    text = (written / f"{name}.csv").read_text(encoding="utf-8")
+    assert not re.search(r"CT303-\d{4}", text)  # a participant ID as the site writes them
+
+
+def test_the_command_takes_no_participant_or_assignment(run: Run) -> None:
+    help_text = run("sdtm", "--help").stdout
+    for option in ("--participant", "--arm", "--start"):
+        assert option not in help_text
+
+
+# --- TV: the planned visits --------------------------------------------------------------------
+
+
+def test_tv_planned_study_days_of_phase_1b(written: Path) -> None:
+    days = {(r["VISIT"], r["ARMCD"]): r["VISITDY"] for r in _records(written, "tv")}
+    for arm in ("P1B500", "P1B1000"):
+        assert days[("Phase 1b W1D1", arm)] == 1
+        assert days[("Phase 1b W3D1", arm)] == 15  # 7*2+1
+        assert days[("Phase 1b W25D1", arm)] == 169  # 7*24+1
+        assert days[("Phase 1b W27D1", arm)] == 183  # 7*26+1
+        assert days[("Phase 1b W209D1", arm)] == 1457  # 7*208+1
+
+
+def test_tv_rcp_visits_do_not_depend_on_the_arm(written: Path) -> None:
+    """The blinded RCP visits are the same for MIL62 and placebo: their rows differ only in the
+    arm (ARMCD, ARM), which SDTMIG 3.4 asks for on every row when some visits differ by arm
+    (here the Phase 1b arms' visits)."""
+    rows = [r for r in _records(written, "tv") if r["VISIT"].startswith("RCP ")]
+    by_arm = {
+        arm: [
+            {k: v for k, v in r.items() if k not in ("ARMCD", "ARM")}
+            for r in rows
+            if r["ARMCD"] == arm
+        ]
+        for arm in RCP_ARMS
+    }
+    assert by_arm["P3MIL62"] == by_arm["P3PBO"]
+    assert [(r["VISIT"], r["VISITDY"]) for r in by_arm["P3MIL62"]] == [
+        ("RCP W1D1", 1),
+        ("RCP W3D1", 15),
+        ("RCP W25D1", 169),
+        ("RCP W27D1", 183),
+    ]
+    assert {r["ARMCD"] for r in rows} == set(RCP_ARMS)
+
+
+def test_tv_olp_visits_count_from_the_olp_entry(written: Path) -> None:
+    """The OLP starts when a participant enters it (by default at RCP W53D1, study day 365):
+    its visits have no fixed study day, and their rule counts from the OLP's W1D1."""
+    olp = [
+        r
+        for r in _records(written, "tv")
+        if r["VISIT"].startswith("OLP ") and r["ARMCD"] == "P3PBO"
+    ]
+    assert [r["VISIT"] for r in olp] == [
+        "OLP W1D1", "OLP W3D1", "OLP W27D1", "OLP W53D1", "OLP W79D1", "OLP W105D1", "OLP W131D1",
+    ]  # fmt: skip
+    assert all(r["VISITDY"] is None for r in olp)
+    assert "study day 365" in olp[0]["TVSTRL"]
+    assert olp[2]["TVSTRL"].startswith("182 days after")  # W27D1: day 183 of the OLP
+
+
+def test_tv_visit_numbers_are_one_per_visit(written: Path) -> None:
+    rows = _records(written, "tv")
+    numbers = {r["VISIT"]: r["VISITNUM"] for r in rows}
+    assert len(set(numbers.values())) == len(numbers) == 11 + 4 + 7
+    assert [r["VISITNUM"] for r in rows] == sorted(r["VISITNUM"] for r in rows)
+
+
+def _phase3_only(design: Any) -> Any:
+    return design._replace(arms=tuple(a for a in design.arms if a.armcd in RCP_ARMS))
+
+
+def test_tv_without_an_arm_when_every_arm_has_the_same_visits() -> None:
+    """A design of the Phase 3 arms only: their visits are the same, so TV has one row per
+    visit with ARMCD and ARM blank (SDTMIG 3.4 TV assumption 1)."""
+    trial = protocol.load()
+    tv = datasets(trial, _phase3_only(load_design(trial)))[2]
+    assert [(row[3], row[5], row[6]) for row in tv.rows][:4] == [
+        ("RCP W1D1", "", ""),
+        ("RCP W3D1", "", ""),
+        ("RCP W25D1", "", ""),
+        ("RCP W27D1", "", ""),
+    ]
+    assert len(tv.rows) == 4 + 7
+    assert {row[5] for row in tv.rows} == {""}
+
+
+# --- TA and TE: arms and elements --------------------------------------------------------------
+
+
+def test_ta_arms_and_their_elements(written: Path) -> None:
+    paths: dict[str, list[tuple[int, str, str]]] = {}
+    for r in _records(written, "ta"):
+        paths.setdefault(r["ARMCD"], []).append((r["TAETORD"], r["ETCD"], r["EPOCH"]))
+    assert paths == {
+        "P1B500": [
+            (1, "SCRN", "SCREENING"),
+            (2, "P1B500", "OPEN LABEL TREATMENT"),
+            (3, "P1B1000", "OPEN LABEL TREATMENT"),
+        ],
+        "P1B1000": [(1, "SCRN", "SCREENING"), (2, "P1B1000", "OPEN LABEL TREATMENT")],
+        "P3MIL62": [
+            (1, "SCRN", "SCREENING"),
+            (2, "RCPMIL62", "BLINDED TREATMENT"),
+            (3, "OLPFMIL", "OPEN LABEL TREATMENT"),
+        ],
+        "P3PBO": [
+            (1, "SCRN", "SCREENING"),
+            (2, "RCPPBO", "BLINDED TREATMENT"),
+            (3, "OLPFPBO", "OPEN LABEL TREATMENT"),
+        ],
+    }
+
+
+def test_ta_branch_at_the_end_of_screening_and_the_escalation_transition(written: Path) -> None:
+    rows = {(r["ARMCD"], r["TAETORD"]): r for r in _records(written, "ta")}
+    assert rows[("P3MIL62", 1)]["TABRANCH"] == "Randomised to MIL62 1000 mg"
+    assert rows[("P3PBO", 1)]["TABRANCH"] == "Randomised to matching placebo"
+    assert all(r["TABRANCH"] == "" for (_, order), r in rows.items() if order > 1)
+    # The 500 mg arm's complete path ends in the 1000 mg element; not escalating shortens it.
+    assert rows[("P1B500", 2)]["TATRANS"] == (
+        "If not escalated to MIL62 1000 mg (W25D1 or a later infusion): the arm ends here"
+    )
+    assert [r["TATRANS"] for key, r in rows.items() if key != ("P1B500", 2)] == [""] * 10
+
+
+def test_te_rules_and_durations(written: Path) -> None:
+    rows = {r["ETCD"]: r for r in _records(written, "te")}
+    assert set(rows) == {"SCRN", "P1B500", "P1B1000", "RCPMIL62", "RCPPBO", "OLPFMIL", "OLPFPBO"}
+    # The registry gives no screening length: no planned duration, an end rule instead.
+    assert rows["SCRN"]["TEDUR"] == ""
+    # The RCP ends when the OLP starts: by default at RCP W53D1, study day 365, i.e. after
+    # 364 days = 52 weeks.
+    for code in ("RCPMIL62", "RCPPBO"):
+        assert rows[code]["TEDUR"] == "P52W"
+        assert "RCP W53D1, study day 365" in rows[code]["TEENRL"]
+    assert "W209D1, study day 1457" in rows["P1B1000"]["TEENRL"]
+    assert "W131D1, study day 911" in rows["OLPFPBO"]["TEENRL"]  # 7*130+1
+    assert rows["OLPFMIL"]["TESTRL"].endswith("; matching placebo at W3D1")
+    assert rows["RCPPBO"]["TESTRL"] == (
+        "First infusion in the RCP period (W1D1), where the infusion is matching placebo"
+    )
+    for row in rows.values():
+        assert row["TESTRL"]
+        assert row["TEENRL"] or row["TEDUR"]
+
+
+# --- TI: the registry's criteria ---------------------------------------------------------------
+
+
+def _seed_criteria(heading: str, end: str) -> list[str]:
+    """The numbered criteria under `heading` in the registry text, without its Markdown escapes."""
+    text = SEED.read_text(encoding="utf-8")
+    block = text.split(f"{heading}\n\n", 1)[1].split(end, 1)[0]
+    found = re.findall(r"^\d+\. (.*)$", block, re.MULTILINE)
+    return [re.sub(r"\\([<>\[\]])", r"\1", line) for line in found]
+
+
+def test_ti_has_the_registrys_seven_inclusion_and_five_exclusion_criteria(written: Path) -> None:
+    rows = _records(written, "ti")
+    inclusion = _seed_criteria("Inclusion Criteria", "Exclusion Criteria")
+    exclusion = _seed_criteria("Exclusion Criteria", "Minimum Eligible Age")
+    assert (len(inclusion), len(exclusion)) == (7, 5)
+    expected = [("INCL0" + str(n), text, "INCLUSION") for n, text in enumerate(inclusion, 1)]
+    expected += [("EXCL0" + str(n), text, "EXCLUSION") for n, text in enumerate(exclusion, 1)]
+    assert [(r["IETESTCD"], r["IECAT"]) for r in rows] == [(c, cat) for c, _, cat in expected]
+    for row, (_, text, _) in zip(rows, expected, strict=True):
+        if len(text) <= 200:
+            assert row["IETEST"] == text
+        else:  # SDTMIG 3.4: at most 200 characters, meaningful text; the full text is metadata
+            assert len(row["IETEST"]) <= 200
+            assert row["IETEST"].endswith(" ...")
+            assert text.startswith(row["IETEST"][: -len(" ...")])
+        assert row["TIVERS"] == "NCT05314010 2025-09-25"
+
+
+def test_the_protocol_file_keeps_each_criterion_word_for_word() -> None:
+    trial = protocol.load()
+    texts = [c.text for c in load_design(trial).criteria]
+    seed = _seed_criteria("Inclusion Criteria", "Exclusion Criteria")
+    seed += _seed_criteria("Exclusion Criteria", "Minimum Eligible Age")
+    assert texts == seed
+    assert texts[1] == "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."
+    assert "< 200 cells/μL" in texts[7]  # the registry page writes "\< 200"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x" * 200, "x" * 200),
+        ("a " * 150, ("a " * 98).rstrip() + " ..."),
+    ],
+)
+def test_ietest_keeps_200_characters_and_cuts_longer_text_at_a_word(
+    text: str, expected: str
+) -> None:
+    assert ietest(text) == expected
+    assert len(ietest(text)) <= 200
+
+
+def test_a_long_criterion_is_named_on_stderr(run: Run, tmp_path: Path) -> None:
+    result = run("sdtm", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "mil62sched: note: TI's IETEST holds 200 characters: INCL04, EXCL01, EXCL02, EXCL03, "
+        "EXCL04 end in '...'; their full text is in the protocol file's [[design.criteria]]\n"
+    )
+
+
+# --- TS: the trial summary ---------------------------------------------------------------------
+
+
+def test_ts_parameters_the_registry_states(written: Path) -> None:
+    values: dict[str, list[str]] = {}
+    for r in _records(written, "ts"):
+        values.setdefault(r["TSPARMCD"], []).append(r["TSVAL"])
+    assert values["PLANSUB"] == ["102"]
+    assert values["AGEMIN"] == ["P18Y"]
+    assert values["AGEMAX"] == ["P70Y"]
+    assert values["SSTDTC"] == ["2022-08-18"]
+    assert values["REGID"] == ["NCT05314010"]
+    assert values["SPONSOR"] == ["Beijing Mabworks Biotech Co., Ltd."]
+    assert values["TITLE"] == [
+        "A Study of MIL62 in Patients With Neuromyelitis Optica Spectrum Disorder (NMOSD)"
+    ]
+    assert values["SEXPOP"] == ["BOTH"]
+    assert values["RANDOM"] == ["Y"]
+    assert values["INTMODEL"] == ["PARALLEL"]
+    assert values["STYPE"] == ["INTERVENTIONAL"]
+    assert values["TTYPE"] == ["SAFETY", "EFFICACY"]
+    assert values["INDIC"] == ["Neuromyelitis Optica Spectrum Disorder"]
+    assert values["TRT"] == ["MIL62"]
+    assert values["TCNTRL"] == ["PLACEBO"]
+    assert values["NARMS"] == ["4"]
+    assert values["SDTIGVER"] == ["3.4"]
+    assert "SENDTC" not in values  # the registry's completion date is planned, not reached
+
+
+def test_ts_sequence_numbers_and_names(written: Path) -> None:
+    rows = _records(written, "ts")
+    assert [(r["TSSEQ"], r["TSVAL"]) for r in rows if r["TSPARMCD"] == "TTYPE"] == [
+        (1, "SAFETY"),
+        (2, "EFFICACY"),
+    ]
+    assert all(len(r["TSPARM"]) <= 40 and len(r["TSPARMCD"]) <= 8 for r in rows)
+    age = next(r for r in rows if r["TSPARMCD"] == "AGEMIN")
+    assert (age["TSPARM"], age["TSVCDREF"]) == ("Planned Minimum Age of Subjects", "ISO 8601")
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def test_existing_files_are_refused_and_kept(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "tv.csv").write_text("mine\n", encoding="utf-8")
+    line = error_line(run("sdtm", "-o", str(folder)), code=1)
+    assert (
+        line == f"1 file(s) exist in {str(folder)!r}, e.g. 'tv.csv': use --force to overwrite them"
+    )
+    assert [p.name for p in folder.iterdir()] == ["tv.csv"]  # nothing written, none changed
+    assert (folder / "tv.csv").read_text(encoding="utf-8") == "mine\n"
+    assert run("sdtm", "-o", str(folder), "--force").exit_code == 0
+    assert (folder / "tv.csv").read_text(encoding="utf-8").startswith("STUDYID,DOMAIN,VISITNUM")
+
+
+def test_output_that_is_a_file_is_refused(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.write_text("", encoding="utf-8")
+    assert "is a file" in error_line(run("sdtm", "-o", str(target)), code=1)
+
+
+def test_output_to_standard_output_is_refused(run: Run) -> None:
+    assert error_line(run("sdtm", "-o", "-"), code=1) == (
+        "-o - (standard output) cannot take ten files: give a folder"
+    )
+
+
+def test_output_is_required(run: Run) -> None:
+    result = run("sdtm")
+    assert result.exit_code == 2
+    assert "--output" in result.stderr
+
+
+def test_a_protocol_file_without_a_design_gets_one_from_its_schedules(
+    run: Run, tmp_path: Path
+) -> None:
+    """Any protocol file gives its datasets: without [design], the arms are its open-label and
+    unblinded arms that are not a period of a journey, coded by their names."""
+    import jsonschema
+
+    text = protocol.BUILTIN.read_text(encoding="utf-8").split("\n[design]\n")[0]
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"mil62sched: note: protocol {path} has no [design] table: arm and element codes are made "
+        "from the schedules (ARMCD from the arm's name, ETCD E01, E02 ...), TI has no criteria "
+        "and TS holds what [protocol] states; a [design] table gives them (README: Trial-design "
+        "datasets)\n"
+    )
+    schema = json.loads((REFERENCE / "dataset.schema.json").read_text(encoding="utf-8"))
+    for name in NAMES:
+        jsonschema.validate(_document(out, name), schema, cls=jsonschema.Draft201909Validator)
+    paths: dict[str, list[str]] = {}
+    for r in _records(out, "ta"):
+        paths.setdefault(r["ARMCD"], []).append(r["EPOCH"])
+    assert paths == {
+        "PHASE1B-500": ["OPEN LABEL TREATMENT PHASE 1B", "OPEN LABEL TREATMENT PHASE 1B"],
+        "PHASE1B-1000": ["OPEN LABEL TREATMENT PHASE 1B"],
+        "PHASE3-MIL62": ["BLINDED TREATMENT", "OPEN LABEL TREATMENT OLP"],
+        "PHASE3-PLACEBO": ["BLINDED TREATMENT", "OPEN LABEL TREATMENT OLP"],
+    }
+    assert _records(out, "ti") == []
+    assert _document(out, "ti")["records"] == 0
+    assert {r["TSPARMCD"] for r in _records(out, "ts")} == {
+        "TITLE", "REGID", "SPONSOR", "SSTDTC", "NARMS", "SDTIGVER", "SDTMVER",
+    }  # fmt: skip
+    days = [(r["VISIT"], r["VISITDY"]) for r in _records(out, "tv") if r["ARMCD"] == "PHASE3-MIL62"]
+    assert days[:4] == [("RCP W1D1", 1), ("RCP W3D1", 15), ("RCP W25D1", 169), ("RCP W27D1", 183)]
+
+
+def test_a_protocol_file_gives_its_own_design(run: Run, tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8").replace('armcd = "P3PBO"', 'armcd = "PBO"')
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    assert run("sdtm", "--protocol", str(path), "-o", str(tmp_path / "out")).exit_code == 0
+    assert {r["ARMCD"] for r in _records(tmp_path / "out", "ta")} == {
+        "P1B500", "P1B1000", "P3MIL62", "PBO",
+    }  # fmt: skip
+
+
+BROKEN = [
+    ('armcd = "P3PBO"', 'armcd = "P3-PLACEBO-ARM-TOO-LONG"', "armcd 'P3-PLACEBO-ARM-TOO-LONG'"),
+    ('arm = "phase3-placebo"', 'arm = "phase3-plaecbo"', "unknown arm 'phase3-plaecbo'"),
+    ('arm = "phase3-placebo"', 'arm = "phase3"', "design arm 'phase3' is blinded"),
+    ('etcd = "RCPPBO"', 'etcd = "RCPPLACEBO"', "etcd 'RCPPLACEBO' must be at most 8"),
+    ('etcd = "RCPPBO"', 'etcd = "SCRN"', "an element code (etcd) is used twice"),
+    ('RCP = "BLINDED TREATMENT"\n', "", "no epoch for period 'RCP'"),
+    ('number = 7\n', "number = 8\n", "the inclusion criteria are numbered 1, 2, ..."),
+    ('parameter = "PLANSUB"', 'parameter = "PLAN SUB"', "parameter 'PLAN SUB' is not a TSPARMCD"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "message"), BROKEN, ids=[b[2][:30] for b in BROKEN])
+def test_a_broken_design_is_refused_naming_the_problem(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "trial.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ProtocolError) as caught:
+        load_design(protocol.load(path), path)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(f"invalid protocol {path}: ")
+
+
+def test_datasets_are_pure_and_repeatable() -> None:
+    trial = protocol.load()
+    design = load_design(trial)
+    first: tuple[Dataset, ...] = datasets(trial, design)
+    assert datasets(trial, design) == first
+    assert [d.name for d in first] == ["TA", "TE", "TV", "TI", "TS"]
+
+
+@pytest.mark.parametrize(
+    ("armcd", "arm"),
+    [("P1B500", "phase1b-500"), ("P1B1000", "phase1b-1000"), ("P3MIL62", "phase3-mil62")],
+)
+def test_tv_lists_the_visits_the_engine_plans(written: Path, armcd: str, arm: str) -> None:
+    """TV and a participant's plan agree: the same visits in the same order, and the planned
+    study day of each visit of the first period; an OLP visit's day is the engine's own OLP
+    count, and the OLP's default entry is the day TV's rule names."""
+    from datetime import date
+
+    from mil62sched import engine
+
+    start = date(2024, 1, 1)
+    planned = engine.plan(protocol.load(), arm, start).visits
+    rows = [r for r in _records(written, "tv") if r["ARMCD"] == armcd]
+    assert [r["VISIT"] for r in rows] == [f"{v.period} {v.code}" for v in planned]
+    first_period = planned[0].period
+    for row, visit in zip(rows, planned, strict=True):
+        if visit.period == first_period:
+            assert row["VISITDY"] == visit.study_day == (visit.date - start).days + 1
+        else:
+            assert row["VISITDY"] is None
+            assert row["TVSTRL"].startswith(
+                "Entry into" if visit.study_day == 1 else f"{visit.study_day - 1} days after"
+            )
+    olp = [v for v in planned if v.period == "OLP"]
+    if olp:
+        entry = (olp[0].date - start).days + 1
+        assert entry == 365
+        assert f"study day {entry})" in rows[len(planned) - len(olp)]["TVSTRL"]
+
+
+def test_a_missing_protocol_file_is_one_line(run: Run, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.toml"
+    line = error_line(run("sdtm", "--protocol", str(missing), "-o", str(tmp_path / "out")), code=1)
+    assert line.startswith(f"cannot read protocol {missing}: ")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_summary_entry_replaces_the_derived_value(tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    text += '\n[[design.summary]]\nparameter = "NARMS"\nvalue = "2"\n'
+    text += (
+        '\n[[design.summary]]\nparameter = "XPARM"\nname = "A parameter of our own"\nvalue = "x"\n'
+    )
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    trial = protocol.load(path)
+    rows = datasets(trial, load_design(trial, path))[4].rows
+    assert [row[6] for row in rows if row[4] == "NARMS"] == ["2"]
+    assert [(row[5], row[6]) for row in rows if row[4] == "XPARM"] == [
+        ("A parameter of our own", "x")
+    ]
+
+
+def test_an_unknown_summary_parameter_needs_its_name(tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    path = tmp_path / "trial.toml"
+    path.write_text(text + '\n[[design.summary]]\nparameter = "XPARM"\nvalue = "x"\n', "utf-8")
+    with pytest.raises(ProtocolError, match="XPARM: not a parameter the tool knows: give its name"):
+        load_design(protocol.load(path), path)
+
+
+def test_ta_and_te_name_the_same_elements_and_tv_the_same_arms(written: Path) -> None:
+    """The datasets agree with each other: every element of an arm is defined in TE (with the
+    same description), every TE element is used, and TV's arms are TA's."""
+    ta = _records(written, "ta")
+    te = {r["ETCD"]: r["ELEMENT"] for r in _records(written, "te")}
+    assert {(r["ETCD"], r["ELEMENT"]) for r in ta} == set(te.items())
+    arms = {(r["ARMCD"], r["ARM"]) for r in ta}
+    assert {(r["ARMCD"], r["ARM"]) for r in _records(written, "tv")} == arms
+    narms = [r["TSVAL"] for r in _records(written, "ts") if r["TSPARMCD"] == "NARMS"]
+    assert narms == [str(len(arms))]
+
+
+# --- protocol validate checks the [design] table ---------------------------------------------
+
+
+def _validate(run: Run, tmp_path: Path, old: str, new: str) -> list[str]:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "trial.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run("protocol", "validate", str(path))
+    assert result.exit_code == 1
+    return [line.replace(str(path), "trial.toml") for line in result.stderr.splitlines()]
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(needle))
+
+
+def test_validate_reports_a_design_key_the_schema_refuses_with_its_line(
+    run: Run, tmp_path: Path
+) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    line = _line_of(text, 'armcd = "P3PBO"')
+    lines = _validate(run, tmp_path, 'armcd = "P3PBO"', 'armcd = "P3-PLACEBO-ARM-TOO-LONG"')
+    assert lines[0].startswith(f"mil62sched: error: trial.toml line {line}: design.arms[3].armcd: ")
+    assert lines[-1] == "mil62sched: error: trial.toml: 1 problem; not valid"
+
+
+def test_validate_reports_a_design_that_names_an_unknown_arm(run: Run, tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    line = _line_of(text, "[design]")
+    lines = _validate(run, tmp_path, 'arm = "phase3-placebo"', 'arm = "phase3-plaecbo"')
+    assert lines[0].startswith(
+        f"mil62sched: error: trial.toml line {line}: design: design.arms: unknown arm "
+        "'phase3-plaecbo': did you mean 'phase3-placebo'?"
+    )
+
+
+def test_validate_passes_the_built_in_file_with_its_design(run: Run) -> None:
+    result = run("protocol", "validate", str(protocol.BUILTIN))
+    assert result.exit_code == 0
+    assert result.stdout.endswith(": valid, 11 arms, 55 visits\n")
+
+
+# --- the example protocol files --------------------------------------------------------------
+
+EXAMPLES = sorted((ROOT / "examples" / "protocols").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_protocol_gives_valid_datasets(run: Run, tmp_path: Path, path: Path) -> None:
+    import jsonschema
+
+    out = tmp_path / "out"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    schema = json.loads((REFERENCE / "dataset.schema.json").read_text(encoding="utf-8"))
+    for name in NAMES:
+        jsonschema.validate(_document(out, name), schema, cls=jsonschema.Draft201909Validator)
+
+
+def test_sakurastar_blinded_visits_are_one_schedule_for_both_arms(run: Run, tmp_path: Path) -> None:
+    """SAkuraStar's double-blind visits are the same for satralizumab and placebo, and its arms
+    have no other visits: TV has one row per visit, without an arm (SDTMIG 3.4). Days by hand:
+    week 0 is D1, week 2 D15, week 4 D29, then every 28 days (D57, D85); screening is D-28."""
+    path = ROOT / "examples" / "protocols" / "satralizumab-sakurastar.toml"
+    out = tmp_path / "out"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    rows = _records(out, "tv")
+    assert {r["ARMCD"] for r in rows} == {""}
+    assert [(r["VISIT"], r["VISITDY"]) for r in rows[:6]] == [
+        ("DB D-28", -28), ("DB D1", 1), ("DB D15", 15), ("DB D29", 29), ("DB D57", 57),
+        ("DB D85", 85),
+    ]  # fmt: skip
+    assert rows[0]["TVSTRL"].startswith("28 days before the first infusion of the DB period")
+    assert len({r["ARMCD"] for r in _records(out, "ta")}) == 2
+
+
+def test_a_rule_longer_than_200_characters_is_refused_not_cut(tmp_path: Path) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8").replace(
+        'label = "MIL62 1000 mg"', f'label = "MIL62 1000 mg {"x" * 150}"', 1
+    )
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    trial = protocol.load(path)
+    with pytest.raises(ProtocolError, match=r"^TA TATRANS would be 2\d\d characters, more than"):
+        datasets(trial, load_design(trial, path))
+
+
+def test_an_element_end_names_the_visits_after_its_last_infusion(run: Run, tmp_path: Path) -> None:
+    """The example file with site windows adds visits without infusion after W209D1, up to
+    W234D1 (study day 7*233+1 = 1632): the Phase 1b element's end rule says so."""
+    path = ROOT / "examples" / "protocols" / "mil62-ct303-site-windows.toml"
+    out = tmp_path / "out"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    rules = {r["TESTRL"]: r["TEENRL"] for r in _records(out, "te")}
+    start = "First infusion of MIL62 1000 mg in the Phase 1b period: W1D1, or the first escalated "
+    assert rules[start + "infusion (W25D1 or later)"] == (
+        "After the last infusion of the Phase 1b period (W209D1, study day 1457); then visits "
+        "without infusion to W234D1 (study day 1632)"
+    )
