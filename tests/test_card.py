@@ -535,3 +535,33 @@ def test_the_card_stays_bilingual_when_only_the_environment_chooses_a_language(
     text = " ".join(page(run(*CT0042).stdout).text)
     assert "Please bring" in text
     assert "请携带" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "warning"),
+    [
+        (("--format", "csv", "--paper", "a5"),
+         "--paper applies to the printed card (html, pdf) only; ignored for csv"),
+        (("--format", "html", "--browser", "/nonexistent/chromium"),
+         "--browser applies to --format pdf only; ignored for html"),
+        (("--format", "ics", "--paper", "a4", "--browser", "chromium"),
+         "--paper applies to the printed card (html, pdf) only; ignored for ics"),
+    ],
+)  # fmt: skip
+def test_card_options_for_another_format_are_said_to_be_ignored(
+    run: Run, args: tuple[str, ...], warning: str
+) -> None:
+    """--paper and --browser are never silently ignored (as --time outside .ics is not)."""
+    result = run("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", *args)
+    assert result.exit_code == 0, result.stderr
+    assert f"mil62sched: warning: {warning}\n" in result.stderr
+    if "--browser" in args and "ics" in args:
+        assert "--browser applies to --format pdf only; ignored for ics" in result.stderr
+
+
+def test_card_options_used_by_their_format_give_no_warning(run: Run) -> None:
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "html", "--paper", "a5"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr

@@ -306,7 +306,10 @@ SiteFile = Annotated[
     ),
 ]
 Paper = Annotated[
-    str, typer.Option(help="Paper size of the printed card: a4 or a5.", rich_help_panel=_CARD)
+    str | None,
+    typer.Option(
+        help="Paper size of the printed card: a4 or a5; default a4.", rich_help_panel=_CARD
+    ),
 ]
 Browser = Annotated[
     str | None,
@@ -372,7 +375,7 @@ def plan(
     output: Output = None,
     force: Force = False,
     site_file: SiteFile = None,
-    paper: Paper = "a4",
+    paper: Paper = None,
     browser: Browser = None,
     lang: Lang = None,
 ) -> None:
@@ -391,7 +394,7 @@ def plan(
             duration=duration,
             remind=remind or (),
             lang=i18n.current(),
-            card=options.CardOptions(at, paper, _card_lang(ctx, lang), browser),
+            card=options.CardOptions(at, paper or "a4", _card_lang(ctx, lang), browser),
         )
         the_plan = engine.plan(
             trial,
@@ -405,6 +408,7 @@ def plan(
         )
         write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
         options.warn_untimed(chosen, time, duration, remind or ())
+        options.warn_unprinted(chosen, paper, browser)
         options.warn_study_dates(the_plan)
 
 
@@ -468,7 +472,7 @@ def roster(
     force: Force = False,
     skip_bad: SkipBad = False,
     site_file: SiteFile = None,
-    paper: Paper = "a4",
+    paper: Paper = None,
     browser: Browser = None,
     lang: Lang = None,
 ) -> None:
@@ -495,10 +499,11 @@ def roster(
             duration=duration,
             remind=remind or (),
             lang=i18n.current(),
-            card=options.CardOptions(at, paper, _card_lang(ctx, lang), browser),
+            card=options.CardOptions(at, paper or "a4", _card_lang(ctx, lang), browser),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
         options.warn_untimed(chosen, time, duration, remind or ())
+        options.warn_unprinted(chosen, paper, browser)
 
 
 @app.command()
@@ -534,7 +539,7 @@ def agenda(
     force: Force = False,
     skip_bad: SkipBad = False,
     site_file: SiteFile = None,
-    paper: Paper = "a4",
+    paper: Paper = None,
     browser: Browser = None,
     lang: Lang = None,
 ) -> None:
@@ -559,9 +564,10 @@ def agenda(
             force=force,
             lang=i18n.current(),
             presentation=options.CardOptions(
-                at, paper, _card_lang(ctx, lang), browser
+                at, paper or "a4", _card_lang(ctx, lang), browser
             ).applied_to(),
         )
+        options.warn_unprinted(chosen, paper, browser)
 
 
 @app.command()

@@ -206,6 +206,27 @@ def warn_untimed(
     sys.stderr.write(f"mil62sched: warning: {line}\n")
 
 
+def warn_unprinted(fmt: Format, paper: str | None, browser: str | None) -> None:
+    """One warning on stderr for each of --paper and --browser given with a format that does not
+    use it (--paper: html and pdf; --browser: pdf): ignored there, never silently."""
+    import sys
+
+    tr = words(i18n.current())
+    for option, value, used in (
+        ("--paper", paper, fmt.printed),
+        ("--browser", browser, fmt.printed and fmt.binary),
+    ):
+        if value is not None and not used:
+            line = tr(
+                "{option} applies to the printed card (html, pdf) only; ignored for {format}"
+                if option == "--paper"
+                else "{option} applies to --format pdf only; ignored for {format}",
+                option=option,
+                format=fmt.name,
+            )
+            sys.stderr.write(f"mil62sched: warning: {line}\n")
+
+
 def warn_study_dates(plan: Plan) -> None:
     """The plan's notes on the registry's study dates, as warnings on stderr (never an error)."""
     import sys

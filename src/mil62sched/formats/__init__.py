@@ -41,6 +41,7 @@ class Format(NamedTuple):
     named: bool = False  # a roster output carries a name (Presentation.heading), e.g. a calendar's
     binary: bool = False  # writes bytes (a workbook, a PDF), never to a terminal
     timed: bool = False  # uses --time, --duration and --remind (Presentation.timing, reminders)
+    printed: bool = False  # a printed page: uses --paper (and --browser, when also binary: pdf)
 
 
 @functools.cache

@@ -408,4 +408,5 @@ FORMAT = Format(
     streams=True,
     render_agenda=render_agenda,
     named=True,
+    printed=True,
 )

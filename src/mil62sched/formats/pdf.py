@@ -159,5 +159,6 @@ FORMAT = Format(
     write_roster=write_roster,
     render_agenda=render_agenda,
     named=True,
+    printed=True,
     binary=True,
 )
