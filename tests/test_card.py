@@ -565,3 +565,18 @@ def test_card_options_used_by_their_format_give_no_warning(run: Run) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert "warning" not in result.stderr
+
+
+def test_the_agenda_card_names_a_holiday_in_each_language(run: Run) -> None:
+    """2025-10-01 is National Day (国庆节, State Council notice for 2025): the Chinese flag names
+    it in Chinese, the English flag in English."""
+    roster = str(Path(__file__).parent.parent / "examples" / "roster.csv")
+    args = ("agenda", roster, "--from", "2025-09-29", "--today", "2025-09-29", "--days", "7",
+            "--format", "html")  # fmt: skip
+    both = run(*args)
+    assert both.exit_code == 0, both.stderr
+    assert "non-working day: National Day" in both.stdout
+    assert "非工作日: 国庆节" in both.stdout
+    chinese = run(*args, "--lang", "zh")
+    assert "非工作日: 国庆节" in chinese.stdout
+    assert "National Day" not in chinese.stdout

@@ -336,12 +336,22 @@ def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[s
     stream.write(tail)
 
 
-def _flag(flag: str, visit: Visit, say: _Say) -> list[tuple[str, str]]:
+def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple[str, str]]:
     """An agenda flag in the page's languages; a non-working day says which (the holiday's
-    name as the holiday data gives it)."""
+    name as the holiday data gives it, in Chinese from the `holidays` package's zh_CN names)."""
     words = say(flag) if flag in WORDS else [("en", flag)]
-    if flag == "non-working day" and visit.non_working_reason:
-        words = [(lang, f"{text}: {visit.non_working_reason}") for lang, text in words]
+    reason = visit.non_working_reason
+    if flag == "non-working day" and reason:
+        from mil62sched.formats.wording import local_names, reason_text
+        from mil62sched.i18n import words as language
+
+        def named(lang: str) -> str:
+            if lang != "zh":
+                return reason
+            tr = language("zh")
+            return reason_text(reason, tr, local_names(site, [visit], tr))
+
+        words = [(lang, f"{text}: {named(lang)}") for lang, text in words]
     return words
 
 
@@ -359,7 +369,7 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
             "weekday": _weekday(visit.date, say),
             "window": _window(visit),
             "infusion": _given(visit, say),
-            "flags": [_flag(flag, visit, say) for flag in item.flags],
+            "flags": [_flag(flag, visit, say, item.site) for flag in item.flags],
             "overdue": "overdue" in item.flags,
         }
 
