@@ -13,6 +13,7 @@ import pytest
 from mil62sched.errors import UsageError
 from mil62sched.model.codes import VisitCode
 from mil62sched.parse import check_participant, parse_date
+from tests.conftest import Run
 
 # --- VisitCode.parse -------------------------------------------------------------------------
 
@@ -261,3 +262,26 @@ def test_check_participant_refuses_unsafe_ids(text: str) -> None:
     message = str(caught.value)
     assert repr(text) in message
     assert "1-64 letters, digits" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "accepted"),
+    [
+        ("W0D1", "use WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1"),
+        ("D0", "use Dn with study day n other than 0 (there is no day 0), e.g. D1, D15, D-28"),
+        # Neither a W nor a D code: both accepted forms are named, not only WnDm.
+        ("X15", "use WnDm (e.g. W1D1, W25D1) or Dn (a study day other than 0, e.g. D15, D-28)"),
+    ],
+)
+def test_a_bad_code_is_refused_with_the_forms_that_are_accepted(text: str, accepted: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        VisitCode.parse(text)
+    assert caught.value.line() == f"invalid visit code {text!r}: {accepted}"
+
+
+def test_the_day_code_forms_are_said_in_chinese(run: Run) -> None:
+    result = run("day", "D0", "--start", "2025-01-01", "--lang", "zh")
+    assert result.stderr == (
+        "mil62sched: error: 无效的访视代码 'D0'：请用 Dn（第 n 天，n 不为 0：没有第 0 天），"
+        "例如 D1、D15、D-28\n"
+    )

@@ -18,6 +18,8 @@ ACCEPTED_FORM = "WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W
 # Study days up to 6 digits either side of D1, as for weeks.
 _DAY_CODE = re.compile(r"D(-?[1-9][0-9]{0,5})", re.IGNORECASE)
 DAY_FORM = "Dn with study day n other than 0 (there is no day 0), e.g. D1, D15, D-28"
+# A code that is neither: both forms.
+ANY_FORM = "WnDm (e.g. W1D1, W25D1) or Dn (a study day other than 0, e.g. D15, D-28)"
 
 
 class _WeekDay(NamedTuple):
@@ -60,7 +62,8 @@ class VisitCode(_WeekDay):
             if day is not None:
                 return cls.on_day(int(day[1]))
             shown = text if len(text) <= 64 else f"{text[:20]}...({len(text)} characters)"
-            accepted = DAY_FORM if text.strip()[:1] in ("D", "d") else ACCEPTED_FORM
+            first = text.strip()[:1].upper()
+            accepted = {"W": ACCEPTED_FORM, "D": DAY_FORM}.get(first, ANY_FORM)
             raise UsageError("invalid visit code", value=shown, accepted=f"use {accepted}")
         return cls(int(match[1]), int(match[2]))
 
