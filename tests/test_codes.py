@@ -270,7 +270,11 @@ def test_check_participant_refuses_unsafe_ids(text: str) -> None:
         ("W0D1", "use WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1"),
         ("D0", "use Dn with study day n other than 0 (there is no day 0), e.g. D1, D15, D-28"),
         # Neither a W nor a D code: both accepted forms are named, not only WnDm.
-        ("X15", "use WnDm (e.g. W1D1, W25D1) or Dn (a study day other than 0, e.g. D15, D-28)"),
+        (
+            "X15",
+            "use WnDm with week n >= 1 and day m from 1 to 7 (e.g. W1D1, W25D1), or Dn with study "
+            "day n other than 0 (e.g. D15, D-28)",
+        ),
     ],
 )
 def test_a_bad_code_is_refused_with_the_forms_that_are_accepted(text: str, accepted: str) -> None:

@@ -155,7 +155,10 @@ SENTENCES = (
     N_("invalid visit code"),
     N_("WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1"),
     N_("Dn with study day n other than 0 (there is no day 0), e.g. D1, D15, D-28"),
-    N_("WnDm (e.g. W1D1, W25D1) or Dn (a study day other than 0, e.g. D15, D-28)"),
+    N_(
+        "WnDm with week n >= 1 and day m from 1 to 7 (e.g. W1D1, W25D1), or Dn with study day n "
+        "other than 0 (e.g. D15, D-28)"
+    ),
     N_("date (or visit code, or study day number)"),
     N_("1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"),
     *(N_("--start date"), N_("--from date"), N_("--today date"), N_("--olp-start date")),

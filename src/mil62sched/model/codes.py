@@ -19,7 +19,10 @@ ACCEPTED_FORM = "WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W
 _DAY_CODE = re.compile(r"D(-?[1-9][0-9]{0,5})", re.IGNORECASE)
 DAY_FORM = "Dn with study day n other than 0 (there is no day 0), e.g. D1, D15, D-28"
 # A code that is neither: both forms.
-ANY_FORM = "WnDm (e.g. W1D1, W25D1) or Dn (a study day other than 0, e.g. D15, D-28)"
+ANY_FORM = (
+    "WnDm with week n >= 1 and day m from 1 to 7 (e.g. W1D1, W25D1), or Dn with study day n "
+    "other than 0 (e.g. D15, D-28)"
+)
 
 
 class _WeekDay(NamedTuple):
