@@ -13,9 +13,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
+from mil62sched import i18n
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation
-from mil62sched.formats.wording import UNBLINDED_NOTICE, overdue, tracked
+from mil62sched.formats.wording import (
+    UNBLINDED_NOTICE,
+    local_names,
+    overdue,
+    reason_text,
+    tracked,
+)
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.site import Site
 
@@ -341,18 +348,11 @@ def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple
     name as the holiday data gives it, in Chinese from the `holidays` package's zh_CN names)."""
     words = say(flag) if flag in WORDS else [("en", flag)]
     reason = visit.non_working_reason
-    if flag == "non-working day" and reason:
-        from mil62sched.formats.wording import local_names, reason_text
-        from mil62sched.i18n import words as language
-
-        def named(lang: str) -> str:
-            if lang != "zh":
-                return reason
-            tr = language("zh")
-            return reason_text(reason, tr, local_names(site, [visit], tr))
-
-        words = [(lang, f"{text}: {named(lang)}") for lang, text in words]
-    return words
+    if flag != "non-working day" or not reason:
+        return words
+    chinese = i18n.words("zh")
+    names = {"zh": reason_text(reason, chinese, local_names(site, [visit], chinese))}
+    return [(lang, f"{text}: {names.get(lang, reason)}") for lang, text in words]
 
 
 def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
