@@ -282,13 +282,12 @@ def staged(
     """A stream whose content reaches `path` (or standard output) only if the block succeeds
     and `keep` is still true. A FIFO or device gets the content written into it at the end;
     standard output gets it as `to_stdout` writes it (`terminal`: a format for the terminal).
-    `binary`: the stream takes bytes (a workbook, a PDF), and standard output must not be a
-    terminal."""
+    `binary`: the stream takes bytes (a workbook, a PDF); standard output gets them through
+    `bytes_to_stdout`, which refuses a terminal (`formats.choose` has refused one before any
+    work)."""
     if path is None or is_stream(path):
         import tempfile  # only when staging: keeps start-up lean
 
-        if path is None and binary:
-            refuse_binary_terminal()
         with tempfile.TemporaryFile(**_modes("w+", binary)) as spool:
             stage = Stage(spool)
             yield stage
