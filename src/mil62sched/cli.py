@@ -394,7 +394,7 @@ def plan(
             duration=duration,
             remind=remind or (),
             lang=i18n.current(),
-            card=options.CardOptions(at, paper or "a4", _card_lang(ctx, lang), browser),
+            card=options.CardOptions(at, paper, _card_lang(ctx, lang), browser),
         )
         the_plan = engine.plan(
             trial,
@@ -499,7 +499,7 @@ def roster(
             duration=duration,
             remind=remind or (),
             lang=i18n.current(),
-            card=options.CardOptions(at, paper or "a4", _card_lang(ctx, lang), browser),
+            card=options.CardOptions(at, paper, _card_lang(ctx, lang), browser),
         )
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
         options.warn_untimed(chosen, time, duration, remind or ())
@@ -564,7 +564,7 @@ def agenda(
             force=force,
             lang=i18n.current(),
             presentation=options.CardOptions(
-                at, paper or "a4", _card_lang(ctx, lang), browser
+                at, paper, _card_lang(ctx, lang), browser
             ).applied_to(),
         )
         options.warn_unprinted(chosen, paper, browser)

@@ -149,7 +149,7 @@ class CardOptions(NamedTuple):
     when given on the command line (None: the card is in both languages), `--browser`."""
 
     site: Site | None = None
-    paper: str = "a4"
+    paper: str | None = None  # None: not given, A4
     lang: str | None = None
     browser: str | None = None
 
@@ -159,7 +159,7 @@ class CardOptions(NamedTuple):
 
         return presentation._replace(
             site=self.site,
-            paper=check_paper(self.paper),
+            paper=check_paper(self.paper or "a4"),
             languages=check_languages(self.lang),
             browser=self.browser,
         )
