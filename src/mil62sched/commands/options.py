@@ -176,6 +176,13 @@ def at_site(protocol: Protocol, site_file: Path | None) -> tuple[Protocol, Site]
     return site.applied_to(protocol), site
 
 
+def warn(line: str) -> None:
+    """One warning line on stderr: said, never an error (the exit status is not changed)."""
+    import sys
+
+    sys.stderr.write(f"mil62sched: warning: {line}\n")
+
+
 def warn_untimed(
     fmt: Format, time: str | None, duration: str | None, remind: Sequence[str]
 ) -> None:
@@ -183,8 +190,6 @@ def warn_untimed(
     has no events to time (everything but .ics): they are ignored there, never silently. The
     time is not added to CSV/JSON: it is one value for every visit, already on the command line,
     and a planned clock time there would read as data the site recorded."""
-    import sys
-
     given = [name for name, value in (("--time", time), ("--duration", duration),
                                       ("--remind", remind)) if value]  # fmt: skip
     if fmt.timed or not given:
@@ -203,13 +208,12 @@ def warn_untimed(
             options=named,
             format=fmt.name,
         )
-    sys.stderr.write(f"mil62sched: warning: {line}\n")
+    warn(line)
 
 
 def warn_unprinted(fmt: Format, paper: str | None, browser: str | None) -> None:
     """One warning on stderr for each of --paper and --browser given with a format that does not
     use it (--paper: html and pdf; --browser: pdf): ignored there, never silently."""
-    import sys
 
     tr = words(i18n.current())
     for option, value, used in (
@@ -224,17 +228,16 @@ def warn_unprinted(fmt: Format, paper: str | None, browser: str | None) -> None:
                 option=option,
                 format=fmt.name,
             )
-            sys.stderr.write(f"mil62sched: warning: {line}\n")
+            warn(line)
 
 
 def warn_study_dates(plan: Plan) -> None:
     """The plan's notes on the registry's study dates, as warnings on stderr (never an error)."""
-    import sys
 
     from mil62sched.formats.wording import study_date_notes
 
     for note in study_date_notes(plan, words(i18n.current())):
-        sys.stderr.write(f"mil62sched: warning: {note}\n")
+        warn(note)
 
 
 def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:

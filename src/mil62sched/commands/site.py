@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from mil62sched import formats
-from mil62sched.commands.options import SiteOptions
+from mil62sched.commands.options import SiteOptions, warn
 from mil62sched.commands.progress import count_rows, track
 from mil62sched.errors import BadRowsError, UsageError
 from mil62sched.files import readable_twice, staged, staged_folder, write_text
@@ -155,14 +155,12 @@ class _StudyDates:
 
     def report(self, protocol: Protocol) -> None:
         """One warning line on stderr, when any participant is outside the study dates."""
-        import sys
-
         line = roster_study_dates(
             protocol.registry, protocol.study_completion, protocol.study_start, self.late,
             self.early, words(_language()),
         )  # fmt: skip
         if line is not None:
-            sys.stderr.write(f"mil62sched: warning: {line}\n")
+            warn(line)
 
 
 def write_agenda(
@@ -255,22 +253,18 @@ UNBLINDED_FILE_PREFIX = "UNBLINDED-"
 def _report_mixed_masking(maskings: dict[str, list[str]]) -> None:
     """One warning, before anything is written, when the roster has both blinded and unblinded
     arms (`batch.arm_maskings`)."""
-    import sys
-
     if "blinded" in maskings and "unblinded" in maskings:
         shown = ", ".join(maskings["unblinded"])
         line = (
             "the roster mixes blinded and unblinded arms (unblinded: "
             f"{shown}); unblinded outputs are for the unblinded pharmacist only"
         )
-        sys.stderr.write(f"mil62sched: warning: {_said(line)}\n")
+        warn(_said(line))
 
 
 def _report_chairs(unplaced: list[str]) -> None:
-    import sys
-
     for line in unplaced:
-        sys.stderr.write(f"mil62sched: warning: {_said(line)}\n")
+        warn(_said(line))
 
 
 def _language() -> str:
