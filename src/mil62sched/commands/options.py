@@ -23,7 +23,7 @@ from mil62sched.formats.presentation import (
     Timing,
     export_instant,
 )
-from mil62sched.i18n import words
+from mil62sched.i18n import N_, words
 from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.model.site import Site
@@ -214,26 +214,19 @@ def warn_untimed(
 def warn_unprinted(fmt: Format, paper: str | None, browser: str | None) -> None:
     """One warning on stderr for each of --paper and --browser given with a format that does not
     use it (--paper: html and pdf; --browser: pdf): ignored there, never silently."""
-
     tr = words(i18n.current())
-    for option, value, used in (
-        ("--paper", paper, fmt.printed),
-        ("--browser", browser, fmt.printed and fmt.binary),
-    ):
+    for option, value, used, template in (
+        ("--paper", paper, fmt.printed,
+         N_("{option} applies to the printed card (html, pdf) only; ignored for {format}")),
+        ("--browser", browser, fmt.printed and fmt.binary,
+         N_("{option} applies to --format pdf only; ignored for {format}")),
+    ):  # fmt: skip
         if value is not None and not used:
-            line = tr(
-                "{option} applies to the printed card (html, pdf) only; ignored for {format}"
-                if option == "--paper"
-                else "{option} applies to --format pdf only; ignored for {format}",
-                option=option,
-                format=fmt.name,
-            )
-            warn(line)
+            warn(tr(template, option=option, format=fmt.name))
 
 
 def warn_study_dates(plan: Plan) -> None:
     """The plan's notes on the registry's study dates, as warnings on stderr (never an error)."""
-
     from mil62sched.formats.wording import study_date_notes
 
     for note in study_date_notes(plan, words(i18n.current())):
