@@ -3,6 +3,8 @@ dates typed 2025/8/18; and `--version` (issue #16)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -94,7 +96,9 @@ def test_year_first_dates_in_a_roster_are_read(run: Run, tmp_path: Path, start: 
     assert W3D1 in result.stdout
 
 
-@pytest.mark.parametrize("start", ["18/8/2025", "8/18/2025", "18-08-2025", "18.8.2025"])
+@pytest.mark.parametrize(
+    "start", ["18/8/2025", "8/18/2025", "18-08-2025", "18.8.2025", "8/18/2025 0:00"]
+)
 def test_day_or_month_first_dates_in_a_roster_are_refused_with_the_reason(
     run: Run, tmp_path: Path, start: str
 ) -> None:
@@ -102,7 +106,7 @@ def test_day_or_month_first_dates_in_a_roster_are_refused_with_the_reason(
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         f"{PREFIX}roster.csv line 2: invalid start date {start!r}: day-first or month-first: "
-        "use year first, e.g. 2025/8/18 or 2025-08-18"
+        f"use year first: {FORMS}"
     )
 
 
@@ -111,17 +115,191 @@ def test_a_file_date_that_is_no_day_is_refused() -> None:
         parse_file_date("2025/2/29")
 
 
-@pytest.mark.parametrize("text", ["2025/8-18", "2025/123/1", "25/8/18x", "2025.8.18"])
+@pytest.mark.parametrize(
+    "text",
+    ["2025/8-18", "2025/123/1", "25/8/18x", "2025.8/18", "2025年8月18", "2025/8/18 0:00 AM"],
+)
 def test_other_forms_are_refused(text: str) -> None:
     with pytest.raises(UsageError, match="invalid date"):
         parse_file_date(text)
 
 
-def test_the_command_line_stays_iso_only(run: Run) -> None:
-    line = error_line(run("plan", "--arm", "phase3-rcp", "--start", "2025/8/18"))
-    assert line == "invalid --start date '2025/8/18': use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--start", "2025/8/18"),
+        ("--start", "2025年8月18日"),
+        ("--start", "2025.8.18"),
+        ("--today", "2025/8/18 0:00"),
+        ("--olp-start", "２０２６-０８-２４"),
+    ],
+)
+def test_the_command_line_stays_iso_only(run: Run, option: str, value: str) -> None:
+    args = ["plan", "--arm", "phase3", "--start", "2025-08-18", option, value]
+    line = error_line(run(*args))
+    assert line == f"invalid {option} date {value!r}: use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"
     with pytest.raises(UsageError):
         parse_date("2025-8-18")
+
+
+# --- year-first dates as a Chinese Excel or WPS writes them (issue 16 #10) ---------------------
+# Every date a file gives (a roster's start and olp_start, an actuals date, a holiday date) is
+# read year first in any of these forms; a refusal names them.
+FORMS = "2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日"
+FORMS_ZH = "2025-08-18、2025/8/18、2025.8.18 或 2025年8月18日"
+CHINESE_AND_EXCEL_FORMS = [
+    "2025年8月18日",
+    "2025年08月18日",
+    "2025 年 8 月 18 日",
+    "２０２５年８月１８日",  # full-width digits, read as their NFKC forms
+    "2025.8.18",
+    "2025.08.18",
+    "2025/8/18 0:00",  # Excel's datetime cell saved as text
+    "2025/8/18 00:00:00",
+    "2025-08-18 00:00:00",
+    "2025年8月18日 0:00",
+]
+
+
+@pytest.mark.parametrize("start", CHINESE_AND_EXCEL_FORMS)
+def test_chinese_and_excel_dates_in_a_gbk_roster_are_read(
+    run: Run, tmp_path: Path, start: str
+) -> None:
+    result = run("roster", str(_roster(tmp_path, "gbk", start)), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert W1D1 in result.stdout  # start column and W1D1 2025-08-18, Monday
+    assert W3D1 in result.stdout  # W3D1 day 15: 2025-08-18 + 14 = 2025-09-01, Monday
+
+
+def test_the_issue_s_chinese_start_date_plans_its_visits(run: Run, tmp_path: Path) -> None:
+    # 2026-11-23 is a Monday (2026-01-01 is a Thursday; 326 days later, 326 = 46 * 7 + 4);
+    # W3D1 = day 15 = 2026-11-23 + 14 = 2026-12-07, a Monday.
+    result = run("roster", str(_roster(tmp_path, "gbk", "2026年11月23日")), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["start"], r["code"], r["date"], r["weekday"]) for r in rows[:2]] == [
+        ("2026-11-23", "W1D1", "2026-11-23", "Monday"),
+        ("2026-11-23", "W3D1", "2026-12-07", "Monday"),
+    ]
+
+
+@pytest.mark.parametrize("olp_start", ["2026年8月24日", "2026.8.24", "2026/8/24 0:00"])
+def test_a_chinese_olp_start_in_a_gbk_roster_is_read(
+    run: Run, tmp_path: Path, olp_start: str
+) -> None:
+    # OLP W1D1 on Monday 2026-08-24 (a week after the assumed RCP W53D1, 2025-08-18 + 364 =
+    # 2026-08-17); OLP W3D1 = 2026-08-24 + 14 = 2026-09-07.
+    roster = tmp_path / "roster.csv"
+    text = f"participant,arm,start,olp_start,备注\nCT303-0042,phase3,2025年8月18日,{olp_start},\n"
+    roster.write_bytes(text.encode("gbk"))
+    result = run("roster", str(roster), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    olp = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["period"] == "OLP"]
+    assert [(r["code"], r["date"], r["period_start"]) for r in olp[:2]] == [
+        ("W1D1", "2026-08-24", "2026-08-24"),
+        ("W3D1", "2026-09-07", "2026-08-24"),
+    ]
+    assert {r["period_start_assumed"] for r in olp} == {"false"}
+
+
+@pytest.mark.parametrize("done", ["2025年9月2日", "2025.9.2", "2025/9/2 0:00", "２０２５．９．２"])
+def test_chinese_dates_in_gbk_actuals_are_read(run: Run, tmp_path: Path, done: str) -> None:
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_bytes(
+        f"participant,code,date,备注\nCT303-0042,W3D1,{done},晚一天\n".encode("gbk")
+    )
+    roster = _roster(tmp_path, "utf-8")
+    result = run("roster", str(roster), "--actuals", str(actuals), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    w3d1 = next(line for line in result.stdout.splitlines() if ",W3D1," in line)
+    assert ",done,2025-09-02,1," in w3d1  # done a day after 2025-09-01
+
+
+@pytest.mark.parametrize("closed", ["2025年9月1日", "2025.9.1", "2025/9/1 00:00:00"])
+def test_chinese_dates_in_a_gbk_holiday_file_are_read(
+    run: Run, tmp_path: Path, closed: str
+) -> None:
+    holidays = tmp_path / "site.csv"
+    holidays.write_bytes(f"date,name,kind\n{closed},院庆,holiday\n".encode("gbk"))
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(holidays),
+        "--format", "csv",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    w3d1 = next(line for line in result.stdout.splitlines() if ",W3D1," in line)
+    assert ",2025-09-01,Monday," in w3d1
+    assert ",false,院庆," in w3d1  # the site's own holiday closes Monday 2025-09-01
+
+
+def _refused(run: Run, folder: Path, kind: str, typed: str, lang: str) -> str:
+    """The first stderr line of a run whose roster, actuals or holiday file (`kind`) gives the
+    date `typed` in a GBK CSV."""
+    start = "2025-08-18"
+    if kind == "holidays":
+        holidays = folder / "site.csv"
+        holidays.write_bytes(f"date,name,kind\n{typed},院庆,holiday\n".encode("gbk"))
+        args = ["plan", "--arm", "phase3-rcp", "--start", start, "--holidays", str(holidays)]
+    elif kind == "actuals":
+        actuals = folder / "actuals.csv"
+        actuals.write_bytes(f"participant,code,date,备注\nCT303-0042,W3D1,{typed},\n".encode("gbk"))
+        args = ["roster", str(_roster(folder, "gbk")), "--actuals", str(actuals)]
+    else:
+        args = ["roster", str(_roster(folder, "gbk", typed))]
+    result = run(*args, "--lang", lang)
+    assert result.exit_code == (2 if kind == "holidays" else 1), result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    return next(line for line in result.stderr.splitlines() if ": note: " not in line)
+
+
+REFUSALS = [
+    # (file, date as typed, the reason in English, in Chinese)
+    ("roster", "2025年8月18", f"use year first: {FORMS}", f"请把年份放在最前：{FORMS_ZH}"),
+    ("actuals", "2025_9_2", f"use year first: {FORMS}", f"请把年份放在最前：{FORMS_ZH}"),
+    (
+        "holidays",
+        "2025年9月31日",
+        f"no such day; use year first: {FORMS}",
+        f"没有这一天；请把年份放在最前：{FORMS_ZH}",
+    ),
+    (
+        "roster",
+        "2025/8/18 9:30",
+        f"a date with a time (9:30) is not a date: give the day alone, year first: {FORMS}",
+        f"日期不应包含时间（9:30）：请只填写日期，年份在前：{FORMS_ZH}",
+    ),
+    (
+        "actuals",
+        "2025-09-02 14:05:00",
+        f"a date with a time (14:05:00) is not a date: give the day alone, year first: {FORMS}",
+        f"日期不应包含时间（14:05:00）：请只填写日期，年份在前：{FORMS_ZH}",
+    ),
+    (
+        "holidays",
+        "1.9.2025",
+        f"day-first or month-first: use year first: {FORMS}",
+        f"日在前或月在前：请把年份放在最前：{FORMS_ZH}",
+    ),
+]
+WHERE = {
+    "roster": "roster.csv line 2",
+    "actuals": "actuals.csv line 2",
+    "holidays": "site.csv line 2",
+}
+WHERE_ZH = {name: where.replace(" line 2", " 第 2 行") for name, where in WHERE.items()}
+WHAT = {"roster": "start date", "actuals": "date", "holidays": "date"}
+# The roster's column name is English in both languages (issue 16 #8 words it), 日期 the others.
+WHAT_ZH = {"roster": "start date", "actuals": "日期", "holidays": "日期"}
+
+
+@pytest.mark.parametrize(("kind", "typed", "reason", "reason_zh"), REFUSALS)
+def test_a_refused_file_date_names_the_forms_accepted(
+    run: Run, tmp_path: Path, kind: str, typed: str, reason: str, reason_zh: str
+) -> None:
+    english = _refused(run, tmp_path, kind, typed, "en")
+    assert english == f"{PREFIX}{WHERE[kind]}: invalid {WHAT[kind]} {typed!r}: {reason}"
+    chinese = _refused(run, tmp_path, kind, typed, "zh")
+    assert chinese == f"{PREFIX}{WHERE_ZH[kind]}：无效的 {WHAT_ZH[kind]} {typed!r}：{reason_zh}"
 
 
 def test_forcing_utf8_refuses_a_gb18030_roster_at_its_first_bad_byte(

@@ -525,8 +525,8 @@ def test_chinese_lines_of_a_holiday_file_with_several_bad_rows(run: Run, tmp_pat
     result = run(*args, "--lang", "zh")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"{PREFIX}h.csv 第 2 行：无效的 日期 '2027-02-30'：没有这一天；请用 ISO 8601 格式 "
-        "YYYY-MM-DD，例如 2024-01-31",
+        f"{PREFIX}h.csv 第 2 行：无效的 日期 '2027-02-30'：没有这一天；请把年份放在最前："
+        "2025-08-18、2025/8/18、2025.8.18 或 2025年8月18日",
         f"{PREFIX}h.csv 第 3 行：无效的 kind（类型） 'work'：请用 holiday 或 workday",
         f"{PREFIX}h.csv：2 行有误；未写入任何内容（请全部修正）",
     ]

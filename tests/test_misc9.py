@@ -215,8 +215,8 @@ def test_every_bad_holidays_row_is_reported_and_nothing_written(run: Run, tmp_pa
     )  # fmt: skip
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "mil62sched: error: site.csv line 3: invalid date '2024-13-01': no such day; use ISO "
-        "8601 YYYY-MM-DD, e.g. 2024-01-31",
+        "mil62sched: error: site.csv line 3: invalid date '2024-13-01': no such day; use year "
+        "first: 2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日",
         "mil62sched: error: site.csv line 4: invalid kind 'off': use holiday or workday",
         "mil62sched: error: site.csv line 5: empty name",
         "mil62sched: error: site.csv line 6: duplicate date 2024-01-15 (first on line 2)",

@@ -327,8 +327,8 @@ BAD_LINES = [
     "actuals.csv line 3: participant 'P99' is not on the roster roster.csv",
     "actuals.csv line 4: P10: W2D1: not an infusion visit of phase3-rcp (W1D1, W3D1, W25D1, W27D1)",
     "actuals.csv line 5: invalid status 'maybe': use done or missed",
-    "actuals.csv line 7: invalid date '01/07/2025': day-first or month-first: use year first, "
-    "e.g. 2025/8/18 or 2025-08-18",
+    "actuals.csv line 7: invalid date '01/07/2025': day-first or month-first: use year first: "
+    "2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日",
     "actuals.csv line 8: P1 W1D1 is recorded twice (first on line 2)",
     "actuals.csv line 9: invalid code 'X1': ",
     "roster.csv line 3: unknown arm 'phase3-rcx': did you mean 'phase3-rcp'? accepted: ",
@@ -462,7 +462,8 @@ ACTUALS_CASES = {
     ),
     "done without a date": (
         "P1,W3D1,,done\n",
-        "actuals.csv line 2: invalid date '': use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31",
+        "actuals.csv line 2: invalid date '': use year first: 2025-08-18, 2025/8/18, 2025.8.18 "
+        "or 2025年8月18日",
         1,
     ),
     "done and missed": (

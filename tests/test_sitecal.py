@@ -329,13 +329,13 @@ def test_header_only_file_has_no_overrides(tmp_path: Path) -> None:
         ),
         (
             "date,name,kind\n2025-13-01,Nothing,holiday\n",
-            "holidays.csv line 2: invalid date '2025-13-01': no such day; use ISO 8601 "
-            "YYYY-MM-DD, e.g. 2024-01-31",
+            "holidays.csv line 2: invalid date '2025-13-01': no such day; use year first: "
+            "2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日",
         ),
         (
             "date,name,kind\n2025-10-01,National Day,holiday\n01/10/2025,National Day,holiday\n",
             "holidays.csv line 3: invalid date '01/10/2025': day-first or month-first: use "
-            "year first, e.g. 2025/8/18 or 2025-08-18",
+            "year first: 2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日",
         ),
         (
             "date,name,kind\n2025-10-01,  ,holiday\n",

@@ -540,13 +540,13 @@ def test_holiday_file_with_a_2027_row_makes_2027_official(run: Run, tmp_path: Pa
     [
         (
             ("2024-01-15,Site closure,holiday", "2024-13-01,Bad month,holiday"),
-            "site.csv line 3: invalid date '2024-13-01': no such day; use ISO 8601 YYYY-MM-DD, "
-            "e.g. 2024-01-31",
+            "site.csv line 3: invalid date '2024-13-01': no such day; use year first: "
+            "2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日",
         ),
         (
             ("15/01/2024,Site closure,holiday",),
             "site.csv line 2: invalid date '15/01/2024': day-first or month-first: use year "
-            "first, e.g. 2025/8/18 or 2025-08-18",
+            "first: 2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日",
         ),
         (
             ("2024-01-15,Site closure,holiday", "2024-01-16,Closed,off"),

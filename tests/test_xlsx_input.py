@@ -78,6 +78,97 @@ def test_start_dates_as_text_or_date_cells(run: Run, tmp_path: Path, start: Any)
     assert planned(result.stdout)[1] == ("CT303-0042", "W3D1", "2025-09-01")
 
 
+# Issue 16 #10: year-first text cells as a Chinese Excel or WPS holds them, read as in a CSV.
+CHINESE_TEXT_DATES = [
+    "2025年8月18日",
+    "２０２５年８月１８日",
+    "2025.8.18",
+    "2025/8/18 0:00",
+    "2025/8/18 00:00:00",
+    "2025-08-18 00:00:00",
+]
+
+
+@pytest.mark.parametrize("start", CHINESE_TEXT_DATES)
+def test_chinese_and_excel_text_dates_in_a_roster_workbook(
+    run: Run, tmp_path: Path, start: str
+) -> None:
+    book = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", start]])
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[:2] == [
+        ("CT303-0042", "W1D1", "2025-08-18"),
+        ("CT303-0042", "W3D1", "2025-09-01"),
+    ]
+
+
+@pytest.mark.parametrize("done", ["2025年9月2日", "2025.9.2", "2025/9/2 0:00"])
+def test_chinese_text_dates_in_an_actuals_workbook(run: Run, tmp_path: Path, done: str) -> None:
+    roster = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", "2025/8/18"]])
+    actuals = workbook(
+        tmp_path / "actuals.xlsx", [["participant", "code", "date"], ["CT303-0042", "W3D1", done]]
+    )
+    result = run(
+        "roster", str(roster), "--actuals", str(actuals), "--today", "2025-09-03", "--format", "csv"
+    )
+    assert result.exit_code == 0, result.stderr
+    w3d1 = list(csv.DictReader(io.StringIO(result.stdout)))[1]
+    assert (w3d1["code"], w3d1["actual_date"], w3d1["deviation_days"]) == (
+        "W3D1",
+        "2025-09-02",
+        "1",
+    )
+
+
+@pytest.mark.parametrize("closed", ["2025年9月1日", "2025.9.1", "2025/9/1 0:00"])
+def test_chinese_text_dates_in_a_holiday_workbook(run: Run, tmp_path: Path, closed: str) -> None:
+    book = workbook(tmp_path / "h.xlsx", [["date", "name", "kind"], [closed, "院庆", "holiday"]])
+    args = ("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "csv")
+    result = run(*args, "--holidays", str(book))
+    assert result.exit_code == 0, result.stderr
+    w3d1 = list(csv.DictReader(io.StringIO(result.stdout)))[1]
+    assert (w3d1["code"], w3d1["date"], w3d1["working_day"], w3d1["non_working_reason"]) == (
+        "W3D1", "2025-09-01", "false", "院庆",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("start", ["2025/8/18 9:30", datetime(2025, 8, 18, 9, 30)])
+def test_a_start_with_a_time_of_day_is_refused_in_both_languages(
+    run: Run, tmp_path: Path, start: Any
+) -> None:
+    """A text cell `2025/8/18 9:30`, or a datetime cell at 9:30 (read as 2025-08-18 09:30:00)."""
+    book = workbook(tmp_path / "r.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", start]])
+    typed = start if isinstance(start, str) else "2025-08-18 09:30:00"
+    time = "9:30" if isinstance(start, str) else "09:30:00"
+    forms = "2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日"
+    english = run("roster", str(book))
+    assert english.exit_code == 1
+    assert english.stderr.splitlines()[0] == (
+        f"{PREFIX}r.xlsx line 2: invalid start date {typed!r}: a date with a time ({time}) is "
+        f"not a date: give the day alone, year first: {forms}"
+    )
+    chinese = run("roster", str(book), "--lang", "zh")
+    assert chinese.exit_code == 1
+    assert chinese.stderr.splitlines()[0] == (
+        f"{PREFIX}r.xlsx 第 2 行：无效的 start date {typed!r}：日期不应包含时间（{time}）："
+        "请只填写日期，年份在前：2025-08-18、2025/8/18、2025.8.18 或 2025年8月18日"
+    )
+
+
+def test_a_text_date_in_no_accepted_form_names_the_forms_in_chinese(
+    run: Run, tmp_path: Path
+) -> None:
+    rows = [["participant", "code", "date"], ["CT303-0042", "W3D1", "9月2日"]]
+    roster = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", "2025/8/18"]])
+    actuals = workbook(tmp_path / "a.xlsx", rows)
+    result = run("roster", str(roster), "--actuals", str(actuals), "--lang", "zh")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{PREFIX}a.xlsx 第 2 行：无效的 日期 '9月2日'：请把年份放在最前："
+        "2025-08-18、2025/8/18、2025.8.18 或 2025年8月18日"
+    )
+
+
 def test_a_day_first_text_date_is_refused_as_in_a_csv(run: Run, tmp_path: Path) -> None:
     rows = [HEADER, ["CT303-0042", "phase3-rcp", "18/8/2025"]]
     from_book = run("roster", str(workbook(tmp_path / "r.xlsx", rows))).stderr

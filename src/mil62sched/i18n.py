@@ -172,11 +172,20 @@ SENTENCES = (
     ),
     N_("invalid {what} {value}: use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"),
     N_("invalid {what} {value}: no such day; use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31"),
+    # a date in a file (parse.parse_file_date), with the forms it may take
     N_(
-        "invalid {what} {value}: day-first or month-first: use year first, e.g. 2025/8/18 or "
-        "2025-08-18"
+        "invalid {what} {value}: day-first or month-first: use year first: 2025-08-18, "
+        "2025/8/18, 2025.8.18 or 2025年8月18日"
     ),
-    N_("invalid {what} {value}: no such day; use year first, e.g. 2025/8/18 or 2025-08-18"),
+    N_(
+        "invalid {what} {value}: no such day; use year first: 2025-08-18, 2025/8/18, 2025.8.18 "
+        "or 2025年8月18日"
+    ),
+    N_(
+        "invalid {what} {value}: a date with a time ({time}) is not a date: give the day alone, "
+        "year first: 2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日"
+    ),
+    N_("invalid {what} {value}: use year first: 2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日"),
     N_("output {path} exists: use --force to overwrite it"),
     N_("output {path} is a folder"),
     N_("give a file name"),
@@ -254,7 +263,7 @@ _LITERAL = frozenset(
     {
         *("value", "file", "line", "participant", "path", "date", "name", "names", "arms"),
         *("extensions", "record", "arm", "known", "code", "both", "visit", "again", "period"),
-        *("option", "where", "suggestion"),
+        *("option", "where", "suggestion", "time"),
     }
 )
 

@@ -4,6 +4,7 @@ times, durations and time zones; each refused with the reason when malformed."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 
@@ -72,35 +73,73 @@ def parse_date(text: str, what: str = "date") -> date:
         ) from None
 
 
-# Dates as a spreadsheet saves them: year first, with '-' or '/', month and day of one or two
-# digits (Excel on a Chinese Windows writes 2025/8/18).
-_FILE_DATE = re.compile(r"([0-9]{4})([/-])([0-9]{1,2})\2([0-9]{1,2})")
+# Dates as a spreadsheet saves them, year first: with '-', '/' or '.' and a month and day of one
+# or two digits (Excel on a Chinese Windows writes 2025/8/18), or 2025年8月18日; a datetime cell
+# saved as text adds its time, 0:00 or 00:00:00, after a space (or an ISO 'T').
+FILE_DATE_FORMS = "2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日"
+_FILE_DATE = re.compile(
+    r"(?P<year>[0-9]{4})(?P<mark>[/.-])(?P<month>[0-9]{1,2})(?P=mark)(?P<day>[0-9]{1,2})"
+    r"|(?P<year_zh>[0-9]{4})\s*年\s*(?P<month_zh>[0-9]{1,2})\s*月\s*(?P<day_zh>[0-9]{1,2})\s*日"
+)
+# Only where a run of spaces starts: a cell of many spaces is searched in linear time.
+_TIME_AT_END = re.compile(
+    r"(?<!\s)(?:\s+|T)((?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?)\Z"
+)
 _NOT_YEAR_FIRST = re.compile(r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}")
 
 
 def parse_file_date(text: str, what: str = "date") -> date:
-    """A date in a roster, actuals or holiday file: YYYY-MM-DD, or year first with '/' or '-'
-    and a month and day of one or two digits; day-first and month-first forms are refused.
+    """A date in a roster, actuals or holiday file, year first: 2025-08-18, 2025/8/18,
+    2025.8.18 or 2025年8月18日 (a month and day of one or two digits; full-width digits too).
+    A time of 0:00, which Excel adds when it saves a datetime cell as text, is ignored; any
+    other time is refused, as are day-first and month-first forms.
 
-    >>> parse_file_date("2025/8/18"), parse_file_date("2025-8-1")
-    (datetime.date(2025, 8, 18), datetime.date(2025, 8, 1))
+    >>> parse_file_date("2025/8/18"), parse_file_date("2025-8-1"), parse_file_date("2025.8.18")
+    (datetime.date(2025, 8, 18), datetime.date(2025, 8, 1), datetime.date(2025, 8, 18))
+    >>> parse_file_date("2026年11月23日"), parse_file_date("２０２５年８月１８日")
+    (datetime.date(2026, 11, 23), datetime.date(2025, 8, 18))
+    >>> parse_file_date("2025/8/18 0:00"), parse_file_date("2025-08-18 00:00:00")
+    (datetime.date(2025, 8, 18), datetime.date(2025, 8, 18))
+    >>> parse_file_date("2025/8/18 9:30")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    mil62sched.errors.UsageError: invalid date '2025/8/18 9:30': a date with a time (9:30) is ...
     """
     value = text.strip()
-    match = _FILE_DATE.fullmatch(value)
-    if match is None or _ISO_DATE.fullmatch(value):
-        if _NOT_YEAR_FIRST.fullmatch(value):
-            raise UsageError(
-                f"invalid {what} {excerpt(text)!r}: day-first or month-first: use year first, "
-                "e.g. 2025/8/18 or 2025-08-18"
-            )
-        return parse_date(text, what)
-    try:
-        return date(int(match[1]), int(match[3]), int(match[4]))
-    except ValueError:
+    if _ISO_DATE.fullmatch(value):  # the usual form, quickly
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise _no_such_file_date(text, what) from None
+    if not value.isascii():  # full-width digits and punctuation (２０２５／８／１８) as ASCII
+        value = unicodedata.normalize("NFKC", value).strip()
+    day, clock = value, None
+    if (timed := _TIME_AT_END.search(value)) is not None:
+        day, clock = value[: timed.start()], timed[1]
+    found = _FILE_DATE.fullmatch(day)
+    if found is None:
+        problem = "day-first or month-first: " if _NOT_YEAR_FIRST.fullmatch(day) else ""
         raise UsageError(
-            f"invalid {what} {excerpt(text)!r}: no such day; use year first, e.g. 2025/8/18 or "
-            "2025-08-18"
-        ) from None
+            f"invalid {what} {excerpt(text)!r}: {problem}use year first: {FILE_DATE_FORMS}"
+        )
+    year, month, day_of_month = (
+        int(found[part] or found[f"{part}_zh"]) for part in ("year", "month", "day")
+    )
+    try:
+        parsed = date(year, month, day_of_month)
+    except ValueError:
+        raise _no_such_file_date(text, what) from None
+    if clock is not None and any(digit != "0" for digit in clock if digit.isdigit()):
+        raise UsageError(
+            f"invalid {what} {excerpt(text)!r}: a date with a time ({clock}) is not a date: give "
+            f"the day alone, year first: {FILE_DATE_FORMS}"
+        )
+    return parsed
+
+
+def _no_such_file_date(text: str, what: str) -> UsageError:
+    return UsageError(
+        f"invalid {what} {excerpt(text)!r}: no such day; use year first: {FILE_DATE_FORMS}"
+    )
 
 
 def check_participant(text: str) -> str:

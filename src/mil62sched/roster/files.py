@@ -2,10 +2,10 @@
 
 Both are CSV with a header, with Windows or Unix line endings, the way Excel saves them: UTF-8
 with or without a BOM, UTF-16 with a BOM or GB18030 (see `files.open_input`); dates year first,
-2025-08-18 or 2025/8/18. Or a sheet of an .xlsx workbook, whose rows `sheets` reads as the same
-text cells, through the same row checks. Rows are read one at a time (a roster may hold 100,000
-participants); a bad row becomes a `RowError` naming the file, line and reason, so a caller can
-report every bad row at once.
+2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日 (`parse.parse_file_date`). Or a sheet of an
+.xlsx workbook, whose rows `sheets` reads as the same text cells, through the same row checks.
+Rows are read one at a time (a roster may hold 100,000 participants); a bad row becomes a
+`RowError` naming the file, line and reason, so a caller can report every bad row at once.
 
 Roster: `participant,arm,start` required; `escalate_at`, `olp_start`, `window` optional; other
 columns are kept by the spreadsheet and ignored here.
