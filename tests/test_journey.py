@@ -821,6 +821,22 @@ def test_the_chinese_note_names_a_real_option_for_a_period_of_another_name(
     assert re.search(r"W1D1\s+OLE\s+1\s+2025-02-10\s+周一", given.stdout), given.stdout
 
 
+def test_a_period_of_mixed_case_is_named_ignoring_case_everywhere(run: Run, tmp_path: Path) -> None:
+    # A later period called "Ole": its start and its visits' records are given in any case, as
+    # the OLP's are (test_period_prefixes_pick_the_visit); the plan keeps the protocol's spelling.
+    ole = renamed_period_protocol(tmp_path, new="Ole")
+    document = cli_json(
+        run, "--protocol", str(ole), "--period-start", "OLE=2025-02-10",
+        "--actual", "ole:w3d1=2025-02-25", "--today", TODAY,
+    )  # fmt: skip
+    by_key = {f"{v['period']}:{v['code']}": v for v in document["visits"]}
+    assert by_key["Ole:W1D1"]["date"] == "2025-02-10"
+    assert (by_key["Ole:W3D1"]["actual_date"], by_key["Ole:W3D1"]["deviation_days"]) == (
+        "2025-02-25",
+        1,  # OLE W3D1 was due 2025-02-24 (see OLP_GIVEN)
+    )
+
+
 def test_the_engine_takes_a_later_periods_start_by_name_ignoring_case() -> None:
     given = engine.plan(TRIAL, "phase3", D("2024-01-01"), period_starts={"olp": D("2025-02-10")})
     assert [(p.name, p.start, p.assumed) for p in given.periods] == [

@@ -317,10 +317,12 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
     entries: list[tuple[VisitKey, date | None]] = [*records.actual.items()]
     entries += [(key, None) for key in sorted(records.missed, key=str)]
     for key, when in entries:
+        # A period is named ignoring case (`ole:w3d1`), whatever case the protocol gives it.
+        period = None if key.period is None else key.period.casefold()
         matches = [
             leg.period
             for leg in arm.legs
-            if key.code in leg.schedule.visits and key.period in (None, leg.period)
+            if key.code in leg.schedule.visits and period in (None, leg.period.casefold())
         ]
         source = "missed" if when is None else "actual"
 
