@@ -131,3 +131,24 @@ def without_study_dates(stderr: str) -> str:
             and ("after the study completion date" in line or "before the study start" in line)
         )
     )
+
+
+def renamed_period_protocol(folder: Path, old: str = "OLP", new: str = "OLE") -> Path:
+    """A copy of the built-in protocol file whose later period `old` is called `new` (its
+    schedules' `period`, the journeys' `starts`, the design's epoch), written into `folder`: a
+    protocol whose journeys have a later period of another name (issue 15 #5)."""
+    from mil62sched import protocol
+
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    renamed = (
+        text.replace(f'period = "{old}"', f'period = "{new}"')
+        .replace(f"starts = {{ {old} = ", f"starts = {{ {new} = ")
+        .replace(f'\n{old} = "OPEN LABEL TREATMENT"', f'\n{new} = "OPEN LABEL TREATMENT"')
+    )
+    # three schedules, three journeys, one epoch
+    assert renamed.count(f'"{new}"') == 3, "the built-in file changed: update the replacements"
+    assert renamed.count(f"starts = {{ {new} = ") == 3
+    assert renamed.count(f'\n{new} = "OPEN LABEL') == 1
+    path = folder / f"{new.lower()}.toml"
+    path.write_text(renamed, encoding="utf-8")
+    return path

@@ -24,10 +24,13 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import Result
 
 from mil62sched import engine, protocol
@@ -415,3 +418,217 @@ def test_balance_may_move_an_infusion_to_today() -> None:
     balanced, unplaced = capacity.balance(plans(), 1, D("2025-06-25"))
     assert unplaced == []
     assert balanced[1].visits[1].date == D("2025-06-25")
+
+
+# --- a participant's visits stay in order (issue 15 #1) -------------------------------------------
+
+
+def test_agenda_never_moves_an_infusion_onto_the_day_of_the_one_before(
+    run: Run, tmp_path: Path
+) -> None:
+    # CT303-0001 (phase3-rcp) from Monday 2025-03-17: W1D1 03-17, W3D1 03-17 + 14 = 03-31,
+    # W25D1 03-17 + 168 = 2025-09-01 (Mar 31 +14, Apr 30 +44, May 31 +75, Jun 30 +105, Jul 31
+    # +136, Aug 31 +167, +1). 56 others, two a day from 2025-03-18 to 2025-04-14 (28 days):
+    # their W1D1s fill 03-18..04-14 with 2 each, and their W3D1s (+14) add 2 more on 04-01..04-14.
+    # Two chairs: 03-31 has 3 infusions (CT303-0028 and -0029 start then, W1D1s that never move,
+    # and CT303-0001's W3D1). Its window, ±14 d, is 03-17..04-14: every day of it is full but
+    # 03-17, the day of its own W1D1. It must stay on 03-31, said in the warning.
+    lines = ["participant,arm,start", "CT303-0001,phase3-rcp,2025-03-17"]
+    number = 2
+    for days in range(28):
+        start = D("2025-03-18") + timedelta(days=days)
+        for _ in range(2):
+            lines.append(f"CT303-{number:04d},phase3-rcp,{start.isoformat()}")
+            number += 1
+    path = tmp_path / "chairs.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(
+        "agenda", str(path), "--chairs", "2", "--window", "14", "--adjust", "--no-holidays",
+        "--today", "2025-03-01", "--from", "2025-03-17", "--days", "15", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    items = json.loads(result.stdout)["items"]
+    first = [(i["code"], i["date"]) for i in items if i["participant"] == "CT303-0001"]
+    assert first == [("W1D1", "2025-03-17"), ("W3D1", "2025-03-31")]
+    reason = "no working day with a free chair in its window ±14 d that keeps the visits in order"
+    assert (
+        f"{WARNING}2025-03-31: 3 infusions for 2 chair(s); could not move CT303-0001 W3D1 "
+        f"({reason}), CT303-0028 W1D1 (W1D1 never moves), CT303-0029 W1D1 (W1D1 never moves)"
+    ) in result.stderr.splitlines()
+
+
+def fillers(days: list[str], policy: Policy, each: int = 2) -> list[engine.Plan]:
+    """`each` phase3-rcp participants starting on each of `days`: their W1D1s fill those days."""
+    return [
+        engine.plan(
+            TRIAL, "phase3-rcp", D(day), participant=f"F{day[5:7]}{day[8:]}{k}", policy=policy
+        )
+        for day in days
+        for k in range(each)
+    ]
+
+
+def test_balance_never_moves_an_infusion_onto_or_past_the_next_one() -> None:
+    # X (phase3-rcp) from Monday 2025-01-06: W25D1 2025-06-23 (Jan 31 +25, Feb 28 +53, Mar 31
+    # +84, Apr 30 +114, May 31 +145, +23 = 168), W27D1 06-23 + 14 = 2025-07-07. Window 0 days
+    # before, 20 after: W25D1 may go 06-23..07-13. Two chairs. Fillers start two a day on
+    # 06-09..06-22, so their W3D1s (+14) fill 06-23..07-06 with 2 each: 06-23 has 3 with X's
+    # W25D1. X, listed last, is tried first. The first free day, 07-07, is the day of X's own
+    # W27D1, and the free days after it (07-08..07-13) come after W27D1: X's W25D1 stays. The
+    # next one tried, the later of the two fillers from 06-09 (F06091), moves its W3D1 +14 to
+    # 07-07, between its W1D1 06-09 and its W25D1 11-24.
+    policy = Policy(window=Window(0, 20), today=D("2025-01-06"))
+    x = engine.plan(TRIAL, "phase3-rcp", D("2025-01-06"), participant="X", policy=policy)
+    days = [f"2025-06-{day:02d}" for day in range(9, 23)]
+    balanced, unplaced = capacity.balance([*fillers(days, policy), x], 2)
+    assert [(str(v.code), v.date) for v in balanced[-1].visits] == [
+        ("W1D1", D("2025-01-06")),
+        ("W3D1", D("2025-01-20")),
+        ("W25D1", D("2025-06-23")),
+        ("W27D1", D("2025-07-07")),
+    ]
+    assert unplaced == []
+    moved = [
+        (plan.participant, str(v.code), v.target, v.date)
+        for plan in balanced
+        for v in plan.visits
+        if v.moved
+    ]
+    assert moved == [("F06091", "W3D1", D("2025-06-23"), D("2025-07-07"))]
+
+
+def test_balance_never_moves_an_infusion_onto_the_actual_day_of_the_one_before() -> None:
+    # X (phase3-rcp) from Monday 2025-01-06 had W25D1 (protocol date 2025-06-23) a week late, on
+    # Monday 06-30, today. W27D1 is planned for Monday 07-07 (06-23 + 14), window 7 days before,
+    # 0 after: 06-30..07-07. Two chairs; fillers start two a day on 07-01..07-07, so 07-07 has
+    # 3 and 07-01..07-06 are full. 06-30 has a free chair (X's own W25D1 took one), but it is
+    # the day X had W25D1: W27D1 stays on 07-07.
+    records = Records(
+        {
+            VisitKey(VisitCode(1, 1)): D("2025-01-06"),
+            VisitKey(VisitCode(3, 1)): D("2025-01-20"),
+            VisitKey(VisitCode(25, 1)): D("2025-06-30"),
+        }
+    )
+    policy = Policy(window=Window(7, 0), today=D("2025-06-30"))
+    x = engine.plan(
+        TRIAL, "phase3-rcp", D("2025-01-06"), participant="X", records=records, policy=policy
+    )
+    days = [f"2025-07-0{day}" for day in range(1, 8)]
+    balanced, unplaced = capacity.balance([x, *fillers(days, policy)], 2, D("2025-06-30"))
+    w27d1 = balanced[0].visits[3]
+    assert (str(w27d1.code), w27d1.date, w27d1.note) == ("W27D1", D("2025-07-07"), None)
+    assert unplaced == [
+        "2025-07-07: 3 infusions for 2 chair(s); could not move F07070 W1D1 (W1D1 never moves), "
+        "F07071 W1D1 (W1D1 never moves), X W27D1 (no working day with a free chair in its "
+        "window -7/+0 d that keeps the visits in order)"
+    ]
+
+
+# A site's roster, drawn: up to 40 participants starting within two weeks of each other, so
+# that their visits crowd the chairs; windows up to 30 days either side (wider than the 14 days
+# between W1D1 and W3D1, or W25D1 and W27D1); with or without the working-day check and
+# --adjust; some with W1D1 done, W3D1 done up to 3 days off its date or missed; a journey
+# entering the OLP early, so that RCP visits are dropped. (Without the order check in
+# `balance`, every run of this test finds a participant whose visits it puts out of order.)
+BASE = D("2025-03-03")
+ARMS = ("phase3-rcp", "phase1b-1000", "phase3")
+RECORDS = ("none", "w1d1", "w3d1", "w3d1-missed")
+
+
+class Drawn(NamedTuple):
+    """One participant of a drawn roster (kept small, so that a failing example reads well)."""
+
+    arm: str
+    start: int  # days after BASE
+    recorded: str  # one of RECORDS
+    off: int  # days W3D1 was done off its date
+
+
+class Site(NamedTuple):
+    """The drawn site: window, working-day check, --adjust, today, chairs."""
+
+    before: int
+    after: int
+    working_days: bool
+    adjust: bool
+    today: int  # days after BASE
+    chairs: int
+
+
+PARTICIPANTS = st.lists(
+    st.builds(Drawn, st.sampled_from(ARMS), st.integers(0, 13), st.sampled_from(RECORDS),
+              st.integers(-3, 3)),
+    min_size=2, max_size=40,
+)  # fmt: skip
+SITES = st.builds(Site, st.integers(0, 30), st.integers(0, 30), st.booleans(), st.booleans(),
+                  st.integers(0, 60), st.integers(1, 3))  # fmt: skip
+
+
+def roster_plans(participants: list[Drawn], site: Site) -> list[engine.Plan]:
+    """The drawn roster planned: W1D1 done when recorded, W3D1 done or missed once its day (or
+    its window) has passed; a phase3 participant enters the OLP on day 36, so that RCP W25D1
+    and W27D1 are dropped."""
+    today = BASE + timedelta(days=site.today)
+    policy = Policy(
+        window=Window(site.before, site.after),
+        site=SITE if site.working_days else None,
+        adjust=site.adjust,
+        today=today,
+    )
+    plans = []
+    for number, drawn in enumerate(participants):
+        start = BASE + timedelta(days=drawn.start)
+        first = "RCP" if drawn.arm == "phase3" else None
+        w1d1, w3d1 = VisitKey(VisitCode(1, 1), first), VisitKey(VisitCode(3, 1), first)
+        recorded = drawn.recorded if start <= today else "none"
+        actual: dict[VisitKey, date] = {w1d1: start} if recorded != "none" else {}
+        missed: frozenset[VisitKey] = frozenset()
+        third = start + timedelta(days=14 + drawn.off)
+        if recorded == "w3d1" and third <= today:
+            actual[w3d1] = third
+        elif recorded == "w3d1-missed" and start + timedelta(days=14 + site.before) <= today:
+            missed = frozenset({w3d1})
+        early = {"OLP": start + timedelta(days=35)} if drawn.arm == "phase3" else None
+        plans.append(
+            engine.plan(
+                TRIAL,
+                drawn.arm,
+                start,
+                participant=f"P{number}",
+                period_starts=early,
+                records=Records(actual, missed),
+                policy=policy,
+            )
+        )
+    return plans
+
+
+def taking_place(plan: engine.Plan) -> list[date]:
+    """The days of a plan's visits that take place, in visit order."""
+    return [v.actual or v.date for v in plan.visits if v.status not in ("missed", "dropped")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(PARTICIPANTS, SITES)
+def test_balance_keeps_each_participants_visits_in_order_and_reports_every_full_day(
+    participants: list[Drawn], site: Site
+) -> None:
+    plans = roster_plans(participants, site)
+    chairs, today = site.chairs, BASE + timedelta(days=site.today)
+    for plan in plans:  # what the engine gives is in order: the property is balance's own
+        days = taking_place(plan)
+        assert days == sorted(set(days)), plan.participant
+    balanced, unplaced = capacity.balance(plans, chairs, today)
+    for plan in balanced:
+        days = taking_place(plan)
+        assert days == sorted(set(days)), [(str(v.code), v.date) for v in plan.visits]
+    reported = {D(line[:10]) for line in unplaced}
+    assert set(capacity.over(balanced, chairs)) <= reported
+    for before, after in zip(plans, balanced, strict=True):
+        for old, new in zip(before.visits, after.visits, strict=True):
+            if new.date != old.date:  # moved: inside its window, not before today
+                assert new.window_start is not None
+                assert new.window_end is not None
+                assert new.window_start <= new.date <= new.window_end
+                assert new.date >= today

@@ -776,8 +776,8 @@ def test_malformed_olp_start_is_refused(run: Run) -> None:
 def test_olp_start_on_a_single_period_arm_names_the_option(run: Run) -> None:
     line = assert_error(run(*plan("--olp-start", "2024-06-01", arm="phase3-rcp")), 2)
     assert line == (
-        f"{PREFIX}--olp-start was given, but phase3-rcp has no later OLP period: "
-        "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)"
+        f"{PREFIX}--olp-start was given, but phase3-rcp has no later period OLP: its one period "
+        "is RCP; a later period belongs to a journey (phase3, phase3-mil62, phase3-placebo)"
     )
 
 

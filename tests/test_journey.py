@@ -32,6 +32,7 @@ from tests.conftest import (
     cn_last_official_year,
     error_line,
     normalise_dtstamp,
+    renamed_period_protocol,
     without_study_dates,
 )
 
@@ -141,7 +142,7 @@ def test_journey_without_olp_start_assumes_rcp_w53d1(run: Run, arm: str) -> None
             "start": "2024-12-30",
             "start_assumed": True,
             "note": "OLP start assumed: RCP W53D1 (study day 365), 2024-12-30; give the real one "
-            "(--olp-start, or the roster's olp_start)",
+            "(--period-start OLP=DATE, or the roster's olp_start)",
         },
     ]
 
@@ -516,20 +517,20 @@ def test_journey_refusal_names_the_period(run: Run) -> None:
         (
             "phase3-rcp",
             "2024-06-01",
-            "--olp-start was given, but phase3-rcp has no later OLP period: "
-            "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)",
+            "--olp-start was given, but phase3-rcp has no later period OLP: its one period is "
+            "RCP; a later period belongs to a journey (phase3, phase3-mil62, phase3-placebo)",
         ),
         (
             "phase1b-500",
             "2024-06-01",
-            "--olp-start was given, but phase1b-500 has no later OLP period: "
-            "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)",
+            "--olp-start was given, but phase1b-500 has no later period OLP: its one period is "
+            "Phase 1b; a later period belongs to a journey (phase3, phase3-mil62, phase3-placebo)",
         ),
         (
             "phase3-olp",
             "2024-06-01",
-            "--olp-start was given, but phase3-olp has no later OLP period: "
-            "only a journey through it has one (phase3, phase3-mil62, phase3-placebo)",
+            "--olp-start was given, but phase3-olp has no later period OLP: its one period is "
+            "OLP; a later period belongs to a journey (phase3, phase3-mil62, phase3-placebo)",
         ),
         ("phase3", "2023-12-01", "OLP start 2023-12-01 must be after the RCP start 2024-01-01"),
         ("phase3", "2024-01-01", "OLP start 2024-01-01 must be after the RCP start 2024-01-01"),
@@ -661,3 +662,232 @@ def test_default_journey_from_2024_is_provisional_because_the_olp_reaches_2027(r
     assert document["holidays_provisional"] is unpublished
     flags = {f"{v['period']}:{v['code']}": v["holidays_provisional"] for v in document["visits"]}
     assert [k for k, flag in flags.items() if flag] == (["OLP:W131D1"] if unpublished else [])
+
+
+# --- a later period by any name (issue 15 #5) ---------------------------------------------------
+# A copy of the built-in file whose open-label period is called OLE (`renamed_period_protocol`):
+# the same journeys, so the same dates as above, under another name.
+
+
+def ole_plan(run: Run, tmp_path: Path, *extra: str) -> Any:
+    ole = renamed_period_protocol(tmp_path)
+    return cli_json(run, "--protocol", str(ole), *extra)
+
+
+def test_a_later_period_of_another_name_is_assumed_and_the_note_names_a_real_option(
+    run: Run, tmp_path: Path
+) -> None:
+    document = ole_plan(run, tmp_path)
+    assert planned(document) == keyed("RCP", RCP) | keyed("OLE", OLP_ASSUMED)
+    assert document["periods"][1] == {
+        "period": "OLE",
+        "start": "2024-12-30",
+        "start_assumed": True,
+        "note": "OLE start assumed: RCP W53D1 (study day 365), 2024-12-30; give the real one "
+        "(--period-start OLE=DATE, or the roster's ole_start)",
+    }
+
+
+@pytest.mark.parametrize("given", ["OLE=2025-02-10", "ole=2025-02-10", " Ole = 2025-02-10 "])
+def test_period_start_gives_a_later_period_of_any_name(
+    run: Run, tmp_path: Path, given: str
+) -> None:
+    # Matched ignoring case and spaces around it; the plan says the protocol's own spelling.
+    document = ole_plan(run, tmp_path, "--period-start", given)
+    assert planned(document) == keyed("RCP", RCP) | keyed("OLE", OLP_GIVEN)
+    assert document["periods"][1] == {
+        "period": "OLE",
+        "start": "2025-02-10",
+        "start_assumed": False,
+        "note": None,
+    }
+
+
+def test_period_start_and_the_olp_start_shorthand_plan_the_same(run: Run) -> None:
+    generic = cli_json(run, "--period-start", "OLP=2025-02-10")
+    shorthand = cli_json(run, "--olp-start", "2025-02-10")
+    assert planned(generic) == keyed("RCP", RCP) | keyed("OLP", OLP_GIVEN)
+    assert generic == shorthand
+
+
+@pytest.mark.parametrize(
+    ("protocol_file", "arm", "given", "message"),
+    [
+        (
+            "ole",
+            "phase3",
+            ["--olp-start", "2025-02-10"],
+            "--olp-start was given, but phase3 has no later period OLP: its periods are RCP, "
+            "OLE; a start may be given for OLE",
+        ),
+        (
+            "ole",
+            "phase3",
+            ["--period-start", "OLP=2025-02-10"],
+            "--period-start was given, but phase3 has no later period OLP: its periods are RCP, "
+            "OLE; a start may be given for OLE",
+        ),
+        (
+            "built-in",
+            "phase3-placebo",
+            ["--period-start", "OLE=2025-02-10"],
+            "--period-start was given, but phase3-placebo has no later period OLE: its periods "
+            "are RCP, OLP; a start may be given for OLP",
+        ),
+        (
+            "built-in",
+            "phase3",
+            ["--period-start", "RCP=2025-02-10"],  # the first period starts at --start
+            "--period-start was given, but phase3 has no later period RCP: its periods are RCP, "
+            "OLP; a start may be given for OLP",
+        ),
+        (
+            "ole",
+            "phase3-rcp",
+            ["--period-start", "OLE=2025-02-10"],
+            "--period-start was given, but phase3-rcp has no later period OLE: its one period is "
+            "RCP; a later period belongs to a journey (phase3, phase3-mil62, phase3-placebo)",
+        ),
+        (
+            "built-in",
+            "phase1b-500",
+            ["--olp-start", "2025-02-10"],
+            "--olp-start was given, but phase1b-500 has no later period OLP: its one period is "
+            "Phase 1b; a later period belongs to a journey (phase3, phase3-mil62, phase3-placebo)",
+        ),
+        (
+            "ole",
+            "phase3",
+            ["--period-start", "OLE"],
+            "invalid --period-start 'OLE': use PERIOD=YYYY-MM-DD",
+        ),
+        (
+            "ole",
+            "phase3",
+            ["--period-start", "=2025-02-10"],
+            "invalid --period-start '=2025-02-10': use PERIOD=YYYY-MM-DD",
+        ),
+        (
+            "ole",
+            "phase3",
+            ["--period-start", "OLE=2025/02/10"],
+            "invalid --period-start date '2025/02/10': use ISO 8601 YYYY-MM-DD, e.g. 2024-01-31",
+        ),
+        (
+            "ole",
+            "phase3",
+            ["--period-start", "OLE=2025-02-10", "--period-start", "ole=2025-03-10"],
+            "the OLE start is given twice (--period-start OLE=2025-02-10 and --period-start "
+            "ole=2025-03-10): give it once",
+        ),
+        (
+            "built-in",
+            "phase3",
+            ["--olp-start", "2025-02-10", "--period-start", "OLP=2025-02-10"],
+            "the OLP start is given twice (--olp-start 2025-02-10 and --period-start "
+            "OLP=2025-02-10): give it once",
+        ),
+    ],
+)
+def test_period_start_refusals_name_what_the_arm_has(
+    run: Run, tmp_path: Path, protocol_file: str, arm: str, given: list[str], message: str
+) -> None:
+    chosen = (
+        []
+        if protocol_file == "built-in"
+        else ["--protocol", str(renamed_period_protocol(tmp_path))]
+    )
+    result = run("plan", *chosen, "--arm", arm, "--start", "2024-01-01", *given)
+    assert error_line(result) == message
+
+
+def test_the_chinese_note_names_a_real_option_for_a_period_of_another_name(
+    run: Run, tmp_path: Path
+) -> None:
+    ole = renamed_period_protocol(tmp_path)
+    args = ["plan", "--protocol", str(ole), "--arm", "phase3", "--start", "2024-01-01"]
+    result = run(*args, "--lang", "zh")
+    assert result.exit_code == 0, result.stderr
+    expected = (
+        "OLE 开始日期为假定值：RCP W53D1（研究第365天），2024-12-30；请给出实际日期"
+        "（--period-start OLE=日期，或名单的 ole_start 列）"
+    )
+    # The table wraps its notes, at spaces or between Chinese characters: compared without them.
+    assert re.sub(r"\s", "", expected) in re.sub(r"\s", "", result.stdout)
+    given = run(*args, "--period-start", "OLE=2025-02-10", "--lang", "zh")
+    assert given.exit_code == 0, given.stderr
+    assert "开始日期为假定值" not in given.stdout
+    # OLE W1D1 (study day 1) on the given day, a Monday (周一).
+    assert re.search(r"W1D1\s+OLE\s+1\s+2025-02-10\s+周一", given.stdout), given.stdout
+
+
+def test_a_period_of_mixed_case_is_named_ignoring_case_everywhere(run: Run, tmp_path: Path) -> None:
+    # A later period called "Ole": its start and its visits' records are given in any case, as
+    # the OLP's are (test_period_prefixes_pick_the_visit); the plan keeps the protocol's spelling.
+    ole = renamed_period_protocol(tmp_path, new="Ole")
+    document = cli_json(
+        run, "--protocol", str(ole), "--period-start", "OLE=2025-02-10",
+        "--actual", "ole:w3d1=2025-02-25", "--today", TODAY,
+    )  # fmt: skip
+    by_key = {f"{v['period']}:{v['code']}": v for v in document["visits"]}
+    assert by_key["Ole:W1D1"]["date"] == "2025-02-10"
+    assert (by_key["Ole:W3D1"]["actual_date"], by_key["Ole:W3D1"]["deviation_days"]) == (
+        "2025-02-25",
+        1,  # OLE W3D1 was due 2025-02-24 (see OLP_GIVEN)
+    )
+
+
+def test_the_engine_takes_a_later_periods_start_by_name_ignoring_case() -> None:
+    given = engine.plan(TRIAL, "phase3", D("2024-01-01"), period_starts={"olp": D("2025-02-10")})
+    assert [(p.name, p.start, p.assumed) for p in given.periods] == [
+        ("RCP", D("2024-01-01"), False),
+        ("OLP", D("2025-02-10"), False),
+    ]
+    twice = {"OLP": D("2025-02-10"), "olp": D("2025-03-10")}
+    with pytest.raises(UsageError, match=r"^the OLP start is given twice: give it once$"):
+        engine.plan(TRIAL, "phase3", D("2024-01-01"), period_starts=twice)
+    with pytest.raises(UsageError) as refused:
+        engine.plan(TRIAL, "phase3", D("2024-01-01"), period_starts={"OLX": D("2025-02-10")})
+    assert str(refused.value) == (
+        "period_start was given, but phase3 has no later period OLX: its periods are RCP, OLP; "
+        "a start may be given for OLP"
+    )
+
+
+def test_period_start_refusals_in_chinese(run: Run, tmp_path: Path) -> None:
+    ole = renamed_period_protocol(tmp_path)
+    args = ["plan", "--protocol", str(ole), "--start", "2024-01-01", "--lang", "zh"]
+    assert error_line(run(*args, "--arm", "phase3", "--olp-start", "2025-02-10")) == (
+        "--olp-start 已给出，但 phase3 没有后续阶段 OLP：它的阶段为 RCP, OLE；"
+        "可给出开始日期的是 OLE"
+    )
+    assert error_line(run(*args, "--arm", "phase3-rcp", "--period-start", "OLE=2025-02-10")) == (
+        "--period-start 已给出，但 phase3-rcp 没有后续阶段 OLE：它只有一个阶段 RCP；后续阶段只属于"
+        "全程（phase3, phase3-mil62, phase3-placebo）"
+    )
+    assert error_line(run(*args, "--arm", "phase3", "--period-start", "OLE")) == (
+        "无效的 --period-start 'OLE'：请用 PERIOD=YYYY-MM-DD（阶段=日期）"
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_agenda_plans_a_later_period_of_another_name_from_the_roster(
+    run: Run, tmp_path: Path, lang: str
+) -> None:
+    # P1 on phase3 from Monday 2024-01-01 entered the OLE on Monday 2025-02-10 (the roster's
+    # ole_start): its OLE W1D1 is due that day. Assumed, the OLE would have started 2024-12-30.
+    ole = renamed_period_protocol(tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("participant,arm,start,ole_start\nP1,phase3,2024-01-01,2025-02-10\n")
+    args = ["agenda", str(roster), "--protocol", str(ole), "--from", "2025-02-10", "--days", "1"]
+    args += ["--today", "2025-02-10", "--no-holidays", "--lang", lang]
+    document = json.loads(run(*args, "--format", "json").stdout)
+    due = [
+        (i["period"], i["code"], i["date"])
+        for i in document["items"]
+        if "overdue" not in i["flags"]
+    ]
+    assert due == [("OLE", "W1D1", "2025-02-10")]
+    table = run(*args)
+    assert table.exit_code == 0, table.stderr
+    assert re.search(r"2025-02-10\s+(Mon|周一)\s+P1\s+OLE W1D1", table.stdout), table.stdout

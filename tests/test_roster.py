@@ -32,7 +32,7 @@ from mil62sched.model.plan import Policy, VisitKey
 from mil62sched.model.protocol import Window
 from mil62sched.roster import expand as batch
 from mil62sched.roster.files import Enrolment, RowError, read_actuals, read_roster
-from tests.conftest import Run, normalise_dtstamp
+from tests.conftest import Run, normalise_dtstamp, renamed_period_protocol
 
 PREFIX = "mil62sched: error: "
 TRIAL = protocol.load()
@@ -339,7 +339,8 @@ BAD_LINES = [
     "roster.csv line 7: invalid start date '2025-02-30': no such day",
     "roster.csv line 8: invalid window 'x': ",
     "roster.csv line 9: P7: escalate_at does not apply to phase1b-1000",
-    "roster.csv line 10: olp_start is given but phase3-rcp has no open-label period",
+    "roster.csv line 10: olp_start was given, but phase3-rcp has no later period OLP: its one "
+    "period is RCP; a later period belongs to a journey (phase3, phase3-mil62, phase3-placebo)",
     "roster.csv line 11: missing 'start'",
     "roster.csv line 12: empty 'participant'",
     "roster.csv line 14: invalid visit code 'W25D9'",
@@ -892,7 +893,7 @@ def test_roster_table_says_the_olp_start_is_assumed(run: Run, tmp_path: Path) ->
     assert notes[1].startswith("* P1: 3 visits after the study completion date 2027-03-31")
     assert notes[:1] == [
         "* P1: OLP start assumed: RCP W53D1 (study day 365), 2026-01-05; give the real one "
-        "(--olp-start, or the roster's olp_start)"
+        "(--period-start OLP=DATE, or the roster's olp_start)"
     ]
     # The OLP W1D1 row itself is on that date.
     assert ["P1", "phase3", "W1D1", "OLP", "2026-01-05", "Mon"] in [
@@ -907,6 +908,114 @@ def test_roster_table_olp_note_names_the_roster_column(run: Run, tmp_path: Path)
     assert note.startswith("* P1: OLP start assumed: RCP W53D1 (study day 365), 2026-01-05")
     # The engine's note serves plan and roster alike, so it names both places a start can come from.
     assert "the roster's olp_start" in note
+
+
+# --- a later period by any name (issue 15 #5) ---------------------------------------------------
+# `renamed_period_protocol`: the built-in file with its open-label period called OLE. A roster
+# gives a later period's start in the column `<period>_start`, matched ignoring case.
+
+
+def test_roster_gives_a_later_period_of_another_name_its_start(run: Run, tmp_path: Path) -> None:
+    # P1 on phase3 from Monday 2025-01-06 entered the OLE on Monday 2025-09-15: OLE W1D1 that
+    # day, OLE W3D1 + 14 = 2025-09-29. Without the column, the OLE is assumed at RCP W53D1,
+    # 2026-01-05 (see test_roster_table_says_the_olp_start_is_assumed).
+    ole = renamed_period_protocol(tmp_path)
+    for header in ("ole_start", "OLE_Start"):
+        roster = write(
+            tmp_path / "roster.csv",
+            f"participant,arm,start,{header}\nP1,phase3,2025-01-06,2025-09-15\n",
+        )
+        result = run("roster", str(roster), "--protocol", str(ole), "--format", "csv")
+        assert result.exit_code == 0, result.stderr
+        rows = [r for r in csv_rows(result.stdout) if r["period"] == "OLE"]
+        assert [(r["code"], r["date"]) for r in rows[:2]] == [
+            ("W1D1", "2025-09-15"),
+            ("W3D1", "2025-09-29"),
+        ]
+        assert {(r["period_start"], r["period_start_assumed"]) for r in rows} == {
+            ("2025-09-15", "false")
+        }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_roster_note_names_the_column_of_a_later_period_of_another_name(
+    run: Run, tmp_path: Path, lang: str
+) -> None:
+    ole = renamed_period_protocol(tmp_path)
+    roster = write(tmp_path / "roster.csv", "participant,arm,start\nP1,phase3,2025-01-06\n")
+    result = run("roster", str(roster), "--protocol", str(ole), "--no-holidays", "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    expected = {
+        "en": "* P1: OLE start assumed: RCP W53D1 (study day 365), 2026-01-05; give the real one "
+        "(--period-start OLE=DATE, or the roster's ole_start)",
+        "zh": "* P1: OLE 开始日期为假定值：RCP W53D1（研究第365天），2026-01-05；请给出实际日期"
+        "（--period-start OLE=日期，或名单的 ole_start 列）",
+    }[lang]
+    assert expected in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("renamed", "column", "accepted"),
+    [
+        (True, "olp_start", "participant, arm, start, escalate_at, ole_start, window"),
+        (False, "ole_start", "participant, arm, start, escalate_at, olp_start, window"),
+        (False, "rcp_start", "participant, arm, start, escalate_at, olp_start, window"),
+    ],
+)
+def test_roster_column_naming_no_later_period_is_refused(
+    run: Run, tmp_path: Path, renamed: bool, column: str, accepted: str
+) -> None:
+    # A start the site typed must not be dropped while the period starts on an assumed day.
+    chosen = ["--protocol", str(renamed_period_protocol(tmp_path))] if renamed else []
+    roster = write(
+        tmp_path / "roster.csv",
+        f"participant,arm,start,{column}\nP1,phase3,2025-01-06,2025-09-15\n",
+    )
+    out = tmp_path / "site.csv"
+    result = run("roster", str(roster), *chosen, "-o", str(out))
+    assert result.exit_code == 2
+    assert errors(result) == [
+        f"roster.csv line 1: column {column!r} names no later period of MIL62-CT303: accepted: "
+        f"{accepted}"
+    ]
+    assert not out.exists()
+
+
+def test_roster_start_of_a_later_period_on_an_arm_without_it_is_a_bad_row(
+    run: Run, tmp_path: Path
+) -> None:
+    ole = renamed_period_protocol(tmp_path)
+    roster = write(
+        tmp_path / "roster.csv",
+        "participant,arm,start,ole_start\nP1,phase3,2025-01-06,2025-09-15\n"
+        "P2,phase3-rcp,2025-01-06,2025-09-15\n",
+    )
+    result = run("roster", str(roster), "--protocol", str(ole), "--format", "csv")
+    assert result.exit_code == 1
+    assert (
+        f"{PREFIX}roster.csv line 3: ole_start was given, but phase3-rcp has no later period OLE: "
+        "its one period is RCP; a later period belongs to a journey (phase3, phase3-mil62, "
+        "phase3-placebo)"
+    ) in result.stderr.splitlines()
+
+
+def test_roster_refusals_of_a_later_period_in_chinese(run: Run, tmp_path: Path) -> None:
+    ole = renamed_period_protocol(tmp_path)
+    rows = "P1,phase3,2025-01-06,2025-09-15\nP2,phase3-rcp,2025-01-06,2025-09-15\n"
+    header = write(tmp_path / "header.csv", f"participant,arm,start,olp_start\n{rows}")
+    result = run("roster", str(header), "--protocol", str(ole), "--lang", "zh")
+    assert result.exit_code == 2
+    assert errors(result) == [
+        "header.csv 第 1 行：'olp_start' 列不是 MIL62-CT303 的后续阶段：可用的列为 participant, "
+        "arm, start, escalate_at, ole_start, window"
+    ]
+    row = write(tmp_path / "row.csv", f"participant,arm,start,ole_start\n{rows}")
+    result = run("roster", str(row), "--protocol", str(ole), "--format", "csv", "--lang", "zh")
+    assert result.exit_code == 1
+    assert (
+        f"{PREFIX}row.csv 第 3 行：ole_start 已给出，但 phase3-rcp 没有后续阶段 OLE："
+        "它只有一个阶段 RCP；后续阶段只属于全程（phase3, phase3-mil62, phase3-placebo）"
+    ) in result.stderr.splitlines()
 
 
 def test_roster_table_says_holiday_data_is_provisional(run: Run, tmp_path: Path) -> None:

@@ -160,11 +160,18 @@ EscalateAt = Annotated[
     str | None,
     typer.Option(help="phase1b-500 only: give 1000 mg from this visit (W25D1 or later)."),
 ]
+PeriodStart = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Journeys: the day the participant entered a later period, PERIOD=YYYY-MM-DD, the "
+        "period named as in the protocol (repeatable). Default: assumed as the protocol says, "
+        "and said so.",
+    ),
+]
 OlpStart = Annotated[
     str | None,
     typer.Option(
-        help="Journeys: the day the participant entered the OLP (YYYY-MM-DD). "
-        "Default: assumed RCP W53D1, and said so."
+        help="Short for --period-start OLP=DATE (the built-in protocol's open-label period).",
     ),
 ]
 Window = Annotated[
@@ -355,6 +362,7 @@ def plan(
     protocol_file: ProtocolFile = None,
     participant: Participant = None,
     escalate_at: EscalateAt = None,
+    period_start: PeriodStart = None,
     olp_start: OlpStart = None,
     window: Window = None,
     country: Country = None,
@@ -402,7 +410,7 @@ def plan(
             parse_date(start, "--start date"),
             participant=None if participant is None else check_participant(participant),
             escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
-            period_starts=options.period_starts(olp_start),
+            period_starts=options.period_starts(trial, arm, period_start or (), olp_start),
             records=options.records(actual or (), missed or ()),
             policy=site.policy(trial, tz),
         )
@@ -415,7 +423,8 @@ def plan(
 RosterFile = Annotated[
     Path,
     typer.Argument(
-        help="Roster CSV or .xlsx: participant,arm,start[,escalate_at,olp_start,window]."
+        help="Roster CSV or .xlsx: participant,arm,start[,escalate_at,window] and a later "
+        "period's start in <period>_start (e.g. olp_start)."
     ),
 ]
 Actuals = Annotated[

@@ -49,7 +49,8 @@ def plan(
     """Expand `arm` into dated infusion visits for a participant whose W1D1 is `start`.
 
     `window` overrides the policy's window for this participant; `period_starts` gives a later
-    period's W1D1 (e.g. {"OLP": date}); `records` the visits that happened or were missed.
+    period's W1D1 by the period's name (matched ignoring case, `later_period`); `records` the
+    visits that happened or were missed.
     """
     return Planner(protocol, policy).plan(
         arm,
@@ -133,8 +134,8 @@ class Planner:
         keys: _Keyed,
     ) -> list[Visit]:
         """The visits of one period; those falling on or after the next period's start are
-        dropped unless they happened, since the participant has moved on (e.g. into the OLP
-        after a relapse)."""
+        dropped unless they happened, since the participant has moved on (into a later period,
+        e.g. after a relapse)."""
         schedule, policy, name = timeline.schedule, self.policy, period.name
         blinded_schedule = schedule.blinded_name
         visits: list[Visit] = []
@@ -316,10 +317,12 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
     entries: list[tuple[VisitKey, date | None]] = [*records.actual.items()]
     entries += [(key, None) for key in sorted(records.missed, key=str)]
     for key, when in entries:
+        # A period is named ignoring case (`ole:w3d1`), whatever case the protocol gives it.
+        period = None if key.period is None else key.period.casefold()
         matches = [
             leg.period
             for leg in arm.legs
-            if key.code in leg.schedule.visits and key.period in (None, leg.period)
+            if key.code in leg.schedule.visits and period in (None, leg.period.casefold())
         ]
         source = "missed" if when is None else "actual"
 
@@ -367,16 +370,13 @@ def _periods(
     """Each period's W1D1: the start, a given date, a recorded W1D1, or the protocol default.
 
     A recorded W1D1 that contradicts its period's start goes to `problems` and is set aside."""
-    unknown = set(given) - {leg.period for leg in arm.legs[1:]}
-    if unknown:
-        period = sorted(unknown)[0]
-        journeys = [name for name, candidate in protocol.arms.items() if candidate.journey]
-        raise UsageError(
-            f"was given, but {arm.name} has no later {period} period",
-            accepted="only a journey through it has one "
-            f"({', '.join(journeys) or 'none in this protocol'})",
-            field=f"{period.lower()}_start",
-        )
+    by_period: dict[str, date] = {}  # by the arm's own names of its periods
+    for name, when in given.items():
+        period = later_period(protocol, arm, name)
+        if period in by_period:
+            raise UsageError(f"the {period} start is given twice: give it once")
+        by_period[period] = when
+    given = by_period
     first = arm.legs[0]
     recorded_first = keys.get((first.period, W1D1))
     if (first.period, W1D1) in keys and recorded_first != start:
@@ -436,6 +436,35 @@ def _periods(
             )
         )
     return periods
+
+
+def later_period(protocol: Protocol, arm: Arm, name: str, field: str = "period_start") -> str:
+    """The arm's own name of its later period `name`, matched ignoring case and the spaces
+    around it (`ole` is OLE); refused naming the periods the arm has. `field` names the input
+    that gave it: `period_start`, `olp_start`, a roster's column."""
+    later = arm.later_periods
+    if name in later:
+        return name
+    wanted = name.strip().casefold()
+    found = [period for period in later if period.casefold() == wanted]
+    if len(found) == 1:
+        return found[0]
+    if arm.journey:
+        accepted = (
+            f"its periods are {', '.join(arm.periods)}; a start may be given for {', '.join(later)}"
+        )
+    else:
+        journeys = [candidate.name for candidate in protocol.arms.values() if candidate.journey]
+        accepted = f"its one period is {arm.periods[0]}; " + (
+            f"a later period belongs to a journey ({', '.join(journeys)})"
+            if journeys
+            else f"{protocol.id} has no journey through several periods"
+        )
+    raise UsageError(
+        f"was given, but {arm.name} has no later period {name.strip()}",
+        accepted=accepted,
+        field=field,
+    )
 
 
 def _next_start(periods: list[Period], period: Period) -> date | None:

@@ -239,6 +239,18 @@ SENTENCES = (
         "(record {again} first, done or missed)"
     ),
     N_("missing column {name}: the header needs {names}"),
+    # a later period's start (--period-start, --olp-start, a roster's <period>_start)
+    N_("was given, but {arm} has no later period {period}"),
+    N_("{field} was given, but {arm} has no later period {period}: {reason}"),
+    N_("its periods are {periods}; a start may be given for {later}"),
+    N_("its one period is {period}; a later period belongs to a journey ({arms})"),
+    N_("its one period is {period}; {protocol} has no journey through several periods"),
+    N_("invalid --period-start"),
+    N_("use PERIOD=YYYY-MM-DD"),
+    N_("--period-start date"),
+    N_("the {period} start is given twice ({first} and {second}): give it once"),
+    N_("the {period} start is given twice: give it once"),
+    N_("column {name} names no later period of {protocol}: accepted: {names}"),
     N_("participant {participant} is not on the roster {file}"),
     N_("use holiday or workday"),
     N_("kind"),
@@ -264,6 +276,7 @@ _LITERAL = frozenset(
         *("value", "file", "line", "participant", "path", "date", "name", "names", "arms"),
         *("extensions", "record", "arm", "known", "code", "both", "visit", "again", "period"),
         *("option", "where", "suggestion", "time"),
+        *("periods", "later", "first", "second", "protocol", "field"),
     }
 )
 
@@ -276,6 +289,7 @@ _VALUES = {
     "arm": "[a-z0-9][a-z0-9._-]*",
     "record": "(?:--[a-z]+ )?[A-Za-z0-9:=._-]+",  # --actual W3D1=2024-01-17, OLP:W3D1
     "code": "W[0-9]+D[0-9]+",
+    "field": "[^:]+?",  # a roster column such as ole_start, never a file and line before it
 }
 
 

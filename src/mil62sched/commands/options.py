@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mil62sched import i18n
+from mil62sched.engine import later_period
 from mil62sched.errors import UsageError
 from mil62sched.files import readable_twice
 from mil62sched.formats.presentation import (
@@ -29,6 +30,7 @@ from mil62sched.model.protocol import Protocol
 from mil62sched.model.site import Site
 from mil62sched.parse import (
     check_timezone,
+    excerpt,
     parse_actual,
     parse_clock,
     parse_date,
@@ -248,6 +250,40 @@ def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None =
     return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
-def period_starts(olp_start: str | None) -> dict[str, date]:
-    """Later periods' W1D1 given on the command line."""
-    return {} if olp_start is None else {"OLP": parse_date(olp_start, "--olp-start date")}
+# `--olp-start DATE` is `--period-start OLP=DATE`: the built-in MIL62-CT303 file's name for its
+# open-label period, kept as a shorthand for the sites that use it.
+OLP_SHORTHAND = "OLP"
+
+
+def period_starts(
+    protocol: Protocol, arm: str, given: Sequence[str] = (), olp_start: str | None = None
+) -> dict[str, date]:
+    """Later periods' W1D1 from `--period-start PERIOD=DATE` (repeatable) and `--olp-start
+    DATE`, by the arm's own names of its periods (matched ignoring case); each period once."""
+    typed: list[tuple[str, str, str, str, str]] = []  # field, as typed, period, date, its name
+    if olp_start is not None:
+        typed.append(
+            ("olp_start", f"--olp-start {olp_start}", OLP_SHORTHAND, olp_start, "--olp-start date")
+        )
+    for text in given:
+        name, equals, when = text.rpartition("=")
+        if not equals or not name.strip():
+            raise UsageError(
+                "invalid --period-start", value=excerpt(text), accepted="use PERIOD=YYYY-MM-DD"
+            )
+        shown = f"--period-start {excerpt(text.strip())}"
+        typed.append(("period_start", shown, name, when, "--period-start date"))
+    if not typed:
+        return {}
+    chosen = protocol.arm(arm)
+    starts: dict[str, date] = {}
+    first: dict[str, str] = {}  # period -> how its start was given
+    for field, shown, name, when, what in typed:
+        period = later_period(protocol, chosen, name, field)
+        if period in starts:
+            raise UsageError(
+                f"the {period} start is given twice ({first[period]} and {shown}): give it once"
+            )
+        starts[period] = parse_date(when, what)
+        first[period] = shown
+    return starts

@@ -8,6 +8,7 @@ from datetime import date
 
 from mil62sched.i18n import ENGLISH, N_, Words, words
 from mil62sched.model.plan import Period, Plan, Visit
+from mil62sched.model.protocol import period_start_column
 
 UNBLINDED_NOTICE = N_("UNBLINDED: reveals the treatment assignment. Unblinded pharmacist only.")
 PROVISIONAL_NOTICE = N_(
@@ -54,13 +55,13 @@ def period_note(period: Period, tr: Words = ENGLISH) -> str | None:
     name = period.name
     return tr(
         "{name} start assumed: {previous} {code} (study day {day}), {date}; give the real one "
-        "(--{option}-start, or the roster's {option}_start)",
+        "(--period-start {name}=DATE, or the roster's {column})",
         name=name,
         previous=previous,
         code=code,
         day=code.study_day,
         date=period.start.isoformat(),
-        option=name.lower(),
+        column=period_start_column(name),
     )
 
 

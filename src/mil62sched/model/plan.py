@@ -61,7 +61,7 @@ def search_order(target: date, before: int, after: int) -> Iterator[date]:
 Day: TypeAlias = date  # Visit has a field called `date`; annotations inside it use this
 Anchor = Literal["w1d1", "previous"]
 ANCHORS: tuple[Anchor, ...] = ("w1d1", "previous")
-# dropped: an RCP visit after the participant entered the OLP (kept so calendars can cancel it)
+# dropped: a visit after the participant entered the next period (kept so calendars can cancel it)
 Status = Literal["planned", "done", "missed", "dropped"]
 
 

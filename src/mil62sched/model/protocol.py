@@ -138,6 +138,16 @@ class Arm(NamedTuple):
         """True when the arm runs through more than one period."""
         return len(self.legs) > 1
 
+    @property
+    def periods(self) -> tuple[str, ...]:
+        """The names of its periods, in order."""
+        return tuple(leg.period for leg in self.legs)
+
+    @property
+    def later_periods(self) -> tuple[str, ...]:
+        """The periods after its first, whose start may be given: none unless a journey."""
+        return self.periods[1:]
+
     @classmethod
     def of(cls, schedule: Schedule) -> Arm:
         """The arm that is just one schedule."""
@@ -193,3 +203,18 @@ class Protocol(NamedTuple):
     def arm_names(self) -> list[str]:
         """Every name `arm` accepts, aliases last."""
         return [*self.arms, *self.aliases]
+
+    @property
+    def later_periods(self) -> tuple[str, ...]:
+        """Every period that follows another in one of its journeys, in the order first met."""
+        return tuple(dict.fromkeys(p for arm in self.arms.values() for p in arm.later_periods))
+
+
+def period_start_column(period: str) -> str:
+    """The roster column giving a later period's start: `<period>_start`, in lower case (a
+    roster's header is read ignoring case).
+
+    >>> period_start_column("OLP")
+    'olp_start'
+    """
+    return f"{period.lower()}_start"

@@ -7,8 +7,11 @@ with or without a BOM, UTF-16 with a BOM or GB18030 (see `files.open_input`); da
 Rows are read one at a time (a roster may hold 100,000 participants); a bad row becomes a
 `RowError` naming the file, line and reason, so a caller can report every bad row at once.
 
-Roster: `participant,arm,start` required; `escalate_at`, `olp_start`, `window` optional; other
-columns are kept by the spreadsheet and ignored here.
+Roster: `participant,arm,start` required; `escalate_at`, `window` and the start of each later
+period of the protocol's journeys, `<period>_start` (`olp_start` for MIL62-CT303's OLP), optional;
+a column `..._start` that names no later period is refused (a start the site typed must not be
+dropped while the period starts on an assumed day); other columns are kept by the spreadsheet
+and ignored here.
 Actuals: `participant,code,date` required; `status` optional, `done` (default) or `missed`
 (a missed visit may leave `date` empty).
 """
@@ -17,18 +20,19 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, NamedTuple
 
+from mil62sched.engine import later_period
 from mil62sched.errors import Mil62schedError, UsageError
 from mil62sched.files import input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
-from mil62sched.model.protocol import Protocol, Window
+from mil62sched.model.protocol import Protocol, Window, period_start_column
 from mil62sched.parse import (
     check_participant,
     excerpt,
@@ -40,7 +44,7 @@ from mil62sched.parse import (
 from mil62sched.sheets import CellError, RowReader, is_workbook, open_sheet
 
 ROSTER_REQUIRED = ("participant", "arm", "start")
-ROSTER_OPTIONAL = ("escalate_at", "olp_start", "window")
+ROSTER_OPTIONAL = ("escalate_at", "window")  # and each later period's `<period>_start`
 ACTUALS_REQUIRED = ("participant", "code", "date")
 ACTUALS_OPTIONAL = ("status",)
 STATUSES = ("done", "missed")
@@ -133,15 +137,26 @@ def read_roster(
     """Each roster row as an Enrolment, or a RowError; duplicates are errors too. Every ID
     named (on good rows and bad) is added to `participants`."""
     participants = Participants() if participants is None else participants
-    with open_table(path, ROSTER_REQUIRED + ROSTER_OPTIONAL) as reader:
-        for line, row in _rows(path, reader, ROSTER_REQUIRED):
+    starts = period_start_columns(protocol)
+    columns = roster_columns(protocol)
+
+    def check(header: list[str]) -> None:
+        for name in header:
+            if name.endswith("_start") and name not in starts:
+                raise UsageError(
+                    f"{path.name} line 1: column {name!r} names no later period of "
+                    f"{protocol.id}: accepted: {', '.join(columns)}"
+                )
+
+    with open_table(path, columns) as reader:
+        for line, row in _rows(path, reader, ROSTER_REQUIRED, check):
             if isinstance(row, RowError):
                 if row.participant:
                     participants.add(row.participant, line)
                 yield row
                 continue
             try:
-                enrolment = _enrolment(line, row, protocol)
+                enrolment = _enrolment(line, row, protocol, starts)
             except Mil62schedError as exc:
                 named = row["participant"].strip()
                 participants.add(named, line)
@@ -217,13 +232,26 @@ def read_actuals(path: Path) -> tuple[dict[str, Records], ActualLines, list[RowE
     return records, seen, errors
 
 
-def _enrolment(line: int, row: dict[str, str], protocol: Protocol) -> Enrolment:
+def period_start_columns(protocol: Protocol) -> dict[str, str]:
+    """The roster column of each later period of the protocol's journeys, with its period."""
+    return {period_start_column(period): period for period in protocol.later_periods}
+
+
+def roster_columns(protocol: Protocol) -> tuple[str, ...]:
+    """Every column a roster of `protocol` may have, the required ones first."""
+    return (*ROSTER_REQUIRED, "escalate_at", *period_start_columns(protocol), "window")
+
+
+def _enrolment(
+    line: int, row: dict[str, str], protocol: Protocol, starts: dict[str, str]
+) -> Enrolment:
     arm = protocol.arm(row["arm"])
-    olp = (row.get("olp_start") or "").strip()
-    if olp and not any(leg.period == "OLP" for leg in arm.legs[1:]):
-        raise UsageError(
-            f"olp_start is given but {arm.name} has no open-label period after its first"
-        )
+    period_starts = []
+    for column, period in starts.items():
+        given = (row.get(column) or "").strip()
+        if given:
+            named = later_period(protocol, arm, period, field=column)
+            period_starts.append((named, parse_file_date(given, f"{column} date")))
     escalate = (row.get("escalate_at") or "").strip()
     window = (row.get("window") or "").strip()
     return Enrolment(
@@ -232,7 +260,7 @@ def _enrolment(line: int, row: dict[str, str], protocol: Protocol) -> Enrolment:
         arm=arm.name,
         start=parse_file_date(row["start"], "start date"),
         escalate_at=VisitCode.parse(escalate) if escalate else None,
-        period_starts=(("OLP", parse_file_date(olp, "olp_start date")),) if olp else (),
+        period_starts=tuple(period_starts),
         window=_window(window) if window else None,
     )
 
@@ -244,10 +272,13 @@ def _window(text: str) -> Window:
 
 
 def _rows(
-    path: Path, reader: RowReader, required: tuple[str, ...]
+    path: Path,
+    reader: RowReader,
+    required: tuple[str, ...],
+    check: Callable[[list[str]], None] | None = None,
 ) -> Iterator[tuple[int, dict[str, str] | RowError]]:
     """(line, cells by column) for each data row, or a RowError; blank rows are skipped. The
-    lines of a workbook are its sheet's rows."""
+    lines of a workbook are its sheet's rows. `check` may refuse the header's column names."""
     try:
         header = next(reader, None)
     except UnicodeDecodeError:
@@ -268,6 +299,8 @@ def _rows(
             f"{path.name} line 1: missing column {missing[0]!r}: the header needs "
             f"{', '.join(required)}"
         )
+    if check is not None:
+        check(columns)
     while True:
         # A quoted cell may hold line breaks: a row is reported at the line it starts on.
         first = reader.line_num + 1

@@ -37,8 +37,10 @@ def balance(
 
     Day by day, the later-listed participants move first, so the roster's order decides who keeps
     the day. W1D1 never moves (it anchors the participant's timeline), nor does an infusion
-    already in the past. Returns the new plans and, for every day still over-full after the
-    moves, one sentence naming the infusions that could not be placed.
+    already in the past. A participant's visits keep their order, as the engine's `--adjust`
+    keeps them: a visit moves only to a day after the one before it (its actual date when done)
+    and before the one after it, as planned so far. Returns the new plans and, for every day
+    still over-full after the moves, one sentence naming the infusions that could not be placed.
     """
     counts = load(plans)
     on_day: dict[date, list[tuple[int, int]]] = defaultdict(list)
@@ -48,15 +50,18 @@ def balance(
                 on_day[visit.date].append((p, v))
     moved: dict[tuple[int, int], date] = {}
     unplaced: list[str] = []
-    for day in sorted(d for d in on_day if counts[d] > chairs):
+    # Every over-full day, also one of done infusions only: each is said, as without --adjust.
+    for day in sorted(d for d, count in counts.items() if count > chairs):
         stuck: list[str] = []
         for p, v in sorted(on_day[day], reverse=True):
             if counts[day] <= chairs:
                 break
             plan, visit = plans[p], plans[p].visits[v]
-            target = _free_day(plan, visit, counts, chairs, today)
+            target, why = _free_day(
+                plan, visit, counts, chairs, today, _neighbours(p, v, plans, moved)
+            )
             if target is None:
-                stuck.append(f"{_who(plan, visit)} ({_why(visit, today)})")
+                stuck.append(f"{_who(plan, visit)} ({why})")
                 continue
             counts[day] -= 1
             counts[target] += 1
@@ -82,36 +87,60 @@ def balance(
     return result, unplaced
 
 
+def _neighbours(
+    p: int, v: int, plans: list[Plan], moved: dict[tuple[int, int], date]
+) -> tuple[date | None, date | None]:
+    """The days of the visits before and after visit `v` of plan `p` that take place (not missed
+    or dropped): a done visit's actual date, else its planned day as moved so far."""
+    visits = plans[p].visits
+
+    def day(index: int) -> date | None:
+        visit = visits[index]
+        if visit.status in ("missed", "dropped"):
+            return None
+        return visit.actual or moved.get((p, index), visit.date)
+
+    before = next((d for i in range(v - 1, -1, -1) if (d := day(i)) is not None), None)
+    after = next((d for i in range(v + 1, len(visits)) if (d := day(i)) is not None), None)
+    return before, after
+
+
 def _free_day(
-    plan: Plan, visit: Visit, counts: Counter[date], chairs: int, today: date | None
-) -> date | None:
-    if visit.window is None or visit.code == W1D1:
-        return None
+    plan: Plan,
+    visit: Visit,
+    counts: Counter[date],
+    chairs: int,
+    today: date | None,
+    neighbours: tuple[date | None, date | None],
+) -> tuple[date | None, str]:
+    """The nearest day in the visit's window that is a working day with a free chair, not
+    before today, strictly between the days of its neighbouring visits; else None and why."""
+    if visit.code == W1D1:
+        return None, "W1D1 never moves"
+    if visit.window is None:
+        return None, "no window set"
     if today is not None and visit.date < today:
-        return None
+        return None, "in the past"
     start, end = visit.window.around(visit.target)
     site = plan.policy.site
+    before, after = neighbours
+    out_of_order = False
     for day in search_order(visit.date, (visit.date - start).days, (end - visit.date).days):
         if day == visit.date or counts[day] >= chairs or (today is not None and day < today):
             continue
-        if site is None or site.status(day).working:
-            return day
-    return None
+        if site is not None and not site.status(day).working:
+            continue
+        if (before is not None and day <= before) or (after is not None and day >= after):
+            out_of_order = True
+            continue
+        return day, ""
+    why = f"no working day with a free chair in its window {visit.window}"
+    return None, f"{why} that keeps the visits in order" if out_of_order else why
 
 
 def _who(plan: Plan, visit: Visit) -> str:
     code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
     return f"{plan.participant or plan.start.isoformat()} {code}"
-
-
-def _why(visit: Visit, today: date | None) -> str:
-    if visit.code == W1D1:
-        return "W1D1 never moves"
-    if visit.window is None:
-        return "no window set"
-    if today is not None and visit.date < today:
-        return "in the past"
-    return f"no working day with a free chair in its window {visit.window}"
 
 
 def _moved(visit: Visit, day: date, chairs: int) -> Visit:
