@@ -52,6 +52,20 @@ MOST_INPUT_BYTES = 256 * 1024 * 1024
 MOST_LINE_CHARACTERS = 1024 * 1024
 
 
+def file_name_key(name: str) -> str:
+    """`name` folded as a file system that ignores letter case or Unicode form may fold it
+    (Windows, macOS): NFKC, then case folding. Two names with one key may be one file there.
+
+    >>> file_name_key("Straße.ics") == file_name_key("STRASSE.ICS")
+    True
+    >>> file_name_key("ＣＴ303-0001") == file_name_key("ct303-0001")
+    True
+    """
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
 def readable_twice(path: Path) -> Path:
     """`path` itself when it is a regular file; otherwise (`-` for standard input, a pipe such
     as /dev/stdin or `<(...)`, a FIFO, a device) its content copied once into a temporary file

@@ -185,6 +185,14 @@ SENTENCES = (
     N_("duplicate participant {participant} (first on line {line})"),
     N_("invalid participant ID {value}: use {form}"),
     N_(
+        "invalid participant ID {value}: no ID may begin with UNBLINDED-, which names the "
+        "unblinded pharmacist's files"
+    ),
+    N_(
+        "participants {participant} and {other} would both be written to {path}: file names "
+        "that differ only in letter case or Unicode form may be one file (Windows, macOS)"
+    ),
+    N_(
         "{count} bad row(s); nothing written (fix them, or use --skip-bad to write the {valid} "
         "valid participant(s))"
     ),
@@ -254,7 +262,7 @@ _LITERAL = frozenset(
     {
         *("value", "file", "line", "participant", "path", "date", "name", "names", "arms"),
         *("extensions", "record", "arm", "known", "code", "both", "visit", "again", "period"),
-        *("option", "where", "suggestion"),
+        *("option", "where", "suggestion", "other"),
     }
 )
 

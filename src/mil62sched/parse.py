@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, time, timedelta
 
 from mil62sched.errors import UsageError
+from mil62sched.files import file_name_key
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import VisitKey
 from mil62sched.model.protocol import Window
@@ -20,6 +21,9 @@ _RESERVED_NAMES = frozenset(
     ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
 )
 PARTICIPANT_FORM = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
+# --split names the unblinded pharmacist's files UNBLINDED-<ID>: an ID of that form could take
+# the place of another participant's file, so none may begin with it, in any letter case.
+UNBLINDED_PREFIX = "UNBLINDED-"
 
 
 def excerpt(text: str) -> str:
@@ -111,6 +115,11 @@ def check_participant(text: str) -> str:
     """
     if not _PARTICIPANT.fullmatch(text):
         raise UsageError(f"invalid participant ID {excerpt(text)!r}: use {PARTICIPANT_FORM}")
+    if file_name_key(text).startswith(file_name_key(UNBLINDED_PREFIX)):
+        raise UsageError(
+            f"invalid participant ID {text!r}: no ID may begin with {UNBLINDED_PREFIX}, which "
+            "names the unblinded pharmacist's files"
+        )
     if text.split(".")[0].upper() in _RESERVED_NAMES:
         raise UsageError(
             f"invalid participant ID {text!r}: a name Windows keeps for a device "
