@@ -364,26 +364,122 @@ def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
     try:
         yield work
         names = sorted(entry.name for entry in work.iterdir())
-        kinds = {name: _kind(folder / name) for name in names}
-        existing = [name for name, kind in kinds.items() if kind is not None]
-        for name in existing:
-            if (kind := kinds[name]) != "file":
-                raise OutputError(
-                    f"cannot write {str(folder / name)!r}: it is {kind}; "
-                    "only a regular file there can be replaced (with --force)"
-                )
-        if existing and not force:
-            raise OutputError(
-                f"{len(existing)} file(s) exist in {str(folder)!r}, e.g. {existing[0]!r}: "
-                "use --force to overwrite them"
-            )
         for name in names:
             os.chmod(work / name, 0o666 & ~_umask())
-        _move_all(work, names, folder)
+        with _publishing(folder) as created:
+            try:
+                _check_existing(folder, names, force)
+                _move_all(work, names, folder)
+            except BaseException:
+                if created:  # leave no empty folder behind, as if the run had not been
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
+                raise
     except OSError as exc:
         raise OutputError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _check_existing(folder: Path, names: list[str], force: bool) -> None:
+    """Refuse to replace anything in `folder` that is not a regular file, and any file at all
+    unless `force`."""
+    kinds = {name: _kind(folder / name) for name in names}
+    existing = [name for name, kind in kinds.items() if kind is not None]
+    for name in existing:
+        if (kind := kinds[name]) != "file":
+            raise OutputError(
+                f"cannot write {str(folder / name)!r}: it is {kind}; "
+                "only a regular file there can be replaced (with --force)"
+            )
+    if existing and not force:
+        raise OutputError(
+            f"{len(existing)} file(s) exist in {str(folder)!r}, e.g. {existing[0]!r}: "
+            "use --force to overwrite them"
+        )
+
+
+@contextmanager
+def _publishing(folder: Path) -> Iterator[bool]:
+    """`folder`, made if missing, held by this run alone while it checks and moves its files:
+    two runs into one folder (two `sdtm -o DIR --force`) publish one after the other, each
+    whole, never their files interleaved. Yields whether this run made the folder.
+
+    The lock is an exclusive `flock` on the folder itself, which the system releases however
+    the run ends; where folders cannot be locked so (Windows, some network file systems), a
+    lock folder beside it (`_lock_folder`)."""
+    held = _flock(folder)
+    if held is None:
+        with _lock_folder(folder):
+            yield _made(folder)
+        return
+    handle, created = held
+    try:
+        yield created
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _made(folder: Path) -> bool:
+    """Make `folder` if it is missing; whether this call made it."""
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return False
+    return True
+
+
+def _flock(folder: Path) -> tuple[int, bool] | None:
+    """`folder` (made if missing) opened and locked exclusively, waiting for any other run that
+    holds it, and whether this call made it; None where a folder cannot be locked so."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    while True:
+        created = _made(folder)
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            # The run that held it may have removed the folder it had made, failing: make it anew.
+            if os.path.samestat(os.fstat(handle), os.stat(folder)):
+                return handle, created
+        except FileNotFoundError:
+            pass
+        except OSError:  # no flock on folders here (NFS)
+            os.close(handle)
+            return None
+        except BaseException:  # SIGTERM or Ctrl-C while waiting
+            os.close(handle)
+            raise
+        os.close(handle)
+
+
+# How long a run waits for a lock folder before saying another run holds it: far longer than a
+# run takes to move its files, short enough to end a wait for a lock an ended run left behind.
+LOCK_WAIT_SECONDS = 60
+
+
+@contextmanager
+def _lock_folder(folder: Path) -> Iterator[None]:
+    """Hold `folder` for this run alone where it cannot be locked: by making a lock folder
+    beside it (making a folder is atomic on every system), removed when done."""
+    import time
+
+    lock = folder.parent / f".{folder.name}.lock"
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while not _made(lock):
+        if time.monotonic() > deadline:
+            raise OutputError(
+                f"another run is writing into {str(folder)!r}: try again when it is done, or "
+                f"remove {str(lock)!r} if no run is"
+            )
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.rmdir()
 
 
 def _kind(path: Path) -> str | None:
@@ -408,8 +504,6 @@ def _move_all(work: Path, names: list[str], folder: Path) -> None:
     (SIGTERM, Ctrl-C), undoes every earlier move."""
     import tempfile
 
-    created = not folder.exists()
-    folder.mkdir(exist_ok=True)
     backups = Path(tempfile.mkdtemp(dir=work, prefix=".replaced."))
     done: list[tuple[str, bool]] = []  # (name, whether it replaced a file)
     try:
@@ -422,9 +516,6 @@ def _move_all(work: Path, names: list[str], folder: Path) -> None:
             done.append((name, replaced))
     except BaseException as exc:
         lost = _undo(done, backups, folder)
-        if created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
         if not isinstance(exc, OSError):
             raise
         where = f"cannot write {str(folder / names[len(done)])!r}: {exc.strerror or exc}"

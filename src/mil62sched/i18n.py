@@ -224,6 +224,10 @@ SENTENCES = (
     N_("use one of {extensions} or give --format ({names})"),
     N_("--tz and --duration apply to timed events: give --time HH:MM too"),
     N_("give -o FILE or --split DIR, not both"),
+    N_(
+        "another run is writing into {path}: try again when it is done, or remove {name} if "
+        "no run is"
+    ),
     N_("{file}: {count} bad rows; nothing written (fix them all)"),
     # recorded visits (--actual, --missed, an actuals file's rows)
     N_("{record} is in the future (today is {date})"),
