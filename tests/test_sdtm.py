@@ -428,6 +428,71 @@ def test_ts_sequence_numbers_and_names(written: Path) -> None:
     assert (age["TSPARM"], age["TSVCDREF"]) == ("Planned Minimum Age of Subjects", "ISO 8601")
 
 
+# --- issue 15 #16: one rule for every CSV the tool writes ----------------------------------------
+
+# Text a spreadsheet would run as a formula, in each free-text field a protocol file gives SDTM.
+FORMULAS = [
+    ('sponsor = "Beijing Mabworks Biotech Co., Ltd."',
+     """sponsor = '=HYPERLINK("http://example.com/x","Beijing Mabworks")'"""),
+    ('title = "A Study of MIL62', 'title = "+A Study of MIL62'),
+    ('element = "Screening"', 'element = "@Screening"'),
+    ('start = "Informed consent signed"', 'start = "-Informed consent signed"'),
+    ('description = "Phase 1b MIL62 1000 mg"', 'description = "=1+1 Phase 1b MIL62 1000 mg"'),
+]  # fmt: skip
+
+
+def _spreadsheet_text(value: object) -> str:
+    """A Dataset-JSON value as the CSV must hold it, by the plan CSV's rule written out again
+    here: a text starting with =, +, -, @, tab or carriage return gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return str(value)
+
+
+def test_formula_text_from_a_protocol_file_is_neutralised_in_the_sdtm_csv(
+    run: Run, tmp_path: Path
+) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    for old, new in FORMULAS:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    formulas = 0
+    for name in NAMES:
+        lines = list(csv.reader(io.StringIO((out / f"{name}.csv").read_text(encoding="utf-8"))))
+        rows = _document(out, name)["rows"]
+        assert lines[1:] == [[_spreadsheet_text(value) for value in row] for row in rows], name
+        formulas += sum(_spreadsheet_text(v) != str(v) for row in rows for v in row if v)
+        # No cell of the CSV starts as a formula (a number such as -28 is not text).
+        assert not [c for line in lines for c in line if c.startswith(("=", "+", "@", "-I"))]
+    # SPONSOR and TITLE in TS; the screening element in TA and TE (ELEMENT) and its start rule
+    # (TE); the arm description in TA (4 elements of P1B1000) and TV (one per visit).
+    assert formulas >= 8
+    ts = {r["TSPARMCD"]: r["TSVAL"] for r in _records(out, "ts")}
+    assert ts["SPONSOR"] == '=HYPERLINK("http://example.com/x","Beijing Mabworks")'  # JSON: as is
+    assert """'=HYPERLINK(""http://example.com/x"",""Beijing Mabworks"")'""" not in (
+        out / "ts.csv"
+    ).read_text(encoding="utf-8")  # quoted once by csv, not twice
+    assert "'=HYPERLINK(" in (out / "ts.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("value", ["\t=1+1", "\r=1+1", "-2+3", "@SUM(A1)", "+1", "=1"])
+def test_dataset_csv_neutralises_every_formula_start_and_leaves_numbers(value: str) -> None:
+    from mil62sched.sdtm import dataset_csv
+    from mil62sched.sdtm.datasets import Variable
+
+    dataset = Dataset(
+        "XX", "X", (Variable("A", "A"), Variable("N", "N", "integer")), ((value, -28), ("a", 1))
+    )
+    assert dataset_csv(dataset) == f"A,N\n'{value},-28\na,1\n"
+
+
 # --- the command -------------------------------------------------------------------------------
 
 

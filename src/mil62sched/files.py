@@ -224,6 +224,31 @@ def _detect(path: Path) -> str:
     return "utf-8-sig"
 
 
+# A spreadsheet opening a CSV file runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...) can send what the sheet holds away).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value as the text of a CSV cell, the one rule of every CSV the tool writes (plans,
+    rosters, the agenda, the SDTM datasets): booleans as true/false, None as empty.
+
+    Text a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+    return) gets a leading apostrophe; numbers are left alone.
+
+    >>> [csv_cell(True), csv_cell(None), csv_cell(-3), csv_cell("=HYPERLINK()")]
+    ['true', '', '-3', "'=HYPERLINK()"]
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
 def write_text(
     text: str | bytes, path: Path | None, *, force: bool = False, terminal: bool = False
 ) -> None:
