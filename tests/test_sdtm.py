@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mil62sched import protocol
 from mil62sched.errors import ProtocolError
@@ -377,6 +379,59 @@ def test_ietest_keeps_200_characters_and_cuts_longer_text_at_a_word(
 ) -> None:
     assert ietest(text) == expected
     assert len(ietest(text)) <= 200
+
+
+# Issue 15 #6: a Chinese criterion has no spaces; cut at its last space it said nothing ("2. ...").
+# Counted by hand: "2. " is 3 characters, so 193 more make the 196 that leave room for "...".
+CHINESE = "2. " + "年" * 300
+# Three clauses: 120 characters and "；" (121), 50 and "，" (172), then 100 and "。" (273). The
+# last clause mark within 196 characters is the "，" at 172: the first two clauses are kept.
+CLAUSES = "甲" * 120 + "；" + "乙" * 50 + "，" + "丙" * 100 + "。"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (CHINESE, "2. " + "年" * 193 + "..."),
+        ("年" * 300, "年" * 196 + "..."),
+        (CLAUSES, "甲" * 120 + "；" + "乙" * 50 + "..."),
+        # A space early and none later (a long formula, a URL): cut at 196 characters, not at it.
+        ("2. " + "x" * 250, "2. " + "x" * 193 + "..."),
+        # Never between a letter and its combining accent (e + U+0301 is é).
+        ("2. " + "e\u0301" * 150, "2. " + "e\u0301" * 96 + "..."),
+    ],
+    ids=["no clause mark", "no space at all", "clauses", "one early space", "combining accents"],
+)
+def test_ietest_cuts_a_text_without_late_spaces_inside_its_own_words(
+    text: str, expected: str
+) -> None:
+    assert ietest(text) == expected
+    assert len(ietest(text)) <= 200
+
+
+@given(st.text(alphabet="年龄，；。、 abc,:", min_size=201, max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_ietest_always_holds_the_criterions_own_leading_text(text: str) -> None:
+    shown = ietest(text)
+    assert len(shown) <= 200
+    assert shown.endswith("...")
+    kept = shown.removesuffix("...").rstrip()
+    assert text.startswith(kept)
+    assert len(kept) >= 98 or not text[98:196].strip()  # half the room at least, unless blank
+
+
+def test_a_long_chinese_criterion_keeps_its_text_in_ti(run: Run, tmp_path: Path) -> None:
+    old = 'text = "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."'
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / "trial.toml"
+    path.write_text(text.replace(old, f'text = "{CLAUSES}"'), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    shown = {r["IETESTCD"]: r["IETEST"] for r in _records(out, "ti")}
+    assert shown["INCL02"] == "甲" * 120 + "；" + "乙" * 50 + "..."
+    assert "INCL02" in result.stderr  # the note names it among the shortened criteria
 
 
 def test_a_long_criterion_is_named_on_stderr(run: Run, tmp_path: Path) -> None:
