@@ -398,6 +398,14 @@ def test_a_non_utf8_byte_is_reported_at_its_line_and_byte(run: Run, tmp_path: Pa
     )
 
 
+@pytest.mark.parametrize("command", [PLAN, ("roster", "examples/roster.csv"), ("agenda", "r.csv")])
+def test_an_empty_output_path_is_refused(run: Run, command: tuple[str, ...]) -> None:
+    # Issue 15 #18: an empty path is not the current folder, nor any file.
+    assert error_line(run(*command, "-o", "")) == (
+        "--output '' is an empty path: give a file name, or - for standard output"
+    )
+
+
 @pytest.mark.parametrize("with_format", [(), ("--format", "csv")])
 def test_a_folder_as_output_is_the_same_refusal_with_or_without_format(
     run: Run, tmp_path: Path, with_format: tuple[str, ...]

@@ -775,6 +775,18 @@ def test_output_and_split_together_are_refused(run: Run, tmp_path: Path) -> None
     assert not folder.exists()
 
 
+def test_an_empty_split_folder_is_refused(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 15 #18: --split "" wrote one file per participant into the current folder.
+    roster, _ = site_files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("roster", str(roster), "--split", "")
+    assert result.exit_code == 2
+    assert errors(result) == ["--split '' is an empty path: give a folder (. for the current one)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site-actuals.csv", "site.csv"]
+
+
 def test_split_with_bad_rows_writes_nothing_unless_skip_bad(run: Run, tmp_path: Path) -> None:
     roster = write(
         tmp_path / "roster.csv",

@@ -577,6 +577,17 @@ def test_output_to_standard_output_is_refused(run: Run) -> None:
     )
 
 
+def test_an_empty_output_folder_is_refused(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 15 #18: -o "" wrote the ten files into the current folder.
+    monkeypatch.chdir(tmp_path)
+    assert error_line(run("sdtm", "-o", "")) == (
+        "--output '' is an empty path: give a folder (. for the current one)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_output_is_required(run: Run) -> None:
     result = run("sdtm")
     assert result.exit_code == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, time, timedelta
+from pathlib import Path
 
 from mil62sched.errors import UsageError
 from mil62sched.files import file_name_key
@@ -127,6 +128,22 @@ def check_participant(text: str) -> str:
             f"P-{text}"
         )
     return text
+
+
+FOLDER_FORM = "give a folder (. for the current one)"
+FILE_FORM = "give a file name, or - for standard output"
+
+
+def check_path(text: str, field: str, accepted: str) -> Path:
+    """A file or folder named on the command line; an empty one is refused rather than taken
+    for the current folder (which `Path("")` is).
+
+    >>> check_path("out", "split", FOLDER_FORM).name
+    'out'
+    """
+    if not text:
+        raise UsageError("is an empty path", value=text, accepted=accepted, field=field)
+    return Path(text)
 
 
 # The widest window a visit may have on either side: half the shortest gap between two
