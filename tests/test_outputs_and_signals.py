@@ -243,7 +243,7 @@ def test_a_run_publishing_into_a_folder_waits_for_the_one_publishing_there(
     import threading
 
     if lock == "lock folder":
-        monkeypatch.setattr(files, "_flock", lambda folder: None)
+        monkeypatch.setattr(files, "_flock", lambda folder: (None, False))
 
     out = tmp_path / "out"
     names = [f"{letter}.csv" for letter in "abcdef"]
@@ -281,10 +281,28 @@ def test_a_run_publishing_into_a_folder_waits_for_the_one_publishing_there(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="no flock")
+def test_a_folder_that_cannot_be_flocked_is_held_by_a_lock_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import fcntl
+
+    def no_lock(handle: int, operation: int) -> None:  # as on NFS, for a folder
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    monkeypatch.setattr(fcntl, "flock", no_lock)
+    out = tmp_path / "out"
+    with files.staged_folder(out) as work:
+        (work / "a.csv").write_text("a\n", encoding="utf-8")
+    assert [p.name for p in out.iterdir()] == ["a.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no lock folder left
+
+
 def test_a_lock_folder_left_by_an_ended_run_is_named_after_a_while(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(files, "_flock", lambda folder: None)
+    monkeypatch.setattr(files, "_flock", lambda folder: (None, False))
     monkeypatch.setattr(files, "LOCK_WAIT_SECONDS", 0.2)
     out = tmp_path / "out"
     (tmp_path / ".out.lock").mkdir()  # a run killed while it held the lock left it

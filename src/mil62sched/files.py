@@ -433,12 +433,11 @@ def _publishing(folder: Path) -> Iterator[bool]:
     The lock is an exclusive `flock` on the folder itself, which the system releases however
     the run ends; where folders cannot be locked so (Windows, some network file systems), a
     lock folder beside it (`_lock_folder`)."""
-    held = _flock(folder)
-    if held is None:
+    handle, created = _flock(folder)
+    if handle is None:
         with _lock_folder(folder):
-            yield _made(folder)
+            yield _made(folder) or created
         return
-    handle, created = held
     try:
         yield created
     finally:
@@ -454,13 +453,13 @@ def _made(folder: Path) -> bool:
     return True
 
 
-def _flock(folder: Path) -> tuple[int, bool] | None:
+def _flock(folder: Path) -> tuple[int | None, bool]:
     """`folder` (made if missing) opened and locked exclusively, waiting for any other run that
-    holds it, and whether this call made it; None where a folder cannot be locked so."""
+    holds it, and whether this call made it; no handle where a folder cannot be locked so."""
     try:
         import fcntl
     except ImportError:  # Windows
-        return None
+        return None, False
     while True:
         created = _made(folder)
         handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -473,7 +472,7 @@ def _flock(folder: Path) -> tuple[int, bool] | None:
             pass
         except OSError:  # no flock on folders here (NFS)
             os.close(handle)
-            return None
+            return None, created
         except BaseException:  # SIGTERM or Ctrl-C while waiting
             os.close(handle)
             raise
