@@ -376,6 +376,16 @@ def test_ids_windows_cannot_store_as_file_names_are_refused(run: Run, participan
     assert line.startswith(f"invalid participant ID {participant!r}: a name Windows keeps")
 
 
+@pytest.mark.parametrize("participant", ["UNBLINDED-CT303-0001", "unblinded-P1"])
+def test_an_id_with_the_unblinded_files_prefix_is_refused(run: Run, participant: str) -> None:
+    # Issue 15 #3: --split names the pharmacist's files UNBLINDED-<ID>; an ID of that form
+    # could take the place of another participant's unblinded file.
+    assert error_line(run(*PLAN, "--participant", participant)) == (
+        f"invalid participant ID {participant!r}: no ID may begin with UNBLINDED-, which names "
+        "the unblinded pharmacist's files"
+    )
+
+
 def test_a_non_utf8_byte_is_reported_at_its_line_and_byte(run: Run, tmp_path: Path) -> None:
     rows = "participant,arm,start\n" + "P1,phase3-rcp,2025-01-06\n" * 3000
     roster = tmp_path / "gbk.csv"
@@ -385,6 +395,14 @@ def test_a_non_utf8_byte_is_reported_at_its_line_and_byte(run: Run, tmp_path: Pa
     assert error_line(run("roster", str(roster), "--encoding", "utf-8")) == (
         "gbk.csv line 3002: not UTF-8 text (byte 75048 of the file, 26 of the line: b9); "
         "save it as UTF-8 CSV"
+    )
+
+
+@pytest.mark.parametrize("command", [PLAN, ("roster", "examples/roster.csv"), ("agenda", "r.csv")])
+def test_an_empty_output_path_is_refused(run: Run, command: tuple[str, ...]) -> None:
+    # Issue 15 #18: an empty path is not the current folder, nor any file.
+    assert error_line(run(*command, "-o", "")) == (
+        "--output '' is an empty path: give a file name, or - for standard output"
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -437,6 +438,113 @@ def test_a_browser_that_hangs_is_stopped(
     browser = _fake_browser(tmp_path, "sleep 30")
     line = error_line(run(*CT0042[:-1], "pdf", "--browser", browser, "-o", str(tmp_path / "c")), 1)
     assert line == f"the browser {browser} did not print the PDF within 1 s"
+
+
+# Issue 15 #18: what a browser leaves behind, and a helper that keeps its output open.
+# A fake Chromium's PDF: what --print-to-pdf=PATH names, written as the browser writes it.
+WRITE_PDF = """for a in "$@"; do
+  case "$a" in --print-to-pdf=*) out="${a#--print-to-pdf=}";; esac
+done
+printf '%%PDF-1.4\\n1 0 obj << >> endobj\\n%%%%EOF\\n' > "$out"
+"""
+# Chromium keeps its shared memory and sockets in TMPDIR, org.chromium.Chromium.XXXXXX, and
+# removes them only when it ends normally.
+CHROMIUM_TEMP = 'mktemp -d "${TMPDIR:-/tmp}/org.chromium.Chromium.XXXXXX" >/dev/null'
+
+
+@pytest.fixture
+def temp_folder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The machine's temporary folder, for this test alone (TMPDIR, as a browser reads it): a
+    short path, as the machine's usually is (`pdf._short_temporary_folder`)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="tmp-", dir="/tmp" if Path("/tmp").is_dir() else None))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize(
+    ("ending", "message"),
+    [
+        ("sleep 30", "did not print the PDF within 1 s"),
+        ("kill -9 $$", "failed to print the PDF (exit status -9)"),
+    ],
+    ids=["timed out", "killed"],
+)
+def test_a_browser_that_does_not_end_normally_leaves_nothing_in_the_temporary_folder(
+    run: Run, tmp_path: Path, temp_folder: Path, monkeypatch: pytest.MonkeyPatch, ending: str,
+    message: str,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(pdf, "TIMEOUT_SECONDS", 1)
+    browser = _fake_browser(tmp_path, f"{CHROMIUM_TEMP}\n{ending}")
+    out = tmp_path / "card.pdf"
+    line = error_line(run(*CT0042[:-1], "pdf", "--browser", browser, "-o", str(out)), 1)
+    assert line == f"the browser {browser} {message}"
+    assert list(temp_folder.iterdir()) == []
+    assert not out.exists()
+
+
+def test_the_browser_gets_a_profile_and_a_temporary_folder_of_the_run(
+    run: Run, tmp_path: Path, temp_folder: Path
+) -> None:
+    seen = tmp_path / "seen.txt"
+    script = (
+        f'for a in "$@"; do echo "$a" >> {seen}; done\necho "TMPDIR=$TMPDIR" >> {seen}\n'
+        f"{CHROMIUM_TEMP}\n{WRITE_PDF}"
+    )
+    browser = _fake_browser(tmp_path, script)
+    out = tmp_path / "card.pdf"
+    result = run(*CT0042[:-1], "pdf", "--browser", browser, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF-1.4")
+    said = seen.read_text(encoding="utf-8").splitlines()
+    profile = next(a for a in said if a.startswith("--user-data-dir="))
+    browser_temp = next(a for a in said if a.startswith("TMPDIR="))
+    run_folder = Path(profile.removeprefix("--user-data-dir=")).parent
+    assert Path(browser_temp.removeprefix("TMPDIR=")) == run_folder
+    assert run_folder.parent == temp_folder
+    assert list(temp_folder.iterdir()) == []  # the run's folder, profile and all, is gone
+
+
+def test_a_browser_helper_that_keeps_standard_output_open_does_not_stall_the_print(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The browser writes the PDF and exits, leaving a helper that holds its standard output
+    and error: the PDF is there, the run takes it at once, and the helper is ended."""
+    import time
+
+    monkeypatch.setattr(pdf, "TIMEOUT_SECONDS", 10)
+    helper = tmp_path / "helper.pid"
+    browser = _fake_browser(tmp_path, f"{WRITE_PDF}sleep 60 &\necho $! > {helper}\nexit 0")
+    out = tmp_path / "card.pdf"
+    began = time.monotonic()
+    result = run(*CT0042[:-1], "pdf", "--browser", browser, "-o", str(out))
+    took = time.monotonic() - began
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF-1.4")
+    assert took < 8, took  # not waiting for the helper (60 s), nor the timeout (10 s)
+    status = Path(f"/proc/{helper.read_text(encoding='utf-8').strip()}/stat")
+    if status.parent.parent.is_dir():  # Linux: the helper is gone, or a zombie left to reap
+        time.sleep(0.2)
+        assert not status.exists() or status.read_text().split(") ")[1][0] == "Z"
+
+
+def test_a_browser_that_printed_and_stays_on_is_ended_and_its_pdf_kept(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setattr(pdf, "TIMEOUT_SECONDS", 10)
+    browser = _fake_browser(tmp_path, f"{WRITE_PDF}sleep 60")
+    out = tmp_path / "card.pdf"
+    began = time.monotonic()
+    result = run(*CT0042[:-1], "pdf", "--browser", browser, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF-1.4")
+    assert time.monotonic() - began < 8
 
 
 def test_pdf_is_a_binary_format_and_html_a_text_one() -> None:

@@ -368,3 +368,44 @@ def test_a_blinded_pdf_names_no_assignment_and_its_twins_say_unblinded(
     assert "Matchingplacebo" in on_placebo
     if blinded == "phase3-rcp":  # the MIL62 journey's OLP W3D1 is placebo: only the RCP has none
         assert "Matchingplacebo" not in on_mil62
+
+
+def test_a_chromium_stopped_at_the_timeout_leaves_nothing_in_the_temporary_folder(
+    browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15 #18: a page that never finishes (a script that loops) keeps Chromium from
+    printing until the run ends it; its org.chromium.Chromium.* files went into the machine's
+    temporary folder and stayed there."""
+    import tempfile
+    import time
+
+    # Short, as a machine's usually is: Chromium's socket path there may not pass 107 bytes.
+    machine_tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir="/tmp"))
+    monkeypatch.setenv("TMPDIR", str(machine_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(machine_tmp))
+    page = "<!doctype html><title>x</title><p>loops</p><script>for (;;) {}</script>"
+    began = time.monotonic()
+    try:
+        with pytest.raises(pdf.BrowserError, match="did not print the PDF within 5 s"):
+            pdf.print_pdf(page, browser, timeout=5)
+        assert time.monotonic() - began < 60
+        assert list(machine_tmp.iterdir()) == []
+    finally:
+        shutil.rmtree(machine_tmp)
+
+
+def test_a_chromium_prints_where_the_machines_temporary_folder_is_long(
+    run: Run, browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TMPDIR too long for Chromium's socket (pytest's own, about 70 characters): the run's
+    folder for the browser is made in /tmp instead, and the card prints."""
+    import tempfile
+
+    machine_tmp = tmp_path / "a-machine-temporary-folder-with-a-long-path"
+    machine_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(machine_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(machine_tmp))
+    assert len(str(machine_tmp)) + len("/mil62sched-pdf-12345678") + 45 > 107
+    printed = pdf.print_pdf("<!doctype html><title>x</title><p>W1D1 2024-01-01</p>", browser)
+    assert printed.startswith(b"%PDF")
+    assert list(machine_tmp.iterdir()) == []

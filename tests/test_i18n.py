@@ -364,6 +364,16 @@ ZH_ERRORS = {
         "--actual W25D1=2024-01-10 不晚于 W3D1 的实际日期 2024-01-16：访视须按顺序进行",
         2,
     ),
+    "unblinded files' prefix": (
+        ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--participant", "UNBLINDED-P1"],
+        "无效的受试者编号 'UNBLINDED-P1'：编号不得以 UNBLINDED- 开头，该前缀用于非盲药师的文件",
+        2,
+    ),
+    "empty output path": (
+        ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "-o", ""],
+        "--output '' 是空路径：请给出文件名，或用 - 表示标准输出",
+        2,
+    ),
     "missing option": (
         ["plan", "--start", "2024-01-01"],
         "缺少选项 '--arm'：可选 phase1b-500, phase1b-1000, phase3-rcp,",

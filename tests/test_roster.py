@@ -777,6 +777,18 @@ def test_output_and_split_together_are_refused(run: Run, tmp_path: Path) -> None
     assert not folder.exists()
 
 
+def test_an_empty_split_folder_is_refused(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 15 #18: --split "" wrote one file per participant into the current folder.
+    roster, _ = site_files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("roster", str(roster), "--split", "")
+    assert result.exit_code == 2
+    assert errors(result) == ["--split '' is an empty path: give a folder (. for the current one)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site-actuals.csv", "site.csv"]
+
+
 def test_split_with_bad_rows_writes_nothing_unless_skip_bad(run: Run, tmp_path: Path) -> None:
     roster = write(
         tmp_path / "roster.csv",
@@ -827,6 +839,92 @@ def test_case_duplicate_message_names_the_first_spelling(run: Run, tmp_path: Pat
     message = errors(result)[0]
     assert message.startswith("roster.csv line 3: duplicate participant 'p1'")
     assert "'P1'" in message
+
+
+# --- issue 15 #3: a participant's file never takes another's place ------------------------------
+
+# The attack: a blinded participant whose ID is the unblinded name of another's file. Both
+# would be written to UNBLINDED-CT303-0001.ics, and the file written second replaced the first.
+PREFIXED = "UNBLINDED-CT303-0001,phase3-rcp,2025-03-17\n"
+UNBLINDED_TWIN = "CT303-0001,phase3-rcp-mil62,2025-03-17\n"
+WARNING = "mil62sched: warning: "
+
+
+def errors_after_warnings(result: Result) -> list[str]:
+    """The error lines of a run, after its warnings (the roster mixes blinded and unblinded)."""
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(WARNING)]
+    assert all(line.startswith(PREFIX) for line in lines), result.stderr
+    return [line[len(PREFIX) :] for line in lines]
+
+
+@pytest.mark.parametrize("fmt", ["ics", "csv", "json", "table", "html", "xlsx"])
+@pytest.mark.parametrize("prefixed_first", [True, False], ids=["prefixed first", "twin first"])
+def test_an_id_with_the_unblinded_prefix_is_refused_and_nothing_written(
+    run: Run, tmp_path: Path, fmt: str, prefixed_first: bool
+) -> None:
+    rows = PREFIXED + UNBLINDED_TWIN if prefixed_first else UNBLINDED_TWIN + PREFIXED
+    roster = write(tmp_path / "c.csv", "participant,arm,start\n" + rows)
+    folder = tmp_path / "out"
+    result = run("roster", str(roster), "--format", fmt, "--split", str(folder))
+    assert result.exit_code == 1
+    line = 2 if prefixed_first else 3
+    assert errors_after_warnings(result) == [
+        f"c.csv line {line}: invalid participant ID 'UNBLINDED-CT303-0001': no ID may begin "
+        "with UNBLINDED-, which names the unblinded pharmacist's files",
+        summary(1, 1),
+    ]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["c.csv"]
+
+
+@pytest.mark.parametrize("participant", ["unblinded-P1", "Unblinded-0042", "UNBLINDED-"])
+def test_the_unblinded_prefix_is_refused_in_any_letter_case(
+    run: Run, tmp_path: Path, participant: str
+) -> None:
+    roster = write(
+        tmp_path / "c.csv", f"participant,arm,start\n{participant},phase3-rcp,2025-03-17\n"
+    )
+    result = run("roster", str(roster), "--format", "csv")
+    assert result.exit_code == 1
+    assert errors(result)[0] == (
+        f"c.csv line 2: invalid participant ID {participant!r}: no ID may begin with UNBLINDED-, "
+        "which names the unblinded pharmacist's files"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "name"),
+    [
+        # Past the ID check (say a later rule lets such an ID through): the file names collide.
+        ("UNBLINDED-CT303-0001,phase3-rcp", "CT303-0001,phase3-rcp-mil62", "UNBLINDED-CT303-0001"),
+        ("CT303-0001,phase3-rcp-mil62", "UNBLINDED-CT303-0001,phase3-rcp", "UNBLINDED-CT303-0001"),
+        # Full-width letters (an input method's) are the same file name on macOS after NFKC.
+        ("ＣＴ303-0001,phase3-rcp", "CT303-0001,phase3-rcp", "CT303-0001"),
+        # One name in NFC (é) and in NFD (e + U+0301): one file on macOS.
+        ("P-\u00e9,phase3-rcp", "P-e\u0301,phase3-rcp", "P-e\u0301"),
+    ],
+    ids=["prefixed first", "twin first", "full-width", "NFC and NFD"],
+)
+def test_two_participants_whose_files_would_collide_are_refused_before_any_is_written(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str, second: str, name: str
+) -> None:
+    from mil62sched.roster import files as roster_files
+
+    monkeypatch.setattr(roster_files, "check_participant", lambda text: text)
+    roster = write(
+        tmp_path / "c.csv", f"participant,arm,start\n{first},2025-03-17\n{second},2025-03-17\n"
+    )
+    folder = tmp_path / "out"
+    result = run("roster", str(roster), "--split", str(folder))
+    assert result.exit_code == 1
+    one, other = first.split(",")[0], second.split(",")[0]
+    assert errors_after_warnings(result) == [
+        f"participants {one!r} and {other!r} would both be written to "
+        f"{str(folder / (name + '.ics'))!r}: file names that differ only in letter case or "
+        "Unicode form may be one file (Windows, macOS)"
+    ]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["c.csv"]
 
 
 def test_existing_output_is_refused_without_force(run: Run, tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mil62sched import protocol
 from mil62sched.errors import ProtocolError
@@ -379,6 +381,59 @@ def test_ietest_keeps_200_characters_and_cuts_longer_text_at_a_word(
     assert len(ietest(text)) <= 200
 
 
+# Issue 15 #6: a Chinese criterion has no spaces; cut at its last space it said nothing ("2. ...").
+# Counted by hand: "2. " is 3 characters, so 193 more make the 196 that leave room for "...".
+CHINESE = "2. " + "年" * 300
+# Three clauses: 120 characters and "；" (121), 50 and "，" (172), then 100 and "。" (273). The
+# last clause mark within 196 characters is the "，" at 172: the first two clauses are kept.
+CLAUSES = "甲" * 120 + "；" + "乙" * 50 + "，" + "丙" * 100 + "。"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (CHINESE, "2. " + "年" * 193 + "..."),
+        ("年" * 300, "年" * 196 + "..."),
+        (CLAUSES, "甲" * 120 + "；" + "乙" * 50 + "..."),
+        # A space early and none later (a long formula, a URL): cut at 196 characters, not at it.
+        ("2. " + "x" * 250, "2. " + "x" * 193 + "..."),
+        # Never between a letter and its combining accent (e + U+0301 is é).
+        ("2. " + "e\u0301" * 150, "2. " + "e\u0301" * 96 + "..."),
+    ],
+    ids=["no clause mark", "no space at all", "clauses", "one early space", "combining accents"],
+)
+def test_ietest_cuts_a_text_without_late_spaces_inside_its_own_words(
+    text: str, expected: str
+) -> None:
+    assert ietest(text) == expected
+    assert len(ietest(text)) <= 200
+
+
+@given(st.text(alphabet="年龄，；。、 abc,:", min_size=201, max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_ietest_always_holds_the_criterions_own_leading_text(text: str) -> None:
+    shown = ietest(text)
+    assert len(shown) <= 200
+    assert shown.endswith("...")
+    kept = shown.removesuffix("...").rstrip()
+    assert text.startswith(kept)
+    assert len(kept) >= 98 or not text[98:196].strip()  # half the room at least, unless blank
+
+
+def test_a_long_chinese_criterion_keeps_its_text_in_ti(run: Run, tmp_path: Path) -> None:
+    old = 'text = "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."'
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / "trial.toml"
+    path.write_text(text.replace(old, f'text = "{CLAUSES}"'), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    shown = {r["IETESTCD"]: r["IETEST"] for r in _records(out, "ti")}
+    assert shown["INCL02"] == "甲" * 120 + "；" + "乙" * 50 + "..."
+    assert "INCL02" in result.stderr  # the note names it among the shortened criteria
+
+
 def test_a_long_criterion_is_named_on_stderr(run: Run, tmp_path: Path) -> None:
     result = run("sdtm", "-o", str(tmp_path / "out"))
     assert result.exit_code == 0
@@ -428,6 +483,71 @@ def test_ts_sequence_numbers_and_names(written: Path) -> None:
     assert (age["TSPARM"], age["TSVCDREF"]) == ("Planned Minimum Age of Subjects", "ISO 8601")
 
 
+# --- issue 15 #16: one rule for every CSV the tool writes ----------------------------------------
+
+# Text a spreadsheet would run as a formula, in each free-text field a protocol file gives SDTM.
+FORMULAS = [
+    ('sponsor = "Beijing Mabworks Biotech Co., Ltd."',
+     """sponsor = '=HYPERLINK("http://example.com/x","Beijing Mabworks")'"""),
+    ('title = "A Study of MIL62', 'title = "+A Study of MIL62'),
+    ('element = "Screening"', 'element = "@Screening"'),
+    ('start = "Informed consent signed"', 'start = "-Informed consent signed"'),
+    ('description = "Phase 1b MIL62 1000 mg"', 'description = "=1+1 Phase 1b MIL62 1000 mg"'),
+]  # fmt: skip
+
+
+def _spreadsheet_text(value: object) -> str:
+    """A Dataset-JSON value as the CSV must hold it, by the plan CSV's rule written out again
+    here: a text starting with =, +, -, @, tab or carriage return gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return str(value)
+
+
+def test_formula_text_from_a_protocol_file_is_neutralised_in_the_sdtm_csv(
+    run: Run, tmp_path: Path
+) -> None:
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    for old, new in FORMULAS:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    formulas = 0
+    for name in NAMES:
+        lines = list(csv.reader(io.StringIO((out / f"{name}.csv").read_text(encoding="utf-8"))))
+        rows = _document(out, name)["rows"]
+        assert lines[1:] == [[_spreadsheet_text(value) for value in row] for row in rows], name
+        formulas += sum(_spreadsheet_text(v) != str(v) for row in rows for v in row if v)
+        # No cell of the CSV starts as a formula (a number such as -28 is not text).
+        assert not [c for line in lines for c in line if c.startswith(("=", "+", "@", "-I"))]
+    # SPONSOR and TITLE in TS; the screening element in TA and TE (ELEMENT) and its start rule
+    # (TE); the arm description in TA (4 elements of P1B1000) and TV (one per visit).
+    assert formulas >= 8
+    ts = {r["TSPARMCD"]: r["TSVAL"] for r in _records(out, "ts")}
+    assert ts["SPONSOR"] == '=HYPERLINK("http://example.com/x","Beijing Mabworks")'  # JSON: as is
+    assert """'=HYPERLINK(""http://example.com/x"",""Beijing Mabworks"")'""" not in (
+        out / "ts.csv"
+    ).read_text(encoding="utf-8")  # quoted once by csv, not twice
+    assert "'=HYPERLINK(" in (out / "ts.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("value", ["\t=1+1", "\r=1+1", "-2+3", "@SUM(A1)", "+1", "=1"])
+def test_dataset_csv_neutralises_every_formula_start_and_leaves_numbers(value: str) -> None:
+    from mil62sched.sdtm import dataset_csv
+    from mil62sched.sdtm.datasets import Variable
+
+    dataset = Dataset(
+        "XX", "X", (Variable("A", "A"), Variable("N", "N", "integer")), ((value, -28), ("a", 1))
+    )
+    assert dataset_csv(dataset) == f"A,N\n'{value},-28\na,1\n"
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
@@ -455,6 +575,17 @@ def test_output_to_standard_output_is_refused(run: Run) -> None:
     assert error_line(run("sdtm", "-o", "-"), code=1) == (
         "-o - (standard output) cannot take ten files: give a folder"
     )
+
+
+def test_an_empty_output_folder_is_refused(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 15 #18: -o "" wrote the ten files into the current folder.
+    monkeypatch.chdir(tmp_path)
+    assert error_line(run("sdtm", "-o", "")) == (
+        "--output '' is an empty path: give a folder (. for the current one)"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_output_is_required(run: Run) -> None:

@@ -22,7 +22,7 @@ from mil62sched.errors import Mil62schedError
 from mil62sched.files import output_path, reading, write_text
 from mil62sched.formats.presentation import styled_output
 from mil62sched.model.codes import VisitCode
-from mil62sched.parse import check_participant, parse_date
+from mil62sched.parse import FILE_FORM, FOLDER_FORM, check_participant, check_path, parse_date
 
 PROG = "mil62sched"
 
@@ -289,6 +289,20 @@ RosterFormat = Annotated[
         rich_help_panel=_OUT,
     ),
 ]
+
+
+def _output_file(text: str) -> Path:
+    return check_path(text, "output", FILE_FORM)
+
+
+def _output_folder(text: str) -> Path:
+    return check_path(text, "output", FOLDER_FORM)
+
+
+def _split_folder(text: str) -> Path:
+    return check_path(text, "split", FOLDER_FORM)
+
+
 Output = Annotated[
     Path | None,
     typer.Option(
@@ -296,6 +310,8 @@ Output = Annotated[
         "-o",
         help="Write to this file (- for stdout), not stdout.",
         rich_help_panel=_OUT,
+        parser=_output_file,
+        metavar="<path>",
         callback=output_path,  # `-o -` is standard output for every command
     ),
 ]
@@ -450,7 +466,10 @@ Chairs = Annotated[
 Split = Annotated[
     Path | None,
     typer.Option(
-        help="Write one file per participant into this folder, named by ID.", rich_help_panel=_OUT
+        help="Write one file per participant into this folder, named by ID.",
+        rich_help_panel=_OUT,
+        parser=_split_folder,
+        metavar="<path>",
     ),
 ]
 
@@ -618,6 +637,8 @@ def sdtm(
             "--output",
             "-o",
             help="Folder to write ta.csv, ta.json ... ts.json into (made if missing).",
+            parser=_output_folder,
+            metavar="<path>",
         ),
     ],
     protocol_file: ProtocolFile = None,

@@ -52,6 +52,20 @@ MOST_INPUT_BYTES = 256 * 1024 * 1024
 MOST_LINE_CHARACTERS = 1024 * 1024
 
 
+def file_name_key(name: str) -> str:
+    """`name` folded as a file system that ignores letter case or Unicode form may fold it
+    (Windows, macOS): NFKC, then case folding. Two names with one key may be one file there.
+
+    >>> file_name_key("Straße.ics") == file_name_key("STRASSE.ICS")
+    True
+    >>> file_name_key("ＣＴ303-0001") == file_name_key("ct303-0001")
+    True
+    """
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
 def readable_twice(path: Path) -> Path:
     """`path` itself when it is a regular file; otherwise (`-` for standard input, a pipe such
     as /dev/stdin or `<(...)`, a FIFO, a device) its content copied once into a temporary file
@@ -210,6 +224,31 @@ def _detect(path: Path) -> str:
     return "utf-8-sig"
 
 
+# A spreadsheet opening a CSV file runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...) can send what the sheet holds away).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value as the text of a CSV cell, the one rule of every CSV the tool writes (plans,
+    rosters, the agenda, the SDTM datasets): booleans as true/false, None as empty.
+
+    Text a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+    return) gets a leading apostrophe; numbers are left alone.
+
+    >>> [csv_cell(True), csv_cell(None), csv_cell(-3), csv_cell("=HYPERLINK()")]
+    ['true', '', '-3', "'=HYPERLINK()"]
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
 def write_text(
     text: str | bytes, path: Path | None, *, force: bool = False, terminal: bool = False
 ) -> None:
@@ -350,26 +389,121 @@ def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
     try:
         yield work
         names = sorted(entry.name for entry in work.iterdir())
-        kinds = {name: _kind(folder / name) for name in names}
-        existing = [name for name, kind in kinds.items() if kind is not None]
-        for name in existing:
-            if (kind := kinds[name]) != "file":
-                raise OutputError(
-                    f"cannot write {str(folder / name)!r}: it is {kind}; "
-                    "only a regular file there can be replaced (with --force)"
-                )
-        if existing and not force:
-            raise OutputError(
-                f"{len(existing)} file(s) exist in {str(folder)!r}, e.g. {existing[0]!r}: "
-                "use --force to overwrite them"
-            )
         for name in names:
             os.chmod(work / name, 0o666 & ~_umask())
-        _move_all(work, names, folder)
+        with _publishing(folder) as created:
+            try:
+                _check_existing(folder, names, force)
+                _move_all(work, names, folder)
+            except BaseException:
+                if created:  # leave no empty folder behind, as if the run had not been
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
+                raise
     except OSError as exc:
         raise OutputError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _check_existing(folder: Path, names: list[str], force: bool) -> None:
+    """Refuse to replace anything in `folder` that is not a regular file, and any file at all
+    unless `force`."""
+    kinds = {name: _kind(folder / name) for name in names}
+    existing = [name for name, kind in kinds.items() if kind is not None]
+    for name in existing:
+        if (kind := kinds[name]) != "file":
+            raise OutputError(
+                f"cannot write {str(folder / name)!r}: it is {kind}; "
+                "only a regular file there can be replaced (with --force)"
+            )
+    if existing and not force:
+        raise OutputError(
+            f"{len(existing)} file(s) exist in {str(folder)!r}, e.g. {existing[0]!r}: "
+            "use --force to overwrite them"
+        )
+
+
+@contextmanager
+def _publishing(folder: Path) -> Iterator[bool]:
+    """`folder`, made if missing, held by this run alone while it checks and moves its files:
+    two runs into one folder (two `sdtm -o DIR --force`) publish one after the other, each
+    whole, never their files interleaved. Yields whether this run made the folder.
+
+    The lock is an exclusive `flock` on the folder itself, which the system releases however
+    the run ends; where folders cannot be locked so (Windows, some network file systems), a
+    lock folder beside it (`_lock_folder`)."""
+    handle, created = _flock(folder)
+    if handle is None:
+        with _lock_folder(folder):
+            yield _made(folder) or created
+        return
+    try:
+        yield created
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _made(folder: Path) -> bool:
+    """Make `folder` if it is missing; whether this call made it."""
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return False
+    return True
+
+
+def _flock(folder: Path) -> tuple[int | None, bool]:
+    """`folder` (made if missing) opened and locked exclusively, waiting for any other run that
+    holds it, and whether this call made it; no handle where a folder cannot be locked so."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None, False
+    while True:
+        created = _made(folder)
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            # The run that held it may have removed the folder it had made, failing: make it anew.
+            if os.path.samestat(os.fstat(handle), os.stat(folder)):
+                return handle, created
+        except FileNotFoundError:
+            pass
+        except OSError:  # no flock on folders here (NFS)
+            os.close(handle)
+            return None, created
+        except BaseException:  # SIGTERM or Ctrl-C while waiting
+            os.close(handle)
+            raise
+        os.close(handle)
+
+
+# How long a run waits for a lock folder before saying another run holds it: far longer than a
+# run takes to move its files, short enough to end a wait for a lock an ended run left behind.
+LOCK_WAIT_SECONDS = 60
+
+
+@contextmanager
+def _lock_folder(folder: Path) -> Iterator[None]:
+    """Hold `folder` for this run alone where it cannot be locked: by making a lock folder
+    beside it (making a folder is atomic on every system), removed when done."""
+    import time
+
+    lock = folder.parent / f".{folder.name}.lock"
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while not _made(lock):
+        if time.monotonic() > deadline:
+            raise OutputError(
+                f"another run is writing into {str(folder)!r}: try again when it is done, or "
+                f"remove {str(lock)!r} if no run is"
+            )
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.rmdir()
 
 
 def _kind(path: Path) -> str | None:
@@ -394,8 +528,6 @@ def _move_all(work: Path, names: list[str], folder: Path) -> None:
     (SIGTERM, Ctrl-C), undoes every earlier move."""
     import tempfile
 
-    created = not folder.exists()
-    folder.mkdir(exist_ok=True)
     backups = Path(tempfile.mkdtemp(dir=work, prefix=".replaced."))
     done: list[tuple[str, bool]] = []  # (name, whether it replaced a file)
     try:
@@ -408,9 +540,6 @@ def _move_all(work: Path, names: list[str], folder: Path) -> None:
             done.append((name, replaced))
     except BaseException as exc:
         lost = _undo(done, backups, folder)
-        if created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
         if not isinstance(exc, OSError):
             raise
         where = f"cannot write {str(folder / names[len(done)])!r}: {exc.strerror or exc}"

@@ -189,10 +189,21 @@ SENTENCES = (
     N_("output {path} exists: use --force to overwrite it"),
     N_("output {path} is a folder"),
     N_("give a file name"),
+    N_("is an empty path"),
+    N_("give a folder (. for the current one)"),
+    N_("give a file name, or - for standard output"),
     N_("format {name} is not available for a roster"),
     N_("format {name} is not available for the agenda"),
     N_("duplicate participant {participant} (first on line {line})"),
     N_("invalid participant ID {value}: use {form}"),
+    N_(
+        "invalid participant ID {value}: no ID may begin with UNBLINDED-, which names the "
+        "unblinded pharmacist's files"
+    ),
+    N_(
+        "participants {participant} and {other} would both be written to {path}: file names "
+        "that differ only in letter case or Unicode form may be one file (Windows, macOS)"
+    ),
     N_(
         "{count} bad row(s); nothing written (fix them, or use --skip-bad to write the {valid} "
         "valid participant(s))"
@@ -225,6 +236,10 @@ SENTENCES = (
     N_("use one of {extensions} or give --format ({names})"),
     N_("--tz and --duration apply to timed events: give --time HH:MM too"),
     N_("give -o FILE or --split DIR, not both"),
+    N_(
+        "another run is writing into {path}: try again when it is done, or remove {name} if "
+        "no run is"
+    ),
     N_("{file}: {count} bad rows; nothing written (fix them all)"),
     # recorded visits (--actual, --missed, an actuals file's rows)
     N_("{record} is in the future (today is {date})"),
@@ -275,7 +290,7 @@ _LITERAL = frozenset(
     {
         *("value", "file", "line", "participant", "path", "date", "name", "names", "arms"),
         *("extensions", "record", "arm", "known", "code", "both", "visit", "again", "period"),
-        *("option", "where", "suggestion", "time"),
+        *("option", "where", "suggestion", "time", "other"),
         *("periods", "later", "first", "second", "protocol", "field"),
     }
 )

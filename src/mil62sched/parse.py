@@ -7,8 +7,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, time, timedelta
+from pathlib import Path
 
 from mil62sched.errors import UsageError
+from mil62sched.files import file_name_key
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import VisitKey
 from mil62sched.model.protocol import Window
@@ -21,6 +23,9 @@ _RESERVED_NAMES = frozenset(
     ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
 )
 PARTICIPANT_FORM = "1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
+# --split names the unblinded pharmacist's files UNBLINDED-<ID>: an ID of that form could take
+# the place of another participant's file, so none may begin with it, in any letter case.
+UNBLINDED_PREFIX = "UNBLINDED-"
 
 
 def excerpt(text: str) -> str:
@@ -150,6 +155,11 @@ def check_participant(text: str) -> str:
     """
     if not _PARTICIPANT.fullmatch(text):
         raise UsageError(f"invalid participant ID {excerpt(text)!r}: use {PARTICIPANT_FORM}")
+    if file_name_key(text).startswith(file_name_key(UNBLINDED_PREFIX)):
+        raise UsageError(
+            f"invalid participant ID {text!r}: no ID may begin with {UNBLINDED_PREFIX}, which "
+            "names the unblinded pharmacist's files"
+        )
     if text.split(".")[0].upper() in _RESERVED_NAMES:
         raise UsageError(
             f"invalid participant ID {text!r}: a name Windows keeps for a device "
@@ -157,6 +167,22 @@ def check_participant(text: str) -> str:
             f"P-{text}"
         )
     return text
+
+
+FOLDER_FORM = "give a folder (. for the current one)"
+FILE_FORM = "give a file name, or - for standard output"
+
+
+def check_path(text: str, field: str, accepted: str) -> Path:
+    """A file or folder named on the command line; an empty one is refused rather than taken
+    for the current folder (which `Path("")` is).
+
+    >>> check_path("out", "split", FOLDER_FORM).name
+    'out'
+    """
+    if not text:
+        raise UsageError("is an empty path", value=text, accepted=accepted, field=field)
+    return Path(text)
 
 
 # The widest window a visit may have on either side: half the shortest gap between two

@@ -18,8 +18,8 @@ from typing import IO, Any
 from mil62sched import formats
 from mil62sched.commands.options import SiteOptions, warn
 from mil62sched.commands.progress import count_rows, track
-from mil62sched.errors import BadRowsError, UsageError
-from mil62sched.files import readable_twice, staged, staged_folder, write_text
+from mil62sched.errors import BadRowsError, OutputError, UsageError
+from mil62sched.files import file_name_key, readable_twice, staged, staged_folder, write_text
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import Presentation, export_instant
 from mil62sched.formats.wording import (
@@ -30,6 +30,7 @@ from mil62sched.formats.wording import (
 from mil62sched.i18n import words
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.model.protocol import Protocol
+from mil62sched.parse import UNBLINDED_PREFIX
 from mil62sched.roster import expand as batch
 from mil62sched.roster.agenda import agenda
 from mil62sched.site import chairs as capacity
@@ -116,8 +117,10 @@ def write_roster(
     if split is not None:
         with staged_folder(split, force=force) as folder:
             _report_mixed_masking(maskings)  # before any file is written
+            claimed: dict[str, str | None] = {}
             for plan in plans:
                 name = _split_name(plan, fmt)
+                _claim(claimed, name, plan.participant, split)
                 content = render(plan, presentation)
                 if isinstance(content, bytes):
                     (folder / name).write_bytes(content)
@@ -247,7 +250,24 @@ def _split_name(plan: Plan, fmt: Format) -> str:
     return f"{UNBLINDED_FILE_PREFIX}{name}" if plan.unblinded else name
 
 
-UNBLINDED_FILE_PREFIX = "UNBLINDED-"
+UNBLINDED_FILE_PREFIX = UNBLINDED_PREFIX  # which no participant ID may begin with
+
+
+def _claim(
+    claimed: dict[str, str | None], name: str, participant: str | None, folder: Path
+) -> None:
+    """Take the file `name` in --split's `folder` for `participant`, or refuse the run when an
+    earlier participant has it, in any letter case or Unicode form (one file on Windows and
+    macOS): the second file would silently replace the first. `claimed`: the names taken, as
+    `file_name_key` folds them, and by whom."""
+    key = file_name_key(name)
+    other = claimed.setdefault(key, participant)
+    if other != participant:
+        raise OutputError(
+            f"participants {other!r} and {participant!r} would both be written to "
+            f"{str(folder / name)!r}: file names that differ only in letter case or Unicode form "
+            "may be one file (Windows, macOS)"
+        )
 
 
 def _report_mixed_masking(maskings: dict[str, list[str]]) -> None:

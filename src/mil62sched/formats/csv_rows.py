@@ -8,6 +8,7 @@ from collections.abc import Container, Iterable, Iterator
 from datetime import date
 from typing import IO, TYPE_CHECKING
 
+from mil62sched.files import csv_cell as cell  # the one rule of every CSV the tool writes
 from mil62sched.formats import Format
 from mil62sched.formats.contract import (
     AGENDA_COLUMNS,
@@ -42,25 +43,6 @@ HEADER = (
     + STUDY_DATE_COLUMNS
     + KIND_COLUMNS
 )
-
-
-def cell(value: object) -> str:
-    """A value as spreadsheet text: booleans as true/false, None as empty.
-
-    Text a spreadsheet would run as a formula (starting with =, +, -, @) gets a leading
-    apostrophe; numbers are left alone.
-
-    >>> [cell(True), cell(None), cell(-3), cell("=HYPERLINK()")]
-    ['true', '', '-3', "'=HYPERLINK()"]
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[str]]:

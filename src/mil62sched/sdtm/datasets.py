@@ -372,21 +372,42 @@ def _days(count: int) -> str:
 # --- TI ----------------------------------------------------------------------------------------
 
 
+# Chinese text has no spaces between words: a criterion is cut after one of its clauses.
+_CLAUSE_ENDS = frozenset("。；，、：！？")
+_TRAILING = " ,;:。；，、：！？"
+
+
 def ietest(text: str) -> str:
-    """The criterion's text for IETEST: as it is up to 200 characters; longer, its first words
-    and " ..." within 200 (SDTMIG 3.4: the full text belongs in the study's metadata).
+    """The criterion's text for IETEST: as it is up to 200 characters; longer, its leading
+    text and "..." within 200 (SDTMIG 3.4: the full text belongs in the study's metadata).
+
+    The cut is at the last space (" ...") or after the last Chinese clause mark (。；，、：！？)
+    in the second half of the room; with neither there, between two characters (Chinese text,
+    a long token), never before a combining mark. Always at least half the room of the
+    criterion's own text, never an IETEST that says nothing.
 
     >>> ietest("Age 18 or older.")
     'Age 18 or older.'
     >>> len(ietest("word " * 100))  # 38 words and "word" (194 characters), then " ..."
     198
+    >>> ietest("2. " + "年" * 300) == "2. " + "年" * 193 + "..."
+    True
     """
+    import unicodedata
+
     if len(text) <= IETEST_LENGTH:
         return text
     room = IETEST_LENGTH - len(" ...")
-    cut = text[: room + 1]
-    cut = cut[: cut.rfind(" ")] if " " in cut else cut[:room]
-    return cut.rstrip(" ,;:") + " ..."
+    head = text[: room + 1]
+    space = head.rfind(" ")  # the text before it is kept
+    clause = max((i + 1 for i, ch in enumerate(head[:room]) if ch in _CLAUSE_ENDS), default=-1)
+    cut = max(space, clause)
+    kept = text[:cut].rstrip(_TRAILING) if cut > 0 else ""
+    if len(kept) >= room // 2:
+        return kept + (" ..." if space > clause else "...")
+    while room > 0 and unicodedata.combining(text[room]):
+        room -= 1
+    return text[:room].rstrip() + "..."
 
 
 def trial_criteria(protocol: Protocol, design: Design) -> Dataset:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mil62sched import __version__
+from mil62sched.files import csv_cell
 from mil62sched.sdtm.datasets import SDTMIG_VERSION, Dataset
 
 DATASET_JSON_VERSION = "1.1.0"
@@ -16,6 +17,9 @@ DATASET_JSON_VERSION = "1.1.0"
 
 def dataset_csv(dataset: Dataset) -> str:
     """The dataset as CSV: the variable names, then one line per row; a missing value is empty.
+    Each value as `files.csv_cell` writes every CSV cell of the tool: the Dataset-JSON's value,
+    but a text that a spreadsheet would run as a formula (=HYPERLINK...) starts with an
+    apostrophe.
 
     >>> from mil62sched.sdtm.datasets import Variable
     >>> print(dataset_csv(Dataset("XX", "X", (Variable("A", "A"),), (("a,b",),))), end="")
@@ -26,7 +30,7 @@ def dataset_csv(dataset: Dataset) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(variable.name for variable in dataset.variables)
     for row in dataset.rows:
-        writer.writerow("" if value is None else value for value in row)
+        writer.writerow(csv_cell(value) for value in row)
     return out.getvalue()
 
 
