@@ -322,6 +322,15 @@ def test_a_bad_site_file_is_refused_in_one_line_naming_the_key(
     assert message in line, line
 
 
+@pytest.mark.parametrize("depth", [40, 600, 5000])
+def test_a_deeply_nested_site_file_is_one_line(run: Run, tmp_path: Path, depth: int) -> None:
+    """600 nested arrays (2 KB) ended in a RecursionError (issue 15 #12); a site file nests
+    2 deep, so 40 is refused too, and 5000 is past what the TOML parser itself can recurse."""
+    path = site_file(tmp_path, f"name = 'A'\ncontact = {'[' * depth}{']' * depth}\n")
+    line = error_line(run(*CT0042, "--site", path))
+    assert line.startswith(f"site file {path!r}: arrays and tables nested more than 32"), line
+
+
 def test_a_missing_site_file_is_refused(run: Run, tmp_path: Path) -> None:
     line = error_line(run(*CT0042, "--site", str(tmp_path / "none.toml")))
     assert line.startswith(f"cannot read site file {str(tmp_path / 'none.toml')!r}")

@@ -653,3 +653,31 @@ def test_an_unblinded_schedule_must_have_the_blinded_one_s_kinds(tmp_path: Path)
         ProtocolError, match="has other visits or another period than 'sakurastar-db'"
     ):
         protocol.load(write(tmp_path, text))
+
+
+# --- hostile protocol files (issue 15) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [40, 900, 5000])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--protocol"],
+        ["arms", "--protocol"],
+        ["protocol", "show"],
+        ["protocol", "validate"],
+    ],
+    ids=lambda words: words[0] if words[0] != "protocol" else " ".join(words),
+)
+def test_a_deeply_nested_protocol_file_is_one_line(
+    tmp_path: Path, command: list[str], depth: int
+) -> None:
+    """About 900 nested arrays ended in a RecursionError (#12); a protocol file nests 6 deep
+    (schedules[0].visits[0].window), so 40 is refused as well. `validate` adds its count."""
+    path = write(tmp_path, edit("format = 1\n", f"format = 1\nx = {'[' * depth}{']' * depth}\n"))
+    code, out, err = run(*command, str(path))
+    assert (code, out) == (1, "")
+    lines = err.splitlines()
+    assert len(lines) == 1 + (command[-1] == "validate"), err
+    assert str(path) in lines[0]
+    assert "arrays and tables nested more than 32 levels deep" in lines[0]

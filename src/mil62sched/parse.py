@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, time, timedelta
+from typing import Any
 
 from mil62sched.errors import UsageError
 from mil62sched.model.codes import VisitCode
@@ -243,3 +244,60 @@ def check_timezone(name: str) -> str:
             accepted="use an IANA name such as Asia/Shanghai or America/New_York",
         )
     return name
+
+
+def control_character(text: str, *, line_breaks: bool = False) -> str | None:
+    r"""The first control character in `text` (C0, DEL or C1: ESC restyles a terminal or sets
+    its title, BEL rings it, NUL ends a C string), or None. With `line_breaks`, tabs and line
+    breaks are white space (text that may span lines: a citation, a quoted holiday name).
+
+    The one rule for text a file supplies, refused when the file is read.
+
+    >>> control_character("MIL62\x1b]0;title\x07"), control_character("a\nb", line_breaks=True)
+    ('\x1b', None)
+    """
+    import unicodedata
+
+    allowed = "\t\n\r" if line_breaks else ""
+    return next((c for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None)
+
+
+# Arrays and tables in one another: a protocol file nests 6 deep (schedules[0].visits[0].window),
+# a site file 2. Deeper nesting is no file of ours, and would exhaust the stack of the TOML
+# parser or of what reads the table (RecursionError).
+MOST_NESTING = 32
+
+
+class NestingError(ValueError):
+    """TOML nested deeper than MOST_NESTING."""
+
+
+def read_toml(text: str) -> dict[str, Any]:
+    """The table of TOML `text`; raises tomllib.TOMLDecodeError when it is not TOML and
+    NestingError when its arrays and tables are nested deeper than MOST_NESTING.
+
+    >>> read_toml("a = [[[1]]]")
+    {'a': [[[1]]]}
+    >>> read_toml("a = " + "[" * 40 + "]" * 40)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mil62sched.parse.NestingError: arrays and tables nested more than 32 levels deep (at a[0]...)
+    """
+    import tomllib
+
+    problem = f"arrays and tables nested more than {MOST_NESTING} levels deep"
+    try:
+        table = tomllib.loads(text)
+    except RecursionError:  # the parser recurses per level: caught before it returns
+        raise NestingError(problem) from None
+    # Iteratively, so that checking cannot recurse either: (value, its key path, its depth).
+    pending: list[tuple[object, str, int]] = [(table, "", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MOST_NESTING:
+            raise NestingError(f"{problem} (at {path[:24]}...)")
+        if isinstance(value, dict):
+            pending += [(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            pending += [(v, f"{path}[{n}]", depth + 1) for n, v in enumerate(value)]
+    return table

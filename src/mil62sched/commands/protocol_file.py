@@ -82,6 +82,8 @@ def check(path: Path) -> list[str]:
 
     from jsonschema import Draft202012Validator
 
+    from mil62sched.parse import NestingError, read_toml
+
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
@@ -90,7 +92,9 @@ def check(path: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         raise ProtocolError(f"cannot read protocol {path}: not UTF-8 text ({exc})") from None
     try:
-        table = tomllib.loads(text)
+        table = read_toml(text)
+    except NestingError as exc:
+        return [f"{path}: {exc}"]
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         where = f"{path} line {found[1]}" if found else str(path)

@@ -122,11 +122,11 @@ def _parsed(path: Path, where: str) -> dict[str, Any]:
 
 
 def _read_toml(raw: bytes, where: str) -> dict[str, Any]:
-    import tomllib
+    from mil62sched.parse import read_toml
 
     try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return read_toml(raw.decode("utf-8"))
+    except ValueError as exc:  # not UTF-8, not TOML, or nested too deep
         raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
 
 

@@ -27,6 +27,7 @@ def load_site(path: Path) -> Site:
     import tomllib
 
     from mil62sched.files import read_regular
+    from mil62sched.parse import NestingError, read_toml
 
     where = f"site file {str(path)!r}"
     raw = read_regular(path, MOST_BYTES)
@@ -35,11 +36,13 @@ def load_site(path: Path) -> Site:
             f"cannot read {where}", accepted=f"give a readable TOML file under {MOST_BYTES} bytes"
         )
     try:
-        table = tomllib.loads(raw.decode("utf-8-sig"))
+        table = read_toml(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise UsageError(f"{where} is not UTF-8 text", accepted="save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{where} is not valid TOML: {exc}") from None
+    except NestingError as exc:
+        raise UsageError(f"{where}: {exc}") from None
     return site_from_table(table, where)
 
 
