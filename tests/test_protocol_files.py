@@ -13,8 +13,10 @@ import io
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -681,3 +683,141 @@ def test_a_deeply_nested_protocol_file_is_one_line(
     assert len(lines) == 1 + (command[-1] == "validate"), err
     assert str(path) in lines[0]
     assert "arrays and tables nested more than 32 levels deep" in lines[0]
+
+
+def one_schedule(visits: str) -> str:
+    """The built-in file's [protocol] and [treatments] with one open-label schedule, "trial",
+    whose visits are `visits` (TOML lines: `visits = [...]` and/or `repeat = ...`)."""
+    head = BUILTIN_TEXT.split("[[schedules]]")[0]
+    return (
+        f'{head}[[schedules]]\nname = "trial"\ntitle = "A trial"\nperiod = "P"\n'
+        f'masking = "open-label"\n{visits}\ntreatment = "mil62-1000"\ncites = "A sentence."\n'
+    )
+
+
+def rules(count: int, each: int) -> str:
+    """`count` repeat rules of `each` visits, on distinct days (every `count` weeks from W2D1,
+    W3D1 ...), after W1D1."""
+    made = ", ".join(
+        f'{{ every_weeks = {count}, from = "W{n + 2}D1", count = {each} }}' for n in range(count)
+    )
+    return f'visits = ["W1D1"]\nrepeat = [{made}]'
+
+
+def work(action: Callable[[], object]) -> int:
+    """How many lines of mil62sched's own code `action` runs, loops counted per turn: a measure
+    of work that does not depend on the machine's speed or load (not a timed test)."""
+    import sys
+
+    package = str(Path(protocol.__file__).resolve().parents[1])
+    count = 0
+
+    def line(frame: Any, event: str, arg: object) -> Any:
+        nonlocal count
+        count += event == "line"
+        return line
+
+    def call(frame: Any, event: str, arg: object) -> Any:
+        return line if frame.f_code.co_filename.startswith(package) else None
+
+    before = sys.gettrace()
+    sys.settrace(call)
+    try:
+        action()
+    finally:
+        sys.settrace(before)
+    return count
+
+
+@pytest.mark.parametrize(
+    ("rule", "dates"),
+    [
+        # W1D1 on 2024-01-01; W27D1 = day 183 = 2024-07-01, W53D1 = day 365 = 2024-12-30.
+        ('{ every_weeks = 26, from = "W27D1", count = 2 }', ["2024-07-01", "2024-12-30"]),
+        # D57 = 2024-02-26; 4 weeks on, D85 = 2024-03-25; through D100 stops there.
+        ('{ every_weeks = 4, from = "D57", through = "D100" }', ["2024-02-26", "2024-03-25"]),
+    ],
+)
+def test_repeat_rules_give_the_hand_checked_dates(
+    tmp_path: Path, rule: str, dates: list[str]
+) -> None:
+    """Rules are counted in study days, never through a calendar of their own (#7, #11)."""
+    trial = protocol.load(write(tmp_path, one_schedule(f'visits = ["W1D1"]\nrepeat = {rule}')))
+    plan = engine.plan(trial, "trial", D("2024-01-01"))
+    assert [visit.target.isoformat() for visit in plan.visits] == ["2024-01-01", *dates]
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        # W27D1 + 500000 weeks is past the calendar: it was "valid" and gave one visit (#7).
+        (
+            '{ every_weeks = 500000, from = "W27D1", count = 3 }',
+            "repeat reaches W1000027D1, past the calendar: a rule's last visit is at most "
+            "W521723D5 (study day 3652059)",
+        ),
+        (
+            '{ every_weeks = 300000, from = "W1D1", for_weeks = 900000 }',
+            "repeat reaches W600001D1, past the calendar",
+        ),
+        (
+            '{ every_weeks = 200000, from = "D1", count = 2 }',
+            "repeat reaches D1400001, past the calendar: a rule's last visit is at most D999999",
+        ),
+        # OverflowError (#11).
+        ('{ every_weeks = 4, from = "W27D1", through = "W999999D1" }', "repeat gives 249994 "),
+        (
+            '{ every_weeks = 4, from = "W27D1", for_weeks = 99999999999 }',
+            "repeat gives 25000000000 visits",
+        ),
+        (
+            '{ every_weeks = 99999999999, from = "W27D1", count = 2 }',
+            "repeat reaches W100000000026D1, past the calendar",
+        ),
+    ],
+)
+def test_a_rule_past_the_calendar_is_refused_naming_it(
+    tmp_path: Path, rule: str, problem: str
+) -> None:
+    path = write(tmp_path, one_schedule(f'visits = ["W1D1"]\nrepeat = {rule}'))
+    with pytest.raises(ProtocolError, match=re.escape(problem)):
+        protocol.load(path)
+    plan = ["plan", "--arm", "trial", "--start", "2024-01-01", "--protocol"]
+    for command in (["protocol", "validate"], plan):
+        code, out, err = run(*command, str(path))
+        assert (code, out) == (1, ""), err
+        assert problem in err.splitlines()[0]
+    code, _, err = run("protocol", "validate", str(path))
+    assert f"schedules[0].repeat: schedule 'trial': {problem}" in err
+
+
+def test_a_schedule_has_at_most_1000_visits(tmp_path: Path) -> None:
+    """20 rules of 1000 visits made every plan take a minute (#15): a schedule has at most 1000
+    visits, listed and given by rules together, and the rule that passes it is named."""
+    for made, place, gives in ((rules(20, 1000), 0, 1000), (rules(20, 50), 19, 50)):
+        path = write(tmp_path, one_schedule(made))
+        code, out, err = run("protocol", "validate", str(path))
+        assert (code, out) == (1, "")
+        assert (
+            f"schedules[0].repeat[{place}]: schedule 'trial': repeat gives {gives} visits, 1001 "
+            "with the schedule's others; a schedule has at most 1000 visits"
+        ) in err.splitlines()[0]
+    listed = ", ".join(f'"D{day}"' for day in range(1, 1002))
+    with pytest.raises(ProtocolError, match="visits lists 1001 visits; a schedule has at most"):
+        protocol.load(write(tmp_path, one_schedule(f"visits = [{listed}]")))
+    # W1D1 and 999 by rule: exactly 1000.
+    trial = protocol.load(write(tmp_path, one_schedule(rules(9, 111))))
+    assert len(trial.schedule("trial").visits) == 1000
+
+
+def test_repeat_rules_are_expanded_and_planned_in_linear_work(tmp_path: Path) -> None:
+    """Each code was looked up in a list of the codes before it (#15): twice the visits must
+    be about twice the work, not four times."""
+
+    def load_and_plan(text: str) -> Callable[[], object]:
+        path = write(tmp_path, text, f"{len(text)}.toml")
+        return lambda: engine.plan(protocol.load(path), "trial", D("2024-01-01"))
+
+    small = work(load_and_plan(one_schedule(rules(4, 100))))
+    large = work(load_and_plan(one_schedule(rules(8, 100))))
+    assert large < 2.6 * small, (small, large)
