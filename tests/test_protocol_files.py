@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -432,12 +433,17 @@ def test_repeat_rules(tmp_path: Path, rule: str, first: str, last: str, count: i
 @pytest.mark.parametrize(
     ("rule", "problem"),
     [
-        ('{ every_weeks = 4, from = "W4D1" }', "repeat needs one of through, for_weeks or count"),
-        ('{ every_weeks = 0, from = "W4D1", count = 2 }', "every_weeks must be a whole number"),
+        # Worded by the JSON Schema, as `protocol validate` words them (issue 15 #2).
+        ('{ every_weeks = 4, from = "W4D1" }', "repeat: needs one of through, for_weeks, count"),
+        ('{ every_weeks = 0, from = "W4D1", count = 2 }', "0 is less than the minimum of 1"),
         ('{ every_weeks = 1, from = "W4D1", count = 5000 }', "at most 1000"),
         ('{ every_weeks = 4, from = "W4D1", through = "W2D1" }', "is before its from"),
         ('{ every_weeks = 2, from = "W3D1", count = 2 }', "repeat gives W3D1, which is already"),
-        ('{ every_weeks = 2, from = "W4D1", count = 2, each = 1 }', "repeat has no key 'each'"),
+        (
+            '{ every_weeks = 2, from = "W4D1", count = 2, each = 1 }',
+            "repeat.each: Additional properties are not allowed ('each' was unexpected); accepted: "
+            "every_weeks, from, through, for_weeks, count, kind, window",
+        ),
     ],
 )
 def test_bad_repeat_rules_are_refused(tmp_path: Path, rule: str, problem: str) -> None:
@@ -476,13 +482,16 @@ def test_the_builtin_file_counts() -> None:
 
 def test_a_design_table_is_checked_by_the_schema(tmp_path: Path) -> None:
     """The [design] table (the SDTM trial design, README "Trial-design datasets") is part of the
-    format: the built-in one is valid, unknown keys in it are not; the schedules still load
-    whatever it says (planning does not read it)."""
+    format: the built-in one is valid, unknown keys in it are not. Planning does not read it,
+    but a file that is not valid is refused by every command (issue 15 #2)."""
     assert list(Draft202012Validator(SCHEMA).iter_errors(tomllib.loads(BUILTIN_TEXT))) == []
     schedules = BUILTIN_TEXT.split("\n[design]\n")[0]
     text = schedules + '\n[design]\nphase = "PHASE3"\ncriteria = [{ kind = "inclusion" }]\n'
     assert list(Draft202012Validator(SCHEMA).iter_errors(tomllib.loads(text))) != []
-    assert protocol.load(write(tmp_path, text)).id == "MIL62-CT303"
+    path = write(tmp_path, text)
+    with pytest.raises(ProtocolError, match=r"design: 'arms' is a required property"):
+        protocol.load(path)
+    assert protocol.load(write(tmp_path, schedules, "no-design.toml")).id == "MIL62-CT303"
 
 
 def test_protocol_schema_prints_the_shipped_schema() -> None:
@@ -821,3 +830,143 @@ def test_repeat_rules_are_expanded_and_planned_in_linear_work(tmp_path: Path) ->
     small = work(load_and_plan(one_schedule(rules(4, 100))))
     large = work(load_and_plan(one_schedule(rules(8, 100))))
     assert large < 2.6 * small, (small, large)
+
+
+def invalid_schedules(count: int) -> str:
+    """The built-in file with `count` more schedules, each with three problems on its lines."""
+    text = BUILTIN_TEXT.split("\n[design]\n")[0]
+    for n in range(count):
+        text += (
+            f'\n[[schedules]]\nname = "extra-{n}"\ntitle = "Extra"\nperiod = "X"\n'
+            f'masking = "open"\nvisits = ["W1D1", "W2D9"]\ntreatment = "mil62-1000"\n'
+            f'cites = "A sentence."\ncolour = "red"\n'
+        )
+    return text
+
+
+def test_validate_finds_the_lines_of_many_problems_in_linear_work(tmp_path: Path) -> None:
+    """Each problem's line was searched for from the top of the file, again and again: 3000
+    invalid schedules took 319 s (#15). Twice the problems must be about twice the work."""
+    counted: list[int] = []
+    results: list[tuple[int, str, str]] = []
+    for count in (100, 200):
+        path = str(write(tmp_path, invalid_schedules(count), f"{count}.toml"))
+
+        def validate(path: str = path) -> None:
+            results.append(run("protocol", "validate", path))
+
+        counted.append(work(validate))
+        code, _, err = results[-1]
+        assert code == 1
+        assert err.splitlines()[-1].endswith(f": {3 * count} problems; not valid")
+    small, large = counted
+    assert large < 2.6 * small, (small, large)
+    text, lines = invalid_schedules(200), err.splitlines()
+    last = 8 + 199  # after the built-in file's 8 schedules
+    code_line, colour_line = line_of(text, '"W2D9"', 200), line_of(text, "colour = ", 200)
+    assert f"line {code_line}: schedules[{last}].visits[1]: invalid visit code" in lines[-3]
+    assert f"line {colour_line}: schedules[{last}].colour: " in lines[-2]
+
+
+TYPO = edit('overrides = { W3D1 = "placebo" }', 'override = { W3D1 = "placebo" }')
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "--arm", "phase3-olp-from-mil62", "--start", "2024-01-01", "-o", "OUT/p.csv"],
+        ["roster", "ROSTER", "-o", "OUT/r.csv"],
+        ["agenda", "ROSTER", "--from", "2024-01-01"],
+        ["arms"],
+        ["sdtm", "-o", "OUT/sdtm"],
+    ],
+    ids=lambda words: words[0],
+)
+def test_a_misspelled_key_is_refused_by_every_command_as_validate_says(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """`override` for `overrides` gave MIL62 at W3D1 where the file meant placebo, exit 0 (#2):
+    every command refuses a file that is not valid, with the first line `validate` prints."""
+    path = write(tmp_path, TYPO, "typo.toml")
+    roster = write(
+        tmp_path, "participant,arm,start\nP1,phase3-olp-from-mil62,2024-01-01\n", "r.csv"
+    )
+    (tmp_path / "OUT").mkdir()
+    args = [
+        str(roster) if word == "ROSTER" else word.replace("OUT", str(tmp_path / "OUT"))
+        for word in command
+    ]
+    code, _, said = run("protocol", "validate", str(path))
+    assert code == 1
+    expected = (
+        f"{path} line {line_of(TYPO, 'override = ')}: schedules[6].override: Additional "
+        "properties are not allowed ('override' was unexpected); accepted: name, title, period, "
+        "masking, unblinds, aliases, visits, repeat, treatment, overrides, escalation, window, "
+        "windows, cites"
+    )
+    assert said.splitlines()[0] == f"mil62sched: error: {expected}"
+    code, out, err = run(*args, "--protocol", str(path))
+    assert (code, out) == (1, "")
+    assert err == f"mil62sched: error: invalid protocol {expected}\n"
+    assert list((tmp_path / "OUT").iterdir()) == []
+    code, out, err = run("protocol", "show", str(path))
+    assert (code, out, err) == (1, "", f"mil62sched: error: invalid protocol {expected}\n")
+
+
+def test_a_valid_file_is_checked_once_per_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema check runs on every load of a file not yet found valid; a valid file's content
+    is remembered in the cache, so it pays the check once (#2). The built-in one never does."""
+    from mil62sched.protocol import validation
+
+    monkeypatch.setenv("MIL62SCHED_CACHE_DIR", str(tmp_path / "cache"))
+    checked: list[str] = []
+    real = validation.check
+
+    def counting(text: str, table: dict[str, Any]) -> validation.Checked:
+        checked.append(text)
+        return real(text, table)
+
+    monkeypatch.setattr(validation, "check", counting)
+    protocol.load()
+    assert checked == []
+    path = write(tmp_path, SATRA.read_text(encoding="utf-8"))
+    first = protocol.load(path)
+    assert protocol.load(path) == first
+    assert len(checked) == 1
+    path.write_text(edit('id = "SAkuraStar"', 'id = "SAkuraStar-2"', path.read_text()))
+    assert protocol.load(path).id == "SAkuraStar-2"
+    assert protocol.load(path).id == "SAkuraStar-2"
+    assert len(checked) == 2
+    path.write_text(TYPO)  # an invalid file is checked, and refused, at every load
+    for _ in range(2):
+        with pytest.raises(ProtocolError, match="'override' was unexpected"):
+            protocol.load(path)
+    assert len(checked) == 4
+
+
+def test_jsonschema_is_imported_only_to_check_a_new_file(tmp_path: Path) -> None:
+    """Start-up stays lean: loading the built-in file, or a file found valid before, does not
+    import jsonschema."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, SATRA.read_text(encoding="utf-8"))
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom mil62sched import protocol\n"
+        "protocol.load(None if sys.argv[1] == '-' else Path(sys.argv[1]))\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    env = {**os.environ, "MIL62SCHED_CACHE_DIR": str(tmp_path / "cache")}
+
+    def imported(argument: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, argument], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert imported("-") == "False"
+    assert imported(str(path)) == "True"  # checked: a new file
+    assert imported(str(path)) == "False"  # found valid before

@@ -30,6 +30,9 @@ from mil62sched.model.protocol import (
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 BUILTIN = Path(__file__).parent / "mil62-ct303.toml"
+# The JSON Schema of the file format (draft 2020-12), which every file but the built-in one is
+# checked against once (`validation`); tests check the built-in one.
+SCHEMA = Path(__file__).parent / "schema.json"
 # The versions of the file format this mil62sched reads (the file's top-level `format`).
 FORMATS = (1,)
 # The most visits a schedule may have, listed and given by repeat rules together: weekly visits
@@ -57,19 +60,78 @@ class _Located(ProtocolError):
         self.path = path
 
 
-def load(path: Path | None = None) -> Protocol:
-    """Load and validate a protocol file; the built-in MIL62-CT303 one when `path` is None."""
+class Source(NamedTuple):
+    """A protocol file as read: where it is, its name in messages, its bytes, a hash of them,
+    and its parsed table."""
+
+    path: Path
+    where: str
+    raw: bytes
+    digest: str
+    table: dict[str, Any]
+
+    @property
+    def builtin(self) -> bool:
+        """Whether this is the built-in MIL62-CT303 file (which the tests check, not each run)."""
+        return self.path == BUILTIN
+
+
+def read(path: Path | None = None) -> Source:
+    """Read and parse a protocol file (the built-in one when `path` is None), refusing a file
+    that cannot be read, is not TOML, or is not of a format this version reads."""
+    import hashlib
+
     path = path or BUILTIN
     where = path.name if path == BUILTIN else str(path)
-    table = _parsed(path, where)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(raw).hexdigest()[:32]
+    table = _parsed(raw, digest, where)
     version = check_format(table)
     if version is not None:
         raise ProtocolError(version.message, where=where)
+    return Source(path, where, raw, digest, table)
+
+
+def protocol_of(source: Source) -> Protocol:
+    """The protocol of a file read, refused for the first problem the loader finds (`protocol
+    validate` shows them all)."""
     problems: list[Problem] = []
-    built = build(table, problems)
-    if problems or built is None:  # the first problem; `protocol validate` shows them all
-        raise ProtocolError(problems[0].message, where=f"invalid protocol {where}")
+    built = build(source.table, problems)
+    if problems or built is None:
+        raise ProtocolError(problems[0].message, where=f"invalid protocol {source.where}")
     return built
+
+
+# A file found valid is remembered in the per-user cache: the JSON Schema, the site's zone and
+# country and control characters are not the loader's own checks, and cost importing jsonschema
+# and holidays, so a valid file pays them once. The entry is named by a hash of the file's bytes
+# and of the rules it was checked by (the schema and this version of mil62sched).
+
+
+def found_valid(source: Source) -> bool:
+    """Whether these exact bytes were found valid before, by these rules."""
+    from mil62sched import cache
+
+    return cache.read(_valid_entry(source)) is not None
+
+
+def remember_valid(source: Source) -> None:
+    """Remember that the file's bytes are valid (nothing happens when the cache cannot)."""
+    from mil62sched import cache
+
+    cache.write(_valid_entry(source), b"valid\n")
+
+
+def _valid_entry(source: Source) -> str:
+    import hashlib
+
+    from mil62sched import __version__
+
+    rules = hashlib.sha256(SCHEMA.read_bytes() + __version__.encode()).hexdigest()[:16]
+    return f"protocol-{source.digest}-{rules}.valid"
 
 
 def check_format(table: Mapping[str, Any]) -> Problem | None:
@@ -91,25 +153,20 @@ def check_format(table: Mapping[str, Any]) -> Problem | None:
     return None
 
 
-def _parsed(path: Path, where: str) -> dict[str, Any]:
-    """The file's TOML table, from the per-user cache when these exact bytes were parsed before.
+def _parsed(raw: bytes, digest: str, where: str) -> dict[str, Any]:
+    """The TOML table of a file's bytes `raw`, from the per-user cache when these exact bytes
+    were parsed before.
 
-    The entry is named by a hash of the file's bytes (and the Python version, for marshal), so
-    an edit always gives a new entry, whatever the file's size or time stamps. Importing tomllib
-    and parsing cost a few milliseconds at every start; reading the entry far less (see
+    The entry is named by `digest`, a hash of the bytes (and the Python version, for marshal),
+    so an edit always gives a new entry, whatever the file's size or time stamps. Importing
+    tomllib and parsing cost a few milliseconds at every start; reading the entry far less (see
     benchmarks/README.md). A damaged entry is ignored and rewritten.
     """
-    import hashlib
     import marshal
     import sys
 
     from mil62sched import cache
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
-    digest = hashlib.sha256(raw).hexdigest()[:32]
     name = f"protocol-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
     stored = cache.read(name)
     if stored is not None:
