@@ -946,9 +946,9 @@ def test_a_valid_file_is_checked_once_per_content(
     assert len(checked) == 4
 
 
-def test_jsonschema_is_imported_only_to_check_a_new_file(tmp_path: Path) -> None:
-    """Start-up stays lean: loading the built-in file, or a file found valid before, does not
-    import jsonschema."""
+def test_jsonschema_and_holidays_are_imported_only_to_check_a_new_file(tmp_path: Path) -> None:
+    """Start-up stays lean: loading the built-in file, or a file found valid before, imports
+    neither jsonschema nor holidays (for the site's country, #10)."""
     import subprocess
     import sys
 
@@ -956,7 +956,7 @@ def test_jsonschema_is_imported_only_to_check_a_new_file(tmp_path: Path) -> None
     script = (
         "import sys\nfrom pathlib import Path\nfrom mil62sched import protocol\n"
         "protocol.load(None if sys.argv[1] == '-' else Path(sys.argv[1]))\n"
-        "print('jsonschema' in sys.modules)\n"
+        "print('jsonschema' in sys.modules, 'holidays' in sys.modules)\n"
     )
     env = {**os.environ, "MIL62SCHED_CACHE_DIR": str(tmp_path / "cache")}
 
@@ -967,6 +967,47 @@ def test_jsonschema_is_imported_only_to_check_a_new_file(tmp_path: Path) -> None
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
-    assert imported("-") == "False"
-    assert imported(str(path)) == "True"  # checked: a new file
-    assert imported(str(path)) == "False"  # found valid before
+    assert imported("-") == "False False"
+    assert imported(str(path)) == "True True"  # checked: a new file
+    assert imported(str(path)) == "False False"  # found valid before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            'timezone = "Asia/Shanghai"',
+            'timezone = "Asia/Shangai"',
+            "protocol.timezone: unknown time zone 'Asia/Shangai': use an IANA name such as "
+            "Asia/Shanghai or America/New_York",
+        ),
+        (
+            'timezone = "Asia/Shanghai"',
+            'timezone = "../../etc/passwd"',
+            "protocol.timezone: unknown time zone '../../etc/passwd': use an IANA name",
+        ),
+        (
+            'country = "CN"',
+            'country = "XX"',
+            "protocol.country: unknown country 'XX': use an ISO 3166-1 alpha-2 code supported by "
+            "the holidays package, e.g. CN or DE",
+        ),
+    ],
+)
+def test_the_site_s_zone_and_country_are_checked_at_load(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    """A misspelled zone passed validate, then every plan ended in ZoneInfoNotFoundError; an
+    unknown country passed validate (#10)."""
+    text = edit(old, new)
+    path = write(tmp_path, text)
+    line = line_of(text, new)
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"mil62sched: error: {path} line {line}: {problem}")
+    code, out, err = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--protocol", str(path)
+    )
+    assert (code, out) == (1, "")
+    assert err.startswith(f"mil62sched: error: invalid protocol {path} line {line}: {problem}")
+    assert len(err.splitlines()) == 1

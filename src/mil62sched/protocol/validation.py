@@ -2,7 +2,8 @@
 
 What `mil62sched protocol validate` lists, and what every command that reads a protocol file
 refuses it for (the first one): the file's format, the JSON Schema (`schema.json`), the loader's
-own rules and the `[design]` table.
+own rules, the `[design]` table, and what no schema can say about the site (its IANA time zone,
+its country's public holidays).
 
 tomllib gives no positions, so each problem's line is found by searching the file's text, in an
 index of its table headers and keys built in one pass (see `TomlLines`).
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from mil62sched.errors import Mil62schedError, ProtocolError
@@ -59,6 +60,7 @@ def check(text: str, table: dict[str, Any]) -> Checked:
             found.append(lines.finding(_segments(problem.path), problem.message))
     if trial is not None and "design" in table and not any(b.startswith("design") for b in broken):
         found.extend(_design_findings(table["design"], trial, lines))
+    found.extend(_site_findings(table.get("protocol"), lines))
     found.sort(key=lambda finding: finding.line or 0)
     return Checked(None if found else trial, found)
 
@@ -100,6 +102,45 @@ def _design_findings(body: object, trial: Protocol, lines: TomlLines) -> list[Fi
     except ProtocolError as exc:
         return [lines.finding(["design"], exc.line())]
     return []
+
+
+def _site_findings(head: object, lines: TomlLines) -> list[Finding]:
+    """The default site's time zone must be an IANA zone (every plan reads the date there) and
+    its country one whose public holidays the holidays package knows."""
+    from mil62sched.errors import UsageError
+    from mil62sched.parse import check_timezone
+
+    if not isinstance(head, Mapping):
+        return []
+    found: list[Finding] = []
+    zone = head.get("timezone")
+    if isinstance(zone, str) and zone.strip():
+        try:
+            check_timezone(zone)
+        except UsageError as exc:
+            found.append(lines.finding(["protocol", "timezone"], exc.line(), zone))
+    country = head.get("country")
+    if isinstance(country, str) and country.strip() and not _has_holidays(country):
+        found.append(
+            lines.finding(
+                ["protocol", "country"],
+                f"unknown country {country!r}: use an ISO 3166-1 alpha-2 code supported by the "
+                "holidays package, e.g. CN or DE",
+                country,
+            )
+        )
+    return found
+
+
+def _has_holidays(country: str) -> bool:
+    """Whether the holidays package knows the alpha-2 code `country` (as a plan would read it:
+    "cn" is CN). Loads the package and all its countries: only when a file is checked."""
+    code = country.strip().upper()
+    if not (len(code) == 2 and code.isascii() and code.isalpha()):
+        return False
+    import holidays
+
+    return code in holidays.list_supported_countries(include_aliases=False)
 
 
 def _leaves(error: Any) -> list[Any]:
