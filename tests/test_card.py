@@ -311,6 +311,17 @@ def test_site_text_is_shown_as_text_never_run_as_markup(run: Run, tmp_path: Path
         ("phone = '1'\n", "key 'name' is missing: give the site's name"),
         ("name = '  '\n", "key 'name' is empty"),
         ("name = 'A\n", "is not valid TOML"),
+        # Control characters would reach the terminal raw (issue 15 #17): one rule, as for a
+        # protocol file's text and a holiday's name; a site's text is one line each.
+        (
+            'name = "Ward 5\\u001b]0;pwned\\u0007"\n',
+            "key 'name' contains a control character (U+001B): use plain text",
+        ),
+        (
+            "name = 'A'\ncontact = [\"Mon-Fri\\n\\u0007\"]\n",
+            "key 'contact' contains a control character (U+000A): use plain text",
+        ),
+        ("name = 'A'\ntimezone = \"Asia/\\u009bShanghai\"\n", "key 'timezone' contains a control"),
     ],
 )
 def test_a_bad_site_file_is_refused_in_one_line_naming_the_key(

@@ -1011,3 +1011,45 @@ def test_the_site_s_zone_and_country_are_checked_at_load(
     assert (code, out) == (1, "")
     assert err.startswith(f"mil62sched: error: invalid protocol {path} line {line}: {problem}")
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "character"),
+    [
+        # ESC ] 0 ; ... BEL sets the terminal's title; ESC [ 2 J clears it (#17).
+        ('id = "MIL62-CT303"', 'id = "MIL62\\u001b]0;pwned\\u0007"', "protocol.id", "001B"),
+        ('label = "MIL62 500 mg"', 'label = "MIL62\\u001b[2J 500 mg"', None, "001B"),
+        ('title = "Phase 1b, MIL62 500 mg"', 'title = "Phase 1b\\u0007"', None, "0007"),
+        ('period = "Phase 1b"', 'period = "Phase\\u009b1b"', None, "009B"),  # C1 CSI
+        ('title = "Phase 1b, MIL62 500 mg"', 'title = "Phase 1b,\\nMIL62"', None, "000A"),
+        ('title = "Phase 1b, MIL62 500 mg"', 'title = "Phase 1b,\\tMIL62"', None, "0009"),
+        ("[treatments.placebo]", '[treatments."placebo\\u001b"]', None, "001B"),
+        ('cites = """Phase 1b: Part', 'cites = """Phase 1b:\\u001b Part', None, "001B"),
+    ],
+)
+def test_control_characters_in_protocol_text_are_refused_at_load(
+    tmp_path: Path, old: str, new: str, key_path: str | None, character: str
+) -> None:
+    """ESC and BEL in a protocol's id or labels reached the terminal raw in tables, the month
+    view, `arms` and `protocol show` (#17): refused, naming the key path, as validate does."""
+    text = edit(old, new)
+    path = write(tmp_path, text)
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, out) == (1, "")
+    first = err.splitlines()[0]
+    assert f"contains a control character (U+{character}): use plain text" in first, first
+    if key_path is not None:
+        assert f" line {line_of(text, new.split(' = ')[0])}: {key_path}: " in first, first
+    for command in (["arms"], ["protocol", "show"]):
+        code, out, err = run(*command, *(["--protocol"] if command == ["arms"] else []), str(path))
+        assert (code, out) == (1, ""), command
+        said = first.removeprefix("mil62sched: error: ")
+        assert err == f"mil62sched: error: invalid protocol {said}\n"
+        assert not any(c in err for c in "\x1b\x07\x9b")  # the code point is named instead
+
+
+def test_line_breaks_are_text_only_in_citations(tmp_path: Path) -> None:
+    """A citation may span lines (a registry paragraph); the one rule allows it there only."""
+    text = edit('cites = """Phase 1b: Part', 'cites = """Phase 1b:\\n\\tPart')
+    trial = protocol.load(write(tmp_path, text))
+    assert trial.schedules["phase1b-500"].cites.startswith("Phase 1b:\n\tPart")

@@ -246,6 +246,10 @@ def check_timezone(name: str) -> str:
     return name
 
 
+# Unicode's control characters (category Cc, 65 code points): C0, DEL and C1.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def control_character(text: str, *, line_breaks: bool = False) -> str | None:
     r"""The first control character in `text` (C0, DEL or C1: ESC restyles a terminal or sets
     its title, BEL rings it, NUL ends a C string), or None. With `line_breaks`, tabs and line
@@ -256,10 +260,18 @@ def control_character(text: str, *, line_breaks: bool = False) -> str | None:
     >>> control_character("MIL62\x1b]0;title\x07"), control_character("a\nb", line_breaks=True)
     ('\x1b', None)
     """
-    import unicodedata
-
     allowed = "\t\n\r" if line_breaks else ""
-    return next((c for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    return next((c[0] for c in _CONTROL.finditer(text) if c[0] not in allowed), None)
+
+
+def escape_controls(text: str) -> str:
+    r"""`text` with each control character shown as an escape, for a message that quotes a
+    file's text: the terminal is told about it, never sent it.
+
+    >>> escape_controls("placebo\x1b[2J")
+    'placebo\\x1b[2J'
+    """
+    return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
 # Arrays and tables in one another: a protocol file nests 6 deep (schedules[0].visits[0].window),

@@ -2,8 +2,8 @@
 
 What `mil62sched protocol validate` lists, and what every command that reads a protocol file
 refuses it for (the first one): the file's format, the JSON Schema (`schema.json`), the loader's
-own rules, the `[design]` table, and what no schema can say about the site (its IANA time zone,
-its country's public holidays).
+own rules, the `[design]` table, what no schema can say about the site (its IANA time zone, its
+country's public holidays), and control characters in its text.
 
 tomllib gives no positions, so each problem's line is found by searching the file's text, in an
 index of its table headers and keys built in one pass (see `TomlLines`).
@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from mil62sched.errors import Mil62schedError, ProtocolError
 from mil62sched.model.protocol import Protocol
 from mil62sched.protocol.loader import SCHEMA, Problem, build, check_format
+
+# Text that may span lines: a schedule's or journey's citation of the registry, a criterion's
+# text ([[design.criteria]]). Any other text is one line.
+PROSE = frozenset({"cites", "text"})
 
 
 class Finding(NamedTuple):
@@ -61,6 +65,7 @@ def check(text: str, table: dict[str, Any]) -> Checked:
     if trial is not None and "design" in table and not any(b.startswith("design") for b in broken):
         found.extend(_design_findings(table["design"], trial, lines))
     found.extend(_site_findings(table.get("protocol"), lines))
+    found.extend(lines.finding(path, message) for path, message in control_characters(table))
     found.sort(key=lambda finding: finding.line or 0)
     return Checked(None if found else trial, found)
 
@@ -141,6 +146,37 @@ def _has_holidays(country: str) -> bool:
     import holidays
 
     return code in holidays.list_supported_countries(include_aliases=False)
+
+
+def control_characters(table: Mapping[str, Any]) -> Iterator[tuple[list[str | int], str]]:
+    """The key path and problem of each key or text of the file that holds a control character
+    (ESC or BEL would reach the terminal raw in tables, the month view, `arms` and `show`).
+    Line breaks and tabs are allowed only in prose (PROSE: citations, criteria)."""
+    from mil62sched.parse import control_character
+
+    def problem(text: str, prose: bool) -> str | None:
+        found = control_character(text, line_breaks=prose)
+        if found is None:
+            return None
+        kept = " (line breaks only in cites and criteria text)" if not prose else ""
+        return f"contains a control character (U+{ord(found):04X}): use plain text{kept}"
+
+    # Iteratively, in no particular order (the findings are sorted by line).
+    pending: list[tuple[object, list[str | int], bool]] = [(table, [], False)]
+    while pending:
+        value, path, prose = pending.pop()
+        if isinstance(value, str):
+            said = problem(value, prose)
+            if said is not None:
+                yield path, said
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                said = problem(str(key), False)
+                if said is not None:
+                    yield [*path, key], f"the key {said}"
+                pending.append((item, [*path, key], key in PROSE))
+        elif isinstance(value, list):
+            pending.extend((item, [*path, n], prose) for n, item in enumerate(value))
 
 
 def _leaves(error: Any) -> list[Any]:
@@ -254,8 +290,12 @@ class TomlLines:
                 self.keys.setdefault(given, []).append(number)
 
     def finding(self, segments: Sequence[str | int], message: str, hint: object = None) -> Finding:
-        """The problem `message` at the key path `segments`, with its line."""
-        return Finding(self.locate(segments, hint), _key_path(segments), message)
+        """The problem `message` at the key path `segments`, with its line; a control character
+        that a key or a message quotes from the file is shown escaped (`\\x1b`), never sent."""
+        from mil62sched.parse import escape_controls
+
+        path = escape_controls(_key_path(segments))
+        return Finding(self.locate(segments, hint), path, escape_controls(message))
 
     def locate(self, segments: Sequence[str | int], hint: object = None) -> int | None:
         """The line (from 1) where the key path `segments` can be found, or None.
