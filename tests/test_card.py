@@ -312,6 +312,17 @@ def test_site_text_is_shown_as_text_never_run_as_markup(run: Run, tmp_path: Path
         ("phone = '1'\n", "key 'name' is missing: give the site's name"),
         ("name = '  '\n", "key 'name' is empty"),
         ("name = 'A\n", "is not valid TOML"),
+        # Control characters would reach the terminal raw (issue 15 #17): one rule, as for a
+        # protocol file's text and a holiday's name; a site's text is one line each.
+        (
+            'name = "Ward 5\\u001b]0;pwned\\u0007"\n',
+            "key 'name' contains a control character (U+001B): use plain text",
+        ),
+        (
+            "name = 'A'\ncontact = [\"Mon-Fri\\n\\u0007\"]\n",
+            "key 'contact' contains a control character (U+000A): use plain text",
+        ),
+        ("name = 'A'\ntimezone = \"Asia/\\u009bShanghai\"\n", "key 'timezone' contains a control"),
     ],
 )
 def test_a_bad_site_file_is_refused_in_one_line_naming_the_key(
@@ -321,6 +332,15 @@ def test_a_bad_site_file_is_refused_in_one_line_naming_the_key(
     line = error_line(run(*CT0042, "--site", path))
     assert line.startswith(f"site file {path!r}"), line
     assert message in line, line
+
+
+@pytest.mark.parametrize("depth", [40, 600, 5000])
+def test_a_deeply_nested_site_file_is_one_line(run: Run, tmp_path: Path, depth: int) -> None:
+    """600 nested arrays (2 KB) ended in a RecursionError (issue 15 #12); a site file nests
+    2 deep, so 40 is refused too, and 5000 is past what the TOML parser itself can recurse."""
+    path = site_file(tmp_path, f"name = 'A'\ncontact = {'[' * depth}{']' * depth}\n")
+    line = error_line(run(*CT0042, "--site", path))
+    assert line.startswith(f"site file {path!r}: arrays and tables nested more than 32"), line
 
 
 def test_a_missing_site_file_is_refused(run: Run, tmp_path: Path) -> None:

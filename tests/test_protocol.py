@@ -380,7 +380,9 @@ def test_the_valid_test_file_loads(tmp_path: Path) -> None:
     [
         pytest.param("this is = = not toml\n", "cannot read protocol", id="not-toml"),
         pytest.param(
-            "format = 1\n" + BODY, "protocol must be a table", id="missing-protocol-table"
+            "format = 1\n" + BODY,
+            "(top level): 'protocol' is a required property",
+            id="missing-protocol-table",
         ),
         pytest.param(
             edit('treatment = "drug"\ncites = "Another', 'treatment = "drugs"\ncites = "Another'),
@@ -412,7 +414,7 @@ def test_the_valid_test_file_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             edit('unblinds = "rcp"\n', ""),
-            "an unblinded schedule, and only one, names what it unblinds",
+            "schedules[1]: 'unblinds' is a required property",
             id="unblinded-without-unblinds",
         ),
         pytest.param(
@@ -430,7 +432,7 @@ def test_the_valid_test_file_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             edit("blinded = true\n", "blinded = true\ndose_mg = 100\n"),
-            "blinded, so it may not state dose_mg",
+            "a blinded treatment may not state dose_mg",
             id="blinded-treatment-with-dose",
         ),
         pytest.param(
@@ -440,7 +442,7 @@ def test_the_valid_test_file_loads(tmp_path: Path) -> None:
         ),
         pytest.param(
             edit('masking = "open-label"', 'masking = "open"'),
-            "masking 'open' is not one of open-label, blinded, unblinded",
+            "masking: 'open' is not one of ['open-label', 'blinded', 'unblinded']",
             id="unknown-masking",
         ),
     ],

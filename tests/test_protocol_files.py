@@ -11,10 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -430,12 +433,17 @@ def test_repeat_rules(tmp_path: Path, rule: str, first: str, last: str, count: i
 @pytest.mark.parametrize(
     ("rule", "problem"),
     [
-        ('{ every_weeks = 4, from = "W4D1" }', "repeat needs one of through, for_weeks or count"),
-        ('{ every_weeks = 0, from = "W4D1", count = 2 }', "every_weeks must be a whole number"),
+        # Worded by the JSON Schema, as `protocol validate` words them (issue 15 #2).
+        ('{ every_weeks = 4, from = "W4D1" }', "repeat: needs one of through, for_weeks, count"),
+        ('{ every_weeks = 0, from = "W4D1", count = 2 }', "0 is less than the minimum of 1"),
         ('{ every_weeks = 1, from = "W4D1", count = 5000 }', "at most 1000"),
         ('{ every_weeks = 4, from = "W4D1", through = "W2D1" }', "is before its from"),
         ('{ every_weeks = 2, from = "W3D1", count = 2 }', "repeat gives W3D1, which is already"),
-        ('{ every_weeks = 2, from = "W4D1", count = 2, each = 1 }', "repeat has no key 'each'"),
+        (
+            '{ every_weeks = 2, from = "W4D1", count = 2, each = 1 }',
+            "repeat.each: Additional properties are not allowed ('each' was unexpected); accepted: "
+            "every_weeks, from, through, for_weeks, count, kind, window",
+        ),
     ],
 )
 def test_bad_repeat_rules_are_refused(tmp_path: Path, rule: str, problem: str) -> None:
@@ -474,13 +482,16 @@ def test_the_builtin_file_counts() -> None:
 
 def test_a_design_table_is_checked_by_the_schema(tmp_path: Path) -> None:
     """The [design] table (the SDTM trial design, README "Trial-design datasets") is part of the
-    format: the built-in one is valid, unknown keys in it are not; the schedules still load
-    whatever it says (planning does not read it)."""
+    format: the built-in one is valid, unknown keys in it are not. Planning does not read it,
+    but a file that is not valid is refused by every command (issue 15 #2)."""
     assert list(Draft202012Validator(SCHEMA).iter_errors(tomllib.loads(BUILTIN_TEXT))) == []
     schedules = BUILTIN_TEXT.split("\n[design]\n")[0]
     text = schedules + '\n[design]\nphase = "PHASE3"\ncriteria = [{ kind = "inclusion" }]\n'
     assert list(Draft202012Validator(SCHEMA).iter_errors(tomllib.loads(text))) != []
-    assert protocol.load(write(tmp_path, text)).id == "MIL62-CT303"
+    path = write(tmp_path, text)
+    with pytest.raises(ProtocolError, match=r"design: 'arms' is a required property"):
+        protocol.load(path)
+    assert protocol.load(write(tmp_path, schedules, "no-design.toml")).id == "MIL62-CT303"
 
 
 def test_protocol_schema_prints_the_shipped_schema() -> None:
@@ -653,3 +664,392 @@ def test_an_unblinded_schedule_must_have_the_blinded_one_s_kinds(tmp_path: Path)
         ProtocolError, match="has other visits or another period than 'sakurastar-db'"
     ):
         protocol.load(write(tmp_path, text))
+
+
+# --- hostile protocol files (issue 15) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [40, 900, 5000])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--protocol"],
+        ["arms", "--protocol"],
+        ["protocol", "show"],
+        ["protocol", "validate"],
+    ],
+    ids=lambda words: words[0] if words[0] != "protocol" else " ".join(words),
+)
+def test_a_deeply_nested_protocol_file_is_one_line(
+    tmp_path: Path, command: list[str], depth: int
+) -> None:
+    """About 900 nested arrays ended in a RecursionError (#12); a protocol file nests 6 deep
+    (schedules[0].visits[0].window), so 40 is refused as well. `validate` adds its count."""
+    path = write(tmp_path, edit("format = 1\n", f"format = 1\nx = {'[' * depth}{']' * depth}\n"))
+    code, out, err = run(*command, str(path))
+    assert (code, out) == (1, "")
+    lines = err.splitlines()
+    assert len(lines) == 1 + (command[-1] == "validate"), err
+    assert str(path) in lines[0]
+    assert "arrays and tables nested more than 32 levels deep" in lines[0]
+
+
+def one_schedule(visits: str) -> str:
+    """The built-in file's [protocol] and [treatments] with one open-label schedule, "trial",
+    whose visits are `visits` (TOML lines: `visits = [...]` and/or `repeat = ...`)."""
+    head = BUILTIN_TEXT.split("[[schedules]]")[0]
+    return (
+        f'{head}[[schedules]]\nname = "trial"\ntitle = "A trial"\nperiod = "P"\n'
+        f'masking = "open-label"\n{visits}\ntreatment = "mil62-1000"\ncites = "A sentence."\n'
+    )
+
+
+def rules(count: int, each: int) -> str:
+    """`count` repeat rules of `each` visits, on distinct days (every `count` weeks from W2D1,
+    W3D1 ...), after W1D1."""
+    made = ", ".join(
+        f'{{ every_weeks = {count}, from = "W{n + 2}D1", count = {each} }}' for n in range(count)
+    )
+    return f'visits = ["W1D1"]\nrepeat = [{made}]'
+
+
+def work(action: Callable[[], object]) -> int:
+    """How many lines of mil62sched's own code `action` runs, loops counted per turn: a measure
+    of work that does not depend on the machine's speed or load (not a timed test)."""
+    import sys
+
+    package = str(Path(protocol.__file__).resolve().parents[1])
+    count = 0
+
+    def line(frame: Any, event: str, arg: object) -> Any:
+        nonlocal count
+        count += event == "line"
+        return line
+
+    def call(frame: Any, event: str, arg: object) -> Any:
+        return line if frame.f_code.co_filename.startswith(package) else None
+
+    before = sys.gettrace()
+    sys.settrace(call)
+    try:
+        action()
+    finally:
+        sys.settrace(before)
+    return count
+
+
+@pytest.mark.parametrize(
+    ("rule", "dates"),
+    [
+        # W1D1 on 2024-01-01; W27D1 = day 183 = 2024-07-01, W53D1 = day 365 = 2024-12-30.
+        ('{ every_weeks = 26, from = "W27D1", count = 2 }', ["2024-07-01", "2024-12-30"]),
+        # D57 = 2024-02-26; 4 weeks on, D85 = 2024-03-25; through D100 stops there.
+        ('{ every_weeks = 4, from = "D57", through = "D100" }', ["2024-02-26", "2024-03-25"]),
+    ],
+)
+def test_repeat_rules_give_the_hand_checked_dates(
+    tmp_path: Path, rule: str, dates: list[str]
+) -> None:
+    """Rules are counted in study days, never through a calendar of their own (#7, #11)."""
+    trial = protocol.load(write(tmp_path, one_schedule(f'visits = ["W1D1"]\nrepeat = {rule}')))
+    plan = engine.plan(trial, "trial", D("2024-01-01"))
+    assert [visit.target.isoformat() for visit in plan.visits] == ["2024-01-01", *dates]
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        # W27D1 + 500000 weeks is past the calendar: it was "valid" and gave one visit (#7).
+        (
+            '{ every_weeks = 500000, from = "W27D1", count = 3 }',
+            "repeat reaches W1000027D1, past the calendar: a rule's last visit is at most "
+            "W521723D5 (study day 3652059)",
+        ),
+        (
+            '{ every_weeks = 300000, from = "W1D1", for_weeks = 900000 }',
+            "repeat reaches W600001D1, past the calendar",
+        ),
+        (
+            '{ every_weeks = 200000, from = "D1", count = 2 }',
+            "repeat reaches D1400001, past the calendar: a rule's last visit is at most D999999",
+        ),
+        # OverflowError (#11).
+        ('{ every_weeks = 4, from = "W27D1", through = "W999999D1" }', "repeat gives 249994 "),
+        (
+            '{ every_weeks = 4, from = "W27D1", for_weeks = 99999999999 }',
+            "repeat gives 25000000000 visits",
+        ),
+        (
+            '{ every_weeks = 99999999999, from = "W27D1", count = 2 }',
+            "repeat reaches W100000000026D1, past the calendar",
+        ),
+    ],
+)
+def test_a_rule_past_the_calendar_is_refused_naming_it(
+    tmp_path: Path, rule: str, problem: str
+) -> None:
+    path = write(tmp_path, one_schedule(f'visits = ["W1D1"]\nrepeat = {rule}'))
+    with pytest.raises(ProtocolError, match=re.escape(problem)):
+        protocol.load(path)
+    plan = ["plan", "--arm", "trial", "--start", "2024-01-01", "--protocol"]
+    for command in (["protocol", "validate"], plan):
+        code, out, err = run(*command, str(path))
+        assert (code, out) == (1, ""), err
+        assert problem in err.splitlines()[0]
+    code, _, err = run("protocol", "validate", str(path))
+    assert f"schedules[0].repeat: schedule 'trial': {problem}" in err
+
+
+def test_a_schedule_has_at_most_1000_visits(tmp_path: Path) -> None:
+    """20 rules of 1000 visits made every plan take a minute (#15): a schedule has at most 1000
+    visits, listed and given by rules together, and the rule that passes it is named."""
+    for made, place, gives in ((rules(20, 1000), 0, 1000), (rules(20, 50), 19, 50)):
+        path = write(tmp_path, one_schedule(made))
+        code, out, err = run("protocol", "validate", str(path))
+        assert (code, out) == (1, "")
+        assert (
+            f"schedules[0].repeat[{place}]: schedule 'trial': repeat gives {gives} visits, 1001 "
+            "with the schedule's others; a schedule has at most 1000 visits"
+        ) in err.splitlines()[0]
+    listed = ", ".join(f'"D{day}"' for day in range(1, 1002))
+    with pytest.raises(ProtocolError, match="visits lists 1001 visits; a schedule has at most"):
+        protocol.load(write(tmp_path, one_schedule(f"visits = [{listed}]")))
+    # W1D1 and 999 by rule: exactly 1000.
+    trial = protocol.load(write(tmp_path, one_schedule(rules(9, 111))))
+    assert len(trial.schedule("trial").visits) == 1000
+
+
+def test_repeat_rules_are_expanded_and_planned_in_linear_work(tmp_path: Path) -> None:
+    """Each code was looked up in a list of the codes before it (#15): twice the visits must
+    be about twice the work, not four times."""
+
+    def load_and_plan(text: str) -> Callable[[], object]:
+        path = write(tmp_path, text, f"{len(text)}.toml")
+        return lambda: engine.plan(protocol.load(path), "trial", D("2024-01-01"))
+
+    small = work(load_and_plan(one_schedule(rules(4, 100))))
+    large = work(load_and_plan(one_schedule(rules(8, 100))))
+    assert large < 2.6 * small, (small, large)
+
+
+def invalid_schedules(count: int) -> str:
+    """The built-in file with `count` more schedules, each with three problems on its lines."""
+    text = BUILTIN_TEXT.split("\n[design]\n")[0]
+    for n in range(count):
+        text += (
+            f'\n[[schedules]]\nname = "extra-{n}"\ntitle = "Extra"\nperiod = "X"\n'
+            f'masking = "open"\nvisits = ["W1D1", "W2D9"]\ntreatment = "mil62-1000"\n'
+            f'cites = "A sentence."\ncolour = "red"\n'
+        )
+    return text
+
+
+def test_validate_finds_the_lines_of_many_problems_in_linear_work(tmp_path: Path) -> None:
+    """Each problem's line was searched for from the top of the file, again and again: 3000
+    invalid schedules took 319 s (#15). Twice the problems must be about twice the work."""
+    counted: list[int] = []
+    results: list[tuple[int, str, str]] = []
+    for count in (100, 200):
+        path = str(write(tmp_path, invalid_schedules(count), f"{count}.toml"))
+
+        def validate(path: str = path) -> None:
+            results.append(run("protocol", "validate", path))
+
+        counted.append(work(validate))
+        code, _, err = results[-1]
+        assert code == 1
+        assert err.splitlines()[-1].endswith(f": {3 * count} problems; not valid")
+    small, large = counted
+    assert large < 2.6 * small, (small, large)
+    text, lines = invalid_schedules(200), err.splitlines()
+    last = 8 + 199  # after the built-in file's 8 schedules
+    code_line, colour_line = line_of(text, '"W2D9"', 200), line_of(text, "colour = ", 200)
+    assert f"line {code_line}: schedules[{last}].visits[1]: invalid visit code" in lines[-3]
+    assert f"line {colour_line}: schedules[{last}].colour: " in lines[-2]
+
+
+TYPO = edit('overrides = { W3D1 = "placebo" }', 'override = { W3D1 = "placebo" }')
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "--arm", "phase3-olp-from-mil62", "--start", "2024-01-01", "-o", "OUT/p.csv"],
+        ["roster", "ROSTER", "-o", "OUT/r.csv"],
+        ["agenda", "ROSTER", "--from", "2024-01-01"],
+        ["arms"],
+        ["sdtm", "-o", "OUT/sdtm"],
+    ],
+    ids=lambda words: words[0],
+)
+def test_a_misspelled_key_is_refused_by_every_command_as_validate_says(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """`override` for `overrides` gave MIL62 at W3D1 where the file meant placebo, exit 0 (#2):
+    every command refuses a file that is not valid, with the first line `validate` prints."""
+    path = write(tmp_path, TYPO, "typo.toml")
+    roster = write(
+        tmp_path, "participant,arm,start\nP1,phase3-olp-from-mil62,2024-01-01\n", "r.csv"
+    )
+    (tmp_path / "OUT").mkdir()
+    args = [
+        str(roster) if word == "ROSTER" else word.replace("OUT", str(tmp_path / "OUT"))
+        for word in command
+    ]
+    code, _, said = run("protocol", "validate", str(path))
+    assert code == 1
+    expected = (
+        f"{path} line {line_of(TYPO, 'override = ')}: schedules[6].override: Additional "
+        "properties are not allowed ('override' was unexpected); accepted: name, title, period, "
+        "masking, unblinds, aliases, visits, repeat, treatment, overrides, escalation, window, "
+        "windows, cites"
+    )
+    assert said.splitlines()[0] == f"mil62sched: error: {expected}"
+    code, out, err = run(*args, "--protocol", str(path))
+    assert (code, out) == (1, "")
+    assert err == f"mil62sched: error: invalid protocol {expected}\n"
+    assert list((tmp_path / "OUT").iterdir()) == []
+    code, out, err = run("protocol", "show", str(path))
+    assert (code, out, err) == (1, "", f"mil62sched: error: invalid protocol {expected}\n")
+
+
+def test_a_valid_file_is_checked_once_per_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema check runs on every load of a file not yet found valid; a valid file's content
+    is remembered in the cache, so it pays the check once (#2). The built-in one never does."""
+    from mil62sched.protocol import validation
+
+    monkeypatch.setenv("MIL62SCHED_CACHE_DIR", str(tmp_path / "cache"))
+    checked: list[str] = []
+    real = validation.check
+
+    def counting(text: str, table: dict[str, Any]) -> validation.Checked:
+        checked.append(text)
+        return real(text, table)
+
+    monkeypatch.setattr(validation, "check", counting)
+    protocol.load()
+    assert checked == []
+    path = write(tmp_path, SATRA.read_text(encoding="utf-8"))
+    first = protocol.load(path)
+    assert protocol.load(path) == first
+    assert len(checked) == 1
+    path.write_text(edit('id = "SAkuraStar"', 'id = "SAkuraStar-2"', path.read_text()))
+    assert protocol.load(path).id == "SAkuraStar-2"
+    assert protocol.load(path).id == "SAkuraStar-2"
+    assert len(checked) == 2
+    path.write_text(TYPO)  # an invalid file is checked, and refused, at every load
+    for _ in range(2):
+        with pytest.raises(ProtocolError, match="'override' was unexpected"):
+            protocol.load(path)
+    assert len(checked) == 4
+
+
+def test_jsonschema_and_holidays_are_imported_only_to_check_a_new_file(tmp_path: Path) -> None:
+    """Start-up stays lean: loading the built-in file, or a file found valid before, imports
+    neither jsonschema nor holidays (for the site's country, #10)."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, SATRA.read_text(encoding="utf-8"))
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom mil62sched import protocol\n"
+        "protocol.load(None if sys.argv[1] == '-' else Path(sys.argv[1]))\n"
+        "print('jsonschema' in sys.modules, 'holidays' in sys.modules)\n"
+    )
+    env = {**os.environ, "MIL62SCHED_CACHE_DIR": str(tmp_path / "cache")}
+
+    def imported(argument: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, argument], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert imported("-") == "False False"
+    assert imported(str(path)) == "True True"  # checked: a new file
+    assert imported(str(path)) == "False False"  # found valid before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            'timezone = "Asia/Shanghai"',
+            'timezone = "Asia/Shangai"',
+            "protocol.timezone: unknown time zone 'Asia/Shangai': use an IANA name such as "
+            "Asia/Shanghai or America/New_York",
+        ),
+        (
+            'timezone = "Asia/Shanghai"',
+            'timezone = "../../etc/passwd"',
+            "protocol.timezone: unknown time zone '../../etc/passwd': use an IANA name",
+        ),
+        (
+            'country = "CN"',
+            'country = "XX"',
+            "protocol.country: unknown country 'XX': use an ISO 3166-1 alpha-2 code supported by "
+            "the holidays package, e.g. CN or DE",
+        ),
+    ],
+)
+def test_the_site_s_zone_and_country_are_checked_at_load(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    """A misspelled zone passed validate, then every plan ended in ZoneInfoNotFoundError; an
+    unknown country passed validate (#10)."""
+    text = edit(old, new)
+    path = write(tmp_path, text)
+    line = line_of(text, new)
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"mil62sched: error: {path} line {line}: {problem}")
+    code, out, err = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--protocol", str(path)
+    )
+    assert (code, out) == (1, "")
+    assert err.startswith(f"mil62sched: error: invalid protocol {path} line {line}: {problem}")
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "character"),
+    [
+        # ESC ] 0 ; ... BEL sets the terminal's title; ESC [ 2 J clears it (#17).
+        ('id = "MIL62-CT303"', 'id = "MIL62\\u001b]0;pwned\\u0007"', "protocol.id", "001B"),
+        ('label = "MIL62 500 mg"', 'label = "MIL62\\u001b[2J 500 mg"', None, "001B"),
+        ('title = "Phase 1b, MIL62 500 mg"', 'title = "Phase 1b\\u0007"', None, "0007"),
+        ('period = "Phase 1b"', 'period = "Phase\\u009b1b"', None, "009B"),  # C1 CSI
+        ('title = "Phase 1b, MIL62 500 mg"', 'title = "Phase 1b,\\nMIL62"', None, "000A"),
+        ('title = "Phase 1b, MIL62 500 mg"', 'title = "Phase 1b,\\tMIL62"', None, "0009"),
+        ("[treatments.placebo]", '[treatments."placebo\\u001b"]', None, "001B"),
+        ('cites = """Phase 1b: Part', 'cites = """Phase 1b:\\u001b Part', None, "001B"),
+    ],
+)
+def test_control_characters_in_protocol_text_are_refused_at_load(
+    tmp_path: Path, old: str, new: str, key_path: str | None, character: str
+) -> None:
+    """ESC and BEL in a protocol's id or labels reached the terminal raw in tables, the month
+    view, `arms` and `protocol show` (#17): refused, naming the key path, as validate does."""
+    text = edit(old, new)
+    path = write(tmp_path, text)
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, out) == (1, "")
+    first = err.splitlines()[0]
+    assert f"contains a control character (U+{character}): use plain text" in first, first
+    if key_path is not None:
+        assert f" line {line_of(text, new.split(' = ')[0])}: {key_path}: " in first, first
+    for command in (["arms"], ["protocol", "show"]):
+        code, out, err = run(*command, *(["--protocol"] if command == ["arms"] else []), str(path))
+        assert (code, out) == (1, ""), command
+        said = first.removeprefix("mil62sched: error: ")
+        assert err == f"mil62sched: error: invalid protocol {said}\n"
+        assert not any(c in err for c in "\x1b\x07\x9b")  # the code point is named instead
+
+
+def test_line_breaks_are_text_only_in_citations(tmp_path: Path) -> None:
+    """A citation may span lines (a registry paragraph); the one rule allows it there only."""
+    text = edit('cites = """Phase 1b: Part', 'cites = """Phase 1b:\\n\\tPart')
+    trial = protocol.load(write(tmp_path, text))
+    assert trial.schedules["phase1b-500"].cites.startswith("Phase 1b:\n\tPart")

@@ -152,7 +152,10 @@ def test_protocol_window_of_bad_shape_is_refused(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text(
         text.replace(marker, marker + "windows = { W3D1 = [-1, 3] }\n"), encoding="utf-8"
     )
-    with pytest.raises(ProtocolError, match=r"window at W3D1 must be \[days before"):
+    # Worded as `protocol validate` words it (issue 15 #2).
+    with pytest.raises(
+        ProtocolError, match=r"schedules\[2\]\.windows\.W3D1\[0\]: -1 is less than the minimum of 0"
+    ):
         protocol.load(tmp_path / "bad.toml")
 
 

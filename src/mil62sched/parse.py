@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from mil62sched.errors import UsageError
 from mil62sched.files import file_name_key
@@ -308,3 +309,72 @@ def check_timezone(name: str) -> str:
             accepted="use an IANA name such as Asia/Shanghai or America/New_York",
         )
     return name
+
+
+# Unicode's control characters (category Cc, 65 code points): C0, DEL and C1.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str, *, line_breaks: bool = False) -> str | None:
+    r"""The first control character in `text` (C0, DEL or C1: ESC restyles a terminal or sets
+    its title, BEL rings it, NUL ends a C string), or None. With `line_breaks`, tabs and line
+    breaks are white space (text that may span lines: a citation, a quoted holiday name).
+
+    The one rule for text a file supplies, refused when the file is read.
+
+    >>> control_character("MIL62\x1b]0;title\x07"), control_character("a\nb", line_breaks=True)
+    ('\x1b', None)
+    """
+    allowed = "\t\n\r" if line_breaks else ""
+    return next((c[0] for c in _CONTROL.finditer(text) if c[0] not in allowed), None)
+
+
+def escape_controls(text: str) -> str:
+    r"""`text` with each control character shown as an escape, for a message that quotes a
+    file's text: the terminal is told about it, never sent it.
+
+    >>> escape_controls("placebo\x1b[2J")
+    'placebo\\x1b[2J'
+    """
+    return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
+
+# Arrays and tables in one another: a protocol file nests 6 deep (schedules[0].visits[0].window),
+# a site file 2. Deeper nesting is no file of ours, and would exhaust the stack of the TOML
+# parser or of what reads the table (RecursionError).
+MOST_NESTING = 32
+
+
+class NestingError(ValueError):
+    """TOML nested deeper than MOST_NESTING."""
+
+
+def read_toml(text: str) -> dict[str, Any]:
+    """The table of TOML `text`; raises tomllib.TOMLDecodeError when it is not TOML and
+    NestingError when its arrays and tables are nested deeper than MOST_NESTING.
+
+    >>> read_toml("a = [[[1]]]")
+    {'a': [[[1]]]}
+    >>> read_toml("a = " + "[" * 40 + "]" * 40)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mil62sched.parse.NestingError: arrays and tables nested more than 32 levels deep (at a[0]...)
+    """
+    import tomllib
+
+    problem = f"arrays and tables nested more than {MOST_NESTING} levels deep"
+    try:
+        table = tomllib.loads(text)
+    except RecursionError:  # the parser recurses per level: caught before it returns
+        raise NestingError(problem) from None
+    # Iteratively, so that checking cannot recurse either: (value, its key path, its depth).
+    pending: list[tuple[object, str, int]] = [(table, "", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MOST_NESTING:
+            raise NestingError(f"{problem} (at {path[:24]}...)")
+        if isinstance(value, dict):
+            pending += [(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            pending += [(v, f"{path}[{n}]", depth + 1) for n, v in enumerate(value)]
+    return table

@@ -40,15 +40,15 @@ def load_design(protocol: Protocol, path: Path | None = None) -> Design:
     """The `[design]` table of the protocol file at `path` (the built-in one when None), checked
     against `protocol`, the schedules loaded from the same file; a file without one gets the
     design `derived_design` makes of its schedules."""
-    import tomllib
+    from mil62sched.parse import read_toml
 
     path = path or BUILTIN
     where = path.name if path == BUILTIN else str(path)
     try:
-        table = tomllib.loads(path.read_bytes().decode("utf-8"))
+        table = read_toml(path.read_bytes().decode("utf-8"))
     except OSError as exc:
         raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except ValueError as exc:  # not UTF-8, not TOML, or nested too deep
         raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
     body = table.get("design")
     if body is None:

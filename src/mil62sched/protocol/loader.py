@@ -30,11 +30,18 @@ from mil62sched.model.protocol import (
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 BUILTIN = Path(__file__).parent / "mil62-ct303.toml"
+# The JSON Schema of the file format (draft 2020-12), which every file but the built-in one is
+# checked against once (`validation`); tests check the built-in one.
+SCHEMA = Path(__file__).parent / "schema.json"
 # The versions of the file format this mil62sched reads (the file's top-level `format`).
 FORMATS = (1,)
-# The most visits a repeat rule may give: far past any trial, and a typo (every_weeks = 1 for
-# 9999 weeks) is refused instead of planned.
-MAX_REPEATS = 1000
+# The most visits a schedule may have, listed and given by repeat rules together: weekly visits
+# for 19 years, far past any trial (the built-in file's longest schedule has 11). Every visit is
+# planned for every participant of a roster, written into every calendar and counted for the
+# chairs, so a typo (count = 10000, or 20 rules of 1000) is refused instead of planned.
+MAX_VISITS = 1000
+# The last study day that some start date can date: from 0001-01-01, it is 9999-12-31.
+LAST_STUDY_DAY = (date.max - date.min).days + 1
 
 
 class Problem(NamedTuple):
@@ -53,19 +60,78 @@ class _Located(ProtocolError):
         self.path = path
 
 
-def load(path: Path | None = None) -> Protocol:
-    """Load and validate a protocol file; the built-in MIL62-CT303 one when `path` is None."""
+class Source(NamedTuple):
+    """A protocol file as read: where it is, its name in messages, its bytes, a hash of them,
+    and its parsed table."""
+
+    path: Path
+    where: str
+    raw: bytes
+    digest: str
+    table: dict[str, Any]
+
+    @property
+    def builtin(self) -> bool:
+        """Whether this is the built-in MIL62-CT303 file (which the tests check, not each run)."""
+        return self.path == BUILTIN
+
+
+def read(path: Path | None = None) -> Source:
+    """Read and parse a protocol file (the built-in one when `path` is None), refusing a file
+    that cannot be read, is not TOML, or is not of a format this version reads."""
+    import hashlib
+
     path = path or BUILTIN
     where = path.name if path == BUILTIN else str(path)
-    table = _parsed(path, where)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(raw).hexdigest()[:32]
+    table = _parsed(raw, digest, where)
     version = check_format(table)
     if version is not None:
         raise ProtocolError(version.message, where=where)
+    return Source(path, where, raw, digest, table)
+
+
+def protocol_of(source: Source) -> Protocol:
+    """The protocol of a file read, refused for the first problem the loader finds (`protocol
+    validate` shows them all)."""
     problems: list[Problem] = []
-    built = build(table, problems)
-    if problems or built is None:  # the first problem; `protocol validate` shows them all
-        raise ProtocolError(problems[0].message, where=f"invalid protocol {where}")
+    built = build(source.table, problems)
+    if problems or built is None:
+        raise ProtocolError(problems[0].message, where=f"invalid protocol {source.where}")
     return built
+
+
+# A file found valid is remembered in the per-user cache: the JSON Schema, the site's zone and
+# country and control characters are not the loader's own checks, and cost importing jsonschema
+# and holidays, so a valid file pays them once. The entry is named by a hash of the file's bytes
+# and of the rules it was checked by (the schema and this version of mil62sched).
+
+
+def found_valid(source: Source) -> bool:
+    """Whether these exact bytes were found valid before, by these rules."""
+    from mil62sched import cache
+
+    return cache.read(_valid_entry(source)) is not None
+
+
+def remember_valid(source: Source) -> None:
+    """Remember that the file's bytes are valid (nothing happens when the cache cannot)."""
+    from mil62sched import cache
+
+    cache.write(_valid_entry(source), b"valid\n")
+
+
+def _valid_entry(source: Source) -> str:
+    import hashlib
+
+    from mil62sched import __version__
+
+    rules = hashlib.sha256(SCHEMA.read_bytes() + __version__.encode()).hexdigest()[:16]
+    return f"protocol-{source.digest}-{rules}.valid"
 
 
 def check_format(table: Mapping[str, Any]) -> Problem | None:
@@ -87,25 +153,20 @@ def check_format(table: Mapping[str, Any]) -> Problem | None:
     return None
 
 
-def _parsed(path: Path, where: str) -> dict[str, Any]:
-    """The file's TOML table, from the per-user cache when these exact bytes were parsed before.
+def _parsed(raw: bytes, digest: str, where: str) -> dict[str, Any]:
+    """The TOML table of a file's bytes `raw`, from the per-user cache when these exact bytes
+    were parsed before.
 
-    The entry is named by a hash of the file's bytes (and the Python version, for marshal), so
-    an edit always gives a new entry, whatever the file's size or time stamps. Importing tomllib
-    and parsing cost a few milliseconds at every start; reading the entry far less (see
+    The entry is named by `digest`, a hash of the bytes (and the Python version, for marshal),
+    so an edit always gives a new entry, whatever the file's size or time stamps. Importing
+    tomllib and parsing cost a few milliseconds at every start; reading the entry far less (see
     benchmarks/README.md). A damaged entry is ignored and rewritten.
     """
-    import hashlib
     import marshal
     import sys
 
     from mil62sched import cache
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
-    digest = hashlib.sha256(raw).hexdigest()[:32]
     name = f"protocol-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
     stored = cache.read(name)
     if stored is not None:
@@ -122,11 +183,11 @@ def _parsed(path: Path, where: str) -> dict[str, Any]:
 
 
 def _read_toml(raw: bytes, where: str) -> dict[str, Any]:
-    import tomllib
+    from mil62sched.parse import read_toml
 
     try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return read_toml(raw.decode("utf-8"))
+    except ValueError as exc:  # not UTF-8, not TOML, or nested too deep
         raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
 
 
@@ -192,11 +253,15 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
                 problems.append(Problem(f"{path}.aliases", f"alias {alias!r} is used twice"))
                 continue
             aliases[alias] = schedule.name
-    for check in (_check_unblinds, _check_blinding):
+    revealing: dict[str, list[Schedule]] = {}  # by blinded schedule, the ones that reveal it
+    for schedule in schedules.values():
+        if schedule.unblinds is not None:
+            revealing.setdefault(schedule.unblinds, []).append(schedule)
+    for check, given in ((_check_unblinds, schedules), (_check_blinding, revealing)):
         for schedule in schedules.values():
             if schedule.name in failed or schedule.unblinds in failed:
                 continue
-            attempt(f"schedules[{numbers[schedule.name]}]", check, schedule, schedules)
+            attempt(f"schedules[{numbers[schedule.name]}]", check, schedule, given)
     arms = {name: Arm.of(schedule) for name, schedule in schedules.items()}
     journeys = table.get("journeys", [])
     if not isinstance(journeys, list):
@@ -327,6 +392,14 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
     raw_visits = body.get("visits", [] if "repeat" in body else None)
     if not isinstance(raw_visits, list) or not (raw_visits or "repeat" in body):
         raise ProtocolError(f"{where}: visits must be a non-empty list of visit codes")
+    if len(raw_visits) > MAX_VISITS:
+        raise _Located(
+            ".visits",
+            ProtocolError(
+                f"{where}: visits lists {len(raw_visits)} visits; a schedule has at most "
+                f"{MAX_VISITS} visits"
+            ),
+        )
     kinds: dict[VisitCode, Kind] = {}
     own: dict[VisitCode, Window | None] = {}  # windows given with the visit (None: no window)
     listed: list[VisitCode] = []
@@ -339,18 +412,18 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
     rules = [rules] if isinstance(rules, dict) else rules
     if not isinstance(rules, list):
         raise ProtocolError(f"{where}: repeat must be a table or a list of tables")
-    repeated: list[VisitCode] = []
+    known = set(listed)  # a set: each rule's codes are looked up in it (a list made it quadratic)
     for index, rule in enumerate(rules):
         suffix = ".repeat" if isinstance(body.get("repeat"), dict) else f".repeat[{index}]"
-        codes = _located(suffix, _repeat, rule, where, kinds, own)
+        codes = _located(suffix, _repeat, rule, where, kinds, own, len(known))
         for code in codes:
-            if code in listed or code in repeated:
+            if code in known:
                 raise _Located(
                     suffix,
                     ProtocolError(f"{where}: repeat gives {code}, which is already a visit"),
                 )
-        repeated += codes
-    visits = tuple(sorted(listed + repeated))
+            known.add(code)
+    visits = tuple(sorted(known))
     if len({code.study_day for code in visits}) != len(visits):
         raise ProtocolError(f"{where}: two visits fall on the same study day")
     if all(code in kinds for code in visits):
@@ -360,7 +433,7 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
         for code, key in _table(body, "overrides", where, required=False).items()
     }
     for code in overrides:
-        if code not in visits:
+        if code not in known:
             raise ProtocolError(f"{where}: override at {code} is not one of its visits")
         if code in kinds:
             raise ProtocolError(f"{where}: override at {code}, which is not an infusion")
@@ -371,13 +444,13 @@ def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Sche
             treatment(raw.get("treatment"), "escalation treatment"),
             VisitCode.parse(_text(raw, "earliest", f"{where} escalation")),
         )
-        if escalation.earliest not in visits or escalation.earliest in kinds:
+        if escalation.earliest not in known or escalation.earliest in kinds:
             raise ProtocolError(f"{where}: escalation from {escalation.earliest} is not a visit")
     default_window = _window(body["window"], f"{where} window") if "window" in body else None
     windows: dict[VisitCode, Window | None] = {}
     for code_text, raw in _table(body, "windows", where, required=False).items():
         code = VisitCode.parse(code_text)
-        if code not in visits:
+        if code not in known:
             raise ProtocolError(f"{where}: window at {code} is not one of its visits")
         if code in own:
             raise ProtocolError(f"{where}: the window at {code} is given twice")
@@ -457,11 +530,19 @@ _RULE_ENDS = ("through", "for_weeks", "count")
 
 
 def _repeat(
-    rule: object, where: str, kinds: dict[VisitCode, Kind], own: dict[VisitCode, Window | None]
+    rule: object,
+    where: str,
+    kinds: dict[VisitCode, Kind],
+    own: dict[VisitCode, Window | None],
+    others: int,
 ) -> list[VisitCode]:
-    """The visits of a repeat rule, expanded with dateutil's rrule: every `every_weeks` weeks
-    from the visit `from`, through the visit `through` (included), for `for_weeks` weeks (the
-    day `for_weeks` weeks after `from` excluded), or `count` times."""
+    """The visits of a repeat rule: every `every_weeks` weeks from the visit `from`, through the
+    visit `through` (included), for `for_weeks` weeks (the day `for_weeks` weeks after `from`
+    excluded), or `count` times; `others` is how many visits the schedule has besides.
+
+    Counted in study days: no calendar of the rule's own cuts it short or overflows, and a rule
+    whose visits go past the calendar, or past MAX_VISITS, is refused before it is expanded.
+    """
     if not isinstance(rule, dict):
         raise ProtocolError(f"{where}: repeat must be a table or a list of tables")
     unknown = sorted(set(rule) - _RULE_KEYS)
@@ -475,34 +556,32 @@ def _repeat(
     ends = [key for key in _RULE_ENDS if key in rule]
     if len(ends) != 1:
         raise ProtocolError(f"{where}: repeat needs one of through, for_weeks or count")
-    from datetime import datetime, time, timedelta
-
-    from dateutil.rrule import WEEKLY, rrule
-
-    # A rule counts study days, not dates: any day can stand for D1; this one is far from the
-    # ends of the calendar.
-    origin = datetime.combine(date(2001, 1, 1), time())
-    dtstart = origin + timedelta(days=first.offset)
-    until: datetime | None = None
-    count: int | None = None
+    step = 7 * every  # days between two visits
     if ends[0] == "through":
         last = VisitCode.parse(_text(rule, "through", f"{where} repeat"))
         if last < first:
             raise ProtocolError(f"{where}: repeat through {last} is before its from {first}")
-        until = origin + timedelta(days=last.offset)
-        times = (last.offset - first.offset) // (7 * every) + 1
+        times = (last.offset - first.offset) // step + 1
     elif ends[0] == "for_weeks":
-        weeks = _whole(rule, "for_weeks", where)
-        until = dtstart + timedelta(weeks=weeks, days=-1)
-        times = (7 * weeks - 1) // (7 * every) + 1
+        times = (7 * _whole(rule, "for_weeks", where) - 1) // step + 1
     else:
-        count = times = _whole(rule, "count", where)
-    if times > MAX_REPEATS:
+        times = _whole(rule, "count", where)
+    if others + times > MAX_VISITS:
+        with_others = f", {others + times} with the schedule's others" if others else ""
         raise ProtocolError(
-            f"{where}: repeat gives {times} visits; at most {MAX_REPEATS} are accepted"
+            f"{where}: repeat gives {times} visits{with_others}; a schedule has at most "
+            f"{MAX_VISITS} visits"
         )
-    days = rrule(WEEKLY, interval=every, dtstart=dtstart, until=until, count=count)
-    codes = [_code_like(first, (day - origin).days) for day in days]
+    final = _code_like(first, first.offset + step * (times - 1))
+    # Written as `from` is: a Dn code has at most 6 digits, as in the file; a WnDm code is
+    # bounded by the calendar first.
+    limit = VisitCode.on_day(999999) if first.by_day else VisitCode.from_study_day(LAST_STUDY_DAY)
+    if final > limit:
+        raise ProtocolError(
+            f"{where}: repeat reaches {final}, past the calendar: a rule's last visit is at most "
+            f"{limit} (study day {limit.study_day})"
+        )
+    codes = [_code_like(first, first.offset + step * n) for n in range(times)]
     window = _window(rule["window"], f"{where} repeat window") if "window" in rule else ...
     for code in codes:
         _kind_of(rule, code, where, kinds)
@@ -555,14 +634,16 @@ def _journey(body: dict[str, Any], schedules: Mapping[str, Schedule]) -> Arm:
         raise ProtocolError(f"{where}: legs must list two or more schedules")
     starts = _table(body, "starts", where, required=False)
     legs: list[Leg] = []
+    periods: set[str] = set()
     for leg_name in names:
         schedule = schedules.get(leg_name) if isinstance(leg_name, str) else None
         if schedule is None:
             raise ProtocolError(f"{where}: leg {leg_name!r} is not a schedule")
         if masking != "unblinded" and schedule.masking == "unblinded":
             raise ProtocolError(f"{where} is {masking}, so its leg {schedule.name!r} may not be")
-        if any(leg.period == schedule.period for leg in legs):
+        if schedule.period in periods:
             raise ProtocolError(f"{where}: two legs in period {schedule.period!r}")
+        periods.add(schedule.period)
         starts_at = None
         if legs:
             if schedule.period not in starts:
@@ -617,13 +698,14 @@ def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule]) -> No
         )
 
 
-def _check_blinding(schedule: Schedule, schedules: Mapping[str, Schedule]) -> None:
-    """A blinded schedule shows, at each visit, only what all the arms it hides have in common.
+def _check_blinding(schedule: Schedule, revealing: Mapping[str, list[Schedule]]) -> None:
+    """A blinded schedule shows, at each visit, only what all the arms it hides (`revealing`,
+    by blinded schedule) have in common.
 
     Where the arms differ it must show a blinded treatment; where they agree (the OLP's open-label
     infusions) it must show exactly that treatment.
     """
-    arms = [s for s in schedules.values() if s.unblinds == schedule.name]
+    arms = revealing.get(schedule.name, [])
     if schedule.masking != "blinded" or not arms:
         return
     for code in schedule.visits:

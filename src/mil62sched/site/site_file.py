@@ -1,8 +1,9 @@
 """The site file (`--site FILE`, TOML): the site's name, contact lines and participant
 instructions for the visit card, and optionally its country, time zone and infusion chairs.
 
-Every key is checked: an unknown key or a value of the wrong type is refused with one line
-naming the file and the key. The text is kept as typed; the formats escape it.
+Every key is checked: an unknown key, a value of the wrong type or text with a control character
+is refused with one line naming the file and the key. The text is kept as typed; the formats
+escape it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from mil62sched.errors import UsageError
 from mil62sched.model.site import Site
-from mil62sched.parse import check_timezone
+from mil62sched.parse import check_timezone, control_character
 
 # A site file is a few lines of text; anything larger is not one.
 MOST_BYTES = 1 << 20
@@ -27,6 +28,7 @@ def load_site(path: Path) -> Site:
     import tomllib
 
     from mil62sched.files import read_regular
+    from mil62sched.parse import NestingError, read_toml
 
     where = f"site file {str(path)!r}"
     raw = read_regular(path, MOST_BYTES)
@@ -35,11 +37,13 @@ def load_site(path: Path) -> Site:
             f"cannot read {where}", accepted=f"give a readable TOML file under {MOST_BYTES} bytes"
         )
     try:
-        table = tomllib.loads(raw.decode("utf-8-sig"))
+        table = read_toml(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise UsageError(f"{where} is not UTF-8 text", accepted="save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{where} is not valid TOML: {exc}") from None
+    except NestingError as exc:
+        raise UsageError(f"{where}: {exc}") from None
     return site_from_table(table, where)
 
 
@@ -98,6 +102,12 @@ def site_from_table(table: dict[str, Any], where: str = "site file") -> Site:
 def _text(value: object, key: str, where: str) -> str:
     if not isinstance(value, str):
         raise _wrong(key, value, "text (a quoted string)", where)
+    control = control_character(value)  # each text is one line; ESC or BEL would reach a terminal
+    if control is not None:
+        raise UsageError(
+            f"{where}: key {key!r} contains a control character (U+{ord(control):04X}): "
+            "use plain text"
+        )
     return value
 
 

@@ -170,16 +170,13 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
     """Check the header and every row of an override file (`reader` is a csv.reader, or a
     workbook's `sheets.SheetRows`)."""
     import csv  # only for a site's override file
-    import unicodedata
 
+    from mil62sched.parse import control_character
     from mil62sched.sheets import CellError
 
     def control_in(name: str) -> str | None:
-        # C0, DEL and C1: ESC would restyle a terminal or make a link, NUL ends a C string.
         # Tabs and line breaks are white space (a quoted name may span lines).
-        return next(
-            (c for c in name if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None
-        )
+        return control_character(name, line_breaks=True)
 
     def fail(reason: str) -> UsageError:
         return UsageError(f"{file_name} line {reader.line_num}: {reason}")
