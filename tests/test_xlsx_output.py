@@ -450,6 +450,10 @@ def test_text_longer_than_a_cell_holds_is_refused_and_nothing_written(
         "phase3-rcp W3D1: column 'non_working_reason' holds 40,000 characters"
     )  # no participant: the arm
     assert run(*args, "--format", "csv").exit_code == 0
+    assert error_line(run(*args, "--format", "xlsx", "--lang", "zh")) == (
+        "phase3-rcp W3D1：'non_working_reason' 列有 40,000 个字符，而工作簿的一个单元格最多容纳 "
+        "32,767 个：请用 --format csv 或 json，它们保留任意长度的文本"
+    )
 
 
 def test_a_cell_is_measured_as_excel_counts_characters() -> None:
