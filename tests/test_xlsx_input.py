@@ -239,6 +239,186 @@ def test_sheet_applies_to_every_workbook_input(run: Run, tmp_path: Path) -> None
     )
 
 
+def sheets_workbook(
+    path: Path, sheets: list[tuple[str, list[list[Any]], str]], *, active: int = 0
+) -> Path:
+    """A workbook of `sheets` (name, rows, state: visible, hidden or veryHidden) whose active
+    tab is `active`."""
+    book = openpyxl.Workbook()
+    assert book.active is not None
+    book.remove(book.active)
+    for name, rows, state in sheets:
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = state  # type: ignore[assignment]
+    book.active = active
+    book.save(path)
+    return path
+
+
+def _with_workbook_part(path: Path, old: str, new: str) -> None:
+    """Replace `old` by `new` in xl/workbook.xml (what openpyxl will not save: a hidden active
+    sheet, no visible sheet)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    text = parts["xl/workbook.xml"].decode()
+    assert old in text, text
+    parts["xl/workbook.xml"] = text.replace(old, new).encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+
+
+# Issue 15 #4: the hidden first sheet holds an unblinded arm the active sheet does not.
+OLD = [HEADER, ["CT303-0001", "phase3-rcp-mil62", "2025-08-18"]]
+ROSTER = [HEADER, ["CT303-0042", "phase3-rcp", "2025-09-17"]]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_not_read_the_active_one_is(run: Run, tmp_path: Path, state: str) -> None:
+    book = sheets_workbook(
+        tmp_path / "h.xlsx", [("Old", OLD, state), ("Roster", ROSTER, "visible")], active=1
+    )
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+    assert "CT303-0001" not in result.stdout
+    # Said once, although a roster run reads its roster twice (its arms first).
+    assert result.stderr == (
+        "mil62sched: note: h.xlsx has 2 sheets: read 'Roster' (the active sheet); --sheet "
+        "reads another\n"
+    )
+
+
+def test_the_active_sheet_is_read_when_it_is_not_the_first(run: Run, tmp_path: Path) -> None:
+    book = sheets_workbook(
+        tmp_path / "h.xlsx", [("Notes", OLD, "visible"), ("Roster", ROSTER, "visible")], active=1
+    )
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+
+
+def test_a_hidden_active_sheet_gives_way_to_the_first_visible_one(run: Run, tmp_path: Path) -> None:
+    later = [HEADER, ["CT303-0099", "phase3-rcp", "2025-10-01"]]
+    book = sheets_workbook(
+        tmp_path / "h.xlsx",
+        [("Old", OLD, "visible"), ("Roster", ROSTER, "visible"), ("Later", later, "visible")],
+    )
+    # What openpyxl will not save, but a file can hold: the active tab on a hidden sheet.
+    _with_workbook_part(book, '<sheet name="Old" sheetId="1" state="visible"',
+                        '<sheet name="Old" sheetId="1" state="hidden"')  # fmt: skip
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+    assert result.stderr == (
+        "mil62sched: note: h.xlsx has 3 sheets: read 'Roster' (the first visible sheet); "
+        "--sheet reads another\n"
+    )
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_sheet_reads_a_hidden_sheet_it_names(run: Run, tmp_path: Path, state: str) -> None:
+    book = sheets_workbook(
+        tmp_path / "h.xlsx", [("Old", OLD, state), ("Roster", ROSTER, "visible")], active=1
+    )
+    result = run("roster", str(book), "--sheet", "Old", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("CT303-0001", "W1D1", "2025-08-18")
+
+
+def test_a_workbook_with_no_visible_sheet_is_one_line(run: Run, tmp_path: Path) -> None:
+    book = sheets_workbook(
+        tmp_path / "h.xlsx", [("Old", OLD, "hidden"), ("Older", ROSTER, "visible")], active=1
+    )
+    _with_workbook_part(book, '<sheet name="Older" sheetId="2" state="visible"',
+                        '<sheet name="Older" sheetId="2" state="veryHidden"')  # fmt: skip
+    line = error_line(run("roster", str(book)))
+    assert line == (
+        "h.xlsx: the workbook has no visible sheet: name a hidden one with --sheet: 'Old', 'Older'"
+    )
+
+
+# Issue 15 #8: Straße and STRASSE are equal ignoring case (casefold), and both may be sheets.
+@pytest.mark.parametrize(("typed", "read"), [("STRASSE", "CT303-0002"), ("Straße", "CT303-0001")])
+def test_an_exact_sheet_name_wins_over_one_equal_ignoring_case(
+    run: Run, tmp_path: Path, typed: str, read: str
+) -> None:
+    book = sheets_workbook(
+        tmp_path / "s.xlsx",
+        [
+            ("Straße", [HEADER, ["CT303-0001", "phase3-rcp", "2025-08-18"]], "visible"),
+            ("STRASSE", [HEADER, ["CT303-0002", "phase3-rcp", "2025-08-18"]], "visible"),
+        ],
+    )
+    result = run("roster", str(book), "--sheet", typed, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert {who for who, _, _ in planned(result.stdout)} == {read}
+
+
+def test_several_sheets_equal_ignoring_case_are_refused_naming_them(
+    run: Run, tmp_path: Path
+) -> None:
+    book = sheets_workbook(
+        tmp_path / "s.xlsx", [("Straße", ROSTER, "visible"), ("STRASSE", ROSTER, "visible")]
+    )
+    line = error_line(run("roster", str(book), "--sheet", "strasse"))
+    assert line == (
+        "s.xlsx: --sheet 'strasse' matches several sheets when case is ignored: type one of "
+        "'Straße', 'STRASSE' exactly"
+    )
+
+
+def test_a_sheet_name_with_a_trailing_space_is_read_typed_exactly(run: Run, tmp_path: Path) -> None:
+    """Issue 15 #18: "Roster " could not be chosen, even typed with its space."""
+    alone = sheets_workbook(
+        tmp_path / "a.xlsx", [("Notes", OLD, "visible"), ("Roster ", ROSTER, "visible")]
+    )
+    for typed in ("Roster ", "roster"):  # exactly, or the one equal ignoring case and spaces
+        result = run("roster", str(alone), "--sheet", typed, "--format", "csv")
+        assert result.exit_code == 0, result.stderr
+        assert planned(result.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+    both = sheets_workbook(
+        tmp_path / "b.xlsx", [("Roster", OLD, "visible"), ("Roster ", ROSTER, "visible")]
+    )
+    spaced = run("roster", str(both), "--sheet", "Roster ", "--format", "csv")
+    assert planned(spaced.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+    plain = run("roster", str(both), "--sheet", "Roster", "--format", "csv")
+    assert planned(plain.stdout)[0] == ("CT303-0001", "W1D1", "2025-08-18")
+
+
+def test_sheet_refusals_in_chinese(run: Run, tmp_path: Path) -> None:
+    book = sheets_workbook(
+        tmp_path / "s.xlsx", [("Straße", ROSTER, "visible"), ("STRASSE", ROSTER, "hidden")]
+    )
+    several = error_line(run("roster", str(book), "--sheet", "strasse", "--lang", "zh"))
+    assert several == (
+        "s.xlsx：--sheet 'strasse' 忽略大小写时与多个工作表相符：请准确输入其中之一：'Straße', "
+        "'STRASSE'"
+    )
+    unknown = error_line(run("roster", str(book), "--sheet", "Roster", "--lang", "zh"))
+    assert unknown == (
+        "s.xlsx：--sheet 'Roster' 不是此工作簿中的工作表：请用其中之一：'Straße', 'STRASSE'"
+    )
+    _with_workbook_part(book, '<sheet name="Straße" sheetId="1" state="visible"',
+                        '<sheet name="Straße" sheetId="1" state="hidden"')  # fmt: skip
+    none = error_line(run("roster", str(book), "--lang", "zh"))
+    assert none == (
+        "s.xlsx：工作簿中没有可见的工作表：请用 --sheet 指定一个隐藏的工作表：'Straße', 'STRASSE'"
+    )
+
+
+def test_a_long_sheet_value_is_cut_in_the_error(run: Run, tmp_path: Path) -> None:
+    """Issue 15 #18: a 100,000-character --sheet was echoed whole."""
+    book = workbook(tmp_path / "site.xlsx", [HEADER])
+    line = error_line(run("roster", str(book), "--sheet", "x" * 100_000))
+    assert line == (
+        f"site.xlsx: --sheet '{'x' * 32}... (100000 characters)' is not a sheet of this "
+        "workbook: use one of 'Roster'"
+    )
+
+
 # --- formulas ----------------------------------------------------------------------------------
 
 

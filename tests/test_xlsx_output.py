@@ -357,7 +357,12 @@ def test_the_example_workbook_plans_as_the_example_csv(run: Run) -> None:
         "roster", str(EXAMPLES / "roster.csv"), "--format", "csv", "--today", "2025-10-01"
     )
     assert from_book.exit_code == 0, from_book.stderr
-    assert from_book.stderr == from_text.stderr  # no warning of the workbook's own
+    # No warning of the workbook's own; the note of which sheet was read (issue 15 #4).
+    note = (
+        "mil62sched: note: roster.xlsx has 2 sheets: read 'Roster' (the active sheet); --sheet "
+        "reads another\n"
+    )
+    assert from_book.stderr == note + from_text.stderr
     assert from_book.stdout == from_text.stdout
 
 

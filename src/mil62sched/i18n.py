@@ -217,7 +217,13 @@ SENTENCES = (
     N_("--tz and --duration apply to timed events: give --time HH:MM too"),
     N_("give -o FILE or --split DIR, not both"),
     N_("{file}: {count} bad rows; nothing written (fix them all)"),
-    # workbooks: what a workbook may hold (sheets, formats.xlsx)
+    # workbooks: which sheet, and what a workbook may hold (sheets, formats.xlsx)
+    N_("is not a sheet of this workbook"),
+    N_("use one of {names}"),
+    N_("the workbook has no visible sheet"),
+    N_("name a hidden one with --sheet: {names}"),
+    N_("matches several sheets when case is ignored"),
+    N_("type one of {names} exactly"),
     N_("unpacks to more than {size} MiB, so not a roster, actuals or holiday file"),
     N_(
         "holds more than {count} shared strings, more than the cells of its sheets could use, "

@@ -2,12 +2,15 @@
 reader gives, so that the files' row checks stay in one place (`roster.files`, `site.workdays`).
 
 A workbook is told from CSV text by its content: an .xlsx file is a zip, which starts with `PK`.
-One sheet is read: the first, or the one `--sheet` names (`files.reading`). Each cell becomes
-the text a CSV file would hold: a date cell its ISO date (`2025-08-18`; in a Chinese built-in
-date format too), a whole number its digits, a formula its saved value. A number in an ID column
-is read as its digits, with a warning: the leading zeros of `0042` typed into a number cell are
-gone and cannot be told back; a date there refuses its row. An old binary workbook (.xls), a
-password-protected one, or a damaged one is refused in one line.
+One sheet is read: the one `--sheet` names (`files.reading`; its exact name, else the one sheet
+equal to it ignoring case), else the active sheet when it is visible, else the first visible
+one; a hidden sheet only when `--sheet` names it. Which sheet was read is said once when the
+workbook has more. Each cell becomes the text a CSV file would hold: a date cell its ISO date
+(`2025-08-18`; in a Chinese built-in date format too), a whole number its digits, a formula its
+saved value. A number in an ID column is read as its digits, with a warning: the leading zeros
+of `0042` typed into a number cell are gone and cannot be told back; a date there refuses its
+row. An old binary workbook (.xls), a password-protected one, or a damaged one is refused in
+one line.
 
 The workbook is opened once and each part it needs read once, as a stream (`xml.etree` over the
 zip): the rows and cells the sheet holds, never the range it claims (its recorded dimension may
@@ -22,6 +25,7 @@ at start-up.
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 import zipfile
 from collections.abc import Collection, Generator, Iterator
 from contextlib import contextmanager
@@ -55,6 +59,8 @@ MOST_SHEET_COLUMNS = 16_384
 SMALLEST_CELL_BYTES = 20
 SPARE_SHARED_STRINGS = 1_000
 MOST_SHARED_STRINGS = MOST_SHEET_ROWS
+# Sheet names in a message: at most this many, each cut as `_shown` cuts it.
+SHOWN_NAMES = 20
 
 
 class RowReader(Protocol):
@@ -284,23 +290,85 @@ def _book(archive: zipfile.ZipFile) -> _Book:
 
 
 def _chosen(book: _Book, path: Path) -> _Sheet:
-    """The sheet `--sheet` names (compared ignoring case, as Excel does), else the first."""
+    """The sheet `--sheet` names, else the active sheet when it is visible, else the first
+    visible one; said in a note when the workbook has more than one."""
     worksheets = book.worksheets
     if not worksheets:
         raise UsageError("the workbook has no sheet", accepted=SAVE_AGAIN, where=path.name)
     wanted = chosen_sheet()
-    if wanted is None:
-        return worksheets[0]
+    if wanted is not None:
+        return _named(worksheets, wanted, path.name)
+    visible = [sheet for sheet in worksheets if sheet.state == "visible"]
+    if not visible:
+        raise UsageError(
+            "the workbook has no visible sheet",
+            accepted=f"name a hidden one with --sheet: {_names(worksheets)}",
+            where=path.name,
+        )
+    active = book.sheets[book.active] if 0 <= book.active < len(book.sheets) else None
+    if active is not None and active.part is not None and active.state == "visible":
+        chosen, why = active, "the active sheet"
+    else:  # hidden, a chart sheet, or no tab at all
+        chosen, why = visible[0], "the first visible sheet"
+    if len(worksheets) > 1:
+        note_once(
+            f"{path}:sheet",
+            f"mil62sched: note: {path.name} has {len(worksheets)} sheets: read "
+            f"{_shown(chosen.name)!r} ({why}); --sheet reads another",
+        )
+    return chosen
+
+
+def _named(worksheets: list[_Sheet], wanted: str, file_name: str) -> _Sheet:
+    """The sheet called `wanted` exactly, else the one sheet equal to it ignoring case, width
+    and the spaces around it (as Excel compares sheet names); several such are refused."""
     for sheet in worksheets:
-        if sheet.name.casefold() == wanted.strip().casefold():
+        if sheet.name == wanted:
             return sheet
+    folded = [sheet for sheet in worksheets if _folded(sheet.name) == _folded(wanted)]
+    if len(folded) == 1:
+        return folded[0]
+    if folded:
+        raise UsageError(
+            "matches several sheets when case is ignored",
+            value=_shown(wanted),
+            accepted=f"type one of {_names(folded)} exactly",
+            where=file_name,
+            field="sheet",
+        )
     raise UsageError(
         "is not a sheet of this workbook",
-        value=wanted,
-        accepted=f"use one of {', '.join(repr(sheet.name) for sheet in worksheets)}",
-        where=path.name,
+        value=_shown(wanted),
+        accepted=f"use one of {_names(worksheets)}",
+        where=file_name,
         field="sheet",
     )
+
+
+def _folded(name: str) -> str:
+    """A sheet name compared ignoring case and width (Ｒoster, STRASSE and Straße).
+
+    >>> _folded(" Ｒoster ") == _folded("roster"), _folded("STRASSE") == _folded("Straße")
+    (True, True)
+    """
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _names(sheets: list[_Sheet]) -> str:
+    """Sheet names for a message, quoted and cut, at most SHOWN_NAMES of them."""
+    shown = ", ".join(repr(_shown(sheet.name)) for sheet in sheets[:SHOWN_NAMES])
+    more = len(sheets) - SHOWN_NAMES
+    return shown if more <= 0 else f"{shown} and {more} more"
+
+
+def _shown(text: str) -> str:
+    """Text as a message quotes it, as `parse.excerpt` words it (this layer is below parse):
+    whole when short, else its start and its length.
+
+    >>> _shown("x" * 100)
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (100 characters)'
+    """
+    return text if len(text) <= 80 else f"{text[:32]}... ({len(text)} characters)"
 
 
 # Excel's built-in date formats of East Asian locales (ECMA-376 part 1, 18.8.30; in zh-CN
