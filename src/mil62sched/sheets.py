@@ -24,6 +24,7 @@ at start-up.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import unicodedata
 import zipfile
@@ -214,6 +215,7 @@ class _Book:
         return [sheet for sheet in self.sheets if sheet.part is not None]
 
 
+@functools.cache  # a part has a few names, met millions of times
 def _local(tag: str) -> str:
     """An XML name without its namespace: a workbook's parts come in more than one
     (transitional and strict Open XML)."""
