@@ -493,7 +493,9 @@ def _sheet_rows(
             reference = element.get("r")
             number = int(reference) if reference else number + 1
             if not 1 <= number <= MOST_SHEET_ROWS:
-                raise ValueError(f"row {number} is past Excel's last row, {MOST_SHEET_ROWS:,}")
+                raise ValueError(
+                    f"row {number} is not within Excel's rows 1 to {MOST_SHEET_ROWS:,}"
+                )
             yield number, _row_cells(element, strings, styles, epoch)
             if data is not None:
                 data.clear()  # the rows read so far
