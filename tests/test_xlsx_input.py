@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -328,6 +330,186 @@ def test_sheet_applies_to_every_workbook_input(run: Run, tmp_path: Path) -> None
     )
 
 
+def sheets_workbook(
+    path: Path, sheets: list[tuple[str, list[list[Any]], str]], *, active: int = 0
+) -> Path:
+    """A workbook of `sheets` (name, rows, state: visible, hidden or veryHidden) whose active
+    tab is `active`."""
+    book = openpyxl.Workbook()
+    assert book.active is not None
+    book.remove(book.active)
+    for name, rows, state in sheets:
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = state  # type: ignore[assignment]
+    book.active = active
+    book.save(path)
+    return path
+
+
+def _with_workbook_part(path: Path, old: str, new: str) -> None:
+    """Replace `old` by `new` in xl/workbook.xml (what openpyxl will not save: a hidden active
+    sheet, no visible sheet)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    text = parts["xl/workbook.xml"].decode()
+    assert old in text, text
+    parts["xl/workbook.xml"] = text.replace(old, new).encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+
+
+# Issue 15 #4: the hidden first sheet holds an unblinded arm the active sheet does not.
+OLD = [HEADER, ["CT303-0001", "phase3-rcp-mil62", "2025-08-18"]]
+ROSTER = [HEADER, ["CT303-0042", "phase3-rcp", "2025-09-17"]]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_not_read_the_active_one_is(run: Run, tmp_path: Path, state: str) -> None:
+    book = sheets_workbook(
+        tmp_path / "h.xlsx", [("Old", OLD, state), ("Roster", ROSTER, "visible")], active=1
+    )
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+    assert "CT303-0001" not in result.stdout
+    # Said once, although a roster run reads its roster twice (its arms first).
+    assert result.stderr == (
+        "mil62sched: note: h.xlsx has 2 sheets: read 'Roster' (the active sheet); --sheet "
+        "reads another\n"
+    )
+
+
+def test_the_active_sheet_is_read_when_it_is_not_the_first(run: Run, tmp_path: Path) -> None:
+    book = sheets_workbook(
+        tmp_path / "h.xlsx", [("Notes", OLD, "visible"), ("Roster", ROSTER, "visible")], active=1
+    )
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+
+
+def test_a_hidden_active_sheet_gives_way_to_the_first_visible_one(run: Run, tmp_path: Path) -> None:
+    later = [HEADER, ["CT303-0099", "phase3-rcp", "2025-10-01"]]
+    book = sheets_workbook(
+        tmp_path / "h.xlsx",
+        [("Old", OLD, "visible"), ("Roster", ROSTER, "visible"), ("Later", later, "visible")],
+    )
+    # What openpyxl will not save, but a file can hold: the active tab on a hidden sheet.
+    _with_workbook_part(book, '<sheet name="Old" sheetId="1" state="visible"',
+                        '<sheet name="Old" sheetId="1" state="hidden"')  # fmt: skip
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+    assert result.stderr == (
+        "mil62sched: note: h.xlsx has 3 sheets: read 'Roster' (the first visible sheet); "
+        "--sheet reads another\n"
+    )
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_sheet_reads_a_hidden_sheet_it_names(run: Run, tmp_path: Path, state: str) -> None:
+    book = sheets_workbook(
+        tmp_path / "h.xlsx", [("Old", OLD, state), ("Roster", ROSTER, "visible")], active=1
+    )
+    result = run("roster", str(book), "--sheet", "Old", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert planned(result.stdout)[0] == ("CT303-0001", "W1D1", "2025-08-18")
+
+
+def test_a_workbook_with_no_visible_sheet_is_one_line(run: Run, tmp_path: Path) -> None:
+    book = sheets_workbook(
+        tmp_path / "h.xlsx", [("Old", OLD, "hidden"), ("Older", ROSTER, "visible")], active=1
+    )
+    _with_workbook_part(book, '<sheet name="Older" sheetId="2" state="visible"',
+                        '<sheet name="Older" sheetId="2" state="veryHidden"')  # fmt: skip
+    line = error_line(run("roster", str(book)))
+    assert line == (
+        "h.xlsx: the workbook has no visible sheet: name a hidden one with --sheet: 'Old', 'Older'"
+    )
+
+
+# Issue 15 #8: Straße and STRASSE are equal ignoring case (casefold), and both may be sheets.
+@pytest.mark.parametrize(("typed", "read"), [("STRASSE", "CT303-0002"), ("Straße", "CT303-0001")])
+def test_an_exact_sheet_name_wins_over_one_equal_ignoring_case(
+    run: Run, tmp_path: Path, typed: str, read: str
+) -> None:
+    book = sheets_workbook(
+        tmp_path / "s.xlsx",
+        [
+            ("Straße", [HEADER, ["CT303-0001", "phase3-rcp", "2025-08-18"]], "visible"),
+            ("STRASSE", [HEADER, ["CT303-0002", "phase3-rcp", "2025-08-18"]], "visible"),
+        ],
+    )
+    result = run("roster", str(book), "--sheet", typed, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert {who for who, _, _ in planned(result.stdout)} == {read}
+
+
+def test_several_sheets_equal_ignoring_case_are_refused_naming_them(
+    run: Run, tmp_path: Path
+) -> None:
+    book = sheets_workbook(
+        tmp_path / "s.xlsx", [("Straße", ROSTER, "visible"), ("STRASSE", ROSTER, "visible")]
+    )
+    line = error_line(run("roster", str(book), "--sheet", "strasse"))
+    assert line == (
+        "s.xlsx: --sheet 'strasse' matches several sheets when case is ignored: type one of "
+        "'Straße', 'STRASSE' exactly"
+    )
+
+
+def test_a_sheet_name_with_a_trailing_space_is_read_typed_exactly(run: Run, tmp_path: Path) -> None:
+    """Issue 15 #18: "Roster " could not be chosen, even typed with its space."""
+    alone = sheets_workbook(
+        tmp_path / "a.xlsx", [("Notes", OLD, "visible"), ("Roster ", ROSTER, "visible")]
+    )
+    for typed in ("Roster ", "roster"):  # exactly, or the one equal ignoring case and spaces
+        result = run("roster", str(alone), "--sheet", typed, "--format", "csv")
+        assert result.exit_code == 0, result.stderr
+        assert planned(result.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+    both = sheets_workbook(
+        tmp_path / "b.xlsx", [("Roster", OLD, "visible"), ("Roster ", ROSTER, "visible")]
+    )
+    spaced = run("roster", str(both), "--sheet", "Roster ", "--format", "csv")
+    assert planned(spaced.stdout)[0] == ("CT303-0042", "W1D1", "2025-09-17")
+    plain = run("roster", str(both), "--sheet", "Roster", "--format", "csv")
+    assert planned(plain.stdout)[0] == ("CT303-0001", "W1D1", "2025-08-18")
+
+
+def test_sheet_refusals_in_chinese(run: Run, tmp_path: Path) -> None:
+    book = sheets_workbook(
+        tmp_path / "s.xlsx", [("Straße", ROSTER, "visible"), ("STRASSE", ROSTER, "hidden")]
+    )
+    several = error_line(run("roster", str(book), "--sheet", "strasse", "--lang", "zh"))
+    assert several == (
+        "s.xlsx：--sheet 'strasse' 忽略大小写时与多个工作表相符：请准确输入其中之一：'Straße', "
+        "'STRASSE'"
+    )
+    unknown = error_line(run("roster", str(book), "--sheet", "Roster", "--lang", "zh"))
+    assert unknown == (
+        "s.xlsx：--sheet 'Roster' 不是此工作簿中的工作表：请用其中之一：'Straße', 'STRASSE'"
+    )
+    _with_workbook_part(book, '<sheet name="Straße" sheetId="1" state="visible"',
+                        '<sheet name="Straße" sheetId="1" state="hidden"')  # fmt: skip
+    none = error_line(run("roster", str(book), "--lang", "zh"))
+    assert none == (
+        "s.xlsx：工作簿中没有可见的工作表：请用 --sheet 指定一个隐藏的工作表：'Straße', 'STRASSE'"
+    )
+
+
+def test_a_long_sheet_value_is_cut_in_the_error(run: Run, tmp_path: Path) -> None:
+    """Issue 15 #18: a 100,000-character --sheet was echoed whole."""
+    book = workbook(tmp_path / "site.xlsx", [HEADER])
+    line = error_line(run("roster", str(book), "--sheet", "x" * 100_000))
+    assert line == (
+        f"site.xlsx: --sheet '{'x' * 32}... (100000 characters)' is not a sheet of this "
+        "workbook: use one of 'Roster'"
+    )
+
+
 # --- formulas ----------------------------------------------------------------------------------
 
 
@@ -440,6 +622,263 @@ def test_a_workbook_on_standard_input_is_read(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert planned(result.stdout.decode())[0] == ("P1", "W1D1", "2025-08-18")
+
+
+# --- workbooks that expand (issue 15 #13, #14) -----------------------------------------------
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _rewritten(path: Path, change: Any) -> Path:
+    """The workbook at `path` with its parts changed by `change(parts)`, written again with
+    deflate (so that a large, repetitive part stays small on disk)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    change(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+    return path
+
+
+def with_shared_strings(path: Path, strings: bytes) -> Path:
+    """The workbook's inline strings moved into a shared-strings part (as Excel and WPS save
+    text), the `<si>` items `strings` after them: the header and data cells of the first sheet
+    refer to their own items, in order."""
+
+    def change(parts: dict[str, bytes]) -> None:
+        sheet = parts["xl/worksheets/sheet1.xml"].decode()
+        texts = re.findall(
+            r'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t>([^<]*)</t></is></c>', sheet
+        )
+        for index, (cell, text) in enumerate(texts):
+            sheet = sheet.replace(
+                f'<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>',
+                f'<c r="{cell}" t="s"><v>{index}</v></c>',
+            )
+        parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+        items = "".join(f"<si><t>{text}</t></si>" for _, text in texts).encode()
+        parts["xl/sharedStrings.xml"] = (
+            f'<sst xmlns="{MAIN}">'.encode() + items + strings + b"</sst>"
+        )
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>",
+            f'<Relationship Id="rIdStrings" Type="{RELATIONS}/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>'.encode(),
+        )
+
+    return _rewritten(path, change)
+
+
+def run_within(seconds: float, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mil62sched ARGS...` in a process of its own, killed (and the test failed) after
+    `seconds`: what runs away must not hang the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "mil62sched", *args],
+        capture_output=True, text=True, timeout=seconds, check=False,
+    )  # fmt: skip
+
+
+def test_text_in_shared_strings_reads_as_inline_text(run: Run, tmp_path: Path) -> None:
+    """Excel and WPS keep text in the shared strings (openpyxl writes it inline); rich text runs
+    are joined, a phonetic guide (rPh, furigana) is not text of the cell."""
+    rows = [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]]
+    book = with_shared_strings(workbook(tmp_path / "shared.xlsx", rows), b"")
+    rich = (
+        b"<si><r><t>CT303-</t></r><r><rPr><b/></rPr><t>0043</t></r>"
+        b"<rPh sb='0' eb='1'><t>x</t></rPh></si>"
+    )
+
+    def richer(parts: dict[str, bytes]) -> None:
+        parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+            b"</sst>", rich + b"</sst>"
+        )
+        sheet = parts["xl/worksheets/sheet1.xml"].replace(b'ref="A1:C2"', b'ref="A1:C3"')
+        parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+            b"</sheetData>",
+            b'<row r="3"><c r="A3" t="s"><v>6</v></c><c r="B3" t="s"><v>4</v></c>'
+            b'<c r="C3" t="s"><v>5</v></c></row></sheetData>',
+        )
+
+    _rewritten(book, richer)
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert [row for row in planned(result.stdout) if row[1] == "W1D1"] == [
+        ("CT303-0042", "W1D1", "2025-08-18"), ("CT303-0043", "W1D1", "2025-08-18"),
+    ]  # fmt: skip
+
+
+def test_rows_past_a_stale_recorded_dimension_are_read(run: Run, tmp_path: Path) -> None:
+    """The dimension a sheet records is a hint that writers get wrong: here A1:C2 over three
+    rows. openpyxl stopped at row 2, and the third participant was silently left out."""
+    rows = [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]]
+    rows.append(["CT303-0043", "phase3-rcp", "2025-08-18"])
+
+    def stale(parts: dict[str, bytes]) -> None:
+        sheet = parts["xl/worksheets/sheet1.xml"]
+        parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'ref="A1:C3"', b'ref="A1:C2"')
+
+    book = _rewritten(workbook(tmp_path / "stale.xlsx", rows), stale)
+    result = run("roster", str(book), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert {who for who, _, _ in planned(result.stdout)} == {"CT303-0042", "CT303-0043"}
+
+
+@pytest.mark.parametrize("column", ["Z", "XFD"])
+def test_a_used_range_bloated_to_the_last_row_is_read_in_the_time_of_its_cells(
+    tmp_path: Path, column: str
+) -> None:
+    """One empty styled cell at Z1048576 (or XFD1048576) and the dimension A1:Z1048576, as
+    Excel leaves after Ctrl+End bloat: read in the time of the cells there are (it took over
+    120 s, for XFD over an hour)."""
+    rows = [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]]
+    last = f"{column}1048576"
+
+    def bloat(parts: dict[str, bytes]) -> None:
+        sheet = parts["xl/worksheets/sheet1.xml"].decode()
+        sheet = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="A1:{last}"', sheet)
+        sheet = sheet.replace(
+            "</sheetData>", f'<row r="1048576"><c r="{last}" s="0"/></row></sheetData>'
+        )
+        parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+
+    book = _rewritten(workbook(tmp_path / "bloated.xlsx", rows), bloat)
+    assert book.stat().st_size < 10_000
+    result = run_within(30, "roster", str(book), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert planned(result.stdout)[:2] == [
+        ("CT303-0042", "W1D1", "2025-08-18"), ("CT303-0042", "W3D1", "2025-09-01"),
+    ]  # fmt: skip
+
+
+def test_rows_after_gaps_keep_their_sheet_row_numbers(run: Run, tmp_path: Path) -> None:
+    """Rows the sheet does not hold are not read one by one, yet a row's line stays its sheet
+    row; a note over several lines after a gap is no runaway CSV quote."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for column, name in enumerate([*HEADER, "note"], 1):
+        sheet.cell(row=1, column=column, value=name)
+    for row, values in {
+        2: ["CT303-0042", "phase3-rcp", "2025-08-18", None],
+        9: [
+            "CT303-0043",
+            "phase3-rcp",
+            "2025-08-18",
+            "latex allergy\nCT-2,phase3-rcp,2024-01-02,x",
+        ],
+        700000: ["CT303-0044", "phase3-rcx", "2025-08-18", None],
+    }.items():
+        for column, value in enumerate(values, 1):
+            sheet.cell(row=row, column=column, value=value)
+    book.save(tmp_path / "gaps.xlsx")
+    result = run("roster", str(tmp_path / "gaps.xlsx"), "--format", "csv", "--skip-bad")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(f"{PREFIX}gaps.xlsx line 700000: unknown arm 'phase3-rcx'")
+    assert lines[1] == f"{PREFIX}1 bad row(s) skipped; 2 participant(s) written"
+    assert {who for who, _, _ in planned(result.stdout)} == {"CT303-0042", "CT303-0043"}
+
+
+def test_a_shared_strings_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    """A million shared strings that no cell uses, 16 MB unpacked in a file of some 20 KB: it
+    took 40 s and 160 MB; refused before they are read, naming the file and the bound."""
+    rows = [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]]
+    book = with_shared_strings(
+        workbook(tmp_path / "bomb.xlsx", rows), b"<si><t>x</t></si>" * 1_000_000
+    )
+    assert book.stat().st_size < 100_000
+    result = run_within(30, "roster", str(book), "--format", "csv")
+    assert (result.returncode, result.stdout) == (2, "")
+    match = re.fullmatch(
+        f"{PREFIX}bomb.xlsx: holds more than ([0-9,]+) shared strings, more than the cells of its "
+        "sheets could use, so not a roster, actuals or holiday file: save it again from Excel "
+        r"or WPS as Excel Workbook \(.xlsx\), or as CSV UTF-8\n",
+        result.stderr,
+    )
+    assert match is not None, result.stderr
+    assert int(match[1].replace(",", "")) < 1_000_000
+
+
+def test_a_workbook_that_unpacks_past_the_input_bound_is_refused(run: Run, tmp_path: Path) -> None:
+    """The bound a CSV input has (256 MiB), on what the zip's directory says its parts unpack
+    to, before any part is read: here a sheet that claims 300 MiB."""
+    book = workbook(tmp_path / "big.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]])
+    content = bytearray(book.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    # The sheet's central directory entry: its signature, then the name at offset 46; the
+    # uncompressed size is at offset 24 (APPNOTE.TXT 4.3.12).
+    directory = content.index(b"PK\x01\x02")
+    while content[directory + 46 : directory + 46 + len(name)] != name:
+        directory = content.index(b"PK\x01\x02", directory + 4)
+    content[directory + 24 : directory + 28] = (300 * 1024 * 1024).to_bytes(4, "little")
+    book.write_bytes(bytes(content))
+    assert zipfile.ZipFile(book).getinfo(name.decode()).file_size == 300 * 1024 * 1024
+    line = error_line(run("roster", str(book)))
+    assert (
+        line == "big.xlsx: unpacks to more than 256 MiB, so not a roster, actuals or holiday file"
+    )
+    assert error_line(run("roster", str(book), "--lang", "zh")) == (
+        "big.xlsx：解压后超过 256 MiB，因此不是受试者名单、实际访视或节假日文件"
+    )
+
+
+def test_a_workbook_is_opened_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15 #14: the saved values and the formulas were two loads of the whole workbook."""
+    from mil62sched import sheets
+
+    book = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]])
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == book:
+            opened.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    with sheets.open_sheet(book) as rows:
+        assert list(rows) == [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]]
+    assert len(opened) == 1
+
+
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+    + "".join(f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(9))
+    + "]>"
+)
+EXTERNAL = '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize(
+    ("prologue", "entity"), [(LAUGHS, "&j;"), (EXTERNAL, "&x;")], ids=["laughs", "external"]
+)
+def test_entities_in_a_sheet_are_one_clear_line(
+    run: Run, tmp_path: Path, prologue: str, entity: str
+) -> None:
+    """Billion laughs and an external entity (XXE) in the sheet's XML: refused, nothing read."""
+    rows = [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]]
+
+    def attack(parts: dict[str, bytes]) -> None:
+        sheet = parts["xl/worksheets/sheet1.xml"].decode()
+        sheet = sheet.replace("<t>CT303-0042</t>", f"<t>{entity}</t>")
+        parts["xl/worksheets/sheet1.xml"] = (prologue + sheet).encode()
+
+    book = _rewritten(workbook(tmp_path / "roster.xlsx", rows), attack)
+    result = run("roster", str(book), "--format", "csv")
+    assert "root:" not in result.stdout + result.stderr
+    assert "aaaaaaaaaa" not in result.stdout
+    line = error_line(result)
+    assert line.startswith("roster.xlsx: not a readable .xlsx workbook (")
 
 
 # --- holiday files -----------------------------------------------------------------------------

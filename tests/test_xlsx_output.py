@@ -22,9 +22,10 @@ import openpyxl
 import pytest
 
 from mil62sched import engine, protocol
+from mil62sched.errors import UsageError
 from mil62sched.formats import csv_rows, xlsx
 from mil62sched.formats.presentation import Presentation
-from tests.conftest import Run, workbook_text
+from tests.conftest import Run, error_line, workbook_text
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 EXPORTED_AT = "1767225600"  # SOURCE_DATE_EPOCH of the tests: 2026-01-01T00:00:00Z
@@ -356,7 +357,12 @@ def test_the_example_workbook_plans_as_the_example_csv(run: Run) -> None:
         "roster", str(EXAMPLES / "roster.csv"), "--format", "csv", "--today", "2025-10-01"
     )
     assert from_book.exit_code == 0, from_book.stderr
-    assert from_book.stderr == from_text.stderr  # no warning of the workbook's own
+    # No warning of the workbook's own; the note of which sheet was read (issue 15 #4).
+    note = (
+        "mil62sched: note: roster.xlsx has 2 sheets: read 'Roster' (the active sheet); --sheet "
+        "reads another\n"
+    )
+    assert from_book.stderr == note + from_text.stderr
     assert from_book.stdout == from_text.stdout
 
 
@@ -426,6 +432,48 @@ def test_characters_no_workbook_can_hold_are_replaced() -> None:
         datetime(2026, 1, 1, tzinfo=UTC),
     )  # fmt: skip
     assert sheet_rows(content)[1] == ["a\ufffdb", "tab\tand\nline", "\ufffd"]
+
+
+def test_text_longer_than_a_cell_holds_is_refused_and_nothing_written(
+    run: Run, tmp_path: Path
+) -> None:
+    """Issue 15 #18: a cell holds at most 32,767 characters (Excel's limit), and openpyxl cut
+    longer text there without a word. Refused, naming the visit and the column: a cut name
+    or note would be a wrong answer, and CSV or JSON keep it whole. Here a site's holiday
+    name of 40,000 characters on 2025-09-01, the W3D1 of a 2025-08-18 start (day 15)."""
+    holidays = tmp_path / "site.csv"
+    holidays.write_text(f"date,name,kind\n2025-09-01,{'x' * 40_000},holiday\n", encoding="utf-8")
+    target = tmp_path / "plan.xlsx"
+    args = ("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--holidays", str(holidays))
+    line = error_line(run(*args, "--participant", "CT303-0042", "-o", str(target)))
+    assert line == (
+        "CT303-0042 W3D1: column 'non_working_reason' holds 40,000 characters, and a workbook "
+        "cell holds at most 32,767: use --format csv or json, which keep text of any length"
+    )
+    assert not target.exists()
+    assert error_line(run(*args, "--format", "xlsx")).startswith(
+        "phase3-rcp W3D1: column 'non_working_reason' holds 40,000 characters"
+    )  # no participant: the arm
+    assert run(*args, "--format", "csv").exit_code == 0
+    assert error_line(run(*args, "--format", "xlsx", "--lang", "zh")) == (
+        "phase3-rcp W3D1：'non_working_reason' 列有 40,000 个字符，而工作簿的一个单元格最多容纳 "
+        "32,767 个：请用 --format csv 或 json，它们保留任意长度的文本"
+    )
+
+
+def test_a_cell_is_measured_as_excel_counts_characters() -> None:
+    """Excel counts UTF-16 units: 16,384 characters outside the BMP are 32,768 of them."""
+
+    def render(text: str) -> bytes:
+        return xlsx._workbook(
+            ["participant", "code", "note"], iter([["P1", "W1D1", text]]), "schedule",
+            lambda: xlsx.Naming("blinded", "t"), datetime(2026, 1, 1, tzinfo=UTC),
+        )  # fmt: skip
+
+    assert sheet_rows(render("x" * 32_767))[1][2] == "x" * 32_767
+    assert sheet_rows(render("\U00020000" * 16_383))[1][2] == "\U00020000" * 16_383
+    with pytest.raises(UsageError, match=r"^P1 W1D1: column 'note' holds 32,768 characters"):
+        render("\U00020000" * 16_384)
 
 
 def test_an_agenda_with_an_unblinded_arm_is_an_unblinded_workbook(run: Run, tmp_path: Path) -> None:

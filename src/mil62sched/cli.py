@@ -213,7 +213,8 @@ Encoding = Annotated[
 Sheet = Annotated[
     str | None,
     typer.Option(
-        help="The sheet to read in .xlsx roster, actuals and holiday files; default the first.",
+        help="The sheet to read in .xlsx roster, actuals and holiday files, hidden or not; "
+        "default the active sheet, else the first visible one.",
         rich_help_panel=_SITE,
     ),
 ]

@@ -241,6 +241,21 @@ SENTENCES = (
         "no run is"
     ),
     N_("{file}: {count} bad rows; nothing written (fix them all)"),
+    # workbooks: which sheet, and what a workbook may hold (sheets, formats.xlsx)
+    N_("is not a sheet of this workbook"),
+    N_("use one of {names}"),
+    N_("the workbook has no visible sheet"),
+    N_("name a hidden one with --sheet: {names}"),
+    N_("matches several sheets when case is ignored"),
+    N_("type one of {names} exactly"),
+    N_("unpacks to more than {size} MiB, so not a roster, actuals or holiday file"),
+    N_(
+        "holds more than {count} shared strings, more than the cells of its sheets could use, "
+        "so not a roster, actuals or holiday file"
+    ),
+    N_("column {name} holds {count} characters, and a workbook cell holds at most {most}"),
+    N_("use --format csv or json, which keep text of any length"),
+    N_("save it again from Excel or WPS as Excel Workbook (.xlsx), or as CSV UTF-8"),
     # recorded visits (--actual, --missed, an actuals file's rows)
     N_("{record} is in the future (today is {date})"),
     N_("{record}: not an infusion visit of {arm} ({known})"),

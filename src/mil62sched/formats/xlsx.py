@@ -53,6 +53,9 @@ FORMULA_LIKE = ("=", "+", "-", "@")
 # Characters no .xlsx cell may hold (XML 1.0 forbids them): shown as U+FFFD.
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MOST_ROWS = 1_048_576  # a worksheet's rows, the header's included (Excel's limit)
+# A cell's text, in UTF-16 units as Excel counts them (Excel's limit). openpyxl cuts longer text
+# without a word; a cut name or note would be a wrong answer, so such an output is refused.
+MOST_CELL_CHARACTERS = 32_767
 UNBLINDED_COLOUR = "C00000"  # the sheet's tab: red, as the terminal's UNBLINDED banner
 
 # How each masking is named on the sheet and in the title, and what the workbook says of it.
@@ -218,6 +221,7 @@ def _workbook(
                     f"a worksheet holds at most {MOST_ROWS:,} rows, and this output has more",
                     accepted="use --format csv, or --split for one workbook per participant",
                 )
+            _check_lengths(columns, row)
             sheet.append(_row(sheet, row))
     except BaseException:
         # A write-only sheet left open complains on stderr when it is collected: close it.
@@ -238,6 +242,28 @@ def _workbook(
     out = io.BytesIO()
     book.save(out)
     return _reproducible(out.getvalue(), stamp)
+
+
+def _check_lengths(columns: Sequence[str], values: list[object]) -> None:
+    """Refuse a row with text longer than a cell holds, naming its participant (else its arm),
+    visit and column."""
+    for name, value in zip(columns, values, strict=False):
+        # A character is one or two UTF-16 units: only text of more than half the limit can be
+        # too long, and only that is measured.
+        if not isinstance(value, str) or len(value) <= MOST_CELL_CHARACTERS // 2:
+            continue
+        units = len(value.encode("utf-16-le")) // 2
+        if units <= MOST_CELL_CHARACTERS:
+            continue
+        fields = dict(zip(columns, values, strict=False))
+        who = fields.get("participant") or fields.get("arm")
+        visit = " ".join(str(part) for part in (who, fields.get("code")) if part)
+        raise UsageError(
+            f"column {name!r} holds {units:,} characters, and a workbook cell holds at most "
+            f"{MOST_CELL_CHARACTERS:,}",
+            accepted="use --format csv or json, which keep text of any length",
+            where=visit or None,
+        )
 
 
 def _row(sheet: Any, values: list[object]) -> list[object]:
