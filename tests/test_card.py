@@ -474,8 +474,51 @@ def test_a_planned_visit_on_a_day_the_site_is_closed_says_so(run: Run) -> None:
         ).stdout
     )  # fmt: skip
     assert rows["W3D1"][1][2] == "2025-10-01 Wed 周三"
-    assert rows["W3D1"][1][4] == "site closed 不开诊"
+    # Issue 16 #5: which holiday, in each language (停诊, not 不开诊).
+    assert rows["W3D1"][1][4] == "site closed (National Day) 停诊（国庆节）"
     assert rows["W25D1"][1][4] == ""
+
+
+@pytest.mark.parametrize(
+    ("lang", "closed"),
+    [("en", "site closed (National Day)"), ("zh", "停诊（国庆节）")],
+)
+def test_a_card_in_one_language_names_the_holiday_in_it(run: Run, lang: str, closed: str) -> None:
+    # As above: W3D1 of a W1D1 on Wed 2025-09-17 is Wed 2025-10-01, National Day (国庆节).
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-09-17",
+        "--format", "html", "--lang", lang,
+    )  # fmt: skip
+    assert card_rows(result.stdout)["W3D1"][1][4] == closed
+
+
+def test_a_visit_on_a_weekend_day_says_the_site_is_closed_for_the_weekend(run: Run) -> None:
+    # W1D1 Sun 2025-09-07 (W1D1 is never moved); W3D1 = Sun 09-21, an ordinary weekend day.
+    rows = card_rows(
+        run(
+            "plan", "--arm", "phase3-rcp", "--start", "2025-09-07", "--today", "2025-09-01",
+            "--format", "html",
+        ).stdout
+    )  # fmt: skip
+    assert rows["W3D1"][1][2] == "2025-09-21 Sun 周日"
+    assert rows["W3D1"][1][4] == "site closed (weekend) 停诊（周末）"
+
+
+def test_a_visit_on_a_make_up_saturday_says_it_is_a_working_day(run: Run) -> None:
+    """Issue 16 #5. W1D1 Tue 2025-09-02: W25D1 = day 169 = Tue 2026-02-17 (春节); with a ±3 day
+    window and --adjust it moves to Sat 2026-02-14, a make-up working day of the 2026 notice
+    (the hand-checked search is in test_windows_and_workdays.py). The card says so under the
+    Saturday, so that nobody takes it for a mistake; no other visit gets the remark."""
+    args = (
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-02", "--window", "3", "--adjust",
+        "--today", "2025-09-01", "--format", "html",
+    )  # fmt: skip
+    rows = card_rows(run(*args).stdout)
+    assert rows["W25D1"][1][2] == "2026-02-14 Sat 周六 make-up working day 调休上班日"
+    assert rows["W25D1"][1][5] == ""  # not closed
+    assert [code for code, (_, cells) in rows.items() if "make-up" in cells[2]] == ["W25D1"]
+    chinese = card_rows(run(*args, "--lang", "zh").stdout)
+    assert chinese["W25D1"][1][2] == "2026-02-14 周六 调休上班日"
 
 
 def test_listing_the_formats_does_not_import_jinja2() -> None:

@@ -19,6 +19,7 @@ from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     local_names,
+    make_up_day,
     overdue,
     reason_text,
     tracked,
@@ -73,7 +74,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "non-working day": ("non-working day", "非工作日"),
     "over capacity": ("over capacity", "超出容量"),
     "window still open": ("window still open", "访视窗仍开放"),
-    "closed": ("site closed", "不开诊"),
+    # A planned day the site does not work, with the holiday's (or the weekend's) name.
+    "closed": ("site closed ({reason})", "停诊（{reason}）"),
+    # A weekend day the site works in exchange for a holiday: no mistake on the card.
+    "make_up": ("make-up working day", "调休上班日"),
     # Visits that are not infusions (a protocol file's `kind`): what the visit is for.
     "screening": ("Screening visit", "筛选访视"),
     "assessment": ("Assessment visit", "评估访视"),
@@ -288,10 +292,13 @@ def _visit_row(
     when = visit.actual if visit.status == "done" and visit.actual else visit.date
     window = _window(visit)
     # A planned day the site does not work (a weekend, a holiday) that --adjust did not move:
-    # the card says so, for the coordinator to settle before the participant takes it home.
+    # the card says so, and why, for the coordinator to settle before the participant takes it
+    # home; a planned weekend day the site works says that it does.
     closed = visit.status == "planned" and not visit.working_day and not visit.moved
+    make_up = visit.status == "planned" and make_up_day(plan, visit.date)
     return {
-        "closed": say("closed") if closed else [],
+        "closed": _closed(visit, say, plan.policy.site) if closed else [],
+        "make_up": say("make_up") if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
         "planned": visit.date.isoformat() if when != visit.date else "",
@@ -341,6 +348,18 @@ def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[s
     for plan in plans:
         stream.write(card_template.render(say=say, card=card(plan, presentation)))
     stream.write(tail)
+
+
+def _closed(visit: Visit, say: _Say, site: object) -> list[tuple[str, str]]:
+    """'site closed (National Day)' / '停诊（国庆节）': the planned day's reason in each language
+    (the holiday's name from the holiday data, in Chinese its zh_CN name; 周末 for a weekend)."""
+    reason = visit.non_working_reason or "not working"
+    chinese = i18n.words("zh")
+    names = {
+        "en": reason,
+        "zh": reason_text(reason, chinese, local_names(site, [visit], chinese)),
+    }
+    return [(lang, text.format(reason=names[lang])) for lang, text in say("closed")]
 
 
 def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple[str, str]]:
