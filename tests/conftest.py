@@ -131,3 +131,13 @@ def without_study_dates(stderr: str) -> str:
             and ("after the study completion date" in line or "before the study start" in line)
         )
     )
+
+
+def without_no_phone(stderr: str) -> str:
+    """stderr without the warning that a printed card (html, pdf) shows no phone number (issue
+    16 #6: a card without --site, or a site file without `phone`, says so once on stderr)."""
+    return "".join(
+        line
+        for line in stderr.splitlines(keepends=True)
+        if not line.startswith("mil62sched: warning: the card shows no phone number")
+    )

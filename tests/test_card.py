@@ -18,7 +18,7 @@ import pytest
 
 from mil62sched import formats
 from mil62sched.formats import html, pdf
-from tests.conftest import GOLDEN, Run, error_line
+from tests.conftest import GOLDEN, Run, error_line, without_study_dates
 
 OLP_DATES = {
     "W1D1": "2024-01-01",
@@ -604,8 +604,9 @@ def test_card_options_for_another_format_are_said_to_be_ignored(
 
 def test_card_options_used_by_their_format_give_no_warning(run: Run) -> None:
     result = run(
-        "plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "html", "--paper", "a5"
-    )
+        "plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "html", "--paper", "a5",
+        "--site", str(EXAMPLES / "site.toml"),  # with a phone number: no warning for its lack
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert "warning" not in result.stderr
 
@@ -623,3 +624,102 @@ def test_the_agenda_card_names_a_holiday_in_each_language(run: Run) -> None:
     chinese = run(*args, "--lang", "zh")
     assert "非工作日: 国庆节" in chinese.stdout
     assert "National Day" not in chinese.stdout
+
+
+# --- the site's name, its phone and the study's dates on the card (issue 16 #6) ---------------
+
+SITE_EN, SITE_ZH = "Chinese PLA General Hospital, Beijing", "中国人民解放军总医院"
+
+
+def _card_text(result_stdout: str) -> str:
+    return " ".join("".join(page(result_stdout).text).split())
+
+
+def test_the_card_names_the_protocols_site_in_english_and_chinese(run: Run) -> None:
+    # Without --site, the built-in protocol's site: its name in both languages, in the heading
+    # and in the contact box.
+    text = _card_text(run(*CT0042).stdout)
+    assert text.count(f"{SITE_EN} {SITE_ZH}") == 2
+    chinese = _card_text(run(*CT0042, "--lang", "zh").stdout)
+    assert chinese.count(SITE_ZH) == 2
+    assert "PLA" not in chinese
+    english = _card_text(run(*CT0042, "--lang", "en").stdout)
+    assert english.count(SITE_EN) == 2
+    assert SITE_ZH not in english
+
+
+def test_a_site_files_name_is_shown_as_written(run: Run) -> None:
+    # examples/site.toml names the site in both languages itself: nothing is added to it.
+    result = run(*CT0042, "--site", str(EXAMPLES / "site.toml"))
+    text = _card_text(result.stdout)
+    assert text.count(f"{SITE_EN} · {SITE_ZH}") == 2
+    assert text.count(SITE_ZH) == 2
+
+
+NO_PHONE = {
+    "en": "mil62sched: warning: the card shows no phone number to call: put the site's phone in "
+    "a site file (key phone) and give it with --site FILE\n",
+    "zh": "mil62sched: warning: 访视卡上没有可拨打的电话号码：请在研究中心文件中填写电话（phone "
+    "项），并用 --site FILE 指定该文件\n",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_card_without_a_phone_number_says_so_once(run: Run, lang: str) -> None:
+    result = run(*CT0042, "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == NO_PHONE[lang]
+
+
+def test_a_roster_of_cards_without_a_phone_number_says_so_once(run: Run, tmp_path: Path) -> None:
+    result = run("roster", ROSTER, "--today", "2025-09-29", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    assert without_study_dates(result.stderr) == NO_PHONE["en"]
+    folder = tmp_path / "cards"  # one card per file: still one warning
+    result = run("roster", ROSTER, "--today", "2025-09-29", "--format", "html", "--split",
+                 str(folder))  # fmt: skip
+    assert without_study_dates(result.stderr) == NO_PHONE["en"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (*CT0042, "--site", str(EXAMPLES / "site.toml")),  # a phone number on the card
+        (*CT0042[:-1], "csv"),  # no card
+        ("agenda", ROSTER, "--today", "2025-09-29", "--format", "html"),  # no phone on the list
+    ],
+    ids=["site-file-with-phone", "csv", "agenda"],
+)
+def test_no_phone_warning_where_a_phone_is_shown_or_none_is_asked_for(
+    run: Run, args: tuple[str, ...]
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "phone" not in result.stderr
+
+
+def test_a_site_file_without_a_phone_number_gets_the_warning(run: Run, tmp_path: Path) -> None:
+    result = run(*CT0042, "--site", site_file(tmp_path, "name = 'Ward 5'\n"))
+    assert result.stderr == NO_PHONE["en"]
+
+
+COMPLETION = (
+    "Visits after the registry's study completion date (2027-03-31) may change.",
+    "注册登记的研究完成日期（2027-03-31）之后的访视可能变动。",
+)
+
+
+def test_the_card_says_visits_after_the_study_completion_date_may_change(run: Run) -> None:
+    # phase1b-500 from Mon 2025-08-25: W79D1 = day 547 = +546 days = Mon 2027-02-22, before the
+    # registry's completion 2027-03-31; W105D1 = day 729 = +728 days (104 weeks) = Mon 2027-08-23,
+    # after it.
+    args = ("plan", "--arm", "phase1b-500", "--start", "2025-08-25", "--today", "2025-08-25",
+            "--format", "html", "--site", str(EXAMPLES / "site.toml"))  # fmt: skip
+    text = _card_text(run(*args).stdout)
+    assert " ".join(COMPLETION) in text
+    assert COMPLETION[0] in _card_text(run(*args, "--lang", "en").stdout)
+    chinese = _card_text(run(*args, "--lang", "zh").stdout)
+    assert COMPLETION[1] in chinese
+    assert COMPLETION[0] not in chinese
+    # CT303-0042's last visit is W131D1 on 2026-06-29: before it, no such line.
+    assert "study completion" not in _card_text(run(*CT0042).stdout)

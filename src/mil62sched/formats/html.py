@@ -18,13 +18,16 @@ from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
+    after_study_completion,
     local_names,
     make_up_day,
     overdue,
     reason_text,
     tracked,
 )
+from mil62sched.i18n import N_
 from mil62sched.model.plan import Plan, Visit
+from mil62sched.model.protocol import Protocol
 from mil62sched.model.site import Site
 
 if TYPE_CHECKING:
@@ -74,16 +77,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "non-working day": ("non-working day", "非工作日"),
     "over capacity": ("over capacity", "超出容量"),
     "window still open": ("window still open", "访视窗仍开放"),
-    # A planned day the site does not work, with the holiday's (or the weekend's) name.
-    "closed": ("site closed ({reason})", "停诊（{reason}）"),
-    # A weekend day the site works in exchange for a holiday: no mistake on the card.
-    "make_up": ("make-up working day", "调休上班日"),
     # Visits that are not infusions (a protocol file's `kind`): what the visit is for.
     "screening": ("Screening visit", "筛选访视"),
     "assessment": ("Assessment visit", "评估访视"),
     "end-of-treatment": ("End-of-treatment visit", "治疗结束访视"),
     "follow-up": ("Follow-up visit", "随访"),
 }
+
+# The card's sentences made since issue 16, said through the message catalogue (i18n):
+# a planned day the site does not work, with the holiday's (or the weekend's) name;
+SITE_CLOSED = N_("site closed ({reason})")
+# a weekend day the site works in exchange for a holiday, so that nobody takes it for a mistake;
+MAKE_UP_DAY = N_("make-up working day")
+# visits after the registry's study completion date, which may move by amendment.
+AFTER_COMPLETION = N_("Visits after the registry's study completion date ({date}) may change.")
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
 DEFAULT_BRING: tuple[tuple[str, str], ...] = (
@@ -221,11 +228,22 @@ def _page(template: str, presentation: Presentation, **values: Any) -> str:
     )
 
 
-def _site(plan_site: str, presentation: Presentation) -> dict[str, Any]:
-    site = presentation.site or Site(name=plan_site)
+def _in_each(say: _Say, msgid: str, **values: object) -> list[tuple[str, str]]:
+    """A catalogue message with its values, in the card's languages."""
+    english, chinese = (i18n.words(lang)(msgid, **values) for lang in LANGUAGES)
+    return say.pair((english, chinese))
+
+
+def _site_name(site: Site, say: _Say) -> list[tuple[str, str]]:
+    """The site's name: in English and Chinese when the protocol gives both, else as written."""
+    return say.pair((site.name, site.name_zh)) if site.name_zh else [("", site.name)]
+
+
+def _site(protocol: Protocol, presentation: Presentation) -> dict[str, Any]:
+    site = presentation.site or Site.of(protocol)
     say = _Say(presentation.languages)
     return {
-        "name": site.name,
+        "name": _site_name(site, say),
         "address": site.address,
         "phone": site.phone,
         "coordinator": site.coordinator,
@@ -298,7 +316,7 @@ def _visit_row(
     make_up = visit.status == "planned" and make_up_day(plan, visit.date)
     return {
         "closed": _closed(visit, say, plan.policy.site) if closed else [],
-        "make_up": say("make_up") if make_up else [],
+        "make_up": _in_each(say, MAKE_UP_DAY) if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
         "planned": visit.date.isoformat() if when != visit.date else "",
@@ -316,10 +334,16 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
     say = _Say(presentation.languages)
     following = _next_visit(plan)
     is_tracked = tracked(plan)
+    completion = plan.protocol.study_completion
+    late = completion is not None and any(after_study_completion(plan, v) for v in plan.given)
     return {
         "unblinded": plan.unblinded,
         "trial": f"{plan.protocol.id} ({plan.protocol.registry})",
-        "site": _site(plan.protocol.site, presentation),
+        "site": _site(plan.protocol, presentation),
+        # A short line, once: the registry's dates move by amendment (see wording's notes).
+        "after_completion": _in_each(say, AFTER_COMPLETION, date=completion.isoformat())
+        if late and completion is not None
+        else [],
         "participant": plan.participant,
         "arm": plan.arm.name,
         "arm_title": say.pair((plan.arm.title, ARM_TITLES_ZH.get(plan.arm.name, plan.arm.title))),
@@ -355,11 +379,8 @@ def _closed(visit: Visit, say: _Say, site: object) -> list[tuple[str, str]]:
     (the holiday's name from the holiday data, in Chinese its zh_CN name; 周末 for a weekend)."""
     reason = visit.non_working_reason or "not working"
     chinese = i18n.words("zh")
-    names = {
-        "en": reason,
-        "zh": reason_text(reason, chinese, local_names(site, [visit], chinese)),
-    }
-    return [(lang, text.format(reason=names[lang])) for lang, text in say("closed")]
+    local = reason_text(reason, chinese, local_names(site, [visit], chinese))
+    return say.pair((i18n.ENGLISH(SITE_CLOSED, reason=reason), chinese(SITE_CLOSED, reason=local)))
 
 
 def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple[str, str]]:
@@ -418,7 +439,7 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),
         "chairs": agenda.chairs,
-        "site": presentation.site.name if presentation.site else None,
+        "site": _site_name(presentation.site, say) if presentation.site else None,
         "overdue": overdue_items,
         "days": list(days.values()),
     }
