@@ -99,6 +99,17 @@ def card_rows(text: str) -> dict[str, tuple[str, list[str]]]:
     return rows
 
 
+def closed_line(text: str, code: str) -> str | None:
+    """What the card says on the line of its own under the visit `code` (a closed day), or None
+    when it says nothing there."""
+    rows = page(text).rows
+    for index, (_, cells) in enumerate(rows):
+        if len(cells) > 1 and cells[1].split()[:1] == [code]:
+            kind, below = rows[index + 1] if index + 1 < len(rows) else ("", [])
+            return " ".join(cell for cell in below if cell) if "closed-row" in kind else None
+    raise AssertionError(f"no row for {code}")
+
+
 CT0042 = (
     "plan",
     "--arm",
@@ -467,16 +478,17 @@ def test_roster_split_writes_one_card_per_participant(run: Run, tmp_path: Path) 
 
 def test_a_planned_visit_on_a_day_the_site_is_closed_says_so(run: Run) -> None:
     # 2025-10-01 is National Day (国庆节), a Wednesday; without --adjust the card keeps the date.
-    rows = card_rows(
-        run(
-            "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-09-17",
-            "--format", "html",
-        ).stdout
-    )  # fmt: skip
+    text = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-09-17",
+        "--format", "html",
+    ).stdout  # fmt: skip
+    rows = card_rows(text)
     assert rows["W3D1"][1][2] == "2025-10-01 Wed 周三"
-    # Issue 16 #5: which holiday, in each language (停诊, not 不开诊).
-    assert rows["W3D1"][1][4] == "site closed (National Day) 停诊（国庆节）"
-    assert rows["W25D1"][1][4] == ""
+    # Issue 16 #5: which holiday, in each language (停诊, not 不开诊), on a line of its own
+    # under the visit, across the table.
+    assert closed_line(text, "W3D1") == "site closed (National Day) 停诊（国庆节）"
+    assert closed_line(text, "W25D1") is None
+    assert rows["W3D1"][1][4] == ""  # no status word: the visit is planned, not yet due
 
 
 @pytest.mark.parametrize(
@@ -489,19 +501,17 @@ def test_a_card_in_one_language_names_the_holiday_in_it(run: Run, lang: str, clo
         "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-09-17",
         "--format", "html", "--lang", lang,
     )  # fmt: skip
-    assert card_rows(result.stdout)["W3D1"][1][4] == closed
+    assert closed_line(result.stdout, "W3D1") == closed
 
 
 def test_a_visit_on_a_weekend_day_says_the_site_is_closed_for_the_weekend(run: Run) -> None:
     # W1D1 Sun 2025-09-07 (W1D1 is never moved); W3D1 = Sun 09-21, an ordinary weekend day.
-    rows = card_rows(
-        run(
-            "plan", "--arm", "phase3-rcp", "--start", "2025-09-07", "--today", "2025-09-01",
-            "--format", "html",
-        ).stdout
-    )  # fmt: skip
-    assert rows["W3D1"][1][2] == "2025-09-21 Sun 周日"
-    assert rows["W3D1"][1][4] == "site closed (weekend) 停诊（周末）"
+    text = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-07", "--today", "2025-09-01",
+        "--format", "html",
+    ).stdout  # fmt: skip
+    assert card_rows(text)["W3D1"][1][2] == "2025-09-21 Sun 周日"
+    assert closed_line(text, "W3D1") == "site closed (weekend) 停诊（周末）"
 
 
 def test_a_visit_on_a_make_up_saturday_says_it_is_a_working_day(run: Run) -> None:
@@ -513,9 +523,10 @@ def test_a_visit_on_a_make_up_saturday_says_it_is_a_working_day(run: Run) -> Non
         "plan", "--arm", "phase3-rcp", "--start", "2025-09-02", "--window", "3", "--adjust",
         "--today", "2025-09-01", "--format", "html",
     )  # fmt: skip
-    rows = card_rows(run(*args).stdout)
+    text = run(*args).stdout
+    rows = card_rows(text)
     assert rows["W25D1"][1][2] == "2026-02-14 Sat 周六 make-up working day 调休上班日"
-    assert rows["W25D1"][1][5] == ""  # not closed
+    assert closed_line(text, "W25D1") is None
     assert [code for code, (_, cells) in rows.items() if "make-up" in cells[2]] == ["W25D1"]
     chinese = card_rows(run(*args, "--lang", "zh").stdout)
     assert chinese["W25D1"][1][2] == "2026-02-14 周六 调休上班日"
@@ -565,10 +576,83 @@ def test_a_protocol_file_with_day_codes_and_a_screening_visit(run: Run) -> None:
         "--today", "2024-01-10", "--format", "html",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    rows = {cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 5}
-    assert rows["D-28"][1:4] == ["D-28 第-28天", "2023-12-04 Mon 周一", "Screening visit 筛选访视"]
+    # 26 visits: the compact card (two columns; the screening visit says what it is under its
+    # code, as the infusions share one label, said once above them).
+    rows = {cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 3}
+    assert rows["D-28"][1:3] == ["D-28 第-28天 Screening visit 筛选访视", "2023-12-04 Mon 周一"]
     assert rows["D15"][:3] == ["►", "D15 第15天", "2024-01-15 Mon 周一"]
     assert rows["D29"][1:3] == ["D29 第29天", "2024-01-29 Mon 周一"]
+
+
+# --- the compact card of a long schedule (issue 16 #7) ---------------------------------------
+
+
+def _trial_of(tmp_path: Path, weeks: int) -> str:
+    """A protocol file with one open-label schedule of `weeks` weekly infusions (W1D1, W2D1,
+    ...), matching placebo at W3D1."""
+    visits = ", ".join(f'"W{week}D1"' for week in range(1, weeks + 1))
+    path = tmp_path / "trial.toml"
+    path.write_text(
+        'format = 1\n\n[protocol]\nid = "T-1"\nregistry = "NCT00000000"\ntitle = "A trial"\n'
+        'sponsor = "Nobody"\nsite = "Nowhere"\ncountry = "CN"\ntimezone = "Asia/Shanghai"\n'
+        'source = "none"\n\n[treatments.drug]\nlabel = "Drug 100 mg"\nproduct = "drug"\n'
+        'dose_mg = 100\n\n[treatments.placebo]\nlabel = "Matching placebo"\n'
+        'product = "placebo"\ndose_mg = 0\n\n[[schedules]]\nname = "open"\n'
+        'title = "Open label"\nperiod = "OL"\nmasking = "open-label"\n'
+        f'visits = [{visits}]\ntreatment = "drug"\noverrides = {{ W3D1 = "placebo" }}\n'
+        'cites = "A sentence."\n',
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+@pytest.mark.parametrize("weeks", [html.MOST_IN_ONE_COLUMN, html.MOST_IN_ONE_COLUMN + 1])
+def test_a_card_of_more_than_twelve_visits_lists_them_in_two_columns(
+    run: Run, tmp_path: Path, weeks: int
+) -> None:
+    # W1D1 Mon 2024-01-08; WnD1 = 2024-01-08 + 7(n-1) days, every Monday: W6D1 = + 35 days =
+    # 2024-02-12, inside the 2024 notice's Spring Festival break (02-10 to 02-17 off); W12D1 =
+    # + 77 days = 2024-03-25; W13D1 = + 84 days = 2024-04-01 (2024 is a leap year).
+    result = run(
+        "plan", "--protocol", _trial_of(tmp_path, weeks), "--arm", "open",
+        "--start", "2024-01-08", "--today", "2024-01-08", "--format", "html",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    parsed = page(text)
+    rows = [
+        cells
+        for _, cells in parsed.rows
+        if cells and re.fullmatch(r"W\d+D1", cells[1][:5].split()[0])
+    ]
+    assert [cells[1].split()[0] for cells in rows] == [f"W{n}D1" for n in range(1, weeks + 1)]
+    flat = " ".join("".join(parsed.text).split())
+    # In either layout, the closed day is said on a line of its own under its visit.
+    assert (
+        closed_line(text, "W6D1") == "site closed (Chinese New Year (Spring Festival)) 停诊（春节）"
+    )
+    if weeks <= 12:  # one table, what each visit gives and its status in columns of their own
+        assert '<article class="page card">' in text
+        assert text.count('<table class="visits">') == 1
+        assert [cells[3] for cells in rows[1:3]] == ["Drug 100 mg", "Matching placebo 匹配安慰剂"]
+        return
+    assert '<article class="page card compact">' in text
+    assert text.count('<table class="visits">') == 2
+    assert '<div class="visit-columns">' in text
+    assert "Status" not in flat  # the marks and the legend say it
+    # What most infusions give, said once; the W3D1 placebo under its code.
+    assert "Infusion 输注: Drug 100 mg" in flat
+    assert rows[2][1] == "W3D1 第3周第1天 Matching placebo 匹配安慰剂"
+    assert rows[1][1] == "W2D1 第2周第1天"
+    assert rows[12][2] == "2024-04-01 Mon 周一"
+    assert rows[0][0] == "►"  # the next visit is still marked
+
+
+def test_the_longest_built_in_arm_keeps_one_column(run: Run) -> None:
+    # The phase 3 journey: 4 RCP and 7 OLP infusions, 11 rows.
+    text = run("plan", "--arm", "phase3", "--start", "2025-08-25", "--format", "html").stdout
+    assert '<article class="page card">' in text
+    assert text.count('<table class="visits">') == 1
 
 
 def test_the_card_stays_bilingual_when_only_the_environment_chooses_a_language(

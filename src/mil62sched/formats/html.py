@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 LANGUAGES = ("en", "zh")
 PAPERS = ("a4", "a5")
+# A card of more visits than this lists them in two columns (a compact layout), so that it
+# still prints on one page: SAkuraStar's 26 visits do; the longest built-in arm has 11.
+MOST_IN_ONE_COLUMN = 12
 
 # The card's words in both languages, until the project's message catalogues reach this format.
 WORDS: dict[str, tuple[str, str]] = {
@@ -329,14 +332,68 @@ def _visit_row(
     }
 
 
+def _lines(row: dict[str, Any]) -> int:
+    """About how many lines a visit's row takes on the card: its code or date and weekday, and
+    the lines said under them or below the row."""
+    return 2 + bool(row["make_up"]) + bool(row["planned"]) + len(row["other"]) + len(row["closed"])
+
+
+def _balanced(rows: list[dict[str, Any]]) -> int:
+    """Where to split the rows into two columns of about the same height (rows in order, the
+    first column not the shorter one on a tie)."""
+    lines = [_lines(row) for row in rows]
+    total = sum(lines)
+    best, best_height, above = 1, total, 0
+    for split in range(1, len(rows)):
+        above += lines[split - 1]
+        height = max(above, total - above)
+        if height < best_height or (height == best_height and above >= total - above):
+            best, best_height = split, height
+    return best
+
+
+def _common_label(plan: Plan) -> str | None:
+    """The treatment label most infusions of the plan share (the first such, on a tie)."""
+    from collections import Counter
+
+    labels = Counter(v.treatment.label for v in plan.visits if v.kind == "infusion")
+    return labels.most_common(1)[0][0] if labels else None
+
+
 def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
-    """The values one card shows."""
+    """The values one card shows.
+
+    A long schedule (more than MOST_IN_ONE_COLUMN visits) is compact: its visits in two
+    columns, what most infusions give said once above them (a visit that gives something else,
+    or is no infusion, says what under its code), and no status words (the marks and the legend
+    say them). In either layout a closed day is said on a line of its own under its visit.
+    """
     say = _Say(presentation.languages)
     following = _next_visit(plan)
     is_tracked = tracked(plan)
     completion = plan.protocol.study_completion
     late = completion is not None and any(after_study_completion(plan, v) for v in plan.given)
+    rows = [
+        _visit_row(plan, v, say, is_next=v is following, is_tracked=is_tracked) for v in plan.visits
+    ]
+    compact = len(rows) > MOST_IN_ONE_COLUMN
+    common = _common_label(plan) if compact else None
+    for row, visit in zip(rows, plan.visits, strict=True):
+        gives_the_common = visit.kind == "infusion" and visit.treatment.label == common
+        row["other"] = row["infusion"] if compact and not gives_the_common else []
+    half = _balanced(rows) if compact else len(rows)
+    parts = [(0, half), (half, len(rows))] if compact else [(0, len(rows))]
     return {
+        "compact": compact,
+        "infusion": say.pair((common, chinese_treatment(common))) if common else [],
+        # Each column of visits with a window column when any of its visits has a window.
+        "columns": [
+            {
+                "rows": rows[first:last],
+                "windows": any(v.window is not None for v in plan.visits[first:last]),
+            }
+            for first, last in parts
+        ],
         "unblinded": plan.unblinded,
         "trial": f"{plan.protocol.id} ({plan.protocol.registry})",
         "site": _site(plan.protocol, presentation),
@@ -348,11 +405,6 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         "arm": plan.arm.name,
         "arm_title": say.pair((plan.arm.title, ARM_TITLES_ZH.get(plan.arm.name, plan.arm.title))),
         "start": plan.start.isoformat(),
-        "windows": any(visit.window is not None for visit in plan.visits),
-        "visits": [
-            _visit_row(plan, v, say, is_next=v is following, is_tracked=is_tracked)
-            for v in plan.visits
-        ],
     }
 
 
