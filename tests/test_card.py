@@ -807,3 +807,13 @@ def test_the_card_says_visits_after_the_study_completion_date_may_change(run: Ru
     assert COMPLETION[0] not in chinese
     # CT303-0042's last visit is W131D1 on 2026-06-29: before it, no such line.
     assert "study completion" not in _card_text(run(*CT0042).stdout)
+
+
+def test_the_agenda_sheet_names_the_protocols_site_in_both_languages(run: Run) -> None:
+    args = ("agenda", ROSTER, "--today", "2025-09-29", "--format", "html")
+    heading = page(run(*args).stdout)
+    text = " ".join("".join(heading.text).split())
+    assert f"{SITE_EN} {SITE_ZH} · 2025-09-29" in text
+    chinese = " ".join("".join(page(run(*args, "--lang", "zh").stdout).text).split())
+    assert f"{SITE_ZH} · 2025-09-29" in chinese
+    assert SITE_EN not in chinese

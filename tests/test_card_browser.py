@@ -185,6 +185,9 @@ def test_the_agenda_loads_with_every_due_date(run: Run, browser: str, tmp_path: 
     for item in items:
         assert item["date"] in text
         assert item["participant"] in text
+    # The day the site is closed is named (CT303-0002's RCP W3D1 on National Day, 2025-10-01).
+    assert "non-working day: National Day" in text
+    assert "国庆节" in text
 
 
 _MEASURE = """<script>
