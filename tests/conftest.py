@@ -152,3 +152,13 @@ def renamed_period_protocol(folder: Path, old: str = "OLP", new: str = "OLE") ->
     path = folder / f"{new.lower()}.toml"
     path.write_text(renamed, encoding="utf-8")
     return path
+
+
+def without_no_phone(stderr: str) -> str:
+    """stderr without the warning that a printed card (html, pdf) shows no phone number (issue
+    16 #6: a card without --site, or a site file without `phone`, says so once on stderr)."""
+    return "".join(
+        line
+        for line in stderr.splitlines(keepends=True)
+        if not line.startswith("mil62sched: warning: the card shows no phone number")
+    )

@@ -19,7 +19,7 @@ import pytest
 
 from mil62sched import formats
 from mil62sched.formats import html, pdf
-from tests.conftest import GOLDEN, Run, error_line
+from tests.conftest import GOLDEN, Run, error_line, without_study_dates
 
 OLP_DATES = {
     "W1D1": "2024-01-01",
@@ -98,6 +98,17 @@ def card_rows(text: str) -> dict[str, tuple[str, list[str]]]:
         if len(cells) >= 5 and re.fullmatch(r"W\d+D\d", cells[1].split()[0]):
             rows[cells[1].split()[0]] = (kind, cells)
     return rows
+
+
+def closed_line(text: str, code: str) -> str | None:
+    """What the card says on the line of its own under the visit `code` (a closed day), or None
+    when it says nothing there."""
+    rows = page(text).rows
+    for index, (_, cells) in enumerate(rows):
+        if len(cells) > 1 and cells[1].split()[:1] == [code]:
+            kind, below = rows[index + 1] if index + 1 < len(rows) else ("", [])
+            return " ".join(cell for cell in below if cell) if "closed-row" in kind else None
+    raise AssertionError(f"no row for {code}")
 
 
 CT0042 = (
@@ -595,15 +606,58 @@ def test_roster_split_writes_one_card_per_participant(run: Run, tmp_path: Path) 
 
 def test_a_planned_visit_on_a_day_the_site_is_closed_says_so(run: Run) -> None:
     # 2025-10-01 is National Day (国庆节), a Wednesday; without --adjust the card keeps the date.
-    rows = card_rows(
-        run(
-            "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-09-17",
-            "--format", "html",
-        ).stdout
-    )  # fmt: skip
+    text = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-09-17",
+        "--format", "html",
+    ).stdout  # fmt: skip
+    rows = card_rows(text)
     assert rows["W3D1"][1][2] == "2025-10-01 Wed 周三"
-    assert rows["W3D1"][1][4] == "site closed 不开诊"
-    assert rows["W25D1"][1][4] == ""
+    # Issue 16 #5: which holiday, in each language (停诊, not 不开诊), on a line of its own
+    # under the visit, across the table.
+    assert closed_line(text, "W3D1") == "site closed (National Day) 停诊（国庆节）"
+    assert closed_line(text, "W25D1") is None
+    assert rows["W3D1"][1][4] == ""  # no status word: the visit is planned, not yet due
+
+
+@pytest.mark.parametrize(
+    ("lang", "closed"),
+    [("en", "site closed (National Day)"), ("zh", "停诊（国庆节）")],
+)
+def test_a_card_in_one_language_names_the_holiday_in_it(run: Run, lang: str, closed: str) -> None:
+    # As above: W3D1 of a W1D1 on Wed 2025-09-17 is Wed 2025-10-01, National Day (国庆节).
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-09-17",
+        "--format", "html", "--lang", lang,
+    )  # fmt: skip
+    assert closed_line(result.stdout, "W3D1") == closed
+
+
+def test_a_visit_on_a_weekend_day_says_the_site_is_closed_for_the_weekend(run: Run) -> None:
+    # W1D1 Sun 2025-09-07 (W1D1 is never moved); W3D1 = Sun 09-21, an ordinary weekend day.
+    text = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-07", "--today", "2025-09-01",
+        "--format", "html",
+    ).stdout  # fmt: skip
+    assert card_rows(text)["W3D1"][1][2] == "2025-09-21 Sun 周日"
+    assert closed_line(text, "W3D1") == "site closed (weekend) 停诊（周末）"
+
+
+def test_a_visit_on_a_make_up_saturday_says_it_is_a_working_day(run: Run) -> None:
+    """Issue 16 #5. W1D1 Tue 2025-09-02: W25D1 = day 169 = Tue 2026-02-17 (春节); with a ±3 day
+    window and --adjust it moves to Sat 2026-02-14, a make-up working day of the 2026 notice
+    (the hand-checked search is in test_windows_and_workdays.py). The card says so under the
+    Saturday, so that nobody takes it for a mistake; no other visit gets the remark."""
+    args = (
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-02", "--window", "3", "--adjust",
+        "--today", "2025-09-01", "--format", "html",
+    )  # fmt: skip
+    text = run(*args).stdout
+    rows = card_rows(text)
+    assert rows["W25D1"][1][2] == "2026-02-14 Sat 周六 make-up working day 调休上班日"
+    assert closed_line(text, "W25D1") is None
+    assert [code for code, (_, cells) in rows.items() if "make-up" in cells[2]] == ["W25D1"]
+    chinese = card_rows(run(*args, "--lang", "zh").stdout)
+    assert chinese["W25D1"][1][2] == "2026-02-14 周六 调休上班日"
 
 
 def test_listing_the_formats_does_not_import_jinja2() -> None:
@@ -650,10 +704,83 @@ def test_a_protocol_file_with_day_codes_and_a_screening_visit(run: Run) -> None:
         "--today", "2024-01-10", "--format", "html",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    rows = {cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 5}
-    assert rows["D-28"][1:4] == ["D-28 第-28天", "2023-12-04 Mon 周一", "Screening visit 筛选访视"]
+    # 26 visits: the compact card (two columns; the screening visit says what it is under its
+    # code, as the infusions share one label, said once above them).
+    rows = {cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 3}
+    assert rows["D-28"][1:3] == ["D-28 第-28天 Screening visit 筛选访视", "2023-12-04 Mon 周一"]
     assert rows["D15"][:3] == ["►", "D15 第15天", "2024-01-15 Mon 周一"]
     assert rows["D29"][1:3] == ["D29 第29天", "2024-01-29 Mon 周一"]
+
+
+# --- the compact card of a long schedule (issue 16 #7) ---------------------------------------
+
+
+def _trial_of(tmp_path: Path, weeks: int) -> str:
+    """A protocol file with one open-label schedule of `weeks` weekly infusions (W1D1, W2D1,
+    ...), matching placebo at W3D1."""
+    visits = ", ".join(f'"W{week}D1"' for week in range(1, weeks + 1))
+    path = tmp_path / "trial.toml"
+    path.write_text(
+        'format = 1\n\n[protocol]\nid = "T-1"\nregistry = "NCT00000000"\ntitle = "A trial"\n'
+        'sponsor = "Nobody"\nsite = "Nowhere"\ncountry = "CN"\ntimezone = "Asia/Shanghai"\n'
+        'source = "none"\n\n[treatments.drug]\nlabel = "Drug 100 mg"\nproduct = "drug"\n'
+        'dose_mg = 100\n\n[treatments.placebo]\nlabel = "Matching placebo"\n'
+        'product = "placebo"\ndose_mg = 0\n\n[[schedules]]\nname = "open"\n'
+        'title = "Open label"\nperiod = "OL"\nmasking = "open-label"\n'
+        f'visits = [{visits}]\ntreatment = "drug"\noverrides = {{ W3D1 = "placebo" }}\n'
+        'cites = "A sentence."\n',
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+@pytest.mark.parametrize("weeks", [html.MOST_IN_ONE_COLUMN, html.MOST_IN_ONE_COLUMN + 1])
+def test_a_card_of_more_than_twelve_visits_lists_them_in_two_columns(
+    run: Run, tmp_path: Path, weeks: int
+) -> None:
+    # W1D1 Mon 2024-01-08; WnD1 = 2024-01-08 + 7(n-1) days, every Monday: W6D1 = + 35 days =
+    # 2024-02-12, inside the 2024 notice's Spring Festival break (02-10 to 02-17 off); W12D1 =
+    # + 77 days = 2024-03-25; W13D1 = + 84 days = 2024-04-01 (2024 is a leap year).
+    result = run(
+        "plan", "--protocol", _trial_of(tmp_path, weeks), "--arm", "open",
+        "--start", "2024-01-08", "--today", "2024-01-08", "--format", "html",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    parsed = page(text)
+    rows = [
+        cells
+        for _, cells in parsed.rows
+        if cells and re.fullmatch(r"W\d+D1", cells[1][:5].split()[0])
+    ]
+    assert [cells[1].split()[0] for cells in rows] == [f"W{n}D1" for n in range(1, weeks + 1)]
+    flat = " ".join("".join(parsed.text).split())
+    # In either layout, the closed day is said on a line of its own under its visit.
+    assert (
+        closed_line(text, "W6D1") == "site closed (Chinese New Year (Spring Festival)) 停诊（春节）"
+    )
+    if weeks <= 12:  # one table, what each visit gives and its status in columns of their own
+        assert '<article class="page card">' in text
+        assert text.count('<table class="visits">') == 1
+        assert [cells[3] for cells in rows[1:3]] == ["Drug 100 mg", "Matching placebo 匹配安慰剂"]
+        return
+    assert '<article class="page card compact">' in text
+    assert text.count('<table class="visits">') == 2
+    assert '<div class="visit-columns">' in text
+    assert "Status" not in flat  # the marks and the legend say it
+    # What most infusions give, said once; the W3D1 placebo under its code.
+    assert "Infusion 输注: Drug 100 mg" in flat
+    assert rows[2][1] == "W3D1 第3周第1天 Matching placebo 匹配安慰剂"
+    assert rows[1][1] == "W2D1 第2周第1天"
+    assert rows[12][2] == "2024-04-01 Mon 周一"
+    assert rows[0][0] == "►"  # the next visit is still marked
+
+
+def test_the_longest_built_in_arm_keeps_one_column(run: Run) -> None:
+    # The phase 3 journey: 4 RCP and 7 OLP infusions, 11 rows.
+    text = run("plan", "--arm", "phase3", "--start", "2025-08-25", "--format", "html").stdout
+    assert '<article class="page card">' in text
+    assert text.count('<table class="visits">') == 1
 
 
 def test_the_card_stays_bilingual_when_only_the_environment_chooses_a_language(
@@ -689,8 +816,9 @@ def test_card_options_for_another_format_are_said_to_be_ignored(
 
 def test_card_options_used_by_their_format_give_no_warning(run: Run) -> None:
     result = run(
-        "plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "html", "--paper", "a5"
-    )
+        "plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "html", "--paper", "a5",
+        "--site", str(EXAMPLES / "site.toml"),  # with a phone number: no warning for its lack
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert "warning" not in result.stderr
 
@@ -708,3 +836,112 @@ def test_the_agenda_card_names_a_holiday_in_each_language(run: Run) -> None:
     chinese = run(*args, "--lang", "zh")
     assert "非工作日: 国庆节" in chinese.stdout
     assert "National Day" not in chinese.stdout
+
+
+# --- the site's name, its phone and the study's dates on the card (issue 16 #6) ---------------
+
+SITE_EN, SITE_ZH = "Chinese PLA General Hospital, Beijing", "中国人民解放军总医院"
+
+
+def _card_text(result_stdout: str) -> str:
+    return " ".join("".join(page(result_stdout).text).split())
+
+
+def test_the_card_names_the_protocols_site_in_english_and_chinese(run: Run) -> None:
+    # Without --site, the built-in protocol's site: its name in both languages, in the heading
+    # and in the contact box.
+    text = _card_text(run(*CT0042).stdout)
+    assert text.count(f"{SITE_EN} {SITE_ZH}") == 2
+    chinese = _card_text(run(*CT0042, "--lang", "zh").stdout)
+    assert chinese.count(SITE_ZH) == 2
+    assert "PLA" not in chinese
+    english = _card_text(run(*CT0042, "--lang", "en").stdout)
+    assert english.count(SITE_EN) == 2
+    assert SITE_ZH not in english
+
+
+def test_a_site_files_name_is_shown_as_written(run: Run) -> None:
+    # examples/site.toml names the site in both languages itself: nothing is added to it.
+    result = run(*CT0042, "--site", str(EXAMPLES / "site.toml"))
+    text = _card_text(result.stdout)
+    assert text.count(f"{SITE_EN} · {SITE_ZH}") == 2
+    assert text.count(SITE_ZH) == 2
+
+
+NO_PHONE = {
+    "en": "mil62sched: warning: the card shows no phone number to call: put the site's phone in "
+    "a site file (key phone) and give it with --site FILE\n",
+    "zh": "mil62sched: warning: 访视卡上没有可拨打的电话号码：请在研究中心文件中填写电话（phone "
+    "项），并用 --site FILE 指定该文件\n",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_card_without_a_phone_number_says_so_once(run: Run, lang: str) -> None:
+    result = run(*CT0042, "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == NO_PHONE[lang]
+
+
+def test_a_roster_of_cards_without_a_phone_number_says_so_once(run: Run, tmp_path: Path) -> None:
+    result = run("roster", ROSTER, "--today", "2025-09-29", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    assert without_study_dates(result.stderr) == NO_PHONE["en"]
+    folder = tmp_path / "cards"  # one card per file: still one warning
+    result = run("roster", ROSTER, "--today", "2025-09-29", "--format", "html", "--split",
+                 str(folder))  # fmt: skip
+    assert without_study_dates(result.stderr) == NO_PHONE["en"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (*CT0042, "--site", str(EXAMPLES / "site.toml")),  # a phone number on the card
+        (*CT0042[:-1], "csv"),  # no card
+        ("agenda", ROSTER, "--today", "2025-09-29", "--format", "html"),  # no phone on the list
+    ],
+    ids=["site-file-with-phone", "csv", "agenda"],
+)
+def test_no_phone_warning_where_a_phone_is_shown_or_none_is_asked_for(
+    run: Run, args: tuple[str, ...]
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "phone" not in result.stderr
+
+
+def test_a_site_file_without_a_phone_number_gets_the_warning(run: Run, tmp_path: Path) -> None:
+    result = run(*CT0042, "--site", site_file(tmp_path, "name = 'Ward 5'\n"))
+    assert result.stderr == NO_PHONE["en"]
+
+
+COMPLETION = (
+    "Visits after the registry's study completion date (2027-03-31) may change.",
+    "注册登记的研究完成日期（2027-03-31）之后的访视可能变动。",
+)
+
+
+def test_the_card_says_visits_after_the_study_completion_date_may_change(run: Run) -> None:
+    # phase1b-500 from Mon 2025-08-25: W79D1 = day 547 = +546 days = Mon 2027-02-22, before the
+    # registry's completion 2027-03-31; W105D1 = day 729 = +728 days (104 weeks) = Mon 2027-08-23,
+    # after it.
+    args = ("plan", "--arm", "phase1b-500", "--start", "2025-08-25", "--today", "2025-08-25",
+            "--format", "html", "--site", str(EXAMPLES / "site.toml"))  # fmt: skip
+    text = _card_text(run(*args).stdout)
+    assert " ".join(COMPLETION) in text
+    assert COMPLETION[0] in _card_text(run(*args, "--lang", "en").stdout)
+    chinese = _card_text(run(*args, "--lang", "zh").stdout)
+    assert COMPLETION[1] in chinese
+    assert COMPLETION[0] not in chinese
+    # CT303-0042's last visit is W131D1 on 2026-06-29: before it, no such line.
+    assert "study completion" not in _card_text(run(*CT0042).stdout)
+
+
+def test_the_agenda_sheet_names_the_protocols_site_in_both_languages(run: Run) -> None:
+    args = ("agenda", ROSTER, "--today", "2025-09-29", "--format", "html")
+    heading = page(run(*args).stdout)
+    text = " ".join("".join(heading.text).split())
+    assert f"{SITE_EN} {SITE_ZH} · 2025-09-29" in text
+    chinese = " ".join("".join(page(run(*args, "--lang", "zh").stdout).text).split())
+    assert f"{SITE_ZH} · 2025-09-29" in chinese
+    assert SITE_EN not in chinese

@@ -185,6 +185,9 @@ def test_the_agenda_loads_with_every_due_date(run: Run, browser: str, tmp_path: 
     for item in items:
         assert item["date"] in text
         assert item["participant"] in text
+    # The day the site is closed is named (CT303-0002's RCP W3D1 on National Day, 2025-10-01).
+    assert "non-working day: National Day" in text
+    assert "国庆节" in text
 
 
 _MEASURE = """<script>
@@ -314,6 +317,76 @@ def test_every_card_prints_on_one_a5_page_with_its_chinese_and_dates(
     assert "周一" in text
     for day in plan_dates(run, *args):
         assert day in text, day
+
+
+# Issue 16 #7: the longest cards print on one page too. SAkuraStar's double-blind arm has 26
+# visits (screening D-28, then D1, D15, D29 and every 28 days to D645: 25 infusions; its dates
+# are hand-checked in test_protocol_files.py); the phase 3 journey is the longest built-in arm
+# (4 RCP and 7 OLP infusions), here with windows, a recorded visit, an overdue one, a closed day
+# (W27D1 on Mon 2026-02-23, the 2026 notice's day off for Sat 02-28) and visits after the study
+# completion date: the most a card of it says.
+SATRA = str(EXAMPLES / "protocols" / "satralizumab-sakurastar.toml")
+LONG_CARDS = {
+    "25 visits": ("--protocol", SATRA, "--arm", "sakurastar-db", "--start", "2025-09-01",
+                  "--participant", "SAK-001"),
+    "phase3 journey": ("--arm", "phase3", "--start", "2025-08-25", "--participant", "CT303-0042",
+                       "--window", "3", "--actual", "RCP:W1D1=2025-08-25"),
+}  # fmt: skip
+LANGS = {"both": (), "en": ("--lang", "en"), "zh": ("--lang", "zh")}
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+@pytest.mark.parametrize("card", list(LONG_CARDS))
+def test_a_long_card_prints_on_one_page(
+    run: Run, browser: str, tmp_path: Path, card: str, paper: str, lang: str
+) -> None:
+    args = (*LONG_CARDS[card], "--today", "2025-09-29")
+    out = tmp_path / "card.pdf"
+    made(run, "plan", *args, "--site", SITE, "--paper", paper, *LANGS[lang], "-o", str(out))
+    info = pdf_info(out)
+    assert info["Pages"] == "1"
+    assert info["Page size"].endswith(f"({paper.upper()})")
+    text = pdf_text(out)
+    dates = plan_dates(run, *args)
+    assert len(dates) == (26 if card == "25 visits" else 11)
+    for day in dates:
+        assert day in text, day
+
+
+_SMALLEST = """<script>
+addEventListener("load", () => {
+  let smallest = Infinity, where = "";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim() || node.parentElement.closest("pre")) continue;
+    const size = parseFloat(getComputedStyle(node.parentElement).fontSize);
+    if (size < smallest) { smallest = size; where = node.textContent.trim().slice(0, 40); }
+  }
+  const out = document.createElement("pre");
+  out.textContent = `smallest=${smallest} at=${where}`;
+  document.body.append(out);
+});
+</script>"""
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+@pytest.mark.parametrize("card", list(LONG_CARDS))
+def test_no_text_on_a_long_card_is_smaller_than_7pt(
+    run: Run, browser: str, tmp_path: Path, card: str, paper: str
+) -> None:
+    page = tmp_path / "card.html"
+    made(run, "plan", *LONG_CARDS[card], "--today", "2025-09-29", "--site", SITE,
+         "--paper", paper, "--format", "html", "-o", str(page))  # fmt: skip
+    text = re.sub(r"<meta http-equiv=\"Content-Security-Policy\"[^>]*>", "", page.read_text())
+    page.write_text(text.replace("</body>", _SMALLEST + "</body>"), encoding="utf-8")
+    shown, said = dom(browser, page, tmp_path)
+    assert said == []
+    found = re.search(r"smallest=([0-9.]+) at=(.*)", shown)
+    assert found is not None, shown[-300:]
+    # 7 pt is 7/72 inch, 9.33 CSS pixels of 1/96 inch (the page's styles are the printed ones).
+    assert float(found[1]) >= 7 * 96 / 72 - 0.01, found[0]
 
 
 def test_the_pdf_of_the_readme_card_holds_the_chinese_and_the_dates(

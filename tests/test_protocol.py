@@ -73,6 +73,10 @@ def test_builtin_protocol_identifies_the_trial(builtin: protocol.Protocol) -> No
     assert builtin.registry == "NCT05314010"
     assert builtin.timezone == "Asia/Shanghai"
     assert (ROOT / builtin.source).is_file()
+    # The site's name as the registry writes it, and as its staff and participants do
+    # (issue 16 #6: the card names it in both languages).
+    assert builtin.site == "Chinese PLA General Hospital, Beijing"
+    assert builtin.site_zh == "中国人民解放军总医院"
 
 
 def test_builtin_protocol_has_the_eight_schedules(builtin: protocol.Protocol) -> None:
@@ -373,6 +377,14 @@ def test_the_valid_test_file_loads(tmp_path: Path) -> None:
     loaded = protocol.load(write(tmp_path, VALID))
     assert sorted(loaded.schedules) == ["ol", "rcp", "rcp-drug"]
     assert loaded.schedule("rcp-drug").blinded_name == "rcp"
+    assert loaded.site_zh is None  # format 1 without site_zh: the site has its English name
+
+
+def test_a_protocol_file_may_name_its_site_in_chinese(tmp_path: Path) -> None:
+    loaded = protocol.load(
+        write(tmp_path, edit('site = "Nowhere"\n', 'site = "Nowhere"\nsite_zh = "无处"\n'))
+    )
+    assert (loaded.site, loaded.site_zh) == ("Nowhere", "无处")
 
 
 @pytest.mark.parametrize(
@@ -439,6 +451,16 @@ def test_the_valid_test_file_loads(tmp_path: Path) -> None:
             edit('name = "ol"', 'name = "rcp"'),
             "schedule name 'rcp' is used twice",
             id="duplicate-schedule-name",
+        ),
+        pytest.param(
+            edit('site = "Nowhere"\n', 'site = "Nowhere"\nsite_zh = 301\n'),
+            "protocol: site_zh must be non-empty text",
+            id="site-zh-not-text",
+        ),
+        pytest.param(
+            edit('site = "Nowhere"\n', 'site = "Nowhere"\nsite_zh = " "\n'),
+            "protocol: site_zh must be non-empty text",
+            id="site-zh-empty",
         ),
         pytest.param(
             edit('masking = "open-label"', 'masking = "open"'),

@@ -93,7 +93,32 @@ def test_adjusted_working_weekend_day_is_working(
 ) -> None:
     adjusted = date.fromisoformat(day)
     assert adjusted.weekday() == weekday  # the notice's weekday, checked independently
-    assert china.status(adjusted) == DayStatus(working=True, reason=None, provisional=False)
+    # Issue 16: the calendar says it is a make-up working day (调休上班日), so that no format
+    # has to work that out from the weekday itself.
+    assert china.status(adjusted) == DayStatus(
+        working=True, reason=None, provisional=False, make_up=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "make_up"),
+    [
+        # 2026 notice (国办发明电〔2025〕7号): Spring Festival 02-15 (Sun) to 02-23 (Mon) off,
+        # Sat 02-14 and Sat 02-28 worked.
+        ("2026-02-14", True),
+        ("2026-02-28", True),
+        ("2026-02-17", False),  # 春节 itself: off
+        ("2026-02-21", False),  # a Saturday inside the break: off
+        ("2026-03-07", False),  # an ordinary Saturday: off
+        ("2026-03-03", False),  # an ordinary Tuesday: worked, but no make-up day
+    ],
+)
+def test_a_make_up_working_day_is_said_to_be_one(
+    china: SiteCalendar, day: str, make_up: bool
+) -> None:
+    status = china.status(date.fromisoformat(day))
+    assert status.make_up is make_up
+    assert status.working is (make_up or day == "2026-03-03")
 
 
 @pytest.mark.parametrize(
@@ -278,7 +303,8 @@ def test_override_row_makes_its_year_official(tmp_path: Path) -> None:
     calendar = SiteCalendar("CN", load_overrides(path))
     assert not calendar.provisional(year)
     assert calendar.provisional(year + 1)
-    assert calendar.status(saturday) == DayStatus(True, None, False)
+    # A weekend day the file makes a working day is a make-up working day (issue 16).
+    assert calendar.status(saturday) == DayStatus(True, None, False, make_up=True)
     assert SiteCalendar("CN").status(saturday) == DayStatus(False, "weekend", True)
 
 
@@ -305,8 +331,9 @@ def test_override_file_with_bom_and_crlf(tmp_path: Path) -> None:
     calendar = SiteCalendar("CN", overrides)
     # A holiday override closes an ordinary Tuesday, with the file's name.
     assert calendar.status(date(2025, 9, 30)) == DayStatus(False, "Site closed: audit", False)
-    # A workday override opens a Sunday and a package holiday (2025 notice: 10-08 off).
-    assert calendar.status(date(2025, 10, 12)) == DayStatus(True, None, False)
+    # A workday override opens a Sunday and a package holiday (2025 notice: 10-08 off): the
+    # Sunday is a make-up working day, the Wednesday a holiday the site works (issue 16).
+    assert calendar.status(date(2025, 10, 12)) == DayStatus(True, None, False, make_up=True)
     assert calendar.status(date(2025, 10, 8)) == DayStatus(True, None, False)
     # Days the file does not name keep the package's answer.
     assert calendar.status(date(2025, 10, 7)).working is False
@@ -684,7 +711,9 @@ def assert_answers_from_the_package(folder: Path) -> None:
     """A run answers as the package does, and leaves a sound entry for the next one."""
     china = SiteCalendar("CN")
     assert china.status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
-    assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False)  # 2025 notice
+    assert china.status(date(2025, 10, 11)) == DayStatus(
+        True, None, False, make_up=True
+    )  # 2025 notice
     rewritten = json.loads((folder / CN_FILE).read_bytes())
     assert rewritten["key"] == KEY
     assert rewritten["years"]["2025"]["working"][NATIONAL_DAY_INDEX] == "-"
@@ -696,6 +725,19 @@ def test_cache_entry_is_what_a_warm_run_answers_from(cache_folder: Path) -> None
     document = mark_national_day_working(cached_document(cache_folder))
     (cache_folder / CN_FILE).write_text(json.dumps(document), encoding="utf-8")
     assert SiteCalendar("CN").status(NATIONAL_DAY) == DayStatus(True, None, False)
+
+
+def test_a_warm_run_knows_the_make_up_working_days(cache_folder: Path) -> None:
+    """The cache keeps which weekend days are worked (issue 16): a run that reads its years
+    from the entry says Sat 2025-10-11 (2025 notice) is a make-up working day, as the package
+    does, and an ordinary Saturday is not."""
+    document = cached_document(cache_folder)
+    assert document["years"]["2025"]["working"][date(2025, 10, 11).timetuple().tm_yday - 1] == "+"
+    (cache_folder / CN_FILE).write_text(json.dumps(document), encoding="utf-8")
+    china = SiteCalendar("CN")
+    assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False, make_up=True)
+    assert china.status(date(2025, 10, 18)) == DayStatus(False, "weekend", False)
+    assert china.status(date(2025, 10, 17)) == DayStatus(True, None, False)  # a Friday
 
 
 def _damage_2025(document: dict[str, Any], key: str, value: Any) -> bytes:
@@ -791,7 +833,9 @@ def test_fifo_in_place_of_the_cache_entry_never_hangs(tmp_path: Path) -> None:
     probe += "print(SiteCalendar('CN').status(date(2025, 10, 1)))"
     for _ in range(2):  # the first run replaces the FIFO with a sound entry; the second reads it
         answer = run_python(probe, folder)
-        assert answer == "DayStatus(working=False, reason='National Day', provisional=False)\n"
+        assert answer == (
+            "DayStatus(working=False, reason='National Day', provisional=False, make_up=False)\n"
+        )
     assert stat.S_ISREG((folder / CN_FILE).stat().st_mode)
 
 
@@ -804,7 +848,7 @@ def test_unwritable_cache_is_ignored(cache_folder: Path, blocker: str) -> None:
     for _ in range(2):  # the second run finds no cache either
         china = SiteCalendar("CN")
         assert china.status(NATIONAL_DAY) == DayStatus(False, "National Day", False)
-        assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False)
+        assert china.status(date(2025, 10, 11)) == DayStatus(True, None, False, make_up=True)
         new_run()
     if blocker == "folder-instead-of-entry":  # and no temporary file is left behind
         assert [path.name for path in cache_folder.iterdir()] == [CN_FILE]

@@ -321,6 +321,71 @@ def test_spring_festival_2026_week_moves_to_the_makeup_saturday() -> None:
     assert visits[W3D1].proposed == D("2026-02-14")
 
 
+# Issue 16 #5. Start Tue 2025-09-02: W25D1 = day 169 = start + 168 days (24 weeks) = Tue
+# 2026-02-17, 春节 (2026 notice: 02-15..02-23 off, Sat 02-14 and Sat 02-28 worked). Window ±3 =
+# 02-14..02-20, searched 02-17, 02-18, 02-16, 02-19, 02-15 (Sun), 02-20, 02-14: all off but
+# Sat 02-14, a make-up working day. W1D1, W3D1 (Tue 09-16) and W27D1 (Tue 2026-03-03) work.
+MAKE_UP_SATURDAY = ("plan", "--arm", "phase3-rcp", "--start", "2025-09-02", "--window", "3")
+MOVED_TO_SATURDAY = {
+    "en": "W25D1 moved from 2026-02-17 (Chinese New Year (Spring Festival)) to 2026-02-14 "
+    "(Saturday, make-up working day).",
+    "zh": "W25D1 已从 2026-02-17（春节）移至 2026-02-14（周六，调休上班日）。",
+}
+PROPOSED_SATURDAY = {
+    "en": "nearest working day in the window is 2026-02-14 (Saturday, make-up working day)",
+    "zh": "访视窗内最近的工作日为 2026-02-14（周六，调休上班日）",
+}
+
+
+def _unwrapped(text: str) -> str:
+    """Text without white space: a note wrapped over lines reads as one."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("fmt", ["table", "md", "calendar"])
+def test_a_visit_moved_to_a_make_up_saturday_says_so_in_its_note(
+    run: Run, fmt: str, lang: str
+) -> None:
+    result = run(*MAKE_UP_SATURDAY, "--adjust", "--format", fmt, "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    assert _unwrapped(MOVED_TO_SATURDAY[lang]) in _unwrapped(result.stdout)
+    # Without --adjust the proposal says the same of the day it proposes.
+    result = run(*MAKE_UP_SATURDAY, "--format", fmt, "--lang", lang)
+    assert _unwrapped(PROPOSED_SATURDAY[lang]) in _unwrapped(result.stdout)
+
+
+def test_a_visit_moved_to_an_ordinary_weekday_gets_no_make_up_remark(run: Run) -> None:
+    # The README's W3D1: Wed 2025-10-01 (National Day) moved to Tue 09-30, an ordinary weekday.
+    args = ("plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--window", "3", "--adjust")
+    result = run(*args)
+    assert "W3D1 moved from 2025-10-01 (National Day) to 2025-09-30." in " ".join(
+        result.stdout.split()
+    )
+    assert "make-up" not in result.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_calendar_event_of_a_visit_moved_to_a_make_up_saturday_says_so(
+    run: Run, lang: str
+) -> None:
+    import icalendar
+
+    result = run(*MAKE_UP_SATURDAY, "--adjust", "--format", "ics", "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    events = icalendar.Calendar.from_ical(result.stdout).walk("VEVENT")
+    w25d1 = next(event for event in events if str(event["SUMMARY"]).startswith("W25D1"))
+    assert w25d1.decoded("DTSTART") == D("2026-02-14")
+    description = str(w25d1["DESCRIPTION"])
+    said = {
+        "en": "nearest working day 2026-02-14 (Saturday, make-up working day)",
+        "zh": "最近的工作日为 2026-02-14（周六，调休上班日）",
+    }
+    assert said[lang] in description
+    others = [event for event in events if event is not w25d1]
+    assert not any("make-up" in str(event["DESCRIPTION"]) for event in others)
+
+
 def test_w1d1_is_never_moved_it_anchors_the_timeline(run: Run) -> None:
     # Start Wed 2025-10-01 (National Day) with a window and --adjust: W1D1 stays, with a note.
     # W3D1 = 10-15 (Wed), an ordinary working day.

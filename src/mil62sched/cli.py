@@ -434,6 +434,7 @@ def plan(
         write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
         options.warn_untimed(chosen, time, duration, remind or ())
         options.warn_unprinted(chosen, paper, browser)
+        options.warn_no_phone(chosen, at)
         options.warn_study_dates(the_plan)
 
 
@@ -533,6 +534,7 @@ def roster(
         sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
         options.warn_untimed(chosen, time, duration, remind or ())
         options.warn_unprinted(chosen, paper, browser)
+        options.warn_no_phone(chosen, at)
 
 
 @app.command()

@@ -227,6 +227,19 @@ def warn_unprinted(fmt: Format, paper: str | None, browser: str | None) -> None:
             warn(tr(template, option=option, format=fmt.name))
 
 
+NO_PHONE = N_(
+    "the card shows no phone number to call: put the site's phone in a site file (key phone) and "
+    "give it with --site FILE"
+)
+
+
+def warn_no_phone(fmt: Format, site: Site) -> None:
+    """One warning on stderr when a printed card (html, pdf) tells the participant to call and
+    gives no number: the site file, or its phone, is missing (issue 16)."""
+    if fmt.printed and not site.phone.strip():
+        warn(words(i18n.current())(NO_PHONE))
+
+
 def warn_study_dates(plan: Plan) -> None:
     """The plan's notes on the registry's study dates, as warnings on stderr (never an error)."""
     from mil62sched.formats.wording import study_date_notes

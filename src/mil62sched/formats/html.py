@@ -18,12 +18,16 @@ from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
+    after_study_completion,
     local_names,
+    make_up_day,
     overdue,
     reason_text,
     tracked,
 )
+from mil62sched.i18n import N_
 from mil62sched.model.plan import Plan, Visit
+from mil62sched.model.protocol import Protocol
 from mil62sched.model.site import Site
 
 if TYPE_CHECKING:
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
 
 LANGUAGES = ("en", "zh")
 PAPERS = ("a4", "a5")
+# A card of more visits than this lists them in two columns (a compact layout), so that it
+# still prints on one page: SAkuraStar's 26 visits do; the longest built-in arm has 11.
+MOST_IN_ONE_COLUMN = 12
 
 # The card's words in both languages, until the project's message catalogues reach this format.
 WORDS: dict[str, tuple[str, str]] = {
@@ -73,13 +80,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "non-working day": ("non-working day", "非工作日"),
     "over capacity": ("over capacity", "超出容量"),
     "window still open": ("window still open", "访视窗仍开放"),
-    "closed": ("site closed", "不开诊"),
     # Visits that are not infusions (a protocol file's `kind`): what the visit is for.
     "screening": ("Screening visit", "筛选访视"),
     "assessment": ("Assessment visit", "评估访视"),
     "end-of-treatment": ("End-of-treatment visit", "治疗结束访视"),
     "follow-up": ("Follow-up visit", "随访"),
 }
+
+# The card's sentences made since issue 16, said through the message catalogue (i18n):
+# a planned day the site does not work, with the holiday's (or the weekend's) name;
+SITE_CLOSED = N_("site closed ({reason})")
+# a weekend day the site works in exchange for a holiday, so that nobody takes it for a mistake;
+MAKE_UP_DAY = N_("make-up working day")
+# visits after the registry's study completion date, which may move by amendment.
+AFTER_COMPLETION = N_("Visits after the registry's study completion date ({date}) may change.")
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
 DEFAULT_BRING: tuple[tuple[str, str], ...] = (
@@ -217,11 +231,22 @@ def _page(template: str, presentation: Presentation, **values: Any) -> str:
     )
 
 
-def _site(plan_site: str, presentation: Presentation) -> dict[str, Any]:
-    site = presentation.site or Site(name=plan_site)
+def _in_each(say: _Say, msgid: str, **values: object) -> list[tuple[str, str]]:
+    """A catalogue message with its values, in the card's languages."""
+    english, chinese = (i18n.words(lang)(msgid, **values) for lang in LANGUAGES)
+    return say.pair((english, chinese))
+
+
+def _site_name(site: Site, say: _Say) -> list[tuple[str, str]]:
+    """The site's name: in English and Chinese when the protocol gives both, else as written."""
+    return say.pair((site.name, site.name_zh)) if site.name_zh else [("", site.name)]
+
+
+def _site(protocol: Protocol, presentation: Presentation) -> dict[str, Any]:
+    site = presentation.site or Site.of(protocol)
     say = _Say(presentation.languages)
     return {
-        "name": site.name,
+        "name": _site_name(site, say),
         "address": site.address,
         "phone": site.phone,
         "coordinator": site.coordinator,
@@ -288,10 +313,13 @@ def _visit_row(
     when = visit.actual if visit.status == "done" and visit.actual else visit.date
     window = _window(visit)
     # A planned day the site does not work (a weekend, a holiday) that --adjust did not move:
-    # the card says so, for the coordinator to settle before the participant takes it home.
+    # the card says so, and why, for the coordinator to settle before the participant takes it
+    # home; a planned weekend day the site works says that it does.
     closed = visit.status == "planned" and not visit.working_day and not visit.moved
+    make_up = visit.status == "planned" and make_up_day(plan, visit.date)
     return {
-        "closed": say("closed") if closed else [],
+        "closed": _closed(visit, say, plan.policy.site) if closed else [],
+        "make_up": _in_each(say, MAKE_UP_DAY) if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
         "planned": visit.date.isoformat() if when != visit.date else "",
@@ -304,24 +332,79 @@ def _visit_row(
     }
 
 
+def _lines(row: dict[str, Any]) -> int:
+    """About how many lines a visit's row takes on the card: its code or date and weekday, and
+    the lines said under them or below the row."""
+    return 2 + bool(row["make_up"]) + bool(row["planned"]) + len(row["other"]) + len(row["closed"])
+
+
+def _balanced(rows: list[dict[str, Any]]) -> int:
+    """Where to split the rows into two columns of about the same height (rows in order, the
+    first column not the shorter one on a tie)."""
+    lines = [_lines(row) for row in rows]
+    total = sum(lines)
+    best, best_height, above = 1, total, 0
+    for split in range(1, len(rows)):
+        above += lines[split - 1]
+        height = max(above, total - above)
+        if height < best_height or (height == best_height and above >= total - above):
+            best, best_height = split, height
+    return best
+
+
+def _common_label(plan: Plan) -> str | None:
+    """The treatment label most infusions of the plan share (the first such, on a tie)."""
+    from collections import Counter
+
+    labels = Counter(v.treatment.label for v in plan.visits if v.kind == "infusion")
+    return labels.most_common(1)[0][0] if labels else None
+
+
 def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
-    """The values one card shows."""
+    """The values one card shows.
+
+    A long schedule (more than MOST_IN_ONE_COLUMN visits) is compact: its visits in two
+    columns, what most infusions give said once above them (a visit that gives something else,
+    or is no infusion, says what under its code), and no status words (the marks and the legend
+    say them). In either layout a closed day is said on a line of its own under its visit.
+    """
     say = _Say(presentation.languages)
     following = _next_visit(plan)
     is_tracked = tracked(plan)
+    completion = plan.protocol.study_completion
+    late = completion is not None and any(after_study_completion(plan, v) for v in plan.given)
+    rows = [
+        _visit_row(plan, v, say, is_next=v is following, is_tracked=is_tracked) for v in plan.visits
+    ]
+    compact = len(rows) > MOST_IN_ONE_COLUMN
+    common = _common_label(plan) if compact else None
+    for row, visit in zip(rows, plan.visits, strict=True):
+        gives_the_common = visit.kind == "infusion" and visit.treatment.label == common
+        row["other"] = row["infusion"] if compact and not gives_the_common else []
+    half = _balanced(rows) if compact else len(rows)
+    parts = [(0, half), (half, len(rows))] if compact else [(0, len(rows))]
     return {
+        "compact": compact,
+        "infusion": say.pair((common, chinese_treatment(common))) if common else [],
+        # Each column of visits with a window column when any of its visits has a window.
+        "columns": [
+            {
+                "rows": rows[first:last],
+                "windows": any(v.window is not None for v in plan.visits[first:last]),
+            }
+            for first, last in parts
+        ],
         "unblinded": plan.unblinded,
         "trial": f"{plan.protocol.id} ({plan.protocol.registry})",
-        "site": _site(plan.protocol.site, presentation),
+        "site": _site(plan.protocol, presentation),
+        # A short line, once: the registry's dates move by amendment (see wording's notes).
+        "after_completion": _in_each(say, AFTER_COMPLETION, date=completion.isoformat())
+        if late and completion is not None
+        else [],
         "participant": plan.participant,
         "arm": plan.arm.name,
         "arm_title": say.pair((plan.arm.title, ARM_TITLES_ZH.get(plan.arm.name, plan.arm.title))),
         "start": plan.start.isoformat(),
-        "windows": any(visit.window is not None for visit in plan.visits),
-        "visits": [
-            _visit_row(plan, v, say, is_next=v is following, is_tracked=is_tracked)
-            for v in plan.visits
-        ],
     }
 
 
@@ -341,6 +424,15 @@ def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[s
     for plan in plans:
         stream.write(card_template.render(say=say, card=card(plan, presentation)))
     stream.write(tail)
+
+
+def _closed(visit: Visit, say: _Say, site: object) -> list[tuple[str, str]]:
+    """'site closed (National Day)' / '停诊（国庆节）': the planned day's reason in each language
+    (the holiday's name from the holiday data, in Chinese its zh_CN name; 周末 for a weekend)."""
+    reason = visit.non_working_reason or "not working"
+    chinese = i18n.words("zh")
+    local = reason_text(reason, chinese, local_names(site, [visit], chinese))
+    return say.pair((i18n.ENGLISH(SITE_CLOSED, reason=reason), chinese(SITE_CLOSED, reason=local)))
 
 
 def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple[str, str]]:
@@ -399,7 +491,7 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),
         "chairs": agenda.chairs,
-        "site": presentation.site.name if presentation.site else None,
+        "site": _site_name(presentation.site, say) if presentation.site else None,
         "overdue": overdue_items,
         "days": list(days.values()),
     }

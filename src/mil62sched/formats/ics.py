@@ -39,6 +39,7 @@ from mil62sched.formats.wording import (
     holiday_names,
     label,
     language,
+    moved_to,
     period_note,
     reason_text,
     record_text,
@@ -284,7 +285,7 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
         lines.append(tr("Protocol date: {date}", date=visit.target.isoformat()))
     if not visit.target_working and not visit.note:  # a note already says why
         proposal = (
-            tr("; nearest working day {date}", date=visit.proposed.isoformat())
+            tr("; nearest working day {date}", date=moved_to(plan, visit.proposed, tr))
             if visit.proposed
             else ""
         )

@@ -196,8 +196,8 @@ def _status(plan: Plan, day: date, tr: Words = ENGLISH) -> _Day:
     if site is None or site.country is None:
         return _Day(working=not weekend, holiday=None, adjusted=False, provisional=False)
     status = site.status(day)
-    if status.working:
-        return _Day(True, None, adjusted=weekend, provisional=status.provisional)
+    if status.working:  # a make-up working day as the site calendar says, not by its weekday
+        return _Day(True, None, adjusted=status.make_up, provisional=status.provisional)
     holiday = None if status.reason in (None, "weekend") else status.reason
     local = getattr(site, "local_name", None)
     if holiday is not None and tr.chinese and local is not None:

@@ -26,6 +26,11 @@ PROVISIONAL_EVENT_NOTE = N_(
 )
 
 
+# A date a visit moved to (or would move to) that is a weekend day the site works in exchange
+# for a holiday, so that nobody takes a Saturday for a mistake (issue 16).
+MAKE_UP_DAY = N_("{date} ({weekday}, make-up working day)")
+
+
 # English weekday names by date.weekday(); strftime("%A") is slow and follows the locale.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -183,6 +188,22 @@ def roster_study_dates(
     )
 
 
+def make_up_day(plan: Plan, day: date) -> bool:
+    """Whether the plan's site works `day` though it is a weekend day (a make-up working day,
+    as the site calendar says: `DayStatus.make_up`); False without a working-day check."""
+    site = plan.policy.site
+    return site is not None and site.status(day).make_up
+
+
+def moved_to(plan: Plan, day: date, tr: Words = ENGLISH) -> str:
+    """The day a visit moved (or would move) to, for a note: its ISO date, and when it is a
+    make-up working day, its weekday and that it is one ('2026-02-14 (Saturday, make-up working
+    day)')."""
+    if not make_up_day(plan, day):
+        return day.isoformat()
+    return tr(MAKE_UP_DAY, date=day.isoformat(), weekday=tr.weekday(day))
+
+
 def title(plan: Plan, tr: Words = ENGLISH) -> str:
     """A one-line title naming protocol, arm, participant and start."""
     who = (
@@ -289,7 +310,7 @@ def notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
                     visit=where,
                     date=visit.target.isoformat(),
                     reason=reason_text(visit.target_reason, tr, names),
-                    proposed=visit.proposed.isoformat(),
+                    proposed=moved_to(plan, visit.proposed, tr),
                 )
             )
         elif visit.proposed is not None and visit.moved:
@@ -299,7 +320,7 @@ def notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
                     visit=where,
                     date=visit.target.isoformat(),
                     reason=reason_text(visit.target_reason, tr, names),
-                    moved=visit.date.isoformat(),
+                    moved=moved_to(plan, visit.date, tr),
                 )
             )
     return lines

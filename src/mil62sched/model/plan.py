@@ -14,11 +14,15 @@ from mil62sched.model.protocol import Arm, Kind, Protocol, Schedule, Treatment, 
 
 
 class DayStatus(NamedTuple):
-    """Whether the site works on a day, why not, and whether that rests on published data."""
+    """Whether the site works on a day, why not, whether that rests on published data, and
+    whether it is a weekend day made a working day."""
 
     working: bool
     reason: str | None  # None when working; "weekend" or the holiday's name(s), "; "-joined
     provisional: bool  # the year's official schedule is in neither the package nor the file
+    # A weekend day worked in exchange for a longer holiday (an adjusted, make-up working day,
+    # 调休上班日): the official schedule's, or a site file's `workday` row on a weekend day.
+    make_up: bool = False
 
 
 class WorkingDays(Interface):
@@ -29,7 +33,7 @@ class WorkingDays(Interface):
         """Whose holidays are checked; None when the check is off."""
 
     def status(self, day: date) -> DayStatus:
-        """Whether the site works on `day`, and why not."""
+        """Whether the site works on `day`, why not, and whether it is a make-up working day."""
 
     def provisional(self, year: int) -> bool:
         """Whether `year`'s working days may still change (no official data)."""

@@ -181,6 +181,7 @@ class Protocol(NamedTuple):
     # error (dates move). None: not stated.
     study_start: date | None = None
     study_completion: date | None = None
+    site_zh: str | None = None  # the site's name in Chinese (the card shows both); None: not given
 
     def arm(self, name: str) -> Arm:
         """The arm called `name` (or an alias of it); an unknown name gets the closest one."""

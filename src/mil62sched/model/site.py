@@ -12,7 +12,9 @@ from mil62sched.model.protocol import Protocol
 class Site(NamedTuple):
     """A trial site's contact details and participant instructions.
 
-    Empty `what_to_bring` and `call_us_if` mean the card's own bilingual defaults.
+    Empty `what_to_bring` and `call_us_if` mean the card's own bilingual defaults. `name_zh` is
+    the name in Chinese, shown beside `name` (the protocol's `site_zh`); a site file's `name` is
+    shown as written.
     `country`, `timezone` and `chairs` (None: as the protocol says) override the protocol's.
     """
 
@@ -26,17 +28,20 @@ class Site(NamedTuple):
     country: str | None = None
     timezone: str | None = None
     chairs: int | None = None
+    name_zh: str = ""
 
     @classmethod
     def of(cls, protocol: Protocol) -> Site:
-        """The protocol's built-in site: its name only, everything else the defaults."""
-        return cls(name=protocol.site)
+        """The protocol's built-in site: its name (in Chinese too when the protocol gives it),
+        everything else the defaults."""
+        return cls(name=protocol.site, name_zh=protocol.site_zh or "")
 
     def applied_to(self, protocol: Protocol) -> Protocol:
         """The protocol as planned at this site: its site name, and its country, time zone and
         chairs where this site sets them."""
         return protocol._replace(
             site=self.name,
+            site_zh=self.name_zh or None,
             country=protocol.country if self.country is None else self.country,
             timezone=protocol.timezone if self.timezone is None else self.timezone,
             chairs=protocol.chairs if self.chairs is None else self.chairs,

@@ -296,6 +296,9 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
     ):
         problems.append(Problem("protocol.chairs", "protocol: chairs must be a whole number >= 1"))
     dates = attempt("protocol", _study_dates, head)
+    site_zh = head.get("site_zh")
+    if site_zh is not None and (not isinstance(site_zh, str) or not site_zh.strip()):
+        problems.append(Problem("protocol.site_zh", "protocol: site_zh must be non-empty text"))
 
     def identity() -> Protocol:
         assert head is not None
@@ -305,6 +308,7 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
             title=_text(head, "title", "protocol"),
             sponsor=_text(head, "sponsor", "protocol"),
             site=_text(head, "site", "protocol"),
+            site_zh=site_zh if isinstance(site_zh, str) else None,
             country=_text(head, "country", "protocol"),
             timezone=_text(head, "timezone", "protocol"),
             source=_text(head, "source", "protocol"),

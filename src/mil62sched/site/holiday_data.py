@@ -12,9 +12,11 @@ entries of its own. It holds the years computed so far (at most MOST_YEARS_CACHE
 nearest the last miss):
 
     {"format": 2, "key": "<key>", "country": "CN", "years":
-     {"2025": {"provisional": false, "working": "-WWW...", "names": {"2025-01-01": ...},
+     {"2025": {"provisional": false, "working": "-WWW...+...", "names": {"2025-01-01": ...},
                "names_zh": {"2025-01-01": "元旦", ...}}}}
 
+`working` has a mark per day from 1 January: `W` worked, `-` a day off, `+` a weekend day
+worked (an adjusted working day, 调休上班日: the package's `weekend_workdays`).
 `names` are the package's US-English names (the contracts' `non_working_reason`), `names_zh`
 its Chinese (zh_CN) names of the same days, for `--lang zh`; empty for a country the package
 has no Chinese names for.
@@ -41,7 +43,7 @@ from mil62sched.files import read_regular
 if TYPE_CHECKING:
     from holidays import HolidayBase
 
-WORKING, OFF = "W", "-"
+WORKING, OFF, MAKE_UP = "W", "-", "+"  # MAKE_UP: a weekend day worked (调休上班日)
 # On a miss the package is asked about this many years before and after the year wanted: a plan
 # runs forward from its start for two to three years, and a later start should still hit.
 _YEARS_BEFORE, _YEARS_AFTER = 2, 6
@@ -49,7 +51,7 @@ _YEARS_BEFORE, _YEARS_AFTER = 2, 6
 MOST_YEARS_CACHED = 40
 # Bump when the entry's layout changes or compute_years derives anything differently (language,
 # names, provisional rule): the key follows the package's files, not this code.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 # A holiday's name is a few words; anything longer in an entry is damage.
 _LONGEST_NAME = 1000
 # An installer's record of a package is a line per file; one far larger is not a record.
@@ -73,13 +75,19 @@ class PackageYear:
         names_zh: Mapping[str, str] | None = None,
     ) -> None:
         self.provisional = provisional  # see SiteCalendar.provisional
-        self.working = working  # a character per day from 1 January: "W" worked, "-" a day off
+        # A character per day from 1 January: "W" worked, "-" a day off, "+" a weekend day
+        # worked (an adjusted working day).
+        self.working = working
         self.names = names  # ISO date -> holiday name(s), for each day off that is a holiday
         self.names_zh = names_zh or {}  # the same in Chinese (zh_CN), when the package has it
 
     def is_working_day(self, day: date) -> bool:
         """Not a weekend day nor a holiday, or a weekend day made a working day."""
-        return self.working[day.toordinal() - date(day.year, 1, 1).toordinal()] == WORKING
+        return self.working[day.toordinal() - date(day.year, 1, 1).toordinal()] != OFF
+
+    def is_make_up_day(self, day: date) -> bool:
+        """A weekend day made a working day by the official schedule (调休上班日)."""
+        return self.working[day.toordinal() - date(day.year, 1, 1).toordinal()] == MAKE_UP
 
     def day_off_name(self, day: date) -> str:
         """The holiday's name(s), "; "-joined, or "weekend"; for a day that is not worked."""
@@ -113,7 +121,7 @@ class PackageYear:
             isinstance(provisional, bool)
             and isinstance(working, str)
             and len(working) == date(year, 12, 31).timetuple().tm_yday
-            and set(working) <= {WORKING, OFF}
+            and set(working) <= {WORKING, OFF, MAKE_UP}
             and isinstance(names, dict)
             and all(_is_name_of_a_day_off(year, working, *item) for item in names.items())
             and isinstance(names_zh, dict)
@@ -330,7 +338,7 @@ def compute_years(code: str, first: int, last: int) -> dict[int, PackageYear]:
         for ordinal in range(date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal() + 1):
             day = date.fromordinal(ordinal)
             if package.is_working_day(day):
-                working.append(WORKING)
+                working.append(MAKE_UP if day in package.weekend_workdays else WORKING)
                 continue
             working.append(OFF)
             name = "; ".join(package.get_list(day))

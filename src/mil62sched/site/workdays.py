@@ -9,7 +9,7 @@ data with a CSV file (`load_overrides`), e.g. the day the next year's notice is 
 a working day and nothing is provisional.
 
 >>> SiteCalendar(None).status(date(2025, 10, 1))
-DayStatus(working=True, reason=None, provisional=False)
+DayStatus(working=True, reason=None, provisional=False, make_up=False)
 
 What the package says about a country's years is kept in a per-user cache entry, so that a
 run that finds its years there never imports `holidays` (see `holiday_data`). The site's
@@ -46,8 +46,9 @@ class SiteCalendar:
 
     `country` is an ISO 3166-1 alpha-2 code known to the `holidays` package ("CN"), or None for
     no check at all. An override decides its day outright: `holiday` makes it a day off with the
-    file's name (replacing the package's name), `workday` makes it a working day. The weekend is
-    the country's weekend as the package defines it (Saturday and Sunday for China).
+    file's name (replacing the package's name), `workday` makes it a working day (a make-up
+    working day when the package has it as a plain weekend day). The weekend is the country's
+    weekend as the package defines it (Saturday and Sunday for China).
     """
 
     def __init__(
@@ -65,7 +66,8 @@ class SiteCalendar:
         self._years: dict[int, bool] = {}
 
     def status(self, day: date) -> DayStatus:
-        """Whether the site works on `day`; an adjusted working Sunday is working, reason None."""
+        """Whether the site works on `day`; an adjusted working Sunday is working, reason None,
+        and a make-up working day (`DayStatus.make_up`)."""
         known = self._days.get(day)
         if known is None:
             known = self._days[day] = self._status(day)
@@ -76,13 +78,18 @@ class SiteCalendar:
             return DayStatus(working=True, reason=None, provisional=False)
         provisional = self.provisional(day.year)
         override = self.overrides.get(day)
-        if override is not None:
-            if override.kind == "workday":
-                return DayStatus(working=True, reason=None, provisional=provisional)
+        if override is not None and override.kind == "holiday":
             return DayStatus(working=False, reason=override.name, provisional=provisional)
         year = country_years(self.country).year(day.year)
+        if override is not None:  # a workday
+            # A make-up working day when the package has it as one, or as a plain weekend day;
+            # not a holiday the site works (a weekday has no "weekend" name).
+            make_up = year.is_make_up_day(day) or (
+                not year.is_working_day(day) and year.day_off_name(day) == "weekend"
+            )
+            return DayStatus(True, None, provisional, make_up)
         if year.is_working_day(day):
-            return DayStatus(working=True, reason=None, provisional=provisional)
+            return DayStatus(True, None, provisional, year.is_make_up_day(day))
         return DayStatus(working=False, reason=year.day_off_name(day), provisional=provisional)
 
     def local_name(self, day: date, lang: str) -> str | None:
