@@ -454,12 +454,12 @@ def test_a_protocol_file_may_name_its_site_in_chinese(tmp_path: Path) -> None:
         ),
         pytest.param(
             edit('site = "Nowhere"\n', 'site = "Nowhere"\nsite_zh = 301\n'),
-            "protocol: site_zh must be non-empty text",
+            "protocol.site_zh: 301 is not of type 'string'",
             id="site-zh-not-text",
         ),
         pytest.param(
             edit('site = "Nowhere"\n', 'site = "Nowhere"\nsite_zh = " "\n'),
-            "protocol: site_zh must be non-empty text",
+            "protocol.site_zh: ' ' does not match",
             id="site-zh-empty",
         ),
         pytest.param(
