@@ -74,6 +74,8 @@ def uids(ics: str) -> list[str]:
 
 
 def summary(count: int, valid: int) -> str:
+    if not valid:  # --skip-bad would write nothing either (issue 16 #4)
+        return f"{count} bad row(s); nothing written (fix them: no row is valid)"
     return (
         f"{count} bad row(s); nothing written (fix them, or use --skip-bad to write the "
         f"{valid} valid participant(s))"
@@ -1123,9 +1125,66 @@ def test_roster_table_says_holiday_data_is_provisional(run: Run, tmp_path: Path)
     result = run("roster", str(roster))
     assert result.exit_code == 0, result.stderr
     notes = [line for line in result.stdout.splitlines() if line.startswith("* ")]
-    assert any(line.startswith("* P1: Holiday data provisional: ") for line in notes), notes
-    # Every note is the participant's.
-    assert all(line.startswith("* P1: ") for line in notes), notes
+    # The holiday data is the site's, not the participant's: said once, for the roster.
+    assert notes[-1].startswith("* Holiday data provisional: "), notes
+    assert all(line.startswith("* P1: ") for line in notes[:-1]), notes
+
+
+PROVISIONAL_ROSTER = "participant,arm,start\n" + "".join(
+    f"P{n},phase1b-1000,2025-01-{6 + 7 * n:02d}\n" for n in range(3)
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice"), [("en", "Holiday data provisional"), ("zh", "节假日数据为暂定")]
+)
+def test_a_roster_says_the_provisional_holidays_note_once(
+    run: Run, tmp_path: Path, lang: str, notice: str
+) -> None:
+    # issue 16 #4: the paragraph came once per participant (60 times for a 60-row roster).
+    # Three phase1b-1000 participants from Mondays 2025-01-06, -13 and -20 each run to W209D1
+    # (+208 weeks), in January 2029: every plan has provisional years.
+    roster = write(tmp_path / "roster.csv", PROVISIONAL_ROSTER)
+    result = run("roster", str(roster), "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count(notice) == 1, result.stdout
+    # Each participant keeps its own notes (its visits after the study completion date).
+    for participant in ("P0", "P1", "P2"):
+        assert f"* {participant}: " in result.stdout
+
+
+def test_bad_rows_that_stop_a_roster_draw_no_study_date_warning(run: Run, tmp_path: Path) -> None:
+    # issue 16 #4: nothing is written, so there is no roster whose dates to warn about. P1
+    # (phase1b-1000 from 2025-01-06) has visits after 2027-03-31; P2's arm does not exist.
+    roster = write(
+        tmp_path / "roster.csv",
+        "participant,arm,start\nP1,phase1b-1000,2025-01-06\nP2,phase9,2025-01-06\n",
+    )
+    stopped = run("roster", str(roster), "--format", "csv")
+    assert stopped.exit_code == 1
+    assert stopped.stdout == ""
+    assert "study completion" not in stopped.stderr, stopped.stderr
+    assert errors(stopped)[-1] == summary(1, 1)
+    # Written with --skip-bad, the roster's dates are warned about as before.
+    skipped = run("roster", str(roster), "--format", "csv", "--skip-bad")
+    assert skipped.exit_code == 1
+    assert skipped.stderr.startswith(
+        "mil62sched: warning: 1 participant(s) with visits after the study completion date "
+        "2027-03-31"
+    ), skipped.stderr
+
+
+@pytest.mark.parametrize("command", ["roster", "agenda"])
+def test_no_valid_row_offers_no_skip_bad(run: Run, tmp_path: Path, command: str) -> None:
+    # issue 16 #4: "use --skip-bad to write the 0 valid participant(s)" offered nothing.
+    roster = write(tmp_path / "roster.csv", "participant,arm,start\nP1,phase9,2025-01-06\n")
+    result = run(command, str(roster), "--today", "2025-01-06")
+    assert result.exit_code == 1
+    assert errors(result)[-1] == "1 bad row(s); nothing written (fix them: no row is valid)"
+    chinese = run(command, str(roster), "--today", "2025-01-06", "--lang", "zh")
+    assert chinese.stderr.splitlines()[-1] == (
+        "mil62sched: error: 1 行有误；未写入任何内容（请修正：没有有效的行）"
+    )
 
 
 # --- CSV formula neutralisation ----------------------------------------------------------------

@@ -209,6 +209,7 @@ SENTENCES = (
         "valid participant(s))"
     ),
     N_("{count} bad row(s) skipped; {valid} participant(s) written"),
+    N_("{count} bad row(s); nothing written (fix them: no row is valid)"),
     N_("{day}: {count} infusions for {chairs} chair(s); {reason}"),
     N_("{day}: {count} infusions for {chairs} chair(s)"),
     N_("could not move {visits}"),

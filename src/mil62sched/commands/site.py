@@ -136,7 +136,8 @@ def write_roster(
             write_many(plans, presentation._replace(heading=heading), stage.stream)
             stage.keep = run.skip_bad or not tally.errors
     _report_chairs(unplaced)
-    study.report(run.protocol)
+    if run.skip_bad or not tally.errors:  # a roster was written: its dates are worth a warning
+        study.report(run.protocol)
     if tally.errors:
         raise _bad_rows(run, tally)
 
@@ -312,6 +313,8 @@ def _bad_rows(run: RosterRun, tally: batch.Tally) -> BadRowsError:
         lines.append(f"... and {count - SHOWN_BAD_ROWS} more bad row(s)")
     if run.skip_bad:
         summary = f"{count} bad row(s) skipped; {tally.planned} participant(s) written"
+    elif not tally.planned:  # --skip-bad would write nothing either
+        summary = f"{count} bad row(s); nothing written (fix them: no row is valid)"
     else:
         summary = (
             f"{count} bad row(s); nothing written (fix them, or use --skip-bad to write the "
