@@ -19,7 +19,7 @@ from mil62sched.formats.presentation import Presentation
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 # In the order `--help` lists them; the first is the default.
 MODULES = ("table", "csv_rows", "json_document", "markdown", "ics", "month", "xlsx", "html", "pdf")

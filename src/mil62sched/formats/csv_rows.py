@@ -25,7 +25,7 @@ from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.protocol import Treatment
 
 if TYPE_CHECKING:
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 PLAN_COLUMNS = ("protocol", "arm", "masking", "participant", "start")
 VISIT_COLUMNS = (

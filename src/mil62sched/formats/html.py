@@ -33,7 +33,7 @@ from mil62sched.model.site import Site
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 LANGUAGES = ("en", "zh")
 PAPERS = ("a4", "a5")

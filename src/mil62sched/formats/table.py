@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 # A file or pipe gets the table at its natural width (up to this); a terminal gets its own width.
 FILE_WIDTH = 200
@@ -323,7 +323,7 @@ def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[s
 
 def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
     """The agenda as a rich table: overdue first, then day by day, with flags."""
-    from mil62sched.roster.agenda import OVER_CAPACITY, OVERDUE
+    from mil62sched.model.agenda import OVER_CAPACITY, OVERDUE
 
     tr = language(presentation.lang)
     headings = ("Date", "Day", "Participant", "Visit", "Window", "Infusion", "Flags")
