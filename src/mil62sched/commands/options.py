@@ -25,9 +25,9 @@ from mil62sched.formats.presentation import (
     export_instant,
 )
 from mil62sched.i18n import N_, words
+from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
-from mil62sched.model.site import Site
 from mil62sched.parse import (
     check_timezone,
     excerpt,
@@ -147,35 +147,35 @@ def presentation(
 
 
 class CardOptions(NamedTuple):
-    """The printed card's options (html, pdf): `--site` (already loaded), `--paper`, `--lang`
+    """The printed card's options (html, pdf): `--site` (the contact, loaded), `--paper`, `--lang`
     when given on the command line (None: the card is in both languages), `--browser`."""
 
-    site: Site | None = None
+    contact: SiteContact | None = None
     paper: str | None = None  # None: not given, A4
     lang: str | None = None
     browser: str | None = None
 
     def applied_to(self, presentation: Presentation = PLAIN) -> Presentation:
-        """`presentation` with the card's site, paper, languages and browser, each checked."""
+        """`presentation` with the card's contact, paper, languages and browser, each checked."""
         from mil62sched.formats.html import check_languages, check_paper
 
         return presentation._replace(
-            site=self.site,
+            contact=self.contact,
             paper=check_paper(self.paper or "a4"),
             languages=check_languages(self.lang),
             browser=self.browser,
         )
 
 
-def at_site(protocol: Protocol, site_file: Path | None) -> tuple[Protocol, Site]:
+def at_site(protocol: Protocol, site_file: Path | None) -> tuple[Protocol, SiteContact]:
     """The protocol as planned at the site of `--site FILE` (its country, time zone and chairs
-    where the file sets them), and that site; without a file, the protocol's own site."""
+    where the file sets them), and its contact card; without a file, the protocol's site."""
     if site_file is None:
-        return protocol, Site.of(protocol)
-    from mil62sched.site.site_file import load_site
+        return protocol, SiteContact.of(protocol)
+    from mil62sched.site.site_file import load_contact
 
-    site = load_site(site_file)
-    return site.applied_to(protocol), site
+    contact = load_contact(site_file)
+    return contact.applied_to(protocol), contact
 
 
 def warn(line: str) -> None:
@@ -233,10 +233,10 @@ NO_PHONE = N_(
 )
 
 
-def warn_no_phone(fmt: Format, site: Site) -> None:
+def warn_no_phone(fmt: Format, contact: SiteContact) -> None:
     """One warning on stderr when a printed card (html, pdf) tells the participant to call and
     gives no number: the site file, or its phone, is missing (issue 16)."""
-    if fmt.printed and not site.phone.strip():
+    if fmt.printed and not contact.phone.strip():
         warn(words(i18n.current())(NO_PHONE))
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
 from mil62sched.errors import UsageError
-from mil62sched.model.site import Site
+from mil62sched.model.contact import SiteContact
 
 # The registry gives no infusion length: this default only sizes calendar events.
 DEFAULT_DURATION = timedelta(hours=3)
@@ -33,9 +33,9 @@ class Presentation(NamedTuple):
     stamp: datetime | None = None  # export instant (DTSTAMP, SEQUENCE); None: now
     heading: str | None = None  # a roster output's name (its calendar name), when it has one
     lang: str = "en"  # the language of what people read (i18n.LANGUAGES); never of a contract
-    # The printed visit card (html, pdf): the site (None: the protocol's), the paper, the
-    # languages it is written in, and the browser that prints a PDF (None: look for one).
-    site: Site | None = None
+    # The printed visit card (html, pdf): the site's contact (None: the protocol's site), the
+    # paper, the languages it is written in, and the browser that prints a PDF (None: look for one).
+    contact: SiteContact | None = None
     paper: str = "a4"
     languages: tuple[str, ...] = ("en", "zh")
     browser: str | None = None
