@@ -22,7 +22,17 @@ if TYPE_CHECKING:
     from mil62sched.model.agenda import Agenda
 
 # In the order `--help` lists them; the first is the default.
-MODULES = ("table", "csv_rows", "json_document", "markdown", "ics", "month", "xlsx", "html", "pdf")
+MODULES = (
+    "table",
+    "csv_rows",
+    "json_document",
+    "markdown",
+    "ics",
+    "calendar",
+    "xlsx",
+    "html",
+    "pdf",
+)
 
 
 class Format(NamedTuple):
