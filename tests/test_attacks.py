@@ -433,9 +433,9 @@ def test_a_stray_quote_in_a_holiday_file_is_refused(run: Run, tmp_path: Path) ->
 def test_an_endless_device_as_input_is_one_line(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    from mil62sched import files
+    from mil62sched import inputs
 
-    monkeypatch.setattr(files, "MOST_INPUT_BYTES", 1024 * 1024)  # 256 MiB in real runs
+    monkeypatch.setattr(inputs, "MOST_INPUT_BYTES", 1024 * 1024)  # 256 MiB in real runs
     roster = tmp_path / "r.csv"
     roster.write_text("participant,arm,start\nP1,phase3-rcp,2025-01-06\n", encoding="utf-8")
     args = {

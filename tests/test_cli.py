@@ -566,7 +566,7 @@ class _DiskFullHalfway:
 def test_failure_in_mid_write_leaves_no_partial_file(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
 ) -> None:
-    import mil62sched.files
+    import mil62sched.outputs
 
     target = tmp_path / "plan.csv"
     if existing:
@@ -585,7 +585,7 @@ def test_failure_in_mid_write_leaves_no_partial_file(
 
     # The writer opens its temporary file with open() or os.fdopen(): both fail halfway. Only the
     # output module's own open() is replaced, so reading the protocol and holidays still works.
-    monkeypatch.setattr(mil62sched.files, "open", opened, raising=False)
+    monkeypatch.setattr(mil62sched.outputs, "open", opened, raising=False)
     monkeypatch.setattr(os, "fdopen", fdopen)
     assert_error(
         run(*plan("--force", "-o", str(target))), 1, repr(str(target)), os.strerror(errno.ENOSPC)

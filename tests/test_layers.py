@@ -31,7 +31,8 @@ LAYERS = (
     ("mil62sched.cache",),
     ("mil62sched.i18n",),  # the language of what people read: formats and commands use it
     ("mil62sched.sheets",),
-    ("mil62sched.files",),
+    ("mil62sched.inputs",),  # reading input files
+    ("mil62sched.outputs",),  # writing files and standard output
     ("mil62sched.errors",),
     ("mil62sched",),  # the package itself: its name and version
 )

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 import mil62sched
 from mil62sched import cache
 from mil62sched.errors import UsageError
-from mil62sched.files import reading
+from mil62sched.inputs import reading
 from mil62sched.model.plan import DayStatus
 from mil62sched.site import holiday_data
 from mil62sched.site.workdays import Override, SiteCalendar, load_overrides

@@ -19,9 +19,10 @@ from mil62sched import engine, formats, i18n, protocol
 from mil62sched.commands import options
 from mil62sched.commands.day import describe_day
 from mil62sched.errors import Mil62schedError
-from mil62sched.files import output_path, reading, write_text
 from mil62sched.formats.presentation import styled_output
+from mil62sched.inputs import reading
 from mil62sched.model.codes import VisitCode
+from mil62sched.outputs import output_path, write_text
 from mil62sched.parse import FILE_FORM, FOLDER_FORM, check_participant, check_path, parse_date
 
 PROG = "mil62sched"

@@ -2,7 +2,7 @@
 reader gives, so that the files' row checks stay in one place (`roster.files`, `site.workdays`).
 
 A workbook is told from CSV text by its content: an .xlsx file is a zip, which starts with `PK`.
-One sheet is read: the one `--sheet` names (`files.reading`; its exact name, else the one sheet
+One sheet is read: the one `--sheet` names (`inputs.reading`; its exact name, else the one sheet
 equal to it ignoring case), else the active sheet when it is visible, else the first visible
 one; a hidden sheet only when `--sheet` names it. Which sheet was read is said once when the
 workbook has more. Each cell becomes the text a CSV file would hold: a date cell its ISO date
@@ -15,7 +15,7 @@ one line.
 The workbook is opened once and each part it needs read once, as a stream (`xml.etree` over the
 zip): the rows and cells the sheet holds, never the range it claims (its recorded dimension may
 say A1:XFD1048576 over three rows, or A1:C2 over ten). What a workbook may unpack to is bounded
-before any of it is read, as a CSV input is (`files.MOST_INPUT_BYTES`), and so are its shared
+before any of it is read, as a CSV input is (`inputs.MOST_INPUT_BYTES`), and so are its shared
 strings (`_most_strings`).
 
 openpyxl (its number formats and Excel's day count) is imported when a workbook is opened, never
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from mil62sched.errors import UsageError
-from mil62sched.files import MOST_INPUT_BYTES, chosen_sheet, note_once
+from mil62sched.inputs import MOST_INPUT_BYTES, chosen_sheet, note_once
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from mil62sched import i18n
 from mil62sched.engine import later_period
 from mil62sched.errors import UsageError
-from mil62sched.files import readable_twice
 from mil62sched.formats.presentation import (
     DEFAULT_DURATION,
     PLAIN,
@@ -25,6 +24,7 @@ from mil62sched.formats.presentation import (
     export_instant,
 )
 from mil62sched.i18n import N_, words
+from mil62sched.inputs import readable_twice
 from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol

@@ -7,9 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from mil62sched.errors import OutputError
-from mil62sched.files import staged_folder
 from mil62sched.model.design import Design
 from mil62sched.model.protocol import Protocol
+from mil62sched.outputs import staged_folder
 from mil62sched.sdtm import dataset_csv, dataset_json, datasets
 from mil62sched.sdtm.datasets import IETEST_LENGTH, Dataset
 

@@ -19,7 +19,6 @@ from mil62sched import formats
 from mil62sched.commands.options import SiteOptions, warn
 from mil62sched.commands.progress import count_rows, track
 from mil62sched.errors import BadRowsError, OutputError, UsageError
-from mil62sched.files import file_name_key, readable_twice, staged, staged_folder, write_text
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import Presentation, export_instant
 from mil62sched.formats.wording import (
@@ -28,8 +27,10 @@ from mil62sched.formats.wording import (
     roster_study_dates,
 )
 from mil62sched.i18n import words
+from mil62sched.inputs import readable_twice
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.model.protocol import Protocol
+from mil62sched.outputs import file_name_key, staged, staged_folder, write_text
 from mil62sched.parse import UNBLINDED_PREFIX
 from mil62sched.roster import expand as batch
 from mil62sched.roster.agenda import agenda

@@ -111,7 +111,7 @@ def choose(
     any work is done."""
     chosen = _choose(fmt, output, roster=roster, agenda=agenda, default=default)
     if chosen.binary and output is None:
-        from mil62sched.files import refuse_binary_terminal
+        from mil62sched.outputs import refuse_binary_terminal
 
         refuse_binary_terminal(f"format {chosen.name!r}")
     return chosen
@@ -131,7 +131,7 @@ def _choose(
         return named(fmt, roster=roster, agenda=agenda)
     if output is None:
         return named(default, roster=roster, agenda=agenda)
-    from mil62sched.files import is_stream
+    from mil62sched.outputs import is_stream
 
     if is_stream(output):  # /dev/stdout, a FIFO: no extension to go by
         return named(default, roster=roster, agenda=agenda)

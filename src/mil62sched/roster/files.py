@@ -1,7 +1,7 @@
 """Roster and actuals files: a site's participants and the visits they have had.
 
 Both are CSV with a header, with Windows or Unix line endings, the way Excel saves them: UTF-8
-with or without a BOM, UTF-16 with a BOM or GB18030 (see `files.open_input`); dates year first,
+with or without a BOM, UTF-16 with a BOM or GB18030 (see `inputs.open_input`); dates year first,
 2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日 (`parse.parse_file_date`). Or a sheet of an
 .xlsx workbook, whose rows `sheets` reads as the same text cells, through the same row checks.
 Rows are read one at a time (a roster may hold 100,000 participants); a bad row becomes a
@@ -29,7 +29,7 @@ from typing import IO, NamedTuple
 
 from mil62sched.engine import later_period
 from mil62sched.errors import Mil62schedError, UsageError
-from mil62sched.files import input_lines, not_in_forced_encoding, open_input
+from mil62sched.inputs import input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window, period_start_column

@@ -28,7 +28,7 @@ def load_contact(path: Path) -> SiteContact:
     required."""
     import tomllib
 
-    from mil62sched.files import read_regular
+    from mil62sched.inputs import read_regular
     from mil62sched.parse import NestingError, read_toml
 
     where = f"site file {str(path)!r}"

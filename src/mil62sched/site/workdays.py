@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
-from mil62sched.files import input_lines, not_in_forced_encoding, open_input
+from mil62sched.inputs import input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.plan import DayStatus, search_order
 from mil62sched.parse import excerpt, parse_file_date, runaway_quote
 from mil62sched.site.holiday_data import country_years, is_supported
@@ -146,7 +146,7 @@ class SiteCalendar:
 
 def load_overrides(path: Path) -> dict[date, Override]:
     """Read a site's override file: CSV with header date,name,kind, in the run's encoding (see
-    `files.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030), or a sheet of an
+    `inputs.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030), or a sheet of an
     .xlsx workbook with those columns (`sheets`; its lines are the sheet's rows).
 
     Any bad row is a UsageError naming the file, the line and the reason.
