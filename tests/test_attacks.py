@@ -458,13 +458,17 @@ def test_a_line_longer_than_any_row_is_one_line(run: Run, tmp_path: Path) -> Non
 
 
 def test_thousands_of_bad_rows_are_counted_but_not_all_kept(run: Run, tmp_path: Path) -> None:
+    from mil62sched.inputs import Reading
     from mil62sched.roster import expand
 
     roster = tmp_path / "r.csv"
     bad = "".join(f"P{n},phase3-rcx,2025-01-06\n" for n in range(3000))
     roster.write_text("participant,arm,start\n" + bad, encoding="utf-8")
     tally = expand.Tally()
-    assert list(expand.expand(protocol.load(), roster, Policy(), tally=tally)) == []
+    reading = Reading()
+    assert (
+        list(expand.expand(protocol.load(), roster, Policy(), tally=tally, reading=reading)) == []
+    )
     assert (tally.refused, len(tally.errors)) == (3000, expand.KEPT_ERRORS)
     result = run("roster", str(roster))
     lines = result.stderr.splitlines()

@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).parent.parent / "src" / "mil62sched"
 LAYERS = (
     ("mil62sched.__main__", "mil62sched.cli"),
     ("mil62sched.commands",),
+    ("mil62sched.environment",),  # one run's context, passed down from the command
     ("mil62sched.formats",),
     ("mil62sched.sdtm",),  # the SDTM trial-design datasets: from the protocol, beside the formats
     ("mil62sched.roster",),
@@ -32,6 +33,7 @@ LAYERS = (
     ("mil62sched.i18n",),  # the language of what people read: formats and commands use it
     ("mil62sched.sheets",),
     ("mil62sched.inputs",),  # reading input files
+    ("mil62sched.diagnostics",),  # the one writer of standard error
     ("mil62sched.outputs",),  # writing files and standard output
     ("mil62sched.errors",),
     ("mil62sched",),  # the package itself: its name and version

@@ -384,37 +384,34 @@ def test_ics_on_standard_output_is_utf8_with_crlf_whatever_the_console(
     assert all(line.endswith("\r") for line in text.split("\n")[:-1])  # CRLF, every line
 
 
-def windows_stdout(monkeypatch: pytest.MonkeyPatch, encoding: str) -> io.BytesIO:
+def windows_stdout(encoding: str) -> tuple[outputs.Stdout, io.BytesIO]:
     """Standard output as Windows opens it when redirected: text mode, which turns every "\\n"
-    into "\\r\\n", in the console's code page. Returns the bytes underneath."""
+    into "\\r\\n", in the console's code page. Returns it, and the bytes underneath."""
     raw = io.BytesIO()
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding=encoding, newline="\r\n"))
-    return raw
+    return outputs.Stdout(io.TextIOWrapper(raw, encoding=encoding, newline="\r\n")), raw
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "cp936"])
 def test_a_machine_format_bypasses_the_newline_translation_of_windows_text_mode(
-    encoding: str, monkeypatch: pytest.MonkeyPatch
+    encoding: str,
 ) -> None:
-    raw = windows_stdout(monkeypatch, encoding)
-    outputs.write_text("BEGIN:VCALENDAR\r\nSUMMARY:国庆节\r\nEND:VCALENDAR\r\n", None)
+    stdout, raw = windows_stdout(encoding)
+    outputs.write_text("BEGIN:VCALENDAR\r\nSUMMARY:国庆节\r\nEND:VCALENDAR\r\n", None, stdout)
     assert raw.getvalue() == "BEGIN:VCALENDAR\r\nSUMMARY:国庆节\r\nEND:VCALENDAR\r\n".encode()
 
 
-def test_a_staged_machine_format_bypasses_it_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    raw = windows_stdout(monkeypatch, "cp1252")
-    with outputs.staged(None) as stage:
+def test_a_staged_machine_format_bypasses_it_too() -> None:
+    stdout, raw = windows_stdout("cp1252")
+    with outputs.staged(None, stdout) as stage:
         stage.stream.write("a,国\r\n")
     assert raw.getvalue() == "a,国\r\n".encode()
 
 
-def test_a_terminal_format_keeps_the_console_newlines_and_degrades_characters(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    raw = windows_stdout(monkeypatch, "cp1252")
-    outputs.write_text("A · B\n━━\n国\n", None, terminal=True)
+def test_a_terminal_format_keeps_the_console_newlines_and_degrades_characters() -> None:
+    stdout, raw = windows_stdout("cp1252")
+    outputs.write_text("A · B\n━━\n国\n", None, stdout, terminal=True)
     assert raw.getvalue() == b"A \xb7 B\r\n??\r\n?\r\n"
-    with outputs.staged(None, terminal=True) as stage:
+    with outputs.staged(None, stdout, terminal=True) as stage:
         stage.stream.write("━\n")
     assert raw.getvalue().endswith(b"?\r\n")
 

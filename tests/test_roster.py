@@ -26,7 +26,9 @@ from typer.testing import Result
 
 from mil62sched import protocol
 from mil62sched.commands import progress
+from mil62sched.environment import Environment
 from mil62sched.formats.wording import UNBLINDED_NOTICE
+from mil62sched.inputs import Reading
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, VisitKey
 from mil62sched.model.protocol import Window
@@ -137,7 +139,7 @@ def test_read_roster_gives_enrolments_with_their_line_numbers(tmp_path: Path) ->
         bom=True,
         newline="\r\n",
     )
-    rows = list(read_roster(roster, TRIAL))
+    rows = list(read_roster(roster, TRIAL, Reading()))
     assert rows == [
         Enrolment(2, "P1", "phase1b-500", D("2025-01-06"), VisitCode(25, 1), (), Window(3, 3)),
         # line 3 is blank; the alias phase3-ocp is stored under its canonical name.
@@ -151,7 +153,7 @@ def test_read_roster_bad_row_after_a_multiline_row_has_its_own_line(tmp_path: Pa
         tmp_path / "roster.csv",
         'participant,arm,start,note\nP1,phase3-rcp,2025-01-06,"two\nlines"\nP2,phase3-rcx,2025-01-06,\n',
     )
-    bad = [row for row in read_roster(roster, TRIAL) if isinstance(row, RowError)]
+    bad = [row for row in read_roster(roster, TRIAL, Reading()) if isinstance(row, RowError)]
     # P1 covers lines 2 and 3, so P2 is on line 4.
     assert [(row.file, row.line) for row in bad] == [("roster.csv", 4)]
     assert str(bad[0]).startswith("roster.csv line 4: unknown arm 'phase3-rcx'")
@@ -183,7 +185,7 @@ def test_read_actuals_gives_records_lines_and_bad_rows(tmp_path: Path) -> None:
         "P1,W1D1,2025-01-06,done\n",
         newline="\r\n",
     )
-    records, lines, bad = read_actuals(actuals)
+    records, lines, bad = read_actuals(actuals, Reading())
     w1d1 = VisitKey(VisitCode(1, 1))
     w3d1 = VisitKey(VisitCode(3, 1), "RCP")
     w25d1 = VisitKey(VisitCode(25, 1))
@@ -434,7 +436,8 @@ def test_skip_bad_writes_the_valid_participants_and_still_fails(run: Run, tmp_pa
 def test_batch_expand_tallies_plans_and_sorted_errors(tmp_path: Path) -> None:
     roster, actuals = bad_files(tmp_path)
     tally = batch.Tally()
-    plans = list(batch.expand(TRIAL, roster, Policy(today=D("2025-07-08")), actuals, tally))
+    policy = Policy(today=D("2025-07-08"))
+    plans = list(batch.expand(TRIAL, roster, policy, actuals, tally, reading=Reading()))
     assert [plan.participant for plan in plans] == ["P1"]
     assert tally.planned == 1
     assert [(error.file, error.line) for error in tally.errors] == [
@@ -1374,13 +1377,13 @@ def test_progress_bar_is_drawn_on_a_terminal(monkeypatch: pytest.MonkeyPatch) ->
     """The control for the test above: the same run on a terminal does draw a bar."""
 
     class Terminal(io.StringIO):
-        def isatty(self) -> bool:
+        def isatty(self) -> bool:  # what rich asks of the stream it draws on
             return True
 
     terminal = Terminal()
     monkeypatch.setattr(progress, "DELAY", 0.0)
-    monkeypatch.setattr("sys.stderr", terminal)
-    assert list(progress.track(range(600), 600, "Planning roster.csv")) == list(range(600))
+    env = Environment(io.StringIO(), terminal, stderr_isatty=True)
+    assert list(progress.track(range(600), 600, "Planning roster.csv", env)) == list(range(600))
     assert "Planning roster.csv" in terminal.getvalue()
 
 
@@ -1397,12 +1400,12 @@ def test_duplicates_are_found_in_one_pass_over_the_roster(
     opened: list[Path] = []
     real_open = files.open_csv
 
-    def counting(path: Path) -> object:
+    def counting(path: Path, reading: Reading) -> object:
         opened.append(path)
-        return real_open(path)
+        return real_open(path, reading)
 
     monkeypatch.setattr(files, "open_csv", counting)
-    results = list(read_roster(roster, protocol.load()))
+    results = list(read_roster(roster, protocol.load(), Reading()))
     assert opened == [roster]
     errors = [r for r in results if isinstance(r, RowError)]
     assert len(errors) == 7_500

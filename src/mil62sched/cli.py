@@ -7,7 +7,6 @@ No date arithmetic and no formatting here. Errors become one line on stderr, in 
 # No `from __future__ import annotations` here: typer would then compile and eval every option's
 # annotation at each start; real annotation objects cost nothing (figures: benchmarks/README.md).
 import errno
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -18,9 +17,9 @@ from typer.core import TyperGroup
 from mil62sched import engine, formats, i18n, protocol
 from mil62sched.commands import options
 from mil62sched.commands.day import describe_day
+from mil62sched.environment import Environment
 from mil62sched.errors import Mil62schedError
-from mil62sched.formats.presentation import styled_output
-from mil62sched.inputs import reading
+from mil62sched.i18n import N_
 from mil62sched.model.codes import VisitCode
 from mil62sched.outputs import output_path, write_text
 from mil62sched.parse import FILE_FORM, FOLDER_FORM, check_participant, check_path, parse_date
@@ -29,30 +28,34 @@ PROG = "mil62sched"
 
 
 class _Commands(TyperGroup):
-    """Runs a command and turns every user mistake into one line on stderr and an exit code."""
+    """Runs a command in its `Environment` and turns every error into one line on stderr and an
+    exit code: the one place that does."""
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
-        kwargs["standalone_mode"] = False
-        i18n.forget()  # until --lang is read, errors follow the environment
+        # The run's context: the caller's (`main`, a test's), else the real process's.
+        env = kwargs.get("obj") or Environment.of_process()
+        kwargs.update(obj=env, standalone_mode=False)
         try:
             code = super().main(*args, **kwargs)
-            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+            env.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
         except OSError as exc:
-            # Files are written through `files`, which words its own errors: a bare write error
+            # Files are written through `outputs`, which words its own errors: a bare write error
             # reaching here came from standard output (a full disk, a closed pipe).
             if exc.errno not in _OUTPUT_ERRNOS:
-                raise
-            _fail_stdout(exc)
+                _fail_unexpectedly(env, exc)
+            _fail_stdout(env, exc)
         except typer.TyperException as exc:  # click's usage errors, through typer's public API
-            _fail(i18n.words(i18n.current()).sentence(_explain(exc)), exc.exit_code)
+            _fail(env, _explain(exc), exc.exit_code)
         except typer.Abort:
-            _fail("aborted", 1)
+            _fail(env, "aborted", 1)
         except Mil62schedError as exc:
             if exc.field is not None:  # name the option the problem is about
                 exc.named("--" + exc.field.replace("_", "-"))
-            _fail(i18n.error_line(exc, i18n.current()), exc.exit_code)
+            _fail(env, exc, exc.exit_code)
+        except Exception as exc:  # a defect: one line, the traceback with --debug
+            _fail_unexpectedly(env, exc)
         if code == 130:  # typer turns Ctrl-C into exit status 130
-            _fail("interrupted", 130)
+            _fail(env, "interrupted", 130)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -89,21 +92,35 @@ def _arm_names(ctx: Any) -> list[str]:
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EPIPE, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG}
 
 
-def _fail_stdout(error: OSError) -> NoReturn:
+def _fail_stdout(env: Environment, error: OSError) -> NoReturn:
     """One line for an output nobody can read; stdout then goes nowhere, so that the
     interpreter's last flush at exit has nothing to complain about."""
     import os
 
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, env.stdout.fileno())
     os.close(devnull)
-    _fail(f"cannot write to standard output: {error.strerror or error}", 1)
+    _fail(env, f"cannot write to standard output: {error.strerror or error}", 1)
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    # One line per problem: several only for a file with several bad rows.
-    for line in message.splitlines() or [""]:
-        sys.stderr.write(f"{PROG}: error: {line}\n")
+INTERNAL_ERROR = N_("internal error: {error} (run again with --debug for the traceback)")
+INTERNAL_ERROR_SHOWN = N_("internal error: {error}")
+
+
+def _fail_unexpectedly(env: Environment, error: Exception) -> NoReturn:
+    """An error no user mistake explains (a defect): one line naming it, and with --debug (or
+    MIL62SCHED_DEBUG=1) its traceback before it; exit status 1."""
+    named = f"{type(error).__name__}: {error}"
+    if env.debug:
+        env.diagnostics.traceback(error)
+        env.diagnostics.error(INTERNAL_ERROR_SHOWN, error=named)
+    else:
+        env.diagnostics.error(INTERNAL_ERROR, error=named)
+    sys.exit(1)
+
+
+def _fail(env: Environment, message: str | Mil62schedError, code: int) -> NoReturn:
+    env.diagnostics.error(message)
     sys.exit(code)
 
 
@@ -124,6 +141,18 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _environment(ctx: typer.Context) -> Environment:
+    """The run's context, which `_Commands.main` made and click hands down as its `obj`."""
+    env = ctx.find_object(Environment)
+    assert env is not None, "commands run through _Commands.main"
+    return env
+
+
+def _debug(ctx: typer.Context, value: bool) -> None:
+    if value:
+        _environment(ctx).debug = True
+
+
 @app.callback(invoke_without_command=True)
 def _commands(
     ctx: typer.Context,
@@ -131,6 +160,16 @@ def _commands(
         bool,
         typer.Option(
             "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="MIL62SCHED_DEBUG",
+            callback=_debug,
+            is_eager=True,
+            help="Show the traceback of an unexpected error (a defect to report).",
         ),
     ] = False,
 ) -> None:
@@ -346,8 +385,9 @@ Browser = Annotated[
 ]
 
 
-def _choose_language(value: str | None) -> str:
-    return i18n.choose(value)
+def _choose_language(ctx: typer.Context, value: str | None) -> str | None:
+    _environment(ctx).choose_language(value)
+    return value
 
 
 Lang = Annotated[
@@ -362,14 +402,6 @@ Lang = Annotated[
         rich_help_panel=_OUT,
     ),
 ]
-
-
-def _card_lang(ctx: typer.Context, lang: str | None) -> str | None:
-    """`--lang` as given on the command line, for the printed card: without it the card is in
-    both languages (whatever $MIL62SCHED_LANG or the locale choose for the other outputs)."""
-    # Compared by name: the enum's class is click's, which typer's newer releases bundle.
-    source = ctx.get_parameter_source("lang")
-    return lang if getattr(source, "name", None) == "COMMANDLINE" else None
 
 
 @app.command()
@@ -406,37 +438,41 @@ def plan(
     lang: Lang = None,
 ) -> None:
     """Print or write every infusion date of one participant."""
-    with reading(encoding, sheet):  # the encoding of every input file the command opens
-        chosen = formats.choose(fmt, output)
-        trial, at = options.at_site(protocol.load(protocol_file), site_file)
-        site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-        styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
-        shown = options.presentation(
-            trial,
-            styled=styled,
-            width=shutil.get_terminal_size().columns if styled else None,
-            time=time,
-            tz=tz,
-            duration=duration,
-            remind=remind or (),
-            lang=i18n.current(),
-            card=options.CardOptions(at, paper, _card_lang(ctx, lang), browser),
-        )
-        the_plan = engine.plan(
-            trial,
-            arm,
-            parse_date(start, "--start date"),
-            participant=None if participant is None else check_participant(participant),
-            escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
-            period_starts=options.period_starts(trial, arm, period_start or (), olp_start),
-            records=options.records(actual or (), missed or ()),
-            policy=site.policy(trial, tz),
-        )
-        write_text(chosen.render(the_plan, shown), output, force=force, terminal=chosen.terminal)
-        options.warn_untimed(chosen, time, duration, remind or ())
-        options.warn_unprinted(chosen, paper, browser)
-        options.warn_no_phone(chosen, at)
-        options.warn_study_dates(the_plan)
+    env = _environment(ctx)
+    env.read_inputs(encoding, sheet)  # the encoding of every input file the command opens
+    chosen = formats.choose(fmt, output, env.output)
+    trial, at = options.at_site(protocol.load(protocol_file), site_file)
+    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+    styled = output is None and chosen.terminal and env.styled()
+    shown = options.presentation(
+        trial,
+        styled=styled,
+        width=env.width if styled else None,
+        time=time,
+        tz=tz,
+        duration=duration,
+        remind=remind or (),
+        lang=env.lang,
+        environ=env.environ,
+        card=options.CardOptions(at, paper, env.asked_lang, browser),
+    )
+    the_plan = engine.plan(
+        trial,
+        arm,
+        parse_date(start, "--start date"),
+        participant=None if participant is None else check_participant(participant),
+        escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
+        period_starts=options.period_starts(trial, arm, period_start or (), olp_start),
+        records=options.records(actual or (), missed or ()),
+        policy=site.policy(trial, env.reading, tz),
+    )
+    rendered = chosen.render(the_plan, shown)
+    write_text(rendered, output, env.output, force=force, terminal=chosen.terminal)
+    said = env.diagnostics
+    options.warn_untimed(said, chosen, time, duration, remind or ())
+    options.warn_unprinted(said, chosen, paper, browser)
+    options.warn_no_phone(said, chosen, at)
+    options.warn_study_dates(said, the_plan, env.lang)
 
 
 RosterFile = Annotated[
@@ -510,32 +546,30 @@ def roster(
     """Plan every participant of a roster: one table, CSV, JSON, calendar or cards for the site."""
     from mil62sched.commands import site as sitework  # only the site-wide commands need it
 
-    with reading(encoding, sheet):  # the encoding of every input file the command opens
-        site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-        trial, at = options.at_site(protocol.load(protocol_file), site_file)
-        run = sitework.RosterRun.prepare(trial, roster_file, site, tz, actuals, chairs, skip_bad)
-        chosen = sitework.roster_format(fmt, output, split)
-        styled = (
-            output is None
-            and split is None
-            and chosen.terminal
-            and styled_output(sys.stdout.isatty())
-        )
-        shown = options.presentation(
-            run.protocol,
-            styled=styled,
-            width=shutil.get_terminal_size().columns if styled else None,
-            time=time,
-            tz=tz,
-            duration=duration,
-            remind=remind or (),
-            lang=i18n.current(),
-            card=options.CardOptions(at, paper, _card_lang(ctx, lang), browser),
-        )
-        sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
-        options.warn_untimed(chosen, time, duration, remind or ())
-        options.warn_unprinted(chosen, paper, browser)
-        options.warn_no_phone(chosen, at)
+    env = _environment(ctx)
+    env.read_inputs(encoding, sheet)  # the encoding of every input file the command opens
+    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+    trial, at = options.at_site(protocol.load(protocol_file), site_file)
+    run = sitework.RosterRun.prepare(env, trial, roster_file, site, tz, actuals, chairs, skip_bad)
+    chosen = sitework.roster_format(env, fmt, output, split)
+    styled = output is None and split is None and chosen.terminal and env.styled()
+    shown = options.presentation(
+        run.protocol,
+        styled=styled,
+        width=env.width if styled else None,
+        time=time,
+        tz=tz,
+        duration=duration,
+        remind=remind or (),
+        lang=env.lang,
+        environ=env.environ,
+        card=options.CardOptions(at, paper, env.asked_lang, browser),
+    )
+    sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
+    said = env.diagnostics
+    options.warn_untimed(said, chosen, time, duration, remind or ())
+    options.warn_unprinted(said, chosen, paper, browser)
+    options.warn_no_phone(said, chosen, at)
 
 
 @app.command()
@@ -578,32 +612,31 @@ def agenda(
     """What is due across the site: overdue visits first, then the coming days."""
     from mil62sched.commands import site as sitework
 
-    with reading(encoding, sheet):  # the encoding of every input file the command opens
-        chosen = formats.choose(fmt, output, agenda=True)
-        site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-        trial, at = options.at_site(protocol.load(protocol_file), site_file)
-        run = sitework.RosterRun.prepare(trial, roster_file, site, None, actuals, chairs, skip_bad)
-        first = run.today if start is None else parse_date(start, "--from date")
-        styled = output is None and chosen.terminal and styled_output(sys.stdout.isatty())
-        sitework.write_agenda(
-            run,
-            first,
-            days,
-            chosen,
-            styled=styled,
-            width=shutil.get_terminal_size().columns if styled else None,
-            output=output,
-            force=force,
-            lang=i18n.current(),
-            presentation=options.CardOptions(
-                at, paper, _card_lang(ctx, lang), browser
-            ).applied_to(),
-        )
-        options.warn_unprinted(chosen, paper, browser)
+    env = _environment(ctx)
+    env.read_inputs(encoding, sheet)  # the encoding of every input file the command opens
+    chosen = formats.choose(fmt, output, env.output, agenda=True)
+    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
+    trial, at = options.at_site(protocol.load(protocol_file), site_file)
+    run = sitework.RosterRun.prepare(env, trial, roster_file, site, None, actuals, chairs, skip_bad)
+    first = run.today if start is None else parse_date(start, "--from date")
+    styled = output is None and chosen.terminal and env.styled()
+    sitework.write_agenda(
+        run,
+        first,
+        days,
+        chosen,
+        styled=styled,
+        width=env.width if styled else None,
+        output=output,
+        force=force,
+        presentation=options.CardOptions(at, paper, env.asked_lang, browser).applied_to(),
+    )
+    options.warn_unprinted(env.diagnostics, chosen, paper, browser)
 
 
 @app.command()
 def day(
+    ctx: typer.Context,
     what: Annotated[
         str,
         typer.Argument(
@@ -614,15 +647,20 @@ def day(
     lang: Lang = None,
 ) -> None:
     """Convert between a visit code, its study day and its date."""
-    typer.echo(describe_day(what, parse_date(start, "--start date"), i18n.current()))
+    env = _environment(ctx)
+    typer.echo(describe_day(what, parse_date(start, "--start date"), env.lang), file=env.stdout)
 
 
 @app.command()
-def arms(protocol_file: ProtocolFile = None, lang: Lang = None) -> None:
+def arms(ctx: typer.Context, protocol_file: ProtocolFile = None, lang: Lang = None) -> None:
     """List the arms, which are blinded, and their aliases."""
-    tr = i18n.words(i18n.current())
+    env = _environment(ctx)
+    tr = i18n.words(env.lang)
     trial = protocol.load(protocol_file)
-    typer.echo(tr("{protocol} ({registry}) arms:", protocol=trial.id, registry=trial.registry))
+    typer.echo(
+        tr("{protocol} ({registry}) arms:", protocol=trial.id, registry=trial.registry),
+        file=env.stdout,
+    )
     for arm in trial.arms.values():
         alias = tr("; alias: {names}", names=", ".join(arm.aliases)) if arm.aliases else ""
         count = sum(len(leg.schedule.infusions) for leg in arm.legs)
@@ -630,11 +668,12 @@ def arms(protocol_file: ProtocolFile = None, lang: Lang = None) -> None:
         masking += " " * (10 - i18n.cells(masking))
         infusions = tr("{count:>2} infusions", count=count)
         title = tr.sentence(arm.title)
-        typer.echo(f"  {arm.name:<24} {masking} {infusions}  {title}{alias}")
+        typer.echo(f"  {arm.name:<24} {masking} {infusions}  {title}{alias}", file=env.stdout)
 
 
 @app.command()
 def sdtm(
+    ctx: typer.Context,
     folder: Annotated[
         Path,
         typer.Option(
@@ -649,24 +688,23 @@ def sdtm(
     force: Force = False,
 ) -> None:
     """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV and Dataset-JSON 1.1)."""
-    import os
-
     from mil62sched.commands import sdtm as sdtmwork
     from mil62sched.formats.presentation import export_instant
     from mil62sched.protocol.design import load_design
 
+    env = _environment(ctx)
     trial = protocol.load(protocol_file)
     design = load_design(trial, protocol_file)
-    created = export_instant(os.environ.get("SOURCE_DATE_EPOCH"))
+    created = export_instant(env.environ.get("SOURCE_DATE_EPOCH"))
     built = sdtmwork.write_datasets(trial, design, folder, created=created, force=force)
     for line in sdtmwork.summary(built, folder):
-        typer.echo(line)
+        typer.echo(line, file=env.stdout)
     where = f"protocol {protocol_file or protocol.BUILTIN.name}"
     notes = (sdtmwork.derived_note(design, where), sdtmwork.shortened_criteria(design))
-    sys.stdout.flush()  # the notes after the summary, also when both go to one pipe
+    env.stdout.flush()  # the notes after the summary, also when both go to one pipe
     for note in notes:
         if note is not None:
-            sys.stderr.write(f"{PROG}: note: {note}\n")
+            env.diagnostics.note(note)
 
 
 def _protocol_commands() -> None:
@@ -680,14 +718,15 @@ _protocol_commands()
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the run's Environment, from the real process."""
+    env = Environment.of_process()
     if sys.stdout is None:  # started with standard output closed (`>&-`)
-        _fail("cannot write to standard output: it is closed", 1)
+        _fail(env, "cannot write to standard output: it is closed", 1)
     _end_on_signals()
     try:
-        app()
+        app(obj=env)
     except _Terminated as stop:
-        _fail("terminated", 128 + stop.signum)
+        _fail(env, "terminated", 128 + stop.signum)
 
 
 class _Terminated(BaseException):

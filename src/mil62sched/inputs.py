@@ -1,20 +1,22 @@
 """Reading the site's input files (rosters, actuals, holiday files, and what the cache and the
 site file read): bounded, in the encoding a site saves them in, and from standard input or a pipe
-as well as from a file. Writing is `outputs`.
+as well as from a file. How a run reads them (`Reading`: --encoding, --sheet, its standard input
+and its diagnostics) is passed to every reader, from the run's `Environment`. Writing is
+`outputs`.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from mil62sched.diagnostics import Diagnostics
 from mil62sched.errors import UsageError
 from mil62sched.outputs import is_stream
 
@@ -24,11 +26,12 @@ MOST_INPUT_BYTES = 256 * 1024 * 1024
 MOST_LINE_CHARACTERS = 1024 * 1024
 
 
-def readable_twice(path: Path) -> Path:
-    """`path` itself when it is a regular file; otherwise (`-` for standard input, a pipe such
-    as /dev/stdin or `<(...)`, a FIFO, a device) its content copied once into a temporary file
-    of the same name, removed at exit, so that it can be read more than once (counted, pre-read,
-    planned) and its errors still name it. Either way at most MOST_INPUT_BYTES."""
+def readable_twice(path: Path, reading: Reading) -> Path:
+    """`path` itself when it is a regular file; otherwise (`-` for the run's standard input, a
+    pipe such as /dev/stdin or `<(...)`, a FIFO, a device) its content copied once into a
+    temporary file of the same name, removed at exit, so that it can be read more than once
+    (counted, pre-read, planned) and its errors still name it. Either way at most
+    MOST_INPUT_BYTES."""
     too_large = UsageError(
         f"cannot read {str(path)!r}: larger than {MOST_INPUT_BYTES // (1024 * 1024)} MiB, "
         "so not a roster, actuals or holiday file"
@@ -47,7 +50,7 @@ def readable_twice(path: Path) -> Path:
     atexit.register(shutil.rmtree, folder, True)
     copy = folder / ("stdin" if str(path) == "-" else path.name)
     try:
-        with copy.open("wb") as target, _input_stream(path) as source:
+        with copy.open("wb") as target, _input_stream(path, reading) as source:
             copied = 0
             while chunk := source.read(1 << 20):
                 copied += len(chunk)
@@ -59,10 +62,12 @@ def readable_twice(path: Path) -> Path:
     return copy
 
 
-def _input_stream(path: Path) -> IO[bytes]:
+def _input_stream(path: Path, reading: Reading) -> IO[bytes]:
     """Standard input for `-`, else the file, as bytes; standard input is left open."""
     if str(path) == "-":
-        return open(sys.stdin.fileno(), "rb", closefd=False)
+        if reading.stdin is None:
+            raise OSError(errno.EBADF, "no standard input")
+        return open(reading.stdin.fileno(), "rb", closefd=False)
     return path.open("rb")
 
 
@@ -88,74 +93,64 @@ _CODECS = {"utf-8": "utf-8-sig", "gb18030": "gb18030", "utf-16": "utf-16"}
 _SHOWN = {"utf-8-sig": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
 
 
-class _Reading:
-    """How a run reads its input files: the encoding asked for, the sheet of a workbook input
-    (`--sheet`; None for the first), and the files already noted."""
+@dataclass(frozen=True)
+class Reading:
+    """How a run reads its input files: the encoding asked for (one of INPUT_ENCODINGS), the
+    sheet of a workbook input (`--sheet`; None for the active one), standard input (for `-`),
+    and where what is noticed on the way is said (None: nowhere, as in a library call)."""
 
-    def __init__(self, encoding: str, sheet: str | None = None) -> None:
-        self.encoding = encoding
-        self.sheet = sheet
-        self.noted: set[str] = set()
+    encoding: str = "auto"
+    sheet: str | None = None
+    stdin: IO[str] | None = None
+    diagnostics: Diagnostics | None = None
+
+    @classmethod
+    def chosen(cls, encoding: str, sheet: str | None = None) -> Reading:
+        """`--encoding` (checked; utf8, gbk and utf16 taken for their names) and `--sheet`."""
+        chosen = encoding.strip().lower().replace("_", "-")
+        chosen = {"utf8": "utf-8", "gbk": "gb18030", "utf16": "utf-16"}.get(chosen, chosen)
+        if chosen not in INPUT_ENCODINGS:
+            raise UsageError(
+                "invalid --encoding", value=encoding, accepted=f"use {', '.join(INPUT_ENCODINGS)}"
+            )
+        return cls(chosen, sheet)
+
+    def note(self, message: str, /, *, key: str, **values: object) -> None:
+        """A note on standard error, once a run for each `key` (an input read twice says it
+        once)."""
+        if self.diagnostics is not None:
+            self.diagnostics.note(message, key=key, **values)
+
+    def warning(self, message: str, /, *, key: str, **values: object) -> None:
+        """A warning on standard error, once a run for each `key`."""
+        if self.diagnostics is not None:
+            self.diagnostics.warning(message, key=key, **values)
 
 
-_READING: ContextVar[_Reading | None] = ContextVar("mil62sched_reading", default=None)
-
-
-@contextmanager
-def reading(encoding: str, sheet: str | None = None) -> Iterator[None]:
-    """Read the input files opened inside the block in `encoding` (one of INPUT_ENCODINGS), and
-    a workbook input's sheet called `sheet` (the first when None)."""
-    chosen = encoding.strip().lower().replace("_", "-")
-    chosen = {"utf8": "utf-8", "gbk": "gb18030", "utf16": "utf-16"}.get(chosen, chosen)
-    if chosen not in INPUT_ENCODINGS:
-        raise UsageError(
-            "invalid --encoding", value=encoding, accepted=f"use {', '.join(INPUT_ENCODINGS)}"
+def open_input(path: Path, reading: Reading) -> IO[str]:
+    """Open a roster, actuals or holiday file as text, in the run's encoding, with its line
+    endings untouched for a CSV reader. A file read as anything but UTF-8 is said once in a
+    note. Raises OSError; a file no encoding fits is opened as UTF-8, so that reading it reports
+    its first bad byte. Reads the file once more to detect: callers pass a regular file
+    (`readable_twice`)."""
+    codec = _CODECS.get(reading.encoding) or _detect(path)
+    if codec != "utf-8-sig" and reading.encoding == "auto":
+        reading.note(
+            "{file} read as {encoding} (not UTF-8)",
+            key=f"{path}:encoding",
+            file=path.name,
+            encoding=_SHOWN[codec],
         )
-    token = _READING.set(_Reading(chosen, sheet))
-    try:
-        yield
-    finally:
-        _READING.reset(token)
-
-
-def chosen_sheet() -> str | None:
-    """The sheet `--sheet` names for workbook inputs, or None for each workbook's first."""
-    current = _READING.get()
-    return None if current is None else current.sheet
-
-
-def note_once(key: str, line: str) -> None:
-    """Write `line` to stderr, once a run for each `key` (an input read twice says it once)."""
-    current = _READING.get()
-    if current is not None:
-        if key in current.noted:
-            return
-        current.noted.add(key)
-    sys.stderr.write(line + "\n")
-
-
-def open_input(path: Path) -> IO[str]:
-    """Open a roster, actuals or holiday file as text, in the run's encoding (see `reading`;
-    auto when none was set), with its line endings untouched for a CSV reader. A file read as
-    anything but UTF-8 is said once on stderr. Raises OSError; a file no encoding fits is opened
-    as UTF-8, so that reading it reports its first bad byte. Reads the file once more to detect:
-    callers pass a regular file (`readable_twice`)."""
-    current = _READING.get() or _Reading("auto")
-    codec = _CODECS.get(current.encoding) or _detect(path)
-    if codec != "utf-8-sig" and current.encoding == "auto" and str(path) not in current.noted:
-        current.noted.add(str(path))
-        sys.stderr.write(f"mil62sched: note: {path.name} read as {_SHOWN[codec]} (not UTF-8)\n")
     return path.open(encoding=codec, newline="")
 
 
-def not_in_forced_encoding(name: str) -> UsageError | None:
+def not_in_forced_encoding(name: str, reading: Reading) -> UsageError | None:
     """The refusal of an input file that does not decode in the encoding --encoding forced,
     when that is not UTF-8 (whose refusal names the first bad byte); else None."""
-    current = _READING.get()
-    if current is None or current.encoding in ("auto", "utf-8"):
+    if reading.encoding in ("auto", "utf-8"):
         return None
     return UsageError(
-        f"not {_SHOWN[_CODECS[current.encoding]]} text, as --encoding says",
+        f"not {_SHOWN[_CODECS[reading.encoding]]} text, as --encoding says",
         accepted="leave --encoding out to detect the encoding, or save the file as UTF-8 CSV",
         where=name,
     )

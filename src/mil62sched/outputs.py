@@ -13,11 +13,10 @@ import contextlib
 import os
 import shutil
 import stat
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from mil62sched.errors import OutputError, UsageError
 
@@ -84,76 +83,94 @@ def csv_cell(value: object) -> str:
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
+class Stdout(NamedTuple):
+    """A run's standard output and whether it is a terminal (from the run's `Environment`)."""
+
+    stream: IO[str]
+    is_terminal: bool = False
+
+
 def write_text(
-    text: str | bytes, path: Path | None, *, force: bool = False, terminal: bool = False
+    text: str | bytes,
+    path: Path | None,
+    stdout: Stdout,
+    *,
+    force: bool = False,
+    terminal: bool = False,
 ) -> None:
-    """Write `text` to `path` (standard output when None), atomically. A file is always UTF-8
-    with the text's own line endings; see `to_stdout` for standard output and `terminal`.
-    Bytes (a workbook, a PDF) are written as they are, and never to a terminal."""
+    """Write `text` to `path` (`stdout` when None), atomically. A file is always UTF-8 with the
+    text's own line endings; see `to_stdout` for standard output and `terminal`. Bytes (a
+    workbook, a PDF) are written as they are, and never to a terminal."""
     if isinstance(text, bytes):
         if path is None:
-            bytes_to_stdout(text)
+            bytes_to_stdout(text, stdout)
             return
-        with staged(path, force=force, binary=True) as stage:
+        with staged(path, stdout, force=force, binary=True) as stage:
             stage.stream.write(text)
         return
     if path is None:
-        to_stdout(text, terminal=terminal)
+        to_stdout(text, stdout, terminal=terminal)
         return
-    with staged(path, force=force) as stage:
+    with staged(path, stdout, force=force) as stage:
         stage.stream.write(text)
 
 
-def refuse_binary_terminal(what: str = "this format") -> None:
+def refuse_binary_terminal(stdout: Stdout, what: str = "this format") -> None:
     """A binary output (a workbook, a PDF) is refused on a terminal, where it would be noise."""
-    if sys.stdout.isatty():
+    if stdout.is_terminal:
         raise UsageError(
             f"{what} is a binary file and standard output is a terminal",
             accepted="give -o FILE, or redirect standard output to a file",
         )
 
 
-def bytes_to_stdout(content: bytes) -> None:
+def bytes_to_stdout(content: bytes, stdout: Stdout) -> None:
     """Write a binary output to standard output (a pipe or a file, never a terminal)."""
-    refuse_binary_terminal()
-    raw = getattr(sys.stdout, "buffer", None)
+    refuse_binary_terminal(stdout)
+    raw = getattr(stdout.stream, "buffer", None)
     if raw is None:
         raise UsageError("standard output takes only text here", accepted="give -o FILE")
-    sys.stdout.flush()
+    stdout.stream.flush()
     raw.write(content)
     raw.flush()
 
 
-def to_stdout(text: str, *, terminal: bool = False) -> None:
+def to_stdout(text: str, stdout: Stdout, *, terminal: bool = False) -> None:
     """Write `text` to standard output. A machine format (`terminal` false: CSV, JSON, Markdown,
     iCalendar) goes out as the bytes of its file, UTF-8 with exactly its own line endings,
     whatever the console's encoding or newline translation; a terminal format (the table, the
     month view) in the console's encoding, any character it cannot show degraded to `?`.
     """
+    stream = stdout.stream
     if terminal:
-        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        encoding = getattr(stream, "encoding", None) or "utf-8"
         try:
             shown = text.encode(encoding, errors="replace").decode(encoding, errors="replace")
         except LookupError:  # an encoding Python does not know: keep what was asked for
             shown = text
-        sys.stdout.write(shown)
-        sys.stdout.flush()
+        stream.write(shown)
+        stream.flush()
         return
-    raw = getattr(sys.stdout, "buffer", None)
+    raw = getattr(stream, "buffer", None)
     if raw is None:  # a text-only stream (an embedding program's): it takes text
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream.write(text)
+        stream.flush()
         return
-    sys.stdout.flush()  # whatever was written as text goes first
+    stream.flush()  # whatever was written as text goes first
     raw.write(text.encode("utf-8"))
     raw.flush()
 
 
 @contextmanager
 def staged(
-    path: Path | None, *, force: bool = False, terminal: bool = False, binary: bool = False
+    path: Path | None,
+    stdout: Stdout,
+    *,
+    force: bool = False,
+    terminal: bool = False,
+    binary: bool = False,
 ) -> Iterator[Stage]:
-    """A stream whose content reaches `path` (or standard output) only if the block succeeds
+    """A stream whose content reaches `path` (or `stdout`) only if the block succeeds
     and `keep` is still true. A FIFO or device gets the content written into it at the end;
     standard output gets it as `to_stdout` writes it (`terminal`: a format for the terminal).
     `binary`: the stream takes bytes (a workbook, a PDF); standard output gets them through
@@ -168,10 +185,10 @@ def staged(
             if stage.keep:
                 spool.seek(0)
                 if path is None and binary:
-                    bytes_to_stdout(spool.read())
+                    bytes_to_stdout(spool.read(), stdout)
                 elif path is None:
                     for chunk in iter(lambda: spool.read(1 << 16), ""):
-                        to_stdout(chunk, terminal=terminal)
+                        to_stdout(chunk, stdout, terminal=terminal)
                 else:
                     _write_into(spool, path, binary=binary)
         return

@@ -7,13 +7,12 @@ exporters take.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from mil62sched import i18n
+from mil62sched.diagnostics import Diagnostics
 from mil62sched.engine import later_period
 from mil62sched.errors import UsageError
 from mil62sched.formats.presentation import (
@@ -24,7 +23,7 @@ from mil62sched.formats.presentation import (
     export_instant,
 )
 from mil62sched.i18n import N_, words
-from mil62sched.inputs import readable_twice
+from mil62sched.inputs import Reading, readable_twice
 from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
@@ -60,15 +59,16 @@ class SiteOptions(NamedTuple):
     anchor: str = "w1d1"
     today: str | None = None
 
-    def policy(self, protocol: Protocol, tz: str | None = None) -> Policy:
-        """The engine's Policy. Today is --today when given, else the date at the site (in the
-        protocol's time zone, or `tz`): the clock is read only when needed."""
+    def policy(self, protocol: Protocol, reading: Reading, tz: str | None = None) -> Policy:
+        """The engine's Policy (a --holidays file read as `reading` says). Today is --today when
+        given, else the date at the site (in the protocol's time zone, or `tz`): the clock is
+        read only when needed."""
         if self.anchor.lower() not in ANCHORS:
             raise UsageError(f"invalid --anchor {self.anchor!r}: accepted: {', '.join(ANCHORS)}")
         anchor: Anchor = "previous" if self.anchor.lower() == "previous" else "w1d1"
         return Policy(
             window=None if self.window is None else parse_window(self.window),
-            site=self.site_calendar(protocol),
+            site=self.site_calendar(protocol, reading),
             adjust=self.adjust,
             anchor=anchor,
             today=site_today(protocol, tz)
@@ -76,7 +76,7 @@ class SiteOptions(NamedTuple):
             else parse_date(self.today, "--today date"),
         )
 
-    def site_calendar(self, protocol: Protocol) -> SiteCalendar | None:
+    def site_calendar(self, protocol: Protocol, reading: Reading) -> SiteCalendar | None:
         """The working-day calendar: the protocol's country unless overridden; None when off."""
         from mil62sched.site.workdays import SiteCalendar, load_overrides
 
@@ -86,7 +86,10 @@ class SiteOptions(NamedTuple):
                     "--no-holidays turns the working-day check off: drop --holidays and --country"
                 )
             return None
-        overrides = None if self.holidays is None else load_overrides(readable_twice(self.holidays))
+        if self.holidays is None:
+            overrides = None
+        else:
+            overrides = load_overrides(readable_twice(self.holidays, reading), reading)
         country = protocol.country if self.country is None else self.country
         return SiteCalendar(country, overrides)
 
@@ -116,10 +119,12 @@ def presentation(
     duration: str | None = None,
     remind: Sequence[str] = (),
     lang: str = "en",
+    environ: Mapping[str, str] | None = None,
     card: CardOptions | None = None,
 ) -> Presentation:
     """How to show the plan: timed events when --time is given, reminders, terminal styling,
-    the export instant: SOURCE_DATE_EPOCH when set (a reproducible build), else now; and the
+    the export instant: SOURCE_DATE_EPOCH in `environ` when set (a reproducible build), else
+    now; and the
     printed card's site, paper, languages and browser."""
     if time is None and (tz is not None or duration is not None):
         raise UsageError("--tz and --duration apply to timed events: give --time HH:MM too")
@@ -140,7 +145,7 @@ def presentation(
         width=width,
         timing=timing,
         reminders=reminders,
-        stamp=export_instant(os.environ.get("SOURCE_DATE_EPOCH")),
+        stamp=export_instant((environ or {}).get("SOURCE_DATE_EPOCH")),
         lang=lang,
     )
     return shown if card is None else card.applied_to(shown)
@@ -178,15 +183,8 @@ def at_site(protocol: Protocol, site_file: Path | None) -> tuple[Protocol, SiteC
     return contact.applied_to(protocol), contact
 
 
-def warn(line: str) -> None:
-    """One warning line on stderr: said, never an error (the exit status is not changed)."""
-    import sys
-
-    sys.stderr.write(f"mil62sched: warning: {line}\n")
-
-
 def warn_untimed(
-    fmt: Format, time: str | None, duration: str | None, remind: Sequence[str]
+    said: Diagnostics, fmt: Format, time: str | None, duration: str | None, remind: Sequence[str]
 ) -> None:
     """One warning on stderr when --time, --duration or --remind are given for a format that
     has no events to time (everything but .ics): they are ignored there, never silently. The
@@ -196,27 +194,26 @@ def warn_untimed(
                                       ("--remind", remind)) if value]  # fmt: skip
     if fmt.timed or not given:
         return
-    tr = words(i18n.current())
     if len(given) == 1:
-        line = tr(
-            "{option} applies to .ics calendars only; ignored for {format}",
+        said.warning(
+            N_("{option} applies to .ics calendars only; ignored for {format}"),
             option=given[0],
             format=fmt.name,
         )
-    else:
-        named = tr("{options} and {option}", options=", ".join(given[:-1]), option=given[-1])
-        line = tr(
-            "{options} apply to .ics calendars only; ignored for {format}",
-            options=named,
-            format=fmt.name,
-        )
-    warn(line)
+        return
+    named = said.render(
+        N_("{options} and {option}"), {"options": ", ".join(given[:-1]), "option": given[-1]}
+    )
+    said.warning(
+        N_("{options} apply to .ics calendars only; ignored for {format}"),
+        options=named,
+        format=fmt.name,
+    )
 
 
-def warn_unprinted(fmt: Format, paper: str | None, browser: str | None) -> None:
+def warn_unprinted(said: Diagnostics, fmt: Format, paper: str | None, browser: str | None) -> None:
     """One warning on stderr for each of --paper and --browser given with a format that does not
     use it (--paper: html and pdf; --browser: pdf): ignored there, never silently."""
-    tr = words(i18n.current())
     for option, value, used, template in (
         ("--paper", paper, fmt.printed,
          N_("{option} applies to the printed card (html, pdf) only; ignored for {format}")),
@@ -224,7 +221,7 @@ def warn_unprinted(fmt: Format, paper: str | None, browser: str | None) -> None:
          N_("{option} applies to --format pdf only; ignored for {format}")),
     ):  # fmt: skip
         if value is not None and not used:
-            warn(tr(template, option=option, format=fmt.name))
+            said.warning(template, option=option, format=fmt.name)
 
 
 NO_PHONE = N_(
@@ -233,19 +230,19 @@ NO_PHONE = N_(
 )
 
 
-def warn_no_phone(fmt: Format, contact: SiteContact) -> None:
+def warn_no_phone(said: Diagnostics, fmt: Format, contact: SiteContact) -> None:
     """One warning on stderr when a printed card (html, pdf) tells the participant to call and
     gives no number: the site file, or its phone, is missing (issue 16)."""
     if fmt.printed and not contact.phone.strip():
-        warn(words(i18n.current())(NO_PHONE))
+        said.warning(NO_PHONE)
 
 
-def warn_study_dates(plan: Plan) -> None:
+def warn_study_dates(said: Diagnostics, plan: Plan, lang: str) -> None:
     """The plan's notes on the registry's study dates, as warnings on stderr (never an error)."""
     from mil62sched.formats.wording import study_date_notes
 
-    for note in study_date_notes(plan, words(i18n.current())):
-        warn(note)
+    for note in study_date_notes(plan, words(lang)):
+        said.warning(note)
 
 
 def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:

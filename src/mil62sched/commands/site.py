@@ -8,7 +8,6 @@ every plan at once and so holds the roster in memory.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,8 +15,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from mil62sched import formats
-from mil62sched.commands.options import SiteOptions, warn
+from mil62sched.commands.options import SiteOptions
 from mil62sched.commands.progress import count_rows, track
+from mil62sched.environment import Environment
 from mil62sched.errors import BadRowsError, OutputError, UsageError
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import Presentation, export_instant
@@ -41,6 +41,7 @@ from mil62sched.site import chairs as capacity
 class RosterRun:
     """One pass over a roster with the site's options."""
 
+    env: Environment
     protocol: Protocol
     roster: Path
     policy: Policy
@@ -52,6 +53,7 @@ class RosterRun:
     @classmethod
     def prepare(
         cls,
+        env: Environment,
         protocol: Protocol,
         roster: Path,
         site: SiteOptions,
@@ -62,11 +64,13 @@ class RosterRun:
     ) -> RosterRun:
         """A run with the site's options (today at the site in `tz`, else the protocol's zone,
         unless --today); chairs default to the protocol's."""
+        reading = env.reading
         return cls(
+            env=env,
             protocol=protocol,
-            roster=readable_twice(roster),
-            policy=site.policy(protocol, tz),
-            actuals=None if actuals is None else readable_twice(actuals),
+            roster=readable_twice(roster, reading),
+            policy=site.policy(protocol, reading, tz),
+            actuals=None if actuals is None else readable_twice(actuals, reading),
             chairs=chairs if chairs is not None else protocol.chairs,
             balance=site.adjust,
             skip_bad=skip_bad,
@@ -79,13 +83,15 @@ class RosterRun:
         return self.policy.today
 
 
-def roster_format(fmt: str | None, output: Path | None, split: Path | None) -> Format:
+def roster_format(
+    env: Environment, fmt: str | None, output: Path | None, split: Path | None
+) -> Format:
     """The roster's output format: --format, else the output's extension, else table (ics with
     --split)."""
     if output is not None and split is not None:
         raise UsageError("give -o FILE or --split DIR, not both")
     default = "ics" if split is not None and output is None else "table"
-    return formats.choose(fmt, output, roster=True, default=default)
+    return formats.choose(fmt, output, env.output, roster=True, default=default)
 
 
 def write_roster(
@@ -114,10 +120,10 @@ def write_roster(
                 for day, count in over_full.items()
             ]
     render, write_many = _writers(fmt, over_full)
-    maskings = batch.arm_maskings(run.protocol, run.roster)  # read ahead once, for both uses
+    maskings = batch.arm_maskings(run.protocol, run.roster, run.env.reading)  # read ahead once
     if split is not None:
         with staged_folder(split, force=force) as folder:
-            _report_mixed_masking(maskings)  # before any file is written
+            _report_mixed_masking(run, maskings)  # before any file is written
             claimed: dict[str, str | None] = {}
             for plan in plans:
                 name = _split_name(plan, fmt)
@@ -130,15 +136,16 @@ def write_roster(
             if tally.errors and not run.skip_bad:
                 raise _bad_rows(run, tally)  # before the files are moved into place
     else:
-        with staged(output, force=force, terminal=fmt.terminal, binary=fmt.binary) as stage:
-            _report_mixed_masking(maskings)  # once the output may be written, before it is
+        stdout = run.env.output
+        with staged(output, stdout, force=force, terminal=fmt.terminal, binary=fmt.binary) as stage:
+            _report_mixed_masking(run, maskings)  # once the output may be written, before it is
             assert write_many is not None  # roster_format offers roster formats only
             heading = _heading(run, maskings, presentation.lang) if fmt.named else None
             write_many(plans, presentation._replace(heading=heading), stage.stream)
             stage.keep = run.skip_bad or not tally.errors
-    _report_chairs(unplaced)
+    _report_chairs(run, unplaced)
     if run.skip_bad or not tally.errors:  # a roster was written: its dates are worth a warning
-        study.report(run.protocol)
+        study.report(run)
     if tally.errors:
         raise _bad_rows(run, tally)
 
@@ -158,14 +165,15 @@ class _StudyDates:
             self.late += any(after_study_completion(plan, v) for v in plan.given)
             yield plan
 
-    def report(self, protocol: Protocol) -> None:
+    def report(self, run: RosterRun) -> None:
         """One warning line on stderr, when any participant is outside the study dates."""
+        protocol = run.protocol
         line = roster_study_dates(
             protocol.registry, protocol.study_completion, protocol.study_start, self.late,
-            self.early, words(_language()),
+            self.early, words(run.env.lang),
         )  # fmt: skip
         if line is not None:
-            warn(line)
+            run.env.diagnostics.warning(line)
 
 
 def write_agenda(
@@ -178,7 +186,6 @@ def write_agenda(
     width: int | None = None,
     output: Path | None = None,
     force: bool = False,
-    lang: str = "en",
     presentation: Presentation | None = None,
 ) -> None:
     """The site's agenda from `first` for `days` days; `width`: the terminal's, when styled;
@@ -189,12 +196,12 @@ def write_agenda(
     due = agenda(plans, first, days, run.chairs, run.today)
     if tally.errors and not run.skip_bad:
         raise _bad_rows(run, tally)
-    stamp = export_instant(os.environ.get("SOURCE_DATE_EPOCH"))  # a workbook's times
+    stamp = export_instant(run.env.environ.get("SOURCE_DATE_EPOCH"))  # a workbook's times
     shown = Presentation() if presentation is None else presentation
-    shown = shown._replace(styled=styled, width=width, lang=lang, stamp=stamp)
+    shown = shown._replace(styled=styled, width=width, lang=run.env.lang, stamp=stamp)
     text = fmt.render_agenda(due, shown)
-    write_text(text, output, force=force, terminal=fmt.terminal)
-    _report_chairs(unplaced)
+    write_text(text, output, run.env.output, force=force, terminal=fmt.terminal)
+    _report_chairs(run, unplaced)
     if tally.errors:
         raise _bad_rows(run, tally)
 
@@ -230,8 +237,10 @@ def _balanced(run: RosterRun, plans: Iterator[Plan]) -> tuple[Iterator[Plan], li
 
 
 def _plans(run: RosterRun, tally: batch.Tally) -> Iterator[Plan]:
-    plans = batch.expand(run.protocol, run.roster, run.policy, run.actuals, tally)
-    return track(plans, count_rows(run.roster), f"Planning {run.roster.name}")
+    plans = batch.expand(
+        run.protocol, run.roster, run.policy, run.actuals, tally, reading=run.env.reading
+    )
+    return track(plans, count_rows(run.roster), f"Planning {run.roster.name}", run.env)
 
 
 def _heading(run: RosterRun, maskings: dict[str, list[str]], lang: str = "en") -> str:
@@ -272,7 +281,7 @@ def _claim(
         )
 
 
-def _report_mixed_masking(maskings: dict[str, list[str]]) -> None:
+def _report_mixed_masking(run: RosterRun, maskings: dict[str, list[str]]) -> None:
     """One warning, before anything is written, when the roster has both blinded and unblinded
     arms (`batch.arm_maskings`)."""
     if "blinded" in maskings and "unblinded" in maskings:
@@ -281,24 +290,12 @@ def _report_mixed_masking(maskings: dict[str, list[str]]) -> None:
             "the roster mixes blinded and unblinded arms (unblinded: "
             f"{shown}); unblinded outputs are for the unblinded pharmacist only"
         )
-        warn(_said(line))
+        run.env.diagnostics.warning(line)
 
 
-def _report_chairs(unplaced: list[str]) -> None:
+def _report_chairs(run: RosterRun, unplaced: list[str]) -> None:
     for line in unplaced:
-        warn(_said(line))
-
-
-def _language() -> str:
-    """The run's language (`i18n.choose`), for what goes to stderr."""
-    from mil62sched import i18n
-
-    return i18n.current()
-
-
-def _said(line: str) -> str:
-    """A warning in the run's language."""
-    return words(_language()).sentence(line)
+        run.env.diagnostics.warning(line)
 
 
 # Enough to see what is wrong; a million lines would only bury the summary (issue 11).

@@ -20,6 +20,7 @@ from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
     from mil62sched.model.agenda import Agenda
+    from mil62sched.outputs import Stdout
 
 # In the order `--help` lists them; the first is the default.
 MODULES = (
@@ -101,19 +102,20 @@ def named(name: str, *, roster: bool = False, agenda: bool = False) -> Format:
 def choose(
     fmt: str | None,
     output: Path | None,
+    stdout: Stdout,
     *,
     roster: bool = False,
     agenda: bool = False,
     default: str = "table",
 ) -> Format:
     """The format to write: `--format` when given, else from the output's extension, else the
-    default. A binary format (a workbook, a PDF) bound for a terminal is refused here, before
-    any work is done."""
+    default. A binary format (a workbook, a PDF) bound for `stdout` when it is a terminal is
+    refused here, before any work is done."""
     chosen = _choose(fmt, output, roster=roster, agenda=agenda, default=default)
     if chosen.binary and output is None:
         from mil62sched.outputs import refuse_binary_terminal
 
-        refuse_binary_terminal(f"format {chosen.name!r}")
+        refuse_binary_terminal(stdout, f"format {chosen.name!r}")
     return chosen
 
 

@@ -3,8 +3,6 @@ reminders and the calendar stamp. Every format takes one and uses what applies t
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -42,24 +40,6 @@ class Presentation(NamedTuple):
 
 
 PLAIN = Presentation()
-
-
-def styled_output(isatty: bool, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether terminal output gets ANSI styles: a terminal does, unless NO_COLOR is set
-    (https://no-color.org) or TERM is dumb; FORCE_COLOR (https://force-color.org) styles a pipe
-    too, though never against NO_COLOR. Set means present and not empty.
-
-    >>> styled_output(True, {}), styled_output(True, {"NO_COLOR": "1"})
-    (True, False)
-    >>> styled_output(False, {"FORCE_COLOR": "1"}), styled_output(True, {"TERM": "dumb"})
-    (True, False)
-    """
-    env = os.environ if environ is None else environ
-    if env.get("NO_COLOR"):
-        return False
-    if env.get("FORCE_COLOR"):
-        return True
-    return isatty and env.get("TERM") != "dumb"
 
 
 def export_instant(source_date_epoch: str | None, now: datetime | None = None) -> datetime:
