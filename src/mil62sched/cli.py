@@ -1,28 +1,44 @@
-"""The command line: parse options, call the engine, hand the plan to an exporter, write it.
+"""The command line: the commands and their options, declared; each command's work is its
+module in `commands/` (`commands/plan.py` ...), given the run's `Environment` and one options
+object. Errors become one line on stderr, in one place (`_Commands.main`).
 
-No date arithmetic and no formatting here. Errors become one line on stderr, in one place
-(`_Commands.main`).
+A command is declared by a function whose signature lists its own options and the option groups
+it takes (`commands.options`), and whose docstring is its help; `declared` splices each group's
+options in and builds the command's options object from what typer parsed.
 """
 
 # No `from __future__ import annotations` here: typer would then compile and eval every option's
 # annotation at each start; real annotation objects cost nothing (figures: benchmarks/README.md).
+import dataclasses
 import errno
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
-from mil62sched import engine, formats, i18n, protocol
-from mil62sched.commands import options
-from mil62sched.commands.day import describe_day
+from mil62sched import protocol
+from mil62sched.commands.options import (
+    SITE_PANEL,
+    AgendaOutput,
+    CalendarOptions,
+    CardOptions,
+    Force,
+    Lang,
+    OutputOptions,
+    ProtocolFile,
+    RosterOutput,
+    RosterRunOptions,
+    SiteOptions,
+    Start,
+)
 from mil62sched.environment import Environment
 from mil62sched.errors import Mil62schedError
 from mil62sched.i18n import N_
-from mil62sched.model.codes import VisitCode
-from mil62sched.outputs import output_path, write_text
-from mil62sched.parse import FILE_FORM, FOLDER_FORM, check_participant, check_path, parse_date
+from mil62sched.parse import FOLDER_FORM, check_path
 
 PROG = "mil62sched"
 
@@ -133,19 +149,19 @@ app = typer.Typer(
 )
 
 
-def _show_version(value: bool) -> None:
-    if value:
-        from mil62sched import __version__
-
-        typer.echo(f"{PROG} {__version__}")
-        raise typer.Exit()
-
-
 def _environment(ctx: typer.Context) -> Environment:
     """The run's context, which `_Commands.main` made and click hands down as its `obj`."""
     env = ctx.find_object(Environment)
     assert env is not None, "commands run through _Commands.main"
     return env
+
+
+def _show_version(ctx: typer.Context, value: bool) -> None:
+    if value:
+        from mil62sched import __version__
+
+        _environment(ctx).stdout.write(f"{PROG} {__version__}\n")
+        raise typer.Exit()
 
 
 def _debug(ctx: typer.Context, value: bool) -> None:
@@ -179,20 +195,85 @@ def _commands(
         raise typer.Exit()
 
 
-_SITE = "Site planning"
-_CAL = "Calendar events"
-_OUT = "Output"
+# --- declaring a command -------------------------------------------------------------------------
+
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+def declared(
+    work: str, *, lang: bool = True
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A command whose work is `mil62sched.commands.<module>:<function>` (`work` names them;
+    the function is `run` when not named), imported when the command runs.
+
+    The decorated function only declares: its name and docstring are the command's, its
+    parameters the command's own options; a parameter annotated with an option group (a
+    dataclass of `commands.options`) stands for the group's options, spliced in its place
+    (a group's groups too), so a group is spelled out once. `--lang` comes last unless `lang` is
+    false. When typer calls the command, each group is built from what was parsed, then the
+    work's options object (the type of its `options` parameter) from the parameters, once, and
+    the work runs with the run's Environment (alone, for work that takes no options)."""
+    module, _, name = work.partition(":")
+
+    def declare(declaration: Callable[..., None]) -> Callable[..., None]:
+        parameters = [inspect.Parameter("ctx", _KEYWORD, annotation=typer.Context)]
+        builders: dict[str, Callable[[dict[str, Any]], Any]] = {}
+        for parameter in inspect.signature(declaration).parameters.values():
+            spliced, builders[parameter.name] = _spliced(
+                parameter.name, parameter.annotation, parameter.default
+            )
+            parameters += spliced
+        if lang:
+            parameters.append(inspect.Parameter("lang", _KEYWORD, annotation=Lang, default=None))
+
+        def command(ctx: typer.Context, **parsed: Any) -> None:
+            import importlib
+            import typing
+
+            run = getattr(importlib.import_module(f"mil62sched.commands.{module}"), name or "run")
+            env = _environment(ctx)
+            if not builders:
+                run(env)
+                return
+            options = typing.get_type_hints(run)["options"]
+            run(env, options(**{key: build(parsed) for key, build in builders.items()}))
+
+        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        command.__name__ = command.__qualname__ = declaration.__name__
+        command.__doc__ = declaration.__doc__
+        return command
+
+    return declare
+
+
+def _spliced(
+    name: str, annotation: Any, default: Any
+) -> tuple[list[inspect.Parameter], Callable[[dict[str, Any]], Any]]:
+    """The typer parameters a declared parameter stands for (a group's fields, in order, or
+    itself), and how its value is built from what typer parsed."""
+    if not (isinstance(annotation, type) and dataclasses.is_dataclass(annotation)):
+        missing = default is inspect.Parameter.empty or default is dataclasses.MISSING
+        own = inspect.Parameter(
+            name,
+            _KEYWORD,
+            annotation=annotation,
+            default=inspect.Parameter.empty if missing else default,
+        )
+        return [own], lambda parsed: parsed[name]
+    group = annotation
+    parts = {
+        field.name: _spliced(field.name, field.type, field.default)
+        for field in dataclasses.fields(group)
+    }
+    spliced = [parameter for part, _ in parts.values() for parameter in part]
+    return spliced, lambda parsed: group(
+        **{key: build(parsed) for key, (_, build) in parts.items()}
+    )
+
+
+# --- the commands --------------------------------------------------------------------------------
 
 Arm = Annotated[str, typer.Option(help="The arm to plan; 'mil62sched arms' lists them.")]
-ProtocolFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--protocol",
-        help="The trial's protocol file (TOML); default the built-in MIL62-CT303 one.",
-        show_default=False,
-    ),
-]
-Start = Annotated[str, typer.Option(help="W1D1, the first infusion, as YYYY-MM-DD.")]
 Participant = Annotated[
     str | None, typer.Option(help="Participant ID: 1-64 letters, digits, '-', '_', '.'.")
 ]
@@ -214,199 +295,21 @@ OlpStart = Annotated[
         help="Short for --period-start OLP=DATE (the built-in protocol's open-label period).",
     ),
 ]
-Window = Annotated[
-    str | None,
-    typer.Option(
-        help="Visit window: N days either side, or B,A days before,after. "
-        "Default: the protocol's (the registry states none).",
-        rich_help_panel=_SITE,
-    ),
-]
-Country = Annotated[
-    str | None,
-    typer.Option(
-        help="Holidays of this country (ISO code); default the site's, CN.", rich_help_panel=_SITE
-    ),
-]
-NoHolidays = Annotated[
-    bool,
-    typer.Option(
-        "--no-holidays", help="Do not check weekends and public holidays.", rich_help_panel=_SITE
-    ),
-]
-Holidays = Annotated[
-    Path | None,
-    typer.Option(
-        help="CSV or .xlsx date,name,kind (holiday|workday) adding to or overriding the holiday "
-        "data.",
-        rich_help_panel=_SITE,
-    ),
-]
-Encoding = Annotated[
-    str,
-    typer.Option(
-        help="How roster, actuals and holiday files are encoded: auto (UTF-8, else UTF-16 with "
-        "a BOM, else GB18030, as Excel saves CSV on a Chinese Windows), utf-8, gb18030 or utf-16.",
-        rich_help_panel=_SITE,
-    ),
-]
-Sheet = Annotated[
-    str | None,
-    typer.Option(
-        help="The sheet to read in .xlsx roster, actuals and holiday files, hidden or not; "
-        "default the active sheet, else the first visible one.",
-        rich_help_panel=_SITE,
-    ),
-]
-Adjust = Annotated[
-    bool,
-    typer.Option(
-        help="Plan on the proposed working day when the protocol date is not one.",
-        rich_help_panel=_SITE,
-    ),
-]
 Actual = Annotated[
     list[str] | None,
     typer.Option(
-        help="A visit that happened: CODE=YYYY-MM-DD (repeatable).", rich_help_panel=_SITE
+        help="A visit that happened: CODE=YYYY-MM-DD (repeatable).", rich_help_panel=SITE_PANEL
     ),
 ]
 Missed = Annotated[
     list[str] | None,
-    typer.Option(help="A visit that was missed: CODE (repeatable).", rich_help_panel=_SITE),
-]
-Anchor = Annotated[
-    str,
-    typer.Option(
-        help="w1d1: every visit from W1D1 (default); previous: from the latest actual visit.",
-        rich_help_panel=_SITE,
-    ),
-]
-Today = Annotated[
-    str | None,
-    typer.Option(
-        help="Today's date for checking actual dates; default the real date.", rich_help_panel=_SITE
-    ),
-]
-Time = Annotated[
-    str | None,
-    typer.Option(
-        help="Timed events starting at HH:MM instead of all-day ones.", rich_help_panel=_CAL
-    ),
-]
-Tz = Annotated[
-    str | None,
-    typer.Option(
-        help="IANA time zone of --time; default the site's, Asia/Shanghai.", rich_help_panel=_CAL
-    ),
-]
-Duration = Annotated[
-    str | None,
-    typer.Option(
-        help="Length of timed events, e.g. 3h or 90m; default 3h, a placeholder.",
-        rich_help_panel=_CAL,
-    ),
-]
-Remind = Annotated[
-    list[str] | None,
-    typer.Option(
-        help="A reminder this long before, e.g. 1d or 2h (repeatable).", rich_help_panel=_CAL
-    ),
-]
-Format = Annotated[
-    str | None,
-    typer.Option(
-        "--format",
-        help=f"One of {', '.join(formats.names())}; default from -o's extension, else table.",
-        rich_help_panel=_OUT,
-    ),
-]
-RosterFormat = Annotated[
-    str | None,
-    typer.Option(
-        "--format",
-        help=f"One of {', '.join(formats.names(roster=True))}; default from -o's extension, "
-        "else table (ics with --split).",
-        rich_help_panel=_OUT,
-    ),
-]
-
-
-def _output_file(text: str) -> Path:
-    return check_path(text, "output", FILE_FORM)
-
-
-def _output_folder(text: str) -> Path:
-    return check_path(text, "output", FOLDER_FORM)
-
-
-def _split_folder(text: str) -> Path:
-    return check_path(text, "split", FOLDER_FORM)
-
-
-Output = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write to this file (- for stdout), not stdout.",
-        rich_help_panel=_OUT,
-        parser=_output_file,
-        metavar="<path>",
-        callback=output_path,  # `-o -` is standard output for every command
-    ),
-]
-Force = Annotated[
-    bool, typer.Option(help="Overwrite an existing output file.", rich_help_panel=_OUT)
-]
-_CARD = "Printed card (html, pdf)"
-SiteFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--site",
-        help="TOML site file: name, address, phone, coordinator, contact, what_to_bring, "
-        "call_us_if (and country, timezone, chairs). Default: the protocol's site.",
-        rich_help_panel=_CARD,
-    ),
-]
-Paper = Annotated[
-    str | None,
-    typer.Option(
-        help="Paper size of the printed card: a4 or a5; default a4.", rich_help_panel=_CARD
-    ),
-]
-Browser = Annotated[
-    str | None,
-    typer.Option(
-        help="Chromium-based browser that prints --format pdf; default chromium, "
-        "chromium-browser or google-chrome on PATH.",
-        rich_help_panel=_CARD,
-    ),
-]
-
-
-def _choose_language(ctx: typer.Context, value: str | None) -> str | None:
-    _environment(ctx).choose_language(value)
-    return value
-
-
-Lang = Annotated[
-    str | None,
-    typer.Option(
-        "--lang",
-        help="Language of what people read: en or zh (Chinese). Default: $MIL62SCHED_LANG, "
-        "else the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else en. CSV and JSON never "
-        "change.",
-        callback=_choose_language,
-        is_eager=True,  # chosen first, so that the errors of the other options are in it too
-        rich_help_panel=_OUT,
-    ),
+    typer.Option(help="A visit that was missed: CODE (repeatable).", rich_help_panel=SITE_PANEL),
 ]
 
 
 @app.command()
+@declared("plan")
 def plan(
-    ctx: typer.Context,
     arm: Arm,
     start: Start,
     protocol_file: ProtocolFile = None,
@@ -414,229 +317,55 @@ def plan(
     escalate_at: EscalateAt = None,
     period_start: PeriodStart = None,
     olp_start: OlpStart = None,
-    window: Window = None,
-    country: Country = None,
-    no_holidays: NoHolidays = False,
-    holidays: Holidays = None,
-    encoding: Encoding = "auto",
-    sheet: Sheet = None,
-    adjust: Adjust = False,
     actual: Actual = None,
     missed: Missed = None,
-    anchor: Anchor = "w1d1",
-    today: Today = None,
-    time: Time = None,
-    tz: Tz = None,
-    duration: Duration = None,
-    remind: Remind = None,
-    fmt: Format = None,
-    output: Output = None,
-    force: Force = False,
-    site_file: SiteFile = None,
-    paper: Paper = None,
-    browser: Browser = None,
-    lang: Lang = None,
+    *,
+    site: SiteOptions,
+    calendar: CalendarOptions,
+    output: OutputOptions,
+    card: CardOptions,
 ) -> None:
     """Print or write every infusion date of one participant."""
-    env = _environment(ctx)
-    env.read_inputs(encoding, sheet)  # the encoding of every input file the command opens
-    chosen = formats.choose(fmt, output, env.output)
-    trial, at = options.at_site(protocol.load(protocol_file), site_file)
-    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    styled = output is None and chosen.terminal and env.styled()
-    shown = options.presentation(
-        trial,
-        styled=styled,
-        width=env.width if styled else None,
-        time=time,
-        tz=tz,
-        duration=duration,
-        remind=remind or (),
-        lang=env.lang,
-        environ=env.environ,
-        card=options.CardOptions(at, paper, env.asked_lang, browser),
-    )
-    the_plan = engine.plan(
-        trial,
-        arm,
-        parse_date(start, "--start date"),
-        participant=None if participant is None else check_participant(participant),
-        escalate_at=None if escalate_at is None else VisitCode.parse(escalate_at),
-        period_starts=options.period_starts(trial, arm, period_start or (), olp_start),
-        records=options.records(actual or (), missed or ()),
-        policy=site.policy(trial, env.reading, tz),
-    )
-    rendered = chosen.render(the_plan, shown)
-    write_text(rendered, output, env.output, force=force, terminal=chosen.terminal)
-    said = env.diagnostics
-    options.warn_untimed(said, chosen, time, duration, remind or ())
-    options.warn_unprinted(said, chosen, paper, browser)
-    options.warn_no_phone(said, chosen, at)
-    options.warn_study_dates(said, the_plan, env.lang)
 
 
-RosterFile = Annotated[
-    Path,
-    typer.Argument(
-        help="Roster CSV or .xlsx: participant,arm,start[,escalate_at,window] and a later "
-        "period's start in <period>_start (e.g. olp_start)."
-    ),
-]
-Actuals = Annotated[
-    Path | None,
-    typer.Option(
-        help="CSV or .xlsx participant,code,date[,status] of visits done or missed.",
-        rich_help_panel=_SITE,
-    ),
-]
 SkipBad = Annotated[
     bool,
     typer.Option(help="Write the valid rows anyway; bad rows are still reported (exit 1)."),
 ]
-Chairs = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        help="Infusion chairs per day: flag fuller days (with --adjust, move infusions inside "
-        "their windows). Default: the protocol's, else off.",
-        rich_help_panel=_SITE,
-    ),
-]
-Split = Annotated[
-    Path | None,
-    typer.Option(
-        help="Write one file per participant into this folder, named by ID.",
-        rich_help_panel=_OUT,
-        parser=_split_folder,
-        metavar="<path>",
-    ),
-]
 
 
 @app.command()
+@declared("roster")
 def roster(
-    ctx: typer.Context,
-    roster_file: RosterFile,
-    protocol_file: ProtocolFile = None,
-    actuals: Actuals = None,
-    window: Window = None,
-    country: Country = None,
-    no_holidays: NoHolidays = False,
-    holidays: Holidays = None,
-    encoding: Encoding = "auto",
-    sheet: Sheet = None,
-    adjust: Adjust = False,
-    anchor: Anchor = "w1d1",
-    today: Today = None,
-    chairs: Chairs = None,
-    time: Time = None,
-    tz: Tz = None,
-    duration: Duration = None,
-    remind: Remind = None,
-    fmt: RosterFormat = None,
-    output: Output = None,
-    split: Split = None,
-    force: Force = False,
+    *,
+    roster: RosterRunOptions,
+    calendar: CalendarOptions,
+    output: RosterOutput,
     skip_bad: SkipBad = False,
-    site_file: SiteFile = None,
-    paper: Paper = None,
-    browser: Browser = None,
-    lang: Lang = None,
+    card: CardOptions,
 ) -> None:
     """Plan every participant of a roster: one table, CSV, JSON, calendar or cards for the site."""
-    from mil62sched.commands import site as sitework  # only the site-wide commands need it
-
-    env = _environment(ctx)
-    env.read_inputs(encoding, sheet)  # the encoding of every input file the command opens
-    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    trial, at = options.at_site(protocol.load(protocol_file), site_file)
-    run = sitework.RosterRun.prepare(env, trial, roster_file, site, tz, actuals, chairs, skip_bad)
-    chosen = sitework.roster_format(env, fmt, output, split)
-    styled = output is None and split is None and chosen.terminal and env.styled()
-    shown = options.presentation(
-        run.protocol,
-        styled=styled,
-        width=env.width if styled else None,
-        time=time,
-        tz=tz,
-        duration=duration,
-        remind=remind or (),
-        lang=env.lang,
-        environ=env.environ,
-        card=options.CardOptions(at, paper, env.asked_lang, browser),
-    )
-    sitework.write_roster(run, chosen, shown, output=output, split=split, force=force)
-    said = env.diagnostics
-    options.warn_untimed(said, chosen, time, duration, remind or ())
-    options.warn_unprinted(said, chosen, paper, browser)
-    options.warn_no_phone(said, chosen, at)
 
 
 @app.command()
+@declared("agenda")
 def agenda(
-    ctx: typer.Context,
-    roster_file: RosterFile,
-    protocol_file: ProtocolFile = None,
-    actuals: Actuals = None,
+    *,
+    roster: RosterRunOptions,
     start: Annotated[
         str | None, typer.Option("--from", help="First day of the agenda; default today.")
     ] = None,
     days: Annotated[int, typer.Option(min=1, max=3660, help="How many days it covers.")] = 14,
-    window: Window = None,
-    country: Country = None,
-    no_holidays: NoHolidays = False,
-    holidays: Holidays = None,
-    encoding: Encoding = "auto",
-    sheet: Sheet = None,
-    adjust: Adjust = False,
-    anchor: Anchor = "w1d1",
-    today: Today = None,
-    chairs: Chairs = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help=f"One of {', '.join(formats.names(agenda=True))}; default from -o's extension, "
-            "else table.",
-            rich_help_panel=_OUT,
-        ),
-    ] = None,
-    output: Output = None,
-    force: Force = False,
     skip_bad: SkipBad = False,
-    site_file: SiteFile = None,
-    paper: Paper = None,
-    browser: Browser = None,
-    lang: Lang = None,
+    output: AgendaOutput,
+    card: CardOptions,
 ) -> None:
     """What is due across the site: overdue visits first, then the coming days."""
-    from mil62sched.commands import site as sitework
-
-    env = _environment(ctx)
-    env.read_inputs(encoding, sheet)  # the encoding of every input file the command opens
-    chosen = formats.choose(fmt, output, env.output, agenda=True)
-    site = options.SiteOptions(window, country, no_holidays, holidays, adjust, anchor, today)
-    trial, at = options.at_site(protocol.load(protocol_file), site_file)
-    run = sitework.RosterRun.prepare(env, trial, roster_file, site, None, actuals, chairs, skip_bad)
-    first = run.today if start is None else parse_date(start, "--from date")
-    styled = output is None and chosen.terminal and env.styled()
-    sitework.write_agenda(
-        run,
-        first,
-        days,
-        chosen,
-        styled=styled,
-        width=env.width if styled else None,
-        output=output,
-        force=force,
-        presentation=options.CardOptions(at, paper, env.asked_lang, browser).applied_to(),
-    )
-    options.warn_unprinted(env.diagnostics, chosen, paper, browser)
 
 
 @app.command()
+@declared("day")
 def day(
-    ctx: typer.Context,
     what: Annotated[
         str,
         typer.Argument(
@@ -644,36 +373,23 @@ def day(
         ),
     ],
     start: Start,
-    lang: Lang = None,
 ) -> None:
     """Convert between a visit code, its study day and its date."""
-    env = _environment(ctx)
-    typer.echo(describe_day(what, parse_date(start, "--start date"), env.lang), file=env.stdout)
 
 
 @app.command()
-def arms(ctx: typer.Context, protocol_file: ProtocolFile = None, lang: Lang = None) -> None:
+@declared("arms")
+def arms(protocol_file: ProtocolFile = None) -> None:
     """List the arms, which are blinded, and their aliases."""
-    env = _environment(ctx)
-    tr = i18n.words(env.lang)
-    trial = protocol.load(protocol_file)
-    typer.echo(
-        tr("{protocol} ({registry}) arms:", protocol=trial.id, registry=trial.registry),
-        file=env.stdout,
-    )
-    for arm in trial.arms.values():
-        alias = tr("; alias: {names}", names=", ".join(arm.aliases)) if arm.aliases else ""
-        count = sum(len(leg.schedule.infusions) for leg in arm.legs)
-        masking = tr(arm.masking)
-        masking += " " * (10 - i18n.cells(masking))
-        infusions = tr("{count:>2} infusions", count=count)
-        title = tr.sentence(arm.title)
-        typer.echo(f"  {arm.name:<24} {masking} {infusions}  {title}{alias}", file=env.stdout)
+
+
+def _output_folder(text: str) -> Path:
+    return check_path(text, "output", FOLDER_FORM)
 
 
 @app.command()
+@declared("sdtm", lang=False)
 def sdtm(
-    ctx: typer.Context,
     folder: Annotated[
         Path,
         typer.Option(
@@ -688,33 +404,49 @@ def sdtm(
     force: Force = False,
 ) -> None:
     """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV and Dataset-JSON 1.1)."""
-    from mil62sched.commands import sdtm as sdtmwork
-    from mil62sched.formats.presentation import export_instant
-    from mil62sched.protocol.design import load_design
-
-    env = _environment(ctx)
-    trial = protocol.load(protocol_file)
-    design = load_design(trial, protocol_file)
-    created = export_instant(env.environ.get("SOURCE_DATE_EPOCH"))
-    built = sdtmwork.write_datasets(trial, design, folder, created=created, force=force)
-    for line in sdtmwork.summary(built, folder):
-        typer.echo(line, file=env.stdout)
-    where = f"protocol {protocol_file or protocol.BUILTIN.name}"
-    notes = (sdtmwork.derived_note(design, where), sdtmwork.shortened_criteria(design))
-    env.stdout.flush()  # the notes after the summary, also when both go to one pipe
-    for note in notes:
-        if note is not None:
-            env.diagnostics.note(note)
 
 
-def _protocol_commands() -> None:
-    """The `protocol` command group (validate, show, schema), in its own module."""
-    from mil62sched.commands.protocol_file import commands
+protocol_commands = typer.Typer(
+    name="protocol", help="Check, show and describe protocol files (the trial as data)."
+)
+app.add_typer(protocol_commands, name="protocol")
 
-    app.add_typer(commands, name="protocol")
+
+@protocol_commands.callback(invoke_without_command=True)
+def _protocol_group(ctx: typer.Context) -> None:
+    """Check, show and describe protocol files (the trial as data)."""
+    if ctx.invoked_subcommand is None:  # no command: say what there is, as `mil62sched` does
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
 
 
-_protocol_commands()
+@protocol_commands.command()
+@declared("protocol:validate", lang=False)
+def validate(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A protocol file (TOML).", show_default=False)
+    ],
+) -> None:
+    """Check a protocol file: every problem, one line each, with its key path and line."""
+
+
+@protocol_commands.command()
+@declared("protocol:show", lang=False)
+def show(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="FILE", help="A protocol file; default the built-in MIL62-CT303 one."
+        ),
+    ] = None,
+) -> None:
+    """Print the schedules, journeys, windows and citations of a protocol file."""
+
+
+@protocol_commands.command()
+@declared("protocol:schema", lang=False)
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the protocol file format."""
 
 
 def main() -> None:

@@ -1,9 +1,8 @@
-"""The site-wide commands' work: a roster through the engine to the exporters and the disk.
+"""The `roster` command: every participant of a roster planned, in one table, CSV, JSON,
+workbook, calendar or set of cards, or one file each (`--split`).
 
-`roster` streams: each participant is read, planned and written before the next is read, into a
-staged output that is published only if every row was valid (or `--skip-bad` was given).
-Counting chairs (`--chairs`, or the protocol's chairs), and balancing them with `--adjust`, needs
-every plan at once and so holds the roster in memory.
+It streams: each participant is read, planned and written before the next is read, into a staged
+output that is published only if every row was valid (or `--skip-bad` was given).
 """
 
 from __future__ import annotations
@@ -14,98 +13,65 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from mil62sched import formats
-from mil62sched.commands.options import SiteOptions
-from mil62sched.commands.progress import count_rows, track
+from mil62sched import formats, protocol
+from mil62sched.commands.options import (
+    CalendarOptions,
+    RosterOutput,
+    presentation,
+    warn_ignored,
+)
+from mil62sched.commands.roster_run import RosterRun, SiteWideOptions
 from mil62sched.environment import Environment
-from mil62sched.errors import BadRowsError, OutputError, UsageError
+from mil62sched.errors import OutputError, UsageError
 from mil62sched.formats import Format
-from mil62sched.formats.presentation import Presentation, export_instant
+from mil62sched.formats.presentation import Presentation
 from mil62sched.formats.wording import (
     after_study_completion,
     before_study_start,
     roster_study_dates,
 )
 from mil62sched.i18n import words
-from mil62sched.inputs import readable_twice
-from mil62sched.model.plan import Plan, Policy
-from mil62sched.model.protocol import Protocol
-from mil62sched.outputs import file_name_key, staged, staged_folder, write_text
+from mil62sched.model.plan import Plan
+from mil62sched.outputs import file_name_key, staged, staged_folder
 from mil62sched.parse import UNBLINDED_PREFIX
 from mil62sched.roster import expand as batch
-from mil62sched.roster.agenda import agenda
 from mil62sched.site import chairs as capacity
 
 
 @dataclass(frozen=True)
-class RosterRun:
-    """One pass over a roster with the site's options."""
+class RosterOptions(SiteWideOptions):
+    """What `roster` is given, as typed (`cli.roster` declares each option)."""
 
-    env: Environment
-    protocol: Protocol
-    roster: Path
-    policy: Policy
-    actuals: Path | None = None
-    chairs: int | None = None
-    balance: bool = False  # move infusions to respect chairs (roster --adjust)
-    skip_bad: bool = False
-
-    @classmethod
-    def prepare(
-        cls,
-        env: Environment,
-        protocol: Protocol,
-        roster: Path,
-        site: SiteOptions,
-        tz: str | None,
-        actuals: Path | None,
-        chairs: int | None,
-        skip_bad: bool,
-    ) -> RosterRun:
-        """A run with the site's options (today at the site in `tz`, else the protocol's zone,
-        unless --today); chairs default to the protocol's."""
-        reading = env.reading
-        return cls(
-            env=env,
-            protocol=protocol,
-            roster=readable_twice(roster, reading),
-            policy=site.policy(protocol, reading, tz),
-            actuals=None if actuals is None else readable_twice(actuals, reading),
-            chairs=chairs if chairs is not None else protocol.chairs,
-            balance=site.adjust,
-            skip_bad=skip_bad,
-        )
-
-    @property
-    def today(self) -> date:
-        """The run's today: --today, else the date at the site."""
-        assert self.policy.today is not None  # SiteOptions.policy always sets it
-        return self.policy.today
+    calendar: CalendarOptions
+    output: RosterOutput
 
 
-def roster_format(
-    env: Environment, fmt: str | None, output: Path | None, split: Path | None
-) -> Format:
+def run(env: Environment, options: RosterOptions) -> None:
+    """Plan every participant of the roster and write them; then say what was ignored."""
+    given, output, card = options.roster, options.output, options.card
+    given.site.inputs.read_in(env)
+    trial, contact = card.at_site(protocol.load(given.protocol_file))
+    roster_run = RosterRun.prepare(env, trial, given, options.calendar.tz, options.skip_bad)
+    chosen = roster_format(env, output)
+    styled = output.output is None and output.split is None and chosen.terminal and env.styled()
+    shown = presentation(env, roster_run.protocol, options.calendar, card, contact, styled=styled)
+    write(roster_run, chosen, shown, output)
+    warn_ignored(env.diagnostics, chosen, options.calendar, card, contact)
+
+
+def roster_format(env: Environment, output: RosterOutput) -> Format:
     """The roster's output format: --format, else the output's extension, else table (ics with
     --split)."""
-    if output is not None and split is not None:
+    if output.output is not None and output.split is not None:
         raise UsageError("give -o FILE or --split DIR, not both")
-    default = "ics" if split is not None and output is None else "table"
-    return formats.choose(fmt, output, env.output, roster=True, default=default)
+    default = "ics" if output.split is not None and output.output is None else "table"
+    return formats.choose(output.format, output.output, env.output, roster=True, default=default)
 
 
-def write_roster(
-    run: RosterRun,
-    fmt: Format,
-    presentation: Presentation,
-    *,
-    output: Path | None = None,
-    split: Path | None = None,
-    force: bool = False,
-) -> None:
+def write(run: RosterRun, fmt: Format, presentation: Presentation, output: RosterOutput) -> None:
     """Plan every participant and write them in `fmt`; bad rows are reported after, all at once."""
     tally = batch.Tally()
-    plans, unplaced = _balanced(run, _plans(run, tally))
+    plans, unplaced = run.plans(tally)
     study = _StudyDates()
     plans = study.counted(plans)
     over_full: dict[date, int] | None = None
@@ -121,33 +87,35 @@ def write_roster(
             ]
     render, write_many = _writers(fmt, over_full)
     maskings = batch.arm_maskings(run.protocol, run.roster, run.env.reading)  # read ahead once
-    if split is not None:
-        with staged_folder(split, force=force) as folder:
+    if output.split is not None:
+        with staged_folder(output.split, force=output.force) as folder:
             _report_mixed_masking(run, maskings)  # before any file is written
             claimed: dict[str, str | None] = {}
             for plan in plans:
                 name = _split_name(plan, fmt)
-                _claim(claimed, name, plan.participant, split)
+                _claim(claimed, name, plan.participant, output.split)
                 content = render(plan, presentation)
                 if isinstance(content, bytes):
                     (folder / name).write_bytes(content)
                 else:
                     (folder / name).write_text(content, encoding="utf-8", newline="")
             if tally.errors and not run.skip_bad:
-                raise _bad_rows(run, tally)  # before the files are moved into place
+                raise run.bad_rows(tally)  # before the files are moved into place
     else:
-        stdout = run.env.output
-        with staged(output, stdout, force=force, terminal=fmt.terminal, binary=fmt.binary) as stage:
+        with staged(
+            output.output, run.env.output, force=output.force, terminal=fmt.terminal,
+            binary=fmt.binary,
+        ) as stage:  # fmt: skip
             _report_mixed_masking(run, maskings)  # once the output may be written, before it is
             assert write_many is not None  # roster_format offers roster formats only
             heading = _heading(run, maskings, presentation.lang) if fmt.named else None
             write_many(plans, presentation._replace(heading=heading), stage.stream)
             stage.keep = run.skip_bad or not tally.errors
-    _report_chairs(run, unplaced)
+    run.report_chairs(unplaced)
     if run.skip_bad or not tally.errors:  # a roster was written: its dates are worth a warning
         study.report(run)
     if tally.errors:
-        raise _bad_rows(run, tally)
+        raise run.bad_rows(tally)
 
 
 class _StudyDates:
@@ -176,36 +144,6 @@ class _StudyDates:
             run.env.diagnostics.warning(line)
 
 
-def write_agenda(
-    run: RosterRun,
-    first: date,
-    days: int,
-    fmt: Format,
-    *,
-    styled: bool = False,
-    width: int | None = None,
-    output: Path | None = None,
-    force: bool = False,
-    presentation: Presentation | None = None,
-) -> None:
-    """The site's agenda from `first` for `days` days; `width`: the terminal's, when styled;
-    `presentation`: the printed card's options, for html and pdf."""
-    assert fmt.render_agenda is not None  # the command offers agenda formats only
-    tally = batch.Tally()
-    plans, unplaced = _balanced(run, _plans(run, tally))
-    due = agenda(plans, first, days, run.chairs, run.today)
-    if tally.errors and not run.skip_bad:
-        raise _bad_rows(run, tally)
-    stamp = export_instant(run.env.environ.get("SOURCE_DATE_EPOCH"))  # a workbook's times
-    shown = Presentation() if presentation is None else presentation
-    shown = shown._replace(styled=styled, width=width, lang=run.env.lang, stamp=stamp)
-    text = fmt.render_agenda(due, shown)
-    write_text(text, output, run.env.output, force=force, terminal=fmt.terminal)
-    _report_chairs(run, unplaced)
-    if tally.errors:
-        raise _bad_rows(run, tally)
-
-
 Render = Callable[[Plan, Presentation], str | bytes]
 WriteMany = Callable[[Iterable[Plan], Presentation, IO[Any]], None]
 
@@ -225,22 +163,6 @@ def _writers(fmt: Format, over_full: dict[date, int] | None) -> tuple[Render, Wr
             functools.partial(module.write_many, over_full=over_full),
         )
     return fmt.render, fmt.write_roster
-
-
-def _balanced(run: RosterRun, plans: Iterator[Plan]) -> tuple[Iterator[Plan], list[str]]:
-    """The plans with infusions moved off over-full days (roster --adjust with chairs), and a
-    warning per day that stays over-full; untouched, and streaming, otherwise."""
-    if not run.balance or run.chairs is None:
-        return plans, []
-    balanced, unplaced = capacity.balance(list(plans), run.chairs, run.today)
-    return iter(balanced), unplaced
-
-
-def _plans(run: RosterRun, tally: batch.Tally) -> Iterator[Plan]:
-    plans = batch.expand(
-        run.protocol, run.roster, run.policy, run.actuals, tally, reading=run.env.reading
-    )
-    return track(plans, count_rows(run.roster), f"Planning {run.roster.name}", run.env)
 
 
 def _heading(run: RosterRun, maskings: dict[str, list[str]], lang: str = "en") -> str:
@@ -291,31 +213,3 @@ def _report_mixed_masking(run: RosterRun, maskings: dict[str, list[str]]) -> Non
             f"{shown}); unblinded outputs are for the unblinded pharmacist only"
         )
         run.env.diagnostics.warning(line)
-
-
-def _report_chairs(run: RosterRun, unplaced: list[str]) -> None:
-    for line in unplaced:
-        run.env.diagnostics.warning(line)
-
-
-# Enough to see what is wrong; a million lines would only bury the summary (issue 11).
-SHOWN_BAD_ROWS = 100
-
-
-def _bad_rows(run: RosterRun, tally: batch.Tally) -> BadRowsError:
-    """The first `SHOWN_BAD_ROWS` bad rows, one line each, how many more there are, and what
-    became of the valid ones."""
-    count = tally.refused
-    lines = [str(error) for error in tally.errors[:SHOWN_BAD_ROWS]]
-    if count > SHOWN_BAD_ROWS:
-        lines.append(f"... and {count - SHOWN_BAD_ROWS} more bad row(s)")
-    if run.skip_bad:
-        summary = f"{count} bad row(s) skipped; {tally.planned} participant(s) written"
-    elif not tally.planned:  # --skip-bad would write nothing either
-        summary = f"{count} bad row(s); nothing written (fix them: no row is valid)"
-    else:
-        summary = (
-            f"{count} bad row(s); nothing written (fix them, or use --skip-bad to write the "
-            f"{tally.planned} valid participant(s))"
-        )
-    return BadRowsError(lines, summary)
