@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from mil62sched import protocol
 from mil62sched.errors import ProtocolError
 from mil62sched.protocol.design import load_design
 from mil62sched.sdtm import datasets
-from mil62sched.sdtm.datasets import Dataset, ietest
+from mil62sched.sdtm.datasets import Dataset
 from tests.conftest import Run, error_line
 
 ROOT = Path(__file__).parent.parent
@@ -129,14 +127,15 @@ VARIABLES = {
     "ta": "STUDYID DOMAIN ARMCD ARM TAETORD ETCD ELEMENT TABRANCH TATRANS EPOCH",
     "te": "STUDYID DOMAIN ETCD ELEMENT TESTRL TEENRL TEDUR",
     "tv": "STUDYID DOMAIN VISITNUM VISIT VISITDY ARMCD ARM TVSTRL TVENRL",
-    "ti": "STUDYID DOMAIN IETESTCD IETEST IECAT TIVERS",
+    # IESCAT: the criteria that differ by phase; no TIVERS, the registry states no version.
+    "ti": "STUDYID DOMAIN IETESTCD IETEST IECAT IESCAT",
     "ts": "STUDYID DOMAIN TSSEQ TSGRPID TSPARMCD TSPARM TSVAL TSVALNF TSVALCD TSVCDREF TSVCDVER",
 }
 KEYS = {
     "ta": ["STUDYID", "ARMCD", "TAETORD"],
     "te": ["STUDYID", "ETCD"],
     "tv": ["STUDYID", "VISITNUM", "ARMCD"],
-    "ti": ["STUDYID", "IETESTCD", "TIVERS"],
+    "ti": ["STUDYID", "IETESTCD"],
     "ts": ["STUDYID", "TSPARMCD", "TSVAL", "TSSEQ"],
 }
 
@@ -151,12 +150,14 @@ def test_variables_and_keys_are_sdtmig_3_4s(written: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_labels_and_types_are_those_of_cdiscs_own_examples(written: Path, name: str) -> None:
-    """Every variable the CDISC pilot's dataset also has carries the same label and data type;
-    the one exception is TSVALNF, whose label SDTMIG 3.4 words differently from the pilot's."""
+    """Every variable the CDISC pilot's dataset also has carries the same label and data type
+    (but TIVERS, which TI leaves out without a protocol version); the one exception is TSVALNF,
+    whose label SDTMIG 3.4 words differently from the pilot's."""
     example = {
         c["name"]: c for c in json.loads((REFERENCE / f"{name}.json").read_text())["columns"]
     }
     ours = {c["name"]: c for c in _document(written, name)["columns"]}
+    example.pop("TIVERS") if name == "ti" else None  # MIL62-CT303 states no protocol version
     assert set(example) <= set(ours)
     for variable, column in example.items():
         label = "Parameter Value Null Flavor" if variable == "TSVALNF" else column["label"]
@@ -328,7 +329,7 @@ def test_te_rules_and_durations(written: Path) -> None:
         assert row["TEENRL"] or row["TEDUR"]
 
 
-# --- TI: the registry's criteria ---------------------------------------------------------------
+# --- TI: the registry's criteria, in full (issue 19 #4) ------------------------------------------
 
 
 def _seed_criteria(heading: str, end: str) -> list[str]:
@@ -339,108 +340,136 @@ def _seed_criteria(heading: str, end: str) -> list[str]:
     return [re.sub(r"\\([<>\[\]])", r"\1", line) for line in found]
 
 
-def test_ti_has_the_registrys_seven_inclusion_and_five_exclusion_criteria(written: Path) -> None:
+SEED_CRITERIA = {
+    "INCLUSION": _seed_criteria("Inclusion Criteria", "Exclusion Criteria"),
+    "EXCLUSION": _seed_criteria("Exclusion Criteria", "Minimum Eligible Age"),
+}
+# The registry's criteria that differ by phase (INCL04 and EXCL03: "Phase Ib: ... Phase III: ..."),
+# found by hand; each becomes one row per phase, told apart by IESCAT.
+BY_PHASE = {
+    "INCL04A": "PHASE IB",
+    "INCL04B": "PHASE III",
+    "EXCL03A": "PHASE IB",
+    "EXCL03B": "PHASE III",
+}
+
+
+def test_ti_has_every_criterion_of_the_registry_one_row_per_phase(written: Path) -> None:
     rows = _records(written, "ti")
-    inclusion = _seed_criteria("Inclusion Criteria", "Exclusion Criteria")
-    exclusion = _seed_criteria("Exclusion Criteria", "Minimum Eligible Age")
-    assert (len(inclusion), len(exclusion)) == (7, 5)
-    expected = [("INCL0" + str(n), text, "INCLUSION") for n, text in enumerate(inclusion, 1)]
-    expected += [("EXCL0" + str(n), text, "EXCLUSION") for n, text in enumerate(exclusion, 1)]
-    assert [(r["IETESTCD"], r["IECAT"]) for r in rows] == [(c, cat) for c, _, cat in expected]
-    for row, (_, text, _) in zip(rows, expected, strict=True):
-        if len(text) <= 200:
-            assert row["IETEST"] == text
-        else:  # SDTMIG 3.4: at most 200 characters, meaningful text; the full text is metadata
-            assert len(row["IETEST"]) <= 200
-            assert row["IETEST"].endswith(" ...")
-            assert text.startswith(row["IETEST"][: -len(" ...")])
-        assert row["TIVERS"] == "NCT05314010 2025-09-25"
+    assert (len(SEED_CRITERIA["INCLUSION"]), len(SEED_CRITERIA["EXCLUSION"])) == (7, 5)
+    assert [r["IETESTCD"] for r in rows] == [
+        "INCL01", "INCL02", "INCL03", "INCL04A", "INCL04B", "INCL05", "INCL06", "INCL07",
+        "EXCL01", "EXCL02", "EXCL03A", "EXCL03B", "EXCL04", "EXCL05",
+    ]  # fmt: skip
+    assert {r["IETESTCD"]: r["IESCAT"] for r in rows if r["IESCAT"]} == BY_PHASE
+    assert all(r["IECAT"] == ("INCLUSION" if r["IETESTCD"][:4] == "INCL" else "EXCLUSION")
+               for r in rows)  # fmt: skip
+
+
+def test_ti_ietest_is_never_cut(written: Path) -> None:
+    """SDTMIG 3.4 TI: a meaningful IETEST within 200 characters, the full text in the metadata.
+    A criterion of at most 200 characters is IETEST word for word; a longer one has the short
+    text the protocol file gives for it, never its first 200 characters and "..."."""
+    trial = protocol.load()
+    full = {c.ietestcd: c for c in load_design(trial).criteria}
+    for row in _records(written, "ti"):
+        criterion = full[row["IETESTCD"]]
+        assert len(row["IETEST"]) <= 200
+        assert not row["IETEST"].endswith("...")
+        if len(criterion.text) <= 200:
+            assert row["IETEST"] == criterion.text
+        else:
+            assert row["IETEST"] == criterion.short != criterion.text[:200]
+    # INCL04's Phase III condition is in TI, not lost after a cut.
+    phase3 = next(r["IETEST"] for r in _records(written, "ti") if r["IETESTCD"] == "INCL04B")
+    assert "1 year" in phase3
+    assert "2 years" in phase3
 
 
 def test_the_protocol_file_keeps_each_criterion_word_for_word() -> None:
-    trial = protocol.load()
-    texts = [c.text for c in load_design(trial).criteria]
-    seed = _seed_criteria("Inclusion Criteria", "Exclusion Criteria")
-    seed += _seed_criteria("Exclusion Criteria", "Minimum Eligible Age")
-    assert texts == seed
-    assert texts[1] == "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."
-    assert "< 200 cells/μL" in texts[7]  # the registry page writes "\< 200"
+    """The parts of a criterion that differs by phase, joined, are the registry's criterion."""
+    criteria = load_design(protocol.load()).criteria
+    for category, seed in SEED_CRITERIA.items():
+        texts: dict[int, list[str]] = {}
+        for c in criteria:
+            if c.category.upper() == category:
+                texts.setdefault(c.number, []).append(c.text)
+        assert [" ".join(parts) for _, parts in sorted(texts.items())] == seed
+    texts_by_code = {c.ietestcd: c.text for c in criteria}
+    assert texts_by_code["INCL02"] == (
+        "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."
+    )
+    assert "< 200 cells/μL" in texts_by_code["EXCL01"]  # the registry page writes "\\< 200"
+    assert texts_by_code["INCL04B"].startswith("Phase III: At least 1 attack")
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("x" * 200, "x" * 200),
-        ("a " * 150, ("a " * 98).rstrip() + " ..."),
-    ],
-)
-def test_ietest_keeps_200_characters_and_cuts_longer_text_at_a_word(
-    text: str, expected: str
-) -> None:
-    assert ietest(text) == expected
-    assert len(ietest(text)) <= 200
+def _with_criterion(tmp_path: Path, text: str, short: str | None = None) -> Path:
+    old = 'text = "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."'
+    body = protocol.BUILTIN.read_text(encoding="utf-8")
+    assert body.count(old) == 1
+    new = f"text = {json.dumps(text, ensure_ascii=False)}"
+    if short is not None:
+        new += f"\nshort = {json.dumps(short, ensure_ascii=False)}"
+    path = tmp_path / "trial.toml"
+    path.write_text(body.replace(old, new), encoding="utf-8")
+    return path
 
 
-# Issue 15 #6: a Chinese criterion has no spaces; cut at its last space it said nothing ("2. ...").
-# Counted by hand: "2. " is 3 characters, so 193 more make the 196 that leave room for "...".
-CHINESE = "2. " + "年" * 300
-# Three clauses: 120 characters and "；" (121), 50 and "，" (172), then 100 and "。" (273). The
-# last clause mark within 196 characters is the "，" at 172: the first two clauses are kept.
+# Issue 15 #6 cut a Chinese criterion after a clause; issue 19 #4: nothing is cut any more.
 CLAUSES = "甲" * 120 + "；" + "乙" * 50 + "，" + "丙" * 100 + "。"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (CHINESE, "2. " + "年" * 193 + "..."),
-        ("年" * 300, "年" * 196 + "..."),
-        (CLAUSES, "甲" * 120 + "；" + "乙" * 50 + "..."),
-        # A space early and none later (a long formula, a URL): cut at 196 characters, not at it.
-        ("2. " + "x" * 250, "2. " + "x" * 193 + "..."),
-        # Never between a letter and its combining accent (e + U+0301 is é).
-        ("2. " + "e\u0301" * 150, "2. " + "e\u0301" * 96 + "..."),
-    ],
-    ids=["no clause mark", "no space at all", "clauses", "one early space", "combining accents"],
-)
-def test_ietest_cuts_a_text_without_late_spaces_inside_its_own_words(
-    text: str, expected: str
-) -> None:
-    assert ietest(text) == expected
-    assert len(ietest(text)) <= 200
+def test_a_long_criterion_without_a_short_text_is_refused_naming_it(tmp_path: Path) -> None:
+    path = _with_criterion(tmp_path, CLAUSES)
+    with pytest.raises(ProtocolError) as caught:
+        load_design(protocol.load(path), path)
+    assert str(caught.value).endswith(
+        "design.criteria: inclusion 2 is 273 characters, more than the 200 of IETEST: give its "
+        "short, a meaningful text of at most 200 characters (the full text goes to define.xml)"
+    )
 
 
-@given(st.text(alphabet="年龄，；。、 abc,:", min_size=201, max_size=400))
-@settings(max_examples=300, deadline=None)
-def test_ietest_always_holds_the_criterions_own_leading_text(text: str) -> None:
-    shown = ietest(text)
-    assert len(shown) <= 200
-    assert shown.endswith("...")
-    kept = shown.removesuffix("...").rstrip()
-    assert text.startswith(kept)
-    assert len(kept) >= 98 or not text[98:196].strip()  # half the room at least, unless blank
-
-
-def test_a_long_chinese_criterion_keeps_its_text_in_ti(run: Run, tmp_path: Path) -> None:
-    old = 'text = "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."'
-    text = protocol.BUILTIN.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path = tmp_path / "trial.toml"
-    path.write_text(text.replace(old, f'text = "{CLAUSES}"'), encoding="utf-8")
+def test_a_long_criterion_gives_its_short_text_to_ietest(run: Run, tmp_path: Path) -> None:
+    path = _with_criterion(tmp_path, CLAUSES, short="甲乙丙")
     out = tmp_path / "out"
     result = run("sdtm", "--protocol", str(path), "-o", str(out))
     assert result.exit_code == 0, result.stderr
     shown = {r["IETESTCD"]: r["IETEST"] for r in _records(out, "ti")}
-    assert shown["INCL02"] == "甲" * 120 + "；" + "乙" * 50 + "..."
-    assert "INCL02" in result.stderr  # the note names it among the shortened criteria
+    assert shown["INCL02"] == "甲乙丙"
 
 
-def test_a_long_criterion_is_named_on_stderr(run: Run, tmp_path: Path) -> None:
-    result = run("sdtm", "-o", str(tmp_path / "out"))
-    assert result.exit_code == 0
-    assert result.stderr == (
-        "mil62sched: note: TI's IETEST holds 200 characters: INCL04, EXCL01, EXCL02, EXCL03, "
-        "EXCL04 end in '...'; their full text is in the protocol file's [[design.criteria]]\n"
+def test_a_short_text_longer_than_ietest_is_refused(tmp_path: Path) -> None:
+    path = _with_criterion(tmp_path, CLAUSES, short="x" * 201)
+    with pytest.raises(ProtocolError, match=r"short.* is too long"):
+        load_design(protocol.load(path), path)
+
+
+def test_tivers_is_the_protocol_version(run: Run, tmp_path: Path) -> None:
+    """TIVERS is the sponsor's protocol version ([protocol] version), not a registry date. The
+    registry record states none for MIL62-CT303, so the built-in file has none and TI leaves
+    TIVERS out, as SDTMIG 3.4 allows when there is only one version of the criteria."""
+    assert "TIVERS" not in [
+        c["name"] for c in _document(_written_folder(run, tmp_path), "ti")["columns"]
+    ]
+    text = protocol.BUILTIN.read_text(encoding="utf-8").replace(
+        'id = "MIL62-CT303"\n', 'id = "MIL62-CT303"\nversion = "3.0"\n', 1
     )
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "versioned"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    rows = _records(out, "ti")
+    assert {r["TIVERS"] for r in rows} == {"3.0"}
+    keyed = sorted(
+        (c["keySequence"], c["name"]) for c in _document(out, "ti")["columns"] if "keySequence" in c
+    )
+    assert [name for _, name in keyed] == ["STUDYID", "IETESTCD", "TIVERS"]
+
+
+def _written_folder(run: Run, tmp_path: Path) -> Path:
+    out = tmp_path / "builtin"
+    assert run("sdtm", "-o", str(out)).exit_code == 0
+    return out
 
 
 # --- TS: the trial summary ---------------------------------------------------------------------
@@ -854,3 +883,22 @@ def test_an_element_end_names_the_visits_after_its_last_infusion(run: Run, tmp_p
         "After the last infusion of the Phase 1b period (W209D1, study day 1457); then visits "
         "without infusion to W234D1 (study day 1632)"
     )
+
+
+def test_an_empty_ti_has_its_column_lengths_and_a_note_saying_why(run: Run, tmp_path: Path) -> None:
+    """Issue 19 #7: a file with a [design] but no criteria writes TI without rows, each text
+    column as long as SDTMIG 3.4 lets it be (IETESTCD 8, IECAT 9 for EXCLUSION, IETEST 200), not
+    1; and the command says why TI is empty."""
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    head, tail = text.split("[[design.criteria]]", 1)
+    tail = tail[tail.index("[[design.summary]]") :]
+    path = tmp_path / "trial.toml"
+    path.write_text(head + tail, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    document = _document(out, "ti")
+    assert document["records"] == 0
+    lengths = {c["name"]: c.get("length") for c in document["columns"]}
+    assert lengths == {"STUDYID": 11, "DOMAIN": 2, "IETESTCD": 8, "IETEST": 200, "IECAT": 9}
+    assert f"mil62sched: note: TI is empty: protocol {path}'s [design] lists no " in result.stderr

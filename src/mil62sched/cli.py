@@ -659,11 +659,9 @@ def sdtm(
     for line in sdtmwork.summary(built, folder):
         typer.echo(line)
     where = f"protocol {protocol_file or protocol.BUILTIN.name}"
-    notes = (sdtmwork.derived_note(design, where), sdtmwork.shortened_criteria(design))
     sys.stdout.flush()  # the notes after the summary, also when both go to one pipe
-    for note in notes:
-        if note is not None:
-            sys.stderr.write(f"{PROG}: note: {note}\n")
+    for note in sdtmwork.notes(design, built, where):
+        sys.stderr.write(f"{PROG}: note: {note}\n")
 
 
 def _protocol_commands() -> None:

@@ -11,7 +11,7 @@ from mil62sched.files import staged_folder
 from mil62sched.model.design import Design
 from mil62sched.model.protocol import Protocol
 from mil62sched.sdtm import dataset_csv, dataset_json, datasets
-from mil62sched.sdtm.datasets import IETEST_LENGTH, Dataset
+from mil62sched.sdtm.datasets import Dataset
 
 
 def write_datasets(
@@ -44,19 +44,13 @@ def summary(built: tuple[Dataset, ...], folder: Path) -> list[str]:
     return lines
 
 
-def shortened_criteria(design: Design) -> str | None:
-    """A note naming the criteria whose text is longer than IETEST holds, if any."""
-    long = [
-        f"{'INCL' if c.category == 'inclusion' else 'EXCL'}{c.number:02d}"
-        for c in design.criteria
-        if len(c.text) > IETEST_LENGTH
-    ]
-    if not long:
-        return None
-    return (
-        f"TI's IETEST holds {IETEST_LENGTH} characters: {', '.join(long)} end in '...'; "
-        "their full text is in the protocol file's [[design.criteria]]"
-    )
+def notes(design: Design, built: tuple[Dataset, ...], where: str) -> list[str]:
+    """What a reviewer should know about the datasets: a design made from the schedules, an
+    empty TI."""
+    found = [derived_note(design, where)]
+    if not design.derived and not design.criteria:
+        found.append(f"TI is empty: {where}'s [design] lists no [[design.criteria]]")
+    return [note for note in found if note is not None]
 
 
 def derived_note(design: Design, where: str) -> str | None:

@@ -14,11 +14,34 @@ Category = Literal["inclusion", "exclusion"]
 
 
 class Criterion(NamedTuple):
-    """One eligibility criterion, numbered within its category, in the protocol's words."""
+    """One eligibility criterion, numbered within its category, in the protocol's words.
+
+    A criterion that differs by phase is one entry per phase: the same `number`, a `subcategory`
+    (IESCAT) each and a `part` letter (A, B ...) that tells their IETESTCDs apart. `short` is
+    the file's meaningful text for IETEST when `text` is longer than its 200 characters; the
+    full text goes to define.xml.
+    """
 
     category: Category
     number: int
     text: str
+    subcategory: str | None = None
+    short: str | None = None
+    part: str = ""
+
+    @property
+    def ietestcd(self) -> str:
+        """IETESTCD: INCL or EXCL, the number in two digits, the part letter.
+
+        >>> Criterion("inclusion", 4, "x", part="B").ietestcd
+        'INCL04B'
+        """
+        return f"{'INCL' if self.category == 'inclusion' else 'EXCL'}{self.number:02d}{self.part}"
+
+    @property
+    def ietest(self) -> str:
+        """IETEST: the text, or the file's short text for a longer one."""
+        return self.short or self.text
 
 
 class SummaryParameter(NamedTuple):

@@ -181,6 +181,10 @@ class Protocol(NamedTuple):
     # error (dates move). None: not stated.
     study_start: date | None = None
     study_completion: date | None = None
+    # The sponsor's protocol version ("3.0") and the version it replaces, as the file states
+    # them; None when the file does not (format 1 files written before these keys existed).
+    version: str | None = None
+    amends: str | None = None
 
     def arm(self, name: str) -> Arm:
         """The arm called `name` (or an alias of it); an unknown name gets the closest one."""

@@ -148,13 +148,9 @@ def _design(body: dict[str, Any], protocol: Protocol) -> Design:
                 raise ProtocolError(f"design.elements: no element for schedule {schedule.name!r}")
             if schedule.period not in epochs:
                 raise ProtocolError(f"design.epochs: no epoch for period {schedule.period!r}")
-    criteria = tuple(
-        _criterion(_table(entry, "design.criteria")) for entry in _list(body, "criteria")
+    criteria = _parts(
+        tuple(_criterion(_table(entry, "design.criteria")) for entry in _list(body, "criteria"))
     )
-    for category in _CATEGORIES:
-        numbers = [c.number for c in criteria if c.category == category]
-        if numbers != list(range(1, len(numbers) + 1)):
-            raise ProtocolError(f"design.criteria: the {category} criteria are numbered 1, 2, ...")
     version = body.get("criteria_version")
     return Design(
         arms=arms,
@@ -211,6 +207,32 @@ def _screening(body: dict[str, Any]) -> Screening:
     )
 
 
+def _parts(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+    """The criteria numbered 1, 2, ... within each category, a number repeated only for the
+    parts of one criterion (listed together, each with its own subcategory), which get their
+    part letters A, B ..."""
+    lettered: list[Criterion] = []
+    for category in _CATEGORIES:
+        chosen = [c for c in criteria if c.category == category]
+        numbers = list(dict.fromkeys(c.number for c in chosen))
+        adjacent = [c.number for c in chosen] == sorted(c.number for c in chosen)
+        if numbers != list(range(1, len(numbers) + 1)) or not adjacent:
+            raise ProtocolError(f"design.criteria: the {category} criteria are numbered 1, 2, ...")
+        for number in numbers:
+            parts = [c for c in chosen if c.number == number]
+            if len(parts) == 1:
+                lettered.append(parts[0])
+                continue
+            labels = [c.subcategory for c in parts]
+            if None in labels or len(set(labels)) != len(labels):
+                raise ProtocolError(
+                    f"design.criteria: {category} {number} is given {len(parts)} times: each "
+                    "part needs its own subcategory (IESCAT, e.g. the phase it applies to)"
+                )
+            lettered += [c._replace(part=chr(ord("A") + i)) for i, c in enumerate(parts)]
+    return tuple(lettered)
+
+
 def _criterion(body: dict[str, Any]) -> Criterion:
     category = body.get("category")
     if category not in _CATEGORIES:
@@ -223,7 +245,21 @@ def _criterion(body: dict[str, Any]) -> Criterion:
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ProtocolError(f"design.criteria: {category} {number} needs its text")
-    return Criterion(cast(Category, category), number, text)
+    where = f"design.criteria: {category} {number}"
+    short = _optional(body, "short", where)
+    if short is None and len(text) > _TEXT:
+        raise ProtocolError(
+            f"{where} is {len(text)} characters, more than the {_TEXT} of IETEST: give its "
+            f"short, a meaningful text of at most {_TEXT} characters (the full text goes to "
+            "define.xml)"
+        )
+    return Criterion(
+        cast(Category, category),
+        number,
+        text,
+        subcategory=_optional(body, "subcategory", where),
+        short=short,
+    )
 
 
 def _parameter(body: dict[str, Any]) -> SummaryParameter:

@@ -296,6 +296,7 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
     ):
         problems.append(Problem("protocol.chairs", "protocol: chairs must be a whole number >= 1"))
     dates = attempt("protocol", _study_dates, head)
+    versions = attempt("protocol", _versions, head)
 
     def identity() -> Protocol:
         assert head is not None
@@ -314,6 +315,8 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
             chairs=chairs,
             study_start=dates[0] if dates else None,
             study_completion=dates[1] if dates else None,
+            version=versions[0] if versions else None,
+            amends=versions[1] if versions else None,
         )
 
     trial = attempt("protocol", identity)
@@ -354,6 +357,20 @@ def _study_dates(head: dict[str, Any]) -> tuple[date | None, date | None]:
     if start is not None and completion is not None and completion < start:
         raise ProtocolError("protocol: study_completion is before study_start")
     return start, completion
+
+
+def _versions(head: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The sponsor's protocol version and the version it amends, when the file gives them."""
+    found = [
+        None if head.get(key) is None else _text(head, key, "protocol")
+        for key in ("version", "amends")
+    ]
+    version, amends = found
+    if amends is not None and version is None:
+        raise ProtocolError("protocol: amends names the version this one replaces: give version")
+    if amends is not None and amends == version:
+        raise ProtocolError(f"protocol: amends is the version itself ({version})")
+    return version, amends
 
 
 def _treatment(key: str, body: dict[str, Any]) -> Treatment:

@@ -21,16 +21,17 @@ DataType = Literal["string", "integer", "float"]
 SDTMIG_VERSION = "3.4"
 SDTM_VERSION = "2.0"  # the SDTM version SDTMIG 3.4 implements
 TEXT_LENGTH = 200  # SDTM: a text variable holds at most 200 characters
-IETEST_LENGTH = TEXT_LENGTH  # SDTMIG 3.4 TI: a longer criterion is shortened in IETEST
 
 
 class Variable(NamedTuple):
-    """A column: its SDTM name and label, its Dataset-JSON data type, its place in the key."""
+    """A column: its SDTM name and label, its Dataset-JSON data type, its place in the key, and
+    the longest value SDTMIG 3.4 allows it (its length when the dataset has no row)."""
 
     name: str
     label: str
     data_type: DataType = "string"
     key: int | None = None
+    most: int = TEXT_LENGTH
 
 
 class Dataset(NamedTuple):
@@ -43,10 +44,10 @@ class Dataset(NamedTuple):
 
 
 _STUDYID = Variable("STUDYID", "Study Identifier", key=1)
-_DOMAIN = Variable("DOMAIN", "Domain Abbreviation")
-_ARMCD = Variable("ARMCD", "Planned Arm Code")
+_DOMAIN = Variable("DOMAIN", "Domain Abbreviation", most=2)
+_ARMCD = Variable("ARMCD", "Planned Arm Code", most=20)
 _ARM = Variable("ARM", "Description of Planned Arm")
-_ETCD = Variable("ETCD", "Element Code")
+_ETCD = Variable("ETCD", "Element Code", most=8)
 _ELEMENT = Variable("ELEMENT", "Description of Element")
 
 
@@ -372,66 +373,38 @@ def _days(count: int) -> str:
 # --- TI ----------------------------------------------------------------------------------------
 
 
-# Chinese text has no spaces between words: a criterion is cut after one of its clauses.
-_CLAUSE_ENDS = frozenset("。；，、：！？")
-_TRAILING = " ,;:。；，、：！？"
-
-
-def ietest(text: str) -> str:
-    """The criterion's text for IETEST: as it is up to 200 characters; longer, its leading
-    text and "..." within 200 (SDTMIG 3.4: the full text belongs in the study's metadata).
-
-    The cut is at the last space (" ...") or after the last Chinese clause mark (。；，、：！？)
-    in the second half of the room; with neither there, between two characters (Chinese text,
-    a long token), never before a combining mark. Always at least half the room of the
-    criterion's own text, never an IETEST that says nothing.
-
-    >>> ietest("Age 18 or older.")
-    'Age 18 or older.'
-    >>> len(ietest("word " * 100))  # 38 words and "word" (194 characters), then " ..."
-    198
-    >>> ietest("2. " + "年" * 300) == "2. " + "年" * 193 + "..."
-    True
-    """
-    import unicodedata
-
-    if len(text) <= IETEST_LENGTH:
-        return text
-    room = IETEST_LENGTH - len(" ...")
-    head = text[: room + 1]
-    space = head.rfind(" ")  # the text before it is kept
-    clause = max((i + 1 for i, ch in enumerate(head[:room]) if ch in _CLAUSE_ENDS), default=-1)
-    cut = max(space, clause)
-    kept = text[:cut].rstrip(_TRAILING) if cut > 0 else ""
-    if len(kept) >= room // 2:
-        return kept + (" ..." if space > clause else "...")
-    while room > 0 and unicodedata.combining(text[room]):
-        room -= 1
-    return text[:room].rstrip() + "..."
-
-
 def trial_criteria(protocol: Protocol, design: Design) -> Dataset:
-    """TI: one row per inclusion and exclusion criterion."""
-    rows = tuple(
-        (
+    """TI: one row per inclusion and exclusion criterion, and per phase for one that differs by
+    phase (IESCAT). IETEST is the criterion's text, or the file's short text for a longer one:
+    never cut (SDTMIG 3.4 TI: the full text is in define.xml). TIVERS, the protocol's version, is
+    left out when the file states none, as SDTMIG 3.4 allows for a single version; IESCAT when
+    no criterion has a subcategory."""
+    version = design.criteria_version or protocol.version
+    parted = any(c.subcategory for c in design.criteria)
+    rows: list[tuple[Value, ...]] = []
+    for criterion in sorted(design.criteria, key=lambda c: c.category != "inclusion"):
+        row: tuple[Value, ...] = (
             protocol.id,
             "TI",
-            f"{'INCL' if criterion.category == 'inclusion' else 'EXCL'}{criterion.number:02d}",
-            ietest(criterion.text),
+            criterion.ietestcd,
+            criterion.ietest,
             criterion.category.upper(),
-            design.criteria_version or "",
         )
-        for criterion in sorted(design.criteria, key=lambda c: c.category != "inclusion")
-    )
-    variables = (
+        row += (criterion.subcategory or "",) if parted else ()
+        row += (version,) if version else ()
+        rows.append(row)
+    variables: tuple[Variable, ...] = (
         _STUDYID,
         _DOMAIN,
-        Variable("IETESTCD", "Incl/Excl Criterion Short Name", key=2),
+        Variable("IETESTCD", "Incl/Excl Criterion Short Name", key=2, most=8),
         Variable("IETEST", "Inclusion/Exclusion Criterion"),
-        Variable("IECAT", "Inclusion/Exclusion Category"),
-        Variable("TIVERS", "Protocol Criteria Versions", key=3),
+        Variable("IECAT", "Inclusion/Exclusion Category", most=9),
     )
-    return Dataset("TI", "Trial Inclusion/Exclusion Criteria", variables, rows)
+    if parted:
+        variables += (Variable("IESCAT", "Inclusion/Exclusion Subcategory"),)
+    if version:
+        variables += (Variable("TIVERS", "Protocol Criteria Versions", key=3),)
+    return Dataset("TI", "Trial Inclusion/Exclusion Criteria", variables, tuple(rows))
 
 
 # --- TS ----------------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ def dataset_json(dataset: Dataset, study: str, created: datetime) -> str:
 
     `study` is the study's identifier (studyOID); `created` the export instant, written in UTC.
     A text column's length is its longest value (at least 1), as the examples CDISC publishes
-    with the standard do; numbers have none.
+    with the standard do, and in a dataset without rows the longest value SDTMIG 3.4 allows it
+    (STUDYID: the study's identifier); numbers have none.
     """
     stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     columns: list[dict[str, Any]] = []
@@ -50,8 +51,10 @@ def dataset_json(dataset: Dataset, study: str, created: datetime) -> str:
             "label": variable.label,
             "dataType": variable.data_type,
         }
-        if variable.data_type == "string":
+        if variable.data_type == "string" and dataset.rows:
             column["length"] = max([1, *(len(str(row[index])) for row in dataset.rows)])
+        elif variable.data_type == "string":  # no row: the longest value the variable may hold
+            column["length"] = len(study) if variable.name == "STUDYID" else variable.most
         if variable.key is not None:
             column["keySequence"] = variable.key
         columns.append(column)
