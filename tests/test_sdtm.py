@@ -23,7 +23,7 @@ from mil62sched import protocol
 from mil62sched.errors import ProtocolError
 from mil62sched.protocol.design import load_design
 from mil62sched.sdtm import datasets
-from mil62sched.sdtm.datasets import Dataset
+from mil62sched.sdtm.variables import Dataset
 from tests.conftest import Run, error_line
 
 ROOT = Path(__file__).parent.parent
@@ -498,7 +498,134 @@ def test_ts_parameters_the_registry_states(written: Path) -> None:
     assert values["TCNTRL"] == ["PLACEBO"]
     assert values["NARMS"] == ["4"]
     assert values["SDTIGVER"] == ["3.4"]
-    assert "SENDTC" not in values  # the registry's completion date is planned, not reached
+    assert values["PDSTIND"] == ["N"]  # "Minimum Eligible Age: 18 Years": not a pediatric study
+
+
+# Issue 19 #1, a reviewer's checklist written out by hand: the trial summary parameters SDTMIG
+# 3.3's Appendix C1 and the FDA's Study Data Technical Conformance Guide expect (SDTMIG 3.4
+# moved the list to CDISC's TS codetable). Each is present, with a value or a null flavour.
+_CHECKLIST = """
+    ACTSUB ADAPT ADDON AGEMAX AGEMIN COMPTRT CURTRT DCUTDESC DCUTDTC DOSE DOSFRM DOSFRQ DOSU
+    EXTTIND FCNTRY HLTSUBJI INDIC INTMODEL INTTYPE LENGTH NARMS OBJPRIM OBJSEC OUTMSPRI OUTMSSEC
+    PCLAS PDSTIND PIPIND PLANSUB RANDOM RANDQT REGID ROUTE SDTIGVER SDTMVER SENDTC SEXPOP SPONSOR
+    SSTDTC STOPRULE STRATFCT STYPE TBLIND TCNTRL TDIGRP THERAREA TINDTP TITLE TPHASE TRT TTYPE
+"""
+CHECKLIST = tuple(_CHECKLIST.split())
+NULL_FLAVORS = {"NI", "INV", "DER", "OTH", "PINF", "NINF", "UNC", "MSK", "NA", "UNK", "ASKU",
+                "NAV", "NASK", "QS", "TRC", "NP"}  # fmt: skip  # ISO 21090 NullFlavor
+
+
+def _ts_checklist(rows: list[dict[str, Any]]) -> None:
+    present = {r["TSPARMCD"] for r in rows}
+    assert set(CHECKLIST) <= present, sorted(set(CHECKLIST) - present)
+    for r in rows:
+        # A value, or a null flavour and nothing else (SDTMIG 3.4 TS assumption 10).
+        assert bool(r["TSVAL"]) != bool(r["TSVALNF"]), r
+        assert r["TSVALNF"] in NULL_FLAVORS | {""}
+        if r["TSVALNF"]:
+            assert r["TSVALCD"] == r["TSVCDREF"] == r["TSVCDVER"] == ""
+
+
+def test_ts_has_every_parameter_of_the_checklist(written: Path) -> None:
+    _ts_checklist(_records(written, "ts"))
+
+
+def test_ts_null_flavours_what_the_registry_does_not_state(written: Path) -> None:
+    flavour = {r["TSPARMCD"]: r["TSVALNF"] for r in _records(written, "ts") if r["TSVALNF"]}
+    assert flavour["SENDTC"] == "NAV"  # ACTIVE_NOT_RECRUITING: the end is still to come
+    assert flavour["DOSFRQ"] == "OTH"  # W1D1, W3D1, W25D1, W27D1, then every 26 weeks
+    assert flavour["OUTMSPRI"] == "UNK"  # every trial has one; the registry copy gives none
+    assert flavour["STOPRULE"] == "NI"  # nothing stated: the default
+
+
+# Codes checked by hand in NCI EVS's SDTM Terminology.txt of CDISC CT 2025-03-28 (the file the
+# shipped table was made from): Trial Phase Response, Route of Administration, Unit, No Yes.
+HAND_CHECKED = {
+    ("TPHASE", "PHASE III TRIAL"): "C15602",
+    ("ROUTE", "INTRAVENOUS"): "C38276",
+    ("DOSU", "mg"): "C28253",
+    ("RANDOM", "Y"): "C49488",
+    ("HLTSUBJI", "N"): "C49487",
+    ("PDSTIND", "N"): "C49487",
+}
+
+
+def test_ts_coded_values_carry_their_code_and_the_tables_version(written: Path) -> None:
+    """Issue 19 #2: every value of a coded parameter has its code from the shipped table, CDISC
+    CT and the table's package date (not the pilot's 2020-03-27)."""
+    from mil62sched.sdtm.terminology import terminology
+
+    table = terminology()
+    assert table.package == "2025-03-28"
+    rows = _records(written, "ts")
+    coded = [r for r in rows if r["TSVAL"] and table.parameter_codelist(r["TSPARMCD"])]
+    assert {r["TSPARMCD"] for r in coded} >= {"TPHASE", "ROUTE", "SEXPOP", "TBLIND", "DOSU"}
+    for r in coded:
+        assert r["TSVALCD"] == table.code(r["TSPARMCD"], r["TSVAL"]), r
+        assert (r["TSVCDREF"], r["TSVCDVER"]) == ("CDISC CT", "2025-03-28"), r
+    found = {(r["TSPARMCD"], r["TSVAL"]): r["TSVALCD"] for r in rows}
+    assert {key: found[key] for key in HAND_CHECKED} == HAND_CHECKED
+    assert "2020-03-27" not in {r["TSVCDVER"] for r in rows}
+
+
+def test_the_shipped_terminology_names_its_source_and_agrees_with_tsparm() -> None:
+    import tomllib
+
+    from mil62sched.model.design import PARAMETER_NAMES
+    from mil62sched.sdtm.terminology import TABLE, terminology
+
+    source = tomllib.loads(TABLE.read_text(encoding="utf-8"))["source"]
+    assert "NCI EVS" in source["name"]
+    assert source["package"] == "2025-03-28"
+    assert source["obtained"]
+    names = {t.value: t.decode for t in terminology().codelists["TSPARMCD"].terms}
+    assert set(CHECKLIST) <= set(names)
+    assert {code: PARAMETER_NAMES[code] for code in names} == names
+
+
+def test_values_without_a_code_are_named_in_a_note(run: Run, tmp_path: Path) -> None:
+    """INDIC and TDIGRP would take SNOMED CT codes and TRT and COMPTRT UNIIs, none of them in the
+    shipped table: TSVALCD stays empty and the command says which, and why."""
+    result = run("sdtm", "-o", str(tmp_path / "out"))
+    rows = {r["TSPARMCD"]: r for r in _records(tmp_path / "out", "ts")}
+    for parameter in ("INDIC", "TDIGRP", "TRT", "COMPTRT"):
+        assert rows[parameter]["TSVALCD"] == ""
+    note = next(line for line in result.stderr.splitlines() if "TSVALCD" in line)
+    assert note == (
+        "mil62sched: note: TS values without a code (TSVALCD empty), the shipped table holding "
+        "CDISC CT 2025-03-28 only: COMPTRT 'Placebo' and TRT 'MIL62' (no UNII), INDIC "
+        "'Neuromyelitis Optica Spectrum Disorder' and TDIGRP 'Neuromyelitis Optica Spectrum "
+        "Disorder, seropositive for AQP4-IgG' (no SNOMED CT code)"
+    )
+
+
+def test_ts_doses_belong_to_their_arms(written: Path) -> None:
+    """Issue 19 #3: each DOSE is grouped (TSGRPID) with the arm that gives it, as the CDISC
+    pilot groups its doses: 500 mg and, after an escalation, 1000 mg in P1B500; 1000 mg in
+    P1B1000; in P3MIL62 1000 mg and the OLP's placebo at W3D1; in P3PBO placebo, then 1000 mg."""
+    doses = [(r["TSGRPID"], r["TSVAL"]) for r in _records(written, "ts") if r["TSPARMCD"] == "DOSE"]
+    assert doses == [
+        ("P1B500", "500"), ("P1B500", "1000"), ("P1B1000", "1000"),
+        ("P3MIL62", "1000"), ("P3MIL62", "0"), ("P3PBO", "0"), ("P3PBO", "1000"),
+    ]  # fmt: skip
+
+
+def test_a_ts_value_longer_than_200_characters_goes_on_in_tsval1(tmp_path: Path) -> None:
+    """SDTMIG 3.4 TS assumption 4: a longer TSVAL goes on in TSVAL1 ... TSVALn, split between
+    words; nothing is cut and nothing refused."""
+    title = "A Study " + "of MIL62 " * 40 + "in NMOSD"
+    old = "A Study of MIL62 in Patients With Neuromyelitis Optica Spectrum Disorder (NMOSD)"
+    text = protocol.BUILTIN.read_text(encoding="utf-8").replace(old, title, 1)
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    trial = protocol.load(path)
+    ts = datasets(trial, load_design(trial, path))[4]
+    names = [v.name for v in ts.variables]
+    assert names[names.index("TSVAL") : names.index("TSVAL") + 3] == ["TSVAL", "TSVAL1", "TSVALNF"]
+    row = next(dict(zip(names, r, strict=True)) for r in ts.rows if r[4] == "TITLE")
+    assert len(str(row["TSVAL"])) <= 200
+    assert f"{row['TSVAL']} {row['TSVAL1']}" == title
+    assert all(r[names.index("TSVAL1")] == "" for r in ts.rows if r[4] != "TITLE")
 
 
 def test_ts_sequence_numbers_and_names(written: Path) -> None:
@@ -569,7 +696,7 @@ def test_formula_text_from_a_protocol_file_is_neutralised_in_the_sdtm_csv(
 @pytest.mark.parametrize("value", ["\t=1+1", "\r=1+1", "-2+3", "@SUM(A1)", "+1", "=1"])
 def test_dataset_csv_neutralises_every_formula_start_and_leaves_numbers(value: str) -> None:
     from mil62sched.sdtm import dataset_csv
-    from mil62sched.sdtm.datasets import Variable
+    from mil62sched.sdtm.variables import Variable
 
     dataset = Dataset(
         "XX", "X", (Variable("A", "A"), Variable("N", "N", "integer")), ((value, -28), ("a", 1))
@@ -656,9 +783,12 @@ def test_a_protocol_file_without_a_design_gets_one_from_its_schedules(
     }
     assert _records(out, "ti") == []
     assert _document(out, "ti")["records"] == 0
-    assert {r["TSPARMCD"] for r in _records(out, "ts")} == {
-        "TITLE", "REGID", "SPONSOR", "SSTDTC", "NARMS", "SDTIGVER", "SDTMVER",
+    ts = _records(out, "ts")
+    _ts_checklist(ts)  # every expected parameter: those [protocol] states, the rest NI
+    assert {r["TSPARMCD"] for r in ts if r["TSVAL"]} == {
+        "TITLE", "REGID", "SPONSOR", "SSTDTC", "NARMS", "SDTIGVER", "SDTMVER", "DOSE", "DOSU",
     }  # fmt: skip
+    assert {r["TSVALNF"] for r in ts if not r["TSVAL"]} == {"NI"}
     days = [(r["VISIT"], r["VISITDY"]) for r in _records(out, "tv") if r["ARMCD"] == "PHASE3-MIL62"]
     assert days[:4] == [("RCP W1D1", 1), ("RCP W3D1", 15), ("RCP W25D1", 169), ("RCP W27D1", 183)]
 

@@ -11,7 +11,7 @@ from mil62sched.files import staged_folder
 from mil62sched.model.design import Design
 from mil62sched.model.protocol import Protocol
 from mil62sched.sdtm import dataset_csv, dataset_json, datasets
-from mil62sched.sdtm.datasets import Dataset
+from mil62sched.sdtm.variables import Dataset
 
 
 def write_datasets(
@@ -46,10 +46,14 @@ def summary(built: tuple[Dataset, ...], folder: Path) -> list[str]:
 
 def notes(design: Design, built: tuple[Dataset, ...], where: str) -> list[str]:
     """What a reviewer should know about the datasets: a design made from the schedules, an
-    empty TI."""
+    empty TI, the TS values that have no code."""
+    from mil62sched.sdtm.summary import uncoded
+    from mil62sched.sdtm.terminology import terminology
+
     found = [derived_note(design, where)]
     if not design.derived and not design.criteria:
         found.append(f"TI is empty: {where}'s [design] lists no [[design.criteria]]")
+    found += [uncoded(dataset, terminology()) for dataset in built if dataset.name == "TS"]
     return [note for note in found if note is not None]
 
 

@@ -33,6 +33,11 @@ _ARMCD = 20
 _ETCD = 8
 _PARMCD = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 _TEXT = 200
+# ISO 21090 NullFlavor, the values of TSVALNF (SDTMIG 3.4 TS), most general first.
+NULL_FLAVORS = (
+    "NI", "INV", "DER", "OTH", "PINF", "NINF", "UNC", "MSK", "NA", "UNK", "ASKU", "NAV", "NASK",
+    "QS", "TRC", "NP",
+)  # fmt: skip
 _DURATION = re.compile(r"P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?")
 
 
@@ -275,6 +280,11 @@ def _parameter(body: dict[str, Any]) -> SummaryParameter:
     null_flavor = _optional(body, "null_flavor", where)
     if (value is None) == (null_flavor is None):
         raise ProtocolError(f"{where}: give a value, or a null_flavor when there is none")
+    if null_flavor is not None and null_flavor not in NULL_FLAVORS:
+        raise ProtocolError(
+            f"{where}: null_flavor {null_flavor!r} is not an ISO 21090 null flavour: "
+            f"{', '.join(NULL_FLAVORS)}"
+        )
     name = _optional(body, "name", where) or PARAMETER_NAMES.get(code)
     if name is None:
         raise ProtocolError(f"{where}: not a parameter the tool knows: give its name (TSPARM)")
@@ -282,7 +292,8 @@ def _parameter(body: dict[str, Any]) -> SummaryParameter:
         raise ProtocolError(f"{where}: name (TSPARM) is longer than 40 characters")
     return SummaryParameter(
         parameter=code,
-        value=None if value is None else _text_value(value, f"{where}: value"),
+        # A value may be longer than TSVAL's 200 characters: TS goes on in TSVAL1 ... TSVALn.
+        value=None if value is None else _text_value(value, f"{where}: value", most=None),
         name=name,
         null_flavor=null_flavor,
         code=_optional(body, "code", where),
@@ -303,11 +314,11 @@ def _optional(body: dict[str, Any], key: str, where: str) -> str | None:
     return None if value is None else _text_value(value, f"{where}: {key}")
 
 
-def _text_value(value: object, where: str) -> str:
+def _text_value(value: object, where: str, most: int | None = _TEXT) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ProtocolError(f"{where} must be non-empty text")
-    if len(value) > _TEXT:
-        raise ProtocolError(f"{where} is longer than {_TEXT} characters")
+    if most is not None and len(value) > most:
+        raise ProtocolError(f"{where} is longer than {most} characters")
     return value
 
 

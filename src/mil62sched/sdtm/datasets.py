@@ -7,44 +7,23 @@ public; they hold no participant and so no assignment.
 
 from __future__ import annotations
 
-import re
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from mil62sched.errors import ProtocolError
 from mil62sched.model.codes import VisitCode
-from mil62sched.model.design import PARAMETER_NAMES, Design, DesignArm
+from mil62sched.model.design import Design, DesignArm
 from mil62sched.model.protocol import Protocol, Schedule
+from mil62sched.sdtm.summary import trial_summary
+from mil62sched.sdtm.terminology import terminology
+from mil62sched.sdtm.variables import DOMAIN as _DOMAIN
+from mil62sched.sdtm.variables import STUDYID as _STUDYID
+from mil62sched.sdtm.variables import (
+    TEXT_LENGTH,
+    Dataset,
+    Value,
+    Variable,
+)
 
-Value = str | int | None  # None: a missing number; a missing text is ""
-DataType = Literal["string", "integer", "float"]
-
-SDTMIG_VERSION = "3.4"
-SDTM_VERSION = "2.0"  # the SDTM version SDTMIG 3.4 implements
-TEXT_LENGTH = 200  # SDTM: a text variable holds at most 200 characters
-
-
-class Variable(NamedTuple):
-    """A column: its SDTM name and label, its Dataset-JSON data type, its place in the key, and
-    the longest value SDTMIG 3.4 allows it (its length when the dataset has no row)."""
-
-    name: str
-    label: str
-    data_type: DataType = "string"
-    key: int | None = None
-    most: int = TEXT_LENGTH
-
-
-class Dataset(NamedTuple):
-    """One SDTM dataset: its name (TA), label (Trial Arms), variables and rows."""
-
-    name: str
-    label: str
-    variables: tuple[Variable, ...]
-    rows: tuple[tuple[Value, ...], ...]
-
-
-_STUDYID = Variable("STUDYID", "Study Identifier", key=1)
-_DOMAIN = Variable("DOMAIN", "Domain Abbreviation", most=2)
 _ARMCD = Variable("ARMCD", "Planned Arm Code", most=20)
 _ARM = Variable("ARM", "Description of Planned Arm")
 _ETCD = Variable("ETCD", "Element Code", most=8)
@@ -60,7 +39,7 @@ def datasets(protocol: Protocol, design: Design) -> tuple[Dataset, ...]:
         trial_elements(protocol, design),
         trial_visits(protocol, design),
         trial_criteria(protocol, design),
-        trial_summary(protocol, design),
+        trial_summary(protocol, design, terminology()),
     )
     for dataset in built:
         for row in dataset.rows:
@@ -405,79 +384,3 @@ def trial_criteria(protocol: Protocol, design: Design) -> Dataset:
     if version:
         variables += (Variable("TIVERS", "Protocol Criteria Versions", key=3),)
     return Dataset("TI", "Trial Inclusion/Exclusion Criteria", variables, tuple(rows))
-
-
-# --- TS ----------------------------------------------------------------------------------------
-
-_NCT = re.compile(r"NCT\d{8}")
-
-
-def trial_summary(protocol: Protocol, design: Design) -> Dataset:
-    """TS: one row per trial summary parameter value: those the protocol states (title,
-    registry, sponsor, start date), the number of arms, the SDTM versions, and the file's."""
-    given = {parameter.parameter for parameter in design.summary}
-    registry = ("ClinicalTrials.gov",) if _NCT.fullmatch(protocol.registry) else ()
-    derived: list[tuple[str, str, str, str]] = [  # code, value, value code, reference
-        ("TITLE", protocol.title, "", ""),
-        ("REGID", protocol.registry, protocol.registry if registry else "", "".join(registry)),
-        ("SPONSOR", protocol.sponsor, "", ""),
-        ("NARMS", str(len(design.arms)), "", ""),
-        ("SDTIGVER", SDTMIG_VERSION, "", ""),
-        ("SDTMVER", SDTM_VERSION, "", ""),
-    ]
-    if protocol.study_start is not None:
-        derived.append(("SSTDTC", protocol.study_start.isoformat(), "", "ISO 8601"))
-    records: list[tuple[str, str, str, str, str, str, str, str]] = [
-        (code, "", value, "", value_code, reference, "", "")
-        for code, value, value_code, reference in derived
-        if code not in given
-    ]
-    for parameter in design.summary:
-        records.append(
-            (
-                parameter.parameter,
-                parameter.group or "",
-                parameter.value or "",
-                parameter.null_flavor or "",
-                parameter.code or "",
-                parameter.reference or "",
-                parameter.version or "",
-                parameter.name or "",
-            )
-        )
-    records.sort(key=lambda record: record[0])  # stable: a parameter's values keep their order
-    rows: list[tuple[Value, ...]] = []
-    sequence: dict[str, int] = {}
-    for code, group, value, null_flavor, value_code, reference, version, name in records:
-        sequence[code] = sequence.get(code, 0) + 1
-        parm = name or PARAMETER_NAMES[code]  # a file's parameter has its name (protocol.design)
-        rows.append(
-            (
-                protocol.id,
-                "TS",
-                sequence[code],
-                group,
-                code,
-                parm,
-                value,
-                null_flavor,
-                value_code,
-                reference,
-                version,
-            )
-        )
-    variables = (
-        _STUDYID,
-        _DOMAIN,
-        Variable("TSSEQ", "Sequence Number", "integer", key=4),
-        Variable("TSGRPID", "Group ID"),
-        Variable("TSPARMCD", "Trial Summary Parameter Short Name", key=2),
-        Variable("TSPARM", "Trial Summary Parameter"),
-        Variable("TSVAL", "Parameter Value", key=3),
-        # SDTMIG 3.4's label; the CDISC pilot's older TS says "Parameter Null Flavor".
-        Variable("TSVALNF", "Parameter Value Null Flavor"),
-        Variable("TSVALCD", "Parameter Value Code"),
-        Variable("TSVCDREF", "Name of the Reference Terminology"),
-        Variable("TSVCDVER", "Version of the Reference Terminology"),
-    )
-    return Dataset("TS", "Trial Summary", variables, tuple(rows))

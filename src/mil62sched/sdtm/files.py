@@ -10,7 +10,7 @@ from typing import Any
 
 from mil62sched import __version__
 from mil62sched.files import csv_cell
-from mil62sched.sdtm.datasets import SDTMIG_VERSION, Dataset
+from mil62sched.sdtm.variables import SDTMIG_VERSION, Dataset
 
 DATASET_JSON_VERSION = "1.1.0"
 
@@ -21,7 +21,7 @@ def dataset_csv(dataset: Dataset) -> str:
     but a text that a spreadsheet would run as a formula (=HYPERLINK...) starts with an
     apostrophe.
 
-    >>> from mil62sched.sdtm.datasets import Variable
+    >>> from mil62sched.sdtm.variables import Variable
     >>> print(dataset_csv(Dataset("XX", "X", (Variable("A", "A"),), (("a,b",),))), end="")
     A
     "a,b"
