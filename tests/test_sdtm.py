@@ -240,6 +240,8 @@ def test_tv_olp_visits_count_from_the_olp_entry(written: Path) -> None:
     ]  # fmt: skip
     assert all(r["VISITDY"] is None for r in olp)
     assert "study day 365" in olp[0]["TVSTRL"]
+    # Issue 19 #5: the rule says why there is no VISITDY.
+    assert all(r["TVSTRL"].endswith("; no planned study day: the OLP starts on entry") for r in olp)
     assert olp[2]["TVSTRL"].startswith("182 days after")  # W27D1: day 183 of the OLP
 
 
@@ -313,10 +315,12 @@ def test_te_rules_and_durations(written: Path) -> None:
     assert set(rows) == {"SCRN", "P1B500", "P1B1000", "RCPMIL62", "RCPPBO", "OLPFMIL", "OLPFPBO"}
     # The registry gives no screening length: no planned duration, an end rule instead.
     assert rows["SCRN"]["TEDUR"] == ""
-    # The RCP ends when the OLP starts: by default at RCP W53D1, study day 365, i.e. after
-    # 364 days = 52 weeks.
+    # The RCP ends when the participant enters the OLP (an event; by default at RCP W53D1,
+    # study day 365): an end rule, so no planned duration (issue 19 #5: TEDUR P52W contradicted
+    # the event-driven rule; SDTMIG 3.4 uses TEDUR when the element ends after a fixed time).
     for code in ("RCPMIL62", "RCPPBO"):
-        assert rows[code]["TEDUR"] == "P52W"
+        assert rows[code]["TEDUR"] == ""
+        assert rows[code]["TEENRL"].startswith("Entry into the OLP period")
         assert "RCP W53D1, study day 365" in rows[code]["TEENRL"]
     assert "W209D1, study day 1457" in rows["P1B1000"]["TEENRL"]
     assert "W131D1, study day 911" in rows["OLPFPBO"]["TEENRL"]  # 7*130+1
@@ -1032,3 +1036,44 @@ def test_an_empty_ti_has_its_column_lengths_and_a_note_saying_why(run: Run, tmp_
     lengths = {c["name"]: c.get("length") for c in document["columns"]}
     assert lengths == {"STUDYID": 11, "DOMAIN": 2, "IETESTCD": 8, "IETEST": 200, "IECAT": 9}
     assert f"mil62sched: note: TI is empty: protocol {path}'s [design] lists no " in result.stderr
+
+
+def _elements_cover_the_visits(out: Path) -> None:
+    """Every planned visit falls in an element of its arm: a visit before study day 1 in the
+    screening element, which each arm's path starts with."""
+    ta = _records(out, "ta")
+    first = {r["ARMCD"]: r for r in ta if r["TAETORD"] == 1}
+    for visit in _records(out, "tv"):
+        if visit["VISITDY"] is not None and visit["VISITDY"] < 1:
+            arms = [visit["ARMCD"]] if visit["ARMCD"] else list(first)
+            for arm in arms:
+                assert (first[arm]["ETCD"], first[arm]["EPOCH"]) == ("SCRN", "SCREENING"), visit
+    te = {r["ETCD"]: r for r in _records(out, "te")}
+    for r in te.values():  # a planned duration only where the end rule is a time, not an event
+        assert not (r["TEDUR"] and r["TEENRL"].startswith("Entry into")), r
+
+
+@pytest.mark.parametrize("path", [None, *EXAMPLES], ids=["built-in", *(p.stem for p in EXAMPLES)])
+def test_elements_cover_every_planned_visit(run: Run, tmp_path: Path, path: Path | None) -> None:
+    out = tmp_path / "out"
+    args = ("--protocol", str(path)) if path else ()
+    assert run("sdtm", *args, "-o", str(out)).exit_code == 0
+    _elements_cover_the_visits(out)
+
+
+def test_a_design_made_from_screening_visits_has_a_screening_element(
+    run: Run, tmp_path: Path
+) -> None:
+    """Issue 19 #5: SAkuraStar's schedules have a screening visit at D-28; without a [design]
+    its datasets still get a screening element and epoch, before the first dose (D1)."""
+    text = (ROOT / "examples" / "protocols" / "satralizumab-sakurastar.toml").read_text("utf-8")
+    path = tmp_path / "trial.toml"
+    path.write_text(text.split("\n[design]\n")[0], encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    te = {r["ETCD"]: r for r in _records(out, "te")}
+    assert te["SCRN"]["ELEMENT"] == "Screening"
+    assert te["SCRN"]["TESTRL"] == "Screening visit D-28 (study day -28)"
+    assert te["SCRN"]["TEENRL"] == "First dosing visit (D1, study day 1)"
+    assert [r["ETCD"] for r in _records(out, "ta") if r["TAETORD"] == 1] == ["SCRN", "SCRN"]
+    _elements_cover_the_visits(out)

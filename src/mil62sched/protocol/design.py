@@ -78,7 +78,8 @@ def derived_design(protocol: Protocol) -> Design:
     coded by their names (ARM1, ARM2 ... for a name longer than ARMCD's 20 characters); each
     schedule has an element (E01, E02 ...); a period whose treatment is blinded is BLINDED
     TREATMENT, another OPEN LABEL TREATMENT (with the period's name when several would share
-    it); no screening element, no criteria, no summary beyond what [protocol] states.
+    it); a screening element when the schedules plan visits before study day 1 (SCRN); no
+    criteria, no summary beyond what [protocol] and the schedules state.
     `Design.derived` says so."""
     legs = {leg.schedule.name for arm in protocol.arms.values() if arm.journey for leg in arm.legs}
     chosen = [
@@ -119,7 +120,26 @@ def derived_design(protocol: Protocol) -> Design:
         criteria=(),
         criteria_version=None,
         summary=(),
+        screening=_derived_screening(protocol, arms),
         derived=True,
+    )
+
+
+def _derived_screening(protocol: Protocol, arms: tuple[DesignArm, ...]) -> Screening | None:
+    """A screening element when the arms' first schedules plan visits before study day 1, so
+    that no planned visit falls outside every element: from the earliest such visit to the
+    first dosing visit."""
+    firsts = [protocol.arm(arm.arm).legs[0].schedule for arm in arms]
+    before = [(code, s) for s in firsts for code in s.visits if code.study_day < 1]
+    if not before:
+        return None
+    code, schedule = min(before, key=lambda found: found[0].study_day)
+    dosing = schedule.infusions[0] if schedule.infusions else schedule.visits[-1]
+    return Screening(
+        etcd="SCRN",
+        element="Screening",
+        start=f"Screening visit {code} (study day {code.study_day})",
+        end=f"First dosing visit ({dosing}, study day {dosing.study_day})",
     )
 
 

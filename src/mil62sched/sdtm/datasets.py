@@ -215,7 +215,8 @@ def _element_rules(step: _Step, escalated_from: Schedule | None) -> tuple[str, s
             f"Entry into the {period} period (by default at {schedule.period} {starts_at}, "
             f"study day {starts_at.study_day})"
         )
-        duration = _iso_days(starts_at.study_day - 1)
+        # An event ends the element, not a fixed time: no planned duration (SDTMIG 3.4 TEDUR).
+        duration = ""
     else:
         last = infusions[-1]
         later = [code for code in schedule.visits if code.study_day > last.study_day]
@@ -337,6 +338,8 @@ def _visit(
     window = schedule.windows.get(code)
     if window is not None and (window.before or window.after):
         start += f"; window {_days(window.before)} before to {_days(window.after)} after"
+    if previous is not None:  # why VISITDY is empty
+        start += f"; no planned study day: the {period} starts on entry"
     return name, code.study_day if previous is None else None, start
 
 
