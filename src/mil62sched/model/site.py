@@ -26,6 +26,7 @@ class Site(NamedTuple):
     country: str | None = None
     timezone: str | None = None
     chairs: int | None = None
+    email: str = ""  # the site's address: a calendar's ORGANIZER (RFC 5546 PUBLISH needs one)
 
     @classmethod
     def of(cls, protocol: Protocol) -> Site:
