@@ -62,7 +62,7 @@ def _records(folder: Path, name: str) -> list[dict[str, Any]]:
 
 def test_writes_the_five_datasets_as_csv_and_dataset_json(written: Path) -> None:
     expected = {f"{name}.{suffix}" for name in NAMES for suffix in ("csv", "json")}
-    assert {path.name for path in written.iterdir()} == expected
+    assert {path.name for path in written.iterdir()} == {*expected, "define.xml"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -733,7 +733,7 @@ def test_output_that_is_a_file_is_refused(run: Run, tmp_path: Path) -> None:
 
 def test_output_to_standard_output_is_refused(run: Run) -> None:
     assert error_line(run("sdtm", "-o", "-"), code=1) == (
-        "-o - (standard output) cannot take ten files: give a folder"
+        "-o - (standard output) cannot take eleven files: give a folder"
     )
 
 
@@ -1035,7 +1035,10 @@ def test_an_empty_ti_has_its_column_lengths_and_a_note_saying_why(run: Run, tmp_
     assert document["records"] == 0
     lengths = {c["name"]: c.get("length") for c in document["columns"]}
     assert lengths == {"STUDYID": 11, "DOMAIN": 2, "IETESTCD": 8, "IETEST": 200, "IECAT": 9}
-    assert f"mil62sched: note: TI is empty: protocol {path}'s [design] lists no " in result.stderr
+    assert (
+        "mil62sched: note: TI is empty: the protocol file lists no eligibility criteria "
+        f"(protocol {path})\n"
+    ) in result.stderr
 
 
 def _elements_cover_the_visits(out: Path) -> None:
@@ -1077,3 +1080,119 @@ def test_a_design_made_from_screening_visits_has_a_screening_element(
     assert te["SCRN"]["TEENRL"] == "First dosing visit (D1, study day 1)"
     assert [r["ETCD"] for r in _records(out, "ta") if r["TAETORD"] == 1] == ["SCRN", "SCRN"]
     _elements_cover_the_visits(out)
+
+
+# --- define.xml (issue 19 #6) ------------------------------------------------------------------
+
+
+def _define_schema() -> Any:
+    """The Define-XML 2.1 schema odmlib ships (with the ODM 1.3.2 schema it extends)."""
+    import xmlschema
+    from odmlib import schema_manager
+
+    return xmlschema.XMLSchema(schema_manager.get_schema_path("define", "2.1"))
+
+
+def _define(folder: Path) -> Any:
+    from xml.etree import ElementTree
+
+    return ElementTree.parse(folder / "define.xml").getroot()
+
+
+ODM = "{http://www.cdisc.org/ns/odm/v1.3}"
+DEF = "{http://www.cdisc.org/ns/def/v2.1}"
+
+
+def _all_outputs(run: Run, tmp_path: Path) -> list[Path]:
+    """The folders sdtm writes for the built-in file, each example and a file without [design]."""
+    folders = []
+    text = protocol.BUILTIN.read_text(encoding="utf-8").split("\n[design]\n")[0]
+    bare = tmp_path / "bare.toml"
+    bare.write_text(text, encoding="utf-8")
+    for number, path in enumerate([None, *EXAMPLES, bare]):
+        out = tmp_path / f"out{number}"
+        args = ("--protocol", str(path)) if path else ()
+        result = run("sdtm", *args, "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+        folders.append(out)
+    return folders
+
+
+def test_define_xml_validates_and_every_item_oid_resolves(run: Run, tmp_path: Path) -> None:
+    schema = _define_schema()
+    for out in _all_outputs(run, tmp_path):
+        schema.validate(str(out / "define.xml"))
+        root = _define(out)
+        items = {item.get("OID") for item in root.iter(f"{ODM}ItemDef")}
+        groups = {group.get("OID"): group for group in root.iter(f"{ODM}ItemGroupDef")}
+        for name in NAMES:
+            document = _document(out, name)
+            assert document["metaDataRef"] == "define.xml"
+            assert document["metaDataVersionOID"] == root.find(f".//{ODM}MetaDataVersion").get(
+                "OID"
+            )
+            group = groups[document["itemGroupOID"]]
+            refs = [ref.get("ItemOID") for ref in group.iter(f"{ODM}ItemRef")]
+            assert refs == [column["itemOID"] for column in document["columns"]]
+            assert {column["itemOID"] for column in document["columns"]} <= items
+            leaf = group.find(f"{DEF}leaf")
+            assert leaf.get("{http://www.w3.org/1999/xlink}href") == f"{name}.json"
+
+
+def test_the_schema_check_of_define_xml_can_fail(tmp_path: Path, written: Path) -> None:
+    text = (written / "define.xml").read_text(encoding="utf-8")
+    broken = text.replace('Purpose="Tabulation"', 'Purpose="Tabulation" Colour="red"', 1)
+    assert not _define_schema().is_valid(broken)
+
+
+def test_define_xml_has_codelists_with_their_nci_codes(written: Path) -> None:
+    root = _define(written)
+    codelists = {c.get("OID"): c for c in root.iter(f"{ODM}CodeList")}
+    tphase = codelists["CL.TPHASE"]
+    assert tphase.find(f"{ODM}Alias").get("Name") == "C66737"  # Trial Phase Response
+    items = {
+        i.get("CodedValue"): i.find(f"{ODM}Alias").get("Name")
+        for i in tphase.iter(f"{ODM}CodeListItem")
+    }
+    assert items == {"PHASE III TRIAL": "C15602"}
+    epochs = {i.get("CodedValue") for i in codelists["CL.EPOCH"].iter(f"{ODM}CodeListItem")}
+    assert epochs == {"SCREENING", "OPEN LABEL TREATMENT", "BLINDED TREATMENT"}
+    standard = next(s for s in root.iter(f"{DEF}Standard") if s.get("Type") == "CT")
+    assert standard.get("Version") == "2025-03-28"
+
+
+def test_define_xml_keeps_each_criterion_in_full(written: Path) -> None:
+    """TI's value-level metadata: each criterion's IETEST, described by its whole text."""
+    root = _define(written)
+    texts = {
+        item.get("OID"): item.find(f"{ODM}Description/{ODM}TranslatedText").text
+        for item in root.iter(f"{ODM}ItemDef")
+    }
+    for criterion in load_design(protocol.load()).criteria:
+        assert texts[f"IT.TI.IETEST.{criterion.ietestcd}"] == criterion.text
+    seed = SEED_CRITERIA["EXCLUSION"][0]
+    assert texts["IT.TI.IETEST.EXCL01"] == seed  # 320 characters, whole
+
+
+def test_define_xml_has_value_level_metadata_for_ts(written: Path) -> None:
+    root = _define(written)
+    lists = {v.get("OID"): v for v in root.iter(f"{DEF}ValueListDef")}
+    refs = [ref.get("ItemOID") for ref in lists["VL.TS.TSVAL"].iter(f"{ODM}ItemRef")]
+    assert "IT.TS.TSVAL.TPHASE" in refs
+    assert "IT.TS.TSVAL.SSTDTC" in refs
+    items = {item.get("OID"): item for item in root.iter(f"{ODM}ItemDef")}
+    assert items["IT.TS.TSVAL.SSTDTC"].get("DataType") == "date"
+    assert items["IT.TS.TSVAL.AGEMIN"].get("DataType") == "durationDatetime"
+    ref = items["IT.TS.TSVAL.TPHASE"].find(f"{ODM}CodeListRef")
+    assert ref.get("CodeListOID") == "CL.TPHASE"
+    comment = next(c for c in root.iter(f"{DEF}CommentDef") if c.get("OID") == "COM.TS")
+    assert "TRT 'MIL62' (no UNII)" in "".join(comment.itertext())
+
+
+def test_dataset_json_names_its_originator_and_the_protocols_last_change(written: Path) -> None:
+    for name in NAMES:
+        document = _document(written, name)
+        assert document["originator"] == "Beijing Mabworks Biotech Co., Ltd."
+        # The protocol file's modification time, never later than the export instant.
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", document["dbLastModifiedDateTime"])
+        assert document["dbLastModifiedDateTime"] <= document["datasetJSONCreationDateTime"]

@@ -1,5 +1,6 @@
 """The `sdtm` command: write a protocol's SDTM trial-design datasets (TA, TE, TV, TI, TS) into a
-folder, each as CSV and as CDISC Dataset-JSON 1.1, all of them or none."""
+folder, each as CSV and as CDISC Dataset-JSON 1.1, with their Define-XML 2.1 (define.xml), all of
+them or none."""
 
 from __future__ import annotations
 
@@ -11,33 +12,83 @@ from mil62sched.files import staged_folder
 from mil62sched.model.design import Design
 from mil62sched.model.protocol import Protocol
 from mil62sched.sdtm import dataset_csv, dataset_json, datasets
+from mil62sched.sdtm.terminology import Terminology
 from mil62sched.sdtm.variables import Dataset
 
 
 def write_datasets(
-    protocol: Protocol, design: Design, folder: Path, *, created: datetime, force: bool = False
+    protocol: Protocol,
+    design: Design,
+    folder: Path,
+    *,
+    created: datetime,
+    force: bool = False,
+    source: Path | None = None,
 ) -> tuple[Dataset, ...]:
-    """Write `ta.csv`, `ta.json`, ... `ts.json` into `folder` (made if missing) and return the
-    datasets. Nothing is written when any file exists there, unless `force`."""
+    """Write `ta.csv`, `ta.json`, ... `ts.json` and `define.xml` into `folder` (made if missing)
+    and return the datasets. Nothing is written when any file exists there, unless `force`.
+    `source` is the protocol file (None: the built-in one): its last change is the files'
+    dbLastModifiedDateTime, never later than `created`."""
+    from mil62sched.protocol import BUILTIN
+    from mil62sched.sdtm.define import FILE_NAME, define_xml, metadata_version
+    from mil62sched.sdtm.terminology import terminology
+
     if str(folder) == "-":
-        raise OutputError("-o - (standard output) cannot take ten files: give a folder")
+        raise OutputError("-o - (standard output) cannot take eleven files: give a folder")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"-o {str(folder)!r} is a file: give a folder for the datasets")
     built = datasets(protocol, design)
+    table = terminology()
+    modified = _last_change(source or BUILTIN, created)
+    originator = _sponsor(built)
+    comments = {name: text for name, text in dataset_notes(design, built, table).items()}
+    define = define_xml(
+        protocol, design, built, table, created=created, originator=originator, comments=comments
+    )
     with staged_folder(folder, force=force) as work:
         for dataset in built:
             stem = dataset.name.lower()
-            for suffix, text in (
-                ("csv", dataset_csv(dataset)),
-                ("json", dataset_json(dataset, protocol.id, created)),
-            ):
+            document = dataset_json(
+                dataset,
+                protocol.id,
+                created,
+                modified=modified,
+                originator=originator,
+                metadata=(metadata_version(protocol.id), FILE_NAME),
+            )
+            for suffix, text in (("csv", dataset_csv(dataset)), ("json", document)):
                 (work / f"{stem}.{suffix}").write_text(text, encoding="utf-8", newline="")
+        (work / FILE_NAME).write_text(define, encoding="utf-8", newline="")
     return built
+
+
+def _last_change(source: Path, created: datetime) -> datetime:
+    """When the protocol file last changed, clamped to the export instant (a reproducible
+    build's SOURCE_DATE_EPOCH bounds every time it writes); the export instant when unknown."""
+    from datetime import UTC
+
+    try:
+        changed = datetime.fromtimestamp(source.stat().st_mtime, UTC).replace(microsecond=0)
+    except (OSError, OverflowError, ValueError):
+        return created
+    return min(changed, created)
+
+
+def _sponsor(built: tuple[Dataset, ...]) -> str | None:
+    """TS's sponsor, when it has one: the organisation the datasets describe the trial of."""
+    ts = next(dataset for dataset in built if dataset.name == "TS")
+    names = [variable.name for variable in ts.variables]
+    found = [
+        str(row[names.index("TSVAL")])
+        for row in ts.rows
+        if row[names.index("TSPARMCD")] == "SPONSOR"
+    ]
+    return found[0] if found and found[0] else None
 
 
 def summary(built: tuple[Dataset, ...], folder: Path) -> list[str]:
     """What was written: a heading, then one line per dataset."""
-    lines = [f"{len(built) * 2} files in {folder}/ (CSV and Dataset-JSON 1.1):"]
+    lines = [f"{len(built) * 2 + 1} files in {folder}/ (CSV, Dataset-JSON 1.1 and define.xml):"]
     for dataset in built:
         rows = len(dataset.rows)
         lines.append(f"  {dataset.name}  {dataset.label}: {rows} row{'s' if rows != 1 else ''}")
@@ -47,14 +98,30 @@ def summary(built: tuple[Dataset, ...], folder: Path) -> list[str]:
 def notes(design: Design, built: tuple[Dataset, ...], where: str) -> list[str]:
     """What a reviewer should know about the datasets: a design made from the schedules, an
     empty TI, the TS values that have no code."""
-    from mil62sched.sdtm.summary import uncoded
     from mil62sched.sdtm.terminology import terminology
 
     found = [derived_note(design, where)]
-    if not design.derived and not design.criteria:
-        found.append(f"TI is empty: {where}'s [design] lists no [[design.criteria]]")
-    found += [uncoded(dataset, terminology()) for dataset in built if dataset.name == "TS"]
+    by_dataset = dataset_notes(design, built, terminology())
+    if "TI" in by_dataset and not design.derived:  # the derived note says so already
+        found.append(f"{by_dataset['TI']} ({where})")
+    if "TS" in by_dataset:
+        found.append(by_dataset["TS"])
     return [note for note in found if note is not None]
+
+
+def dataset_notes(design: Design, built: tuple[Dataset, ...], table: Terminology) -> dict[str, str]:
+    """The notes on single datasets, by name, that define.xml also carries as comments."""
+    from mil62sched.sdtm.summary import uncoded
+
+    found: dict[str, str] = {}
+    ti = next(dataset for dataset in built if dataset.name == "TI")
+    if not ti.rows:
+        found["TI"] = "TI is empty: the protocol file lists no eligibility criteria"
+    ts = next(dataset for dataset in built if dataset.name == "TS")
+    note = uncoded(ts, table)
+    if note is not None:
+        found["TS"] = note
+    return found
 
 
 def derived_note(design: Design, where: str) -> str | None:
