@@ -521,9 +521,15 @@ def test_a_design_table_is_checked_by_the_schema(tmp_path: Path) -> None:
     text = schedules + '\n[design]\nphase = "PHASE3"\ncriteria = [{ kind = "inclusion" }]\n'
     assert list(Draft202012Validator(SCHEMA).iter_errors(tomllib.loads(text))) != []
     path = write(tmp_path, text)
-    with pytest.raises(ProtocolError, match=r"design: 'arms' is a required property"):
+    with pytest.raises(ProtocolError, match=r"design.phase: Additional properties are not allow"):
         protocol.load(path)
     assert protocol.load(write(tmp_path, schedules, "no-design.toml")).id == "MIL62-CT303"
+    # Issue 19 #7: arms, elements and epochs may be left out together (made from the schedules),
+    # not one without the others.
+    arms = '[[design.arms]]\narm = "phase1b-500"\narmcd = "X"\ndescription = "d"\n'
+    path = write(tmp_path, f"{schedules}\n[design]\n{arms}", "arms-only.toml")
+    with pytest.raises(ProtocolError, match=r"'elements' is a dependency of 'arms'"):
+        protocol.load(path)
 
 
 def test_protocol_schema_prints_the_shipped_schema() -> None:

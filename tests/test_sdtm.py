@@ -1196,3 +1196,29 @@ def test_dataset_json_names_its_originator_and_the_protocols_last_change(written
         # The protocol file's modification time, never later than the export instant.
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", document["dbLastModifiedDateTime"])
         assert document["dbLastModifiedDateTime"] <= document["datasetJSONCreationDateTime"]
+
+
+# --- example files without placeholders in data (issue 19 #7) ----------------------------------
+
+PLACEHOLDER = re.compile(r"EXAMPLE|Not stated here|placeholder|see the registry", re.IGNORECASE)
+
+
+def test_the_sakurastar_example_has_no_placeholder_in_its_datasets(
+    run: Run, tmp_path: Path
+) -> None:
+    """Unknown values are null-flavoured; that the file is an example is said in its comments
+    and the README, not inside TITLE, SPONSOR, ARM or ELEMENT."""
+    path = ROOT / "examples" / "protocols" / "satralizumab-sakurastar.toml"
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    for name in NAMES:
+        assert not PLACEHOLDER.search((out / f"{name}.csv").read_text(encoding="utf-8")), name
+    assert not PLACEHOLDER.search((out / "define.xml").read_text(encoding="utf-8"))
+    ts = {r["TSPARMCD"]: r for r in _records(out, "ts")}
+    assert (ts["TITLE"]["TSVAL"], ts["TITLE"]["TSVALNF"]) == ("", "UNK")
+    assert (ts["SPONSOR"]["TSVAL"], ts["SPONSOR"]["TSVALNF"]) == ("", "UNK")
+    assert (ts["ROUTE"]["TSVAL"], ts["ROUTE"]["TSVALCD"]) == ("SUBCUTANEOUS", "C38299")
+    assert "originator" not in _document(out, "ts")  # no sponsor to name
+    _ts_checklist(list(ts.values()))
+    assert "EXAMPLE" in path.read_text(encoding="utf-8").splitlines()[0]  # said in its header

@@ -102,7 +102,7 @@ def notes(design: Design, built: tuple[Dataset, ...], where: str) -> list[str]:
 
     found = [derived_note(design, where)]
     by_dataset = dataset_notes(design, built, terminology())
-    if "TI" in by_dataset and not design.derived:  # the derived note says so already
+    if "TI" in by_dataset and (design.partial or not design.derived):  # else the note says so
         found.append(f"{by_dataset['TI']} ({where})")
     if "TS" in by_dataset:
         found.append(by_dataset["TS"])
@@ -125,9 +125,16 @@ def dataset_notes(design: Design, built: tuple[Dataset, ...], table: Terminology
 
 
 def derived_note(design: Design, where: str) -> str | None:
-    """A note when the design was derived from the schedules, the file having no [design]."""
+    """A note when the arms and elements were made from the schedules, the file's [design]
+    giving none (or the file having no [design])."""
     if not design.derived:
         return None
+    if design.partial:
+        return (
+            f"{where}'s [design] gives no arms: arm and element codes are made from the "
+            "schedules (ARMCD from the arm's name, ETCD E01, E02 ...); [[design.arms]], "
+            "[design.elements] and [design.epochs] give them (README: Trial-design datasets)"
+        )
     return (
         f"{where} has no [design] table: arm and element codes are made from the schedules "
         "(ARMCD from the arm's name, ETCD E01, E02 ...), TI has no criteria and TS holds what "

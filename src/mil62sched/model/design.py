@@ -99,6 +99,9 @@ class Design(NamedTuple):
     summary: tuple[SummaryParameter, ...]
     screening: Screening | None = None
     derived: bool = False  # True: made from the schedules, the file having no [design] table
+    # True: the file's [design] gives criteria or summary but no arms, elements or epochs, which
+    # are made from the schedules (`derived` is True too).
+    partial: bool = False
 
 
 # TSPARM (the parameter's name) of the trial summary parameters the tool writes or knows, by

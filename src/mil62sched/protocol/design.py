@@ -144,6 +144,22 @@ def _derived_screening(protocol: Protocol, arms: tuple[DesignArm, ...]) -> Scree
 
 
 def _design(body: dict[str, Any], protocol: Protocol) -> Design:
+    if not {"arms", "elements", "epochs", "screening"} & set(body):
+        # Only criteria and summary: the arms, elements and epochs are made from the schedules.
+        version = body.get("criteria_version")
+        return derived_design(protocol)._replace(
+            criteria=_parts(
+                tuple(
+                    _criterion(_table(entry, "design.criteria"))
+                    for entry in _list(body, "criteria")
+                )
+            ),
+            criteria_version=None if version is None else _text_value(version, "criteria_version"),
+            summary=tuple(
+                _parameter(_table(entry, "design.summary")) for entry in _list(body, "summary")
+            ),
+            partial=True,
+        )
     arms = tuple(_arm(_table(entry, "design.arms"), protocol) for entry in _list(body, "arms"))
     if not arms:
         raise ProtocolError("design.arms must list at least one arm")
