@@ -304,7 +304,7 @@ def test_site_text_is_shown_as_text_never_run_as_markup(run: Run, tmp_path: Path
         (
             "name = 'A'\nphone_number = '1'\n",
             "unknown key 'phone_number': accepted: name, address, phone, coordinator, contact, "
-            "what_to_bring, call_us_if, country, timezone, chairs",
+            "what_to_bring, call_us_if, email, country, timezone, chairs",
         ),
         ("name = 'A'\nphone = 110\n", "key 'phone' must be text (a quoted string), not 110"),
         (

@@ -128,6 +128,38 @@ def test_a_file_without_format_is_refused(tmp_path: Path) -> None:
         protocol.load(path)
 
 
+# --- [protocol] version and amends (issue 19 #4) -------------------------------------------------
+
+
+def test_a_file_without_a_protocol_version_keeps_working() -> None:
+    """Format 1 files written before `version` existed load as they did: no version."""
+    trial = protocol.load()
+    assert (trial.version, trial.amends) == (None, None)
+    assert protocol.load(SATRA).version is None
+
+
+def test_the_protocol_version_and_what_it_amends_are_read(tmp_path: Path) -> None:
+    text = edit('id = "MIL62-CT303"\n', 'id = "MIL62-CT303"\nversion = "3.0"\namends = "2.1"\n')
+    trial = protocol.load(write(tmp_path, text))
+    assert (trial.version, trial.amends) == ("3.0", "2.1")
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("version = 3\n", "protocol.version: 3 is not of type 'string'"),
+        ('version = ""\n', "protocol.version: '' does not match"),
+        ('amends = "2.1"\n', "protocol: amends names the version this one replaces: give version"),
+        ('version = "3.0"\namends = "3.0"\n', "protocol: amends is the version itself (3.0)"),
+    ],
+)
+def test_a_bad_protocol_version_is_refused(tmp_path: Path, lines: str, message: str) -> None:
+    path = write(tmp_path, edit('id = "MIL62-CT303"\n', f'id = "MIL62-CT303"\n{lines}'))
+    with pytest.raises(ProtocolError) as caught:
+        protocol.load(path)
+    assert message in str(caught.value)
+
+
 # --- --protocol FILE on every command that uses the protocol ------------------------------------
 
 
@@ -489,9 +521,15 @@ def test_a_design_table_is_checked_by_the_schema(tmp_path: Path) -> None:
     text = schedules + '\n[design]\nphase = "PHASE3"\ncriteria = [{ kind = "inclusion" }]\n'
     assert list(Draft202012Validator(SCHEMA).iter_errors(tomllib.loads(text))) != []
     path = write(tmp_path, text)
-    with pytest.raises(ProtocolError, match=r"design: 'arms' is a required property"):
+    with pytest.raises(ProtocolError, match=r"design.phase: Additional properties are not allow"):
         protocol.load(path)
     assert protocol.load(write(tmp_path, schedules, "no-design.toml")).id == "MIL62-CT303"
+    # Issue 19 #7: arms, elements and epochs may be left out together (made from the schedules),
+    # not one without the others.
+    arms = '[[design.arms]]\narm = "phase1b-500"\narmcd = "X"\ndescription = "d"\n'
+    path = write(tmp_path, f"{schedules}\n[design]\n{arms}", "arms-only.toml")
+    with pytest.raises(ProtocolError, match=r"'elements' is a dependency of 'arms'"):
+        protocol.load(path)
 
 
 def test_protocol_schema_prints_the_shipped_schema() -> None:

@@ -647,7 +647,8 @@ def sdtm(
     protocol_file: ProtocolFile = None,
     force: Force = False,
 ) -> None:
-    """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV and Dataset-JSON 1.1)."""
+    """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV, Dataset-JSON 1.1) and
+    their define.xml (Define-XML 2.1)."""
     import os
 
     from mil62sched.commands import sdtm as sdtmwork
@@ -657,15 +658,15 @@ def sdtm(
     trial = protocol.load(protocol_file)
     design = load_design(trial, protocol_file)
     created = export_instant(os.environ.get("SOURCE_DATE_EPOCH"))
-    built = sdtmwork.write_datasets(trial, design, folder, created=created, force=force)
+    built = sdtmwork.write_datasets(
+        trial, design, folder, created=created, force=force, source=protocol_file
+    )
     for line in sdtmwork.summary(built, folder):
         typer.echo(line)
     where = f"protocol {protocol_file or protocol.BUILTIN.name}"
-    notes = (sdtmwork.derived_note(design, where), sdtmwork.shortened_criteria(design))
     sys.stdout.flush()  # the notes after the summary, also when both go to one pipe
-    for note in notes:
-        if note is not None:
-            sys.stderr.write(f"{PROG}: note: {note}\n")
+    for note in sdtmwork.notes(design, built, where):
+        sys.stderr.write(f"{PROG}: note: {note}\n")
 
 
 def _protocol_commands() -> None:

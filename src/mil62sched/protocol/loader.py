@@ -299,6 +299,7 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
     site_zh = head.get("site_zh")
     if site_zh is not None and (not isinstance(site_zh, str) or not site_zh.strip()):
         problems.append(Problem("protocol.site_zh", "protocol: site_zh must be non-empty text"))
+    versions = attempt("protocol", _versions, head)
 
     def identity() -> Protocol:
         assert head is not None
@@ -318,6 +319,8 @@ def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
             chairs=chairs,
             study_start=dates[0] if dates else None,
             study_completion=dates[1] if dates else None,
+            version=versions[0] if versions else None,
+            amends=versions[1] if versions else None,
         )
 
     trial = attempt("protocol", identity)
@@ -358,6 +361,20 @@ def _study_dates(head: dict[str, Any]) -> tuple[date | None, date | None]:
     if start is not None and completion is not None and completion < start:
         raise ProtocolError("protocol: study_completion is before study_start")
     return start, completion
+
+
+def _versions(head: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The sponsor's protocol version and the version it amends, when the file gives them."""
+    found = [
+        None if head.get(key) is None else _text(head, key, "protocol")
+        for key in ("version", "amends")
+    ]
+    version, amends = found
+    if amends is not None and version is None:
+        raise ProtocolError("protocol: amends names the version this one replaces: give version")
+    if amends is not None and amends == version:
+        raise ProtocolError(f"protocol: amends is the version itself ({version})")
+    return version, amends
 
 
 def _treatment(key: str, body: dict[str, Any]) -> Treatment:
