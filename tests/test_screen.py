@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import Result
 
 from mil62sched import protocol
 from mil62sched.eligibility import first_clear, first_counted, period_end, screen
@@ -25,6 +26,7 @@ from mil62sched.errors import UsageError
 from mil62sched.model.eligibility import Dose, History, Period, Screening
 from mil62sched.protocol.criteria import load_eligibility
 from mil62sched.site.workdays import SiteCalendar
+from tests.conftest import Run, error_line
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = (ROOT / "seeds" / "NCT05314010.txt").read_text(encoding="utf-8")
@@ -349,7 +351,7 @@ def test_exclusion_3_phase_ib_refuses_without_a_half_life() -> None:
     with pytest.raises(UsageError) as caught:
         person("1b", "2025-09-01", ("azathioprine", "2025-08-28"))
     message = str(caught.value)
-    assert message.startswith("no half-life for azathioprine: Exclusion 3 (Phase Ib)")
+    assert message.startswith("no half-life for azathioprine: Exclusion 3 (Phase Ib) waits more")
     assert "--half-life azathioprine=DURATION" in message
 
 
@@ -483,3 +485,431 @@ def test_without_the_working_day_check_the_earliest_is_the_first_day() -> None:
     result = person("3", "2025-09-01", ("ivig", "2025-09-05"))
     assert result.first_working_day == result.earliest == D("2025-10-04")
     assert result.earliest_status is None
+
+
+# --- mil62sched screen: five people worked by hand ("Done when", issue 20) ----------------------
+
+PHASE3 = ("screen", "--phase", "3", "--screening", "2025-09-01")
+
+
+def lines_of(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def flat(text: str) -> str:
+    """The text with its line breaks and runs of spaces as single spaces (as wrapped at 80)."""
+    return " ".join(text.split())
+
+
+def ok(result: Result) -> str:
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+    return result.stdout
+
+
+def test_person_1_exclusion_2_binds_at_a_month_end(run: Run) -> None:
+    # Tocilizumab last on 31 August 2025: + 3 months = 30 November, within 3 months prior to the
+    # first administration, so 1 December 2025, a Monday and a working day in Beijing.
+    text = ok(run(*PHASE3, "--last", "tocilizumab=2025-08-31"))
+    assert "Earliest first infusion: 2025-12-01 (Monday)" in lines_of(text)
+    assert "First working day at the site on or after it: 2025-12-01 (Monday)" in lines_of(text)
+    assert (
+        "Bound by Exclusion 2: tocilizumab, last dose 2025-08-31: within 3 months, through "
+        "2025-11-30"
+    ) in flat(text)
+    assert '  "Having used Tocilizumab, Satralizumab, Eculizumab, Efgartigimod,' in text
+    assert "  Exclusion 2  2025-12-01  binds: tocilizumab, last dose 2025-08-31" in text
+
+
+def test_person_2_inclusion_6_binds_four_weeks_after_an_attack(run: Run) -> None:
+    # An attack on 20 August 2025: + 28 days = 17 September, a Wednesday ("at least 4 weeks
+    # prior to the first administration": 20 Aug - 17 Sep is 28 days).
+    text = ok(run(*PHASE3, "--attack", "2025-08-20"))
+    assert "Earliest first infusion: 2025-09-17 (Wednesday)" in lines_of(text)
+    assert "Bound by Inclusion 6: attack 2025-08-20: at least 4 weeks, to 2025-09-17" in text
+    assert '    "stable or improved attack symptoms"' in lines_of(text)
+
+
+def test_person_3_exclusion_3_phase_ib_half_lives_then_a_weekend(run: Run) -> None:
+    # Phase Ib, azathioprine stopped 28 August 2025, half-life 3 days: 5 x 3 = 15 days, which
+    # 12 September is (not more): 13 September, a Saturday; the site's first working day is
+    # Monday 15 September.
+    text = ok(
+        run("screen", "--phase", "1b", "--screening", "2025-09-01",
+            "--last", "azathioprine=2025-08-28", "--half-life", "azathioprine=3d")
+    )  # fmt: skip
+    assert "Earliest first infusion: 2025-09-13 (Saturday)" in lines_of(text)
+    assert (
+        "First working day at the site on or after it: 2025-09-15 (Monday); 2025-09-13 is\n"
+        "not a working day (weekend)"
+    ) in text
+    assert (
+        "Bound by Exclusion 3: azathioprine, last dose 2025-08-28: more than 5 half-lives of 3d "
+        "(15d), past 2025-09-12"
+    ) in flat(text)
+
+
+def test_person_3_without_the_half_life_is_refused_naming_drug_and_option(run: Run) -> None:
+    line = error_line(
+        run("screen", "--phase", "1b", "--screening", "2025-09-01",
+            "--last", "azathioprine=2025-08-28")
+    )  # fmt: skip
+    assert line == (
+        "no half-life for azathioprine: Exclusion 3 (Phase Ib) waits more than 5 half-lives "
+        "after the drug is stopped: give --half-life azathioprine=DURATION (e.g. 5h or 3d)"
+    )
+
+
+def test_person_4_a_lab_condition_is_left_to_check_in_the_registry_words(run: Run) -> None:
+    # Rituximab on 1 May 2025 (+ 6 months = 1 November, on or after screening: within 6 months
+    # prior to it) and IVIG on 20 August (+ 28 days = 17 September, within: 18 September, a
+    # Thursday). The lab result is the investigator's; the date is the IVIG's.
+    text = ok(run(*PHASE3, "--last", "rituximab=2025-05-01", "--last", "ivig=2025-08-20"))
+    assert "Earliest first infusion: 2025-09-18 (Thursday)" in lines_of(text)
+    assert "Bound by Exclusion 4: ivig, last dose 2025-08-20: within 28 days, through" in text
+    assert (
+        "Exclusion 1 to check rituximab, last dose 2025-05-01: within 6 months before screening "
+        "(through 2025-11-01)"
+    ) in flat(text)
+    to_check = text[text.index("To check (the investigator decides):") :]
+    assert (
+        "  - Exclusion 1: rituximab on 2025-05-01 is within 6 months before screening;\n"
+        "    the criterion goes on:\n"
+        '    "are allowed to enroll if their CD19 or CD20 positive B-cell counts are\n'
+        "    above the lower limit of normal; or if their CD4 positive T-lymphocyte\n"
+        '    counts are < 200 cells/μL"\n'
+    ) in to_check
+
+
+def test_person_5_an_unknown_drug_is_refused_then_classed(run: Run) -> None:
+    line = error_line(run(*PHASE3, "--last", "Rituxan=2025-05-01"))
+    assert line.startswith(
+        "unknown drug, vaccine or procedure 'rituxan': did you mean rituximab? the classes are "
+        "b-cell-depleting, non-b-cell-depleting-biologics, mitoxantrone, alkylating-agents,"
+    )
+    assert line.endswith("give --class rituxan=CLASS for one the protocol does not list")
+    # Said to be B-cell depleting: as rituximab, within 6 months before screening, to check;
+    # nothing else to wait for, so the day after screening, Tuesday 2 September.
+    text = ok(run(*PHASE3, "--last", "Rituxan=2025-05-01", "--class", "rituxan=b-cell-depleting"))
+    assert "Earliest first infusion: 2025-09-02 (Tuesday)" in lines_of(text)
+    assert "Bound by Screening: the day after screening (2025-09-01)" in lines_of(text)
+    assert "  - Exclusion 1: rituxan on 2025-05-01 is within 6 months before screening;" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "earliest", "bound"),
+    [
+        # 30 mg/day still taken at screening (1 Sept) + 14 days = 15 Sept, within: 16 Sept (Tue).
+        (("--steroid-dose", "30"), "2025-09-16 (Tuesday)", "Inclusion 5"),
+        # A live vaccine on 25 August + 28 days = 22 September, within: 23 September (Tuesday).
+        (("--last", "live-vaccine=2025-08-25"), "2025-09-23 (Tuesday)", "Exclusion 5"),
+        # Methotrexate for 8 days, last on 25 August + 1 month = 25 September: 26th (Friday).
+        (("--last", "methotrexate=2025-08-25", "--continuous-days", "methotrexate=8"),
+         "2025-09-26 (Friday)", "Exclusion 3"),
+        # ... for 7 days: "exclusion is not required": the day after screening, Tuesday.
+        (("--last", "methotrexate=2025-08-25", "--continuous-days", "methotrexate=7"),
+         "2025-09-02 (Tuesday)", "Screening"),
+        # Nothing at all: the day after screening.
+        ((), "2025-09-02 (Tuesday)", "Screening"),
+    ],
+)  # fmt: skip
+def test_each_binding_rule_through_the_command(
+    run: Run, args: tuple[str, ...], earliest: str, bound: str
+) -> None:
+    text = ok(run(*PHASE3, *args))
+    assert f"Earliest first infusion: {earliest}" in lines_of(text)
+    assert f"Bound by {bound}: " in text
+
+
+def test_the_issue_example(run: Run) -> None:
+    # Tocilizumab 1 June + 3 months = 1 September, 2 September; IVIG 20 August + 28 days = 17
+    # September, 18 September; the attack on 1 August + 28 days = 29 August; 15 mg/day is within
+    # 20 mg/day; methotrexate for 5 days is exempt. IVIG binds: Thursday 18 September.
+    text = ok(
+        run(*PHASE3, "--last", "tocilizumab=2025-06-01", "--last", "ivig=2025-08-20",
+            "--attack", "2025-08-01", "--steroid-dose", "15",
+            "--last", "methotrexate=2025-08-25", "--continuous-days", "methotrexate=5")
+    )  # fmt: skip
+    rules = text[text.index("Every rule") : text.index("To check (the investigator")]
+    assert rules.splitlines()[1:] == [
+        "  Screening    2025-09-02  the day after screening (2025-09-01)",
+        "  Inclusion 4  to check    attacks: see To check",
+        "  Inclusion 5  met         15 mg/day, not above 20 mg/day",
+        "  Inclusion 6  2025-08-29  attack 2025-08-01: at least 4 weeks, to 2025-08-29",
+        "  Exclusion 1  —           nothing given (b-cell-depleting)",
+        "  Exclusion 2  2025-09-02  tocilizumab, last dose 2025-06-01: within 3 months,",
+        "                           through 2025-09-01",
+        "  Exclusion 3  exempt      methotrexate, last dose 2025-08-25: taken 5 days in a",
+        "                           row (at most 7 exempts)",
+        "  Exclusion 4  2025-09-18  binds: ivig, last dose 2025-08-20: within 28 days,",
+        "                           through 2025-09-17",
+        "  Exclusion 4  —           nothing given (blood-transfusion)",
+        "  Exclusion 5  —           nothing given (live-vaccines)",
+        "",
+    ]
+
+
+# --- formats ------------------------------------------------------------------------------------
+
+EXAMPLE = (*PHASE3, "--last", "tocilizumab=2025-06-01", "--last", "ivig=2025-09-05",
+           "--last", "rituximab=2025-05-01", "--attack", "2025-08-01", "--steroid-dose", "25",
+           "--last", "mycophenolate-mofetil=2025-08-25",
+           "--last", "blood-transfusion=2025-08-01")  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_table_fits_80_columns(run: Run, lang: str) -> None:
+    from mil62sched.i18n import cells
+
+    text = ok(run(*EXAMPLE, "--lang", lang))
+    assert max(cells(line) for line in text.splitlines()) <= 80
+    assert len(text.splitlines()) > 40
+
+
+def test_chinese_words_around_the_registrys_english(run: Run) -> None:
+    text = ok(run(*PHASE3, "--last", "ivig=2025-08-20", "--lang", "zh"))
+    assert "最早首次输注：2025-09-18（周四）" in lines_of(text)
+    assert "决定日期的是排除标准 4：ivig，末次 2025-08-20：28 天内，至 2025-09-17" in lines_of(text)
+    assert '  "Within 28 days prior to the first administration, plasma exchange (PE),' in text
+    assert "本工具仅作辅助：受试者是否合格由研究者判定。" in lines_of(text)
+
+
+def test_json_is_the_same_in_every_language_and_holds_the_dates(run: Run) -> None:
+    import json
+
+    english = ok(run(*EXAMPLE, "--format", "json"))
+    assert ok(run(*EXAMPLE, "--format", "json", "--lang", "zh")) == english
+    document = json.loads(english)
+    # IVIG on 5 September (after screening) + 28 days = 3 October: 4 October (a Saturday in the
+    # National Day holidays, 1-8 October 2025): the first working day is Thursday 9 October.
+    assert (document["earliest"], document["first_working_day"]) == ("2025-10-04", "2025-10-09")
+    assert document["earliest_working_day"] is False
+    assert [(b["criterion"], b["item"], b["clears"]) for b in document["binding"]] == [
+        ({"category": "exclusion", "number": 4}, "ivig", "2025-10-04")
+    ]
+    reasons = [(c["criterion"], c["reason"]) for c in document["to_check"]]
+    assert ({"category": "exclusion", "number": 1}, "condition") in reasons  # the lab
+    assert (None, "after-screening") in reasons  # IVIG after screening
+    assert ({"category": "exclusion", "number": 3}, "continuous-use") in reasons
+    assert document["decides"] == "investigator"
+    # 25 mg/day, still taken on 1 September: + 14 days = 15 September, within: 16 September.
+    [dose] = [
+        r for r in document["rules"] if r["criterion"] == {"category": "inclusion", "number": 5}
+    ]
+    assert (dose["status"], dose["mg_per_day"], dose["clears"]) == ("clears", 25.0, "2025-09-16")
+
+
+def test_csv_rows_per_rule_and_per_check(run: Run) -> None:
+    import csv
+    import io
+
+    text = ok(run(*EXAMPLE, "--format", "csv"))
+    assert ok(run(*EXAMPLE, "--format", "csv", "--lang", "zh")) == text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {row["earliest"] for row in rows} == {"2025-10-04"}
+    [binds] = [row for row in rows if row["status"] == "binds"]
+    assert (binds["criterion"], binds["item"], binds["since"], binds["clears"]) == (
+        "exclusion 4", "ivig", "2025-09-05", "2025-10-04",
+    )  # fmt: skip
+    checks = [(row["criterion"], row["reason"]) for row in rows if row["row"] == "check"]
+    assert ("exclusion 1", "condition") in checks
+    assert ("exclusion 4", "condition") in checks  # "moderate blood transfusion"
+    assert ("", "after-screening") in checks
+
+
+def test_markdown_quotes_the_criteria(run: Run) -> None:
+    text = ok(run(*PHASE3, "--last", "rituximab=2025-05-01", "--format", "md"))
+    assert text.startswith("## MIL62-CT303 · Phase III · screening 2025-09-01\n")
+    assert "| Exclusion 1 | to check | rituximab, last dose 2025-05-01: within 6 months" in text
+    assert "counts are \\< 200 cells/μL" in text  # '<' shown as it is, never as HTML
+
+
+def test_output_file_and_force(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "s.json"
+    assert ok(run(*PHASE3, "-o", str(out))) == ""
+    assert out.read_text(encoding="utf-8").startswith("{")
+    assert "exists" in error_line(run(*PHASE3, "-o", str(out)), 1)
+    ok(run(*PHASE3, "-o", str(out), "--force"))
+
+
+# --- --plan: from screen to plan ----------------------------------------------------------------
+
+
+def test_plan_follows_from_the_first_working_day(run: Run) -> None:
+    # Earliest 4 October 2025 (IVIG 5 Sept + 28 days = 3 Oct, within), a closed day: the plan
+    # starts on the first working day, Thursday 9 October; W3D1 = day 15 = 23 October, W25D1 =
+    # day 169 = 9 Oct + 168 = 26 March 2026, W27D1 = day 183 = 9 April 2026.
+    text = ok(run(*PHASE3, "--last", "ivig=2025-09-05", "--plan", "--arm", "phase3-rcp"))
+    plan = text[text.index("The plan from 2025-10-09") :]
+    assert "MIL62-CT303 · phase3-rcp · no participant ID · W1D1 2025-10-09" in plan
+    assert [line.split()[:3] for line in plan.splitlines() if line.startswith("  W")] == [
+        ["W1D1", "1", "2025-10-09"],
+        ["W3D1", "15", "2025-10-23"],
+        ["W25D1", "169", "2026-03-26"],
+        ["W27D1", "183", "2026-04-09"],
+    ]
+    assert "mil62sched plan --arm phase3-rcp --start 2025-10-09" in " ".join(plan.split())
+
+
+def test_plan_json_holds_both(run: Run) -> None:
+    import json
+
+    # Phase inferred from the arm: phase1b-500 is a Phase Ib arm. Nothing to wait for: W1D1 is
+    # Tuesday 2 September 2025, W3D1 16 September.
+    text = ok(run("screen", "--screening", "2025-09-01", "--plan", "--arm", "phase1b-500",
+                  "--format", "json"))  # fmt: skip
+    both = json.loads(text)
+    assert both["screening"]["phase"] == "1b"
+    assert [v["date"] for v in both["plan"]["visits"][:2]] == ["2025-09-02", "2025-09-16"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--plan",), "--plan needs --arm"),
+        (("--arm", "phase3-rcp"), "--arm is for --plan: add --plan to plan from the earliest date"),
+        (("--plan", "--arm", "phase1b-500"),
+         "--arm phase1b-500 is not an arm of Phase III (--phase 3): its arms are phase3,"),
+        (("--plan", "--arm", "phase3-olp"), "--arm phase3-olp is not an arm of Phase III"),
+        (("--plan", "--arm", "phase3", "--format", "csv"),
+         "--plan adds the plan after the screening, and a CSV holds one table"),
+    ],
+)  # fmt: skip
+def test_plan_refusals(run: Run, args: tuple[str, ...], message: str) -> None:
+    assert error_line(run(*PHASE3, *args)).startswith(message)
+
+
+# --- refusals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("screen", "--phase", "3"), "missing option --screening: the screening date, YYYY-MM-DD"),
+        (("screen", "--screening", "2025-09-01"),
+         "missing option --phase: the phase screened for, one of 1b, 3"),
+        (("screen", "--phase", "2", "--screening", "2025-09-01"),
+         "unknown phase '2': accepted: 1b, 3"),
+        ((*PHASE3, "--last", "ivig"), "invalid --last 'ivig': use NAME=YYYY-MM-DD"),
+        ((*PHASE3, "--last", "ivig=2025/08/20"), "invalid --last date for ivig '2025/08/20'"),
+        ((*PHASE3, "--attack", "2025-08-01", "--attack", "2025-08-01"),
+         "--attack 2025-08-01 is given twice"),
+        ((*PHASE3, "--steroid-dose", "twenty"), "invalid --steroid-dose 'twenty'"),
+        ((*PHASE3, "--continuous-days", "methotrexate=5"),
+         "--continuous-days methotrexate names no --last methotrexate"),
+        ((*PHASE3, "--last", "x=2025-08-01", "--half-life", "x=5y"),
+         "invalid --half-life for x '5y'"),
+        ((*PHASE3, "--last", "prednisone=2025-08-25"), "no daily dose for prednisone"),
+        ((*PHASE3, "--format", "ics"), "unknown format 'ics': accepted: table, json, csv, md"),
+    ],
+)  # fmt: skip
+def test_refusals_are_one_line(run: Run, args: tuple[str, ...], message: str) -> None:
+    assert error_line(run(*args)).startswith(message)
+
+
+def test_a_protocol_without_time_bound_criteria_is_refused(run: Run) -> None:
+    satra = str(ROOT / "examples" / "protocols" / "satralizumab-sakurastar.toml")
+    line = error_line(run(*PHASE3, "--protocol", satra), 1)
+    assert line == (
+        f"protocol {satra} has no [eligibility] table: screen needs the protocol's time-bound "
+        "criteria (README: Screening)"
+    )
+
+
+# --- a file of candidates -----------------------------------------------------------------------
+
+CANDIDATES = ROOT / "examples" / "candidates.csv"
+
+
+def test_a_file_of_candidates(run: Run) -> None:
+    import csv
+    import io
+
+    text = ok(run("screen", str(CANDIDATES), "--format", "csv"))
+    binding = {
+        row["participant"]: (row["earliest"], row["first_working_day"], row["criterion"])
+        for row in csv.DictReader(io.StringIO(text))
+        if row["status"] == "binds"
+    }
+    assert binding == {
+        # IVIG 20 August + 28 days = 17 September, within: 18 September.
+        "CT303-S01": ("2025-09-18", "2025-09-18", "exclusion 4"),
+        # Azathioprine stopped 28 August, 5 x 3 days: 13 September (a Saturday), Monday the 15th.
+        "CT303-S02": ("2025-09-13", "2025-09-15", "exclusion 3"),
+        # Nothing given: the day after screening.
+        "CT303-S03": ("2025-09-02", "2025-09-02", "screening"),
+    }
+    table = ok(run("screen", str(CANDIDATES)))
+    assert table.count("Earliest first infusion:") == 3
+    assert "MIL62-CT303 · Phase Ib · participant CT303-S02 · screening 2025-09-03" in table
+
+
+def test_a_workbook_of_candidates_reads_as_its_csv(run: Run, tmp_path: Path) -> None:
+    import csv
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    with CANDIDATES.open(encoding="utf-8") as stream:
+        for row in csv.reader(stream):
+            sheet.append(row)
+    path = tmp_path / "candidates.xlsx"
+    book.save(path)
+    assert ok(run("screen", str(path), "--format", "json")) == ok(
+        run("screen", str(CANDIDATES), "--format", "json")
+    )
+
+
+def test_every_bad_row_of_a_file_is_reported_and_nothing_written(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "participant,phase,screening,item,name,date,value\n"
+        "P1,3,2025-09-01,last,ivig,2025-08-20,\n"
+        "P1,1b,2025-09-01,attack,,2025-08-01,\n"  # another phase for P1
+        "P2,3,2025-09-01,vaccine,x,2025-08-01,\n"  # no such item
+        "P3,3,2025-09-01,last,rituxan,2025-05-01,\n"  # unknown drug: refused with P3's line
+        "P4,1b,2025-09-01,last,azathioprine,2025-08-01,\n",  # no half-life
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    result = run("screen", str(path), "-o", str(out))
+    assert result.exit_code == 1
+    assert not out.exists()
+    assert result.stderr.splitlines() == [
+        "mil62sched: error: c.csv line 3: phase '1b' differs from line 2's '3': one phase a person",
+        "mil62sched: error: c.csv line 4: unknown item 'vaccine': use last, attack, steroid-dose, "
+        "continuous-days, half-life, class",
+        "mil62sched: error: c.csv line 5: P3: unknown drug, vaccine or procedure 'rituxan': did "
+        "you mean rituximab? the classes are b-cell-depleting, non-b-cell-depleting-biologics, "
+        "mitoxantrone, alkylating-agents, immunosuppressants, glucocorticoids, plasma-exchange, "
+        "blood-transfusion, immunomodulatory-drugs, live-vaccines; give --class rituxan=CLASS for "
+        "one the protocol does not list",
+        "mil62sched: error: c.csv line 6: P4: no half-life for azathioprine: Exclusion 3 (Phase "
+        "Ib) waits more than 5 half-lives after the drug is stopped: give --half-life "
+        "azathioprine=DURATION (e.g. 5h or 3d)",
+        "mil62sched: error: c.csv: 4 problem(s); nothing written (fix them all)",
+    ]
+    # --half-life and --class on the command line apply to every candidate.
+    fixed = (
+        path.read_text(encoding="utf-8").replace("P1,1b", "P1,3").replace("vaccine,x", "last,ivig")
+    )
+    path.write_text(fixed, encoding="utf-8")
+    ok(
+        run(
+            "screen",
+            str(path),
+            "--half-life",
+            "azathioprine=5h",
+            "--class",
+            "rituxan=b-cell-depleting",
+        )
+    )
+
+
+def test_a_file_and_a_persons_options_do_not_mix(run: Run) -> None:
+    line = error_line(run("screen", str(CANDIDATES), "--last", "ivig=2025-08-20"))
+    assert line.startswith("--last is a person's history, and candidates.csv gives each")
+    line = error_line(run("screen", str(CANDIDATES), "--plan", "--arm", "phase3"))
+    assert line.startswith("--plan plans one person")

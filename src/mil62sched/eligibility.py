@@ -214,8 +214,10 @@ def _wait(
                 after_screening=since > screening,
             )
         )
-    if rule.check is not None and any(f.status == "clears" for f in made):
-        checks.insert(0, ToCheck(rule, "condition"))
+    counted = [f for f in made if f.status == "clears" and f.clears is not None]
+    if rule.check is not None and counted:  # the item the date is counted from: the latest
+        latest = max(counted, key=lambda f: f.clears or screening)
+        checks.insert(0, ToCheck(rule, "condition", item=latest.item, on=latest.since))
     return made, checks
 
 
@@ -375,7 +377,7 @@ def _half_life(rule: Rule, name: str, history: History, phase: Phase) -> timedel
         raise UsageError(
             f"no half-life for {name}",
             accepted=f"{_criterion(rule)} ({phase.title}) waits more than {rule.period} after "
-            f"{name} is stopped: give --half-life {name}=DURATION (e.g. 5h or 3d)",
+            f"the drug is stopped: give --half-life {name}=DURATION (e.g. 5h or 3d)",
         )
     return found
 

@@ -130,7 +130,7 @@ def build(
     if not isinstance(entries, list) or not entries:
         problems.append(Found([*top, "rules"], "[[eligibility.rules]] must list at least one rule"))
         entries = []
-    names = {phase.name for phase in phases}
+    names = [phase.name for phase in phases]
     for number, entry in enumerate(entries):
         try:
             rule = _rule(entry, names, classes)
@@ -202,9 +202,8 @@ def _phases(raw: object, arms: Collection[str] | None, problems: list[Found]) ->
             problems.append(Found([*here, "arms"], "arms must be a list of arm names"))
             continue
         unknown = [arm for arm in listed if arms is not None and arm not in arms]
-        if unknown:
+        if unknown:  # said, and the phase kept: its rules can still be checked
             problems.append(Found([*here, "arms"], f"arm {unknown[0]!r} is not an arm of the file"))
-            continue
         phases.append(Phase(name, title, tuple(listed)))
     return phases
 
@@ -328,7 +327,8 @@ def _rule(entry: object, phases: Collection[str], classes: Mapping[str, tuple[st
             raise _At(["above_mg_per_day"], "above_mg_per_day must be a number of mg above 0")
         return rule._replace(limit_mg=float(limit))
     if ("exempt_days" in entry) != ("exempt" in entry):
-        raise _At(["exempt"], "exempt_days and exempt go together: the days, and their words")
+        given = "exempt_days" if "exempt_days" in entry else "exempt"
+        raise _At([given], "exempt_days and exempt go together: the days, and their words")
     if "exempt_days" in entry:
         days = entry["exempt_days"]
         if not isinstance(days, int) or isinstance(days, bool) or days < 1:
