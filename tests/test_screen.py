@@ -913,3 +913,31 @@ def test_a_file_and_a_persons_options_do_not_mix(run: Run) -> None:
     assert line.startswith("--last is a person's history, and candidates.csv gives each")
     line = error_line(run("screen", str(CANDIDATES), "--plan", "--arm", "phase3"))
     assert line.startswith("--plan plans one person")
+
+
+def test_the_sites_holiday_file_moves_the_first_working_day(run: Run, tmp_path: Path) -> None:
+    # IVIG on 20 August: 18 September (Thursday) at the earliest. The site closes on 18 and 19
+    # September: its first working day is Monday 22 September.
+    holidays = tmp_path / "holidays.csv"
+    holidays.write_text(
+        "date,name,kind\n2025-09-18,Site audit,holiday\n2025-09-19,Site audit,holiday\n",
+        encoding="utf-8",
+    )
+    text = ok(run(*PHASE3, "--last", "ivig=2025-08-20", "--holidays", str(holidays)))
+    assert (
+        "First working day at the site on or after it: 2025-09-22 (Monday); 2025-09-18 is not a "
+        "working day (Site audit)"
+    ) in flat(text)
+    plain = ok(run(*PHASE3, "--last", "ivig=2025-08-20", "--no-holidays"))
+    assert "Working days not checked (--no-holidays): plan from that date." in lines_of(plain)
+
+
+def test_a_refusal_in_chinese(run: Run) -> None:
+    line = error_line(
+        run("screen", "--phase", "1b", "--screening", "2025-09-01",
+            "--last", "azathioprine=2025-08-28", "--lang", "zh")
+    )  # fmt: skip
+    assert line == (
+        "未提供 azathioprine 的半衰期：排除标准 3（Ib 期）要求停药后超过 5 个半衰期：请用 "
+        "--half-life azathioprine=DURATION 给出其半衰期（如 5h 或 3d）"
+    )

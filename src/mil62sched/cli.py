@@ -667,6 +667,15 @@ def sdtm(
 
 
 _HISTORY = "A person's history"
+ScreenSite = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        help="TOML site file whose country and time zone the working days follow. Default: the "
+        "protocol's site.",
+        rich_help_panel=_SITE,
+    ),
+]
 ScreenFormat = Annotated[
     str | None,
     typer.Option(
@@ -748,7 +757,7 @@ def screen(
         str | None, typer.Option(help="The arm --plan plans; 'mil62sched arms' lists them.")
     ] = None,
     protocol_file: ProtocolFile = None,
-    site_file: SiteFile = None,
+    site_file: ScreenSite = None,
     country: Country = None,
     no_holidays: NoHolidays = False,
     holidays: Holidays = None,

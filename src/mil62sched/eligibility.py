@@ -408,4 +408,6 @@ def _after(day: date, days: int) -> date:
 
 
 def _past_calendar(day: date) -> UsageError:
-    return UsageError(f"a period from {day.isoformat()} runs past the calendar (9999-12-31)")
+    return UsageError(
+        f"a period from {day.isoformat()} runs off the calendar (0001-01-01 to 9999-12-31)"
+    )
