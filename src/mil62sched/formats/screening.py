@@ -105,12 +105,12 @@ def describe(finding: Finding, tr: Words = ENGLISH) -> str:
     rule = finding.rule
     if rule is None:
         return tr("the day after screening ({date})", date=_iso(finding.since))
-    if finding.status == "none":
-        if rule.kind == "attacks" or rule.start == "attack":
-            return tr("no attack given") if rule.kind != "attacks" else tr("attacks: see To check")
-        return tr("nothing given ({classes})", classes=", ".join(rule.applies_to))
     if rule.kind == "attacks":
         return tr("attacks: see To check")
+    if finding.status == "none":
+        if rule.start == "attack":
+            return tr("no attack given")
+        return tr("nothing given ({classes})", classes=", ".join(rule.applies_to))
     assert rule.period is not None
     period = period_text(rule.period, tr)
     if rule.kind == "dose":
@@ -334,7 +334,7 @@ def working_line(result: Screening, shown: Shown, tr: Words = ENGLISH) -> str:
     )
     if not status.working:
         reason = status.reason or "not working"
-        shown_reason = shown.names.get(reason) or tr.sentence(reason) if tr.chinese else reason
+        shown_reason = (shown.names.get(reason) or tr.sentence(reason)) if tr.chinese else reason
         line += tr("; {date} is not a working day ({reason})", date=result.earliest.isoformat(),
                    reason=shown_reason)  # fmt: skip
     if result.provisional:
