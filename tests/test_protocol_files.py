@@ -1091,3 +1091,90 @@ def test_line_breaks_are_text_only_in_citations(tmp_path: Path) -> None:
     text = edit('cites = """Phase 1b: Part', 'cites = """Phase 1b:\\n\\tPart')
     trial = protocol.load(write(tmp_path, text))
     assert trial.schedules["phase1b-500"].cites.startswith("Phase 1b:\n\tPart")
+
+
+# --- [eligibility]: the time-bound criteria of `screen` (issue 20) -------------------------------
+
+ELIGIBILITY = BUILTIN_TEXT[BUILTIN_TEXT.index("\n[eligibility]\n") :]
+
+
+def test_the_builtin_eligibility_table_is_valid_and_covered_by_the_schema() -> None:
+    table = tomllib.loads(BUILTIN_TEXT)
+    assert "eligibility" in table
+    assert list(Draft202012Validator(SCHEMA).iter_errors(table)) == []
+    assert "eligibility" in SCHEMA["properties"]
+    assert SCHEMA["$defs"]["rule"]["properties"]["kind"]["enum"] == [
+        "wait",
+        "check",
+        "dose",
+        "attacks",
+    ]
+
+
+def test_a_file_without_an_eligibility_table_keeps_working(tmp_path: Path) -> None:
+    """Format 1 files written before the table existed are valid and plan as before."""
+    path = write(tmp_path, BUILTIN_TEXT.replace(ELIGIBILITY, "\n"))
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, err) == (0, "")
+    assert out.endswith(": valid, 11 arms, 55 visits\n")
+    assert run("plan", "--protocol", str(path), "--arm", "phase3", "--start", "2024-01-01")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "message"),
+    [
+        # the schema: a period is a number and a unit
+        ('period = "3 months"', 'period = "3 monts"', "eligibility.rules[5].period",
+         "'3 monts' does not match"),
+        ('wording = "exceeds"', 'wording = "exceed"', "eligibility.rules[6].wording",
+         "'exceed' is not one of ['within', 'at-least', 'exceeds']"),
+        ('kind = "dose"', 'kind = "doses"', "eligibility.rules[2].kind", "'doses' is not one of"),
+        # the loader: what a schema cannot say
+        ('applies_to = ["live-vaccines"]', 'applies_to = ["live-vaccine"]',
+         "eligibility.rules[10].applies_to", "class 'live-vaccine' is not one of"),
+        ('arms = ["phase1b-500", "phase1b-1000"]', 'arms = ["phase1b-500", "phase1b-2000"]',
+         "eligibility.phases[0].arms", "arm 'phase1b-2000' is not an arm of the file"),
+        ('phases = ["1b"]\napplies_to = ["immunosuppressants"]',
+         'phases = ["1"]\napplies_to = ["immunosuppressants"]',
+         "eligibility.rules[6].phases", "phase '1' is not one of 1b, 3"),
+        # a rule quotes its criterion word for word ([[design.criteria]])
+        ('check = "stable or improved attack symptoms"', 'check = "stable attack symptoms"',
+         "eligibility.rules[3].check",
+         "check is not in the words of inclusion criterion 6 ([[design.criteria]])"),
+        ('to = "first-administration"\nperiod = "4 weeks"', 'to = "screening"\nperiod = "4 weeks"',
+         "eligibility.rules[3].to", "a wait rule is measured to the first administration"),
+        ('period = "5 half-lives"\nwording = "exceeds"',
+         'period = "5 half-lives"\nwording = "within"\nexempt_days = 7',
+         "eligibility.rules[6].exempt_days", "exempt_days and exempt go together"),
+    ],
+)  # fmt: skip
+def test_validate_names_each_problem_of_the_eligibility_table(
+    tmp_path: Path, old: str, new: str, key_path: str, message: str
+) -> None:
+    path = write(tmp_path, edit(old, new))
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, out) == (1, "")
+    lines = err.splitlines()
+    assert len(lines) == 2, err  # the problem, then the count
+    assert re.match(
+        rf"mil62sched: error: {re.escape(str(path))} line \d+: {re.escape(key_path)}: ", lines[0]
+    )
+    assert message in lines[0]
+    line = int(lines[0].split(" line ")[1].split(":")[0])
+    key = key_path.split(".")[-1].split("[")[0]  # the line gives the key, or opens its table
+    given = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    assert given.startswith(f"{key} =") or given.startswith("[[eligibility"), given
+    # every command refuses it with that first line (issue 15 #2)
+    refused = run("screen", "--protocol", str(path), "--phase", "3", "--screening", "2025-09-01")
+    assert refused[0] == 1
+    assert key_path in refused[2]
+
+
+def test_validate_lists_every_problem_of_the_eligibility_table_at_once(tmp_path: Path) -> None:
+    text = edit('period = "3 months"', 'period = "3 monts"')
+    text = edit('applies_to = ["live-vaccines"]', 'applies_to = ["live-vaccine"]', text)
+    code, _, err = run("protocol", "validate", str(write(tmp_path, text)))
+    assert code == 1
+    assert "eligibility.rules[5].period" in err
+    assert "eligibility.rules[10].applies_to" in err
+    assert err.splitlines()[-1].endswith(": 2 problems; not valid")

@@ -669,6 +669,137 @@ def sdtm(
         sys.stderr.write(f"{PROG}: note: {note}\n")
 
 
+_HISTORY = "A person's history"
+ScreenSite = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        help="TOML site file whose country and time zone the working days follow. Default: the "
+        "protocol's site.",
+        rich_help_panel=_SITE,
+    ),
+]
+ScreenFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="One of table, json, csv, md; default from -o's extension, else table.",
+        rich_help_panel=_OUT,
+    ),
+]
+
+
+@app.command()
+def screen(
+    candidates: Annotated[
+        Path | None,
+        typer.Argument(
+            help="CSV or .xlsx of candidates: participant,phase,screening,item,name,date,value, "
+            "one row per person and history item (README: Screening). Default: one person, "
+            "from the options.",
+            show_default=False,
+        ),
+    ] = None,
+    phase: Annotated[
+        str | None, typer.Option(help="The phase screened for: 1b or 3 (the protocol's phases).")
+    ] = None,
+    screening: Annotated[str | None, typer.Option(help="The screening date, YYYY-MM-DD.")] = None,
+    last: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=YYYY-MM-DD: the last dose of a drug, vaccine or procedure (a drug taken "
+            "every day: the day it was stopped), e.g. ivig=2025-08-20 (repeatable).",
+            rich_help_panel=_HISTORY,
+        ),
+    ] = None,
+    attack: Annotated[
+        list[str] | None,
+        typer.Option(help="An attack of NMOSD, YYYY-MM-DD (repeatable).", rich_help_panel=_HISTORY),
+    ] = None,
+    steroid_dose: Annotated[
+        str | None,
+        typer.Option(
+            help="The daily glucocorticoid dose, mg of prednisone or its equivalent: still taken "
+            "at screening, or up to a glucocorticoid's --last date.",
+            rich_help_panel=_HISTORY,
+        ),
+    ] = None,
+    continuous_days: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=DAYS: how many days in a row a drug of --last was taken (repeatable).",
+            rich_help_panel=_HISTORY,
+        ),
+    ] = None,
+    half_life: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=DURATION: a drug's half-life, e.g. azathioprine=5h or 3d; never built in, "
+            "needed where a criterion counts half-lives (repeatable).",
+            rich_help_panel=_HISTORY,
+        ),
+    ] = None,
+    drug_class: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--class",
+            help="NAME=CLASS: the class of a drug the protocol does not list, e.g. "
+            "ocrelizumab=b-cell-depleting (repeatable).",
+            rich_help_panel=_HISTORY,
+        ),
+    ] = None,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Then print the plan from the first working day on or after the earliest date "
+            "(with --arm).",
+        ),
+    ] = False,
+    arm: Annotated[
+        str | None, typer.Option(help="The arm --plan plans; 'mil62sched arms' lists them.")
+    ] = None,
+    protocol_file: ProtocolFile = None,
+    site_file: ScreenSite = None,
+    country: Country = None,
+    no_holidays: NoHolidays = False,
+    holidays: Holidays = None,
+    encoding: Encoding = "auto",
+    sheet: Sheet = None,
+    fmt: ScreenFormat = None,
+    output: Output = None,
+    force: Force = False,
+    lang: Lang = None,
+) -> None:
+    """When can this person start? The earliest first infusion the time-bound criteria allow."""
+    from mil62sched.commands import screen as screening_work
+
+    with reading(encoding, sheet):  # the encoding of every input file the command opens
+        screening_work.run(
+            screening_work.ScreenOptions(
+                candidates=candidates,
+                phase=phase,
+                screening=screening,
+                last=last or (),
+                attack=attack or (),
+                steroid_dose=steroid_dose,
+                continuous_days=continuous_days or (),
+                half_life=half_life or (),
+                classes=drug_class or (),
+                plan=plan,
+                arm=arm,
+                protocol_file=protocol_file,
+                site_file=site_file,
+                site=options.SiteOptions(
+                    country=country, no_holidays=no_holidays, holidays=holidays
+                ),
+                fmt=fmt,
+                output=output,
+                force=force,
+            )
+        )
+
+
 def _protocol_commands() -> None:
     """The `protocol` command group (validate, show, schema), in its own module."""
     from mil62sched.commands.protocol_file import commands

@@ -21,8 +21,9 @@ from mil62sched.model.protocol import Protocol
 from mil62sched.protocol.loader import SCHEMA, Problem, build, check_format
 
 # Text that may span lines: a schedule's or journey's citation of the registry, a criterion's
-# text ([[design.criteria]]). Any other text is one line.
-PROSE = frozenset({"cites", "text"})
+# text ([[design.criteria]]), a time-bound rule's quoted condition and exemption. Any other text
+# is one line.
+PROSE = frozenset({"cites", "text", "check", "exempt"})
 
 
 class Finding(NamedTuple):
@@ -64,6 +65,14 @@ def check(text: str, table: dict[str, Any]) -> Checked:
             found.append(lines.finding(_segments(problem.path), problem.message))
     if trial is not None and "design" in table and not any(b.startswith("design") for b in broken):
         found.extend(_design_findings(table["design"], trial, lines))
+    if "eligibility" in table:  # screen's time-bound criteria: what the schema did not refuse
+        said = {_element(finding.path) for finding in found}
+        if "eligibility" not in said:
+            found.extend(
+                finding
+                for finding in _eligibility_findings(table, trial, lines)
+                if _element(finding.path) not in said
+            )
     found.extend(_site_findings(table.get("protocol"), lines))
     found.extend(lines.finding(path, message) for path, message in control_characters(table))
     found.sort(key=lambda finding: finding.line or 0)
@@ -107,6 +116,16 @@ def _design_findings(body: object, trial: Protocol, lines: TomlLines) -> list[Fi
     except ProtocolError as exc:
         return [lines.finding(["design"], exc.line())]
     return []
+
+
+def _eligibility_findings(
+    table: Mapping[str, Any], trial: Protocol | None, lines: TomlLines
+) -> list[Finding]:
+    """What the schema cannot say about the [eligibility] table (protocol.criteria): classes,
+    phases and arms that exist, the keys each kind of rule needs, quotes of the criteria."""
+    from mil62sched.protocol.criteria import check_eligibility
+
+    return [lines.finding(found.path, found.message) for found in check_eligibility(table, trial)]
 
 
 def _site_findings(head: object, lines: TomlLines) -> list[Finding]:
@@ -241,6 +260,16 @@ def _segments(key_path: str) -> list[str | int]:
         int(index) if index else name
         for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", key_path)
     ]
+
+
+def _element(key_path: str) -> str:
+    """The entry of a top-level table a key path is in: `eligibility.rules[2]`.
+
+    >>> _element("eligibility.rules[2].period"), _element("eligibility")
+    ('eligibility.rules[2]', 'eligibility')
+    """
+    found = re.match(r"[^.\[]*(\[\d+\])?(\.[^.\[]*(\[\d+\])?)?", key_path)
+    return found[0] if found else key_path
 
 
 def _entry(key_path: str) -> str:

@@ -149,7 +149,7 @@ def read_roster(
                 )
 
     with open_table(path, columns) as reader:
-        for line, row in _rows(path, reader, ROSTER_REQUIRED, check):
+        for line, row in table_rows(path, reader, ROSTER_REQUIRED, check):
             if isinstance(row, RowError):
                 if row.participant:
                     participants.add(row.participant, line)
@@ -192,7 +192,7 @@ def read_actuals(path: Path) -> tuple[dict[str, Records], ActualLines, list[RowE
     # is kept under the first spelling met.
     spelling: dict[str, str] = {}
     with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL) as reader:
-        for line, row in _rows(path, reader, ACTUALS_REQUIRED):
+        for line, row in table_rows(path, reader, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue
@@ -271,7 +271,7 @@ def _window(text: str) -> Window:
     return parse_window(text)
 
 
-def _rows(
+def table_rows(
     path: Path,
     reader: RowReader,
     required: tuple[str, ...],
