@@ -99,7 +99,8 @@ def check_eligibility(table: Mapping[str, Any], protocol: Protocol | None) -> li
 
 
 def criteria_texts(table: Mapping[str, Any]) -> dict[tuple[str, int], str]:
-    """The text of each criterion `[[design.criteria]]` lists, by category and number."""
+    """The text of each criterion `[[design.criteria]]` lists, by category and number; a
+    criterion listed in parts (one row per phase, `subcategory`) is the text of all its parts."""
     design = table.get("design")
     listed = design.get("criteria") if isinstance(design, Mapping) else None
     found: dict[tuple[str, int], str] = {}
@@ -107,7 +108,9 @@ def criteria_texts(table: Mapping[str, Any]) -> dict[tuple[str, int], str]:
         if isinstance(entry, Mapping) and isinstance(entry.get("text"), str):
             category, number = entry.get("category"), entry.get("number")
             if isinstance(category, str) and isinstance(number, int):
-                found[category, number] = entry["text"]
+                before = found.get((category, number))
+                text = entry["text"]
+                found[category, number] = text if before is None else f"{before}\n{text}"
     return found
 
 
