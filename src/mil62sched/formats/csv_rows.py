@@ -171,6 +171,5 @@ FORMAT = Format(
     extensions=(".csv",),
     render=render,
     write_roster=write_many,
-    streams=True,
     render_agenda=render_agenda,
 )
