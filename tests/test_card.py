@@ -659,24 +659,6 @@ def test_a_visit_on_a_make_up_saturday_says_it_is_a_working_day(run: Run) -> Non
     assert chinese["W25D1"][1][2] == "2026-02-14 周六 调休上班日"
 
 
-def test_listing_the_formats_does_not_import_jinja2() -> None:
-    """The CLI lists every format at each start (--help, --format): the card's template engine
-    is imported only when a card is made."""
-    import subprocess
-    import sys
-
-    script = (
-        "import sys\n"
-        "from mil62sched import cli, formats\n"
-        "formats.all_formats()\n"
-        "print('jinja2' in sys.modules, 'mil62sched.formats.html' in sys.modules)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == ["False", "True"]
-
-
 def test_the_agenda_counts_chairs_only_on_the_days_it_covers(run: Run, tmp_path: Path) -> None:
     # A from 2025-09-01: W3D1 2025-09-15, window 3 days (to 09-18), nothing recorded. An agenda
     # from 2025-09-17 lists it (window still open) under 09-15, a day it does not count chairs on.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -944,32 +943,6 @@ def test_a_valid_file_is_checked_once_per_content(
         with pytest.raises(ProtocolError, match="'override' was unexpected"):
             protocol.load(path)
     assert len(checked) == 4
-
-
-def test_jsonschema_and_holidays_are_imported_only_to_check_a_new_file(tmp_path: Path) -> None:
-    """Start-up stays lean: loading the built-in file, or a file found valid before, imports
-    neither jsonschema nor holidays (for the site's country, #10)."""
-    import subprocess
-    import sys
-
-    path = write(tmp_path, SATRA.read_text(encoding="utf-8"))
-    script = (
-        "import sys\nfrom pathlib import Path\nfrom mil62sched import protocol\n"
-        "protocol.load(None if sys.argv[1] == '-' else Path(sys.argv[1]))\n"
-        "print('jsonschema' in sys.modules, 'holidays' in sys.modules)\n"
-    )
-    env = {**os.environ, "MIL62SCHED_CACHE_DIR": str(tmp_path / "cache")}
-
-    def imported(argument: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-c", script, argument], env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-    assert imported("-") == "False False"
-    assert imported(str(path)) == "True True"  # checked: a new file
-    assert imported(str(path)) == "False False"  # found valid before
 
 
 @pytest.mark.parametrize(
