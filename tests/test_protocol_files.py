@@ -1238,6 +1238,15 @@ def test_each_rule_of_meaning_is_one_problem_at_its_key(
             ],
             id="misspelled-treatments",
         ),
+        # No treatment: the schema's one problem ("{} should be non-empty" before), not also
+        # every schedule's.
+        pytest.param(
+            "format = 1\ntreatments = {}\n"
+            + BUILTIN_TEXT[BUILTIN_TEXT.index("[protocol]") : BUILTIN_TEXT.index("[treatments.")]
+            + BUILTIN_TEXT[BUILTIN_TEXT.index("[[schedules]]") :],
+            [("treatments = {}", "treatments: must have at least one entry")],
+            id="no-treatment",
+        ),
         # A schedule whose name the schema refuses: not also the schedules that unblind it,
         # nor the journey that goes through it.
         pytest.param(

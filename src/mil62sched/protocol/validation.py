@@ -262,6 +262,11 @@ def _more(error: Any) -> str:
     return f"must list at most {most}, not {len(error.instance)}"
 
 
+def _few_entries(error: Any) -> str:
+    least = error.validator_value
+    return "must have at least one entry" if least == 1 else f"must have at least {least} entries"
+
+
 def _short(error: Any) -> str:
     least = error.validator_value
     if least == 1:
@@ -296,7 +301,7 @@ SENTENCES: dict[str, Sentence] = {
     "maxLength": lambda e: f"{e.instance!r} is too long: at most {e.validator_value} characters",
     "minItems": _fewer,
     "items": _more,  # past a fixed list (`prefixItems`): a window is [before, after]
-    "minProperties": lambda e: "must have at least one entry",
+    "minProperties": _few_entries,
     "const": lambda e: f"must be {e.validator_value!r}",
     # A rule the schema explains in its own title (a blinded treatment states no dose).
     "not": lambda e: str(e.schema.get("title") or e.message),
