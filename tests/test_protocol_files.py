@@ -1247,6 +1247,19 @@ def test_each_rule_of_meaning_is_one_problem_at_its_key(
             [("treatments = {}", "treatments: must have at least one entry")],
             id="no-treatment",
         ),
+        # The blinded RCP moved a visit: each arm that reveals it says it differs, and the
+        # journeys through them are not checked as well.
+        pytest.param(
+            edit('"W25D1", "W27D1"]\ntreatment = "mil62-1000-or', '"W25D1", "W28D1"]\ntreatment = '
+                 '"mil62-1000-or'),
+            [
+                (("[[schedules]]", 4), "schedules[3]: schedule 'phase3-rcp-mil62' has "
+                 "other visits or another period than 'phase3-rcp', which it unblinds"),
+                (("[[schedules]]", 5), "schedules[4]: schedule 'phase3-rcp-placebo' has "
+                 "other visits or another period than 'phase3-rcp', which it unblinds"),
+            ],
+            id="blinded-visit-moved",
+        ),
         # A schedule whose name the schema refuses: not also the schedules that unblind it,
         # nor the journey that goes through it.
         pytest.param(
@@ -1258,13 +1271,15 @@ def test_each_rule_of_meaning_is_one_problem_at_its_key(
     ],
 )  # fmt: skip
 def test_a_problem_is_said_once_not_again_by_what_refers_to_it(
-    tmp_path: Path, text: str, expected: list[tuple[str | None, str]]
+    tmp_path: Path, text: str, expected: list[tuple[str | tuple[str, int] | None, str]]
 ) -> None:
-    said = [
-        f"line {line_of(text, needle)}: {what}" if needle else f": {what}"
-        for needle, what in expected
-    ]
-    assert [line.removeprefix(" ") for line in said] == problems_of(tmp_path, text)
+    """Each line's needle (and its occurrence) finds the line by hand; None: no line."""
+
+    def line(needle: str | tuple[str, int]) -> int:
+        return line_of(text, *needle) if isinstance(needle, tuple) else line_of(text, needle)
+
+    said = [f"line {line(needle)}: {what}" if needle else f": {what}" for needle, what in expected]
+    assert said == problems_of(tmp_path, text)
 
 
 @pytest.mark.parametrize(

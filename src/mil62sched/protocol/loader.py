@@ -419,13 +419,15 @@ def _schedules(
     for schedule in schedules.values():
         if schedule.unblinds is not None:
             revealing.setdefault(schedule.unblinds, []).append(schedule)
-    for check, given in ((_check_unblinds, schedules), (_check_blinding, revealing)):
-        for schedule in schedules.values():
-            lost = tables.lost.get("schedules", set())
-            if schedule.name in lost or schedule.unblinds in lost:
-                continue
-            if not tables.passes(places[schedule.name], check, schedule, given, tables):
-                tables.lose("schedules", schedule.name, schedule.unblinds)
+    for schedule in schedules.values():
+        if not tables.passes(places[schedule.name], _check_unblinds, schedule, schedules, tables):
+            tables.lose("schedules", schedule.name, schedule.unblinds)
+    for schedule in schedules.values():
+        # Not when a schedule that reveals it was lost: the arms it hides are not all known.
+        if schedule.name not in tables.lost.get("schedules", set()) and not tables.passes(
+            places[schedule.name], _check_blinding, schedule, revealing
+        ):
+            tables.lose("schedules", schedule.name)
     return schedules, aliases
 
 
@@ -642,9 +644,7 @@ def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule], table
         )
 
 
-def _check_blinding(
-    schedule: Schedule, revealing: Mapping[str, list[Schedule]], tables: _Tables
-) -> None:
+def _check_blinding(schedule: Schedule, revealing: Mapping[str, list[Schedule]]) -> None:
     """A blinded schedule shows, at each visit, only what all the arms it hides (`revealing`,
     by blinded schedule) have in common.
 
