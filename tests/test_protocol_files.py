@@ -1247,6 +1247,13 @@ def test_each_rule_of_meaning_is_one_problem_at_its_key(
             [("treatments = {}", "treatments: must have at least one entry")],
             id="no-treatment",
         ),
+        # Without its masking, an unblinded schedule is one problem: not also "only an
+        # unblinded schedule names what it unblinds" (the schema's own rule said it as well).
+        pytest.param(
+            edit('masking = "unblinded"\nunblinds = "phase3-rcp"\n', 'unblinds = "phase3-rcp"\n'),
+            [(("[[schedules]]", 4), "schedules[3]: 'masking' is a required property")],
+            id="no-masking",
+        ),
         # The blinded RCP moved a visit: each arm that reveals it says it differs, and the
         # journeys through them are not checked as well.
         pytest.param(
