@@ -810,14 +810,20 @@ def test_a_protocol_file_gives_its_own_design(run: Run, tmp_path: Path) -> None:
 BROKEN = [
     # A protocol file that is not valid is refused as `protocol validate` words it (issue 15 #2):
     # the schema's words where it says what is wrong.
-    ('armcd = "P3PBO"', 'armcd = "P3-PLACEBO-ARM-TOO-LONG"', "ARM-TOO-LONG' is too long"),
+    (
+        'armcd = "P3PBO"', 'armcd = "P3-PLACEBO-ARM-TOO-LONG"',
+        "ARM-TOO-LONG' is too long: at most 20 characters",
+    ),
     ('arm = "phase3-placebo"', 'arm = "phase3-plaecbo"', "unknown arm 'phase3-plaecbo'"),
     ('arm = "phase3-placebo"', 'arm = "phase3"', "design arm 'phase3' is blinded"),
-    ('etcd = "RCPPBO"', 'etcd = "RCPPLACEBO"', "etcd: 'RCPPLACEBO' is too long"),
+    ('etcd = "RCPPBO"', 'etcd = "RCPPLACEBO"', "etcd: 'RCPPLACEBO' is too long: at most 8"),
     ('etcd = "RCPPBO"', 'etcd = "SCRN"', "an element code (etcd) is used twice"),
     ('RCP = "BLINDED TREATMENT"\n', "", "no epoch for period 'RCP'"),
     ('number = 7\n', "number = 8\n", "the inclusion criteria are numbered 1, 2, ..."),
-    ('parameter = "PLANSUB"', 'parameter = "PLAN SUB"', "parameter: 'PLAN SUB' does not match"),
+    (
+        'parameter = "PLANSUB"', 'parameter = "PLAN SUB"',
+        "parameter: 'PLAN SUB' is not a TSPARMCD: use A-Z and 0-9, at most 8",
+    ),
 ]  # fmt: skip
 
 

@@ -360,7 +360,6 @@ FORMAT = Format(
     extensions=(".ics",),
     render=render,
     write_roster=write_many,
-    streams=True,
     named=True,
     timed=True,
 )
