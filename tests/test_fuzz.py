@@ -202,7 +202,7 @@ def checked(run: Run, args: list[str], where: str) -> Result:
 # --- protocol files ------------------------------------------------------------------------------
 
 PROTOCOL_SEED = 20261215
-PROTOCOL_RUNS = 320
+PROTOCOL_RUNS = 270  # 15 rounds of the 18 kinds
 BASE_PROTOCOLS = [BUILTIN, *sorted(EXAMPLES.glob("protocols/*.toml"))]
 
 BAD_CODES = ["W0D1", "W1D8", "W1D0", "D0", "D-0", "W-1D1", "w3d1", "W03D1", "W3D1 ", "W３D1",
@@ -511,6 +511,8 @@ MUTATIONS = [misspelled, wrong_type, bad_code, huge_repeat, deep, control, zone_
              duplicate, deleted, huge_text, many_schedules, unknown_key]  # fmt: skip
 # What a valid file may hold, so that a good share of the runs plan (and format) it.
 FAIR_MUTATIONS = [fair_repeat, other_site, odd_text]
+# The kinds of file taken in turn: each mutation, then four fair ones, then two damaged.
+PROTOCOL_KINDS = len(MUTATIONS) + 6
 
 
 def text_damage(rng: random.Random, raw: bytes) -> tuple[bytes, str]:
@@ -546,8 +548,7 @@ def protocol_file(rng: random.Random, turn: int, path: Path) -> tuple[list[str],
     raw = base.read_bytes()
     table = tomllib.loads(raw.decode("utf-8"))
     done = [base.name]
-    # Each mutation in turn, then four fair turns (a valid file), then two of damage.
-    kind = turn % (len(MUTATIONS) + 6)
+    kind = turn % PROTOCOL_KINDS
     if kind < len(MUTATIONS):
         mutations = [MUTATIONS[kind], *rng.sample(MUTATIONS, rng.choice([0, 0, 1, 2]))]
     elif kind < len(MUTATIONS) + 4:
@@ -569,7 +570,8 @@ def protocol_file(rng: random.Random, turn: int, path: Path) -> tuple[list[str],
 def protocol_arguments(
     rng: random.Random, turn: int, protocol: Path, names: list[str], folder: Path
 ) -> list[str]:
-    command = ["validate", "plan", "arms", "sdtm", "roster", "show"][turn % 6]
+    # The next command at each round of the mutations, so that each mutation meets each.
+    command = ["validate", "plan", "arms", "sdtm", "roster", "show"][turn // PROTOCOL_KINDS % 6]
     arm = rng.choice(names if rng.random() < 0.9 else ARMS)
     start = _pick(rng, DATES)
     if command == "validate":
@@ -621,7 +623,8 @@ def test_random_protocol_files_end_in_0_1_or_2_never_a_traceback(
 # --- site files ----------------------------------------------------------------------------------
 
 SITE_SEED = 20261216
-SITE_RUNS = 100
+SITE_RUNS = 240
+SITE_BLOCKS = 6
 SITE_KEYS = ["name", "address", "phone", "coordinator", "contact", "what_to_bring", "call_us_if",
              "country", "timezone", "chairs"]  # fmt: skip
 CHAIRS: list[object] = [1, 4, 0, -1, True, 2**63, 10**30, 1.5, "4", [4], math.inf]
@@ -648,9 +651,9 @@ def site_file(rng: random.Random, turn: int, path: Path) -> list[str]:
     if how == "nested":
         table[key] = nested(rng)
     elif how == "country":
-        table["country"] = rng.choice(COUNTRIES)
+        table["country"] = COUNTRIES[turn // 12 % len(COUNTRIES)]  # each in turn
     elif how == "timezone":
-        table["timezone"] = rng.choice(TIMEZONES)
+        table["timezone"] = TIMEZONES[turn // 12 % len(TIMEZONES)]
     elif how == "control":
         char = rng.choice(CONTROLS)
         table[key] = rng.choice([f"Ward{char}5", [f"line{char}"]])
@@ -660,7 +663,7 @@ def site_file(rng: random.Random, turn: int, path: Path) -> list[str]:
         length = rng.choice([1000, 100_000, 600_000, 2_000_000])
         table[key] = rng.choice(["x" * length, ["长" * (length // 3)] * 3, ["a"] * (length // 5)])
     elif how == "chairs":
-        table["chairs"] = rng.choice(CHAIRS)
+        table["chairs"] = CHAIRS[turn // 12 % len(CHAIRS)]
     elif how == "unknown key":
         table[rng.choice(["Name", "chair", "tz", "holidays", ""])] = "x"
     raw = toml_text(table).encode("utf-8")
@@ -674,7 +677,7 @@ def site_file(rng: random.Random, turn: int, path: Path) -> list[str]:
 
 
 def site_arguments(rng: random.Random, turn: int, site: Path, folder: Path) -> list[str]:
-    command = ["plan", "roster", "agenda"][turn % 3]
+    command = ["plan", "roster", "agenda"][turn // 12 % 3]  # each file kind meets each
     options = ["--site", str(site), *rng.choice([[], ["--lang", "zh"], ["--paper", "a5"]])]
     if command == "plan":
         fmt = rng.choice(["html", "html", "table", "ics", "json"])
@@ -690,7 +693,7 @@ def site_arguments(rng: random.Random, turn: int, site: Path, folder: Path) -> l
     return [command, str(roster), "--format", fmt, *options]
 
 
-@pytest.mark.parametrize("block", range(4))
+@pytest.mark.parametrize("block", range(SITE_BLOCKS))
 def test_random_site_files_end_in_0_1_or_2_never_a_traceback(
     run: Run, tmp_path: Path, block: int
 ) -> None:
@@ -698,8 +701,9 @@ def test_random_site_files_end_in_0_1_or_2_never_a_traceback(
     wrong types, huge text, chairs, unknown keys, damaged bytes, a folder) through plan's
     visit card, roster and agenda."""
     rng = random.Random(SITE_SEED + block)
-    for number in range(SITE_RUNS // 4):
-        turn = block * (SITE_RUNS // 4) + number
+    per_block = SITE_RUNS // SITE_BLOCKS
+    for number in range(per_block):
+        turn = block * per_block + number
         folder = tmp_path / str(number)
         folder.mkdir()
         done = site_file(rng, turn, folder / "site.toml")
@@ -979,7 +983,7 @@ class WorkbookRun(NamedTuple):
 def workbook_run(rng: random.Random, turn: int, folder: Path) -> WorkbookRun:
     """A workbook written into `folder` with one attack (each in turn) and sheet states drawn,
     and the arguments that read it as a roster, actuals or holiday file."""
-    role = ["roster", "roster", "actuals", "holidays"][turn % 4]
+    role = ["roster", "roster", "actuals", "holidays"][turn // len(ATTACKS) % 4]  # each meets each
     attack = ATTACKS[turn % len(ATTACKS)]
     book = folder / "book.xlsx"
     names = build_workbook(rng, role, book, sheets=rng.randint(2, 4) if attack == "hidden" else 0)
@@ -1002,7 +1006,7 @@ def workbook_run(rng: random.Random, turn: int, folder: Path) -> WorkbookRun:
         bloated(parts, part, column)
         done.append(f"{part} to {column}1048576")
     elif attack == "shared strings":
-        extra = rng.choice([0, 10, 2000, 200_000, 1_000_000, 2_000_000])
+        extra = rng.choice([0, 10, 2000, 200_000, 1_000_000])
         shared_strings(parts, extra)
         done.append(f"{extra} more shared strings")
     elif attack == "formulas":
