@@ -256,6 +256,7 @@ def toml_value(value: object) -> str:
 
 
 def toml_key(key: str) -> str:
+    """A key, bare when TOML allows, else quoted."""
     return key if _BARE_KEY.fullmatch(key) else toml_value(key)
 
 
@@ -319,6 +320,7 @@ def _named_entries(table: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def misspelled(rng: random.Random, table: dict[str, Any]) -> str:
+    """A key of some table renamed as a typo renames it (the issue's `override`)."""
     tables = [c for c, _ in places(table) if isinstance(c, dict)] + [table]
     where = rng.choice(tables)
     if not where:
@@ -331,6 +333,7 @@ def misspelled(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def wrong_type(rng: random.Random, table: dict[str, Any]) -> str:
+    """Some value replaced by one of another type or range."""
     container, key = rng.choice(places(table))
     value = rng.choice(VALUES)
     container[key] = value
@@ -338,6 +341,7 @@ def wrong_type(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def bad_code(rng: random.Random, table: dict[str, Any]) -> str:
+    """A visit code (a value, or a key of overrides, windows or starts) made a bad one."""
     code = re.compile(r"(W\d+D\d+|D-?\d+)")
     found = [(c, k) for c, k in places(table) if isinstance(c[k], str) and code.fullmatch(c[k])]
     keyed = [(c, k) for c, k in places(table) if isinstance(k, str) and code.fullmatch(k)]
@@ -355,6 +359,7 @@ def bad_code(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def repeat_rule(rng: random.Random) -> dict[str, object]:
+    """A repeat rule, often past the calendar or the bound of visits."""
     rule: dict[str, object] = {"every_weeks": rng.choice(REPEAT_EVERY),
                                "from": rng.choice(REPEAT_FROM)}  # fmt: skip
     for end in rng.sample(list(REPEAT_ENDS), 2 if rng.random() < 0.1 else 1):
@@ -365,6 +370,7 @@ def repeat_rule(rng: random.Random) -> dict[str, object]:
 
 
 def huge_repeat(rng: random.Random, table: dict[str, Any]) -> str:
+    """A schedule given a rule past the bounds, or 20 rules near the bound of visits."""
     schedules = _schedules(table)
     if not schedules:
         return "no schedule"
@@ -381,12 +387,14 @@ def huge_repeat(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def deep(rng: random.Random, table: dict[str, Any]) -> str:
+    """Some value replaced by arrays or tables nested deep."""
     container, key = rng.choice(places(table))
     container[key] = nested(rng)
     return f"{key!r} nested {container[key].count('a') or container[key].count('[')} deep"
 
 
 def control(rng: random.Random, table: dict[str, Any]) -> str:
+    """A control character (ESC, BEL, NUL, C1, a line break ...) put into some text."""
     texts = [(c, k) for c, k in places(table) if isinstance(c[k], str)]
     if not texts:
         return "no text"
@@ -398,6 +406,7 @@ def control(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def zone_or_country(rng: random.Random, table: dict[str, Any]) -> str:
+    """The protocol's time zone or country made one that does not exist."""
     head = table.get("protocol")
     if not isinstance(head, dict):
         return "no [protocol]"
@@ -409,6 +418,7 @@ def zone_or_country(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def duplicate(rng: random.Random, table: dict[str, Any]) -> str:
+    """Two schedules, journeys or design arms given one name (and an alias equal to it)."""
     entries = [e for e in _named_entries(table) if isinstance(e.get("name", e.get("arm")), str)]
     if len(entries) < 2:
         return "fewer than two names"
@@ -421,6 +431,7 @@ def duplicate(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def deleted(rng: random.Random, table: dict[str, Any]) -> str:
+    """A table or list deleted, often a whole one of the file's sections."""
     tables = [(c, k) for c, k in places(table) if isinstance(c[k], dict | list)]
     if rng.random() < 0.4:
         tables = [(table, k) for k in table]
@@ -430,6 +441,7 @@ def deleted(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def huge_text(rng: random.Random, table: dict[str, Any]) -> str:
+    """Some text made from 201 to 300,000 characters long."""
     texts = [(c, k) for c, k in places(table) if isinstance(c[k], str)]
     container, key = rng.choice(texts)
     length = rng.choice([201, 1000, 32_768, 300_000])
@@ -438,6 +450,7 @@ def huge_text(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def many_schedules(rng: random.Random, table: dict[str, Any]) -> str:
+    """Copies of a schedule, named anew or all with one name."""
     schedules = _schedules(table)
     if not schedules:
         return "no schedule"
@@ -453,6 +466,7 @@ def many_schedules(rng: random.Random, table: dict[str, Any]) -> str:
 
 
 def unknown_key(rng: random.Random, table: dict[str, Any]) -> str:
+    """A key the format does not have, in some table."""
     tables = [c for c, _ in places(table) if isinstance(c, dict)] + [table]
     where = rng.choice(tables)
     key = rng.choice(["note", "visit", "Overrides", "masking ", "日期", ""])
@@ -570,7 +584,8 @@ def protocol_file(rng: random.Random, turn: int, path: Path) -> tuple[list[str],
 def protocol_arguments(
     rng: random.Random, turn: int, protocol: Path, names: list[str], folder: Path
 ) -> list[str]:
-    # The next command at each round of the mutations, so that each mutation meets each.
+    """Arguments of a command reading the protocol file: the next command at each round of the
+    kinds of file, so that each kind meets each command."""
     command = ["validate", "plan", "arms", "sdtm", "roster", "show"][turn // PROTOCOL_KINDS % 6]
     arm = rng.choice(names if rng.random() < 0.9 else ARMS)
     start = _pick(rng, DATES)
@@ -606,7 +621,7 @@ def test_random_protocol_files_end_in_0_1_or_2_never_a_traceback(
 ) -> None:
     """Mutated copies of the built-in and example protocol files (misspelled keys, wrong types,
     bad visit codes, repeat rules past the calendar, deep nesting, control characters, bad
-    zones and countries, duplicate names, deleted tables, huge text, thousands of schedules,
+    zones and countries, duplicate names, deleted tables, huge text, hundreds of schedules,
     damaged bytes) through validate, plan, arms, sdtm, roster and show."""
     rng = random.Random(PROTOCOL_SEED + block)
     for number in range(PROTOCOL_RUNS // 10):
@@ -677,6 +692,7 @@ def site_file(rng: random.Random, turn: int, path: Path) -> list[str]:
 
 
 def site_arguments(rng: random.Random, turn: int, site: Path, folder: Path) -> list[str]:
+    """Arguments of plan (mostly its visit card), roster or agenda with `--site SITE`."""
     command = ["plan", "roster", "agenda"][turn // 12 % 3]  # each file kind meets each
     options = ["--site", str(site), *rng.choice([[], ["--lang", "zh"], ["--paper", "a5"]])]
     if command == "plan":
@@ -803,17 +819,20 @@ def build_workbook(rng: random.Random, role: str, path: Path, *, sheets: int = 0
 
 
 def _parts(path: Path) -> dict[str, bytes]:
+    """The parts of a workbook's zip, by name."""
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
 def _save(path: Path, parts: dict[str, bytes]) -> None:
+    """A workbook's zip written again from its parts (deflated: a bomb stays small)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():
             archive.writestr(name, content)
 
 
 def _sheet_part(parts: dict[str, bytes], rng: random.Random) -> str:
+    """One of the workbook's sheet parts."""
     return rng.choice(sorted(name for name in parts if name.startswith("xl/worksheets/")))
 
 
