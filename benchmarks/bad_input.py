@@ -228,7 +228,7 @@ def commands(tool: str, folder: Path, bombs: tuple[int, ...]) -> dict[str, Comma
     python = sys.executable
     plan = ["plan", "--arm", "phase1b-1000", "--start", START, "--format", "csv"]
     found = {
-        "rules": Command([tool, *plan, "--protocol", str(folder / "rules.toml")], 0, "W1282D1"),
+        "rules": Command([tool, *plan, "--protocol", str(folder / "rules.toml")], 0, "W1298D1"),
         "small plan": Command([tool, *plan, "--protocol", str(folder / "small.toml")], 0, "W209D1"),
         "read rules.toml": Command([python, "-c", READ_TOML, str(folder / "rules.toml")]),
         "small validate": Command(
