@@ -242,3 +242,70 @@ def test_the_cli_gives_a_lower_case_id_the_upper_case_ids_uids(
     upper = events(export(run, *args, "--participant", "CT303-0042"))
     assert {c: e["UID"] for c, e in lower.items()} == {c: e["UID"] for c, e in upper.items()}
     assert upper["W1D1"]["UID"] == "fb409cde-2d4d-57b5-84bf-ad63c359bfc4@mil62sched"
+
+
+# --- issue 19 #8: RFC 5546 3.2.1, PUBLISH needs an ORGANIZER ------------------------------------
+
+
+def _calendar_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\n ", "").split("\n")
+
+
+def test_without_a_site_e_mail_a_calendar_has_no_method(run: Run) -> None:
+    """RFC 5546 3.2.1: a METHOD:PUBLISH calendar must name its ORGANIZER in every event. Without
+    an e-mail to name, the calendar is a plain RFC 5545 object: no METHOD, no ORGANIZER."""
+    text = export(run, *ISSUE)
+    lines = _calendar_lines(text)
+    assert not [line for line in lines if line.startswith(("METHOD", "ORGANIZER"))]
+    _read_by_every_parser(text)
+
+
+def test_a_site_e_mail_makes_the_calendar_a_publish_with_its_organizer(
+    run: Run, tmp_path: Path
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('name = "Ward 5 · 五病区"\nemail = "ward5@example.org"\n', encoding="utf-8")
+    text = export(run, *ISSUE, "--site", str(site))
+    lines = _calendar_lines(text)
+    assert "METHOD:PUBLISH" in lines
+    organizers = [line for line in lines if line.startswith("ORGANIZER")]
+    assert organizers == ['ORGANIZER;CN="Ward 5 · 五病区":mailto:ward5@example.org'] * 4
+    calendar = _read_by_every_parser(text)
+    assert calendar.method.value == "PUBLISH"
+    assert {e.organizer.value for e in calendar.vevent_list} == {"mailto:ward5@example.org"}
+
+
+def test_a_roster_calendar_names_the_organizer_too(run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('name = "Ward 5"\nemail = "ward5@example.org"\n', encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "participant,arm,start\nP1,phase3-rcp,2024-01-01\nP2,phase3-rcp,2024-01-08\n", "utf-8"
+    )
+    result = run("roster", str(roster), "--format", "ics", "--site", str(site))
+    assert result.exit_code == 0, result.stderr
+    lines = _calendar_lines(result.stdout)
+    assert "METHOD:PUBLISH" in lines
+    assert len([line for line in lines if line.startswith("ORGANIZER")]) == 8
+    _read_by_every_parser(result.stdout)
+
+
+@pytest.mark.parametrize("email", ["ward5", "ward5@", "@example.org", "a b@example.org", "a@b"])
+def test_a_site_e_mail_that_is_not_one_is_refused(run: Run, tmp_path: Path, email: str) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(f'name = "Ward 5"\nemail = "{email}"\n', encoding="utf-8")
+    line = error_line(run(*ISSUE, "--site", str(site)), code=2)
+    assert line.startswith(f"site file {str(site)!r}: key 'email' is not an e-mail address")
+
+
+def _read_by_every_parser(text: str) -> vobject.base.Component:
+    """The calendar as icalendar, vobject (validating) and dateutil's tzical read it."""
+    import io
+
+    from dateutil import tz
+    from icalendar import Calendar
+
+    assert len(Calendar.from_ical(text).walk("VEVENT")) >= 4
+    calendar = vobject.readOne(text, validate=True)
+    tz.tzical(io.StringIO(text))  # no VTIMEZONE in an all-day calendar: it must still parse
+    return calendar

@@ -25,7 +25,7 @@ LAYERS = (
     ("mil62sched.formats",),
     ("mil62sched.sdtm",),  # the SDTM trial-design datasets: from the protocol, beside the formats
     ("mil62sched.site",),
-    ("mil62sched.engine",),
+    ("mil62sched.engine", "mil62sched.eligibility"),  # pure: a plan; a screened person's dates
     ("mil62sched.protocol",),
     ("mil62sched.parse",),
     ("mil62sched.model",),

@@ -459,7 +459,7 @@ def test_a_protocol_file_may_name_its_site_in_chinese(tmp_path: Path) -> None:
         ),
         pytest.param(
             edit('site = "Nowhere"\n', 'site = "Nowhere"\nsite_zh = " "\n'),
-            "protocol.site_zh: ' ' does not match",
+            "protocol.site_zh: must be non-empty text",  # `' ' does not match '\\S'` before
             id="site-zh-empty",
         ),
         pytest.param(

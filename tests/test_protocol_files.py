@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -126,6 +125,41 @@ def test_a_file_without_format_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, edit("format = 1\n", ""))
     with pytest.raises(ProtocolError, match=r"format is not given .*reads format 1"):
         protocol.load(path)
+
+
+# --- [protocol] version and amends (issue 19 #4) -------------------------------------------------
+
+
+def test_a_file_without_a_protocol_version_keeps_working() -> None:
+    """Format 1 files written before `version` existed load as they did: no version."""
+    trial = protocol.load()
+    assert (trial.version, trial.amends) == (None, None)
+    assert protocol.load(SATRA).version is None
+
+
+def test_the_protocol_version_and_what_it_amends_are_read(tmp_path: Path) -> None:
+    text = edit('id = "MIL62-CT303"\n', 'id = "MIL62-CT303"\nversion = "3.0"\namends = "2.1"\n')
+    trial = protocol.load(write(tmp_path, text))
+    assert (trial.version, trial.amends) == ("3.0", "2.1")
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("version = 3\n", "protocol.version: 3 is not of type 'string'"),
+        ('version = ""\n', "protocol.version: must be non-empty text"),
+        ('amends = "2.1"\n', "protocol: amends needs version beside it"),
+        (
+            'version = "3.0"\namends = "3.0"\n',
+            "protocol.amends: amends is the version itself (3.0)",
+        ),
+    ],
+)
+def test_a_bad_protocol_version_is_refused(tmp_path: Path, lines: str, message: str) -> None:
+    path = write(tmp_path, edit('id = "MIL62-CT303"\n', f'id = "MIL62-CT303"\n{lines}'))
+    with pytest.raises(ProtocolError) as caught:
+        protocol.load(path)
+    assert message in str(caught.value)
 
 
 # --- --protocol FILE on every command that uses the protocol ------------------------------------
@@ -489,9 +523,15 @@ def test_a_design_table_is_checked_by_the_schema(tmp_path: Path) -> None:
     text = schedules + '\n[design]\nphase = "PHASE3"\ncriteria = [{ kind = "inclusion" }]\n'
     assert list(Draft202012Validator(SCHEMA).iter_errors(tomllib.loads(text))) != []
     path = write(tmp_path, text)
-    with pytest.raises(ProtocolError, match=r"design: 'arms' is a required property"):
+    with pytest.raises(ProtocolError, match=r"design.phase: Additional properties are not allow"):
         protocol.load(path)
     assert protocol.load(write(tmp_path, schedules, "no-design.toml")).id == "MIL62-CT303"
+    # Issue 19 #7: arms, elements and epochs may be left out together (made from the schedules),
+    # not one without the others.
+    arms = '[[design.arms]]\narm = "phase1b-500"\narmcd = "X"\ndescription = "d"\n'
+    path = write(tmp_path, f"{schedules}\n[design]\n{arms}", "arms-only.toml")
+    with pytest.raises(ProtocolError, match=r"design: arms needs elements and epochs beside it"):
+        protocol.load(path)
 
 
 def test_protocol_schema_prints_the_shipped_schema() -> None:
@@ -946,32 +986,6 @@ def test_a_valid_file_is_checked_once_per_content(
     assert len(checked) == 4
 
 
-def test_jsonschema_and_holidays_are_imported_only_to_check_a_new_file(tmp_path: Path) -> None:
-    """Start-up stays lean: loading the built-in file, or a file found valid before, imports
-    neither jsonschema nor holidays (for the site's country, #10)."""
-    import subprocess
-    import sys
-
-    path = write(tmp_path, SATRA.read_text(encoding="utf-8"))
-    script = (
-        "import sys\nfrom pathlib import Path\nfrom mil62sched import protocol\n"
-        "protocol.load(None if sys.argv[1] == '-' else Path(sys.argv[1]))\n"
-        "print('jsonschema' in sys.modules, 'holidays' in sys.modules)\n"
-    )
-    env = {**os.environ, "MIL62SCHED_CACHE_DIR": str(tmp_path / "cache")}
-
-    def imported(argument: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-c", script, argument], env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-    assert imported("-") == "False False"
-    assert imported(str(path)) == "True True"  # checked: a new file
-    assert imported(str(path)) == "False False"  # found valid before
-
-
 @pytest.mark.parametrize(
     ("old", "new", "problem"),
     [
@@ -1053,3 +1067,472 @@ def test_line_breaks_are_text_only_in_citations(tmp_path: Path) -> None:
     text = edit('cites = """Phase 1b: Part', 'cites = """Phase 1b:\\n\\tPart')
     trial = protocol.load(write(tmp_path, text))
     assert trial.schedules["phase1b-500"].cites.startswith("Phase 1b:\n\tPart")
+
+
+# --- one rule, one place: the schema says what is malformed, the loader what it means (issue 17 #7)
+
+
+def edit_nth(old: str, new: str, occurrence: int, text: str = BUILTIN_TEXT) -> str:
+    """`text` with the `occurrence`-th `old` (from 1) replaced."""
+    parts = text.split(old)
+    assert len(parts) > occurrence, old
+    return old.join(parts[:occurrence]) + new + old.join(parts[occurrence:])
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    """What `protocol validate` says of `text`, one problem a line, without the file's name
+    and the count: `line N: key.path: what`."""
+    path = write(tmp_path, text)
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, out) == (1, ""), err
+    lines = [line.removeprefix(f"mil62sched: error: {path}") for line in err.splitlines()]
+    count = len(lines) - 1
+    assert lines[-1] == f": {count} problem{'s' if count != 1 else ''}; not valid", lines
+    return [line.removeprefix(" ") for line in lines[:-1]]
+
+
+TREATMENT_KEYS = "mil62-500, mil62-1000, placebo, mil62-1000-or-placebo"
+OLP_FROM_MIL62 = 'overrides = { W3D1 = "placebo" }'
+
+
+# --- [eligibility]: the time-bound criteria of `screen` (issue 20) -------------------------------
+
+ELIGIBILITY = BUILTIN_TEXT[BUILTIN_TEXT.index("\n[eligibility]\n") :]
+
+
+def test_the_builtin_eligibility_table_is_valid_and_covered_by_the_schema() -> None:
+    table = tomllib.loads(BUILTIN_TEXT)
+    assert "eligibility" in table
+    assert list(Draft202012Validator(SCHEMA).iter_errors(table)) == []
+    assert "eligibility" in SCHEMA["properties"]
+    assert SCHEMA["$defs"]["rule"]["properties"]["kind"]["enum"] == [
+        "wait",
+        "check",
+        "dose",
+        "attacks",
+    ]
+
+
+def test_a_file_without_an_eligibility_table_keeps_working(tmp_path: Path) -> None:
+    """Format 1 files written before the table existed are valid and plan as before."""
+    path = write(tmp_path, BUILTIN_TEXT.replace(ELIGIBILITY, "\n"))
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, err) == (0, "")
+    assert out.endswith(": valid, 11 arms, 55 visits\n")
+    assert run("plan", "--protocol", str(path), "--arm", "phase3", "--start", "2024-01-01")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "message"),
+    [
+        # the schema: a period is a number and a unit
+        ('period = "3 months"', 'period = "3 monts"', "eligibility.rules[5].period",
+         "'3 monts' is not a period"),
+        ('wording = "exceeds"', 'wording = "exceed"', "eligibility.rules[6].wording",
+         "'exceed' is not one of ['within', 'at-least', 'exceeds']"),
+        ('kind = "dose"', 'kind = "doses"', "eligibility.rules[2].kind", "'doses' is not one of"),
+        # the loader: what a schema cannot say
+        ('applies_to = ["live-vaccines"]', 'applies_to = ["live-vaccine"]',
+         "eligibility.rules[10].applies_to", "class 'live-vaccine' is not one of"),
+        ('arms = ["phase1b-500", "phase1b-1000"]', 'arms = ["phase1b-500", "phase1b-2000"]',
+         "eligibility.phases[0].arms", "arm 'phase1b-2000' is not an arm of the file"),
+        ('phases = ["1b"]\napplies_to = ["immunosuppressants"]',
+         'phases = ["1"]\napplies_to = ["immunosuppressants"]',
+         "eligibility.rules[6].phases", "phase '1' is not one of 1b, 3"),
+        # a rule quotes its criterion word for word ([[design.criteria]])
+        ('check = "stable or improved attack symptoms"', 'check = "stable attack symptoms"',
+         "eligibility.rules[3].check",
+         "check is not in the words of inclusion criterion 6 ([[design.criteria]])"),
+        ('to = "first-administration"\nperiod = "4 weeks"', 'to = "screening"\nperiod = "4 weeks"',
+         "eligibility.rules[3].to", "a wait rule is measured to the first administration"),
+        ('period = "5 half-lives"\nwording = "exceeds"',
+         'period = "5 half-lives"\nwording = "within"\nexempt_days = 7',
+         "eligibility.rules[6].exempt_days", "exempt_days and exempt go together"),
+    ],
+)  # fmt: skip
+def test_validate_names_each_problem_of_the_eligibility_table(
+    tmp_path: Path, old: str, new: str, key_path: str, message: str
+) -> None:
+    path = write(tmp_path, edit(old, new))
+    code, out, err = run("protocol", "validate", str(path))
+    assert (code, out) == (1, "")
+    lines = err.splitlines()
+    assert len(lines) == 2, err  # the problem, then the count
+    assert re.match(
+        rf"mil62sched: error: {re.escape(str(path))} line \d+: {re.escape(key_path)}: ", lines[0]
+    )
+    assert message in lines[0]
+    line = int(lines[0].split(" line ")[1].split(":")[0])
+    key = key_path.split(".")[-1].split("[")[0]  # the line gives the key, or opens its table
+    given = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    assert given.startswith(f"{key} =") or given.startswith("[[eligibility"), given
+    # every command refuses it with that first line (issue 15 #2)
+    refused = run("screen", "--protocol", str(path), "--phase", "3", "--screening", "2025-09-01")
+    assert refused[0] == 1
+    assert key_path in refused[2]
+
+
+def test_validate_lists_every_problem_of_the_eligibility_table_at_once(tmp_path: Path) -> None:
+    text = edit('period = "3 months"', 'period = "3 monts"')
+    text = edit('applies_to = ["live-vaccines"]', 'applies_to = ["live-vaccine"]', text)
+    code, _, err = run("protocol", "validate", str(write(tmp_path, text)))
+    assert code == 1
+    assert "eligibility.rules[5].period" in err
+    assert "eligibility.rules[10].applies_to" in err
+    assert err.splitlines()[-1].endswith(": 2 problems; not valid")
+
+
+# The rules a schema cannot state, each broken once: (edited file, the line's needle and its
+# occurrence, key path, message). The messages are the loader's; the key paths name the key at
+# fault where one key is (the schedule or journey otherwise).
+MEANING = [
+    pytest.param(
+        edit('"W1D1", "W3D1", "W25D1"', '"W3D1", "W1D1", "W25D1"'),
+        ("[[schedules]]", 1), "schedules[0]",
+        "schedule 'phase1b-500': visits must be in study-day order without repeats",
+        id="visits-out-of-order",
+    ),
+    pytest.param(
+        edit('treatment = "mil62-500"', 'treatment = "mil62-50"'),
+        ('treatment = "mil62-50"', 1), "schedules[0].treatment",
+        f"schedule 'phase1b-500': treatment 'mil62-50' is not one of {TREATMENT_KEYS}",
+        id="unknown-treatment",
+    ),
+    pytest.param(
+        edit('{ treatment = "mil62-1000", earliest', '{ treatment = "mil62-100", earliest'),
+        ("escalation = ", 1), "schedules[0].escalation.treatment",
+        f"schedule 'phase1b-500': escalation treatment 'mil62-100' is not one of {TREATMENT_KEYS}",
+        id="unknown-escalation-treatment",
+    ),
+    pytest.param(
+        edit('earliest = "W25D1"', 'earliest = "W26D1"'),
+        ("escalation = ", 1), "schedules[0].escalation.earliest",
+        "schedule 'phase1b-500': escalation from W26D1 is not a visit",
+        id="escalation-not-a-visit",
+    ),
+    pytest.param(
+        edit('{ W3D1 = "mil62-1000-or-placebo" }', '{ W3D1 = "mil62-1000-or-placeb" }'),
+        ("overrides = ", 1), "schedules[5].overrides.W3D1",
+        f"schedule 'phase3-olp': override at W3D1 'mil62-1000-or-placeb' is not one of "
+        f"{TREATMENT_KEYS}",
+        id="unknown-override-treatment",
+    ),
+    pytest.param(
+        edit(OLP_FROM_MIL62, 'overrides = { W5D1 = "placebo" }'),
+        ("overrides = ", 2), "schedules[6].overrides.W5D1",
+        "schedule 'phase3-olp-from-mil62': override at W5D1 is not one of its visits",
+        id="override-not-a-visit",
+    ),
+    pytest.param(
+        one_schedule(
+            'visits = ["W1D1", { code = "W2D1", kind = "assessment" }]\n'
+            'overrides = { W2D1 = "placebo" }'
+        ),
+        ("overrides = ", 1), "schedules[0].overrides.W2D1",
+        "schedule 'trial': override at W2D1, which is not an infusion",
+        id="override-not-an-infusion",
+    ),
+    pytest.param(
+        one_schedule('visits = ["W1D1", "W3D1"]\nwindows = { W5D1 = [1, 1] }'),
+        ("windows = ", 1), "schedules[0].windows.W5D1",
+        "schedule 'trial': window at W5D1 is not one of its visits",
+        id="window-not-a-visit",
+    ),
+    pytest.param(
+        one_schedule(
+            'visits = ["W1D1", { code = "W3D1", window = [1, 1] }]\nwindows = { W3D1 = [2, 2] }'
+        ),
+        ("windows = ", 1), "schedules[0].windows.W3D1",
+        "schedule 'trial': the window at W3D1 is given twice",
+        id="window-given-twice",
+    ),
+    pytest.param(
+        one_schedule('visits = [{ code = "W1D1", kind = "assessment" }]'),
+        ("[[schedules]]", 1), "schedules[0]",
+        "schedule 'trial': a schedule needs at least one infusion visit",
+        id="no-infusion",
+    ),
+    pytest.param(
+        # "visits must be a non-empty list of visit codes" before: one rule says both.
+        one_schedule("visits = []"),
+        ("[[schedules]]", 1), "schedules[0]",
+        "schedule 'trial': a schedule needs at least one infusion visit",
+        id="no-visit",
+    ),
+    pytest.param(
+        edit('name = "phase1b-1000"', 'name = "phase1b-500"'),
+        ('name = "phase1b-500"', 2), "schedules[1].name",
+        "schedule name 'phase1b-500' is used twice",
+        id="schedule-name-twice",
+    ),
+    pytest.param(
+        edit('aliases = ["phase3-ocp"]', 'aliases = ["phase1b-500"]'),
+        ("aliases = ", 1), "schedules[5].aliases",
+        "alias 'phase1b-500' is used twice",
+        id="alias-twice",
+    ),
+    pytest.param(
+        edit('legs = ["phase3-rcp", "phase3-olp"]', 'legs = ["phase3-rcp", "phase3-olq"]'),
+        ("legs = ", 1), "journeys[0].legs[1]",
+        "journey 'phase3': leg 'phase3-olq' is not a schedule",
+        id="leg-not-a-schedule",
+    ),
+    pytest.param(
+        edit('legs = ["phase3-rcp", "phase3-olp"]', 'legs = ["phase3-rcp-mil62", "phase3-olp"]'),
+        ("legs = ", 1), "journeys[0].legs[0]",
+        "journey 'phase3' is blinded, so its leg 'phase3-rcp-mil62' may not be",
+        id="blinded-journey-unblinded-leg",
+    ),
+    pytest.param(
+        edit('legs = ["phase3-rcp", "phase3-olp"]', 'legs = ["phase3-rcp", "phase3-rcp"]'),
+        ("legs = ", 1), "journeys[0].legs[1]",
+        "journey 'phase3': two legs in period 'RCP'",
+        id="two-legs-one-period",
+    ),
+    pytest.param(
+        edit('starts = { OLP = "W53D1" }', 'starts = { RCP = "W53D1" }'),
+        ("starts = ", 1), "journeys[0].starts",
+        "journey 'phase3': starts must give the default start of OLP",
+        id="starts-without-the-period",
+    ),
+    pytest.param(
+        edit('unblinds = "phase3"\n', 'unblinds = "phase3-rcp"\n'),
+        ('unblinds = "phase3-rcp"', 3), "journeys[1].unblinds",
+        "journey 'phase3-mil62' unblinds 'phase3-rcp', not a blinded journey",
+        id="journey-unblinds-a-schedule",
+    ),
+    pytest.param(
+        edit_nth('starts = { OLP = "W53D1" }', 'starts = { OLP = "W54D1" }', 2),
+        ("[[journeys]]", 2), "journeys[1]",
+        "journey 'phase3-mil62''s legs do not reveal 'phase3''s legs one by one",
+        id="journey-does-not-reveal",
+    ),
+    pytest.param(
+        edit('name = "phase3-placebo"', 'name = "phase3-mil62"'),
+        ('name = "phase3-mil62"', 2), "journeys[2].name",
+        "journey name 'phase3-mil62' is used twice",
+        id="journey-name-twice",
+    ),
+    pytest.param(
+        edit('study_start = "2022-08-18"', 'study_start = "2022-02-30"'),
+        ("study_start = ", 1), "protocol.study_start",
+        "'2022-02-30' is not a date: use YYYY-MM-DD, e.g. 2022-08-18",
+        id="no-such-study-start",
+    ),
+    pytest.param(
+        edit('study_completion = "2027-03-31"', 'study_completion = "2021-03-31"'),
+        ("study_completion = ", 1), "protocol.study_completion",
+        "study_completion 2021-03-31 is before study_start 2022-08-18",
+        id="completion-before-start",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "needle", "key_path", "message"), MEANING)
+def test_each_rule_of_meaning_is_one_problem_at_its_key(
+    tmp_path: Path, text: str, needle: tuple[str, int], key_path: str, message: str
+) -> None:
+    """Each rule that needs the file's meaning (references, order, blinding, journeys, dates) is
+    one line naming the key at fault and its line, counted here by hand, and said once: not
+    again by the schema, nor by what refers to the entry."""
+    assert problems_of(tmp_path, text) == [f"line {line_of(text, *needle)}: {key_path}: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A treatment the schema refuses is not also "not one of" the treatments of the
+        # schedule that gives it (it was: schedules[0] said so too).
+        pytest.param(
+            edit("dose_mg = 500", 'dose_mg = "500"'),
+            [("dose_mg = ", "treatments.mil62-500.dose_mg: '500' is not of type 'integer'")],
+            id="refused-treatment",
+        ),
+        # A missing table is the schema's one problem (the loader said "protocol must be a
+        # table" as well).
+        pytest.param(
+            edit(BUILTIN_TEXT.split("[protocol]")[1].split("\n\n")[0], "", edit("[protocol]", "")),
+            [(None, "(top level): 'protocol' is a required property")],
+            id="no-protocol-table",
+        ),
+        # Misspelled, the [treatments.*] tables are two problems: not eleven (the loader said
+        # every schedule's treatment was "not one of" none).
+        pytest.param(
+            BUILTIN_TEXT.replace("[treatments.", "[treatment."),
+            [
+                (None, "(top level): 'treatments' is a required property"),
+                (None, "treatment: Additional properties are not allowed ('treatment' was "
+                 "unexpected); accepted: format, protocol, treatments, schedules, journeys, "
+                 "design, eligibility"),
+            ],
+            id="misspelled-treatments",
+        ),
+        # No treatment: the schema's one problem ("{} should be non-empty" before), not also
+        # every schedule's.
+        pytest.param(
+            "format = 1\ntreatments = {}\n"
+            + BUILTIN_TEXT[BUILTIN_TEXT.index("[protocol]") : BUILTIN_TEXT.index("[treatments.")]
+            + BUILTIN_TEXT[BUILTIN_TEXT.index("[[schedules]]") :],
+            [("treatments = {}", "treatments: must have at least one entry")],
+            id="no-treatment",
+        ),
+        # Without its masking, an unblinded schedule is one problem: not also "only an
+        # unblinded schedule names what it unblinds" (the schema's own rule said it as well).
+        pytest.param(
+            edit('masking = "unblinded"\nunblinds = "phase3-rcp"\n', 'unblinds = "phase3-rcp"\n'),
+            [(("[[schedules]]", 4), "schedules[3]: 'masking' is a required property")],
+            id="no-masking",
+        ),
+        # The blinded RCP moved a visit: each arm that reveals it says it differs, and the
+        # journeys through them are not checked as well.
+        pytest.param(
+            edit('"W25D1", "W27D1"]\ntreatment = "mil62-1000-or', '"W25D1", "W28D1"]\ntreatment = '
+                 '"mil62-1000-or'),
+            [
+                (("[[schedules]]", 4), "schedules[3]: schedule 'phase3-rcp-mil62' has "
+                 "other visits or another period than 'phase3-rcp', which it unblinds"),
+                (("[[schedules]]", 5), "schedules[4]: schedule 'phase3-rcp-placebo' has "
+                 "other visits or another period than 'phase3-rcp', which it unblinds"),
+            ],
+            id="blinded-visit-moved",
+        ),
+        # A schedule whose name the schema refuses: not also the schedules that unblind it,
+        # nor the journey that goes through it.
+        pytest.param(
+            edit('name = "phase3-rcp"\n', 'name = "Phase3-rcp"\n'),
+            [("Phase3-rcp", "schedules[2].name: 'Phase3-rcp' is not a name: use lower-case "
+              "letters, digits and '-', starting with a letter or digit")],
+            id="refused-schedule",
+        ),
+    ],
+)  # fmt: skip
+def test_a_problem_is_said_once_not_again_by_what_refers_to_it(
+    tmp_path: Path, text: str, expected: list[tuple[str | tuple[str, int] | None, str]]
+) -> None:
+    """Each line's needle (and its occurrence) finds the line by hand; None: no line."""
+
+    def line(needle: str | tuple[str, int]) -> int:
+        return line_of(text, *needle) if isinstance(needle, tuple) else line_of(text, needle)
+
+    said = [f"line {line(needle)}: {what}" if needle else f": {what}" for needle, what in expected]
+    assert said == problems_of(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "value"),
+    [
+        ("dose_mg = 500", "dose_mg = 500.0", "treatments.mil62-500.dose_mg", "500.0"),
+        ('source = "seeds', 'chairs = 2.0\nsource = "seeds', "protocol.chairs", "2.0"),
+        ("every_weeks = 26", "every_weeks = 26.0", "schedules[0].repeat.every_weeks", "26.0"),
+    ],
+)
+def test_a_whole_number_with_a_decimal_point_is_refused_by_the_schema(
+    tmp_path: Path, old: str, new: str, key_path: str, value: str
+) -> None:
+    """TOML tells 2 from 2.0, and JSON Schema's integer does not: the schema's integer is TOML's,
+    so that the schema alone refuses 2.0 where a whole number goes (the loader no longer checks
+    types). The loader refused these before, naming the table, not the key."""
+    text = edit(old, new, BUILTIN_TEXT.replace(PHASE1B_LIST, PHASE1B_RULE))
+    line = line_of(text, f"= {value}")
+    assert problems_of(tmp_path, text) == [
+        f"line {line}: {key_path}: {value} is not of type 'integer'"
+    ]
+
+
+TEXT = "must be non-empty text"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "message"),
+    [
+        # `' ' does not match '\\S'` before: the schema's pattern for text.
+        ('site_zh = "中国人民解放军总医院"', 'site_zh = " "', "protocol.site_zh", TEXT),
+        ('title = "Phase 1b, MIL62 500 mg"', 'title = ""', "schedules[0].title", TEXT),
+        (
+            'name = "phase1b-500"', 'name = "phase1b 500"', "schedules[0].name",
+            "'phase1b 500' is not a name: use lower-case letters, digits and '-', starting with "
+            "a letter or digit",
+        ),
+        (
+            'study_start = "2022-08-18"', 'study_start = "2022-8-18"', "protocol.study_start",
+            "'2022-8-18' is not a date: use YYYY-MM-DD, e.g. 2022-08-18",
+        ),
+        (
+            'legs = ["phase3-rcp", "phase3-olp"]', 'legs = ["phase3-rcp"]', "journeys[0].legs",
+            "must list at least 2",
+        ),
+        (
+            'etcd = "RCPPBO"', 'etcd = "RCPPLACEBO"', "design.elements.phase3-rcp-placebo.etcd",
+            "'RCPPLACEBO' is too long: at most 8 characters",
+        ),
+        (
+            'parameter = "PLANSUB"', 'parameter = "PLAN SUB"', "design.summary[0].parameter",
+            "'PLAN SUB' is not a TSPARMCD: use A-Z and 0-9, at most 8, starting with a letter",
+        ),
+        # Choices: "'none' was expected", "3 is valid under each of {'required': ['for_weeks']},
+        # ...", "Expected at most 2 items but found 1 extra: 3" and "[] should be non-empty"
+        # before.
+        (
+            '"W183D1", "W209D1"]\ntreatment = "mil62-500"',
+            '"W183D1", "W209D1"]\nwindow = 3\ntreatment = "mil62-500"',
+            "schedules[0].window", "3 is not of type 'array' nor 'none'",
+        ),
+        (
+            '"W183D1", "W209D1"]\ntreatment = "mil62-500"',
+            '"W183D1", "W209D1"]\nwindow = [1, 2, 3]\ntreatment = "mil62-500"',
+            "schedules[0].window", "must list at most 2, not 3",
+        ),
+        (
+            '"W183D1", "W209D1"]\ntreatment = "mil62-500"',
+            '"W183D1", "W209D1"]\nrepeat = { every_weeks = 1, from = "W235D1", through = "W235D1", '
+            'count = 1 }\ntreatment = "mil62-500"',
+            "schedules[0].repeat",
+            "needs only one of through, for_weeks, count, not through and count",
+        ),
+        (
+            '"W183D1", "W209D1"]\ntreatment = "mil62-500"',
+            '"W183D1", "W209D1"]\nrepeat = []\ntreatment = "mil62-500"',
+            "schedules[0].repeat", "must list at least one",
+        ),
+        (
+            '"W183D1", "W209D1"]\ntreatment = "mil62-500"',
+            '"W183D1", "W209D1"]\nrepeat = 3\ntreatment = "mil62-500"',
+            "schedules[0].repeat", "3 is not of type 'object' or 'array'",
+        ),
+        (
+            'start = "Informed consent signed"',
+            'start = "Informed consent signed"\nduration = "28 days"',
+            "design.screening.duration",
+            "'28 days' is not an ISO 8601 duration: use e.g. P28D, P4W or P1Y6M",
+        ),
+    ],
+    ids=[
+        "empty-site-zh", "empty-title", "name", "date", "too-few-legs", "too-long-etcd",
+        "tsparmcd", "duration", "window-of-no-form", "window-of-three", "two-ends-of-a-rule",
+        "no-rule", "rule-of-no-form",
+    ],
+)  # fmt: skip
+def test_the_schema_s_problems_are_worded_for_people(
+    tmp_path: Path, old: str, new: str, key_path: str, message: str
+) -> None:
+    """A pattern's problem was the pattern (`' ' does not match '\\S'`): each is said in words,
+    in one place, with the key path and the line as before."""
+    text = edit(old, new)
+    given = [line for line in new.split("\n") if line not in old.split("\n")][0]
+    assert problems_of(tmp_path, text) == [f"line {line_of(text, given)}: {key_path}: {message}"]
+
+
+def test_every_pattern_of_the_schema_is_worded() -> None:
+    """A pattern added to the schema needs its words (validation.PATTERNS), or people would
+    read the regular expression."""
+    from mil62sched.protocol.validation import PATTERNS
+
+    def patterns(node: object) -> set[str]:
+        if isinstance(node, dict):
+            own = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+            return own.union(*map(patterns, node.values()))
+        if isinstance(node, list):
+            return set().union(*map(patterns, node))
+        return set()
+
+    assert patterns(SCHEMA) == set(PATTERNS)

@@ -97,15 +97,16 @@ def test_readme_shows_usage_of_plan_roster_and_agenda() -> None:
     assert {"plan", "roster", "agenda"} <= set(_usage_blocks())
 
 
-@pytest.mark.parametrize("command", ["plan", "roster", "agenda"])
+@pytest.mark.parametrize("command", ["plan", "roster", "agenda", "screen"])
 def test_readme_usage_names_only_real_options(command: str) -> None:
     shown = set(_OPTION.findall(_usage_blocks()[command]))
     assert shown <= _help_options(command), shown - _help_options(command)
 
 
-def test_readme_plan_usage_names_every_option() -> None:
-    shown = set(_OPTION.findall(_usage_blocks()["plan"]))
-    assert _help_options("plan") <= shown, _help_options("plan") - shown
+@pytest.mark.parametrize("command", ["plan", "screen"])
+def test_readme_usage_names_every_option(command: str) -> None:
+    shown = set(_OPTION.findall(_usage_blocks()[command]))
+    assert _help_options(command) <= shown, _help_options(command) - shown
 
 
 @pytest.mark.parametrize(

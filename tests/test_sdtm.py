@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from mil62sched import protocol
 from mil62sched.errors import ProtocolError
 from mil62sched.protocol.design import load_design
 from mil62sched.sdtm import datasets
-from mil62sched.sdtm.datasets import Dataset, ietest
+from mil62sched.sdtm.variables import Dataset
 from tests.conftest import Run, error_line
 
 ROOT = Path(__file__).parent.parent
@@ -64,7 +62,7 @@ def _records(folder: Path, name: str) -> list[dict[str, Any]]:
 
 def test_writes_the_five_datasets_as_csv_and_dataset_json(written: Path) -> None:
     expected = {f"{name}.{suffix}" for name in NAMES for suffix in ("csv", "json")}
-    assert {path.name for path in written.iterdir()} == expected
+    assert {path.name for path in written.iterdir()} == {*expected, "define.xml"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -129,14 +127,15 @@ VARIABLES = {
     "ta": "STUDYID DOMAIN ARMCD ARM TAETORD ETCD ELEMENT TABRANCH TATRANS EPOCH",
     "te": "STUDYID DOMAIN ETCD ELEMENT TESTRL TEENRL TEDUR",
     "tv": "STUDYID DOMAIN VISITNUM VISIT VISITDY ARMCD ARM TVSTRL TVENRL",
-    "ti": "STUDYID DOMAIN IETESTCD IETEST IECAT TIVERS",
+    # IESCAT: the criteria that differ by phase; no TIVERS, the registry states no version.
+    "ti": "STUDYID DOMAIN IETESTCD IETEST IECAT IESCAT",
     "ts": "STUDYID DOMAIN TSSEQ TSGRPID TSPARMCD TSPARM TSVAL TSVALNF TSVALCD TSVCDREF TSVCDVER",
 }
 KEYS = {
     "ta": ["STUDYID", "ARMCD", "TAETORD"],
     "te": ["STUDYID", "ETCD"],
     "tv": ["STUDYID", "VISITNUM", "ARMCD"],
-    "ti": ["STUDYID", "IETESTCD", "TIVERS"],
+    "ti": ["STUDYID", "IETESTCD"],
     "ts": ["STUDYID", "TSPARMCD", "TSVAL", "TSSEQ"],
 }
 
@@ -151,12 +150,14 @@ def test_variables_and_keys_are_sdtmig_3_4s(written: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_labels_and_types_are_those_of_cdiscs_own_examples(written: Path, name: str) -> None:
-    """Every variable the CDISC pilot's dataset also has carries the same label and data type;
-    the one exception is TSVALNF, whose label SDTMIG 3.4 words differently from the pilot's."""
+    """Every variable the CDISC pilot's dataset also has carries the same label and data type
+    (but TIVERS, which TI leaves out without a protocol version); the one exception is TSVALNF,
+    whose label SDTMIG 3.4 words differently from the pilot's."""
     example = {
         c["name"]: c for c in json.loads((REFERENCE / f"{name}.json").read_text())["columns"]
     }
     ours = {c["name"]: c for c in _document(written, name)["columns"]}
+    example.pop("TIVERS") if name == "ti" else None  # MIL62-CT303 states no protocol version
     assert set(example) <= set(ours)
     for variable, column in example.items():
         label = "Parameter Value Null Flavor" if variable == "TSVALNF" else column["label"]
@@ -239,6 +240,8 @@ def test_tv_olp_visits_count_from_the_olp_entry(written: Path) -> None:
     ]  # fmt: skip
     assert all(r["VISITDY"] is None for r in olp)
     assert "study day 365" in olp[0]["TVSTRL"]
+    # Issue 19 #5: the rule says why there is no VISITDY.
+    assert all(r["TVSTRL"].endswith("; no planned study day: the OLP starts on entry") for r in olp)
     assert olp[2]["TVSTRL"].startswith("182 days after")  # W27D1: day 183 of the OLP
 
 
@@ -312,10 +315,12 @@ def test_te_rules_and_durations(written: Path) -> None:
     assert set(rows) == {"SCRN", "P1B500", "P1B1000", "RCPMIL62", "RCPPBO", "OLPFMIL", "OLPFPBO"}
     # The registry gives no screening length: no planned duration, an end rule instead.
     assert rows["SCRN"]["TEDUR"] == ""
-    # The RCP ends when the OLP starts: by default at RCP W53D1, study day 365, i.e. after
-    # 364 days = 52 weeks.
+    # The RCP ends when the participant enters the OLP (an event; by default at RCP W53D1,
+    # study day 365): an end rule, so no planned duration (issue 19 #5: TEDUR P52W contradicted
+    # the event-driven rule; SDTMIG 3.4 uses TEDUR when the element ends after a fixed time).
     for code in ("RCPMIL62", "RCPPBO"):
-        assert rows[code]["TEDUR"] == "P52W"
+        assert rows[code]["TEDUR"] == ""
+        assert rows[code]["TEENRL"].startswith("Entry into the OLP period")
         assert "RCP W53D1, study day 365" in rows[code]["TEENRL"]
     assert "W209D1, study day 1457" in rows["P1B1000"]["TEENRL"]
     assert "W131D1, study day 911" in rows["OLPFPBO"]["TEENRL"]  # 7*130+1
@@ -328,7 +333,7 @@ def test_te_rules_and_durations(written: Path) -> None:
         assert row["TEENRL"] or row["TEDUR"]
 
 
-# --- TI: the registry's criteria ---------------------------------------------------------------
+# --- TI: the registry's criteria, in full (issue 19 #4) ------------------------------------------
 
 
 def _seed_criteria(heading: str, end: str) -> list[str]:
@@ -339,108 +344,136 @@ def _seed_criteria(heading: str, end: str) -> list[str]:
     return [re.sub(r"\\([<>\[\]])", r"\1", line) for line in found]
 
 
-def test_ti_has_the_registrys_seven_inclusion_and_five_exclusion_criteria(written: Path) -> None:
+SEED_CRITERIA = {
+    "INCLUSION": _seed_criteria("Inclusion Criteria", "Exclusion Criteria"),
+    "EXCLUSION": _seed_criteria("Exclusion Criteria", "Minimum Eligible Age"),
+}
+# The registry's criteria that differ by phase (INCL04 and EXCL03: "Phase Ib: ... Phase III: ..."),
+# found by hand; each becomes one row per phase, told apart by IESCAT.
+BY_PHASE = {
+    "INCL04A": "PHASE IB",
+    "INCL04B": "PHASE III",
+    "EXCL03A": "PHASE IB",
+    "EXCL03B": "PHASE III",
+}
+
+
+def test_ti_has_every_criterion_of_the_registry_one_row_per_phase(written: Path) -> None:
     rows = _records(written, "ti")
-    inclusion = _seed_criteria("Inclusion Criteria", "Exclusion Criteria")
-    exclusion = _seed_criteria("Exclusion Criteria", "Minimum Eligible Age")
-    assert (len(inclusion), len(exclusion)) == (7, 5)
-    expected = [("INCL0" + str(n), text, "INCLUSION") for n, text in enumerate(inclusion, 1)]
-    expected += [("EXCL0" + str(n), text, "EXCLUSION") for n, text in enumerate(exclusion, 1)]
-    assert [(r["IETESTCD"], r["IECAT"]) for r in rows] == [(c, cat) for c, _, cat in expected]
-    for row, (_, text, _) in zip(rows, expected, strict=True):
-        if len(text) <= 200:
-            assert row["IETEST"] == text
-        else:  # SDTMIG 3.4: at most 200 characters, meaningful text; the full text is metadata
-            assert len(row["IETEST"]) <= 200
-            assert row["IETEST"].endswith(" ...")
-            assert text.startswith(row["IETEST"][: -len(" ...")])
-        assert row["TIVERS"] == "NCT05314010 2025-09-25"
+    assert (len(SEED_CRITERIA["INCLUSION"]), len(SEED_CRITERIA["EXCLUSION"])) == (7, 5)
+    assert [r["IETESTCD"] for r in rows] == [
+        "INCL01", "INCL02", "INCL03", "INCL04A", "INCL04B", "INCL05", "INCL06", "INCL07",
+        "EXCL01", "EXCL02", "EXCL03A", "EXCL03B", "EXCL04", "EXCL05",
+    ]  # fmt: skip
+    assert {r["IETESTCD"]: r["IESCAT"] for r in rows if r["IESCAT"]} == BY_PHASE
+    assert all(r["IECAT"] == ("INCLUSION" if r["IETESTCD"][:4] == "INCL" else "EXCLUSION")
+               for r in rows)  # fmt: skip
+
+
+def test_ti_ietest_is_never_cut(written: Path) -> None:
+    """SDTMIG 3.4 TI: a meaningful IETEST within 200 characters, the full text in the metadata.
+    A criterion of at most 200 characters is IETEST word for word; a longer one has the short
+    text the protocol file gives for it, never its first 200 characters and "..."."""
+    trial = protocol.load()
+    full = {c.ietestcd: c for c in load_design(trial).criteria}
+    for row in _records(written, "ti"):
+        criterion = full[row["IETESTCD"]]
+        assert len(row["IETEST"]) <= 200
+        assert not row["IETEST"].endswith("...")
+        if len(criterion.text) <= 200:
+            assert row["IETEST"] == criterion.text
+        else:
+            assert row["IETEST"] == criterion.short != criterion.text[:200]
+    # INCL04's Phase III condition is in TI, not lost after a cut.
+    phase3 = next(r["IETEST"] for r in _records(written, "ti") if r["IETESTCD"] == "INCL04B")
+    assert "1 year" in phase3
+    assert "2 years" in phase3
 
 
 def test_the_protocol_file_keeps_each_criterion_word_for_word() -> None:
-    trial = protocol.load()
-    texts = [c.text for c in load_design(trial).criteria]
-    seed = _seed_criteria("Inclusion Criteria", "Exclusion Criteria")
-    seed += _seed_criteria("Exclusion Criteria", "Minimum Eligible Age")
-    assert texts == seed
-    assert texts[1] == "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."
-    assert "< 200 cells/μL" in texts[7]  # the registry page writes "\< 200"
+    """The parts of a criterion that differs by phase, joined, are the registry's criterion."""
+    criteria = load_design(protocol.load()).criteria
+    for category, seed in SEED_CRITERIA.items():
+        texts: dict[int, list[str]] = {}
+        for c in criteria:
+            if c.category.upper() == category:
+                texts.setdefault(c.number, []).append(c.text)
+        assert [" ".join(parts) for _, parts in sorted(texts.items())] == seed
+    texts_by_code = {c.ietestcd: c.text for c in criteria}
+    assert texts_by_code["INCL02"] == (
+        "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."
+    )
+    assert "< 200 cells/μL" in texts_by_code["EXCL01"]  # the registry page writes "\\< 200"
+    assert texts_by_code["INCL04B"].startswith("Phase III: At least 1 attack")
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("x" * 200, "x" * 200),
-        ("a " * 150, ("a " * 98).rstrip() + " ..."),
-    ],
-)
-def test_ietest_keeps_200_characters_and_cuts_longer_text_at_a_word(
-    text: str, expected: str
-) -> None:
-    assert ietest(text) == expected
-    assert len(ietest(text)) <= 200
+def _with_criterion(tmp_path: Path, text: str, short: str | None = None) -> Path:
+    old = 'text = "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."'
+    body = protocol.BUILTIN.read_text(encoding="utf-8")
+    assert body.count(old) == 1
+    new = f"text = {json.dumps(text, ensure_ascii=False)}"
+    if short is not None:
+        new += f"\nshort = {json.dumps(short, ensure_ascii=False)}"
+    path = tmp_path / "trial.toml"
+    path.write_text(body.replace(old, new), encoding="utf-8")
+    return path
 
 
-# Issue 15 #6: a Chinese criterion has no spaces; cut at its last space it said nothing ("2. ...").
-# Counted by hand: "2. " is 3 characters, so 193 more make the 196 that leave room for "...".
-CHINESE = "2. " + "年" * 300
-# Three clauses: 120 characters and "；" (121), 50 and "，" (172), then 100 and "。" (273). The
-# last clause mark within 196 characters is the "，" at 172: the first two clauses are kept.
+# Issue 15 #6 cut a Chinese criterion after a clause; issue 19 #4: nothing is cut any more.
 CLAUSES = "甲" * 120 + "；" + "乙" * 50 + "，" + "丙" * 100 + "。"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (CHINESE, "2. " + "年" * 193 + "..."),
-        ("年" * 300, "年" * 196 + "..."),
-        (CLAUSES, "甲" * 120 + "；" + "乙" * 50 + "..."),
-        # A space early and none later (a long formula, a URL): cut at 196 characters, not at it.
-        ("2. " + "x" * 250, "2. " + "x" * 193 + "..."),
-        # Never between a letter and its combining accent (e + U+0301 is é).
-        ("2. " + "e\u0301" * 150, "2. " + "e\u0301" * 96 + "..."),
-    ],
-    ids=["no clause mark", "no space at all", "clauses", "one early space", "combining accents"],
-)
-def test_ietest_cuts_a_text_without_late_spaces_inside_its_own_words(
-    text: str, expected: str
-) -> None:
-    assert ietest(text) == expected
-    assert len(ietest(text)) <= 200
+def test_a_long_criterion_without_a_short_text_is_refused_naming_it(tmp_path: Path) -> None:
+    path = _with_criterion(tmp_path, CLAUSES)
+    with pytest.raises(ProtocolError) as caught:
+        load_design(protocol.load(path), path)
+    assert str(caught.value).endswith(
+        "design.criteria: inclusion 2 is 273 characters, more than the 200 of IETEST: give its "
+        "short, a meaningful text of at most 200 characters (the full text goes to define.xml)"
+    )
 
 
-@given(st.text(alphabet="年龄，；。、 abc,:", min_size=201, max_size=400))
-@settings(max_examples=300, deadline=None)
-def test_ietest_always_holds_the_criterions_own_leading_text(text: str) -> None:
-    shown = ietest(text)
-    assert len(shown) <= 200
-    assert shown.endswith("...")
-    kept = shown.removesuffix("...").rstrip()
-    assert text.startswith(kept)
-    assert len(kept) >= 98 or not text[98:196].strip()  # half the room at least, unless blank
-
-
-def test_a_long_chinese_criterion_keeps_its_text_in_ti(run: Run, tmp_path: Path) -> None:
-    old = 'text = "Male or female patients aged 18 to 70 years, inclusive of the endpoints.."'
-    text = protocol.BUILTIN.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path = tmp_path / "trial.toml"
-    path.write_text(text.replace(old, f'text = "{CLAUSES}"'), encoding="utf-8")
+def test_a_long_criterion_gives_its_short_text_to_ietest(run: Run, tmp_path: Path) -> None:
+    path = _with_criterion(tmp_path, CLAUSES, short="甲乙丙")
     out = tmp_path / "out"
     result = run("sdtm", "--protocol", str(path), "-o", str(out))
     assert result.exit_code == 0, result.stderr
     shown = {r["IETESTCD"]: r["IETEST"] for r in _records(out, "ti")}
-    assert shown["INCL02"] == "甲" * 120 + "；" + "乙" * 50 + "..."
-    assert "INCL02" in result.stderr  # the note names it among the shortened criteria
+    assert shown["INCL02"] == "甲乙丙"
 
 
-def test_a_long_criterion_is_named_on_stderr(run: Run, tmp_path: Path) -> None:
-    result = run("sdtm", "-o", str(tmp_path / "out"))
-    assert result.exit_code == 0
-    assert result.stderr == (
-        "mil62sched: note: TI's IETEST holds 200 characters: INCL04, EXCL01, EXCL02, EXCL03, "
-        "EXCL04 end in '...'; their full text is in the protocol file's [[design.criteria]]\n"
+def test_a_short_text_longer_than_ietest_is_refused(tmp_path: Path) -> None:
+    path = _with_criterion(tmp_path, CLAUSES, short="x" * 201)
+    with pytest.raises(ProtocolError, match=r"short.* is too long"):
+        load_design(protocol.load(path), path)
+
+
+def test_tivers_is_the_protocol_version(run: Run, tmp_path: Path) -> None:
+    """TIVERS is the sponsor's protocol version ([protocol] version), not a registry date. The
+    registry record states none for MIL62-CT303, so the built-in file has none and TI leaves
+    TIVERS out, as SDTMIG 3.4 allows when there is only one version of the criteria."""
+    assert "TIVERS" not in [
+        c["name"] for c in _document(_written_folder(run, tmp_path), "ti")["columns"]
+    ]
+    text = protocol.BUILTIN.read_text(encoding="utf-8").replace(
+        'id = "MIL62-CT303"\n', 'id = "MIL62-CT303"\nversion = "3.0"\n', 1
     )
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "versioned"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    rows = _records(out, "ti")
+    assert {r["TIVERS"] for r in rows} == {"3.0"}
+    keyed = sorted(
+        (c["keySequence"], c["name"]) for c in _document(out, "ti")["columns"] if "keySequence" in c
+    )
+    assert [name for _, name in keyed] == ["STUDYID", "IETESTCD", "TIVERS"]
+
+
+def _written_folder(run: Run, tmp_path: Path) -> Path:
+    out = tmp_path / "builtin"
+    assert run("sdtm", "-o", str(out)).exit_code == 0
+    return out
 
 
 # --- TS: the trial summary ---------------------------------------------------------------------
@@ -469,7 +502,134 @@ def test_ts_parameters_the_registry_states(written: Path) -> None:
     assert values["TCNTRL"] == ["PLACEBO"]
     assert values["NARMS"] == ["4"]
     assert values["SDTIGVER"] == ["3.4"]
-    assert "SENDTC" not in values  # the registry's completion date is planned, not reached
+    assert values["PDSTIND"] == ["N"]  # "Minimum Eligible Age: 18 Years": not a pediatric study
+
+
+# Issue 19 #1, a reviewer's checklist written out by hand: the trial summary parameters SDTMIG
+# 3.3's Appendix C1 and the FDA's Study Data Technical Conformance Guide expect (SDTMIG 3.4
+# moved the list to CDISC's TS codetable). Each is present, with a value or a null flavour.
+_CHECKLIST = """
+    ACTSUB ADAPT ADDON AGEMAX AGEMIN COMPTRT CURTRT DCUTDESC DCUTDTC DOSE DOSFRM DOSFRQ DOSU
+    EXTTIND FCNTRY HLTSUBJI INDIC INTMODEL INTTYPE LENGTH NARMS OBJPRIM OBJSEC OUTMSPRI OUTMSSEC
+    PCLAS PDSTIND PIPIND PLANSUB RANDOM RANDQT REGID ROUTE SDTIGVER SDTMVER SENDTC SEXPOP SPONSOR
+    SSTDTC STOPRULE STRATFCT STYPE TBLIND TCNTRL TDIGRP THERAREA TINDTP TITLE TPHASE TRT TTYPE
+"""
+CHECKLIST = tuple(_CHECKLIST.split())
+NULL_FLAVORS = {"NI", "INV", "DER", "OTH", "PINF", "NINF", "UNC", "MSK", "NA", "UNK", "ASKU",
+                "NAV", "NASK", "QS", "TRC", "NP"}  # fmt: skip  # ISO 21090 NullFlavor
+
+
+def _ts_checklist(rows: list[dict[str, Any]]) -> None:
+    present = {r["TSPARMCD"] for r in rows}
+    assert set(CHECKLIST) <= present, sorted(set(CHECKLIST) - present)
+    for r in rows:
+        # A value, or a null flavour and nothing else (SDTMIG 3.4 TS assumption 10).
+        assert bool(r["TSVAL"]) != bool(r["TSVALNF"]), r
+        assert r["TSVALNF"] in NULL_FLAVORS | {""}
+        if r["TSVALNF"]:
+            assert r["TSVALCD"] == r["TSVCDREF"] == r["TSVCDVER"] == ""
+
+
+def test_ts_has_every_parameter_of_the_checklist(written: Path) -> None:
+    _ts_checklist(_records(written, "ts"))
+
+
+def test_ts_null_flavours_what_the_registry_does_not_state(written: Path) -> None:
+    flavour = {r["TSPARMCD"]: r["TSVALNF"] for r in _records(written, "ts") if r["TSVALNF"]}
+    assert flavour["SENDTC"] == "NAV"  # ACTIVE_NOT_RECRUITING: the end is still to come
+    assert flavour["DOSFRQ"] == "OTH"  # W1D1, W3D1, W25D1, W27D1, then every 26 weeks
+    assert flavour["OUTMSPRI"] == "UNK"  # every trial has one; the registry copy gives none
+    assert flavour["STOPRULE"] == "NI"  # nothing stated: the default
+
+
+# Codes checked by hand in NCI EVS's SDTM Terminology.txt of CDISC CT 2025-03-28 (the file the
+# shipped table was made from): Trial Phase Response, Route of Administration, Unit, No Yes.
+HAND_CHECKED = {
+    ("TPHASE", "PHASE III TRIAL"): "C15602",
+    ("ROUTE", "INTRAVENOUS"): "C38276",
+    ("DOSU", "mg"): "C28253",
+    ("RANDOM", "Y"): "C49488",
+    ("HLTSUBJI", "N"): "C49487",
+    ("PDSTIND", "N"): "C49487",
+}
+
+
+def test_ts_coded_values_carry_their_code_and_the_tables_version(written: Path) -> None:
+    """Issue 19 #2: every value of a coded parameter has its code from the shipped table, CDISC
+    CT and the table's package date (not the pilot's 2020-03-27)."""
+    from mil62sched.sdtm.terminology import terminology
+
+    table = terminology()
+    assert table.package == "2025-03-28"
+    rows = _records(written, "ts")
+    coded = [r for r in rows if r["TSVAL"] and table.parameter_codelist(r["TSPARMCD"])]
+    assert {r["TSPARMCD"] for r in coded} >= {"TPHASE", "ROUTE", "SEXPOP", "TBLIND", "DOSU"}
+    for r in coded:
+        assert r["TSVALCD"] == table.code(r["TSPARMCD"], r["TSVAL"]), r
+        assert (r["TSVCDREF"], r["TSVCDVER"]) == ("CDISC CT", "2025-03-28"), r
+    found = {(r["TSPARMCD"], r["TSVAL"]): r["TSVALCD"] for r in rows}
+    assert {key: found[key] for key in HAND_CHECKED} == HAND_CHECKED
+    assert "2020-03-27" not in {r["TSVCDVER"] for r in rows}
+
+
+def test_the_shipped_terminology_names_its_source_and_agrees_with_tsparm() -> None:
+    import tomllib
+
+    from mil62sched.model.design import PARAMETER_NAMES
+    from mil62sched.sdtm.terminology import TABLE, terminology
+
+    source = tomllib.loads(TABLE.read_text(encoding="utf-8"))["source"]
+    assert "NCI EVS" in source["name"]
+    assert source["package"] == "2025-03-28"
+    assert source["obtained"]
+    names = {t.value: t.decode for t in terminology().codelists["TSPARMCD"].terms}
+    assert set(CHECKLIST) <= set(names)
+    assert {code: PARAMETER_NAMES[code] for code in names} == names
+
+
+def test_values_without_a_code_are_named_in_a_note(run: Run, tmp_path: Path) -> None:
+    """INDIC and TDIGRP would take SNOMED CT codes and TRT and COMPTRT UNIIs, none of them in the
+    shipped table: TSVALCD stays empty and the command says which, and why."""
+    result = run("sdtm", "-o", str(tmp_path / "out"))
+    rows = {r["TSPARMCD"]: r for r in _records(tmp_path / "out", "ts")}
+    for parameter in ("INDIC", "TDIGRP", "TRT", "COMPTRT"):
+        assert rows[parameter]["TSVALCD"] == ""
+    note = next(line for line in result.stderr.splitlines() if "TSVALCD" in line)
+    assert note == (
+        "mil62sched: note: TS values without a code (TSVALCD empty), the shipped table holding "
+        "CDISC CT 2025-03-28 only: COMPTRT 'Placebo' and TRT 'MIL62' (no UNII), INDIC "
+        "'Neuromyelitis Optica Spectrum Disorder' and TDIGRP 'Neuromyelitis Optica Spectrum "
+        "Disorder, seropositive for AQP4-IgG' (no SNOMED CT code)"
+    )
+
+
+def test_ts_doses_belong_to_their_arms(written: Path) -> None:
+    """Issue 19 #3: each DOSE is grouped (TSGRPID) with the arm that gives it, as the CDISC
+    pilot groups its doses: 500 mg and, after an escalation, 1000 mg in P1B500; 1000 mg in
+    P1B1000; in P3MIL62 1000 mg and the OLP's placebo at W3D1; in P3PBO placebo, then 1000 mg."""
+    doses = [(r["TSGRPID"], r["TSVAL"]) for r in _records(written, "ts") if r["TSPARMCD"] == "DOSE"]
+    assert doses == [
+        ("P1B500", "500"), ("P1B500", "1000"), ("P1B1000", "1000"),
+        ("P3MIL62", "1000"), ("P3MIL62", "0"), ("P3PBO", "0"), ("P3PBO", "1000"),
+    ]  # fmt: skip
+
+
+def test_a_ts_value_longer_than_200_characters_goes_on_in_tsval1(tmp_path: Path) -> None:
+    """SDTMIG 3.4 TS assumption 4: a longer TSVAL goes on in TSVAL1 ... TSVALn, split between
+    words; nothing is cut and nothing refused."""
+    title = "A Study " + "of MIL62 " * 40 + "in NMOSD"
+    old = "A Study of MIL62 in Patients With Neuromyelitis Optica Spectrum Disorder (NMOSD)"
+    text = protocol.BUILTIN.read_text(encoding="utf-8").replace(old, title, 1)
+    path = tmp_path / "trial.toml"
+    path.write_text(text, encoding="utf-8")
+    trial = protocol.load(path)
+    ts = datasets(trial, load_design(trial, path))[4]
+    names = [v.name for v in ts.variables]
+    assert names[names.index("TSVAL") : names.index("TSVAL") + 3] == ["TSVAL", "TSVAL1", "TSVALNF"]
+    row = next(dict(zip(names, r, strict=True)) for r in ts.rows if r[4] == "TITLE")
+    assert len(str(row["TSVAL"])) <= 200
+    assert f"{row['TSVAL']} {row['TSVAL1']}" == title
+    assert all(r[names.index("TSVAL1")] == "" for r in ts.rows if r[4] != "TITLE")
 
 
 def test_ts_sequence_numbers_and_names(written: Path) -> None:
@@ -540,7 +700,7 @@ def test_formula_text_from_a_protocol_file_is_neutralised_in_the_sdtm_csv(
 @pytest.mark.parametrize("value", ["\t=1+1", "\r=1+1", "-2+3", "@SUM(A1)", "+1", "=1"])
 def test_dataset_csv_neutralises_every_formula_start_and_leaves_numbers(value: str) -> None:
     from mil62sched.sdtm import dataset_csv
-    from mil62sched.sdtm.datasets import Variable
+    from mil62sched.sdtm.variables import Variable
 
     dataset = Dataset(
         "XX", "X", (Variable("A", "A"), Variable("N", "N", "integer")), ((value, -28), ("a", 1))
@@ -573,7 +733,7 @@ def test_output_that_is_a_file_is_refused(run: Run, tmp_path: Path) -> None:
 
 def test_output_to_standard_output_is_refused(run: Run) -> None:
     assert error_line(run("sdtm", "-o", "-"), code=1) == (
-        "-o - (standard output) cannot take ten files: give a folder"
+        "-o - (standard output) cannot take eleven files: give a folder"
     )
 
 
@@ -627,9 +787,12 @@ def test_a_protocol_file_without_a_design_gets_one_from_its_schedules(
     }
     assert _records(out, "ti") == []
     assert _document(out, "ti")["records"] == 0
-    assert {r["TSPARMCD"] for r in _records(out, "ts")} == {
-        "TITLE", "REGID", "SPONSOR", "SSTDTC", "NARMS", "SDTIGVER", "SDTMVER",
+    ts = _records(out, "ts")
+    _ts_checklist(ts)  # every expected parameter: those [protocol] states, the rest NI
+    assert {r["TSPARMCD"] for r in ts if r["TSVAL"]} == {
+        "TITLE", "REGID", "SPONSOR", "SSTDTC", "NARMS", "SDTIGVER", "SDTMVER", "DOSE", "DOSU",
     }  # fmt: skip
+    assert {r["TSVALNF"] for r in ts if not r["TSVAL"]} == {"NI"}
     days = [(r["VISIT"], r["VISITDY"]) for r in _records(out, "tv") if r["ARMCD"] == "PHASE3-MIL62"]
     assert days[:4] == [("RCP W1D1", 1), ("RCP W3D1", 15), ("RCP W25D1", 169), ("RCP W27D1", 183)]
 
@@ -647,14 +810,20 @@ def test_a_protocol_file_gives_its_own_design(run: Run, tmp_path: Path) -> None:
 BROKEN = [
     # A protocol file that is not valid is refused as `protocol validate` words it (issue 15 #2):
     # the schema's words where it says what is wrong.
-    ('armcd = "P3PBO"', 'armcd = "P3-PLACEBO-ARM-TOO-LONG"', "ARM-TOO-LONG' is too long"),
+    (
+        'armcd = "P3PBO"', 'armcd = "P3-PLACEBO-ARM-TOO-LONG"',
+        "ARM-TOO-LONG' is too long: at most 20 characters",
+    ),
     ('arm = "phase3-placebo"', 'arm = "phase3-plaecbo"', "unknown arm 'phase3-plaecbo'"),
     ('arm = "phase3-placebo"', 'arm = "phase3"', "design arm 'phase3' is blinded"),
-    ('etcd = "RCPPBO"', 'etcd = "RCPPLACEBO"', "etcd: 'RCPPLACEBO' is too long"),
+    ('etcd = "RCPPBO"', 'etcd = "RCPPLACEBO"', "etcd: 'RCPPLACEBO' is too long: at most 8"),
     ('etcd = "RCPPBO"', 'etcd = "SCRN"', "an element code (etcd) is used twice"),
     ('RCP = "BLINDED TREATMENT"\n', "", "no epoch for period 'RCP'"),
     ('number = 7\n', "number = 8\n", "the inclusion criteria are numbered 1, 2, ..."),
-    ('parameter = "PLANSUB"', 'parameter = "PLAN SUB"', "parameter: 'PLAN SUB' does not match"),
+    (
+        'parameter = "PLANSUB"', 'parameter = "PLAN SUB"',
+        "parameter: 'PLAN SUB' is not a TSPARMCD: use A-Z and 0-9, at most 8",
+    ),
 ]  # fmt: skip
 
 
@@ -854,3 +1023,208 @@ def test_an_element_end_names_the_visits_after_its_last_infusion(run: Run, tmp_p
         "After the last infusion of the Phase 1b period (W209D1, study day 1457); then visits "
         "without infusion to W234D1 (study day 1632)"
     )
+
+
+def test_an_empty_ti_has_its_column_lengths_and_a_note_saying_why(run: Run, tmp_path: Path) -> None:
+    """Issue 19 #7: a file with a [design] but no criteria writes TI without rows, each text
+    column as long as SDTMIG 3.4 lets it be (IETESTCD 8, IECAT 9 for EXCLUSION, IETEST 200), not
+    1; and the command says why TI is empty."""
+    text = protocol.BUILTIN.read_text(encoding="utf-8")
+    head, tail = text.split("[[design.criteria]]", 1)
+    tail = tail[tail.index("[[design.summary]]") :]
+    path = tmp_path / "trial.toml"
+    path.write_text(head + tail, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    document = _document(out, "ti")
+    assert document["records"] == 0
+    lengths = {c["name"]: c.get("length") for c in document["columns"]}
+    assert lengths == {"STUDYID": 11, "DOMAIN": 2, "IETESTCD": 8, "IETEST": 200, "IECAT": 9}
+    assert (
+        "mil62sched: note: TI is empty: the protocol file lists no eligibility criteria "
+        f"(protocol {path})\n"
+    ) in result.stderr
+
+
+def _elements_cover_the_visits(out: Path) -> None:
+    """Every planned visit falls in an element of its arm: a visit before study day 1 in the
+    screening element, which each arm's path starts with."""
+    ta = _records(out, "ta")
+    first = {r["ARMCD"]: r for r in ta if r["TAETORD"] == 1}
+    for visit in _records(out, "tv"):
+        if visit["VISITDY"] is not None and visit["VISITDY"] < 1:
+            arms = [visit["ARMCD"]] if visit["ARMCD"] else list(first)
+            for arm in arms:
+                assert (first[arm]["ETCD"], first[arm]["EPOCH"]) == ("SCRN", "SCREENING"), visit
+    te = {r["ETCD"]: r for r in _records(out, "te")}
+    for r in te.values():  # a planned duration only where the end rule is a time, not an event
+        assert not (r["TEDUR"] and r["TEENRL"].startswith("Entry into")), r
+
+
+@pytest.mark.parametrize("path", [None, *EXAMPLES], ids=["built-in", *(p.stem for p in EXAMPLES)])
+def test_elements_cover_every_planned_visit(run: Run, tmp_path: Path, path: Path | None) -> None:
+    out = tmp_path / "out"
+    args = ("--protocol", str(path)) if path else ()
+    assert run("sdtm", *args, "-o", str(out)).exit_code == 0
+    _elements_cover_the_visits(out)
+
+
+def test_a_design_made_from_screening_visits_has_a_screening_element(
+    run: Run, tmp_path: Path
+) -> None:
+    """Issue 19 #5: SAkuraStar's schedules have a screening visit at D-28; without a [design]
+    its datasets still get a screening element and epoch, before the first dose (D1)."""
+    text = (ROOT / "examples" / "protocols" / "satralizumab-sakurastar.toml").read_text("utf-8")
+    path = tmp_path / "trial.toml"
+    path.write_text(text.split("\n[design]\n")[0], encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("sdtm", "--protocol", str(path), "-o", str(out)).exit_code == 0
+    te = {r["ETCD"]: r for r in _records(out, "te")}
+    assert te["SCRN"]["ELEMENT"] == "Screening"
+    assert te["SCRN"]["TESTRL"] == "Screening visit D-28 (study day -28)"
+    assert te["SCRN"]["TEENRL"] == "First dosing visit (D1, study day 1)"
+    assert [r["ETCD"] for r in _records(out, "ta") if r["TAETORD"] == 1] == ["SCRN", "SCRN"]
+    _elements_cover_the_visits(out)
+
+
+# --- define.xml (issue 19 #6) ------------------------------------------------------------------
+
+
+def _define_schema() -> Any:
+    """The Define-XML 2.1 schema odmlib ships (with the ODM 1.3.2 schema it extends)."""
+    import xmlschema
+    from odmlib import schema_manager
+
+    return xmlschema.XMLSchema(schema_manager.get_schema_path("define", "2.1"))
+
+
+def _define(folder: Path) -> Any:
+    from xml.etree import ElementTree
+
+    return ElementTree.parse(folder / "define.xml").getroot()
+
+
+ODM = "{http://www.cdisc.org/ns/odm/v1.3}"
+DEF = "{http://www.cdisc.org/ns/def/v2.1}"
+
+
+def _all_outputs(run: Run, tmp_path: Path) -> list[Path]:
+    """The folders sdtm writes for the built-in file, each example and a file without [design]."""
+    folders = []
+    text = protocol.BUILTIN.read_text(encoding="utf-8").split("\n[design]\n")[0]
+    bare = tmp_path / "bare.toml"
+    bare.write_text(text, encoding="utf-8")
+    for number, path in enumerate([None, *EXAMPLES, bare]):
+        out = tmp_path / f"out{number}"
+        args = ("--protocol", str(path)) if path else ()
+        result = run("sdtm", *args, "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+        folders.append(out)
+    return folders
+
+
+def test_define_xml_validates_and_every_item_oid_resolves(run: Run, tmp_path: Path) -> None:
+    schema = _define_schema()
+    for out in _all_outputs(run, tmp_path):
+        schema.validate(str(out / "define.xml"))
+        root = _define(out)
+        items = {item.get("OID") for item in root.iter(f"{ODM}ItemDef")}
+        groups = {group.get("OID"): group for group in root.iter(f"{ODM}ItemGroupDef")}
+        for name in NAMES:
+            document = _document(out, name)
+            assert document["metaDataRef"] == "define.xml"
+            assert document["metaDataVersionOID"] == root.find(f".//{ODM}MetaDataVersion").get(
+                "OID"
+            )
+            group = groups[document["itemGroupOID"]]
+            refs = [ref.get("ItemOID") for ref in group.iter(f"{ODM}ItemRef")]
+            assert refs == [column["itemOID"] for column in document["columns"]]
+            assert {column["itemOID"] for column in document["columns"]} <= items
+            leaf = group.find(f"{DEF}leaf")
+            assert leaf.get("{http://www.w3.org/1999/xlink}href") == f"{name}.json"
+
+
+def test_the_schema_check_of_define_xml_can_fail(tmp_path: Path, written: Path) -> None:
+    text = (written / "define.xml").read_text(encoding="utf-8")
+    broken = text.replace('Purpose="Tabulation"', 'Purpose="Tabulation" Colour="red"', 1)
+    assert not _define_schema().is_valid(broken)
+
+
+def test_define_xml_has_codelists_with_their_nci_codes(written: Path) -> None:
+    root = _define(written)
+    codelists = {c.get("OID"): c for c in root.iter(f"{ODM}CodeList")}
+    tphase = codelists["CL.TPHASE"]
+    assert tphase.find(f"{ODM}Alias").get("Name") == "C66737"  # Trial Phase Response
+    items = {
+        i.get("CodedValue"): i.find(f"{ODM}Alias").get("Name")
+        for i in tphase.iter(f"{ODM}CodeListItem")
+    }
+    assert items == {"PHASE III TRIAL": "C15602"}
+    epochs = {i.get("CodedValue") for i in codelists["CL.EPOCH"].iter(f"{ODM}CodeListItem")}
+    assert epochs == {"SCREENING", "OPEN LABEL TREATMENT", "BLINDED TREATMENT"}
+    standard = next(s for s in root.iter(f"{DEF}Standard") if s.get("Type") == "CT")
+    assert standard.get("Version") == "2025-03-28"
+
+
+def test_define_xml_keeps_each_criterion_in_full(written: Path) -> None:
+    """TI's value-level metadata: each criterion's IETEST, described by its whole text."""
+    root = _define(written)
+    texts = {
+        item.get("OID"): item.find(f"{ODM}Description/{ODM}TranslatedText").text
+        for item in root.iter(f"{ODM}ItemDef")
+    }
+    for criterion in load_design(protocol.load()).criteria:
+        assert texts[f"IT.TI.IETEST.{criterion.ietestcd}"] == criterion.text
+    seed = SEED_CRITERIA["EXCLUSION"][0]
+    assert texts["IT.TI.IETEST.EXCL01"] == seed  # 320 characters, whole
+
+
+def test_define_xml_has_value_level_metadata_for_ts(written: Path) -> None:
+    root = _define(written)
+    lists = {v.get("OID"): v for v in root.iter(f"{DEF}ValueListDef")}
+    refs = [ref.get("ItemOID") for ref in lists["VL.TS.TSVAL"].iter(f"{ODM}ItemRef")]
+    assert "IT.TS.TSVAL.TPHASE" in refs
+    assert "IT.TS.TSVAL.SSTDTC" in refs
+    items = {item.get("OID"): item for item in root.iter(f"{ODM}ItemDef")}
+    assert items["IT.TS.TSVAL.SSTDTC"].get("DataType") == "date"
+    assert items["IT.TS.TSVAL.AGEMIN"].get("DataType") == "durationDatetime"
+    ref = items["IT.TS.TSVAL.TPHASE"].find(f"{ODM}CodeListRef")
+    assert ref.get("CodeListOID") == "CL.TPHASE"
+    comment = next(c for c in root.iter(f"{DEF}CommentDef") if c.get("OID") == "COM.TS")
+    assert "TRT 'MIL62' (no UNII)" in "".join(comment.itertext())
+
+
+def test_dataset_json_names_its_originator_and_the_protocols_last_change(written: Path) -> None:
+    for name in NAMES:
+        document = _document(written, name)
+        assert document["originator"] == "Beijing Mabworks Biotech Co., Ltd."
+        # The protocol file's modification time, never later than the export instant.
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", document["dbLastModifiedDateTime"])
+        assert document["dbLastModifiedDateTime"] <= document["datasetJSONCreationDateTime"]
+
+
+# --- example files without placeholders in data (issue 19 #7) ----------------------------------
+
+PLACEHOLDER = re.compile(r"EXAMPLE|Not stated here|placeholder|see the registry", re.IGNORECASE)
+
+
+def test_the_sakurastar_example_has_no_placeholder_in_its_datasets(
+    run: Run, tmp_path: Path
+) -> None:
+    """Unknown values are null-flavoured; that the file is an example is said in its comments
+    and the README, not inside TITLE, SPONSOR, ARM or ELEMENT."""
+    path = ROOT / "examples" / "protocols" / "satralizumab-sakurastar.toml"
+    out = tmp_path / "out"
+    result = run("sdtm", "--protocol", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    for name in NAMES:
+        assert not PLACEHOLDER.search((out / f"{name}.csv").read_text(encoding="utf-8")), name
+    assert not PLACEHOLDER.search((out / "define.xml").read_text(encoding="utf-8"))
+    ts = {r["TSPARMCD"]: r for r in _records(out, "ts")}
+    assert (ts["TITLE"]["TSVAL"], ts["TITLE"]["TSVALNF"]) == ("", "UNK")
+    assert (ts["SPONSOR"]["TSVAL"], ts["SPONSOR"]["TSVALNF"]) == ("", "UNK")
+    assert (ts["ROUTE"]["TSVAL"], ts["ROUTE"]["TSVALCD"]) == ("SUBCUTANEOUS", "C38299")
+    assert "originator" not in _document(out, "ts")  # no sponsor to name
+    _ts_checklist(list(ts.values()))
+    assert "EXAMPLE" in path.read_text(encoding="utf-8").splitlines()[0]  # said in its header

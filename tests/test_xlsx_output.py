@@ -303,16 +303,7 @@ def test_a_render_is_a_pure_function_of_plan_and_instant() -> None:
         assert {entry.date_time for entry in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
-# --- start-up, and the example ------------------------------------------------------------------
-
-
-def test_listing_the_formats_does_not_import_openpyxl() -> None:
-    code = (
-        "import sys; from mil62sched import cli, formats; formats.all_formats(); "
-        "print('openpyxl' in sys.modules)"
-    )
-    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert found.stdout == "False\n"
+# --- the example --------------------------------------------------------------------------------
 
 
 def example_roster(path: Path) -> None:

@@ -32,8 +32,10 @@ from mil62sched.commands.options import (
     ProtocolFile,
     RosterOutput,
     RosterRunOptions,
+    ScreenOutput,
     SiteOptions,
     Start,
+    WorkingDayOptions,
 )
 from mil62sched.environment import Environment
 from mil62sched.errors import Mil62schedError
@@ -403,7 +405,99 @@ def sdtm(
     protocol_file: ProtocolFile = None,
     force: Force = False,
 ) -> None:
-    """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV and Dataset-JSON 1.1)."""
+    """Write the SDTM trial-design datasets TA, TE, TV, TI, TS (CSV, Dataset-JSON 1.1) and
+    their define.xml (Define-XML 2.1)."""
+
+
+HISTORY_PANEL = "A person's history"
+Candidates = Annotated[
+    Path | None,
+    typer.Argument(
+        help="CSV or .xlsx of candidates: participant,phase,screening,item,name,date,value, one "
+        "row per person and history item (README: Screening). Default: one person, from the "
+        "options.",
+        show_default=False,
+    ),
+]
+ScreenSite = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        help="TOML site file whose country and time zone the working days follow. Default: the "
+        "protocol's site.",
+        rich_help_panel=SITE_PANEL,
+    ),
+]
+
+
+def _history(text: str) -> Any:
+    """An option of a person's history (`text`: its help), in its own help panel."""
+    return typer.Option(help=text, rich_help_panel=HISTORY_PANEL)
+
+
+@app.command()
+@declared("screen")
+def screen(
+    candidates: Candidates = None,
+    phase: Annotated[
+        str | None, typer.Option(help="The phase screened for: 1b or 3 (the protocol's phases).")
+    ] = None,
+    screening: Annotated[str | None, typer.Option(help="The screening date, YYYY-MM-DD.")] = None,
+    last: Annotated[
+        list[str] | None,
+        _history(
+            "NAME=YYYY-MM-DD: the last dose of a drug, vaccine or procedure (a drug taken every "
+            "day: the day it was stopped), e.g. ivig=2025-08-20 (repeatable)."
+        ),
+    ] = None,
+    attack: Annotated[
+        list[str] | None, _history("An attack of NMOSD, YYYY-MM-DD (repeatable).")
+    ] = None,
+    steroid_dose: Annotated[
+        str | None,
+        _history(
+            "The daily glucocorticoid dose, mg of prednisone or its equivalent: still taken at "
+            "screening, or up to a glucocorticoid's --last date."
+        ),
+    ] = None,
+    continuous_days: Annotated[
+        list[str] | None,
+        _history("NAME=DAYS: how many days in a row a drug of --last was taken (repeatable)."),
+    ] = None,
+    half_life: Annotated[
+        list[str] | None,
+        _history(
+            "NAME=DURATION: a drug's half-life, e.g. azathioprine=5h or 3d; never built in, "
+            "needed where a criterion counts half-lives (repeatable)."
+        ),
+    ] = None,
+    classes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--class",
+            help="NAME=CLASS: the class of a drug the protocol does not list, e.g. "
+            "ocrelizumab=b-cell-depleting (repeatable).",
+            rich_help_panel=HISTORY_PANEL,
+        ),
+    ] = None,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Then print the plan from the first working day on or after the earliest date "
+            "(with --arm).",
+        ),
+    ] = False,
+    arm: Annotated[
+        str | None, typer.Option(help="The arm --plan plans; 'mil62sched arms' lists them.")
+    ] = None,
+    protocol_file: ProtocolFile = None,
+    site_file: ScreenSite = None,
+    *,
+    site: WorkingDayOptions,
+    output: ScreenOutput,
+) -> None:
+    """When can this person start? The earliest first infusion the time-bound criteria allow."""
 
 
 protocol_commands = typer.Typer(

@@ -280,6 +280,31 @@ SENTENCES = (
     N_("invalid {what} {value}: {problem}"),
     N_("use {form}"),
     N_("participant ID"),
+    # screen: the time-bound criteria's refusals
+    N_("unknown drug, vaccine or procedure"),
+    *(N_("Inclusion {number}"), N_("Exclusion {number}"), N_("{count} half-lives")),
+    N_(
+        "did you mean {names}? the classes are {classes}; give --class {name}=CLASS for one the "
+        "protocol does not list"
+    ),
+    N_("the classes are {classes}; give --class {name}=CLASS for one the protocol does not list"),
+    N_("no half-life for {name}"),
+    N_(
+        "{criterion} ({phase}) waits more than {span} after the drug is stopped: give "
+        "--half-life {name}=DURATION (e.g. 5h or 3d)"
+    ),
+    N_("no daily dose for {name}"),
+    N_(
+        "{criterion} limits the daily dose of {classes} within the period before the first "
+        "administration: give --steroid-dose MG (mg a day, prednisone or its equivalent)"
+    ),
+    N_("unknown phase"),
+    N_("missing option --screening"),
+    N_("the screening date, YYYY-MM-DD"),
+    N_("missing option --phase"),
+    N_("the phase screened for, one of {names}"),
+    N_("{name}: unknown class"),
+    N_("classes: {classes}"),
     # last: the most general, a file's line and a participant's row before a problem
     N_("{file} line {line}: {problem}"),
     N_("{file} line {line}"),
@@ -292,6 +317,7 @@ _LITERAL = frozenset(
         *("extensions", "record", "arm", "known", "code", "both", "visit", "again", "period"),
         *("option", "where", "suggestion", "time", "other"),
         *("periods", "later", "first", "second", "protocol", "field"),
+        "classes",
     }
 )
 

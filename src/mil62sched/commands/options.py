@@ -1,11 +1,12 @@
 """The option groups the commands share, each declared once, and what its values mean.
 
 A group is a frozen dataclass whose fields carry their typer declarations (help text, help
-panel): `SiteOptions` (how the site plans; its `InputOptions`: how the site's files are read),
+panel): `SiteOptions` (how the site plans; its `WorkingDayOptions`: the working days, which
+`screen` takes alone, and their `InputOptions`: how the site's files are read),
 `RosterRunOptions` (a whole site's run: `roster`, `agenda`), `CalendarOptions` (timed calendar
-events), `OutputOptions` and its `roster` and `agenda` kinds (what is written where) and
-`CardOptions` (the printed card). `cli` names a group once in a command's signature and gets its
-options spliced in (`cli.declared`); the command gets the group back, built, and asks it for
+events), `OutputOptions` and its `roster`, `agenda` and `screen` kinds (what is written where)
+and `CardOptions` (the printed card). `cli` names a group once in a command's signature and gets
+its options spliced in (`cli.declared`); the command gets the group back, built, and asks it for
 what the engine and the formats take (`Policy`, `Timing`, `Presentation`), each value checked
 (a refusal names the value and what is accepted).
 """
@@ -24,10 +25,10 @@ from mil62sched.diagnostics import Diagnostics
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
 from mil62sched.formats.presentation import DEFAULT_DURATION, Presentation, Timing
-from mil62sched.i18n import N_
+from mil62sched.i18n import N_, words
 from mil62sched.inputs import Reading, readable_twice
 from mil62sched.model.contact import SiteContact
-from mil62sched.model.plan import ANCHORS, Anchor, Policy
+from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy
 from mil62sched.model.protocol import Protocol
 from mil62sched.outputs import output_path
 from mil62sched.parse import (
@@ -125,18 +126,11 @@ class InputOptions:
 
 
 @dataclass(frozen=True)
-class SiteOptions:
-    """How the site plans, and how its files are read: the options `plan`, `roster` and `agenda`
+class WorkingDayOptions:
+    """The site's working days (its country's holidays, a holiday file, or no check) and how the
+    site's files are read: what `plan`, `roster`, `agenda` (in `SiteOptions`) and `screen`
     share."""
 
-    window: Annotated[
-        str | None,
-        typer.Option(
-            help="Visit window: N days either side, or B,A days before,after. "
-            "Default: the protocol's (the registry states none).",
-            rich_help_panel=SITE_PANEL,
-        ),
-    ] = None
     country: Annotated[
         str | None,
         typer.Option(
@@ -161,6 +155,39 @@ class SiteOptions:
         ),
     ] = None
     inputs: InputOptions = InputOptions()  # the site's files: roster, actuals, holidays
+
+    def site_calendar(self, protocol: Protocol, reading: Reading) -> "SiteCalendar | None":
+        """The working-day calendar: the protocol's country unless overridden; None when off."""
+        from mil62sched.site.workdays import SiteCalendar, load_overrides
+
+        if self.no_holidays:
+            if self.holidays is not None or self.country is not None:
+                raise UsageError(
+                    "--no-holidays turns the working-day check off: drop --holidays and --country"
+                )
+            return None
+        if self.holidays is None:
+            overrides = None
+        else:
+            overrides = load_overrides(readable_twice(self.holidays, reading), reading)
+        country = protocol.country if self.country is None else self.country
+        return SiteCalendar(country, overrides)
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """How the site plans, and how its files are read: the options `plan`, `roster` and `agenda`
+    share."""
+
+    window: Annotated[
+        str | None,
+        typer.Option(
+            help="Visit window: N days either side, or B,A days before,after. "
+            "Default: the protocol's (the registry states none).",
+            rich_help_panel=SITE_PANEL,
+        ),
+    ] = None
+    working_days: WorkingDayOptions = WorkingDayOptions()
     adjust: Annotated[
         bool,
         typer.Option(
@@ -183,6 +210,11 @@ class SiteOptions:
         ),
     ] = None
 
+    @property
+    def inputs(self) -> InputOptions:
+        """How the site's files are read."""
+        return self.working_days.inputs
+
     def policy(self, protocol: Protocol, reading: Reading, tz: str | None = None) -> Policy:
         """The engine's Policy (a --holidays file read as `reading` says). Today is --today when
         given, else the date at the site (in the protocol's time zone, or `tz`): the clock is
@@ -192,30 +224,13 @@ class SiteOptions:
         anchor: Anchor = "previous" if self.anchor.lower() == "previous" else "w1d1"
         return Policy(
             window=None if self.window is None else parse_window(self.window),
-            site=self.site_calendar(protocol, reading),
+            site=self.working_days.site_calendar(protocol, reading),
             adjust=self.adjust,
             anchor=anchor,
             today=site_today(protocol, tz)
             if self.today is None
             else parse_date(self.today, "--today date"),
         )
-
-    def site_calendar(self, protocol: Protocol, reading: Reading) -> "SiteCalendar | None":
-        """The working-day calendar: the protocol's country unless overridden; None when off."""
-        from mil62sched.site.workdays import SiteCalendar, load_overrides
-
-        if self.no_holidays:
-            if self.holidays is not None or self.country is not None:
-                raise UsageError(
-                    "--no-holidays turns the working-day check off: drop --holidays and --country"
-                )
-            return None
-        if self.holidays is None:
-            overrides = None
-        else:
-            overrides = load_overrides(readable_twice(self.holidays, reading), reading)
-        country = protocol.country if self.country is None else self.country
-        return SiteCalendar(country, overrides)
 
 
 def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None = None) -> date:
@@ -410,12 +425,22 @@ class RosterOutput:
 
 
 @dataclass(frozen=True)
-class AgendaOutput:
+class AgendaOutput(OutputOptions):
     """What `agenda` writes and where."""
 
     format: Annotated[str | None, _format(formats.names(agenda=True))] = None
-    output: OutputFile = None
-    force: Force = False
+
+
+# A screening's formats (`formats.screening.FORMATS`, not imported at each start), first the
+# default.
+SCREEN_FORMATS = ("table", "json", "csv", "md")
+
+
+@dataclass(frozen=True)
+class ScreenOutput(OutputOptions):
+    """What `screen` writes (a screening's formats) and where."""
+
+    format: Annotated[str | None, _format(list(SCREEN_FORMATS))] = None
 
 
 @dataclass(frozen=True)
@@ -448,15 +473,9 @@ class CardOptions:
     ] = None
 
     def at_site(self, protocol: Protocol) -> tuple[Protocol, SiteContact]:
-        """The protocol as planned at the site of `--site FILE` (its country, time zone and
-        chairs where the file sets them), and its contact card; without a file, the protocol's
-        site."""
-        if self.site_file is None:
-            return protocol, SiteContact.of(protocol)
-        from mil62sched.site.site_file import load_contact
-
-        contact = load_contact(self.site_file)
-        return contact.applied_to(protocol), contact
+        """The protocol as planned at the site of `--site FILE`, and its contact card
+        (`at_site`)."""
+        return at_site(protocol, self.site_file)
 
     def applied_to(
         self, presentation: Presentation, contact: SiteContact, lang: str | None
@@ -483,6 +502,17 @@ class CardOptions:
         ):  # fmt: skip
             if value is not None and not used:
                 said.warning(template, option=option, format=fmt.name)
+
+
+def at_site(protocol: Protocol, site_file: Path | None) -> tuple[Protocol, SiteContact]:
+    """The protocol as planned at the site of `--site FILE` (its country, time zone and chairs
+    where the file sets them), and its contact card; without a file, the protocol's site."""
+    if site_file is None:
+        return protocol, SiteContact.of(protocol)
+    from mil62sched.site.site_file import load_contact
+
+    contact = load_contact(site_file)
+    return contact.applied_to(protocol), contact
 
 
 NO_PHONE = N_(
@@ -533,3 +563,12 @@ def warn_ignored(
     calendar.warn_unused(said, fmt)
     card.warn_unused(said, fmt)
     warn_no_phone(said, fmt, contact)
+
+
+def warn_study_dates(env: Environment, plan: Plan) -> None:
+    """The plan's notes on the registry's study dates, as warnings in the run's language (never
+    an error)."""
+    from mil62sched.formats.wording import study_date_notes
+
+    for note in study_date_notes(plan, words(env.lang)):
+        env.diagnostics.warning(note)

@@ -16,13 +16,13 @@ from mil62sched.commands.options import (
     SiteOptions,
     presentation,
     warn_ignored,
+    warn_study_dates,
 )
 from mil62sched.engine import later_period
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
-from mil62sched.i18n import words
 from mil62sched.model.codes import VisitCode
-from mil62sched.model.plan import Plan, Records, VisitKey
+from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.outputs import write_text
 from mil62sched.parse import check_participant, excerpt, parse_actual, parse_date, parse_visit_key
@@ -70,15 +70,7 @@ def run(env: Environment, options: PlanOptions) -> None:
     rendered = chosen.render(the_plan, shown)
     write_text(rendered, output.output, env.output, force=output.force, terminal=chosen.terminal)
     warn_ignored(env.diagnostics, chosen, options.calendar, card, contact)
-    _warn_study_dates(env, the_plan)
-
-
-def _warn_study_dates(env: Environment, plan: Plan) -> None:
-    """The plan's notes on the registry's study dates, as warnings (never an error)."""
-    from mil62sched.formats.wording import study_date_notes
-
-    for note in study_date_notes(plan, words(env.lang)):
-        env.diagnostics.warning(note)
+    warn_study_dates(env, the_plan)
 
 
 def records(actual: Sequence[str], missed: Sequence[str]) -> Records:

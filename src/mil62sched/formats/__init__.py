@@ -46,7 +46,6 @@ class Format(NamedTuple):
     # A roster's plans into one stream (a text stream, or a byte stream for a `binary` format);
     # None when the format has no roster form.
     write_roster: Callable[[Iterable[Plan], Presentation, IO[Any]], None] | None = None
-    streams: bool = False  # write_roster writes each plan as it comes (no plan is held)
     render_agenda: Callable[[Agenda, Presentation], str | bytes] | None = None
     terminal: bool = False  # made for a terminal: styled when standard output is one
     named: bool = False  # a roster output carries a name (Presentation.heading), e.g. a calendar's

@@ -46,10 +46,12 @@ HEADER = (
 
 
 def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[str]]:
-    """One row per infusion, in HEADER's order (the same values as `visit_fields` and
-    `tracking_fields`, which the tests hold it to; written out here because a roster may have a
-    million rows, whose dates, codes, treatments and notes repeat: each is spelled once, by the
-    cached helpers below). `over_full`: the site's over-full days, when chairs were counted."""
+    """One row per infusion, in HEADER's order (the same values as `contract.plan_visits`, which
+    the tests hold it to; written out here because a roster may have a million rows, whose
+    dates, codes, treatments and notes repeat: each is spelled once, by the cached helpers
+    below. Derived from `plan_visits`, the rows took about 5x as long and a roster's planning
+    and CSV writing about 2x: benchmarks/csv_rows.py). `over_full`: the site's over-full days,
+    when chairs were counted."""
     periods = {p.name: (_iso(p.start), _BOOL[p.assumed]) for p in plan.periods}
     is_tracked = tracked(plan)
     early = _BOOL[before_study_start(plan)]
@@ -171,6 +173,5 @@ FORMAT = Format(
     extensions=(".csv",),
     render=render,
     write_roster=write_many,
-    streams=True,
     render_agenda=render_agenda,
 )

@@ -507,7 +507,6 @@ FORMAT = Format(
     extensions=(".html", ".htm"),
     render=render,
     write_roster=write_roster,
-    streams=True,
     render_agenda=render_agenda,
     named=True,
     printed=True,

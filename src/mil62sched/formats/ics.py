@@ -50,7 +50,7 @@ from mil62sched.model.codes import W1D1
 from mil62sched.model.plan import Period, Plan, Visit
 
 if TYPE_CHECKING:
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event, vCalAddress
 
 # Fixed namespace for this tool's UIDs; changing it would duplicate every imported event.
 UID_NAMESPACE = uuid.UUID("6f1d2c1e-4b8a-5f4e-9a62-0c3e7d303a62")
@@ -109,18 +109,34 @@ def calendar_name(plan: Plan, who: str | None = None, tr: Words = ENGLISH) -> st
     return tr("UNBLINDED {name}", name=name) if plan.unblinded else name
 
 
-def new_calendar(name: str) -> Calendar:
-    """An empty PUBLISH calendar with this tool's PRODID and a display name."""
+def new_calendar(name: str, presentation: Presentation = PLAIN) -> Calendar:
+    """An empty calendar with this tool's PRODID and a display name. It is a METHOD:PUBLISH
+    calendar only when the site gives an e-mail address, which every event then names as its
+    ORGANIZER (RFC 5546 3.2.1 requires one); without it, a plain RFC 5545 calendar that every
+    client imports."""
     from icalendar import Calendar
 
     calendar = Calendar()
     calendar.add("prodid", f"-//mil62sched//mil62sched {__version__}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    if _organizer(presentation) is not None:
+        calendar.add("method", "PUBLISH")
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     return calendar
+
+
+def _organizer(presentation: Presentation) -> vCalAddress | None:
+    """The events' ORGANIZER: the site's e-mail address with its name, when the site has one."""
+    contact = presentation.contact
+    if contact is None or not contact.email:
+        return None
+    from icalendar import vCalAddress
+
+    organizer = vCalAddress(f"mailto:{contact.email}")
+    organizer.params["cn"] = contact.name
+    return organizer
 
 
 def events(plan: Plan, presentation: Presentation = PLAIN) -> list[Event]:
@@ -170,7 +186,7 @@ def add_timezones(calendar: Calendar, first: date, last: date) -> None:
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as an iCalendar text with CRLF line endings."""
-    calendar = new_calendar(calendar_name(plan, tr=language(presentation.lang)))
+    calendar = new_calendar(calendar_name(plan, tr=language(presentation.lang)), presentation)
     for event in events(plan, presentation):
         calendar.add_component(event)
     days = [v.actual or v.date for v in plan.visits]
@@ -210,6 +226,9 @@ def _event(plan: Plan, visit: Visit, stamp: datetime, presentation: Presentation
         event.add("dtend", end)
     event.add("summary", summary)
     event.add("description", "\n".join(_description(plan, visit, tr)))
+    organizer = _organizer(presentation)
+    if organizer is not None:
+        event.add("organizer", organizer)
     if visit.status in _CANCELLED:
         event.add("status", "CANCELLED")
     for before in presentation.reminders:
@@ -320,7 +339,7 @@ def write_many(plans: Iterable[Plan], presentation: Presentation, stream: IO[str
     """
     from icalendar import Event
 
-    head = new_calendar(presentation.heading or "roster")
+    head = new_calendar(presentation.heading or "roster", presentation)
     if presentation.timing is not None:
         sample = Event()
         sample.add("dtstart", _timed(date(2000, 1, 3), presentation.timing)[0])
@@ -341,7 +360,6 @@ FORMAT = Format(
     extensions=(".ics",),
     render=render,
     write_roster=write_many,
-    streams=True,
     named=True,
     timed=True,
 )

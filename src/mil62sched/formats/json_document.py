@@ -54,6 +54,5 @@ FORMAT = Format(
     extensions=(".json",),
     render=render,
     write_roster=write_many,
-    streams=True,
     render_agenda=render_agenda,
 )

@@ -219,8 +219,8 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     """Every plan's visits in one table, one row per infusion, participant first."""
     tr = language(presentation.lang)
     headings = (
-        *("Participant", "Arm", "Visit", "Period", "Date", "Weekday", "Infusion"),
-        *("Window", "Day", "Record"),
+        *(N_("Participant"), N_("Arm"), N_("Visit"), N_("Period"), N_("Date"), N_("Weekday")),
+        *(N_("Infusion"), N_("Window"), N_("Day"), N_("Record")),
     )
     rows: list[tuple[str, ...]] = []
     unblinded = False
@@ -326,7 +326,10 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
     from mil62sched.model.agenda import OVER_CAPACITY, OVERDUE
 
     tr = language(presentation.lang)
-    headings = ("Date", "Day", "Participant", "Visit", "Window", "Infusion", "Flags")
+    headings = (
+        *(N_("Date"), N_("Day"), N_("Participant"), N_("Visit"), N_("Window"), N_("Infusion")),
+        N_("Flags"),
+    )
     rows: list[tuple[str, ...]] = []
     styles: list[str | None] = []
     for item in agenda.items:

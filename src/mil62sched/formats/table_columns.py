@@ -15,18 +15,14 @@ from mil62sched.formats.wording import (
 from mil62sched.i18n import ENGLISH, N_, Words
 from mil62sched.model.plan import Plan, Visit
 
-# The headings, in English: also the names the terminal table lays its columns out by.
-HEADINGS = (
-    *(N_("Visit"), N_("Period"), N_("Study day"), N_("Date"), N_("Weekday"), N_("Infusion")),
-    *(N_("Window"), N_("Day"), N_("Proposed"), N_("Record"), N_("Participant"), N_("Arm")),
-    *(N_("Flags"), N_("Kind")),
-)
 # The kinds of visit a protocol file may name (protocol/schema.json), shown in words.
 KINDS = (N_("infusion"), N_("screening"), N_("assessment"), N_("end-of-treatment"), N_("follow-up"))
 
 
 class Column(NamedTuple):
-    """A table column: its heading, its cell text, and whether it is numeric."""
+    """A table column: its heading (in English, marked for translation where it is made: also
+    the name the terminal table lays the column out by), its cell text, and whether it is
+    numeric."""
 
     heading: str
     text: Callable[[Visit], str]
@@ -39,25 +35,25 @@ def columns(plan: Plan, tr: Words = ENGLISH) -> list[Column]:
     when the plan has several periods, a window, a working-day check or recorded visits.
     Headings are in English (`tr` translates them for display), cells in `tr`'s language."""
     names = holiday_names(plan, tr)
-    chosen = [Column("Visit", lambda v: str(v.code))]
+    chosen = [Column(N_("Visit"), lambda v: str(v.code))]
     if len(plan.periods) > 1:
-        chosen.append(Column("Period", lambda v: tr.sentence(v.period)))
+        chosen.append(Column(N_("Period"), lambda v: tr.sentence(v.period)))
     chosen += [
-        Column("Study day", lambda v: str(v.study_day), numeric=True),
-        Column("Date", lambda v: v.date.isoformat()),
-        Column("Weekday", lambda v: tr.weekday(v.date, short=True)),
-        Column("Infusion", lambda v: label(v, tr)),
+        Column(N_("Study day"), lambda v: str(v.study_day), numeric=True),
+        Column(N_("Date"), lambda v: v.date.isoformat()),
+        Column(N_("Weekday"), lambda v: tr.weekday(v.date, short=True)),
+        Column(N_("Infusion"), lambda v: label(v, tr)),
     ]
     if any(v.kind != "infusion" for v in plan.visits):  # a protocol with other visits
-        chosen.insert(-1, Column("Kind", lambda v: tr(v.kind)))
+        chosen.insert(-1, Column(N_("Kind"), lambda v: tr(v.kind)))
     if any(v.window is not None for v in plan.visits):
-        chosen.append(Column("Window", window_text))
+        chosen.append(Column(N_("Window"), window_text))
     if plan.policy.site is not None:
-        chosen.append(Column("Day", lambda v: day_text(v, tr, names)))
+        chosen.append(Column(N_("Day"), lambda v: day_text(v, tr, names)))
         if any(v.proposed is not None for v in plan.visits):
             chosen.append(
-                Column("Proposed", lambda v: v.proposed.isoformat() if v.proposed else "")
+                Column(N_("Proposed"), lambda v: v.proposed.isoformat() if v.proposed else "")
             )
     if any(v.status != "planned" for v in plan.visits):
-        chosen.append(Column("Record", lambda v: record_text(v, tr)))
+        chosen.append(Column(N_("Record"), lambda v: record_text(v, tr)))
     return chosen

@@ -33,6 +33,7 @@ class SiteContact(NamedTuple):
     timezone: str | None = None
     chairs: int | None = None
     name_zh: str = ""
+    email: str = ""  # the site's address: a calendar's ORGANIZER (RFC 5546 PUBLISH needs one)
 
     @classmethod
     def of(cls, protocol: Protocol) -> SiteContact:

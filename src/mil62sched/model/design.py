@@ -14,11 +14,34 @@ Category = Literal["inclusion", "exclusion"]
 
 
 class Criterion(NamedTuple):
-    """One eligibility criterion, numbered within its category, in the protocol's words."""
+    """One eligibility criterion, numbered within its category, in the protocol's words.
+
+    A criterion that differs by phase is one entry per phase: the same `number`, a `subcategory`
+    (IESCAT) each and a `part` letter (A, B ...) that tells their IETESTCDs apart. `short` is
+    the file's meaningful text for IETEST when `text` is longer than its 200 characters; the
+    full text goes to define.xml.
+    """
 
     category: Category
     number: int
     text: str
+    subcategory: str | None = None
+    short: str | None = None
+    part: str = ""
+
+    @property
+    def ietestcd(self) -> str:
+        """IETESTCD: INCL or EXCL, the number in two digits, the part letter.
+
+        >>> Criterion("inclusion", 4, "x", part="B").ietestcd
+        'INCL04B'
+        """
+        return f"{'INCL' if self.category == 'inclusion' else 'EXCL'}{self.number:02d}{self.part}"
+
+    @property
+    def ietest(self) -> str:
+        """IETEST: the text, or the file's short text for a longer one."""
+        return self.short or self.text
 
 
 class SummaryParameter(NamedTuple):
@@ -76,6 +99,9 @@ class Design(NamedTuple):
     summary: tuple[SummaryParameter, ...]
     screening: Screening | None = None
     derived: bool = False  # True: made from the schedules, the file having no [design] table
+    # True: the file's [design] gives criteria or summary but no arms, elements or epochs, which
+    # are made from the schedules (`derived` is True too).
+    partial: bool = False
 
 
 # TSPARM (the parameter's name) of the trial summary parameters the tool writes or knows, by
@@ -87,9 +113,14 @@ PARAMETER_NAMES = {
     "AGEMAX": "Planned Maximum Age of Subjects",
     "AGEMIN": "Planned Minimum Age of Subjects",
     "COMPTRT": "Comparative Treatment Name",
+    "CURTRT": "Current Therapy or Treatment",
+    "DCUTDESC": "Data Cutoff Description",
+    "DCUTDTC": "Data Cutoff Date",
     "DOSE": "Dose per Administration",
+    "DOSFRM": "Dose Form",
     "DOSFRQ": "Dosing Frequency",
     "DOSU": "Dose Units",
+    "EXTTIND": "Extension Trial Indicator",
     "FCNTRY": "Planned Country of Investigational Sites",
     "HLTSUBJI": "Healthy Subject Indicator",
     "INDIC": "Trial Disease/Condition Indication",
@@ -100,8 +131,13 @@ PARAMETER_NAMES = {
     "OBJPRIM": "Trial Primary Objective",
     "OBJSEC": "Trial Secondary Objective",
     "OUTMSPRI": "Primary Outcome Measure",
+    "OUTMSSEC": "Secondary Outcome Measure",
+    "PCLAS": "Pharmacologic Class",
+    "PDSTIND": "Pediatric Study Indicator",
+    "PIPIND": "Pediatric Investigation Plan Indicator",
     "PLANSUB": "Planned Number of Subjects",
     "RANDOM": "Trial is Randomized",
+    "RANDQT": "Randomization Quotient",
     "REGID": "Registry Identifier",
     "ROUTE": "Route of Administration",
     "SDTIGVER": "SDTM IG Version",
@@ -110,10 +146,13 @@ PARAMETER_NAMES = {
     "SEXPOP": "Sex of Participants",
     "SPONSOR": "Clinical Study Sponsor",
     "SSTDTC": "Study Start Date",
+    "STOPRULE": "Study Stop Rules",
+    "STRATFCT": "Stratification Factor",
     "STYPE": "Study Type",
     "TBLIND": "Trial Blinding Schema",
     "TCNTRL": "Control Type",
     "TDIGRP": "Diagnosis Group",
+    "THERAREA": "Therapeutic Area",
     "TINDTP": "Trial Intent Type",
     "TITLE": "Trial Title",
     "TPHASE": "Trial Phase Classification",

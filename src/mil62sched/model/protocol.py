@@ -182,6 +182,10 @@ class Protocol(NamedTuple):
     study_start: date | None = None
     study_completion: date | None = None
     site_zh: str | None = None  # the site's name in Chinese (the card shows both); None: not given
+    # The sponsor's protocol version ("3.0") and the version it replaces, as the file states
+    # them; None when the file does not (format 1 files written before these keys existed).
+    version: str | None = None
+    amends: str | None = None
 
     def arm(self, name: str) -> Arm:
         """The arm called `name` (or an alias of it); an unknown name gets the closest one."""

@@ -33,6 +33,11 @@ _ARMCD = 20
 _ETCD = 8
 _PARMCD = re.compile(r"[A-Z][A-Z0-9]{0,7}")
 _TEXT = 200
+# ISO 21090 NullFlavor, the values of TSVALNF (SDTMIG 3.4 TS), most general first.
+NULL_FLAVORS = (
+    "NI", "INV", "DER", "OTH", "PINF", "NINF", "UNC", "MSK", "NA", "UNK", "ASKU", "NAV", "NASK",
+    "QS", "TRC", "NP",
+)  # fmt: skip
 _DURATION = re.compile(r"P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?")
 
 
@@ -73,7 +78,8 @@ def derived_design(protocol: Protocol) -> Design:
     coded by their names (ARM1, ARM2 ... for a name longer than ARMCD's 20 characters); each
     schedule has an element (E01, E02 ...); a period whose treatment is blinded is BLINDED
     TREATMENT, another OPEN LABEL TREATMENT (with the period's name when several would share
-    it); no screening element, no criteria, no summary beyond what [protocol] states.
+    it); a screening element when the schedules plan visits before study day 1 (SCRN); no
+    criteria, no summary beyond what [protocol] and the schedules state.
     `Design.derived` says so."""
     legs = {leg.schedule.name for arm in protocol.arms.values() if arm.journey for leg in arm.legs}
     chosen = [
@@ -114,11 +120,46 @@ def derived_design(protocol: Protocol) -> Design:
         criteria=(),
         criteria_version=None,
         summary=(),
+        screening=_derived_screening(protocol, arms),
         derived=True,
     )
 
 
+def _derived_screening(protocol: Protocol, arms: tuple[DesignArm, ...]) -> Screening | None:
+    """A screening element when the arms' first schedules plan visits before study day 1, so
+    that no planned visit falls outside every element: from the earliest such visit to the
+    first dosing visit."""
+    firsts = [protocol.arm(arm.arm).legs[0].schedule for arm in arms]
+    before = [(code, s) for s in firsts for code in s.visits if code.study_day < 1]
+    if not before:
+        return None
+    code, schedule = min(before, key=lambda found: found[0].study_day)
+    dosing = schedule.infusions[0] if schedule.infusions else schedule.visits[-1]
+    return Screening(
+        etcd="SCRN",
+        element="Screening",
+        start=f"Screening visit {code} (study day {code.study_day})",
+        end=f"First dosing visit ({dosing}, study day {dosing.study_day})",
+    )
+
+
 def _design(body: dict[str, Any], protocol: Protocol) -> Design:
+    if not {"arms", "elements", "epochs", "screening"} & set(body):
+        # Only criteria and summary: the arms, elements and epochs are made from the schedules.
+        version = body.get("criteria_version")
+        return derived_design(protocol)._replace(
+            criteria=_parts(
+                tuple(
+                    _criterion(_table(entry, "design.criteria"))
+                    for entry in _list(body, "criteria")
+                )
+            ),
+            criteria_version=None if version is None else _text_value(version, "criteria_version"),
+            summary=tuple(
+                _parameter(_table(entry, "design.summary")) for entry in _list(body, "summary")
+            ),
+            partial=True,
+        )
     arms = tuple(_arm(_table(entry, "design.arms"), protocol) for entry in _list(body, "arms"))
     if not arms:
         raise ProtocolError("design.arms must list at least one arm")
@@ -148,13 +189,9 @@ def _design(body: dict[str, Any], protocol: Protocol) -> Design:
                 raise ProtocolError(f"design.elements: no element for schedule {schedule.name!r}")
             if schedule.period not in epochs:
                 raise ProtocolError(f"design.epochs: no epoch for period {schedule.period!r}")
-    criteria = tuple(
-        _criterion(_table(entry, "design.criteria")) for entry in _list(body, "criteria")
+    criteria = _parts(
+        tuple(_criterion(_table(entry, "design.criteria")) for entry in _list(body, "criteria"))
     )
-    for category in _CATEGORIES:
-        numbers = [c.number for c in criteria if c.category == category]
-        if numbers != list(range(1, len(numbers) + 1)):
-            raise ProtocolError(f"design.criteria: the {category} criteria are numbered 1, 2, ...")
     version = body.get("criteria_version")
     return Design(
         arms=arms,
@@ -211,6 +248,32 @@ def _screening(body: dict[str, Any]) -> Screening:
     )
 
 
+def _parts(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+    """The criteria numbered 1, 2, ... within each category, a number repeated only for the
+    parts of one criterion (listed together, each with its own subcategory), which get their
+    part letters A, B ..."""
+    lettered: list[Criterion] = []
+    for category in _CATEGORIES:
+        chosen = [c for c in criteria if c.category == category]
+        numbers = list(dict.fromkeys(c.number for c in chosen))
+        adjacent = [c.number for c in chosen] == sorted(c.number for c in chosen)
+        if numbers != list(range(1, len(numbers) + 1)) or not adjacent:
+            raise ProtocolError(f"design.criteria: the {category} criteria are numbered 1, 2, ...")
+        for number in numbers:
+            parts = [c for c in chosen if c.number == number]
+            if len(parts) == 1:
+                lettered.append(parts[0])
+                continue
+            labels = [c.subcategory for c in parts]
+            if None in labels or len(set(labels)) != len(labels):
+                raise ProtocolError(
+                    f"design.criteria: {category} {number} is given {len(parts)} times: each "
+                    "part needs its own subcategory (IESCAT, e.g. the phase it applies to)"
+                )
+            lettered += [c._replace(part=chr(ord("A") + i)) for i, c in enumerate(parts)]
+    return tuple(lettered)
+
+
 def _criterion(body: dict[str, Any]) -> Criterion:
     category = body.get("category")
     if category not in _CATEGORIES:
@@ -223,7 +286,21 @@ def _criterion(body: dict[str, Any]) -> Criterion:
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ProtocolError(f"design.criteria: {category} {number} needs its text")
-    return Criterion(cast(Category, category), number, text)
+    where = f"design.criteria: {category} {number}"
+    short = _optional(body, "short", where)
+    if short is None and len(text) > _TEXT:
+        raise ProtocolError(
+            f"{where} is {len(text)} characters, more than the {_TEXT} of IETEST: give its "
+            f"short, a meaningful text of at most {_TEXT} characters (the full text goes to "
+            "define.xml)"
+        )
+    return Criterion(
+        cast(Category, category),
+        number,
+        text,
+        subcategory=_optional(body, "subcategory", where),
+        short=short,
+    )
 
 
 def _parameter(body: dict[str, Any]) -> SummaryParameter:
@@ -239,6 +316,11 @@ def _parameter(body: dict[str, Any]) -> SummaryParameter:
     null_flavor = _optional(body, "null_flavor", where)
     if (value is None) == (null_flavor is None):
         raise ProtocolError(f"{where}: give a value, or a null_flavor when there is none")
+    if null_flavor is not None and null_flavor not in NULL_FLAVORS:
+        raise ProtocolError(
+            f"{where}: null_flavor {null_flavor!r} is not an ISO 21090 null flavour: "
+            f"{', '.join(NULL_FLAVORS)}"
+        )
     name = _optional(body, "name", where) or PARAMETER_NAMES.get(code)
     if name is None:
         raise ProtocolError(f"{where}: not a parameter the tool knows: give its name (TSPARM)")
@@ -246,7 +328,8 @@ def _parameter(body: dict[str, Any]) -> SummaryParameter:
         raise ProtocolError(f"{where}: name (TSPARM) is longer than 40 characters")
     return SummaryParameter(
         parameter=code,
-        value=None if value is None else _text_value(value, f"{where}: value"),
+        # A value may be longer than TSVAL's 200 characters: TS goes on in TSVAL1 ... TSVALn.
+        value=None if value is None else _text_value(value, f"{where}: value", most=None),
         name=name,
         null_flavor=null_flavor,
         code=_optional(body, "code", where),
@@ -267,11 +350,11 @@ def _optional(body: dict[str, Any], key: str, where: str) -> str | None:
     return None if value is None else _text_value(value, f"{where}: {key}")
 
 
-def _text_value(value: object, where: str) -> str:
+def _text_value(value: object, where: str, most: int | None = _TEXT) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ProtocolError(f"{where} must be non-empty text")
-    if len(value) > _TEXT:
-        raise ProtocolError(f"{where} is longer than {_TEXT} characters")
+    if most is not None and len(value) > most:
+        raise ProtocolError(f"{where} is longer than {most} characters")
     return value
 
 

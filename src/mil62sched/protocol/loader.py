@@ -2,33 +2,35 @@
 
 A protocol lists what can be infused (treatments) and the dosing schedules (arms), each citing
 the registry sentence it encodes. Another trial needs only another file.
+
+`read` reads and parses a file (through the per-user cache); `build` makes the `Protocol` of a
+parsed table, one builder per table: `_protocol_head`, `_treatments`, `_schedules` (and for each
+`_schedule`: `_visits` with `_repeat`, `_overrides`, `_escalation`, `_windows`), `_journeys`. The
+builders check only what needs the file's meaning (references between tables, order, blinding,
+journeys, repeat arithmetic): what is malformed is the JSON Schema's to say (`validation`), and a
+table reaches them only once it has passed it. A new table gets a builder, called from `build`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
 from mil62sched.errors import Mil62schedError, ProtocolError
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.protocol import (
-    KINDS,
-    MASKINGS,
     Arm,
     Escalation,
     Kind,
     Leg,
-    Masking,
     Protocol,
     Schedule,
     Treatment,
     Window,
 )
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 BUILTIN = Path(__file__).parent / "mil62-ct303.toml"
 # The JSON Schema of the file format (draft 2020-12), which every file but the built-in one is
 # checked against once (`validation`); tests check the built-in one.
@@ -42,6 +44,9 @@ FORMATS = (1,)
 MAX_VISITS = 1000
 # The last study day that some start date can date: from 0001-01-01, it is 9999-12-31.
 LAST_STUDY_DAY = (date.max - date.min).days + 1
+# The tables whose entries are built one by one (`treatments.placebo`, `schedules[2]`,
+# `journeys[0]`): an entry with a problem is left out, not its whole table.
+ENTRIES = ("treatments", "schedules", "journeys")
 
 
 class Problem(NamedTuple):
@@ -50,14 +55,6 @@ class Problem(NamedTuple):
 
     path: str
     message: str
-
-
-class _Located(ProtocolError):
-    """A problem found at a key path below the entry being built."""
-
-    def __init__(self, path: str, error: Mil62schedError) -> None:
-        super().__init__(error.line())
-        self.path = path
 
 
 class Source(NamedTuple):
@@ -96,12 +93,13 @@ def read(path: Path | None = None) -> Source:
 
 
 def protocol_of(source: Source) -> Protocol:
-    """The protocol of a file read, refused for the first problem the loader finds (`protocol
-    validate` shows them all)."""
+    """The protocol of a file read that has passed the schema (the built-in one, which the tests
+    check, or one found valid before), refused for the first problem the loader finds."""
     problems: list[Problem] = []
     built = build(source.table, problems)
-    if problems or built is None:
-        raise ProtocolError(problems[0].message, where=f"invalid protocol {source.where}")
+    if built is None:
+        said = problems[0].message if problems else "run mil62sched protocol validate on it"
+        raise ProtocolError(said, where=f"invalid protocol {source.where}")
     return built
 
 
@@ -200,346 +198,333 @@ def _marshallable(value: object) -> bool:
     return isinstance(value, str | int | float | bool)
 
 
-def build(table: dict[str, Any], problems: list[Problem]) -> Protocol | None:
-    """The protocol of a parsed file, or None; every problem found goes to `problems` (each
-    entry is checked even when an earlier one failed, so that all of them can be shown)."""
+def build(
+    table: dict[str, Any], problems: list[Problem], malformed: Container[str] = ()
+) -> Protocol | None:
+    """The protocol of a parsed file, or None; every problem that needs the file's meaning goes
+    to `problems` (each entry is checked even when an earlier one failed, so that all of them
+    can be shown).
 
-    def attempt(path: str, check: Callable[..., _T], *args: Any) -> _T | None:
-        try:
-            return check(*args)
-        except _Located as exc:
-            problems.append(Problem(path + exc.path, exc.what))
-        except Mil62schedError as exc:  # a ProtocolError, or e.g. a malformed visit code
-            problems.append(Problem(path, exc.line()))
+    The file has passed the JSON Schema, which says what is malformed (`validation`; the
+    built-in file in the tests), or `malformed` names the entries it refused (`protocol`,
+    `schedules[2]`, `treatments.placebo`, a whole table): those are not built, and nothing that
+    refers to them is checked, so that no problem is said twice. One builder per table.
+    """
+    tables = _Tables(table, problems, malformed)
+    head = _protocol_head(tables)
+    treatments = _treatments(tables)
+    schedules, aliases = _schedules(tables, treatments)
+    arms = _journeys(tables, schedules, aliases)
+    if head is None or tables.lost or problems:
+        return None
+    return Protocol(**head, schedules=schedules, aliases=aliases, arms=arms)
+
+
+_T = TypeVar("_T")
+
+
+class _Refused(Exception):
+    """A problem of the entry being built: what is wrong, and where below the entry's key path
+    (`.visits`, `.overrides.W3D1`; "" for the entry itself)."""
+
+    def __init__(self, message: str, at: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.at = at
+
+
+class _Unbuilt(Exception):
+    """The entry refers to one that was not built, whose problem is said already: it is not
+    built either, and nothing more is said."""
+
+
+class _Tables:
+    """A parsed file's tables as they are built, entry by entry: the problems found, and the
+    names of the entries that were not built, by table (`lost`)."""
+
+    def __init__(
+        self, table: dict[str, Any], problems: list[Problem], malformed: Container[str]
+    ) -> None:
+        self.table = table
+        self.problems = problems
+        self.malformed = malformed
+        # By table, the names of its entries not built (a schedule's with what it unblinds). A
+        # table is here as soon as one of its entries is not built, or it is missing.
+        self.lost: dict[str, set[str]] = {}
+
+    def one(self, name: str) -> dict[str, Any] | None:
+        """The table `name` ([protocol]), or None (and lost) when it is missing or malformed."""
+        body = self.table.get(name)
+        if isinstance(body, dict) and name not in self.malformed:
+            return body
+        self.lose(name)
         return None
 
-    head = attempt("protocol", _table, table, "protocol", "the file")
-    treatments: dict[str, Treatment] = {}
-    listed = attempt("treatments", _table, table, "treatments", "the file") or {}
-    for key, body in listed.items():
-        made = attempt(f"treatments.{key}", _treatment_entry, key, body)
-        if made is not None:
-            treatments[key] = made
+    def entries(self, name: str, *, optional: bool = False) -> Iterator[tuple[str, Any, Any]]:
+        """The key path, key (or place in the list) and body of each entry of the table `name`
+        ([treatments.*], [[schedules]]) that is well formed; the others are lost. A missing
+        table (unless `optional`) or a malformed one is lost as a whole."""
+        found = self.table.get(name)
+        if found is None and optional:
+            return
+        if not isinstance(found, dict | list) or name in self.malformed:
+            self.lose(name)
+            return
+        for key, body in found.items() if isinstance(found, dict) else enumerate(found):
+            path = f"{name}.{key}" if isinstance(key, str) else f"{name}[{key}]"
+            if path in self.malformed:
+                self.lose(name, *_names(key, body))
+                continue
+            yield path, key, body
+
+    def lose(self, table: str, *names: object) -> None:
+        """Count an entry of `table` (the names it goes by) as not built."""
+        self.lost.setdefault(table, set()).update(name for name in names if isinstance(name, str))
+
+    def attempt(self, path: str, make: Callable[..., _T], *args: Any) -> _T | None:
+        """`make(*args)`, or None when it is refused (the problem is noted at `path`) or refers
+        to an entry not built."""
+        try:
+            return make(*args)
+        except _Refused as refused:
+            self.problems.append(Problem(path + refused.at, refused.message))
+        except _Unbuilt:
+            pass
+        except Mil62schedError as exc:  # e.g. an impossible visit code the schema let through
+            self.problems.append(Problem(path, exc.line()))
+        return None
+
+    def passes(self, path: str, check: Callable[..., None], *args: Any) -> bool:
+        """Whether `check(*args)` finds nothing wrong (what it finds is noted at `path`)."""
+
+        def checked() -> bool:
+            check(*args)
+            return True
+
+        return self.attempt(path, checked) is not None
+
+    def refer(self, table: str, built: Mapping[str, _T], name: object, refused: _Refused) -> _T:
+        """The entry `name` of `table` as built. One that is not there may be one that was not
+        built, when the table lost an entry: then `_Unbuilt`, else `refused`."""
+        found = built.get(name) if isinstance(name, str) else None
+        if found is not None:
+            return found
+        if table in self.lost:
+            raise _Unbuilt
+        raise refused
+
+
+def _names(key: object, body: object) -> list[object]:
+    """The names an entry goes by: a treatment's key; a schedule's or journey's name, and the
+    blinded schedule a schedule unblinds (which cannot be checked without it)."""
+    if isinstance(key, str):
+        return [key]
+    return [body.get("name"), body.get("unblinds")] if isinstance(body, dict) else []
+
+
+# --- [protocol] ----------------------------------------------------------------------------------
+
+
+def _protocol_head(tables: _Tables) -> dict[str, Any] | None:
+    """The trial's identity, its default site and the registry's study dates, as the keyword
+    arguments of `Protocol`."""
+    head = tables.one("protocol")
+    return None if head is None else tables.attempt("protocol", _identity, head)
+
+
+def _identity(head: dict[str, Any]) -> dict[str, Any]:
+    start, completion = _study_dates(head)
+    return {
+        "id": head["id"],
+        "registry": head["registry"],
+        "title": head["title"],
+        "sponsor": head["sponsor"],
+        "site": head["site"],
+        "site_zh": head.get("site_zh"),
+        "country": head["country"],
+        "timezone": head["timezone"],
+        "source": head["source"],
+        "chairs": head.get("chairs"),
+        "study_start": start,
+        "study_completion": completion,
+        "version": head.get("version"),
+        "amends": _amends(head),
+    }
+
+
+def _amends(head: dict[str, Any]) -> str | None:
+    """The version this file replaces: never the file's own (the schema has made sure that a
+    file naming it states its own `version`)."""
+    amends = head.get("amends")
+    if amends is not None and amends == head.get("version"):
+        raise _Refused(f"amends is the version itself ({amends})", ".amends")
+    return amends
+
+
+def _study_dates(head: dict[str, Any]) -> tuple[date | None, date | None]:
+    """The registry's study start and completion dates (YYYY-MM-DD text: TOML's own dates would
+    keep the parsed file out of the cache), when the file gives them: real days, in order."""
+    found: dict[str, date | None] = {}
+    for key in ("study_start", "study_completion"):
+        text = head.get(key)
+        try:
+            found[key] = None if text is None else date.fromisoformat(text)
+        except ValueError:
+            said = f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2022-08-18"
+            raise _Refused(said, f".{key}") from None
+    start, completion = found["study_start"], found["study_completion"]
+    if start is not None and completion is not None and completion < start:
+        raise _Refused(
+            f"study_completion {completion} is before study_start {start}", ".study_completion"
+        )
+    return start, completion
+
+
+# --- [treatments.*] ------------------------------------------------------------------------------
+
+
+def _treatments(tables: _Tables) -> dict[str, Treatment]:
+    """What can be given, by key."""
+    return {
+        str(key): Treatment(
+            key=str(key),
+            label=body["label"],
+            product=body["product"],
+            dose_mg=body.get("dose_mg"),
+            blinded=body.get("blinded", False),
+        )
+        for _, key, body in tables.entries("treatments")
+    }
+
+
+# --- [[schedules]] -------------------------------------------------------------------------------
+
+
+def _schedules(
+    tables: _Tables, treatments: Mapping[str, Treatment]
+) -> tuple[dict[str, Schedule], dict[str, str]]:
+    """The schedules by name, and their aliases; then what needs them all: each unblinded one
+    reveals a blinded one, and a blinded one hides what the arms it hides differ on."""
     schedules: dict[str, Schedule] = {}
     aliases: dict[str, str] = {}
-    numbers: dict[str, int] = {}  # each schedule's place in [[schedules]], for its key path
-    # The names of schedules with a problem, and of those they unblind: what refers to them, or
-    # is revealed by them, cannot be checked.
-    failed: set[str] = set()
-    entries = table.get("schedules")
-    if not isinstance(entries, list) or not entries:
-        problems.append(Problem("schedules", "[[schedules]] must list at least one schedule"))
-        entries = []
-    for number, entry in enumerate(entries):
-        path = f"schedules[{number}]"
-        schedule = attempt(path, _schedule_entry, entry, number, treatments)
+    places: dict[str, str] = {}  # each schedule's key path
+    for path, key, entry in tables.entries("schedules"):
+        schedule = tables.attempt(path, _schedule, entry, tables, treatments)
         if schedule is None:
-            if isinstance(entry, dict):
-                failed.update(
-                    str(entry[key])
-                    for key in ("name", "unblinds")
-                    if isinstance(entry.get(key), str)
-                )
+            tables.lose("schedules", *_names(key, entry))
             continue
         if schedule.name in schedules or schedule.name in aliases:
-            problems.append(
+            tables.problems.append(
                 Problem(f"{path}.name", f"schedule name {schedule.name!r} is used twice")
             )
+            tables.lose("schedules")  # what refers to it may mean this one
             continue
         schedules[schedule.name] = schedule
-        numbers[schedule.name] = number
+        places[schedule.name] = path
         for alias in schedule.aliases:
             if alias in schedules or alias in aliases:
-                problems.append(Problem(f"{path}.aliases", f"alias {alias!r} is used twice"))
+                tables.problems.append(Problem(f"{path}.aliases", f"alias {alias!r} is used twice"))
                 continue
             aliases[alias] = schedule.name
     revealing: dict[str, list[Schedule]] = {}  # by blinded schedule, the ones that reveal it
     for schedule in schedules.values():
         if schedule.unblinds is not None:
             revealing.setdefault(schedule.unblinds, []).append(schedule)
-    for check, given in ((_check_unblinds, schedules), (_check_blinding, revealing)):
-        for schedule in schedules.values():
-            if schedule.name in failed or schedule.unblinds in failed:
-                continue
-            attempt(f"schedules[{numbers[schedule.name]}]", check, schedule, given)
-    arms = {name: Arm.of(schedule) for name, schedule in schedules.items()}
-    journeys = table.get("journeys", [])
-    if not isinstance(journeys, list):
-        problems.append(Problem("journeys", "[[journeys]] must be a list of tables"))
-        journeys = []
-    journey_numbers: dict[str, int] = {}
-    for number, entry in enumerate(journeys):
-        path = f"journeys[{number}]"
-        legs = entry.get("legs") if isinstance(entry, dict) else None
-        if isinstance(legs, list) and failed & {leg for leg in legs if isinstance(leg, str)}:
-            if isinstance(entry.get("name"), str):
-                failed.add(entry["name"])
-            continue  # its legs are refused already
-        journey = attempt(path, _journey_entry, entry, number, schedules)
-        if journey is None:
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                failed.add(entry["name"])
-            continue
-        if journey.name in arms or journey.name in aliases:
-            problems.append(Problem(f"{path}.name", f"journey name {journey.name!r} is used twice"))
-            continue
-        arms[journey.name] = journey
-        journey_numbers[journey.name] = number
-    for arm in arms.values():
-        if arm.journey and arm.unblinds not in failed:
-            attempt(f"journeys[{journey_numbers[arm.name]}]", _check_journey_unblinds, arm, arms)
-    if head is None:
-        return None
-    chairs = head.get("chairs")
-    if chairs is not None and (
-        not isinstance(chairs, int) or isinstance(chairs, bool) or chairs < 1
-    ):
-        problems.append(Problem("protocol.chairs", "protocol: chairs must be a whole number >= 1"))
-    dates = attempt("protocol", _study_dates, head)
-    site_zh = head.get("site_zh")
-    if site_zh is not None and (not isinstance(site_zh, str) or not site_zh.strip()):
-        problems.append(Problem("protocol.site_zh", "protocol: site_zh must be non-empty text"))
-
-    def identity() -> Protocol:
-        assert head is not None
-        return Protocol(
-            id=_text(head, "id", "protocol"),
-            registry=_text(head, "registry", "protocol"),
-            title=_text(head, "title", "protocol"),
-            sponsor=_text(head, "sponsor", "protocol"),
-            site=_text(head, "site", "protocol"),
-            site_zh=site_zh if isinstance(site_zh, str) else None,
-            country=_text(head, "country", "protocol"),
-            timezone=_text(head, "timezone", "protocol"),
-            source=_text(head, "source", "protocol"),
-            schedules=schedules,
-            aliases=aliases,
-            arms=arms,
-            chairs=chairs,
-            study_start=dates[0] if dates else None,
-            study_completion=dates[1] if dates else None,
-        )
-
-    trial = attempt("protocol", identity)
-    return None if problems else trial
+    for schedule in schedules.values():
+        if not tables.passes(places[schedule.name], _check_unblinds, schedule, schedules, tables):
+            tables.lose("schedules", schedule.name, schedule.unblinds)
+    for schedule in schedules.values():
+        # Not when a schedule that reveals it was lost: the arms it hides are not all known.
+        if schedule.name not in tables.lost.get("schedules", set()) and not tables.passes(
+            places[schedule.name], _check_blinding, schedule, revealing
+        ):
+            tables.lose("schedules", schedule.name)
+    return schedules, aliases
 
 
-_T = TypeVar("_T")
-
-
-def _treatment_entry(key: str, body: object) -> Treatment:
-    return _treatment(key, _table(body, None, f"treatments.{key}"))
-
-
-def _schedule_entry(entry: object, number: int, treatments: Mapping[str, Treatment]) -> Schedule:
-    return _schedule(_table(entry, None, f"schedule #{number + 1}"), treatments)
-
-
-def _journey_entry(entry: object, number: int, schedules: Mapping[str, Schedule]) -> Arm:
-    return _journey(_table(entry, None, f"journey #{number + 1}"), schedules)
-
-
-def _study_dates(head: dict[str, Any]) -> tuple[date | None, date | None]:
-    """The registry's study start and completion dates (YYYY-MM-DD text: TOML's own dates would
-    keep the parsed file out of the cache), when the file gives them."""
-    found: list[date | None] = []
-    for key in ("study_start", "study_completion"):
-        value = head.get(key)
-        if value is None:
-            found.append(None)
-            continue
-        try:
-            found.append(date.fromisoformat(value) if isinstance(value, str) else None)
-        except ValueError:
-            found.append(None)
-        if found[-1] is None or len(value) != 10:
-            raise ProtocolError(f"protocol: {key} must be a date as YYYY-MM-DD, e.g. 2022-08-18")
-    start, completion = found
-    if start is not None and completion is not None and completion < start:
-        raise ProtocolError("protocol: study_completion is before study_start")
-    return start, completion
-
-
-def _treatment(key: str, body: dict[str, Any]) -> Treatment:
-    where = f"treatments.{key}"
-    blinded = body.get("blinded", False)
-    if not isinstance(blinded, bool):
-        raise ProtocolError(f"{where}.blinded must be true or false")
-    dose = body.get("dose_mg")
-    if blinded and dose is not None:
-        raise ProtocolError(f"{where} is blinded, so it may not state dose_mg")
-    if not blinded and (not isinstance(dose, int) or isinstance(dose, bool) or dose < 0):
-        raise ProtocolError(f"{where}.dose_mg must be a whole number of mg >= 0")
-    return Treatment(
-        key=key,
-        label=_text(body, "label", where),
-        product=_text(body, "product", where),
-        dose_mg=dose,
-        blinded=blinded,
-    )
-
-
-def _schedule(body: dict[str, Any], treatments: Mapping[str, Treatment]) -> Schedule:
-    name = _text(body, "name", "schedule")
+def _schedule(
+    body: dict[str, Any], tables: _Tables, treatments: Mapping[str, Treatment]
+) -> Schedule:
+    """One schedule: its visits, what each infusion gives, its escalation and windows."""
+    name = body["name"]
     where = f"schedule {name!r}"
-    if not _NAME.fullmatch(name):
-        raise ProtocolError(f"{where}: a name is lower-case letters, digits and '-'")
 
-    def treatment(key: object, what: str) -> Treatment:
-        if not isinstance(key, str) or key not in treatments:
-            raise ProtocolError(f"{where}: {what} {key!r} is not one of {', '.join(treatments)}")
-        return treatments[key]
+    def treatment(key: object, what: str, at: str) -> Treatment:
+        unknown = f"{where}: {what} {key!r} is not one of {', '.join(treatments)}"
+        return tables.refer("treatments", treatments, key, _Refused(unknown, at))
 
-    masking = body.get("masking")
-    if masking not in MASKINGS:
-        raise ProtocolError(f"{where}: masking {masking!r} is not one of {', '.join(MASKINGS)}")
-    raw_visits = body.get("visits", [] if "repeat" in body else None)
-    if not isinstance(raw_visits, list) or not (raw_visits or "repeat" in body):
-        raise ProtocolError(f"{where}: visits must be a non-empty list of visit codes")
-    if len(raw_visits) > MAX_VISITS:
-        raise _Located(
-            ".visits",
-            ProtocolError(
-                f"{where}: visits lists {len(raw_visits)} visits; a schedule has at most "
-                f"{MAX_VISITS} visits"
-            ),
-        )
-    kinds: dict[VisitCode, Kind] = {}
-    own: dict[VisitCode, Window | None] = {}  # windows given with the visit (None: no window)
-    listed: list[VisitCode] = []
-    for index, raw in enumerate(raw_visits):
-        code = _located(f".visits[{index}]", _visit, raw, where, kinds, own)
-        listed.append(code)
-    if listed != sorted(set(listed)):
-        raise ProtocolError(f"{where}: visits must be in study-day order without repeats")
-    rules = body.get("repeat", [])
-    rules = [rules] if isinstance(rules, dict) else rules
-    if not isinstance(rules, list):
-        raise ProtocolError(f"{where}: repeat must be a table or a list of tables")
-    known = set(listed)  # a set: each rule's codes are looked up in it (a list made it quadratic)
-    for index, rule in enumerate(rules):
-        suffix = ".repeat" if isinstance(body.get("repeat"), dict) else f".repeat[{index}]"
-        codes = _located(suffix, _repeat, rule, where, kinds, own, len(known))
-        for code in codes:
-            if code in known:
-                raise _Located(
-                    suffix,
-                    ProtocolError(f"{where}: repeat gives {code}, which is already a visit"),
-                )
-            known.add(code)
-    visits = tuple(sorted(known))
-    if len({code.study_day for code in visits}) != len(visits):
-        raise ProtocolError(f"{where}: two visits fall on the same study day")
-    if all(code in kinds for code in visits):
-        raise ProtocolError(f"{where}: a schedule needs at least one infusion visit")
-    overrides = {
-        VisitCode.parse(code): treatment(key, f"override at {code}")
-        for code, key in _table(body, "overrides", where, required=False).items()
-    }
-    for code in overrides:
-        if code not in known:
-            raise ProtocolError(f"{where}: override at {code} is not one of its visits")
-        if code in kinds:
-            raise ProtocolError(f"{where}: override at {code}, which is not an infusion")
-    escalation = None
-    if "escalation" in body:
-        raw = _table(body, "escalation", where)
-        escalation = Escalation(
-            treatment(raw.get("treatment"), "escalation treatment"),
-            VisitCode.parse(_text(raw, "earliest", f"{where} escalation")),
-        )
-        if escalation.earliest not in known or escalation.earliest in kinds:
-            raise ProtocolError(f"{where}: escalation from {escalation.earliest} is not a visit")
-    default_window = _window(body["window"], f"{where} window") if "window" in body else None
-    windows: dict[VisitCode, Window | None] = {}
-    for code_text, raw in _table(body, "windows", where, required=False).items():
-        code = VisitCode.parse(code_text)
-        if code not in known:
-            raise ProtocolError(f"{where}: window at {code} is not one of its visits")
-        if code in own:
-            raise ProtocolError(f"{where}: the window at {code} is given twice")
-        windows[code] = _window(raw, f"{where} window at {code}")
-    windows.update(own)
-    if default_window is not None:
-        windows = {code: windows.get(code, default_window) for code in visits}
-    stated = {code: window for code, window in windows.items() if window is not None}
-    unblinds = body.get("unblinds")
-    if (masking == "unblinded") != isinstance(unblinds, str):
-        raise ProtocolError(f"{where}: an unblinded schedule, and only one, names what it unblinds")
-    aliases = body.get("aliases", [])
-    if not isinstance(aliases, list) or not all(
-        isinstance(a, str) and _NAME.fullmatch(a) for a in aliases
-    ):
-        raise ProtocolError(f"{where}: aliases must be a list of lower-case names")
+    visits, kinds, own = _visits(body, where)
+    known = set(visits)
     return Schedule(
         name=name,
-        title=_text(body, "title", where),
-        period=_text(body, "period", where),
-        masking=cast(Masking, masking),
+        title=body["title"],
+        period=body["period"],
+        masking=body["masking"],
         visits=visits,
-        treatment=treatment(body.get("treatment"), "treatment"),
-        cites=_text(body, "cites", where),
-        overrides=overrides,
-        unblinds=cast("str | None", unblinds),
-        aliases=tuple(aliases),
-        escalation=escalation,
-        windows=stated,
+        overrides=_overrides(body, where, known, kinds, treatment),
+        escalation=_escalation(body, where, known, kinds, treatment),
+        windows=_windows(body, where, visits, own),
+        treatment=treatment(body["treatment"], "treatment", ".treatment"),
+        cites=body["cites"],
+        unblinds=body.get("unblinds"),
+        aliases=tuple(body.get("aliases", ())),
         kinds=kinds,
     )
 
 
-def _located(suffix: str, check: Callable[..., _T], *args: Any) -> _T:
-    """`check(*args)`, its problem placed at `suffix` below the entry being built."""
-    try:
-        return check(*args)
-    except _Located:
-        raise
-    except Mil62schedError as exc:
-        raise _Located(suffix, exc) from None
+_Kinds = dict[VisitCode, Kind]  # the visits that are not infusions, and what they are
+_Windows = dict[VisitCode, Window | None]  # windows given with the visits (None: no window)
 
 
-_VISIT_KEYS = frozenset({"code", "kind", "window"})
-
-
-def _visit(
-    raw: object, where: str, kinds: dict[VisitCode, Kind], own: dict[VisitCode, Window | None]
-) -> VisitCode:
-    """A visit: a code (an infusion), or a table { code, kind, window }."""
-    if not isinstance(raw, dict):
-        return VisitCode.parse(str(raw))
-    unknown = sorted(set(raw) - _VISIT_KEYS)
-    if unknown:
-        raise ProtocolError(
-            f"{where}: a visit has no key {unknown[0]!r}: its keys are code, kind, window"
+def _visits(body: dict[str, Any], where: str) -> tuple[tuple[VisitCode, ...], _Kinds, _Windows]:
+    """A schedule's visits, listed (`visits`) and given by repeat rules (`repeat`), in
+    study-day order; with their kinds and the windows given with them."""
+    listed_visits = body.get("visits", [])
+    if len(listed_visits) > MAX_VISITS:
+        raise _Refused(
+            f"{where}: visits lists {len(listed_visits)} visits; a schedule has at most "
+            f"{MAX_VISITS} visits",
+            ".visits",
         )
-    code = VisitCode.parse(_text(raw, "code", f"{where} visit"))
-    _kind_of(raw, code, where, kinds)
-    if "window" in raw:
-        own[code] = _window(raw["window"], f"{where} window at {code}")
+    kinds: _Kinds = {}
+    own: _Windows = {}
+    listed = [_visit(raw, kinds, own) for raw in listed_visits]
+    if listed != sorted(set(listed)):
+        raise _Refused(f"{where}: visits must be in study-day order without repeats")
+    known = set(listed)  # a set: each rule's codes are looked up in it (a list made it quadratic)
+    rules = body.get("repeat", [])
+    one = isinstance(rules, dict)
+    for index, rule in enumerate([rules] if one else rules):
+        at = ".repeat" if one else f".repeat[{index}]"
+        for code in _repeat(rule, where, at, len(known)):
+            if code in known:
+                raise _Refused(f"{where}: repeat gives {code}, which is already a visit", at)
+            known.add(code)
+            _describe(rule, code, kinds, own)
+    if all(code in kinds for code in known):
+        raise _Refused(f"{where}: a schedule needs at least one infusion visit")
+    return tuple(sorted(known)), kinds, own
+
+
+def _visit(raw: str | dict[str, Any], kinds: _Kinds, own: _Windows) -> VisitCode:
+    """A listed visit: a code (an infusion), or a table { code, kind, window }."""
+    if isinstance(raw, str):
+        return VisitCode.parse(raw)
+    code = VisitCode.parse(raw["code"])
+    _describe(raw, code, kinds, own)
     return code
 
 
-def _kind_of(
-    raw: Mapping[str, Any], code: VisitCode, where: str, kinds: dict[VisitCode, Kind]
-) -> None:
-    kind = raw.get("kind", "infusion")
-    if kind not in KINDS:
-        raise ProtocolError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+def _describe(body: Mapping[str, Any], code: VisitCode, kinds: _Kinds, own: _Windows) -> None:
+    """Note the kind and window that a visit's table, or its repeat rule, gives the visit."""
+    kind = body.get("kind", "infusion")
     if kind != "infusion":
-        kinds[code] = cast(Kind, kind)
+        kinds[code] = kind
+    if "window" in body:
+        own[code] = _window(body["window"])
 
 
-_RULE_KEYS = frozenset({"every_weeks", "from", "through", "for_weeks", "count", "kind", "window"})
-_RULE_ENDS = ("through", "for_weeks", "count")
-
-
-def _repeat(
-    rule: object,
-    where: str,
-    kinds: dict[VisitCode, Kind],
-    own: dict[VisitCode, Window | None],
-    others: int,
-) -> list[VisitCode]:
+def _repeat(rule: dict[str, Any], where: str, at: str, others: int) -> list[VisitCode]:
     """The visits of a repeat rule: every `every_weeks` weeks from the visit `from`, through the
     visit `through` (included), for `for_weeks` weeks (the day `for_weeks` weeks after `from`
     excluded), or `count` times; `others` is how many visits the schedule has besides.
@@ -547,51 +532,35 @@ def _repeat(
     Counted in study days: no calendar of the rule's own cuts it short or overflows, and a rule
     whose visits go past the calendar, or past MAX_VISITS, is refused before it is expanded.
     """
-    if not isinstance(rule, dict):
-        raise ProtocolError(f"{where}: repeat must be a table or a list of tables")
-    unknown = sorted(set(rule) - _RULE_KEYS)
-    if unknown:
-        raise ProtocolError(
-            f"{where}: repeat has no key {unknown[0]!r}: "
-            f"its keys are {', '.join(sorted(_RULE_KEYS))}"
-        )
-    every = _whole(rule, "every_weeks", where)
-    first = VisitCode.parse(_text(rule, "from", f"{where} repeat"))
-    ends = [key for key in _RULE_ENDS if key in rule]
-    if len(ends) != 1:
-        raise ProtocolError(f"{where}: repeat needs one of through, for_weeks or count")
-    step = 7 * every  # days between two visits
-    if ends[0] == "through":
-        last = VisitCode.parse(_text(rule, "through", f"{where} repeat"))
+    step = 7 * rule["every_weeks"]  # days between two visits
+    first = VisitCode.parse(rule["from"])
+    if "through" in rule:
+        last = VisitCode.parse(rule["through"])
         if last < first:
-            raise ProtocolError(f"{where}: repeat through {last} is before its from {first}")
+            raise _Refused(f"{where}: repeat through {last} is before its from {first}", at)
         times = (last.offset - first.offset) // step + 1
-    elif ends[0] == "for_weeks":
-        times = (7 * _whole(rule, "for_weeks", where) - 1) // step + 1
+    elif "for_weeks" in rule:
+        times = (7 * rule["for_weeks"] - 1) // step + 1
     else:
-        times = _whole(rule, "count", where)
+        times = rule["count"]
     if others + times > MAX_VISITS:
         with_others = f", {others + times} with the schedule's others" if others else ""
-        raise ProtocolError(
+        raise _Refused(
             f"{where}: repeat gives {times} visits{with_others}; a schedule has at most "
-            f"{MAX_VISITS} visits"
+            f"{MAX_VISITS} visits",
+            at,
         )
     final = _code_like(first, first.offset + step * (times - 1))
     # Written as `from` is: a Dn code has at most 6 digits, as in the file; a WnDm code is
     # bounded by the calendar first.
     limit = VisitCode.on_day(999999) if first.by_day else VisitCode.from_study_day(LAST_STUDY_DAY)
     if final > limit:
-        raise ProtocolError(
+        raise _Refused(
             f"{where}: repeat reaches {final}, past the calendar: a rule's last visit is at most "
-            f"{limit} (study day {limit.study_day})"
+            f"{limit} (study day {limit.study_day})",
+            at,
         )
-    codes = [_code_like(first, first.offset + step * n) for n in range(times)]
-    window = _window(rule["window"], f"{where} repeat window") if "window" in rule else ...
-    for code in codes:
-        _kind_of(rule, code, where, kinds)
-        if window is not ...:
-            own[code] = window
-    return codes
+    return [_code_like(first, first.offset + step * n) for n in range(times)]
 
 
 def _code_like(first: VisitCode, offset: int) -> VisitCode:
@@ -601,103 +570,87 @@ def _code_like(first: VisitCode, offset: int) -> VisitCode:
     return VisitCode.from_study_day(offset + 1)
 
 
-def _whole(body: Mapping[str, Any], key: str, where: str) -> int:
-    value = body.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ProtocolError(f"{where}: repeat {key} must be a whole number >= 1")
-    return value
+_Named = Callable[[object, str, str], Treatment]  # a treatment by key: (key, what, at)
 
 
-def _window(raw: object, where: str) -> Window | None:
-    """A window written as [before, after] days, each a whole number >= 0; "none" for no
-    window (e.g. at W1D1, which starts the timeline)."""
-    if raw == "none":
+def _overrides(
+    body: dict[str, Any], where: str, known: set[VisitCode], kinds: _Kinds, treatment: _Named
+) -> dict[VisitCode, Treatment]:
+    """Another treatment at some infusions: { CODE = "treatment key" }."""
+    found: dict[VisitCode, Treatment] = {}
+    for text, key in body.get("overrides", {}).items():
+        code = VisitCode.parse(text)
+        at = f".overrides.{text}"
+        found[code] = treatment(key, f"override at {code}", at)
+        if code not in known:
+            raise _Refused(f"{where}: override at {code} is not one of its visits", at)
+        if code in kinds:
+            raise _Refused(f"{where}: override at {code}, which is not an infusion", at)
+    return found
+
+
+def _escalation(
+    body: dict[str, Any], where: str, known: set[VisitCode], kinds: _Kinds, treatment: _Named
+) -> Escalation | None:
+    """The treatment the schedule may escalate to, from an infusion on."""
+    raw = body.get("escalation")
+    if raw is None:
         return None
-    if (
-        not isinstance(raw, list)
-        or len(raw) != 2
-        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in raw)
-    ):
-        raise ProtocolError(
-            f'{where} must be [days before, days after], whole numbers >= 0, or "none"'
+    given = treatment(raw["treatment"], "escalation treatment", ".escalation.treatment")
+    earliest = VisitCode.parse(raw["earliest"])
+    if earliest not in known or earliest in kinds:
+        raise _Refused(
+            f"{where}: escalation from {earliest} is not a visit", ".escalation.earliest"
         )
-    return Window(raw[0], raw[1])
+    return Escalation(given, earliest)
 
 
-def _journey(body: dict[str, Any], schedules: Mapping[str, Schedule]) -> Arm:
-    """An arm that runs through several schedules, one period after another."""
-    name = _text(body, "name", "journey")
-    where = f"journey {name!r}"
-    if not _NAME.fullmatch(name):
-        raise ProtocolError(f"{where}: a name is lower-case letters, digits and '-'")
-    masking = body.get("masking")
-    if masking not in MASKINGS:
-        raise ProtocolError(f"{where}: masking {masking!r} is not one of {', '.join(MASKINGS)}")
-    names = body.get("legs")
-    if not isinstance(names, list) or len(names) < 2:
-        raise ProtocolError(f"{where}: legs must list two or more schedules")
-    starts = _table(body, "starts", where, required=False)
-    legs: list[Leg] = []
-    periods: set[str] = set()
-    for leg_name in names:
-        schedule = schedules.get(leg_name) if isinstance(leg_name, str) else None
-        if schedule is None:
-            raise ProtocolError(f"{where}: leg {leg_name!r} is not a schedule")
-        if masking != "unblinded" and schedule.masking == "unblinded":
-            raise ProtocolError(f"{where} is {masking}, so its leg {schedule.name!r} may not be")
-        if schedule.period in periods:
-            raise ProtocolError(f"{where}: two legs in period {schedule.period!r}")
-        periods.add(schedule.period)
-        starts_at = None
-        if legs:
-            if schedule.period not in starts:
-                raise ProtocolError(
-                    f"{where}: starts must give the default start of {schedule.period}"
-                )
-            starts_at = VisitCode.parse(str(starts[schedule.period]))
-        legs.append(Leg(schedule, starts_at))
-    unblinds = body.get("unblinds")
-    if (masking == "unblinded") != isinstance(unblinds, str):
-        raise ProtocolError(f"{where}: an unblinded journey, and only one, names what it unblinds")
-    return Arm(
-        name=name,
-        title=_text(body, "title", where),
-        masking=cast(Masking, masking),
-        legs=tuple(legs),
-        cites=_text(body, "cites", where),
-        unblinds=cast("str | None", unblinds),
-    )
+def _windows(
+    body: dict[str, Any], where: str, visits: tuple[VisitCode, ...], own: _Windows
+) -> dict[VisitCode, Window]:
+    """The window of each visit that has one: given with the visit or its repeat rule, in
+    `windows` by code, or the schedule's `window` for every other visit."""
+    known = set(visits)
+    windows: _Windows = {}
+    for text, raw in body.get("windows", {}).items():
+        code = VisitCode.parse(text)
+        at = f".windows.{text}"
+        if code not in known:
+            raise _Refused(f"{where}: window at {code} is not one of its visits", at)
+        if code in own:
+            raise _Refused(f"{where}: the window at {code} is given twice", at)
+        windows[code] = _window(raw)
+    windows.update(own)
+    default = _window(body["window"]) if "window" in body else None
+    if default is not None:
+        windows = {code: windows.get(code, default) for code in visits}
+    return {code: window for code, window in windows.items() if window is not None}
 
 
-def _check_journey_unblinds(arm: Arm, arms: Mapping[str, Arm]) -> None:
-    """An unblinded journey reveals a blinded one leg by leg, with the same default starts."""
-    if not arm.journey or arm.unblinds is None:
-        return
-    target = arms.get(arm.unblinds)
-    where = f"journey {arm.name!r}"
-    if target is None or target.masking != "blinded" or not target.journey:
-        raise ProtocolError(f"{where} unblinds {arm.unblinds!r}, not a blinded journey")
-    mine = [(leg.schedule.blinded_name, leg.starts_at) for leg in arm.legs]
-    theirs = [(leg.schedule.name, leg.starts_at) for leg in target.legs]
-    if mine != theirs:
-        raise ProtocolError(f"{where}'s legs do not reveal {target.name!r}'s legs one by one")
+def _window(raw: str | list[int]) -> Window | None:
+    """A window written as [days before, days after]; "none" (the one text allowed) for no
+    window (e.g. at W1D1, which starts the timeline)."""
+    return None if isinstance(raw, str) else Window(raw[0], raw[1])
 
 
-def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule]) -> None:
+def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule], tables: _Tables) -> None:
     """An unblinded schedule must reveal a blinded one with exactly the same visit dates."""
     if schedule.unblinds is None:
         return
-    target = schedules.get(schedule.unblinds)
     where = f"schedule {schedule.name!r}"
-    if target is None or target.masking != "blinded":
-        raise ProtocolError(f"{where} unblinds {schedule.unblinds!r}, not a blinded schedule")
+    refused = _Refused(
+        f"{where} unblinds {schedule.unblinds!r}, not a blinded schedule", ".unblinds"
+    )
+    target = tables.refer("schedules", schedules, schedule.unblinds, refused)
+    if target.masking != "blinded":
+        raise refused
     # Kinds too: an arm with an assessment where the other has an infusion would be told apart.
     if (
         target.visits != schedule.visits
         or target.period != schedule.period
         or dict(target.kinds) != dict(schedule.kinds)
     ):
-        raise ProtocolError(
+        raise _Refused(
             f"{where} has other visits or another period than {target.name!r}, which it unblinds"
         )
 
@@ -717,23 +670,89 @@ def _check_blinding(schedule: Schedule, revealing: Mapping[str, list[Schedule]])
         given = {arm.treatment_at(code) for arm in arms}
         agreed = given.pop() if len(given) == 1 else None
         if shown != agreed and not shown.blinded:
-            raise ProtocolError(
+            raise _Refused(
                 f"schedule {schedule.name!r} shows {shown.label!r} at {code}, where the arms it "
                 "hides differ: a blinded schedule must show a blinded treatment there"
             )
-        if shown.blinded and agreed is not None:
-            continue  # hiding a treatment that happens to be shared is harmless
 
 
-def _table(body: Any, key: str | None, where: str, *, required: bool = True) -> dict[str, Any]:
-    value = body if key is None else body.get(key, None if required else {})
-    if not isinstance(value, dict):
-        raise ProtocolError(f"{where}: {key or 'entry'} must be a table")
-    return value
+# --- [[journeys]] --------------------------------------------------------------------------------
 
 
-def _text(body: dict[str, Any], key: str, where: str) -> str:
-    value = body.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ProtocolError(f"{where}: {key} must be non-empty text")
-    return value
+def _journeys(
+    tables: _Tables, schedules: Mapping[str, Schedule], aliases: Mapping[str, str]
+) -> dict[str, Arm]:
+    """Every arm: the schedules (an arm of one period each), then the journeys through several;
+    then each unblinded journey reveals a blinded one."""
+    arms = {name: Arm.of(schedule) for name, schedule in schedules.items()}
+    places: dict[str, str] = {}  # each journey's key path
+    for path, key, entry in tables.entries("journeys", optional=True):
+        journey = tables.attempt(path, _journey, entry, tables, schedules)
+        if journey is None:
+            tables.lose("journeys", *_names(key, entry))
+            continue
+        if journey.name in arms or journey.name in aliases:
+            tables.problems.append(
+                Problem(f"{path}.name", f"journey name {journey.name!r} is used twice")
+            )
+            tables.lose("journeys")  # what refers to it may mean this one
+            continue
+        arms[journey.name] = journey
+        places[journey.name] = path
+    for name, path in places.items():
+        if arms[name].unblinds not in tables.lost.get("journeys", set()):
+            tables.passes(path, _check_journey_unblinds, arms[name], arms, tables)
+    return arms
+
+
+def _journey(body: dict[str, Any], tables: _Tables, schedules: Mapping[str, Schedule]) -> Arm:
+    """An arm that runs through several schedules, one period after another."""
+    name, masking, names = body["name"], body["masking"], body["legs"]
+    where = f"journey {name!r}"
+    lost = tables.lost.get("schedules")
+    if lost is not None and any(leg in lost or leg not in schedules for leg in names):
+        raise _Unbuilt  # a leg was not built
+    starts = body.get("starts", {})
+    legs: list[Leg] = []
+    periods: set[str] = set()
+    for index, leg_name in enumerate(names):
+        at = f".legs[{index}]"
+        schedule = schedules.get(leg_name)
+        if schedule is None:
+            raise _Refused(f"{where}: leg {leg_name!r} is not a schedule", at)
+        if masking != "unblinded" and schedule.masking == "unblinded":
+            raise _Refused(f"{where} is {masking}, so its leg {schedule.name!r} may not be", at)
+        if schedule.period in periods:
+            raise _Refused(f"{where}: two legs in period {schedule.period!r}", at)
+        periods.add(schedule.period)
+        starts_at = None
+        if legs:
+            if schedule.period not in starts:
+                raise _Refused(
+                    f"{where}: starts must give the default start of {schedule.period}", ".starts"
+                )
+            starts_at = VisitCode.parse(starts[schedule.period])
+        legs.append(Leg(schedule, starts_at))
+    return Arm(
+        name=name,
+        title=body["title"],
+        masking=masking,
+        legs=tuple(legs),
+        cites=body["cites"],
+        unblinds=body.get("unblinds"),
+    )
+
+
+def _check_journey_unblinds(arm: Arm, arms: Mapping[str, Arm], tables: _Tables) -> None:
+    """An unblinded journey reveals a blinded one leg by leg, with the same default starts."""
+    if not arm.journey or arm.unblinds is None:
+        return
+    where = f"journey {arm.name!r}"
+    refused = _Refused(f"{where} unblinds {arm.unblinds!r}, not a blinded journey", ".unblinds")
+    target = tables.refer("journeys", arms, arm.unblinds, refused)
+    if target.masking != "blinded" or not target.journey:
+        raise refused
+    mine = [(leg.schedule.blinded_name, leg.starts_at) for leg in arm.legs]
+    theirs = [(leg.schedule.name, leg.starts_at) for leg in target.legs]
+    if mine != theirs:
+        raise _Refused(f"{where}'s legs do not reveal {target.name!r}'s legs one by one")

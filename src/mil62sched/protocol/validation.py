@@ -1,28 +1,33 @@
 """Every problem of a protocol file, each with its TOML key path and a line of the file.
 
 What `mil62sched protocol validate` lists, and what every command that reads a protocol file
-refuses it for (the first one): the file's format, the JSON Schema (`schema.json`), the loader's
-own rules, the `[design]` table, what no schema can say about the site (its IANA time zone, its
-country's public holidays), and control characters in its text.
+refuses it for (the first one). Each rule is made in one place: the file's format
+(`loader.check_format`); its structure (types, required keys, enums, patterns, unknown keys) by
+the JSON Schema (`schema.json`), worded for people here (`SENTENCES`, `PATTERNS`); what needs the
+file's meaning (references between tables, order, blinding, journeys, repeat arithmetic) by the
+loader (`loader.build`), on the entries the schema found well formed; the `[design]` table's
+meaning (`design`); what no schema can say about the site (its IANA time zone, its country's
+public holidays); and control characters in its text. No problem is found by two of them.
 
-tomllib gives no positions, so each problem's line is found by searching the file's text, in an
-index of its table headers and keys built in one pass (see `TomlLines`).
+tomllib gives no positions, so each problem's line is found by searching the file's text
+(`locate`).
 """
 
 from __future__ import annotations
 
-import bisect
-import re
-from collections.abc import Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from mil62sched.errors import Mil62schedError, ProtocolError
 from mil62sched.model.protocol import Protocol
-from mil62sched.protocol.loader import SCHEMA, Problem, build, check_format
+from mil62sched.protocol.loader import ENTRIES, SCHEMA, Problem, build, check_format
+from mil62sched.protocol.locate import TomlLines, key_path, segments
 
 # Text that may span lines: a schedule's or journey's citation of the registry, a criterion's
-# text ([[design.criteria]]). Any other text is one line.
-PROSE = frozenset({"cites", "text"})
+# text ([[design.criteria]]), a time-bound rule's quoted condition and exemption. Any other text
+# is one line.
+PROSE = frozenset({"cites", "text", "check", "exempt"})
 
 
 class Finding(NamedTuple):
@@ -55,46 +60,83 @@ def check(text: str, table: dict[str, Any]) -> Checked:
     lines = TomlLines(text)
     version = check_format(table)
     if version is not None:  # another format's file cannot be checked against this one's rules
-        return Checked(None, [lines.finding(_segments(version.path), version.message)])
-    found, broken = _schema_findings(table, lines)
+        return Checked(None, [_finding(lines, segments(version.path), version.message)])
+    found, malformed = _schema_findings(table, lines)
     problems: list[Problem] = []
-    trial = build(table, problems)
-    for problem in problems:
-        if _entry(problem.path) not in broken:  # the schema's own message says it already
-            found.append(lines.finding(_segments(problem.path), problem.message))
-    if trial is not None and "design" in table and not any(b.startswith("design") for b in broken):
+    trial = build(table, problems, malformed)  # None when an entry was not built
+    found.extend(_finding(lines, segments(problem.path), problem.message) for problem in problems)
+    if trial is not None and "design" in table and "design" not in malformed:
         found.extend(_design_findings(table["design"], trial, lines))
+    if "eligibility" in table:
+        found.extend(_eligibility_findings(table, trial, lines, malformed))
     found.extend(_site_findings(table.get("protocol"), lines))
-    found.extend(lines.finding(path, message) for path, message in control_characters(table))
+    found.extend(_finding(lines, path, message) for path, message in control_characters(table))
     found.sort(key=lambda finding: finding.line or 0)
     return Checked(None if found else trial, found)
 
 
+def _finding(
+    lines: TomlLines, at: Sequence[str | int], message: str, hint: object = None
+) -> Finding:
+    """The problem `message` at the key path `at`, with its line; a control character that a
+    key or a message quotes from the file is shown escaped (`\\x1b`), never sent."""
+    from mil62sched.parse import escape_controls
+
+    return Finding(lines.locate(at, hint), escape_controls(key_path(at)), escape_controls(message))
+
+
 def _schema_findings(table: dict[str, Any], lines: TomlLines) -> tuple[list[Finding], set[str]]:
-    """The JSON Schema's problems, and the entries they are in (`schedules[2]`, `protocol`)."""
-    import json
-
-    from jsonschema import Draft202012Validator  # only when a file is checked
-
-    rules = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    validator = Draft202012Validator(rules)
+    """The JSON Schema's problems, and the entries they are in (`protocol`, `schedules[2]`,
+    `treatments.placebo`, `design`; a whole table such as `schedules` when the problem is the
+    table's): those the loader does not build."""
+    validator = _validator()
     found: list[Finding] = []
-    broken: set[str] = set()
+    malformed: set[str] = set()
     for error in (leaf for top in validator.iter_errors(table) for leaf in _leaves(top)):
-        segments: list[str | int] = list(error.absolute_path)
-        broken.add(_entry(_key_path(segments)))
+        at: list[str | int] = list(error.absolute_path)
+        malformed.add(_entry(at))
         hint = error.instance if isinstance(error.instance, str | int) else None
-        message = _wording(error, rules["$defs"]["code"]["pattern"])
+        message = _wording(error, validator.schema["$defs"]["code"]["pattern"])
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
             extra = [key for key in error.instance if key not in known]
             if extra:  # point at the first key that should not be there
-                segments.append(extra[0])
+                at.append(extra[0])
                 hint = None
             if known:
                 message += f"; accepted: {', '.join(known)}"
-        found.append(lines.finding(segments, message, hint))
-    return found, broken
+        found.append(_finding(lines, at, message, hint))
+    return found, malformed
+
+
+@functools.cache
+def _validator() -> Any:
+    """The schema's validator (draft 2020-12), whose integer is TOML's: TOML tells 2 from 2.0,
+    JSON Schema does not (2.0 is an integer there), and a whole number of days, weeks, mg or
+    chairs may not be written 2.0."""
+    import json
+
+    from jsonschema import Draft202012Validator, validators  # only when a file is checked
+
+    toml_integer = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    validator = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, type_checker=toml_integer
+    )
+    return validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+def _entry(at: Sequence[str | int]) -> str:
+    """The entry the loader builds that the key path `at` is in: `protocol`, `schedules[2]`,
+    `treatments.placebo` (an entry of the tables in `loader.ENTRIES`), or the whole table.
+
+    >>> _entry(["schedules", 2, "visits", 0]), _entry(["treatments"]), _entry([])
+    ('schedules[2]', 'treatments', '')
+    """
+    if at and at[0] == "eligibility":  # its rules, one by one: eligibility.rules[2]
+        return key_path(at[:3])
+    return key_path(at[: 2 if at and at[0] in ENTRIES else 1])
 
 
 def _design_findings(body: object, trial: Protocol, lines: TomlLines) -> list[Finding]:
@@ -105,8 +147,29 @@ def _design_findings(body: object, trial: Protocol, lines: TomlLines) -> list[Fi
     try:
         check_design(body, trial)
     except ProtocolError as exc:
-        return [lines.finding(["design"], exc.line())]
+        return [_finding(lines, ["design"], exc.line())]
     return []
+
+
+def _eligibility_findings(
+    table: Mapping[str, Any], trial: Protocol | None, lines: TomlLines, malformed: set[str]
+) -> list[Finding]:
+    """What the schema cannot say about the [eligibility] table (protocol.criteria): classes,
+    phases and arms that exist, the keys each kind of rule needs, quotes of the criteria. Not
+    said of a rule the schema refused, nor at all when the classes or phases the rules name
+    are malformed."""
+    from mil62sched.protocol.criteria import check_eligibility
+
+    if any(
+        entry == "eligibility" or entry.startswith(("eligibility.classes", "eligibility.phases"))
+        for entry in malformed
+    ):
+        return []
+    return [
+        _finding(lines, found.path, found.message)
+        for found in check_eligibility(table, trial)
+        if key_path(found.path[:3]) not in malformed
+    ]
 
 
 def _site_findings(head: object, lines: TomlLines) -> list[Finding]:
@@ -123,11 +186,12 @@ def _site_findings(head: object, lines: TomlLines) -> list[Finding]:
         try:
             check_timezone(zone)
         except UsageError as exc:
-            found.append(lines.finding(["protocol", "timezone"], exc.line(), zone))
+            found.append(_finding(lines, ["protocol", "timezone"], exc.line(), zone))
     country = head.get("country")
     if isinstance(country, str) and country.strip() and not _has_holidays(country):
         found.append(
-            lines.finding(
+            _finding(
+                lines,
                 ["protocol", "country"],
                 f"unknown country {country!r}: use an ISO 3166-1 alpha-2 code supported by the "
                 "holidays package, e.g. CN or DE",
@@ -181,25 +245,137 @@ def control_characters(table: Mapping[str, Any]) -> Iterator[tuple[list[str | in
 
 def _leaves(error: Any) -> list[Any]:
     """For an error of `oneOf` or `anyOf` (a visit is a code or a table), the errors of the
-    alternative that was meant: not one refusing the value's type outright, and of those the one
-    that went deepest into the value, naming the keys at fault."""
+    alternative that was meant: not one refusing the value outright (its type, or the one value
+    it takes), and of those the one that went deepest into the value, naming the keys at fault.
+    When none was meant, the error itself, worded by the forms the value may take."""
     if not error.context or all(e.validator == "required" for e in error.context):
         return [error]  # e.g. "one of through, for_weeks, count": worded by `_wording`
     branches: dict[object, list[Any]] = {}
     for found in error.context:
         branches.setdefault(found.relative_schema_path[0], []).append(found)
-    meant = [
-        found
-        for found in branches.values()
-        if not any(e.validator == "type" and not e.relative_path for e in found)
-    ] or list(branches.values())
+    meant = [found for found in branches.values() if not any(map(_outright, found))]
+    if not meant:
+        return [error]
     best = max(meant, key=lambda found: max(len(e.absolute_path) for e in found))
     return [leaf for found in best for leaf in _leaves(found)]
 
 
+def _outright(error: Any) -> bool:
+    """Whether the error refuses the value as a whole, for its type or as not the one value
+    allowed (a window is a list, or "none")."""
+    return error.validator in ("type", "const") and not error.relative_path
+
+
+# What a person reads for each kind of schema problem, by the schema's keyword, in one place:
+# `error.instance` is the value, `error.validator_value` the rule's. A keyword not here keeps
+# the validator's own words, which read well: `'100' is not of type 'integer'`, `'open' is not
+# one of [...]`, `'unblinds' is a required property`, `0 is less than the minimum of 1`.
+Sentence = Callable[[Any], str]
+
+
+def _pattern(error: Any) -> str:
+    said = PATTERNS.get(error.validator_value)
+    return str(error.message) if said is None else said.format(value=error.instance)
+
+
+def _fewer(error: Any) -> str:
+    least = error.validator_value
+    return "must list at least one" if least == 1 else f"must list at least {least}"
+
+
+def _more(error: Any) -> str:
+    most = len(error.schema.get("prefixItems", ())) if isinstance(error.schema, dict) else 0
+    return f"must list at most {most}, not {len(error.instance)}"
+
+
+def _few_entries(error: Any) -> str:
+    least = error.validator_value
+    return "must have at least one entry" if least == 1 else f"must have at least {least} entries"
+
+
+def _short(error: Any) -> str:
+    least = error.validator_value
+    if least == 1:
+        return "must be non-empty text"
+    return f"{error.instance!r} is too short: at least {least} characters"
+
+
+def _none_of(error: Any) -> str:
+    """A value that is none of the forms a rule allows (`oneOf`, `anyOf`): of which types, or
+    which one value (a window is a list or "none", a repeat rule a table or a list of them)."""
+    outright = [found for found in error.context if _outright(found)]
+    types = [repr(found.validator_value) for found in outright if found.validator == "type"]
+    values = [repr(found.validator_value) for found in outright if found.validator == "const"]
+    said = f"{error.instance!r} is not"
+    if types:
+        said += f" of type {' or '.join(types)}" + (" nor" if values else "")
+    return f"{said} {' or '.join(values)}".rstrip()
+
+
+def _one_of(error: Any) -> str:
+    """A rule that takes one key of several (a repeat rule's end: through, for_weeks, count)."""
+    names = [str(name) for rule in error.validator_value for name in rule.get("required", ())]
+    given = [name for name in names if isinstance(error.instance, dict) and name in error.instance]
+    if not given:
+        return f"needs one of {', '.join(names)}"
+    return f"needs only one of {', '.join(names)}, not {' and '.join(given)}"
+
+
+def _needs(error: Any) -> str:
+    """A key that needs others beside it (`amends` needs `version`)."""
+    for key, others in error.validator_value.items():
+        missing = [
+            other for other in others if key in error.instance and other not in error.instance
+        ]
+        if missing:
+            return f"{key} needs {' and '.join(missing)} beside it"
+    return str(error.message)
+
+
+SENTENCES: dict[str, Sentence] = {
+    "pattern": _pattern,
+    "minLength": _short,
+    "maxLength": lambda e: f"{e.instance!r} is too long: at most {e.validator_value} characters",
+    "minItems": _fewer,
+    "items": _more,  # past a fixed list (`prefixItems`): a window is [before, after]
+    "minProperties": _few_entries,
+    "const": lambda e: f"must be {e.validator_value!r}",
+    "dependentRequired": _needs,
+    # A rule the schema explains in its own title (a blinded treatment states no dose).
+    "not": lambda e: str(e.schema.get("title") or e.message),
+}
+# What each pattern of the schema means, said with the value (`{value!r}`). The visit code's is
+# said by VisitCode itself, as `plan` says it; a test checks that every pattern is here.
+PATTERNS: dict[str, str] = {
+    r"\S": "must be non-empty text",
+    "^[a-z0-9][a-z0-9-]*$": (
+        "{value!r} is not a name: use lower-case letters, digits and '-', starting with a "
+        "letter or digit"
+    ),
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "{value!r} is not a date: use YYYY-MM-DD, e.g. 2022-08-18",
+    "^([Ww][1-9][0-9]{0,5}[Dd][1-7]|[Dd]-?[1-9][0-9]{0,5})$": (
+        "{value!r} is not a visit code: use WnDm (e.g. W3D1) or Dn (e.g. D15)"
+    ),
+    "^[A-Z][A-Z0-9]{0,7}$": (
+        "{value!r} is not a TSPARMCD: use A-Z and 0-9, at most 8, starting with a letter"
+    ),
+    "^P(?=[0-9])([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?$": (
+        "{value!r} is not an ISO 8601 duration: use e.g. P28D, P4W or P1Y6M"
+    ),
+    "^[1-9][0-9]{0,3} (day|days|week|weeks|month|months|year|years|half-life|half-lives)$": (
+        "{value!r} is not a period: use a whole number and days, weeks, months, years or "
+        "half-lives, e.g. 28 days, 3 months, 5 half-lives"
+    ),
+    "^[a-z0-9][a-z0-9.+-]*$": (
+        "{value!r} is not a drug name as a class lists it: use lower-case letters, digits and "
+        "'-', '.' or '+', starting with a letter or digit"
+    ),
+}
+
+
 def _wording(error: Any, code_pattern: str) -> str:
-    """The schema's message, or for a malformed visit code the message `plan` gives, or the
-    schema's own description of a rule (`not`) that the default message would not explain."""
+    """What a person reads for a schema problem: for a malformed visit code the message `plan`
+    gives, for a choice of keys (`oneOf` of `required`) the keys, else the keyword's sentence."""
     from mil62sched.model.codes import VisitCode
 
     def about_codes(found: Any) -> bool:
@@ -211,175 +387,11 @@ def _wording(error: Any, code_pattern: str) -> str:
             VisitCode.parse(error.instance)
         except Mil62schedError as exc:
             return exc.line()
-    if error.context and all(e.validator == "required" for e in error.context):
-        names = [str(name) for e in error.context for name in e.validator_value]
-        return f"needs one of {', '.join(names)}"
-    if error.validator == "not" and isinstance(error.schema, dict) and error.schema.get("title"):
-        return str(error.schema["title"])
-    return str(error.message)
-
-
-def _key_path(segments: Sequence[str | int]) -> str:
-    """`schedules[2].visits[3]` from ["schedules", 2, "visits", 3].
-
-    >>> _key_path(["schedules", 2, "visits", 3])
-    'schedules[2].visits[3]'
-    """
-    text = ""
-    for segment in segments:
-        text += f"[{segment}]" if isinstance(segment, int) else f".{segment}" if text else segment
-    return text
-
-
-def _segments(key_path: str) -> list[str | int]:
-    """The inverse of `_key_path`.
-
-    >>> _segments("schedules[2].visits[3]")
-    ['schedules', 2, 'visits', 3]
-    """
-    return [
-        int(index) if index else name
-        for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", key_path)
-    ]
-
-
-def _entry(key_path: str) -> str:
-    """The top-level entry a key path is in: `schedules[2]`, `protocol`, `treatments`."""
-    found = re.match(r"[^.\[]*(\[\d+\])?", key_path)
-    return found[0] if found else key_path
-
-
-_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-# A line that gives a key: `name =`, `"name" =` or `'name' =` (the name as written, unquoted).
-_KEY = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([^\s="'\[]+))\s*=""")
-
-
-class TomlLines:
-    """The lines of a TOML text, with its table headers (`[protocol]`, `[[schedules]]`) and the
-    lines that give each key (`name =`) indexed in one pass, so that finding the line of a key
-    path costs about the same however many problems a file has.
-
-    Nothing is parsed again: a path written in an unusual way (dotted keys, a key repeated in an
-    inline table) is found at the nearest line before it, which is still the right table.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-        self.headers: list[int] = []  # every header's line, in order (from 0)
-        self.arrays: dict[str, list[int]] = {}  # the lines of each [[name]]
-        self.tables: dict[str, list[int]] = {}  # the lines of each [name]
-        self.last_named: dict[str, int] = {}  # the last header of exactly this name
-        self.last_below: dict[str, int] = {}  # the last header of a table below it (name.x)
-        self.keys: dict[str, list[int]] = {}  # the lines that begin by giving this key
-        for number, line in enumerate(self.lines):
-            header = _HEADER.match(line)
-            if header is not None:
-                name = header[2]
-                self.headers.append(number)
-                (self.arrays if header[1] == "[[" else self.tables).setdefault(name, []).append(
-                    number
-                )
-                self.last_named[name] = number
-                parts = name.split(".")
-                for end in range(1, len(parts)):
-                    self.last_below[".".join(parts[:end])] = number
-                continue
-            key = _KEY.match(line)
-            if key is not None:
-                given = next(part for part in key.groups() if part is not None)
-                self.keys.setdefault(given, []).append(number)
-
-    def finding(self, segments: Sequence[str | int], message: str, hint: object = None) -> Finding:
-        """The problem `message` at the key path `segments`, with its line; a control character
-        that a key or a message quotes from the file is shown escaped (`\\x1b`), never sent."""
-        from mil62sched.parse import escape_controls
-
-        path = escape_controls(_key_path(segments))
-        return Finding(self.locate(segments, hint), path, escape_controls(message))
-
-    def locate(self, segments: Sequence[str | int], hint: object = None) -> int | None:
-        """The line (from 1) where the key path `segments` can be found, or None.
-
-        The table headers along the path (`[protocol]`, the n-th `[[schedules]]`), then the first
-        `key =` line of the next key inside that table, then, when the value is known (`hint`),
-        the first line from there that holds it.
-
-        >>> text = 'format = 1\\n[[s]]\\nv = ["W1D1"]\\n[[s]]\\nv = [\\n  "W2D9",\\n]\\n'
-        >>> TomlLines(text).locate(["s", 1, "v", 0], "W2D9")
-        6
-        """
-        low, high = 0, len(self.lines)
-        found: int | None = None
-        table: list[str] = []  # the dotted name of the table we are in
-        index = 0
-        inside_value = False  # past a `key =`: further names are inline-table keys
-        while index < len(segments):
-            segment = segments[index]
-            following = segments[index + 1] if index + 1 < len(segments) else None
-            if isinstance(segment, int):
-                index += 1  # an element of an inline array: found by its value, if known
-                continue
-            name = ".".join([*table, segment])
-            if not inside_value:
-                if (
-                    self.last_below.get(name, -1) >= low and self.last_named.get(name, -1) < low
-                ):  # only sub-tables are written out: [treatments.drug]
-                    table = [*table, segment]
-                    index += 1
-                    continue
-                # Searched to the end: `[[design.arms]]` follows other tables of [design].
-                many = self.arrays.get(name, [])
-                first = bisect.bisect_left(many, low)
-                if isinstance(following, int) and first + following < len(many):
-                    found = many[first + following]
-                    low, high = found + 1, self._next_header(found + 1)
-                    table = [*table, segment]
-                    index += 2
-                    continue
-                one = _first(self.tables.get(name, []), low)
-                if one is not None:
-                    found = one
-                    low, high = found + 1, self._next_header(found + 1)
-                    table = [*table, segment]
-                    index += 1
-                    continue
-                hit = _first(self.keys.get(segment, []), low)
-                hit = hit if hit is not None and hit < high else None
-            else:
-                key = re.compile(
-                    rf"(?:^|[{{,\s])(?:\"{re.escape(segment)}\"|'{re.escape(segment)}'|"
-                    rf"{re.escape(segment)})\s*="
-                )
-                hit = next((n for n in range(low, high) if key.search(self.lines[n])), None)
-            if hit is None:
-                break
-            found, low = hit, hit
-            inside_value = True
-            index += 1
-        if found is not None and hint is not None and not isinstance(hint, bool):
-            literal = f'"{hint}"' if isinstance(hint, str) else str(hint)
-            hit = next((n for n in range(found, high) if literal in self.lines[n]), None)
-            if hit is not None:
-                found = hit
-        return None if found is None else found + 1
-
-    def _next_header(self, start: int) -> int:
-        """The line of the first header from `start` on: where the table before it ends."""
-        found = _first(self.headers, start)
-        return len(self.lines) if found is None else found
-
-
-def _first(numbers: list[int], start: int) -> int | None:
-    """The first of the sorted line `numbers` from `start` on, or None."""
-    at = bisect.bisect_left(numbers, start)
-    return numbers[at] if at < len(numbers) else None
-
-
-def locate(text: str, segments: Sequence[str | int], hint: object = None) -> int | None:
-    """The line (from 1) where the key path `segments` can be found in the TOML `text`, or None
-    (see `TomlLines.locate`; build one `TomlLines` to look up many paths).
-
-    >>> locate('[protocol]\\nid = "X"\\n', ["protocol", "id"])
-    2
-    """
-    return TomlLines(text).locate(segments, hint)
+    if error.validator in ("oneOf", "anyOf") and all(
+        set(rule) == {"required"} for rule in error.validator_value
+    ):
+        return _one_of(error)
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        return _none_of(error)  # no alternative was meant (`_leaves`)
+    said = SENTENCES.get(error.validator)
+    return str(error.message) if said is None else said(error)

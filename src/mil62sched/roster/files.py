@@ -149,7 +149,7 @@ def read_roster(
                 )
 
     with open_table(path, columns, reading) as reader:
-        for line, row in _rows(path, reader, reading, ROSTER_REQUIRED, check):
+        for line, row in table_rows(path, reader, reading, ROSTER_REQUIRED, check):
             if isinstance(row, RowError):
                 if row.participant:
                     participants.add(row.participant, line)
@@ -194,7 +194,7 @@ def read_actuals(
     # is kept under the first spelling met.
     spelling: dict[str, str] = {}
     with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL, reading) as reader:
-        for line, row in _rows(path, reader, reading, ACTUALS_REQUIRED):
+        for line, row in table_rows(path, reader, reading, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue
@@ -273,7 +273,7 @@ def _window(text: str) -> Window:
     return parse_window(text)
 
 
-def _rows(
+def table_rows(
     path: Path,
     reader: RowReader,
     reading: Reading,

@@ -7,46 +7,26 @@ public; they hold no participant and so no assignment.
 
 from __future__ import annotations
 
-import re
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from mil62sched.errors import ProtocolError
 from mil62sched.model.codes import VisitCode
-from mil62sched.model.design import PARAMETER_NAMES, Design, DesignArm
+from mil62sched.model.design import Design, DesignArm
 from mil62sched.model.protocol import Protocol, Schedule
+from mil62sched.sdtm.summary import trial_summary
+from mil62sched.sdtm.terminology import terminology
+from mil62sched.sdtm.variables import DOMAIN as _DOMAIN
+from mil62sched.sdtm.variables import STUDYID as _STUDYID
+from mil62sched.sdtm.variables import (
+    TEXT_LENGTH,
+    Dataset,
+    Value,
+    Variable,
+)
 
-Value = str | int | None  # None: a missing number; a missing text is ""
-DataType = Literal["string", "integer", "float"]
-
-SDTMIG_VERSION = "3.4"
-SDTM_VERSION = "2.0"  # the SDTM version SDTMIG 3.4 implements
-TEXT_LENGTH = 200  # SDTM: a text variable holds at most 200 characters
-IETEST_LENGTH = TEXT_LENGTH  # SDTMIG 3.4 TI: a longer criterion is shortened in IETEST
-
-
-class Variable(NamedTuple):
-    """A column: its SDTM name and label, its Dataset-JSON data type, its place in the key."""
-
-    name: str
-    label: str
-    data_type: DataType = "string"
-    key: int | None = None
-
-
-class Dataset(NamedTuple):
-    """One SDTM dataset: its name (TA), label (Trial Arms), variables and rows."""
-
-    name: str
-    label: str
-    variables: tuple[Variable, ...]
-    rows: tuple[tuple[Value, ...], ...]
-
-
-_STUDYID = Variable("STUDYID", "Study Identifier", key=1)
-_DOMAIN = Variable("DOMAIN", "Domain Abbreviation")
-_ARMCD = Variable("ARMCD", "Planned Arm Code")
+_ARMCD = Variable("ARMCD", "Planned Arm Code", most=20)
 _ARM = Variable("ARM", "Description of Planned Arm")
-_ETCD = Variable("ETCD", "Element Code")
+_ETCD = Variable("ETCD", "Element Code", most=8)
 _ELEMENT = Variable("ELEMENT", "Description of Element")
 
 
@@ -59,7 +39,7 @@ def datasets(protocol: Protocol, design: Design) -> tuple[Dataset, ...]:
         trial_elements(protocol, design),
         trial_visits(protocol, design),
         trial_criteria(protocol, design),
-        trial_summary(protocol, design),
+        trial_summary(protocol, design, terminology()),
     )
     for dataset in built:
         for row in dataset.rows:
@@ -235,7 +215,8 @@ def _element_rules(step: _Step, escalated_from: Schedule | None) -> tuple[str, s
             f"Entry into the {period} period (by default at {schedule.period} {starts_at}, "
             f"study day {starts_at.study_day})"
         )
-        duration = _iso_days(starts_at.study_day - 1)
+        # An event ends the element, not a fixed time: no planned duration (SDTMIG 3.4 TEDUR).
+        duration = ""
     else:
         last = infusions[-1]
         later = [code for code in schedule.visits if code.study_day > last.study_day]
@@ -357,6 +338,8 @@ def _visit(
     window = schedule.windows.get(code)
     if window is not None and (window.before or window.after):
         start += f"; window {_days(window.before)} before to {_days(window.after)} after"
+    if previous is not None:  # why VISITDY is empty
+        start += f"; no planned study day: the {period} starts on entry"
     return name, code.study_day if previous is None else None, start
 
 
@@ -372,139 +355,35 @@ def _days(count: int) -> str:
 # --- TI ----------------------------------------------------------------------------------------
 
 
-# Chinese text has no spaces between words: a criterion is cut after one of its clauses.
-_CLAUSE_ENDS = frozenset("。；，、：！？")
-_TRAILING = " ,;:。；，、：！？"
-
-
-def ietest(text: str) -> str:
-    """The criterion's text for IETEST: as it is up to 200 characters; longer, its leading
-    text and "..." within 200 (SDTMIG 3.4: the full text belongs in the study's metadata).
-
-    The cut is at the last space (" ...") or after the last Chinese clause mark (。；，、：！？)
-    in the second half of the room; with neither there, between two characters (Chinese text,
-    a long token), never before a combining mark. Always at least half the room of the
-    criterion's own text, never an IETEST that says nothing.
-
-    >>> ietest("Age 18 or older.")
-    'Age 18 or older.'
-    >>> len(ietest("word " * 100))  # 38 words and "word" (194 characters), then " ..."
-    198
-    >>> ietest("2. " + "年" * 300) == "2. " + "年" * 193 + "..."
-    True
-    """
-    import unicodedata
-
-    if len(text) <= IETEST_LENGTH:
-        return text
-    room = IETEST_LENGTH - len(" ...")
-    head = text[: room + 1]
-    space = head.rfind(" ")  # the text before it is kept
-    clause = max((i + 1 for i, ch in enumerate(head[:room]) if ch in _CLAUSE_ENDS), default=-1)
-    cut = max(space, clause)
-    kept = text[:cut].rstrip(_TRAILING) if cut > 0 else ""
-    if len(kept) >= room // 2:
-        return kept + (" ..." if space > clause else "...")
-    while room > 0 and unicodedata.combining(text[room]):
-        room -= 1
-    return text[:room].rstrip() + "..."
-
-
 def trial_criteria(protocol: Protocol, design: Design) -> Dataset:
-    """TI: one row per inclusion and exclusion criterion."""
-    rows = tuple(
-        (
+    """TI: one row per inclusion and exclusion criterion, and per phase for one that differs by
+    phase (IESCAT). IETEST is the criterion's text, or the file's short text for a longer one:
+    never cut (SDTMIG 3.4 TI: the full text is in define.xml). TIVERS, the protocol's version, is
+    left out when the file states none, as SDTMIG 3.4 allows for a single version; IESCAT when
+    no criterion has a subcategory."""
+    version = design.criteria_version or protocol.version
+    parted = any(c.subcategory for c in design.criteria)
+    rows: list[tuple[Value, ...]] = []
+    for criterion in sorted(design.criteria, key=lambda c: c.category != "inclusion"):
+        row: tuple[Value, ...] = (
             protocol.id,
             "TI",
-            f"{'INCL' if criterion.category == 'inclusion' else 'EXCL'}{criterion.number:02d}",
-            ietest(criterion.text),
+            criterion.ietestcd,
+            criterion.ietest,
             criterion.category.upper(),
-            design.criteria_version or "",
         )
-        for criterion in sorted(design.criteria, key=lambda c: c.category != "inclusion")
-    )
-    variables = (
+        row += (criterion.subcategory or "",) if parted else ()
+        row += (version,) if version else ()
+        rows.append(row)
+    variables: tuple[Variable, ...] = (
         _STUDYID,
         _DOMAIN,
-        Variable("IETESTCD", "Incl/Excl Criterion Short Name", key=2),
+        Variable("IETESTCD", "Incl/Excl Criterion Short Name", key=2, most=8),
         Variable("IETEST", "Inclusion/Exclusion Criterion"),
-        Variable("IECAT", "Inclusion/Exclusion Category"),
-        Variable("TIVERS", "Protocol Criteria Versions", key=3),
+        Variable("IECAT", "Inclusion/Exclusion Category", most=9),
     )
-    return Dataset("TI", "Trial Inclusion/Exclusion Criteria", variables, rows)
-
-
-# --- TS ----------------------------------------------------------------------------------------
-
-_NCT = re.compile(r"NCT\d{8}")
-
-
-def trial_summary(protocol: Protocol, design: Design) -> Dataset:
-    """TS: one row per trial summary parameter value: those the protocol states (title,
-    registry, sponsor, start date), the number of arms, the SDTM versions, and the file's."""
-    given = {parameter.parameter for parameter in design.summary}
-    registry = ("ClinicalTrials.gov",) if _NCT.fullmatch(protocol.registry) else ()
-    derived: list[tuple[str, str, str, str]] = [  # code, value, value code, reference
-        ("TITLE", protocol.title, "", ""),
-        ("REGID", protocol.registry, protocol.registry if registry else "", "".join(registry)),
-        ("SPONSOR", protocol.sponsor, "", ""),
-        ("NARMS", str(len(design.arms)), "", ""),
-        ("SDTIGVER", SDTMIG_VERSION, "", ""),
-        ("SDTMVER", SDTM_VERSION, "", ""),
-    ]
-    if protocol.study_start is not None:
-        derived.append(("SSTDTC", protocol.study_start.isoformat(), "", "ISO 8601"))
-    records: list[tuple[str, str, str, str, str, str, str, str]] = [
-        (code, "", value, "", value_code, reference, "", "")
-        for code, value, value_code, reference in derived
-        if code not in given
-    ]
-    for parameter in design.summary:
-        records.append(
-            (
-                parameter.parameter,
-                parameter.group or "",
-                parameter.value or "",
-                parameter.null_flavor or "",
-                parameter.code or "",
-                parameter.reference or "",
-                parameter.version or "",
-                parameter.name or "",
-            )
-        )
-    records.sort(key=lambda record: record[0])  # stable: a parameter's values keep their order
-    rows: list[tuple[Value, ...]] = []
-    sequence: dict[str, int] = {}
-    for code, group, value, null_flavor, value_code, reference, version, name in records:
-        sequence[code] = sequence.get(code, 0) + 1
-        parm = name or PARAMETER_NAMES[code]  # a file's parameter has its name (protocol.design)
-        rows.append(
-            (
-                protocol.id,
-                "TS",
-                sequence[code],
-                group,
-                code,
-                parm,
-                value,
-                null_flavor,
-                value_code,
-                reference,
-                version,
-            )
-        )
-    variables = (
-        _STUDYID,
-        _DOMAIN,
-        Variable("TSSEQ", "Sequence Number", "integer", key=4),
-        Variable("TSGRPID", "Group ID"),
-        Variable("TSPARMCD", "Trial Summary Parameter Short Name", key=2),
-        Variable("TSPARM", "Trial Summary Parameter"),
-        Variable("TSVAL", "Parameter Value", key=3),
-        # SDTMIG 3.4's label; the CDISC pilot's older TS says "Parameter Null Flavor".
-        Variable("TSVALNF", "Parameter Value Null Flavor"),
-        Variable("TSVALCD", "Parameter Value Code"),
-        Variable("TSVCDREF", "Name of the Reference Terminology"),
-        Variable("TSVCDVER", "Version of the Reference Terminology"),
-    )
-    return Dataset("TS", "Trial Summary", variables, tuple(rows))
+    if parted:
+        variables += (Variable("IESCAT", "Inclusion/Exclusion Subcategory"),)
+    if version:
+        variables += (Variable("TIVERS", "Protocol Criteria Versions", key=3),)
+    return Dataset("TI", "Trial Inclusion/Exclusion Criteria", variables, tuple(rows))

@@ -10,7 +10,7 @@ from typing import Any
 
 from mil62sched import __version__
 from mil62sched.outputs import csv_cell
-from mil62sched.sdtm.datasets import SDTMIG_VERSION, Dataset
+from mil62sched.sdtm.variables import SDTMIG_VERSION, Dataset
 
 DATASET_JSON_VERSION = "1.1.0"
 
@@ -21,7 +21,7 @@ def dataset_csv(dataset: Dataset) -> str:
     but a text that a spreadsheet would run as a formula (=HYPERLINK...) starts with an
     apostrophe.
 
-    >>> from mil62sched.sdtm.datasets import Variable
+    >>> from mil62sched.sdtm.variables import Variable
     >>> print(dataset_csv(Dataset("XX", "X", (Variable("A", "A"),), (("a,b",),))), end="")
     A
     "a,b"
@@ -34,14 +34,30 @@ def dataset_csv(dataset: Dataset) -> str:
     return out.getvalue()
 
 
-def dataset_json(dataset: Dataset, study: str, created: datetime) -> str:
+def dataset_json(
+    dataset: Dataset,
+    study: str,
+    created: datetime,
+    *,
+    modified: datetime | None = None,
+    originator: str | None = None,
+    metadata: tuple[str, str] | None = None,
+) -> str:
     """The dataset as a CDISC Dataset-JSON 1.1 document (one line, then a newline).
 
-    `study` is the study's identifier (studyOID); `created` the export instant, written in UTC.
+    `study` is the study's identifier (studyOID); `created` the export instant, written in UTC;
+    `modified` when the source (the protocol file) last changed (dbLastModifiedDateTime);
+    `originator` the organisation; `metadata` the MetaDataVersion OID and the define.xml that
+    describes the dataset (metaDataRef). Each is left out when not given.
     A text column's length is its longest value (at least 1), as the examples CDISC publishes
-    with the standard do; numbers have none.
+    with the standard do, and in a dataset without rows the longest value SDTMIG 3.4 allows it
+    (STUDYID: the study's identifier); numbers have none.
     """
-    stamp = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def utc(moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    stamp = utc(created)
     columns: list[dict[str, Any]] = []
     for index, variable in enumerate(dataset.variables):
         column: dict[str, Any] = {
@@ -50,18 +66,31 @@ def dataset_json(dataset: Dataset, study: str, created: datetime) -> str:
             "label": variable.label,
             "dataType": variable.data_type,
         }
-        if variable.data_type == "string":
+        if variable.data_type == "string" and dataset.rows:
             column["length"] = max([1, *(len(str(row[index])) for row in dataset.rows)])
+        elif variable.data_type == "string":  # no row: the longest value the variable may hold
+            column["length"] = len(study) if variable.name == "STUDYID" else variable.most
         if variable.key is not None:
             column["keySequence"] = variable.key
         columns.append(column)
-    document = {
+    version, reference = metadata or (f"MDV.{study}.SDTMIG.{SDTMIG_VERSION}", None)
+    document: dict[str, Any] = {
         "datasetJSONCreationDateTime": stamp,
         "datasetJSONVersion": DATASET_JSON_VERSION,
         "fileOID": f"{study}/{stamp}/{dataset.name.lower()}",
+    }
+    if modified is not None:
+        document["dbLastModifiedDateTime"] = utc(modified)
+    if originator:
+        document["originator"] = originator
+    document |= {
         "sourceSystem": {"name": "mil62sched", "version": __version__},
         "studyOID": study,
-        "metaDataVersionOID": f"MDV.{study}.SDTMIG.{SDTMIG_VERSION}",
+        "metaDataVersionOID": version,
+    }
+    if reference is not None:
+        document["metaDataRef"] = reference
+    document |= {
         "itemGroupOID": f"IG.{dataset.name}",
         "records": len(dataset.rows),
         "name": dataset.name,

@@ -8,6 +8,7 @@ escape it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,10 @@ MOST_BYTES = 1 << 20
 
 _TEXT = ("name", "address", "phone", "coordinator")
 _LINES = ("contact", "what_to_bring", "call_us_if")
-KEYS = (*_TEXT, *_LINES, "country", "timezone", "chairs")
+KEYS = (*_TEXT, *_LINES, "email", "country", "timezone", "chairs")
+# An e-mail address as a calendar's ORGANIZER carries it (mailto:): one @, a dotted domain, no
+# space and none of the characters that need quoting in an address or an iCalendar value.
+_EMAIL = re.compile(r"[^@\s\"(),:;<>\[\]\\]+@[^@\s\"(),:;<>\[\]\\]+\.[^@\s\"(),:;<>\[\]\\.]+")
 
 
 def load_contact(path: Path) -> SiteContact:
@@ -77,6 +81,15 @@ def contact_from_table(table: dict[str, Any], where: str = "site file") -> SiteC
             if not isinstance(value, list):
                 raise _wrong(key, value, 'a list of text lines, e.g. ["...", "..."]', where)
             values[key] = tuple(_text(line, key, where) for line in value)
+    if "email" in table:
+        email = _text(table["email"], "email", where)
+        if not (email.isascii() and _EMAIL.fullmatch(email)):
+            raise UsageError(
+                f"{where}: key 'email' is not an e-mail address",
+                value=email,
+                accepted="an address such as ward5@example.org",
+            )
+        values["email"] = email
     if "country" in table:
         country = _text(table["country"], "country", where)
         if not (len(country) == 2 and country.isascii() and country.isalpha()):
