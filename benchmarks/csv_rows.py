@@ -39,12 +39,12 @@ if str(Path(__file__).parent) in sys.path:
     sys.path.remove(str(Path(__file__).parent))
 
 from mil62sched import engine, protocol
-from mil62sched.files import csv_cell
 from mil62sched.formats import csv_rows
 from mil62sched.formats.contract import plan_visits
 from mil62sched.formats.wording import before_study_start
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.model.protocol import Window
+from mil62sched.outputs import csv_cell
 from mil62sched.site.workdays import SiteCalendar
 
 Rows = Callable[[Plan], Iterator[list[str]]]

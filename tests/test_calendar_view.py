@@ -42,7 +42,7 @@ from datetime import date
 import pytest
 
 from mil62sched import engine, protocol
-from mil62sched.formats.month_grid import GAP, render
+from mil62sched.formats.calendar_grid import GAP, render
 from mil62sched.formats.presentation import Presentation
 from mil62sched.formats.wording import UNBLINDED_NOTICE
 from mil62sched.model.codes import VisitCode

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from tests.conftest import Run, normalise_dtstamp, without_no_phone, without_study_dates
+from tests.conftest import Run, error_line, normalise_dtstamp, without_no_phone, without_study_dates
 
 PREFIX = "mil62sched: error: "
 # Every format `--format` accepts, in the order the refusal lists them.
@@ -566,7 +566,7 @@ class _DiskFullHalfway:
 def test_failure_in_mid_write_leaves_no_partial_file(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
 ) -> None:
-    import mil62sched.files
+    import mil62sched.outputs
 
     target = tmp_path / "plan.csv"
     if existing:
@@ -585,7 +585,7 @@ def test_failure_in_mid_write_leaves_no_partial_file(
 
     # The writer opens its temporary file with open() or os.fdopen(): both fail halfway. Only the
     # output module's own open() is replaced, so reading the protocol and holidays still works.
-    monkeypatch.setattr(mil62sched.files, "open", opened, raising=False)
+    monkeypatch.setattr(mil62sched.outputs, "open", opened, raising=False)
     monkeypatch.setattr(os, "fdopen", fdopen)
     assert_error(
         run(*plan("--force", "-o", str(target))), 1, repr(str(target)), os.strerror(errno.ENOSPC)
@@ -617,9 +617,8 @@ def test_interrupt_during_write_leaves_no_temporary(
     assert target.read_bytes() == b"old\n"
 
 
-def test_exporter_failure_writes_nothing(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _broken_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The csv format fails as a defect would (not a user mistake)."""
     import mil62sched.formats.csv_rows as csv_exporter
 
     def broken(*args: Any, **kwargs: Any) -> str:
@@ -630,12 +629,55 @@ def test_exporter_failure_writes_nothing(
     broken_csv = csv_exporter.FORMAT._replace(render=broken)
     every = tuple(broken_csv if f.name == "csv" else f for f in formats.all_formats())
     monkeypatch.setattr(formats, "all_formats", lambda: every)
+
+
+def test_exporter_failure_writes_nothing(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _broken_csv(monkeypatch)
     target = tmp_path / "plan.csv"
     target.write_bytes(b"old\n")
     result = run(*plan("--force", "-o", str(target)))
-    assert isinstance(result.exception, RuntimeError)  # a program bug, not a user mistake
+    # issue 17 #3: a program bug, not a user mistake: one line naming it, no traceback.
+    assert error_line(result, 1) == (
+        "internal error: RuntimeError: exporter failed (run again with --debug for the traceback)"
+    )
     assert list(tmp_path.iterdir()) == [target]
     assert target.read_bytes() == b"old\n"
+
+
+@pytest.mark.parametrize("switch", ["option", "environment"])
+def test_debug_shows_the_traceback_of_an_unexpected_error(
+    run: Run, monkeypatch: pytest.MonkeyPatch, switch: str
+) -> None:
+    _broken_csv(monkeypatch)
+    if switch == "environment":
+        monkeypatch.setenv("MIL62SCHED_DEBUG", "1")
+        result = run(*plan("--format", "csv"))
+    else:
+        result = run("--debug", *plan("--format", "csv"))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Traceback (most recent call last):\n"), result.stderr
+    assert "RuntimeError: exporter failed\n" in result.stderr
+    assert result.stderr.endswith(
+        "\nmil62sched: error: internal error: RuntimeError: exporter failed\n"
+    )
+
+
+def test_an_unexpected_error_is_said_in_the_run_s_language(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _broken_csv(monkeypatch)
+    result = run(*plan("--format", "csv", "--lang", "zh"))
+    assert error_line(result, 1) == (
+        "内部错误：RuntimeError: exporter failed（加 --debug 重新运行可查看回溯信息）"
+    )
+
+
+def test_debug_does_not_touch_a_user_mistake(run: Run) -> None:
+    """A user mistake is one line with or without --debug: a traceback is for defects."""
+    assert error_line(run("--debug", *plan(arm="phase9"))).startswith("unknown arm 'phase9'")
 
 
 # --- blinding ------------------------------------------------------------------------------------

@@ -518,7 +518,7 @@ def test_holiday_names_in_chinese_come_from_the_package_and_the_cache() -> None:
 
 def test_agenda_flags_and_statuses_have_chinese_words() -> None:
     from mil62sched.formats.wording import STATUSES
-    from mil62sched.roster import agenda
+    from mil62sched.model import agenda
 
     said = i18n.words("zh")
     flags = (agenda.OVERDUE, agenda.DUE_TODAY, agenda.NON_WORKING, agenda.OVER_CAPACITY)

@@ -20,9 +20,10 @@ PACKAGE = Path(__file__).parent.parent / "src" / "mil62sched"
 LAYERS = (
     ("mil62sched.__main__", "mil62sched.cli"),
     ("mil62sched.commands",),
+    ("mil62sched.environment",),  # one run's context, passed down from the command
+    ("mil62sched.roster",),  # a whole site: above the formats, which show its values (model)
     ("mil62sched.formats",),
     ("mil62sched.sdtm",),  # the SDTM trial-design datasets: from the protocol, beside the formats
-    ("mil62sched.roster",),
     ("mil62sched.site",),
     ("mil62sched.engine", "mil62sched.eligibility"),  # pure: a plan; a screened person's dates
     ("mil62sched.protocol",),
@@ -31,7 +32,9 @@ LAYERS = (
     ("mil62sched.cache",),
     ("mil62sched.i18n",),  # the language of what people read: formats and commands use it
     ("mil62sched.sheets",),
-    ("mil62sched.files",),
+    ("mil62sched.inputs",),  # reading input files
+    ("mil62sched.diagnostics",),  # the one writer of standard error
+    ("mil62sched.outputs",),  # writing files and standard output
     ("mil62sched.errors",),
     ("mil62sched",),  # the package itself: its name and version
 )
@@ -107,3 +110,20 @@ def test_the_check_sees_an_upward_import() -> None:
     """The check itself can fail: the engine importing a format would be caught."""
     assert _layer("mil62sched.formats.table") < _layer("mil62sched.engine")
     assert _layer("mil62sched.engine") < _layer("mil62sched.model.plan")
+
+
+def test_run_wide_state_lives_in_the_environment() -> None:
+    """Issue 17 #2: no ContextVar, no module global set at run time, and no terminal check outside
+    the run's Environment (`environment.py`), which is built once and passed down."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "environment.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Global):
+                found.append(f"{path.name}: global {', '.join(node.names)}")
+            elif isinstance(node, ast.Attribute) and node.attr in ("isatty", "ContextVar"):
+                found.append(f"{path.name}: {node.attr}")
+            elif isinstance(node, ast.ImportFrom) and node.module == "contextvars":
+                found.append(f"{path.name}: imports contextvars")
+    assert not found, found

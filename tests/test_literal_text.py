@@ -20,7 +20,7 @@ import pytest
 from typer.testing import Result
 
 from mil62sched import engine, protocol
-from mil62sched.formats import markdown, month_grid, table
+from mil62sched.formats import calendar_grid, markdown, table
 from mil62sched.formats.presentation import Presentation
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.roster import agenda as site_agenda
@@ -137,7 +137,7 @@ def test_styled_table_roster_and_agenda_show_markup_literally_and_link_nothing(
         "plan": table.render(plan, STYLED),
         "roster": table.render_many([plan], STYLED),
         "agenda": table.render_agenda(due, STYLED),
-        "calendar": month_grid.render(plan, STYLED),
+        "calendar": calendar_grid.render(plan, STYLED),
     }
     for what, styled in outputs.items():
         assert HYPERLINK not in styled, what

@@ -275,7 +275,7 @@ def test_styled_month_view_keeps_the_text_marks_of_the_plain_one() -> None:
     from datetime import date
 
     from mil62sched import engine, protocol
-    from mil62sched.formats import month_grid
+    from mil62sched.formats import calendar_grid
     from mil62sched.formats.presentation import Presentation
     from mil62sched.model.plan import Policy
     from mil62sched.model.protocol import Window
@@ -290,8 +290,8 @@ def test_styled_month_view_keeps_the_text_marks_of_the_plain_one() -> None:
         window=Window(3, 3),
         policy=Policy(site=SiteCalendar("CN")),
     )
-    plain = month_grid.render(plan, Presentation(width=100))
-    styled = month_grid.render(plan, Presentation(styled=True, width=100))
+    plain = calendar_grid.render(plan, Presentation(width=100))
+    styled = calendar_grid.render(plan, Presentation(styled=True, width=100))
     assert ANSI_CODE.search(styled)
     stripped = [line.rstrip() for line in ANSI_CODE.sub("", styled).splitlines()]
     plain_lines = plain.splitlines()

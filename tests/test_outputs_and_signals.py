@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from mil62sched import files
+from mil62sched import outputs
 from mil62sched.errors import OutputError
 from tests.conftest import Run, error_line, normalise_dtstamp, without_study_dates
 
@@ -104,7 +104,7 @@ def test_split_restores_replaced_files_when_a_move_fails_midway(
     monkeypatch.setattr(os, "replace", failing_replace)
 
     def publish() -> None:
-        with files.staged_folder(out, force=True) as folder:
+        with outputs.staged_folder(out, force=True) as folder:
             for name in ("A.ics", "B.ics", "C.ics"):
                 (folder / name).write_text(f"new {name}\n", encoding="utf-8")
 
@@ -243,7 +243,7 @@ def test_a_run_publishing_into_a_folder_waits_for_the_one_publishing_there(
     import threading
 
     if lock == "lock folder":
-        monkeypatch.setattr(files, "_flock", lambda folder: (None, False))
+        monkeypatch.setattr(outputs, "_flock", lambda folder: (None, False))
 
     out = tmp_path / "out"
     names = [f"{letter}.csv" for letter in "abcdef"]
@@ -263,7 +263,7 @@ def test_a_run_publishing_into_a_folder_waits_for_the_one_publishing_there(
 
     def publish(run: str) -> None:
         try:
-            with files.staged_folder(out, force=True) as work:
+            with outputs.staged_folder(out, force=True) as work:
                 for name in names:
                     (work / name).write_text(run, encoding="utf-8")
         except BaseException as exc:
@@ -293,7 +293,7 @@ def test_a_folder_that_cannot_be_flocked_is_held_by_a_lock_folder(
 
     monkeypatch.setattr(fcntl, "flock", no_lock)
     out = tmp_path / "out"
-    with files.staged_folder(out) as work:
+    with outputs.staged_folder(out) as work:
         (work / "a.csv").write_text("a\n", encoding="utf-8")
     assert [p.name for p in out.iterdir()] == ["a.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no lock folder left
@@ -302,11 +302,11 @@ def test_a_folder_that_cannot_be_flocked_is_held_by_a_lock_folder(
 def test_a_lock_folder_left_by_an_ended_run_is_named_after_a_while(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(files, "_flock", lambda folder: (None, False))
-    monkeypatch.setattr(files, "LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(outputs, "_flock", lambda folder: (None, False))
+    monkeypatch.setattr(outputs, "LOCK_WAIT_SECONDS", 0.2)
     out = tmp_path / "out"
     (tmp_path / ".out.lock").mkdir()  # a run killed while it held the lock left it
-    with pytest.raises(OutputError) as refused, files.staged_folder(out) as work:
+    with pytest.raises(OutputError) as refused, outputs.staged_folder(out) as work:
         (work / "a.csv").write_text("a\n", encoding="utf-8")
     assert str(refused.value) == (
         f"another run is writing into {str(out)!r}: try again when it is done, or remove "
@@ -384,37 +384,34 @@ def test_ics_on_standard_output_is_utf8_with_crlf_whatever_the_console(
     assert all(line.endswith("\r") for line in text.split("\n")[:-1])  # CRLF, every line
 
 
-def windows_stdout(monkeypatch: pytest.MonkeyPatch, encoding: str) -> io.BytesIO:
+def windows_stdout(encoding: str) -> tuple[outputs.Stdout, io.BytesIO]:
     """Standard output as Windows opens it when redirected: text mode, which turns every "\\n"
-    into "\\r\\n", in the console's code page. Returns the bytes underneath."""
+    into "\\r\\n", in the console's code page. Returns it, and the bytes underneath."""
     raw = io.BytesIO()
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding=encoding, newline="\r\n"))
-    return raw
+    return outputs.Stdout(io.TextIOWrapper(raw, encoding=encoding, newline="\r\n")), raw
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "cp936"])
 def test_a_machine_format_bypasses_the_newline_translation_of_windows_text_mode(
-    encoding: str, monkeypatch: pytest.MonkeyPatch
+    encoding: str,
 ) -> None:
-    raw = windows_stdout(monkeypatch, encoding)
-    files.write_text("BEGIN:VCALENDAR\r\nSUMMARY:国庆节\r\nEND:VCALENDAR\r\n", None)
+    stdout, raw = windows_stdout(encoding)
+    outputs.write_text("BEGIN:VCALENDAR\r\nSUMMARY:国庆节\r\nEND:VCALENDAR\r\n", None, stdout)
     assert raw.getvalue() == "BEGIN:VCALENDAR\r\nSUMMARY:国庆节\r\nEND:VCALENDAR\r\n".encode()
 
 
-def test_a_staged_machine_format_bypasses_it_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    raw = windows_stdout(monkeypatch, "cp1252")
-    with files.staged(None) as stage:
+def test_a_staged_machine_format_bypasses_it_too() -> None:
+    stdout, raw = windows_stdout("cp1252")
+    with outputs.staged(None, stdout) as stage:
         stage.stream.write("a,国\r\n")
     assert raw.getvalue() == "a,国\r\n".encode()
 
 
-def test_a_terminal_format_keeps_the_console_newlines_and_degrades_characters(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    raw = windows_stdout(monkeypatch, "cp1252")
-    files.write_text("A · B\n━━\n国\n", None, terminal=True)
+def test_a_terminal_format_keeps_the_console_newlines_and_degrades_characters() -> None:
+    stdout, raw = windows_stdout("cp1252")
+    outputs.write_text("A · B\n━━\n国\n", None, stdout, terminal=True)
     assert raw.getvalue() == b"A \xb7 B\r\n??\r\n?\r\n"
-    with files.staged(None, terminal=True) as stage:
+    with outputs.staged(None, stdout, terminal=True) as stage:
         stage.stream.write("━\n")
     assert raw.getvalue().endswith(b"?\r\n")
 
@@ -547,4 +544,7 @@ def test_a_hundred_bad_rows_are_all_reported_without_a_count(run: Run, tmp_path:
     lines = result.stderr.splitlines()
     assert len(lines) == 101
     assert "more bad row" not in result.stderr
-    assert lines[-1].endswith("0 valid participant(s))")
+    assert (
+        lines[-1]
+        == "mil62sched: error: 100 bad row(s); nothing written (fix them: no row is valid)"
+    )

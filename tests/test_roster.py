@@ -26,7 +26,9 @@ from typer.testing import Result
 
 from mil62sched import protocol
 from mil62sched.commands import progress
+from mil62sched.environment import Environment
 from mil62sched.formats.wording import UNBLINDED_NOTICE
+from mil62sched.inputs import Reading
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, VisitKey
 from mil62sched.model.protocol import Window
@@ -74,6 +76,8 @@ def uids(ics: str) -> list[str]:
 
 
 def summary(count: int, valid: int) -> str:
+    if not valid:  # --skip-bad would write nothing either (issue 16 #4)
+        return f"{count} bad row(s); nothing written (fix them: no row is valid)"
     return (
         f"{count} bad row(s); nothing written (fix them, or use --skip-bad to write the "
         f"{valid} valid participant(s))"
@@ -135,7 +139,7 @@ def test_read_roster_gives_enrolments_with_their_line_numbers(tmp_path: Path) ->
         bom=True,
         newline="\r\n",
     )
-    rows = list(read_roster(roster, TRIAL))
+    rows = list(read_roster(roster, TRIAL, Reading()))
     assert rows == [
         Enrolment(2, "P1", "phase1b-500", D("2025-01-06"), VisitCode(25, 1), (), Window(3, 3)),
         # line 3 is blank; the alias phase3-ocp is stored under its canonical name.
@@ -149,7 +153,7 @@ def test_read_roster_bad_row_after_a_multiline_row_has_its_own_line(tmp_path: Pa
         tmp_path / "roster.csv",
         'participant,arm,start,note\nP1,phase3-rcp,2025-01-06,"two\nlines"\nP2,phase3-rcx,2025-01-06,\n',
     )
-    bad = [row for row in read_roster(roster, TRIAL) if isinstance(row, RowError)]
+    bad = [row for row in read_roster(roster, TRIAL, Reading()) if isinstance(row, RowError)]
     # P1 covers lines 2 and 3, so P2 is on line 4.
     assert [(row.file, row.line) for row in bad] == [("roster.csv", 4)]
     assert str(bad[0]).startswith("roster.csv line 4: unknown arm 'phase3-rcx'")
@@ -181,7 +185,7 @@ def test_read_actuals_gives_records_lines_and_bad_rows(tmp_path: Path) -> None:
         "P1,W1D1,2025-01-06,done\n",
         newline="\r\n",
     )
-    records, lines, bad = read_actuals(actuals)
+    records, lines, bad = read_actuals(actuals, Reading())
     w1d1 = VisitKey(VisitCode(1, 1))
     w3d1 = VisitKey(VisitCode(3, 1), "RCP")
     w25d1 = VisitKey(VisitCode(25, 1))
@@ -432,7 +436,8 @@ def test_skip_bad_writes_the_valid_participants_and_still_fails(run: Run, tmp_pa
 def test_batch_expand_tallies_plans_and_sorted_errors(tmp_path: Path) -> None:
     roster, actuals = bad_files(tmp_path)
     tally = batch.Tally()
-    plans = list(batch.expand(TRIAL, roster, Policy(today=D("2025-07-08")), actuals, tally))
+    policy = Policy(today=D("2025-07-08"))
+    plans = list(batch.expand(TRIAL, roster, policy, actuals, tally, reading=Reading()))
     assert [plan.participant for plan in plans] == ["P1"]
     assert tally.planned == 1
     assert [(error.file, error.line) for error in tally.errors] == [
@@ -1123,9 +1128,66 @@ def test_roster_table_says_holiday_data_is_provisional(run: Run, tmp_path: Path)
     result = run("roster", str(roster))
     assert result.exit_code == 0, result.stderr
     notes = [line for line in result.stdout.splitlines() if line.startswith("* ")]
-    assert any(line.startswith("* P1: Holiday data provisional: ") for line in notes), notes
-    # Every note is the participant's.
-    assert all(line.startswith("* P1: ") for line in notes), notes
+    # The holiday data is the site's, not the participant's: said once, for the roster.
+    assert notes[-1].startswith("* Holiday data provisional: "), notes
+    assert all(line.startswith("* P1: ") for line in notes[:-1]), notes
+
+
+PROVISIONAL_ROSTER = "participant,arm,start\n" + "".join(
+    f"P{n},phase1b-1000,2025-01-{6 + 7 * n:02d}\n" for n in range(3)
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice"), [("en", "Holiday data provisional"), ("zh", "节假日数据为暂定")]
+)
+def test_a_roster_says_the_provisional_holidays_note_once(
+    run: Run, tmp_path: Path, lang: str, notice: str
+) -> None:
+    # issue 16 #4: the paragraph came once per participant (60 times for a 60-row roster).
+    # Three phase1b-1000 participants from Mondays 2025-01-06, -13 and -20 each run to W209D1
+    # (+208 weeks), in January 2029: every plan has provisional years.
+    roster = write(tmp_path / "roster.csv", PROVISIONAL_ROSTER)
+    result = run("roster", str(roster), "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count(notice) == 1, result.stdout
+    # Each participant keeps its own notes (its visits after the study completion date).
+    for participant in ("P0", "P1", "P2"):
+        assert f"* {participant}: " in result.stdout
+
+
+def test_bad_rows_that_stop_a_roster_draw_no_study_date_warning(run: Run, tmp_path: Path) -> None:
+    # issue 16 #4: nothing is written, so there is no roster whose dates to warn about. P1
+    # (phase1b-1000 from 2025-01-06) has visits after 2027-03-31; P2's arm does not exist.
+    roster = write(
+        tmp_path / "roster.csv",
+        "participant,arm,start\nP1,phase1b-1000,2025-01-06\nP2,phase9,2025-01-06\n",
+    )
+    stopped = run("roster", str(roster), "--format", "csv")
+    assert stopped.exit_code == 1
+    assert stopped.stdout == ""
+    assert "study completion" not in stopped.stderr, stopped.stderr
+    assert errors(stopped)[-1] == summary(1, 1)
+    # Written with --skip-bad, the roster's dates are warned about as before.
+    skipped = run("roster", str(roster), "--format", "csv", "--skip-bad")
+    assert skipped.exit_code == 1
+    assert skipped.stderr.startswith(
+        "mil62sched: warning: 1 participant(s) with visits after the study completion date "
+        "2027-03-31"
+    ), skipped.stderr
+
+
+@pytest.mark.parametrize("command", ["roster", "agenda"])
+def test_no_valid_row_offers_no_skip_bad(run: Run, tmp_path: Path, command: str) -> None:
+    # issue 16 #4: "use --skip-bad to write the 0 valid participant(s)" offered nothing.
+    roster = write(tmp_path / "roster.csv", "participant,arm,start\nP1,phase9,2025-01-06\n")
+    result = run(command, str(roster), "--today", "2025-01-06")
+    assert result.exit_code == 1
+    assert errors(result)[-1] == "1 bad row(s); nothing written (fix them: no row is valid)"
+    chinese = run(command, str(roster), "--today", "2025-01-06", "--lang", "zh")
+    assert chinese.stderr.splitlines()[-1] == (
+        "mil62sched: error: 1 行有误；未写入任何内容（请修正：没有有效的行）"
+    )
 
 
 # --- CSV formula neutralisation ----------------------------------------------------------------
@@ -1315,13 +1377,13 @@ def test_progress_bar_is_drawn_on_a_terminal(monkeypatch: pytest.MonkeyPatch) ->
     """The control for the test above: the same run on a terminal does draw a bar."""
 
     class Terminal(io.StringIO):
-        def isatty(self) -> bool:
+        def isatty(self) -> bool:  # what rich asks of the stream it draws on
             return True
 
     terminal = Terminal()
     monkeypatch.setattr(progress, "DELAY", 0.0)
-    monkeypatch.setattr("sys.stderr", terminal)
-    assert list(progress.track(range(600), 600, "Planning roster.csv")) == list(range(600))
+    env = Environment(io.StringIO(), terminal, stderr_isatty=True)
+    assert list(progress.track(range(600), 600, "Planning roster.csv", env)) == list(range(600))
     assert "Planning roster.csv" in terminal.getvalue()
 
 
@@ -1338,12 +1400,12 @@ def test_duplicates_are_found_in_one_pass_over_the_roster(
     opened: list[Path] = []
     real_open = files.open_csv
 
-    def counting(path: Path) -> object:
+    def counting(path: Path, reading: Reading) -> object:
         opened.append(path)
-        return real_open(path)
+        return real_open(path, reading)
 
     monkeypatch.setattr(files, "open_csv", counting)
-    results = list(read_roster(roster, protocol.load()))
+    results = list(read_roster(roster, protocol.load(), Reading()))
     assert opened == [roster]
     errors = [r for r in results if isinstance(r, RowError)]
     assert len(errors) == 7_500

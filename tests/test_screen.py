@@ -862,6 +862,31 @@ def test_a_workbook_of_candidates_reads_as_its_csv(run: Run, tmp_path: Path) -> 
     )
 
 
+def test_a_file_of_candidates_is_read_in_the_runs_encoding(run: Run, tmp_path: Path) -> None:
+    """As a roster: Excel's GB18030 CSV is detected and said once in a note, and --encoding
+    forces one (the run's reading choices reach the candidates file, issue 17 #2)."""
+    import csv
+    import io
+
+    path = tmp_path / "c.csv"
+    path.write_bytes(
+        "participant,phase,screening,item,name,date,value\n"
+        "P1,3,2025年9月1日,last,ivig,2025年8月20日,\n".encode("gb18030")
+    )
+    result = run("screen", str(path), "--format", "csv")
+    # IVIG 20 August + 28 days = 17 September, within: Thursday 18 September, a working day.
+    [binds] = [row for row in csv.DictReader(io.StringIO(ok(result))) if row["status"] == "binds"]
+    assert (binds["earliest"], binds["first_working_day"]) == ("2025-09-18", "2025-09-18")
+    assert result.stderr == "mil62sched: note: c.csv read as GB18030 (not UTF-8)\n"
+    forced = run("screen", str(path), "--encoding", "utf-8")
+    assert forced.exit_code == 2
+    # The header is 49 bytes; 年 (GB18030 C4 EA) follows "P1,3,2025" on line 2.
+    assert error_line(forced) == (
+        "c.csv line 2: not UTF-8 text (byte 59 of the file, 10 of the line: c4); save it as "
+        "UTF-8 CSV"
+    )
+
+
 def test_every_bad_row_of_a_file_is_reported_and_nothing_written(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text(
@@ -906,6 +931,15 @@ def test_every_bad_row_of_a_file_is_reported_and_nothing_written(run: Run, tmp_p
             "rituxan=b-cell-depleting",
         )
     )
+
+
+def test_the_format_help_names_the_screenings_formats() -> None:
+    """--format's help names them from a list kept beside the option groups, so that a start does
+    not import the screening's formats: it must be theirs, in their order."""
+    from mil62sched.commands.options import SCREEN_FORMATS
+    from mil62sched.formats.screening import FORMATS
+
+    assert tuple(found.name for found in FORMATS) == SCREEN_FORMATS
 
 
 def test_a_file_and_a_persons_options_do_not_mix(run: Run) -> None:

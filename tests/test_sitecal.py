@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 import mil62sched
 from mil62sched import cache
 from mil62sched.errors import UsageError
-from mil62sched.files import reading
+from mil62sched.inputs import Reading
 from mil62sched.model.plan import DayStatus
 from mil62sched.site import holiday_data
 from mil62sched.site.workdays import Override, SiteCalendar, load_overrides
@@ -300,7 +300,7 @@ def test_override_row_makes_its_year_official(tmp_path: Path) -> None:
     path = tmp_path / "holidays.csv"
     # A hypothetical row, as a site would type it from the year's notice.
     path.write_text(f"date,name,kind\n{saturday},National Day make-up,workday\n", encoding="utf-8")
-    calendar = SiteCalendar("CN", load_overrides(path))
+    calendar = SiteCalendar("CN", load_overrides(path, Reading()))
     assert not calendar.provisional(year)
     assert calendar.provisional(year + 1)
     # A weekend day the file makes a working day is a make-up working day (issue 16).
@@ -322,7 +322,7 @@ def test_override_file_with_bom_and_crlf(tmp_path: Path) -> None:
         ",,\r\n"  # the empty row a spreadsheet leaves at the end
     )
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    overrides = load_overrides(path)
+    overrides = load_overrides(path, Reading())
     assert overrides == {
         date(2025, 9, 30): Override("Site closed: audit", "holiday"),
         date(2025, 10, 12): Override("Make-up clinic, infusions only", "workday"),
@@ -344,7 +344,7 @@ def test_override_file_with_bom_and_crlf(tmp_path: Path) -> None:
 def test_header_only_file_has_no_overrides(tmp_path: Path) -> None:
     path = tmp_path / "holidays.csv"
     path.write_text("kind,date,name\n", encoding="utf-8")
-    assert load_overrides(path) == {}
+    assert load_overrides(path, Reading()) == {}
 
 
 @pytest.mark.parametrize(
@@ -401,7 +401,7 @@ def test_bad_override_file(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "holidays.csv"
     path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))  # CRLF must not shift lines
     with pytest.raises(UsageError) as caught:
-        load_overrides(path)
+        load_overrides(path, Reading())
     assert str(caught.value) == message
     assert caught.value.exit_code == 2
 
@@ -410,13 +410,13 @@ def test_override_file_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "holidays.csv"
     path.write_bytes("date,name,kind\n2025-10-01,Fête,holiday\n".encode("latin-1"))
     # Auto-detection would read these bytes as GB18030 (é and t make a GB18030 character).
-    with reading("utf-8"), pytest.raises(UsageError, match=r"^holidays\.csv: not UTF-8"):
-        load_overrides(path)
+    with pytest.raises(UsageError, match=r"^holidays\.csv: not UTF-8"):
+        load_overrides(path, Reading("utf-8"))
 
 
 def test_missing_override_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot read override file .*nothing.csv"):
-        load_overrides(tmp_path / "nothing.csv")
+        load_overrides(tmp_path / "nothing.csv", Reading())
 
 
 # --- country codes ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from mil62sched import engine, protocol
 from mil62sched.errors import UsageError
 from mil62sched.formats import csv_rows as csv_export
+from mil62sched.inputs import Reading
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
@@ -161,7 +162,7 @@ def test_a_duplicate_names_the_first_row_and_its_spelling(tmp_path: Path) -> Non
         "P2,phase3-rcp,2025-01-09\n",
         encoding="utf-8",
     )
-    refused = [row for row in read_roster(roster, P) if isinstance(row, RowError)]
+    refused = [row for row in read_roster(roster, P, Reading()) if isinstance(row, RowError)]
     assert [str(row) for row in refused[1:]] == [
         "roster.csv line 3: duplicate participant 'p1' (first on line 2, as 'P1': IDs are "
         "compared ignoring case)",

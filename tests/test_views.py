@@ -3,6 +3,7 @@ dose, and marks that do not depend on colour."""
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import re
@@ -14,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from mil62sched import engine, protocol
+from mil62sched.environment import Environment, styled_output
 from mil62sched.formats import table
-from mil62sched.formats.presentation import Presentation, styled_output
+from mil62sched.formats.presentation import Presentation
 from tests.conftest import Run
 
 README_ROSTER = Path(__file__).parent.parent / "examples" / "roster.csv"
@@ -66,14 +68,12 @@ ANSI = "\x1b["
     ],
 )
 def test_styled_output_follows_the_conventions(
-    monkeypatch: pytest.MonkeyPatch, isatty: bool, environ: dict[str, str], expected: bool
+    isatty: bool, environ: dict[str, str], expected: bool
 ) -> None:
-    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    assert styled_output(isatty) is expected
     assert styled_output(isatty, environ) is expected
+    # The run's Environment decides by its own streams and variables, not the process's.
+    env = Environment(io.StringIO(), io.StringIO(), stdout_isatty=isatty, environ=environ)
+    assert env.styled() is expected
 
 
 def in_a_terminal(*args: str, **environ: str) -> str:

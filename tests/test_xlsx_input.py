@@ -835,6 +835,7 @@ def test_a_workbook_that_unpacks_past_the_input_bound_is_refused(run: Run, tmp_p
 def test_a_workbook_is_opened_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 15 #14: the saved values and the formulas were two loads of the whole workbook."""
     from mil62sched import sheets
+    from mil62sched.inputs import Reading
 
     book = workbook(tmp_path / "roster.xlsx", [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]])
     opened: list[Path] = []
@@ -846,7 +847,7 @@ def test_a_workbook_is_opened_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", counting_open)
-    with sheets.open_sheet(book) as rows:
+    with sheets.open_sheet(book, Reading()) as rows:
         assert list(rows) == [HEADER, ["CT303-0042", "phase3-rcp", "2025-08-18"]]
     assert len(opened) == 1
 

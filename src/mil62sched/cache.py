@@ -36,7 +36,7 @@ def folder() -> Path | None:
 def read(name: str) -> bytes | None:
     """The bytes of entry `name`, or None when it is absent or not a small regular file (a FIFO
     or device put in its place can neither hang a run nor fill its memory)."""
-    from mil62sched.files import read_regular
+    from mil62sched.inputs import read_regular
 
     place = folder()
     if place is None:
@@ -47,7 +47,7 @@ def read(name: str) -> bytes | None:
 def write(name: str, content: bytes) -> bool:
     """Store entry `name` atomically (readers see the old or the new one, never half of one).
     Returns False when it could not be written; the caller then simply stops caching."""
-    from mil62sched.files import replace_atomically
+    from mil62sched.outputs import replace_atomically
 
     place = folder()
     if place is None or len(content) > MAX_ENTRY_BYTES:

@@ -77,34 +77,18 @@ def default_language(environ: Mapping[str, str] | None = None) -> str:
     return "en"
 
 
-_chosen: str | None = None
+def chosen_language(option: str) -> str:
+    """The language `--lang` names, refused unless en or zh (in any case, spaces around).
 
-
-def choose(option: str | None) -> str:
-    """The run's language: `--lang` when given (refused unless en or zh), else the default.
-    Kept for what is written outside a format (warnings and errors on stderr)."""
-    global _chosen
-    if option is None:
-        lang = default_language()
-    else:
-        lang = option.strip().lower()
-        if lang not in LANGUAGES:
-            raise UsageError(
-                "unknown --lang", value=option, accepted=f"accepted: {', '.join(LANGUAGES)}"
-            )
-    _chosen = lang
+    >>> chosen_language(" ZH ")
+    'zh'
+    """
+    lang = option.strip().lower()
+    if lang not in LANGUAGES:
+        raise UsageError(
+            "unknown --lang", value=option, accepted=f"accepted: {', '.join(LANGUAGES)}"
+        )
     return lang
-
-
-def forget() -> None:
-    """Forget the language chosen by an earlier run in this process (tests run many)."""
-    global _chosen
-    _chosen = None
-
-
-def current() -> str:
-    """The language chosen for this run (`choose`), else the default."""
-    return _chosen or default_language()
 
 
 @functools.cache
@@ -209,6 +193,7 @@ SENTENCES = (
         "valid participant(s))"
     ),
     N_("{count} bad row(s) skipped; {valid} participant(s) written"),
+    N_("{count} bad row(s); nothing written (fix them: no row is valid)"),
     N_("{day}: {count} infusions for {chairs} chair(s); {reason}"),
     N_("{day}: {count} infusions for {chairs} chair(s)"),
     N_("could not move {visits}"),

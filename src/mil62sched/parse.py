@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from mil62sched.errors import UsageError
-from mil62sched.files import file_name_key
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import VisitKey
 from mil62sched.model.protocol import Window
+from mil62sched.outputs import file_name_key
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A leading '-' or '.' would make a file name that looks like an option or is hidden.

@@ -2,7 +2,7 @@
 reader gives, so that the files' row checks stay in one place (`roster.files`, `site.workdays`).
 
 A workbook is told from CSV text by its content: an .xlsx file is a zip, which starts with `PK`.
-One sheet is read: the one `--sheet` names (`files.reading`; its exact name, else the one sheet
+One sheet is read: the one `--sheet` names (`inputs.Reading`; its exact name, else the one sheet
 equal to it ignoring case), else the active sheet when it is visible, else the first visible
 one; a hidden sheet only when `--sheet` names it. Which sheet was read is said once when the
 workbook has more. Each cell becomes the text a CSV file would hold: a date cell its ISO date
@@ -15,7 +15,7 @@ one line.
 The workbook is opened once and each part it needs read once, as a stream (`xml.etree` over the
 zip): the rows and cells the sheet holds, never the range it claims (its recorded dimension may
 say A1:XFD1048576 over three rows, or A1:C2 over ten). What a workbook may unpack to is bounded
-before any of it is read, as a CSV input is (`files.MOST_INPUT_BYTES`), and so are its shared
+before any of it is read, as a CSV input is (`inputs.MOST_INPUT_BYTES`), and so are its shared
 strings (`_most_strings`).
 
 openpyxl (its number formats and Excel's day count) is imported when a workbook is opened, never
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from mil62sched.errors import UsageError
-from mil62sched.files import MOST_INPUT_BYTES, chosen_sheet, note_once
+from mil62sched.inputs import MOST_INPUT_BYTES, Reading
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -134,15 +134,15 @@ def _holds(path: Path, marker: bytes) -> bool:
 
 @contextmanager
 def open_sheet(
-    path: Path, *, columns: Collection[str] = (), ids: Collection[str] = ()
+    path: Path, reading: Reading, *, columns: Collection[str] = (), ids: Collection[str] = ()
 ) -> Iterator[SheetRows]:
-    """The rows of the workbook's chosen sheet (see the module) as `SheetRows`. `columns`: the
-    columns that are read (a formula with no saved value is refused in them, ignored
-    elsewhere); `ids`: the ID columns, where a number draws a warning."""
+    """The rows of the workbook's chosen sheet (see the module; `reading.sheet`) as
+    `SheetRows`. `columns`: the columns that are read (a formula with no saved value is refused
+    in them, ignored elsewhere); `ids`: the ID columns, where a number draws a warning."""
     with _open(path) as stream, _archive(stream, path.name) as archive:
         try:
             book = _book(archive)
-            sheet = _chosen(book, path)
+            sheet = _chosen(book, path, reading)
             dates = _date_styles(archive, book.styles)
             strings = _shared_strings(archive, book, path.name)
         except UsageError:
@@ -151,7 +151,7 @@ def open_sheet(
             raise _unreadable(path.name, exc) from None
         cells = _sheet_rows(archive, sheet.part, strings, dates, book.epoch)
         try:
-            yield SheetRows(path.name, cells, columns=columns, ids=ids, key=str(path))
+            yield SheetRows(path.name, cells, reading, columns=columns, ids=ids, key=str(path))
         finally:
             cells.close()  # its part, left open by a reader that stops early
 
@@ -291,13 +291,13 @@ def _book(archive: zipfile.ZipFile) -> _Book:
     return _Book(sheets, active or 0, epoch, by_kind.get("styles"), by_kind.get("sharedStrings"))
 
 
-def _chosen(book: _Book, path: Path) -> _Sheet:
+def _chosen(book: _Book, path: Path, reading: Reading) -> _Sheet:
     """The sheet `--sheet` names, else the active sheet when it is visible, else the first
     visible one; said in a note when the workbook has more than one."""
     worksheets = book.worksheets
     if not worksheets:
         raise UsageError("the workbook has no sheet", accepted=SAVE_AGAIN, where=path.name)
-    wanted = chosen_sheet()
+    wanted = reading.sheet
     if wanted is not None:
         return _named(worksheets, wanted, path.name)
     visible = [sheet for sheet in worksheets if sheet.state == "visible"]
@@ -313,10 +313,13 @@ def _chosen(book: _Book, path: Path) -> _Sheet:
     else:  # hidden, a chart sheet, or no tab at all
         chosen, why = visible[0], "the first visible sheet"
     if len(worksheets) > 1:
-        note_once(
-            f"{path}:sheet",
-            f"mil62sched: note: {path.name} has {len(worksheets)} sheets: read "
-            f"{_shown(chosen.name)!r} ({why}); --sheet reads another",
+        reading.note(
+            "{file} has {count} sheets: read {sheet} ({why}); --sheet reads another",
+            key=f"{path}:sheet",
+            file=path.name,
+            count=len(worksheets),
+            sheet=repr(_shown(chosen.name)),
+            why=why,
         )
     return chosen
 
@@ -608,6 +611,7 @@ class SheetRows:
         self,
         file_name: str,
         rows: Iterator[tuple[int, list[_Cell]]],
+        reading: Reading,
         *,
         columns: Collection[str] = (),
         ids: Collection[str] = (),
@@ -615,6 +619,7 @@ class SheetRows:
     ) -> None:
         self.file_name = file_name
         self._key = key or file_name  # the file, for a warning said once a run
+        self._reading = reading  # where the warning is said
         self.line_num = 0
         self._rows = rows
         self._columns = {name.lower() for name in columns}
@@ -712,12 +717,15 @@ class SheetRows:
             shown = ", ".join(str(row) for row, _ in found[:SHOWN_ROWS])
             more = "" if len(found) <= SHOWN_ROWS else f" and {len(found) - SHOWN_ROWS} more"
             first = found[0][1]
-            note_once(
-                f"{self._key}:numbers:{name}",
-                f"mil62sched: warning: {self.file_name} column {name!r} holds numbers, not "
-                f"text, on row(s) {shown}{more}, read as their digits (e.g. {first!r}); a "
-                "number keeps no leading zeros (0042 is stored as 42): check those IDs, format "
-                "the column as Text and retype them",
+            self._reading.warning(
+                "{file} column {name} holds numbers, not text, on row(s) {rows}, read as their "
+                "digits (e.g. {first}); a number keeps no leading zeros (0042 is stored as 42): "
+                "check those IDs, format the column as Text and retype them",
+                key=f"{self._key}:numbers:{name}",
+                file=self.file_name,
+                name=repr(name),
+                rows=f"{shown}{more}",
+                first=repr(first),
             )
         self._numbers = {}
 

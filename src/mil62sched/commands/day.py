@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
+from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
 from mil62sched.i18n import words
 from mil62sched.model.codes import VisitCode
 from mil62sched.parse import parse_date
+
+
+@dataclass(frozen=True)
+class DayOptions:
+    """What `day` is given, as typed: a visit code, a study day or a date, and W1D1."""
+
+    what: str
+    start: str
+
+
+def run(env: Environment, options: DayOptions) -> None:
+    """Say the day in one line, in the run's language."""
+    line = describe_day(options.what, parse_date(options.start, "--start date"), env.lang)
+    env.stdout.write(line + "\n")
 
 
 def describe_day(what: str, start: date, lang: str = "en") -> str:

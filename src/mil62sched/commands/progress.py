@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
+
+    from mil62sched.environment import Environment
 
 T = TypeVar("T")
 DELAY = 2.0  # seconds before a bar appears: short runs stay quiet
 
 
-def track(items: Iterable[T], total: int | None, label: str) -> Iterator[T]:
-    """Yield `items`; after DELAY seconds on a terminal stderr, show a transient bar."""
-    if not sys.stderr.isatty():
+def track(items: Iterable[T], total: int | None, label: str, env: Environment) -> Iterator[T]:
+    """Yield `items`; after DELAY seconds, when the run's standard error is a terminal, show a
+    transient bar there."""
+    if not env.stderr_isatty:
         yield from items
         return
     began = time.monotonic()
@@ -27,7 +29,7 @@ def track(items: Iterable[T], total: int | None, label: str) -> Iterator[T]:
             yield item
             done += 1
             if bar is None and done % 256 == 0 and time.monotonic() - began > DELAY:
-                bar = _start(total, label)
+                bar = _start(total, label, env.stderr)
             if bar is not None and done % 256 == 0:
                 bar[0].update(bar[1], completed=done)
     finally:
@@ -35,7 +37,7 @@ def track(items: Iterable[T], total: int | None, label: str) -> Iterator[T]:
             bar[0].stop()
 
 
-def _start(total: int | None, label: str) -> tuple[Progress, TaskID]:
+def _start(total: int | None, label: str, stderr: IO[str]) -> tuple[Progress, TaskID]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -44,7 +46,7 @@ def _start(total: int | None, label: str) -> tuple[Progress, TaskID]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=Console(file=stderr),
         transient=True,
     )
     task = progress.add_task(label, total=total)

@@ -8,21 +8,27 @@ to check, in the registry's words.
 
 from __future__ import annotations
 
-import shutil
-import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mil62sched import eligibility as rules
 from mil62sched import i18n, protocol
-from mil62sched.commands import options
+from mil62sched.commands.options import (
+    ScreenOutput,
+    WorkingDayOptions,
+    at_site,
+    warn_study_dates,
+)
+from mil62sched.environment import Environment
 from mil62sched.errors import BadRowsError, UsageError
-from mil62sched.files import readable_twice, write_text
 from mil62sched.formats.screening import FORMATS, ScreenFormat, Shown
+from mil62sched.inputs import Reading, readable_twice
 from mil62sched.model.eligibility import Dose, Eligibility, History, Phase, Screening
 from mil62sched.model.protocol import Protocol
+from mil62sched.outputs import write_text
 from mil62sched.parse import parse_date
 from mil62sched.roster.candidates import (
     parse_days,
@@ -41,53 +47,53 @@ if TYPE_CHECKING:
 SHOWN_PROBLEMS = 100
 
 
-class ScreenOptions(NamedTuple):
-    """What `mil62sched screen` was given, as typed."""
+@dataclass(frozen=True)
+class ScreenOptions:
+    """What `screen` is given, as typed (`cli.screen` declares each option)."""
 
-    candidates: Path | None = None  # a CSV or .xlsx file of candidates, else the options below
-    phase: str | None = None
-    screening: str | None = None
-    last: Sequence[str] = ()  # NAME=DATE
-    attack: Sequence[str] = ()  # DATE
-    steroid_dose: str | None = None  # MG
-    continuous_days: Sequence[str] = ()  # NAME=DAYS
-    half_life: Sequence[str] = ()  # NAME=DURATION
-    classes: Sequence[str] = ()  # NAME=CLASS (--class)
-    plan: bool = False
-    arm: str | None = None
-    protocol_file: Path | None = None
-    site_file: Path | None = None
-    site: options.SiteOptions = options.SiteOptions()
-    fmt: str | None = None
-    output: Path | None = None
-    force: bool = False
+    candidates: Path | None  # a CSV or .xlsx file of candidates, else the options below
+    phase: str | None
+    screening: str | None
+    last: Sequence[str] | None  # NAME=DATE
+    attack: Sequence[str] | None  # DATE
+    steroid_dose: str | None  # MG
+    continuous_days: Sequence[str] | None  # NAME=DAYS
+    half_life: Sequence[str] | None  # NAME=DURATION
+    classes: Sequence[str] | None  # NAME=CLASS (--class)
+    plan: bool
+    arm: str | None
+    protocol_file: Path | None
+    site_file: Path | None
+    site: WorkingDayOptions
+    output: ScreenOutput
 
 
-def run(given: ScreenOptions) -> None:
+def run(env: Environment, options: ScreenOptions) -> None:
     """Screen, render in the chosen format, and write it (with `--plan`, the plan after it)."""
-    chosen = choose(given.fmt, given.output)
-    _check_combination(given, chosen)
-    trial, _ = options.at_site(protocol.load(given.protocol_file), given.site_file)
+    options.site.inputs.read_in(env)
+    output = options.output
+    chosen = choose(output.format, output.output)
+    _check_combination(options, chosen)
+    trial, _ = at_site(protocol.load(options.protocol_file), options.site_file)
     from mil62sched.protocol.criteria import load_eligibility
 
-    criteria = load_eligibility(trial, given.protocol_file)
-    site = given.site.site_calendar(trial)
-    known = _knowledge(given)
-    if given.candidates is None:
-        result = _one(given, criteria, trial, site, known)
+    criteria = load_eligibility(trial, options.protocol_file)
+    site = options.site.site_calendar(trial, env.reading)
+    known = _knowledge(options)
+    if options.candidates is None:
+        result = _one(options, criteria, trial, site, known)
         results = [result]
     else:
-        results = _many(given.candidates, criteria, site, known)
-    lang = i18n.current()
-    shown = Shown(trial, lang, _holiday_names(site, results, lang))
+        results = _many(options.candidates, env.reading, criteria, site, known)
+    shown = Shown(trial, env.lang, _holiday_names(site, results, env.lang))
     text = chosen.render(results, shown)
     the_plan = None
-    if given.plan:
-        assert given.arm is not None
-        the_plan, text = _with_plan(text, results[0], given, chosen, trial, site)
-    write_text(text, given.output, force=given.force, terminal=chosen.terminal)
+    if options.plan:
+        assert options.arm is not None
+        the_plan, text = _with_plan(env, text, results[0], options, chosen, trial, site)
+    write_text(text, output.output, env.output, force=output.force, terminal=chosen.terminal)
     if the_plan is not None:
-        options.warn_study_dates(the_plan)
+        warn_study_dates(env, the_plan)
 
 
 def choose(fmt: str | None, output: Path | None) -> ScreenFormat:
@@ -154,13 +160,13 @@ class _Knowledge(NamedTuple):
 
 def _knowledge(given: ScreenOptions) -> _Knowledge:
     half_lives: dict[str, timedelta] = {}
-    for text in given.half_life:
+    for text in given.half_life or ():
         name, value = parse_pair(text, "--half-life", "NAME=DURATION, e.g. azathioprine=5h or 3d")
         if name in half_lives:
             raise UsageError(f"--half-life {name} is given twice")
         half_lives[name] = parse_half_life(value, f"--half-life for {name}")
     classes: dict[str, tuple[str, ...]] = {}
-    for text in given.classes:
+    for text in given.classes or ():
         name, value = parse_pair(text, "--class", "NAME=CLASS, e.g. ocrelizumab=b-cell-depleting")
         classes[name] = (*classes.get(name, ()), value.strip().lower())
     return _Knowledge(half_lives, classes)
@@ -187,17 +193,17 @@ def _one(
         raise UsageError("missing option --screening", accepted="the screening date, YYYY-MM-DD")
     screening = parse_date(given.screening, "--screening date")
     doses = []
-    for text in given.last:
+    for text in given.last or ():
         name, when = parse_pair(text, "--last", "NAME=YYYY-MM-DD, e.g. tocilizumab=2025-06-01")
         doses.append(Dose(name, parse_date(when, f"--last date for {name}")))
     attacks: list[date] = []
-    for text in given.attack:
+    for text in given.attack or ():
         day = parse_date(text, "--attack date")
         if day in attacks:
             raise UsageError(f"--attack {day.isoformat()} is given twice")
         attacks.append(day)
     days: dict[str, int] = {}
-    for text in given.continuous_days:
+    for text in given.continuous_days or ():
         name, value = parse_pair(text, "--continuous-days", "NAME=DAYS, e.g. methotrexate=5")
         if name in days:
             raise UsageError(f"--continuous-days {name} is given twice")
@@ -243,12 +249,16 @@ def _phase(criteria: Eligibility, name: str | None, arm: str | None, trial: Prot
 
 
 def _many(
-    path: Path, criteria: Eligibility, site: SiteCalendar | None, known: _Knowledge
+    path: Path,
+    reading: Reading,
+    criteria: Eligibility,
+    site: SiteCalendar | None,
+    known: _Knowledge,
 ) -> list[Screening]:
-    """Every candidate of a file; every bad row and every refused candidate at once, nothing
-    written then."""
-    source = readable_twice(path)
-    candidates, errors = read_candidates(source)
+    """Every candidate of a file (read as `reading` says); every bad row and every refused
+    candidate at once, nothing written then."""
+    source = readable_twice(path, reading)
+    candidates, errors = read_candidates(source, reading)
     results: list[Screening] = []
     problems = [str(error) for error in errors]
     for person in candidates:
@@ -291,6 +301,7 @@ def _holiday_names(
 
 
 def _with_plan(
+    env: Environment,
     text: str,
     result: Screening,
     given: ScreenOptions,
@@ -305,7 +316,7 @@ def _with_plan(
 
     from mil62sched import engine, formats
     from mil62sched.formats import json_document
-    from mil62sched.formats.presentation import styled_output
+    from mil62sched.formats.presentation import Presentation
     from mil62sched.model.plan import Policy
 
     assert given.arm is not None
@@ -315,14 +326,9 @@ def _with_plan(
         screening = json.loads(text)
         both = {"screening": screening, "plan": json_document.document(the_plan)}
         return the_plan, json.dumps(both, indent=2, ensure_ascii=False) + "\n"
-    styled = given.output is None and styled_output(sys.stdout.isatty())
-    shown = options.presentation(
-        trial,
-        styled=styled,
-        width=shutil.get_terminal_size().columns if styled else None,
-        lang=i18n.current(),
-    )
-    tr = i18n.words(i18n.current())
+    styled = given.output.output is None and env.styled()
+    shown = Presentation(styled=styled, width=env.width if styled else None, lang=env.lang)
+    tr = i18n.words(env.lang)
     lead = tr(
         "The plan from {date}, the first working day on or after the earliest first infusion "
         "(mil62sched plan --arm {arm} --start {date}):",

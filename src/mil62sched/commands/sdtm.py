@@ -4,16 +4,52 @@ them or none."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from mil62sched import protocol as protocols
+from mil62sched.environment import Environment
 from mil62sched.errors import OutputError
-from mil62sched.files import staged_folder
 from mil62sched.model.design import Design
 from mil62sched.model.protocol import Protocol
+from mil62sched.outputs import staged_folder
 from mil62sched.sdtm import dataset_csv, dataset_json, datasets
 from mil62sched.sdtm.terminology import Terminology
 from mil62sched.sdtm.variables import Dataset
+
+
+@dataclass(frozen=True)
+class SdtmOptions:
+    """What `sdtm` is given: the folder to write into, the protocol file, --force."""
+
+    folder: Path
+    protocol_file: Path | None
+    force: bool
+
+
+def run(env: Environment, options: SdtmOptions) -> None:
+    """Write the datasets and their define.xml, say what was written, then note what a reviewer
+    should know of them."""
+    from mil62sched.formats.presentation import export_instant
+    from mil62sched.protocol.design import load_design
+
+    trial = protocols.load(options.protocol_file)
+    design = load_design(trial, options.protocol_file)
+    created = export_instant(env.environ.get("SOURCE_DATE_EPOCH"))
+    built = write_datasets(
+        trial,
+        design,
+        options.folder,
+        created=created,
+        force=options.force,
+        source=options.protocol_file,
+    )
+    env.stdout.write("".join(line + "\n" for line in summary(built, options.folder)))
+    where = f"protocol {options.protocol_file or protocols.BUILTIN.name}"
+    env.stdout.flush()  # the notes after the summary, also when both go to one pipe
+    for note in notes(design, built, where):
+        env.diagnostics.note(note)
 
 
 def write_datasets(

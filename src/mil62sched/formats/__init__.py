@@ -19,10 +19,21 @@ from mil62sched.formats.presentation import Presentation
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
+    from mil62sched.outputs import Stdout
 
 # In the order `--help` lists them; the first is the default.
-MODULES = ("table", "csv_rows", "json_document", "markdown", "ics", "month", "xlsx", "html", "pdf")
+MODULES = (
+    "table",
+    "csv_rows",
+    "json_document",
+    "markdown",
+    "ics",
+    "calendar",
+    "xlsx",
+    "html",
+    "pdf",
+)
 
 
 class Format(NamedTuple):
@@ -90,19 +101,20 @@ def named(name: str, *, roster: bool = False, agenda: bool = False) -> Format:
 def choose(
     fmt: str | None,
     output: Path | None,
+    stdout: Stdout,
     *,
     roster: bool = False,
     agenda: bool = False,
     default: str = "table",
 ) -> Format:
     """The format to write: `--format` when given, else from the output's extension, else the
-    default. A binary format (a workbook, a PDF) bound for a terminal is refused here, before
-    any work is done."""
+    default. A binary format (a workbook, a PDF) bound for `stdout` when it is a terminal is
+    refused here, before any work is done."""
     chosen = _choose(fmt, output, roster=roster, agenda=agenda, default=default)
     if chosen.binary and output is None:
-        from mil62sched.files import refuse_binary_terminal
+        from mil62sched.outputs import refuse_binary_terminal
 
-        refuse_binary_terminal(f"format {chosen.name!r}")
+        refuse_binary_terminal(stdout, f"format {chosen.name!r}")
     return chosen
 
 
@@ -120,7 +132,7 @@ def _choose(
         return named(fmt, roster=roster, agenda=agenda)
     if output is None:
         return named(default, roster=roster, agenda=agenda)
-    from mil62sched.files import is_stream
+    from mil62sched.outputs import is_stream
 
     if is_stream(output):  # /dev/stdout, a FIFO: no extension to go by
         return named(default, roster=roster, agenda=agenda)

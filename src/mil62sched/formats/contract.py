@@ -20,7 +20,7 @@ from mil62sched.formats.wording import (
 from mil62sched.model.plan import Plan, Visit
 
 if TYPE_CHECKING:
-    from mil62sched.roster.agenda import Agenda, Due
+    from mil62sched.model.agenda import Agenda, Due
 
 
 def _iso(day: date | None) -> str | None:

@@ -8,7 +8,6 @@ from collections.abc import Container, Iterable, Iterator
 from datetime import date
 from typing import IO, TYPE_CHECKING
 
-from mil62sched.files import csv_cell as cell  # the one rule of every CSV the tool writes
 from mil62sched.formats import Format
 from mil62sched.formats.contract import (
     AGENDA_COLUMNS,
@@ -23,9 +22,10 @@ from mil62sched.formats.wording import WEEKDAYS, before_study_start, overdue, tr
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.protocol import Treatment
+from mil62sched.outputs import csv_cell as cell  # the one rule of every CSV the tool writes
 
 if TYPE_CHECKING:
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 PLAN_COLUMNS = ("protocol", "arm", "masking", "participant", "start")
 VISIT_COLUMNS = (

@@ -26,14 +26,14 @@ from mil62sched.formats.wording import (
     tracked,
 )
 from mil62sched.i18n import N_
+from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.protocol import Protocol
-from mil62sched.model.site import Site
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 LANGUAGES = ("en", "zh")
 PAPERS = ("a4", "a5")
@@ -237,24 +237,24 @@ def _in_each(say: _Say, msgid: str, **values: object) -> list[tuple[str, str]]:
     return say.pair((english, chinese))
 
 
-def _site_name(site: Site, say: _Say) -> list[tuple[str, str]]:
+def _site_name(contact: SiteContact, say: _Say) -> list[tuple[str, str]]:
     """The site's name: in English and Chinese when the protocol gives both, else as written."""
-    return say.pair((site.name, site.name_zh)) if site.name_zh else [("", site.name)]
+    return say.pair((contact.name, contact.name_zh)) if contact.name_zh else [("", contact.name)]
 
 
 def _site(protocol: Protocol, presentation: Presentation) -> dict[str, Any]:
-    site = presentation.site or Site.of(protocol)
+    contact = presentation.contact or SiteContact.of(protocol)
     say = _Say(presentation.languages)
     return {
-        "name": _site_name(site, say),
-        "address": site.address,
-        "phone": site.phone,
-        "coordinator": site.coordinator,
-        "contact": list(site.contact),
+        "name": _site_name(contact, say),
+        "address": contact.address,
+        "phone": contact.phone,
+        "coordinator": contact.coordinator,
+        "contact": list(contact.contact),
         # The site's own lines as written; else the card's defaults in its languages.
-        "bring": [[("", line)] for line in site.what_to_bring]
+        "bring": [[("", line)] for line in contact.what_to_bring]
         or [say.pair(item) for item in DEFAULT_BRING],
-        "call": [[("", line)] for line in site.call_us_if]
+        "call": [[("", line)] for line in contact.call_us_if]
         or [say.pair(item) for item in DEFAULT_CALL],
     }
 
@@ -491,7 +491,7 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),
         "chairs": agenda.chairs,
-        "site": _site_name(presentation.site, say) if presentation.site else None,
+        "site": _site_name(presentation.contact, say) if presentation.contact else None,
         "overdue": overdue_items,
         "days": list(days.values()),
     }

@@ -129,13 +129,13 @@ def new_calendar(name: str, presentation: Presentation = PLAIN) -> Calendar:
 
 def _organizer(presentation: Presentation) -> vCalAddress | None:
     """The events' ORGANIZER: the site's e-mail address with its name, when the site has one."""
-    site = presentation.site
-    if site is None or not site.email:
+    contact = presentation.contact
+    if contact is None or not contact.email:
         return None
     from icalendar import vCalAddress
 
-    organizer = vCalAddress(f"mailto:{site.email}")
-    organizer.params["cn"] = site.name
+    organizer = vCalAddress(f"mailto:{contact.email}")
+    organizer.params["cn"] = contact.name
     return organizer
 
 

@@ -13,7 +13,7 @@ from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 
 def document(plan: Plan, over_full: Container[date] | None = None) -> dict[str, object]:

@@ -18,7 +18,7 @@ from mil62sched.model.plan import Plan
 if TYPE_CHECKING:
     import subprocess
 
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 # Looked for on PATH in this order (Debian's package, other distributions', Google's).
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -3,13 +3,11 @@ reminders and the calendar stamp. Every format takes one and uses what applies t
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
 from mil62sched.errors import UsageError
-from mil62sched.model.site import Site
+from mil62sched.model.contact import SiteContact
 
 # The registry gives no infusion length: this default only sizes calendar events.
 DEFAULT_DURATION = timedelta(hours=3)
@@ -33,33 +31,15 @@ class Presentation(NamedTuple):
     stamp: datetime | None = None  # export instant (DTSTAMP, SEQUENCE); None: now
     heading: str | None = None  # a roster output's name (its calendar name), when it has one
     lang: str = "en"  # the language of what people read (i18n.LANGUAGES); never of a contract
-    # The printed visit card (html, pdf): the site (None: the protocol's), the paper, the
-    # languages it is written in, and the browser that prints a PDF (None: look for one).
-    site: Site | None = None
+    # The printed visit card (html, pdf): the site's contact (None: the protocol's site), the
+    # paper, the languages it is written in, and the browser that prints a PDF (None: look for one).
+    contact: SiteContact | None = None
     paper: str = "a4"
     languages: tuple[str, ...] = ("en", "zh")
     browser: str | None = None
 
 
 PLAIN = Presentation()
-
-
-def styled_output(isatty: bool, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether terminal output gets ANSI styles: a terminal does, unless NO_COLOR is set
-    (https://no-color.org) or TERM is dumb; FORCE_COLOR (https://force-color.org) styles a pipe
-    too, though never against NO_COLOR. Set means present and not empty.
-
-    >>> styled_output(True, {}), styled_output(True, {"NO_COLOR": "1"})
-    (True, False)
-    >>> styled_output(False, {"FORCE_COLOR": "1"}), styled_output(True, {"TERM": "dumb"})
-    (True, False)
-    """
-    env = os.environ if environ is None else environ
-    if env.get("NO_COLOR"):
-        return False
-    if env.get("FORCE_COLOR"):
-        return True
-    return isatty and env.get("TERM") != "dumb"
 
 
 def export_instant(source_date_epoch: str | None, now: datetime | None = None) -> datetime:

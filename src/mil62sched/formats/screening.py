@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import NamedTuple
 
-from mil62sched.files import csv_cell
 from mil62sched.formats.markdown import literal
 from mil62sched.i18n import ENGLISH, N_, Words, cells, words, wrap
 from mil62sched.model.eligibility import Finding, Period, Rule, Screening, ToCheck
 from mil62sched.model.protocol import Protocol
+from mil62sched.outputs import csv_cell
 
 WIDTH = 80  # what a terminal at the site has
 ASSISTS = N_("The tool assists: the investigator decides eligibility.")

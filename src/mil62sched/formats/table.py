@@ -11,6 +11,7 @@ from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.table_columns import columns
 from mil62sched.formats.wording import (
+    PROVISIONAL_NOTICE,
     UNBLINDED_NOTICE,
     about,
     day_text,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 # A file or pipe gets the table at its natural width (up to this); a terminal gets its own width.
 FILE_WIDTH = 200
@@ -225,11 +226,14 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     unblinded = False
     count = 0
     remarks: list[str] = []
+    provisional = False  # the holiday data is the site's: said once, after every participant's
     for plan in plans:
         unblinded = unblinded or plan.unblinded
+        provisional = provisional or plan.holidays_provisional
         count += 1
         remarks += [
-            f"{plan.participant or plan.start.isoformat()}: {line}" for line in notes(plan, tr)
+            f"{plan.participant or plan.start.isoformat()}: {line}"
+            for line in notes(plan, tr, provisional=False)
         ]
         names = holiday_names(plan, tr)
         for visit in plan.visits:
@@ -261,6 +265,8 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     console.print(table)
     for line in moved:
         console.print(literal(line))
+    if provisional:
+        remarks.append(tr(PROVISIONAL_NOTICE))
     for line in remarks:
         _note(console, f"* {line}", tr, "bold" if presentation.styled else None)
     return finish(out.getvalue(), presentation)
@@ -317,7 +323,7 @@ def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[s
 
 def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
     """The agenda as a rich table: overdue first, then day by day, with flags."""
-    from mil62sched.roster.agenda import OVER_CAPACITY, OVERDUE
+    from mil62sched.model.agenda import OVER_CAPACITY, OVERDUE
 
     tr = language(presentation.lang)
     headings = (

@@ -269,11 +269,12 @@ def reason_text(
     return (names or {}).get(reason) or tr.sentence(reason)
 
 
-def notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
-    """Sentences a reader must not miss: assumptions, provisional data, visits that need care."""
+def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[str]:
+    """Sentences a reader must not miss: assumptions, provisional data, visits that need care.
+    `provisional`: with the note on provisional holiday data (a roster says it once)."""
     lines = [note for period in plan.periods if (note := period_note(period, tr))]
     lines += study_date_notes(plan, tr)
-    if plan.holidays_provisional:
+    if provisional and plan.holidays_provisional:
         lines.append(tr(PROVISIONAL_NOTICE))
     is_tracked = tracked(plan)
     names = holiday_names(plan, tr)

@@ -34,7 +34,7 @@ from mil62sched.formats.wording import UNBLINDED_NOTICE
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
-    from mil62sched.roster.agenda import Agenda
+    from mil62sched.model.agenda import Agenda
 
 # The columns that hold a date (an ISO date in the CSV): date cells here, which openpyxl shows
 # yyyy-mm-dd (its format for a date).

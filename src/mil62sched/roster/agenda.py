@@ -4,56 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mil62sched.errors import UsageError
+from mil62sched.model.agenda import (
+    DUE_TODAY,
+    NON_WORKING,
+    OVER_CAPACITY,
+    OVERDUE,
+    WINDOW_OPEN,
+    Agenda,
+    Due,
+)
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.site.chairs import chair_date
-
-# Flags, in English in the CSV/JSON contract; the table shows them in its language.
-OVERDUE = "overdue"
-DUE_TODAY = "due today"
-NON_WORKING = "non-working day"
-OVER_CAPACITY = "over capacity"
-WINDOW_OPEN = "window still open"  # planned before the agenda's first day, not yet done
-
-
-@dataclass(frozen=True)
-class Due:
-    """One visit on the agenda, with the flags a coordinator acts on."""
-
-    participant: str
-    arm: str
-    masking: str
-    code: str  # the visit code, with its period when the arm has several
-    visit: Visit
-    flags: tuple[str, ...]
-    site: object = None  # the plan's working days, for naming a holiday in another language
-
-    @property
-    def closes(self) -> date:
-        """The last day the visit may happen: its window's end, or its date without a window."""
-        return self.visit.window_end or self.visit.date
-
-
-@dataclass(frozen=True)
-class Agenda:
-    """Overdue visits and visits due from `start` for `days` days."""
-
-    start: date
-    days: int
-    chairs: int | None
-    items: tuple[Due, ...]
-    over_capacity: dict[date, int]
-    unblinded: bool
-    # Infusions (done ones included) on each day covered that has any: the chairs taken.
-    chairs_used: dict[date, int] = dataclasses.field(default_factory=dict)
-
-    @property
-    def end(self) -> date:
-        """The last day covered."""
-        return self.start + timedelta(days=self.days - 1)
 
 
 def agenda(

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mil62sched.errors import Mil62schedError, UsageError
+from mil62sched.inputs import Reading
 from mil62sched.model.eligibility import Dose, History
 from mil62sched.parse import check_participant, control_character, excerpt, parse_duration
 from mil62sched.parse import parse_file_date as file_date
@@ -136,8 +137,9 @@ class _Person:
         return Candidate(self.line, self.participant, self.phase, self.screening, history)
 
 
-def read_candidates(path: Path) -> tuple[list[Candidate], list[RowError]]:
-    """Each person of a candidates file, in the order first met, and every bad row."""
+def read_candidates(path: Path, reading: Reading) -> tuple[list[Candidate], list[RowError]]:
+    """Each person of a candidates file (read as `reading` says), in the order first met, and
+    every bad row."""
     people: dict[str, _Person] = {}  # by casefolded ID, as a roster compares them
     errors: list[RowError] = []
 
@@ -148,8 +150,8 @@ def read_candidates(path: Path) -> tuple[list[Candidate], list[RowError]]:
                 f"{', '.join(CANDIDATE_COLUMNS)}"
             )
 
-    with open_table(path, CANDIDATE_COLUMNS) as reader:
-        for line, row in table_rows(path, reader, CANDIDATE_REQUIRED, check):
+    with open_table(path, CANDIDATE_COLUMNS, reading) as reader:
+        for line, row in table_rows(path, reader, reading, CANDIDATE_REQUIRED, check):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue

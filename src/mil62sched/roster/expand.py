@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mil62sched import engine
 from mil62sched.errors import RecordError, RecordErrors, UsageError
+from mil62sched.inputs import Reading
 from mil62sched.model.plan import Plan, Policy, Records
 from mil62sched.model.protocol import Protocol
 from mil62sched.roster.files import (
@@ -48,7 +49,7 @@ class Tally:
             self.errors.append(error)
 
 
-# More than anyone reads; the report shows fewer (commands.site.SHOWN_BAD_ROWS) and the count.
+# More than anyone reads; the report shows fewer (commands.roster_run.SHOWN_BAD_ROWS) and the count.
 KEPT_ERRORS = 1000
 
 
@@ -58,8 +59,11 @@ def expand(
     policy: Policy,
     actuals: Path | None = None,
     tally: Tally | None = None,
+    *,
+    reading: Reading,
 ) -> Iterator[Plan]:
-    """Each valid participant's plan, in roster order; bad rows go to `tally.errors`.
+    """Each valid participant's plan, in roster order; bad rows go to `tally.errors`. The files
+    are read as `reading` says (the run's --encoding and --sheet).
 
     Errors in the actuals file are reported first; actuals for participants that are not on
     the roster are reported when the roster has been read.
@@ -68,14 +72,14 @@ def expand(
     records: dict[str, Records] = {}
     lines: ActualLines = {}
     if actuals is not None:
-        records, lines, errors = read_actuals(actuals)
+        records, lines, errors = read_actuals(actuals, reading)
         for bad in errors:
             tally.refuse(bad)
     recorded_on_roster: set[str] = set()  # the actuals' participants the roster names
     spelled = {who.casefold(): who for who in records}  # IDs match ignoring case, as on the roster
     seen = Participants()
     planner = engine.Planner(protocol, policy)
-    for row in read_roster(roster, protocol, seen):
+    for row in read_roster(roster, protocol, reading, seen):
         recorded = spelled.get(row.participant.casefold()) if row.participant else None
         if recorded is not None:
             recorded_on_roster.add(recorded)
@@ -125,7 +129,7 @@ def _line_of(lines: ActualLines, participant: str, error: RecordError) -> int:
     return min(mine.values(), default=1)
 
 
-def arm_maskings(protocol: Protocol, roster: Path) -> dict[str, list[str]]:
+def arm_maskings(protocol: Protocol, roster: Path, reading: Reading) -> dict[str, list[str]]:
     """The roster's arms by masking (`blinded`, `unblinded`, `open-label`), in first-seen order,
     read ahead of a streamed output whose heading or warnings must say so; rows that do not
     parse are left to `expand` to report."""
@@ -136,7 +140,7 @@ def arm_maskings(protocol: Protocol, roster: Path) -> dict[str, list[str]]:
 
     found: dict[str, list[str]] = {}
     try:
-        with open_table(roster, ROSTER_REQUIRED) as reader:
+        with open_table(roster, ROSTER_REQUIRED, reading) as reader:
             header = [cell.strip().lower() for cell in next(reader, [])]
             if "arm" not in header:
                 return found

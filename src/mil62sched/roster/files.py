@@ -1,7 +1,7 @@
 """Roster and actuals files: a site's participants and the visits they have had.
 
 Both are CSV with a header, with Windows or Unix line endings, the way Excel saves them: UTF-8
-with or without a BOM, UTF-16 with a BOM or GB18030 (see `files.open_input`); dates year first,
+with or without a BOM, UTF-16 with a BOM or GB18030 (see `inputs.open_input`); dates year first,
 2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日 (`parse.parse_file_date`). Or a sheet of an
 .xlsx workbook, whose rows `sheets` reads as the same text cells, through the same row checks.
 Rows are read one at a time (a roster may hold 100,000 participants); a bad row becomes a
@@ -29,7 +29,7 @@ from typing import IO, NamedTuple
 
 from mil62sched.engine import later_period
 from mil62sched.errors import Mil62schedError, UsageError
-from mil62sched.files import input_lines, not_in_forced_encoding, open_input
+from mil62sched.inputs import Reading, input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window, period_start_column
@@ -76,25 +76,25 @@ class Enrolment(NamedTuple):
     window: Window | None = None
 
 
-def open_csv(path: Path) -> IO[str]:
+def open_csv(path: Path, reading: Reading) -> IO[str]:
     """Open a CSV file as Excel writes it: in the run's encoding (auto: UTF-8 with or without
     BOM, UTF-16 with BOM, else GB18030), any line ending."""
     try:
-        return open_input(path)
+        return open_input(path, reading)
     except OSError as exc:
         raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
 
 
 @contextmanager
-def open_table(path: Path, columns: Collection[str]) -> Iterator[RowReader]:
+def open_table(path: Path, columns: Collection[str], reading: Reading) -> Iterator[RowReader]:
     """A roster or actuals file's rows as lists of text cells: a CSV file's as `csv.reader`
     reads them, an .xlsx workbook's chosen sheet's as `sheets.SheetRows` reads them (the
     `columns` that are read; a number in the participant column is warned about)."""
     if is_workbook(path):
-        with open_sheet(path, columns=columns, ids=("participant",)) as sheet:
+        with open_sheet(path, reading, columns=columns, ids=("participant",)) as sheet:
             yield sheet
         return
-    with open_csv(path) as stream:
+    with open_csv(path, reading) as stream:
         yield csv.reader(input_lines(stream, path.name))
 
 
@@ -132,7 +132,7 @@ class Participants:
 
 
 def read_roster(
-    path: Path, protocol: Protocol, participants: Participants | None = None
+    path: Path, protocol: Protocol, reading: Reading, participants: Participants | None = None
 ) -> Iterator[Enrolment | RowError]:
     """Each roster row as an Enrolment, or a RowError; duplicates are errors too. Every ID
     named (on good rows and bad) is added to `participants`."""
@@ -148,8 +148,8 @@ def read_roster(
                     f"{protocol.id}: accepted: {', '.join(columns)}"
                 )
 
-    with open_table(path, columns) as reader:
-        for line, row in table_rows(path, reader, ROSTER_REQUIRED, check):
+    with open_table(path, columns, reading) as reader:
+        for line, row in table_rows(path, reader, reading, ROSTER_REQUIRED, check):
             if isinstance(row, RowError):
                 if row.participant:
                     participants.add(row.participant, line)
@@ -178,7 +178,9 @@ def read_roster(
 ActualLines = dict[tuple[str, VisitKey], int]
 
 
-def read_actuals(path: Path) -> tuple[dict[str, Records], ActualLines, list[RowError]]:
+def read_actuals(
+    path: Path, reading: Reading
+) -> tuple[dict[str, Records], ActualLines, list[RowError]]:
     """Recorded visits per participant, the line of each, and the bad rows.
 
     Participants are keyed by their first spelling in the file; the caller matches them to the
@@ -191,8 +193,8 @@ def read_actuals(path: Path) -> tuple[dict[str, Records], ActualLines, list[RowE
     # IDs are compared ignoring case and spaces around them, as on the roster: each participant
     # is kept under the first spelling met.
     spelling: dict[str, str] = {}
-    with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL) as reader:
-        for line, row in table_rows(path, reader, ACTUALS_REQUIRED):
+    with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL, reading) as reader:
+        for line, row in table_rows(path, reader, reading, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue
@@ -274,6 +276,7 @@ def _window(text: str) -> Window:
 def table_rows(
     path: Path,
     reader: RowReader,
+    reading: Reading,
     required: tuple[str, ...],
     check: Callable[[list[str]], None] | None = None,
 ) -> Iterator[tuple[int, dict[str, str] | RowError]]:
@@ -282,7 +285,7 @@ def table_rows(
     try:
         header = next(reader, None)
     except UnicodeDecodeError:
-        raise _not_utf8(path) from None
+        raise _not_utf8(path, reading) from None
     except csv.Error as exc:
         raise UsageError(f"{path.name} line 1: not a CSV file ({exc})") from None
     if header is None:
@@ -315,7 +318,7 @@ def table_rows(
             yield first, RowError(path.name, first, exc.reason)
             continue
         except UnicodeDecodeError:
-            raise _not_utf8(path) from None
+            raise _not_utf8(path, reading) from None
         if not "".join(cells).strip():
             continue
         if reader.line_num > first:  # a quoted cell ran over several lines
@@ -342,10 +345,10 @@ def table_rows(
         yield first, row
 
 
-def _not_utf8(path: Path) -> UsageError:
+def _not_utf8(path: Path, reading: Reading) -> UsageError:
     """The refusal of a file that is not UTF-8, naming the line and byte of the first bad byte
     in the file (a decoding error gives its place only within the chunk being decoded)."""
-    forced = not_in_forced_encoding(path.name)
+    forced = not_in_forced_encoding(path.name, reading)
     if forced is not None:
         return forced
     content = path.read_bytes()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mil62sched import __version__
-from mil62sched.files import csv_cell
+from mil62sched.outputs import csv_cell
 from mil62sched.sdtm.variables import SDTMIG_VERSION, Dataset
 
 DATASET_JSON_VERSION = "1.1.0"

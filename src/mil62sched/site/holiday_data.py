@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mil62sched import cache
-from mil62sched.files import read_regular
+from mil62sched.inputs import read_regular
 
 if TYPE_CHECKING:
     from holidays import HolidayBase

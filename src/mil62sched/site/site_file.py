@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mil62sched.errors import UsageError
-from mil62sched.model.site import Site
+from mil62sched.model.contact import SiteContact
 from mil62sched.parse import check_timezone, control_character
 
 # A site file is a few lines of text; anything larger is not one.
@@ -27,11 +27,12 @@ KEYS = (*_TEXT, *_LINES, "email", "country", "timezone", "chairs")
 _EMAIL = re.compile(r"[^@\s\"(),:;<>\[\]\\]+@[^@\s\"(),:;<>\[\]\\]+\.[^@\s\"(),:;<>\[\]\\.]+")
 
 
-def load_site(path: Path) -> Site:
-    """The site described by the TOML file at `path`; `name` is required."""
+def load_contact(path: Path) -> SiteContact:
+    """The site's contact card (and planning facts) in the TOML file at `path`; `name` is
+    required."""
     import tomllib
 
-    from mil62sched.files import read_regular
+    from mil62sched.inputs import read_regular
     from mil62sched.parse import NestingError, read_toml
 
     where = f"site file {str(path)!r}"
@@ -48,15 +49,15 @@ def load_site(path: Path) -> Site:
         raise UsageError(f"{where} is not valid TOML: {exc}") from None
     except NestingError as exc:
         raise UsageError(f"{where}: {exc}") from None
-    return site_from_table(table, where)
+    return contact_from_table(table, where)
 
 
-def site_from_table(table: dict[str, Any], where: str = "site file") -> Site:
-    """The site from a parsed TOML table, every key and type checked.
+def contact_from_table(table: dict[str, Any], where: str = "site file") -> SiteContact:
+    """The site's contact card from a parsed TOML table, every key and type checked.
 
-    >>> site_from_table({"name": "Ward 5", "contact": ["Tel 010-1234"]}).contact
+    >>> contact_from_table({"name": "Ward 5", "contact": ["Tel 010-1234"]}).contact
     ('Tel 010-1234',)
-    >>> site_from_table({"name": "Ward 5", "phone": 5})
+    >>> contact_from_table({"name": "Ward 5", "phone": 5})
     Traceback (most recent call last):
     ...
     mil62sched.errors.UsageError: site file: key 'phone' must be text (a quoted string), not 5
@@ -109,7 +110,7 @@ def site_from_table(table: dict[str, Any], where: str = "site file") -> Site:
         if isinstance(chairs, bool) or not isinstance(chairs, int) or chairs < 1:
             raise _wrong("chairs", chairs, "a whole number of chairs, 1 or more", where)
         values["chairs"] = chairs
-    return Site(**values)
+    return SiteContact(**values)
 
 
 def _text(value: object, key: str, where: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
-from mil62sched.files import input_lines, not_in_forced_encoding, open_input
+from mil62sched.inputs import Reading, input_lines, not_in_forced_encoding, open_input
 from mil62sched.model.plan import DayStatus, search_order
 from mil62sched.parse import excerpt, parse_file_date, runaway_quote
 from mil62sched.site.holiday_data import country_years, is_supported
@@ -144,9 +144,9 @@ class SiteCalendar:
         return None
 
 
-def load_overrides(path: Path) -> dict[date, Override]:
+def load_overrides(path: Path, reading: Reading) -> dict[date, Override]:
     """Read a site's override file: CSV with header date,name,kind, in the run's encoding (see
-    `files.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030), or a sheet of an
+    `inputs.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030), or a sheet of an
     .xlsx workbook with those columns (`sheets`; its lines are the sheet's rows).
 
     Any bad row is a UsageError naming the file, the line and the reason.
@@ -156,14 +156,14 @@ def load_overrides(path: Path) -> dict[date, Override]:
     from mil62sched.sheets import is_workbook, open_sheet
 
     if is_workbook(path):
-        with open_sheet(path, columns=OVERRIDE_COLUMNS) as sheet:
+        with open_sheet(path, reading, columns=OVERRIDE_COLUMNS) as sheet:
             return _parse_overrides(path.name, sheet)
     try:
         # Opened with newline="": csv handles CRLF and LF alike (and newlines in quoted names).
-        with open_input(path) as stream:
+        with open_input(path, reading) as stream:
             return _parse_overrides(path.name, csv.reader(input_lines(stream, path.name)))
     except UnicodeDecodeError as error:
-        forced = not_in_forced_encoding(path.name)
+        forced = not_in_forced_encoding(path.name, reading)
         if forced is not None:
             raise forced from None
         raise UsageError(

@@ -1,4 +1,4 @@
-"""Drawing the month grids of `--format calendar` (declared in `month.py`): infusion days,
+"""Drawing the month grids of `--format calendar` (declared in `calendar.py`): infusion days,
 windows and days off.
 
 One grid per month that holds an infusion, an actual date or a day of a visit window, Monday to

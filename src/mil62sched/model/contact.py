@@ -1,6 +1,10 @@
-"""The site as a participant's card and the infusion room's list show it: its name, how to reach
-it, what it asks participants to bring and when to call. Value types only; loaded from a site
-file by `mil62sched.site.site_file`, or taken from the protocol's built-in site."""
+"""The site's contact card, as a participant's card and the infusion room's list show it: its
+name, how to reach it, what it asks participants to bring and when to call (and, from a site
+file, the country, time zone and chairs it plans with). Value types only; loaded from a site
+file by `mil62sched.site.site_file`, or taken from the protocol's built-in site.
+
+"Site" alone in this package means where visits are planned (`mil62sched.site`: working days,
+chairs); this is how the site is reached."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import NamedTuple
 from mil62sched.model.protocol import Protocol
 
 
-class Site(NamedTuple):
+class SiteContact(NamedTuple):
     """A trial site's contact details and participant instructions.
 
     Empty `what_to_bring` and `call_us_if` mean the card's own bilingual defaults. `name_zh` is
@@ -32,7 +36,7 @@ class Site(NamedTuple):
     email: str = ""  # the site's address: a calendar's ORGANIZER (RFC 5546 PUBLISH needs one)
 
     @classmethod
-    def of(cls, protocol: Protocol) -> Site:
+    def of(cls, protocol: Protocol) -> SiteContact:
         """The protocol's built-in site: its name (in Chinese too when the protocol gives it),
         everything else the defaults."""
         return cls(name=protocol.site, name_zh=protocol.site_zh or "")

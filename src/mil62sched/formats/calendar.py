@@ -1,6 +1,6 @@
 """`--format calendar`: month grids for the terminal, infusion days, windows and days off.
 
-Declared here; drawn by `month_grid` (rich), which is imported only when a grid is drawn.
+Declared here; drawn by `calendar_grid` (rich), which is imported only when a grid is drawn.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from mil62sched.model.plan import Plan
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as month grids."""
-    from mil62sched.formats import month_grid
+    from mil62sched.formats import calendar_grid
 
-    return month_grid.render(plan, presentation)
+    return calendar_grid.render(plan, presentation)
 
 
 FORMAT = Format(name="calendar", extensions=(), render=render, terminal=True)

@@ -1,5 +1,5 @@
 """Writing files and standard output: atomically, and never clobbering by accident. The one
-writer every output and every cache entry goes through.
+writer every output and every cache entry goes through (reading is `inputs`).
 
 Everything is first written to a temporary file (or folder) beside the target and moved into
 place only when complete, so a failure or a refusal leaves no partial file and an existing file
@@ -13,12 +13,10 @@ import contextlib
 import os
 import shutil
 import stat
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from mil62sched.errors import OutputError, UsageError
 
@@ -46,12 +44,6 @@ def is_stream(path: Path) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)
 
 
-# Inputs (rosters, actuals, holiday files) are text a site keeps: far below these. A larger
-# file, or a longer line, is not one of them (a device such as /dev/zero, a binary file).
-MOST_INPUT_BYTES = 256 * 1024 * 1024
-MOST_LINE_CHARACTERS = 1024 * 1024
-
-
 def file_name_key(name: str) -> str:
     """`name` folded as a file system that ignores letter case or Unicode form may fold it
     (Windows, macOS): NFKC, then case folding. Two names with one key may be one file there.
@@ -64,164 +56,6 @@ def file_name_key(name: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-
-
-def readable_twice(path: Path) -> Path:
-    """`path` itself when it is a regular file; otherwise (`-` for standard input, a pipe such
-    as /dev/stdin or `<(...)`, a FIFO, a device) its content copied once into a temporary file
-    of the same name, removed at exit, so that it can be read more than once (counted, pre-read,
-    planned) and its errors still name it. Either way at most MOST_INPUT_BYTES."""
-    too_large = UsageError(
-        f"cannot read {str(path)!r}: larger than {MOST_INPUT_BYTES // (1024 * 1024)} MiB, "
-        "so not a roster, actuals or holiday file"
-    )
-    if str(path) != "-" and not is_stream(path):
-        try:
-            if path.stat().st_size > MOST_INPUT_BYTES:
-                raise too_large
-        except OSError:
-            pass  # left to the reader, which words it
-        return path
-    import atexit
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="mil62sched-input-"))
-    atexit.register(shutil.rmtree, folder, True)
-    copy = folder / ("stdin" if str(path) == "-" else path.name)
-    try:
-        with copy.open("wb") as target, _input_stream(path) as source:
-            copied = 0
-            while chunk := source.read(1 << 20):
-                copied += len(chunk)
-                if copied > MOST_INPUT_BYTES:
-                    raise too_large
-                target.write(chunk)
-    except OSError as exc:
-        raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    return copy
-
-
-def _input_stream(path: Path) -> IO[bytes]:
-    """Standard input for `-`, else the file, as bytes; standard input is left open."""
-    if str(path) == "-":
-        return open(sys.stdin.fileno(), "rb", closefd=False)
-    return path.open("rb")
-
-
-def input_lines(stream: IO[str], name: str) -> Iterator[str]:
-    """The lines of an input file, for a CSV reader; a line longer than MOST_LINE_CHARACTERS
-    (a binary file, /dev/zero) is refused with its number instead of filling memory."""
-    number = 0
-    while line := stream.readline(MOST_LINE_CHARACTERS + 1):
-        number += 1
-        if len(line) > MOST_LINE_CHARACTERS:
-            raise UsageError(
-                f"{name} line {number}: longer than {MOST_LINE_CHARACTERS:,} characters, so not "
-                "a line of a roster, actuals or holiday file"
-            )
-        yield line
-
-
-# The encodings an input file may be read in: `auto` tries UTF-8 (with or without a BOM), then
-# UTF-16 when the file starts with its BOM, else GB18030 (what Excel's "CSV (逗号分隔)" saves on
-# a Chinese Windows; a superset of GBK).
-INPUT_ENCODINGS = ("auto", "utf-8", "gb18030", "utf-16")
-_CODECS = {"utf-8": "utf-8-sig", "gb18030": "gb18030", "utf-16": "utf-16"}
-_SHOWN = {"utf-8-sig": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
-
-
-class _Reading:
-    """How a run reads its input files: the encoding asked for, the sheet of a workbook input
-    (`--sheet`; None for the first), and the files already noted."""
-
-    def __init__(self, encoding: str, sheet: str | None = None) -> None:
-        self.encoding = encoding
-        self.sheet = sheet
-        self.noted: set[str] = set()
-
-
-_READING: ContextVar[_Reading | None] = ContextVar("mil62sched_reading", default=None)
-
-
-@contextmanager
-def reading(encoding: str, sheet: str | None = None) -> Iterator[None]:
-    """Read the input files opened inside the block in `encoding` (one of INPUT_ENCODINGS), and
-    a workbook input's sheet called `sheet` (the first when None)."""
-    chosen = encoding.strip().lower().replace("_", "-")
-    chosen = {"utf8": "utf-8", "gbk": "gb18030", "utf16": "utf-16"}.get(chosen, chosen)
-    if chosen not in INPUT_ENCODINGS:
-        raise UsageError(
-            "invalid --encoding", value=encoding, accepted=f"use {', '.join(INPUT_ENCODINGS)}"
-        )
-    token = _READING.set(_Reading(chosen, sheet))
-    try:
-        yield
-    finally:
-        _READING.reset(token)
-
-
-def chosen_sheet() -> str | None:
-    """The sheet `--sheet` names for workbook inputs, or None for each workbook's first."""
-    current = _READING.get()
-    return None if current is None else current.sheet
-
-
-def note_once(key: str, line: str) -> None:
-    """Write `line` to stderr, once a run for each `key` (an input read twice says it once)."""
-    current = _READING.get()
-    if current is not None:
-        if key in current.noted:
-            return
-        current.noted.add(key)
-    sys.stderr.write(line + "\n")
-
-
-def open_input(path: Path) -> IO[str]:
-    """Open a roster, actuals or holiday file as text, in the run's encoding (see `reading`;
-    auto when none was set), with its line endings untouched for a CSV reader. A file read as
-    anything but UTF-8 is said once on stderr. Raises OSError; a file no encoding fits is opened
-    as UTF-8, so that reading it reports its first bad byte. Reads the file once more to detect:
-    callers pass a regular file (`readable_twice`)."""
-    current = _READING.get() or _Reading("auto")
-    codec = _CODECS.get(current.encoding) or _detect(path)
-    if codec != "utf-8-sig" and current.encoding == "auto" and str(path) not in current.noted:
-        current.noted.add(str(path))
-        sys.stderr.write(f"mil62sched: note: {path.name} read as {_SHOWN[codec]} (not UTF-8)\n")
-    return path.open(encoding=codec, newline="")
-
-
-def not_in_forced_encoding(name: str) -> UsageError | None:
-    """The refusal of an input file that does not decode in the encoding --encoding forced,
-    when that is not UTF-8 (whose refusal names the first bad byte); else None."""
-    current = _READING.get()
-    if current is None or current.encoding in ("auto", "utf-8"):
-        return None
-    return UsageError(
-        f"not {_SHOWN[_CODECS[current.encoding]]} text, as --encoding says",
-        accepted="leave --encoding out to detect the encoding, or save the file as UTF-8 CSV",
-        where=name,
-    )
-
-
-def _detect(path: Path) -> str:
-    """The codec that decodes the whole file: UTF-8, UTF-16 (with a BOM), else GB18030."""
-    import codecs
-
-    with path.open("rb") as stream:
-        start = stream.read(2)
-        if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
-        for codec in ("utf-8-sig", "gb18030"):
-            stream.seek(0)
-            decoder = codecs.getincrementaldecoder(codec)()
-            try:
-                while chunk := stream.read(1 << 20):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                continue
-            return codec
-    return "utf-8-sig"
 
 
 # A spreadsheet opening a CSV file runs a cell that starts with one of these as a formula
@@ -249,76 +83,94 @@ def csv_cell(value: object) -> str:
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
+class Stdout(NamedTuple):
+    """A run's standard output and whether it is a terminal (from the run's `Environment`)."""
+
+    stream: IO[str]
+    is_terminal: bool = False
+
+
 def write_text(
-    text: str | bytes, path: Path | None, *, force: bool = False, terminal: bool = False
+    text: str | bytes,
+    path: Path | None,
+    stdout: Stdout,
+    *,
+    force: bool = False,
+    terminal: bool = False,
 ) -> None:
-    """Write `text` to `path` (standard output when None), atomically. A file is always UTF-8
-    with the text's own line endings; see `to_stdout` for standard output and `terminal`.
-    Bytes (a workbook, a PDF) are written as they are, and never to a terminal."""
+    """Write `text` to `path` (`stdout` when None), atomically. A file is always UTF-8 with the
+    text's own line endings; see `to_stdout` for standard output and `terminal`. Bytes (a
+    workbook, a PDF) are written as they are, and never to a terminal."""
     if isinstance(text, bytes):
         if path is None:
-            bytes_to_stdout(text)
+            bytes_to_stdout(text, stdout)
             return
-        with staged(path, force=force, binary=True) as stage:
+        with staged(path, stdout, force=force, binary=True) as stage:
             stage.stream.write(text)
         return
     if path is None:
-        to_stdout(text, terminal=terminal)
+        to_stdout(text, stdout, terminal=terminal)
         return
-    with staged(path, force=force) as stage:
+    with staged(path, stdout, force=force) as stage:
         stage.stream.write(text)
 
 
-def refuse_binary_terminal(what: str = "this format") -> None:
+def refuse_binary_terminal(stdout: Stdout, what: str = "this format") -> None:
     """A binary output (a workbook, a PDF) is refused on a terminal, where it would be noise."""
-    if sys.stdout.isatty():
+    if stdout.is_terminal:
         raise UsageError(
             f"{what} is a binary file and standard output is a terminal",
             accepted="give -o FILE, or redirect standard output to a file",
         )
 
 
-def bytes_to_stdout(content: bytes) -> None:
+def bytes_to_stdout(content: bytes, stdout: Stdout) -> None:
     """Write a binary output to standard output (a pipe or a file, never a terminal)."""
-    refuse_binary_terminal()
-    raw = getattr(sys.stdout, "buffer", None)
+    refuse_binary_terminal(stdout)
+    raw = getattr(stdout.stream, "buffer", None)
     if raw is None:
         raise UsageError("standard output takes only text here", accepted="give -o FILE")
-    sys.stdout.flush()
+    stdout.stream.flush()
     raw.write(content)
     raw.flush()
 
 
-def to_stdout(text: str, *, terminal: bool = False) -> None:
+def to_stdout(text: str, stdout: Stdout, *, terminal: bool = False) -> None:
     """Write `text` to standard output. A machine format (`terminal` false: CSV, JSON, Markdown,
     iCalendar) goes out as the bytes of its file, UTF-8 with exactly its own line endings,
     whatever the console's encoding or newline translation; a terminal format (the table, the
     month view) in the console's encoding, any character it cannot show degraded to `?`.
     """
+    stream = stdout.stream
     if terminal:
-        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        encoding = getattr(stream, "encoding", None) or "utf-8"
         try:
             shown = text.encode(encoding, errors="replace").decode(encoding, errors="replace")
         except LookupError:  # an encoding Python does not know: keep what was asked for
             shown = text
-        sys.stdout.write(shown)
-        sys.stdout.flush()
+        stream.write(shown)
+        stream.flush()
         return
-    raw = getattr(sys.stdout, "buffer", None)
+    raw = getattr(stream, "buffer", None)
     if raw is None:  # a text-only stream (an embedding program's): it takes text
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream.write(text)
+        stream.flush()
         return
-    sys.stdout.flush()  # whatever was written as text goes first
+    stream.flush()  # whatever was written as text goes first
     raw.write(text.encode("utf-8"))
     raw.flush()
 
 
 @contextmanager
 def staged(
-    path: Path | None, *, force: bool = False, terminal: bool = False, binary: bool = False
+    path: Path | None,
+    stdout: Stdout,
+    *,
+    force: bool = False,
+    terminal: bool = False,
+    binary: bool = False,
 ) -> Iterator[Stage]:
-    """A stream whose content reaches `path` (or standard output) only if the block succeeds
+    """A stream whose content reaches `path` (or `stdout`) only if the block succeeds
     and `keep` is still true. A FIFO or device gets the content written into it at the end;
     standard output gets it as `to_stdout` writes it (`terminal`: a format for the terminal).
     `binary`: the stream takes bytes (a workbook, a PDF); standard output gets them through
@@ -333,10 +185,10 @@ def staged(
             if stage.keep:
                 spool.seek(0)
                 if path is None and binary:
-                    bytes_to_stdout(spool.read())
+                    bytes_to_stdout(spool.read(), stdout)
                 elif path is None:
                     for chunk in iter(lambda: spool.read(1 << 16), ""):
-                        to_stdout(chunk, terminal=terminal)
+                        to_stdout(chunk, stdout, terminal=terminal)
                 else:
                     _write_into(spool, path, binary=binary)
         return
@@ -580,38 +432,6 @@ def _write_into(spool: IO[Any], path: Path, *, binary: bool = False) -> None:
             shutil.copyfileobj(spool, stream)
     except OSError as exc:
         raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-
-
-def read_regular(path: Path, most_bytes: int, *, follow_links: bool = True) -> bytes | None:
-    """The bytes of `path` when it is a regular file of at most `most_bytes`, else None.
-
-    Opened without blocking and checked before reading, so a FIFO or device in its place can
-    neither hang the run nor fill its memory; any error reads as None.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-    if not follow_links:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    try:
-        handle = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > most_bytes:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while size <= most_bytes:  # the file may have grown since fstat
-            chunk = os.read(handle, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks) if size <= most_bytes else None
-    except OSError:
-        return None
-    finally:
-        os.close(handle)
 
 
 def replace_atomically(path: Path, content: bytes) -> None:

@@ -1,5 +1,5 @@
 """The `protocol` commands: check a protocol file (`validate`), print what it says (`show`), and
-print the JSON Schema of the format (`schema`).
+print the JSON Schema of the format (`schema`); `cli` declares them.
 
 `validate` reports every problem at once, each with its TOML key path and a line of the file
 (`protocol.validation`, which every command reading a protocol file refuses it by).
@@ -10,65 +10,51 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from mil62sched import protocol
+from mil62sched.environment import Environment
 from mil62sched.errors import BadRowsError, ProtocolError
 from mil62sched.model.protocol import Arm, Protocol, Schedule
 
 WIDTH = 80  # `show` is read in terminals of 80 columns
 _GLUE = "\x00"  # a space that `show` never breaks a line at (inside "W3D1 ±3 d")
 
-commands = typer.Typer(
-    name="protocol",
-    help="Check, show and describe protocol files (the trial as data).",
-)
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    """What `protocol validate` is given: the protocol file to check."""
+
+    file: Path
 
 
-@commands.callback(invoke_without_command=True)
-def _group(ctx: typer.Context) -> None:
-    """Check, show and describe protocol files (the trial as data)."""
-    if ctx.invoked_subcommand is None:  # no command: say what there is, as `mil62sched` does
-        typer.echo(ctx.get_help())
-        raise typer.Exit()
+@dataclass(frozen=True)
+class ShowOptions:
+    """What `protocol show` is given: a protocol file (None: the built-in one)."""
+
+    file: Path | None
 
 
-File = Annotated[
-    Path, typer.Argument(metavar="FILE", help="A protocol file (TOML).", show_default=False)
-]
-
-
-@commands.command()
-def validate(file: File) -> None:
+def validate(env: Environment, options: ValidateOptions) -> None:
     """Check a protocol file: every problem, one line each, with its key path and line."""
+    file = options.file
     trial, problems = check(file)
     if trial is None or problems:
         count = len(problems)
         raise BadRowsError(problems, f"{file}: {count} problem{'s' * (count != 1)}; not valid")
     visits = sum(len(schedule.visits) for schedule in trial.schedules.values())
-    typer.echo(f"{file}: valid, {len(trial.arms)} arms, {visits} visits")
+    env.stdout.write(f"{file}: valid, {len(trial.arms)} arms, {visits} visits\n")
 
 
-@commands.command()
-def show(
-    file: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="FILE", help="A protocol file; default the built-in MIL62-CT303 one."
-        ),
-    ] = None,
-) -> None:
+def show(env: Environment, options: ShowOptions) -> None:
     """Print the schedules, journeys, windows and citations of a protocol file."""
-    typer.echo(describe(protocol.load(file)), nl=False)
+    env.stdout.write(describe(protocol.load(options.file)))
 
 
-@commands.command()
-def schema() -> None:
+def schema(env: Environment) -> None:
     """Print the JSON Schema (draft 2020-12) of the protocol file format."""
-    typer.echo(protocol.SCHEMA.read_text(encoding="utf-8"), nl=False)
+    env.stdout.write(protocol.SCHEMA.read_text(encoding="utf-8"))
 
 
 # --- validate -----------------------------------------------------------------------------------
