@@ -164,6 +164,28 @@ def test_metadata_ref_names_the_define_xml_beside_the_file(written: Path, name: 
     ]
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_define_xml_gives_each_text_column_the_length_of_the_json(written: Path, name: str) -> None:
+    """A reviewer reads a column's length in define.xml and in the Dataset-JSON file: they must
+    agree (a text column empty in every row was 200 in define.xml and 1 in the file; STUDYID of
+    an empty TI 200 and the study's identifier). Numbers have a Length in define.xml, which
+    Define-XML 2.1 asks of integer and float items, and none in the file, as in the CDISC pilot's
+    datasets."""
+    import xml.etree.ElementTree as ET
+
+    document = _document(written, name)
+    odm = "{http://www.cdisc.org/ns/odm/v1.3}"
+    lengths = {
+        item.get("OID"): item.get("Length")
+        for item in ET.parse(written / "define.xml").iter(f"{odm}ItemDef")
+    }
+    for column in document["columns"]:
+        if column["dataType"] == "string":
+            assert lengths[column["itemOID"]] == str(column["length"]), column["itemOID"]
+        else:
+            assert "length" not in column
+
+
 # --- ndjsonlib ---------------------------------------------------------------------------------
 
 

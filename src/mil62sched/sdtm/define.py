@@ -20,7 +20,7 @@ from mil62sched import __version__
 from mil62sched.model.design import Design
 from mil62sched.model.protocol import Protocol
 from mil62sched.sdtm.terminology import Codelist, Terminology
-from mil62sched.sdtm.variables import SDTMIG_VERSION, Dataset, Variable
+from mil62sched.sdtm.variables import SDTMIG_VERSION, Dataset, Variable, text_length
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -107,6 +107,8 @@ def define_xml(
             if codelist is not None:
                 used.setdefault(codelist, set()).update(str(v) for v in values if v)
             item = _item(DEF, f"IT.{dataset.name}.{variable.name}", variable, values, codelist)
+            if variable.data_type == "string":  # as the Dataset-JSON file gives it
+                item.Length = text_length(variable, values, study)
             if dataset.name == "TS" and variable.name == "TSVALNF" and any(values):
                 used.setdefault("NULLFLAVOR", set()).update(str(v) for v in values if v)
                 item.CodeListRef = DEF.CodeListRef(CodeListOID="CL.NULLFLAVOR")

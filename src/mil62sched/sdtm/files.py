@@ -10,7 +10,7 @@ from typing import Any
 
 from mil62sched import __version__
 from mil62sched.outputs import csv_cell
-from mil62sched.sdtm.variables import SDTMIG_VERSION, Dataset
+from mil62sched.sdtm.variables import SDTMIG_VERSION, Dataset, text_length
 
 DATASET_JSON_VERSION = "1.1.0"
 
@@ -49,9 +49,8 @@ def dataset_json(
     `modified` when the source (the protocol file) last changed (dbLastModifiedDateTime);
     `originator` the organisation; `metadata` the MetaDataVersion OID and the define.xml that
     describes the dataset (metaDataRef). Each is left out when not given.
-    A text column's length is its longest value (at least 1), as the examples CDISC publishes
-    with the standard do, and in a dataset without rows the longest value SDTMIG 3.4 allows it
-    (STUDYID: the study's identifier); numbers have none.
+    A text column's length is `variables.text_length`, as define.xml gives it; numbers have
+    none.
     """
 
     def utc(moment: datetime) -> str:
@@ -66,10 +65,8 @@ def dataset_json(
             "label": variable.label,
             "dataType": variable.data_type,
         }
-        if variable.data_type == "string" and dataset.rows:
-            column["length"] = max([1, *(len(str(row[index])) for row in dataset.rows)])
-        elif variable.data_type == "string":  # no row: the longest value the variable may hold
-            column["length"] = len(study) if variable.name == "STUDYID" else variable.most
+        if variable.data_type == "string":
+            column["length"] = text_length(variable, [row[index] for row in dataset.rows], study)
         if variable.key is not None:
             column["keySequence"] = variable.key
         columns.append(column)
