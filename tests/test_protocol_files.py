@@ -1362,8 +1362,8 @@ def test_each_rule_of_meaning_is_one_problem_at_its_key(
             [
                 (None, "(top level): 'treatments' is a required property"),
                 (None, "treatment: Additional properties are not allowed ('treatment' was "
-                 "unexpected); accepted: format, protocol, treatments, schedules, journeys, arm_map, "
-                 "design, eligibility"),
+                 "unexpected); accepted: format, protocol, treatments, schedules, journeys, "
+                 "arm_map, design, eligibility"),
             ],
             id="misspelled-treatments",
         ),
