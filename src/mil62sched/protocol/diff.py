@@ -206,7 +206,7 @@ def _schedule(was: Schedule, now: Schedule) -> list[Difference]:
                     },
                 )
             )
-        elif was.treatment_at(code).label != now.treatment_at(code).label:
+        elif was.treatment_at(code).key != now.treatment_at(code).key:  # another treatment
             found.append(
                 Difference(
                     section,
