@@ -368,48 +368,6 @@ def agenda(
     """What is due across the site: overdue visits first, then the coming days."""
 
 
-def _protocol_argument(text: str) -> Any:
-    return typer.Argument(metavar=text.split(":")[0], help=text, show_default=False)
-
-
-@app.command()
-@declared("amend")
-def amend(
-    old: Annotated[Path, _protocol_argument("OLD: the protocol file (TOML) being amended.")],
-    new: Annotated[Path, _protocol_argument("NEW: the amendment's protocol file (TOML).")],
-    roster_file: Annotated[
-        Path,
-        typer.Argument(
-            metavar="ROSTER",
-            help="Roster CSV or .xlsx of the old version's participants, as roster reads it; "
-            "amended_on: the day a participant re-consented (it comes before --effective).",
-            show_default=False,
-        ),
-    ],
-    actuals: Annotated[
-        Path | None,
-        typer.Option(
-            help="CSV or .xlsx participant,code,date[,status] of visits done or missed: they keep "
-            "the old version.",
-            rich_help_panel=SITE_PANEL,
-        ),
-    ] = None,
-    effective: Annotated[
-        str | None,
-        typer.Option(
-            help="The day the amendment applies at the site (its approval), YYYY-MM-DD; needed "
-            "for every participant without amended_on.",
-            rich_help_panel=SITE_PANEL,
-        ),
-    ] = None,
-    *,
-    site: SiteOptions,
-    output: AmendOutput,
-) -> None:
-    """What a protocol amendment changes for each participant: visits added, removed, moved,
-    re-windowed or given another treatment."""
-
-
 @app.command()
 @declared("day")
 def day(
@@ -543,6 +501,47 @@ def screen(
     output: ScreenOutput,
 ) -> None:
     """When can this person start? The earliest first infusion the time-bound criteria allow."""
+
+
+def _protocol_argument(text: str) -> Any:
+    return typer.Argument(metavar=text.split(":")[0], help=text, show_default=False)
+
+
+@app.command()
+@declared("amend")
+def amend(
+    old: Annotated[Path, _protocol_argument("OLD: the protocol file (TOML) being amended.")],
+    new: Annotated[Path, _protocol_argument("NEW: the amendment's protocol file (TOML).")],
+    roster_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="ROSTER",
+            help="Roster CSV or .xlsx of the old version's participants, as roster reads it; "
+            "amended_on: the day a participant re-consented (it comes before --effective).",
+            show_default=False,
+        ),
+    ],
+    actuals: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV or .xlsx participant,code,date[,status] of visits done or missed: they keep "
+            "the old version.",
+            rich_help_panel=SITE_PANEL,
+        ),
+    ] = None,
+    effective: Annotated[
+        str | None,
+        typer.Option(
+            help="The day the amendment applies at the site (its approval), YYYY-MM-DD; needed "
+            "for every participant without amended_on.",
+            rich_help_panel=SITE_PANEL,
+        ),
+    ] = None,
+    *,
+    site: SiteOptions,
+    output: AmendOutput,
+) -> None:
+    """What a protocol amendment changes, participant by participant, visit by visit."""
 
 
 protocol_commands = typer.Typer(
