@@ -24,17 +24,6 @@ from mil62sched.outputs import csv_cell
 
 WIDTH = 80  # what a terminal at the site has
 
-# What each kind of change is called, in the CSV/JSON contract (`change`) and in words.
-_KINDS = {
-    "added": N_("added"),
-    "removed": N_("removed"),
-    "moved": N_("moved"),
-    "re-windowed": N_("re-windowed"),
-    "treatment": N_("treatment changed"),
-    "treatment-label": N_("treatment label changed"),
-}
-
-
 class Shown(NamedTuple):
     """How to show a change list: the language of what people read and the export instant
     (a workbook's times)."""
