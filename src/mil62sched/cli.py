@@ -510,7 +510,10 @@ def _protocol_argument(text: str) -> Any:
 @app.command()
 @declared("amend")
 def amend(
-    old: Annotated[Path, _protocol_argument("OLD: the protocol file (TOML) being amended.")],
+    old: Annotated[
+        Path,
+        _protocol_argument("OLD: the protocol file (TOML) it amends; builtin: the built-in one."),
+    ],
     new: Annotated[Path, _protocol_argument("NEW: the amendment's protocol file (TOML).")],
     roster_file: Annotated[
         Path,
@@ -584,7 +587,10 @@ def show(
 @protocol_commands.command()
 @declared("protocol:diff")
 def diff(
-    old: Annotated[Path, _protocol_argument("OLD: a protocol file (TOML), as it was.")],
+    old: Annotated[
+        Path,
+        _protocol_argument("OLD: a protocol file (TOML), as it was; builtin: the built-in one."),
+    ],
     new: Annotated[Path, _protocol_argument("NEW: the protocol file (TOML) that amends it.")],
 ) -> None:
     """What changed between two protocol files, in the trial's words: the protocol's dates and

@@ -259,8 +259,8 @@ class AmendmentOptions:
         Path | None,
         typer.Option(
             "--amends",
-            help="The protocol file (TOML) that --protocol amends: plan each participant on it "
-            "before the switch date, on --protocol from it on.",
+            help="The protocol file (TOML) that --protocol amends (builtin: the built-in one): "
+            "plan each participant on it before the switch date, on --protocol from it on.",
             show_default=False,
             rich_help_panel=SITE_PANEL,
         ),

@@ -24,6 +24,7 @@ from mil62sched.outputs import csv_cell
 
 WIDTH = 80  # what a terminal at the site has
 
+
 class Shown(NamedTuple):
     """How to show a change list: the language of what people read and the export instant
     (a workbook's times)."""
