@@ -444,3 +444,75 @@ def test_direct_refusals_of_two_protocols_that_are_not_an_amendment() -> None:
     with pytest.raises(UsageError, match="states no version"):
         amendment.check_versions(NEW, OLD)
     amendment.check_versions(OLD, NEW)  # the example amends the built-in file
+
+
+# --- plan, roster and agenda under an amendment -------------------------------------------------
+
+
+def test_plan_under_an_amendment_gives_each_visit_its_version(run: Run) -> None:
+    # CT303-0003's OLP from 2025-08-25: W27D1 = +182 = 2026-02-23, after the effective date.
+    result = run(
+        "plan", "--arm", "phase3-olp", "--start", "2025-08-25", "--participant", "CT303-0003",
+        "--protocol", str(EXAMPLE), "--amends", "builtin", "--effective", EFFECTIVE,
+        "--no-holidays", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["protocol_version"] == "example-1"
+    assert document["amendment"] == {
+        "replaces": None, "switch_date": EFFECTIVE, "switch_from": "effective",
+    }  # fmt: skip
+    assert [(v["code"], v["date"], v["protocol_version"]) for v in document["visits"]] == [
+        ("W1D1", "2025-08-25", None),
+        ("W3D1", "2025-09-08", None),
+        ("W27D1", "2026-02-23", "example-1"),
+        ("W53D1", "2026-08-24", "example-1"),
+        ("W79D1", "2027-02-22", "example-1"),
+        ("W105D1", "2027-08-23", "example-1"),
+        ("W131D1", "2028-02-21", "example-1"),
+        ("W157D1", "2028-08-21", "example-1"),
+        ("W183D1", "2029-02-19", "example-1"),
+    ]
+
+
+def test_effective_without_amends_and_amends_without_effective_are_refused(run: Run) -> None:
+    plan = ("plan", "--arm", "phase3-olp", "--start", "2025-08-25")
+    assert error_line(run(*plan, "--effective", EFFECTIVE)) == (
+        "--effective applies to an amendment: give --amends OLD too"
+    )
+    assert error_line(run(*plan, "--protocol", str(EXAMPLE), "--amends", "builtin")) == (
+        "--amends needs --effective DATE: the day the amendment applies at the site"
+    )
+
+
+def test_the_agenda_under_an_amendment_shows_an_added_visit(run: Run, tmp_path: Path) -> None:
+    roster, _ = files(tmp_path, "participant,arm,start\nOLP,phase3-olp,2025-08-25\n")
+    agenda = ("agenda", roster, "--from", "2028-08-14", "--days", "14", "--no-holidays")
+    before = run(*agenda, "--format", "csv", "--today", TODAY)
+    after = run(
+        *agenda, "--protocol", str(EXAMPLE), "--amends", "builtin", "--effective", EFFECTIVE,
+        "--format", "csv", "--today", TODAY,
+    )  # fmt: skip
+    assert before.exit_code == after.exit_code == 0, after.stderr
+    assert "W157D1" not in before.stdout
+    assert "OLP,phase3-olp,blinded,OLP,W157D1,2028-08-21," in after.stdout  # start + 1092 days
+
+
+def test_a_participant_in_a_period_the_new_file_no_longer_has_is_refused(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import renamed_period_protocol
+
+    text = renamed_period_protocol(tmp_path).read_text(encoding="utf-8")
+    text = text.replace(
+        'study_completion = "2027-03-31"\n', 'study_completion = "2027-03-31"\nversion = "2"\n'
+    )
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(text, encoding="utf-8")
+    planner = amendment.AmendedPlanner(OLD, protocol.load(renamed), policy(), date(2025, 12, 1))
+    with pytest.raises(UsageError) as refused:
+        planner.plans("phase3-olp", date(2025, 8, 25), participant="OLP")
+    assert str(refused.value) == (
+        "OLP on phase3-olp has visits in period OLP from 2025-12-01, which version 2's "
+        "phase3-olp no longer has: its periods are OLE"
+    )
