@@ -516,3 +516,8 @@ def test_a_participant_in_a_period_the_new_file_no_longer_has_is_refused(
         "OLP on phase3-olp has visits in period OLP from 2025-12-01, which version 2's "
         "phase3-olp no longer has: its periods are OLE"
     )
+
+
+def test_protocol_show_names_a_stated_version_only(run: Run) -> None:
+    assert "Protocol version example-1." in run("protocol", "show", str(EXAMPLE)).stdout
+    assert "Protocol version" not in run("protocol", "show").stdout  # the registry states none

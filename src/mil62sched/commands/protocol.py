@@ -163,6 +163,9 @@ def describe(trial: Protocol) -> str:
     if trial.study_completion:
         dates.append(f"completion {trial.study_completion.isoformat()}")
     para(f"Source: {trial.source}" + (f"; {', '.join(dates)}." if dates else "."))
+    if trial.version is not None:  # a file that states none says nothing of it
+        amends = f" (amends {trial.amends})" if trial.amends else ""
+        para(f"Protocol version {trial.version}{amends}.")
     out.append("")
     out.append("Schedules")
     for schedule in trial.schedules.values():
