@@ -281,7 +281,8 @@ def test_plan_on_the_second_trial_in_every_format(tmp_path: Path) -> None:
     assert [row["date"] for row in rows] == SATRA_DATES
     assert [row["kind"] for row in rows] == ["screening"] + ["infusion"] * 25
     assert rows[0]["treatment"] == rows[0]["dose_mg"] == ""
-    assert list(rows[0])[-1] == "kind"
+    # `kind` was added last, then `protocol_version` (issue 18) after it.
+    assert list(rows[0])[-2:] == ["kind", "protocol_version"]
     code, out, err = run(*base, "--arm", "sakurastar-db-placebo", "--format", "json")
     assert code == 0, err
     document = json.loads(out)
@@ -1363,7 +1364,7 @@ def test_each_rule_of_meaning_is_one_problem_at_its_key(
                 (None, "(top level): 'treatments' is a required property"),
                 (None, "treatment: Additional properties are not allowed ('treatment' was "
                  "unexpected); accepted: format, protocol, treatments, schedules, journeys, "
-                 "design, eligibility"),
+                 "arm_map, design, eligibility"),
             ],
             id="misspelled-treatments",
         ),

@@ -1060,9 +1060,9 @@ def test_roster_note_names_the_column_of_a_later_period_of_another_name(
 @pytest.mark.parametrize(
     ("renamed", "column", "accepted"),
     [
-        (True, "olp_start", "participant, arm, start, escalate_at, ole_start, window"),
-        (False, "ole_start", "participant, arm, start, escalate_at, olp_start, window"),
-        (False, "rcp_start", "participant, arm, start, escalate_at, olp_start, window"),
+        (True, "olp_start", "participant, arm, start, escalate_at, ole_start, window, amended_on"),
+        (False, "ole_start", "participant, arm, start, escalate_at, olp_start, window, amended_on"),
+        (False, "rcp_start", "participant, arm, start, escalate_at, olp_start, window, amended_on"),
     ],
 )
 def test_roster_column_naming_no_later_period_is_refused(
@@ -1110,7 +1110,7 @@ def test_roster_refusals_of_a_later_period_in_chinese(run: Run, tmp_path: Path) 
     assert result.exit_code == 2
     assert errors(result) == [
         "header.csv 第 1 行：'olp_start' 列不是 MIL62-CT303 的后续阶段：可用的列为 participant, "
-        "arm, start, escalate_at, ole_start, window"
+        "arm, start, escalate_at, ole_start, window, amended_on"
     ]
     row = write(tmp_path / "row.csv", f"participant,arm,start,ole_start\n{rows}")
     result = run("roster", str(row), "--protocol", str(ole), "--format", "csv", "--lang", "zh")

@@ -99,9 +99,31 @@ def plan_visits(plan: Plan, over_full: Container[date] | None = None) -> list[di
             **protocol_date_fields(v),
             "after_study_completion": after_study_completion(plan, v),
             "kind": v.kind,
+            "protocol_version": plan.version_of(v),
         }
         for v in plan.visits
     ]
+
+
+# Added after `kind` (issue 18): the protocol version each visit follows (under an amendment,
+# the replaced version's before the participant's switch date).
+VERSION_COLUMNS = ("protocol_version",)
+
+
+def amendment_fields(plan: Plan) -> dict[str, Any]:
+    """The plan's protocol version, and under an amendment the version it replaces and the
+    participant's switch date (the top level's last fields)."""
+    amendment = plan.amendment
+    return {
+        "protocol_version": plan.protocol.version,
+        "amendment": None
+        if amendment is None
+        else {
+            "replaces": amendment.replaced.version,
+            "switch_date": amendment.switch.isoformat(),
+            "switch_from": "amended_on" if amendment.reconsented else "effective",
+        },
+    }
 
 
 # After those: the protocol's study dates (registry data). In CSV, the plan's
@@ -140,6 +162,7 @@ def plan_fields(plan: Plan) -> dict[str, Any]:
         "study_completion": _iso(plan.protocol.study_completion),
         "before_study_start": before_study_start(plan),
         "study_dates_note": " ".join(study_date_notes(plan)) or None,
+        **amendment_fields(plan),
     }
 
 

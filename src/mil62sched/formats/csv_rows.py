@@ -15,6 +15,7 @@ from mil62sched.formats.contract import (
     PROTOCOL_DATE_COLUMNS,
     STUDY_DATE_COLUMNS,
     TRACKING_COLUMNS,
+    VERSION_COLUMNS,
     agenda_fields,
 )
 from mil62sched.formats.presentation import PLAIN, Presentation
@@ -42,6 +43,7 @@ HEADER = (
     + PROTOCOL_DATE_COLUMNS
     + STUDY_DATE_COLUMNS
     + KIND_COLUMNS
+    + VERSION_COLUMNS
 )
 
 
@@ -72,7 +74,7 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
             _MAYBE[None if over_full is None else _chair_in(v, over_full)],
             _BOOL[v.target_working], _text(v.target_reason),
             early, _BOOL[completion is not None and (v.actual or v.date) > completion],
-            v.kind,
+            v.kind, cell(plan.version_of(v)),
         ]  # fmt: skip
 
 

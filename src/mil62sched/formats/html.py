@@ -94,6 +94,8 @@ SITE_CLOSED = N_("site closed ({reason})")
 MAKE_UP_DAY = N_("make-up working day")
 # visits after the registry's study completion date, which may move by amendment.
 AFTER_COMPLETION = N_("Visits after the registry's study completion date ({date}) may change.")
+# The card's footer: the protocol version it was planned on, when the file states one (issue 18).
+VERSION_FOOTER = N_("Protocol {protocol}, version {version}")
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
 DEFAULT_BRING: tuple[tuple[str, str], ...] = (
@@ -401,6 +403,11 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         "after_completion": _in_each(say, AFTER_COMPLETION, date=completion.isoformat())
         if late and completion is not None
         else [],
+        "version": []
+        if plan.protocol.version is None
+        else _in_each(
+            say, VERSION_FOOTER, protocol=plan.protocol.id, version=plan.protocol.version
+        ),
         "participant": plan.participant,
         "arm": plan.arm.name,
         "arm_title": say.pair((plan.arm.title, ARM_TITLES_ZH.get(plan.arm.name, plan.arm.title))),

@@ -174,6 +174,20 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> bytes:
     )
 
 
+def workbook(
+    columns: Sequence[str],
+    rows: Iterator[list[object]],
+    what: str,
+    naming: Naming,
+    stamp: datetime,
+) -> bytes:
+    """A workbook of one sheet of `rows` under `columns` (values already typed), named as
+    `naming` says (its sheet `<masking> <what>`), its times `stamp`: another output's table
+    (`formats.changes`) written as the plans' are."""
+    loud = naming.masking == "unblinded"
+    return _workbook(columns, rows, what, lambda: naming, stamp, loud=loud)
+
+
 def _stamp(presentation: Presentation) -> datetime:
     """The export instant in UTC, whole seconds: the presentation's, else now."""
     stamp = presentation.stamp or datetime.now(UTC)

@@ -125,6 +125,10 @@ class Visit(NamedTuple):
     target_working: bool = True
     target_reason: str | None = None
     kind: Kind = "infusion"  # only an infusion is a dosing event
+    # Under a protocol amendment (`Plan.amendment`): the visit keeps the replaced version's
+    # content (it was before the participant's switch, or recorded, or the new version removed
+    # it); False for every visit of a plan on one version.
+    old_version: bool = False
 
     @property
     def deviation_days(self) -> int | None:
@@ -155,6 +159,16 @@ class Period(NamedTuple):
     assumed_at: tuple[str, VisitCode] | None = None
 
 
+class Amendment(NamedTuple):
+    """A participant's move to a protocol's new version (`Plan.protocol`): the protocol it
+    replaces, and the first day the new version applies to them (the site's effective date, or
+    the day they re-consented)."""
+
+    replaced: Protocol
+    switch: date
+    reconsented: bool = False  # `switch` is the participant's own amended_on
+
+
 class Plan(NamedTuple):
     """A participant's infusion visits on one arm, from W1D1 = `start`."""
 
@@ -166,6 +180,15 @@ class Plan(NamedTuple):
     periods: tuple[Period, ...]
     visits: tuple[Visit, ...]
     policy: Policy = Policy()
+    # Under an amendment: the visits before the switch follow `amendment.replaced` (each
+    # visit's `old_version`), the rest `protocol`; None for a plan on one version.
+    amendment: Amendment | None = None
+
+    def version_of(self, visit: Visit) -> str | None:
+        """The protocol version the visit follows (None when that file states none)."""
+        if self.amendment is not None and visit.old_version:
+            return self.amendment.replaced.version
+        return self.protocol.version
 
     @property
     def blinded(self) -> bool:

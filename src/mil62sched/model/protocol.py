@@ -186,6 +186,8 @@ class Protocol(NamedTuple):
     # them; None when the file does not (format 1 files written before these keys existed).
     version: str | None = None
     amends: str | None = None
+    # An amendment's renamed arms: the replaced version's arm name -> this file's (`arm_map`).
+    arm_map: Mapping[str, str] = _EMPTY
 
     def arm(self, name: str) -> Arm:
         """The arm called `name` (or an alias of it); an unknown name gets the closest one."""

@@ -8,11 +8,13 @@ check the actuals file) and the planner's answer for each date and window the vi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from mil62sched import engine
+from mil62sched.amendment import AmendedPlanner
 from mil62sched.errors import RecordError, RecordErrors, UsageError
 from mil62sched.inputs import Reading
 from mil62sched.model.plan import Plan, Policy, Records
@@ -61,13 +63,62 @@ def expand(
     tally: Tally | None = None,
     *,
     reading: Reading,
+    amendment: AmendedPlanner | None = None,
 ) -> Iterator[Plan]:
     """Each valid participant's plan, in roster order; bad rows go to `tally.errors`. The files
-    are read as `reading` says (the run's --encoding and --sheet).
+    are read as `reading` says (the run's --encoding and --sheet). With an `amendment`, the
+    roster is of the replaced version (`protocol`) and each plan is the participant's under the
+    new one (`AmendedPlanner.plan`, from the roster's `amended_on` or the effective date).
 
     Errors in the actuals file are reported first; actuals for participants that are not on
     the roster are reported when the roster has been read.
     """
+    if amendment is None:
+        planner = engine.Planner(protocol, policy)
+        return _each(
+            protocol, roster, actuals, tally, reading, lambda row, rec: _plan(planner, row, rec)
+        )
+    return (pair[1] for pair in expand_amended(amendment, roster, actuals, tally, reading=reading))
+
+
+def expand_amended(
+    amendment: AmendedPlanner,
+    roster: Path,
+    actuals: Path | None = None,
+    tally: Tally | None = None,
+    *,
+    reading: Reading,
+) -> Iterator[tuple[Plan, Plan]]:
+    """Each valid participant's plan on the replaced version and under the new one (the roster
+    and actuals are the replaced version's), in roster order; bad rows go to `tally.errors`."""
+
+    def both(row: Enrolment, records: Records | None) -> tuple[Plan, Plan]:
+        return amendment.plans(
+            row.arm,
+            row.start,
+            participant=row.participant,
+            escalate_at=row.escalate_at,
+            period_starts=dict(row.period_starts),
+            window=row.window,
+            records=records,
+            amended_on=row.amended_on,
+        )
+
+    return _each(amendment.replaced, roster, actuals, tally, reading, both)
+
+
+_T = TypeVar("_T")
+
+
+def _each(
+    protocol: Protocol,
+    roster: Path,
+    actuals: Path | None,
+    tally: Tally | None,
+    reading: Reading,
+    make: Callable[[Enrolment, Records | None], _T],
+) -> Iterator[_T]:
+    """What `make` makes of each valid roster row and its records, in roster order."""
     tally = tally if tally is not None else Tally()
     records: dict[str, Records] = {}
     lines: ActualLines = {}
@@ -78,7 +129,6 @@ def expand(
     recorded_on_roster: set[str] = set()  # the actuals' participants the roster names
     spelled = {who.casefold(): who for who in records}  # IDs match ignoring case, as on the roster
     seen = Participants()
-    planner = engine.Planner(protocol, policy)
     for row in read_roster(roster, protocol, reading, seen):
         recorded = spelled.get(row.participant.casefold()) if row.participant else None
         if recorded is not None:
@@ -87,7 +137,7 @@ def expand(
             tally.refuse(row)
             continue
         try:
-            plan = _plan(planner, row, None if recorded is None else records[recorded])
+            made = make(row, None if recorded is None else records[recorded])
         except (RecordError, RecordErrors) as exc:
             assert actuals is not None
             for error in exc.errors if isinstance(exc, RecordErrors) else [exc]:
@@ -99,7 +149,7 @@ def expand(
             tally.refuse(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
             continue
         tally.planned += 1
-        yield plan
+        yield made
     if actuals is not None:
         for (participant, _), line in lines.items():
             if participant not in recorded_on_roster:
