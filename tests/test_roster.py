@@ -1214,12 +1214,14 @@ def test_csv_neutralises_formula_text_but_not_numbers(run: Run, tmp_path: Path) 
     result = run(*args, "--today", "2025-03-01", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     rows = csv_rows(result.stdout)
-    assert [r["non_working_reason"] for r in rows] == [
+    assert [r["protocol_date_non_working_reason"] for r in rows] == [
         "'-2+3",
         '\'=HYPERLINK("http://evil.example","x")',
         "'+SUM(A1)",
         "'@cmd",
     ]
+    # A done visit's date is the day it happened (issue 16 #1): W3D1's is that Saturday.
+    assert [r["non_working_reason"] for r in rows] == ["'-2+3", "weekend", "'+SUM(A1)", "'@cmd"]
     assert rows[1]["deviation_days"] == "-2"  # a number: left alone
     assert rows[0]["deviation_days"] == "0"
     # The note quotes the name inside a sentence: it does not start a formula.
@@ -1227,7 +1229,7 @@ def test_csv_neutralises_formula_text_but_not_numbers(run: Run, tmp_path: Path) 
     # Only CSV is neutralised: JSON keeps the name as written.
     as_json = run(*args, "--today", "2025-03-01", "--format", "json")
     visits = json.loads(as_json.stdout)[0]["visits"]
-    assert visits[1]["non_working_reason"] == '=HYPERLINK("http://evil.example","x")'
+    assert visits[1]["protocol_date_non_working_reason"] == '=HYPERLINK("http://evil.example","x")'
     assert visits[1]["deviation_days"] == -2
 
 

@@ -310,7 +310,7 @@ def _visit_row(
         mark, status = "!", say("overdue")
     else:
         mark, status = "", []
-    when = visit.actual if visit.status == "done" and visit.actual else visit.date
+    when = visit.date  # the actual date once done
     window = _window(visit)
     # A planned day the site does not work (a weekend, a holiday) that --adjust did not move:
     # the card says so, and why, for the coordinator to settle before the participant takes it
@@ -322,7 +322,10 @@ def _visit_row(
         "make_up": _in_each(say, MAKE_UP_DAY) if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
-        "planned": visit.date.isoformat() if when != visit.date else "",
+        # A done visit off its protocol date says, below, the day it was planned for.
+        "planned": visit.target.isoformat()
+        if visit.status == "done" and when != visit.target
+        else "",
         "weekday": _weekday(when, say),
         "infusion": _given(visit, say),
         "window": window,

@@ -190,7 +190,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
         if styled:
             if visit.status == "missed" or visit.note:
                 style = "red"
-            elif not visit.working_day and not visit.moved:
+            elif visit.status == "planned" and not visit.working_day and not visit.moved:
                 style = "magenta"
             elif visit.treatment.blinded:
                 style = "yellow"
