@@ -24,6 +24,7 @@ from mil62sched.formats.wording import (
     overdue,
     reason_text,
     tracked,
+    untracked_note,
 )
 from mil62sched.i18n import N_
 from mil62sched.model.contact import SiteContact
@@ -489,8 +490,11 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
             },
         )
         entry["lines"].append(line(item))
+    names = [u.participant for u in agenda.untracked]
+    untracked = [untracked_note(names, i18n.words(lang)) or "" for lang in LANGUAGES]
     return {
         "unblinded": agenda.unblinded,
+        "untracked": say.pair((untracked[0], untracked[1])) if names else [],
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),
         "chairs": agenda.chairs,
