@@ -20,7 +20,7 @@ from mil62sched.formats.wording import (
 from mil62sched.model.plan import Plan, Visit
 
 if TYPE_CHECKING:
-    from mil62sched.model.agenda import Agenda, Due
+    from mil62sched.model.agenda import Agenda, Due, Untracked
 
 
 def _iso(day: date | None) -> str | None:
@@ -195,6 +195,24 @@ def agenda_fields(item: Due) -> dict[str, Any]:
     }
 
 
+def untracked_fields(untracked: Untracked) -> dict[str, Any]:
+    """A participant with no recorded visit, as a JSON `untracked` entry."""
+    return {
+        "participant": untracked.participant,
+        "arm": untracked.arm,
+        "masking": untracked.masking,
+    }
+
+
+def untracked_row(untracked: Untracked) -> dict[str, Any]:
+    """A participant with no recorded visit as an agenda line of the CSV (and workbook): who,
+    and the flag `untracked`; the visit's columns empty (issue 16)."""
+    from mil62sched.model.agenda import UNTRACKED
+
+    empty = dict.fromkeys(AGENDA_COLUMNS)
+    return {**empty, **untracked_fields(untracked), "flags": [UNTRACKED]}
+
+
 def agenda_document(agenda: Agenda) -> dict[str, Any]:
     """The agenda as JSON-ready values."""
     return {
@@ -204,4 +222,13 @@ def agenda_document(agenda: Agenda) -> dict[str, Any]:
         "notice": UNBLINDED_NOTICE if agenda.unblinded else None,
         "over_capacity": {day.isoformat(): n for day, n in agenda.over_capacity.items()},
         "items": [agenda_fields(item) for item in agenda.items],
+        # Added (issue 16): participants with no recorded visit, whose past visits are not
+        # listed, in roster order.
+        "untracked": [untracked_fields(untracked) for untracked in agenda.untracked],
     }
+
+
+def agenda_lines(agenda: Agenda) -> list[dict[str, Any]]:
+    """The agenda's CSV (and workbook) lines as plain values: a line per participant with
+    no recorded visit first (flag `untracked`), then a line per visit."""
+    return [untracked_row(u) for u in agenda.untracked] + [agenda_fields(i) for i in agenda.items]

@@ -16,7 +16,7 @@ from mil62sched.formats.contract import (
     STUDY_DATE_COLUMNS,
     TRACKING_COLUMNS,
     VERSION_COLUMNS,
-    agenda_fields,
+    agenda_lines,
 )
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import WEEKDAYS, before_study_start, overdue, tracked
@@ -157,15 +157,15 @@ def write_many(
 
 
 def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
-    """The agenda as CSV: one row per visit, flags joined by '; '."""
+    """The agenda as CSV: a row per participant with no recorded visit (flag `untracked`),
+    then one row per visit, flags joined by '; '."""
     import csv
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(AGENDA_COLUMNS)
-    for item in agenda.items:
-        values = agenda_fields(item)
-        values["flags"] = "; ".join(item.flags)
+    for values in agenda_lines(agenda):
+        values["flags"] = "; ".join(values["flags"])
         writer.writerow([cell(values[name]) for name in AGENDA_COLUMNS])
     return out.getvalue()
 

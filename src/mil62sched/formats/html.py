@@ -24,6 +24,7 @@ from mil62sched.formats.wording import (
     overdue,
     reason_text,
     tracked,
+    untracked_note,
 )
 from mil62sched.i18n import N_
 from mil62sched.model.contact import SiteContact
@@ -312,7 +313,7 @@ def _visit_row(
         mark, status = "!", say("overdue")
     else:
         mark, status = "", []
-    when = visit.actual if visit.status == "done" and visit.actual else visit.date
+    when = visit.date  # the actual date once done
     window = _window(visit)
     # A planned day the site does not work (a weekend, a holiday) that --adjust did not move:
     # the card says so, and why, for the coordinator to settle before the participant takes it
@@ -324,7 +325,10 @@ def _visit_row(
         "make_up": _in_each(say, MAKE_UP_DAY) if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
-        "planned": visit.date.isoformat() if when != visit.date else "",
+        # A done visit off its protocol date says, below, the day it was planned for.
+        "planned": visit.target.isoformat()
+        if visit.status == "done" and when != visit.target
+        else "",
         "weekday": _weekday(when, say),
         "infusion": _given(visit, say),
         "window": window,
@@ -493,8 +497,11 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
             },
         )
         entry["lines"].append(line(item))
+    names = [u.participant for u in agenda.untracked]
+    untracked = [untracked_note(names, i18n.words(lang)) or "" for lang in LANGUAGES]
     return {
         "unblinded": agenda.unblinded,
+        "untracked": say.pair((untracked[0], untracked[1])) if names else [],
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),
         "chairs": agenda.chairs,

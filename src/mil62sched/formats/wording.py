@@ -3,7 +3,7 @@ table, Markdown, month and calendar formats so they say the same thing the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from mil62sched.i18n import ENGLISH, N_, Words, words
@@ -74,6 +74,23 @@ def tracked(plan: Plan) -> bool:
     """Whether the site records this participant's visits (any visit done or missed): only then
     can a planned visit whose window closed be called overdue rather than merely unrecorded."""
     return any(visit.status in ("done", "missed") for visit in plan.visits)
+
+
+def untracked_note(participants: Sequence[str], tr: Words = ENGLISH) -> str | None:
+    """The agenda's sentence naming every participant with no recorded visit, whose past
+    visits it does not flag (`tracked`); None when there is none."""
+    if not participants:
+        return None
+    template = UNTRACKED_ONE if len(participants) == 1 else UNTRACKED_MANY
+    return tr(template, count=len(participants), names=tr(", ").join(participants))
+
+
+UNTRACKED_ONE = N_(
+    "{count} participant has no recorded visits: their past visits are not flagged: {names}."
+)
+UNTRACKED_MANY = N_(
+    "{count} participants have no recorded visits: their past visits are not flagged: {names}."
+)
 
 
 def overdue(plan: Plan, visit: Visit, is_tracked: bool) -> bool | None:

@@ -110,11 +110,11 @@ class Visit(NamedTuple):
     treatment: Treatment
     blinded_schedule: str  # the schedule a blinded person sees; part of the calendar UID
     target: Day
-    date: date  # planned
+    date: date  # planned; the actual date once done (a missed visit's is its target)
     window: Window | None
     window_start: Day | None  # first day of the window, None without a window
     window_end: Day | None  # last day of the window, None without a window
-    working_day: bool  # of the planned `date` (a moved visit's is a working day)
+    working_day: bool  # of `date` (a moved visit's is a working day)
     non_working_reason: str | None  # why the planned `date` is not one
     holidays_provisional: bool
     proposed: Day | None
@@ -144,8 +144,9 @@ class Visit(NamedTuple):
 
     @property
     def moved(self) -> bool:
-        """True when the planned date is not the protocol date (it was adjusted)."""
-        return self.date != self.target
+        """True when a planned visit's date is not its protocol date (adjusted, or moved for a
+        chair); never for one done or missed, whose `date` is what happened."""
+        return self.status == "planned" and self.date != self.target
 
 
 class Period(NamedTuple):

@@ -17,7 +17,8 @@ from mil62sched import engine
 from mil62sched.amendment import AmendedPlanner
 from mil62sched.errors import RecordError, RecordErrors, UsageError
 from mil62sched.inputs import Reading
-from mil62sched.model.plan import Plan, Policy, Records
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.roster.files import (
     ActualLines,
@@ -139,10 +140,10 @@ def _each(
         try:
             made = make(row, None if recorded is None else records[recorded])
         except (RecordError, RecordErrors) as exc:
-            assert actuals is not None
+            assert actuals is not None  # a record was refused: there are records
+            place = _Lines(lines.get(recorded or "", {}))  # once a participant: planned once
             for error in exc.errors if isinstance(exc, RecordErrors) else [exc]:
-                line = _line_of(lines, recorded or row.participant, error)
-                tally.refuse(RowError(actuals.name, line, error.as_row(row.participant)))
+                tally.refuse(RowError(actuals.name, place(error), error.as_row(row.participant)))
             continue
         except UsageError as exc:
             # Unnamed, a field is worded as its roster column (`escalate_at`).
@@ -151,10 +152,11 @@ def _each(
         tally.planned += 1
         yield made
     if actuals is not None:
-        for (participant, _), line in lines.items():
+        for participant, theirs in lines.items():
             if participant not in recorded_on_roster:
                 unknown = f"participant {participant!r} is not on the roster {roster.name}"
-                tally.refuse(RowError(actuals.name, line, unknown))
+                for line in theirs.values():
+                    tally.refuse(RowError(actuals.name, line, unknown))
     tally.errors.sort(key=lambda error: (error.file, error.line))
 
 
@@ -170,13 +172,25 @@ def _plan(planner: engine.Planner, row: Enrolment, records: Records | None) -> P
     )
 
 
-def _line_of(lines: ActualLines, participant: str, error: RecordError) -> int:
-    """The actuals line of the visit an engine error names (the participant's first line else)."""
-    mine = {key: line for (who, key), line in lines.items() if who == participant}
-    for key, line in mine.items():
-        if str(key.code) == error.code and key.period in (None, error.period):
-            return line
-    return min(mine.values(), default=1)
+class _Lines:
+    """Where a participant's refused records are in the actuals file: the line each was read
+    from, found by the visit an engine error names, its period matched ignoring case as the
+    engine matches it (a record typed without one matches any); the participant's first line
+    for an error about no one record. Indexed once for all the participant's errors, so that
+    refusing many records costs what reading them cost (issue 21 #5)."""
+
+    def __init__(self, lines: dict[VisitKey, int]) -> None:
+        self.first = next(iter(lines.values()), 1)
+        self.by_visit: dict[tuple[str | None, VisitCode], int] = {}
+        for key, line in lines.items():
+            period = None if key.period is None else key.period.casefold()
+            self.by_visit.setdefault((period, key.code), line)
+
+    def __call__(self, error: RecordError) -> int:
+        code = VisitCode.parse(error.code)
+        period = None if error.period is None else error.period.casefold()
+        found = self.by_visit.get((period, code)) or self.by_visit.get((None, code))
+        return found or self.first
 
 
 def arm_maskings(protocol: Protocol, roster: Path, reading: Reading) -> dict[str, list[str]]:

@@ -178,13 +178,15 @@ def read_roster(
             yield enrolment
 
 
-ActualLines = dict[tuple[str, VisitKey], int]
+# Each participant's recorded visits (keyed as typed) and the line each was read from, in file
+# order: a refusal of one of them names its line without searching the file for it.
+ActualLines = dict[str, dict[VisitKey, int]]
 
 
 def read_actuals(
     path: Path, reading: Reading
 ) -> tuple[dict[str, Records], ActualLines, list[RowError]]:
-    """Recorded visits per participant, the line of each, and the bad rows.
+    """Recorded visits per participant, the line of each (per participant), and the bad rows.
 
     Participants are keyed by their first spelling in the file; the caller matches them to the
     roster ignoring case, and checks that each participant and code exist.
@@ -214,17 +216,17 @@ def read_actuals(
             except UsageError as exc:
                 errors.append(RowError(path.name, line, str(exc)))
                 continue
-            if (participant, key) in seen:
-                first = seen[participant, key]
+            lines = seen.setdefault(participant, {})
+            if key in lines:
                 errors.append(
                     RowError(
                         path.name,
                         line,
-                        f"{participant} {key} is recorded twice (first on line {first})",
+                        f"{participant} {key} is recorded twice (first on line {lines[key]})",
                     )
                 )
                 continue
-            seen[participant, key] = line
+            lines[key] = line
             if status == "missed":
                 missed.setdefault(participant, set()).add(key)
             else:
