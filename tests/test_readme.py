@@ -1,9 +1,9 @@
-"""Every `$ mil62sched ...` example in the README runs, and prints what the README shows.
+"""Every `$ mil62sched ...` example in the README and docs/ runs, and prints what the page shows.
 
-Examples live in ```console blocks: a line starting with `$ ` is a command (run with bash in a
-fresh folder, so pipes and `-o` work); the lines after it, up to the next command, are its
-expected output (stdout and stderr together). DTSTAMP values and trailing spaces are normalised.
-"""
+The pages are README.md and every docs/**/*.md. Examples live in ```console blocks: a line
+starting with `$ ` is a command (run with bash in a fresh folder, so pipes and `-o` work); the
+lines after it, up to the next command, are its expected output (stdout and stderr together).
+DTSTAMP values and trailing spaces are normalised."""
 
 from __future__ import annotations
 
@@ -20,15 +20,30 @@ from tests.conftest import normalise_dtstamp
 
 ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 # python: to read back a workbook (binary output) with openpyxl, a dependency of the package.
 _ALLOWED = {"mil62sched", "head", "cat", "printf", "grep", "cut", "test", "python"}
 _BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 
 
+def pages() -> list[Path]:
+    """The README and every Markdown page under docs/, in a stable order."""
+    return [README, *sorted(DOCS.rglob("*.md"))]
+
+
 def _examples() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(block id, [(command, expected output)]) for each console block, commands in order."""
+    """(block id, [(command, expected output)]) for each console block of every page, commands
+    in order; the id names the page (`docs/guides/planning.md 2: mil62sched plan ...`)."""
     found = []
-    for number, block in enumerate(_BLOCK.findall(README.read_text(encoding="utf-8")), 1):
+    for page in pages():
+        found.extend(_page_examples(page))
+    return found
+
+
+def _page_examples(page: Path) -> list[tuple[str, list[tuple[str, str]]]]:
+    found = []
+    name = page.relative_to(ROOT).as_posix()
+    for number, block in enumerate(_BLOCK.findall(page.read_text(encoding="utf-8")), 1):
         steps: list[tuple[str, str]] = []
         for line in block.splitlines():
             if line.startswith("$ "):
@@ -37,7 +52,7 @@ def _examples() -> list[tuple[str, list[tuple[str, str]]]]:
                 command, expected = steps[-1]
                 steps[-1] = (command, expected + line + "\n")
         first = steps[0][0] if steps else "empty"
-        found.append((f"{number}: {first[:60]}", steps))
+        found.append((f"{name} {number}: {first[:60]}", steps))
     return found
 
 
@@ -47,10 +62,10 @@ def _normalise(text: str) -> str:
 
 
 def test_readme_has_examples() -> None:
-    assert len(_examples()) >= 5
+    assert len(_page_examples(README)) >= 5
 
 
-@pytest.mark.parametrize(("name", "steps"), _examples(), ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("name", "steps"), _examples(), ids=lambda v: str(v)[:70])
 def test_readme_example(name: str, steps: list[tuple[str, str]], tmp_path: Path) -> None:
     scripts = Path(sys.executable).parent
     assert shutil.which("mil62sched", path=str(scripts)) is not None, (
@@ -69,15 +84,20 @@ def test_readme_example(name: str, steps: list[tuple[str, str]], tmp_path: Path)
         assert _normalise(result.stdout) == _normalise(expected), command
 
 
-# --- the README's usage blocks against the real --help ------------------------------------------
+# --- the usage blocks (README or docs/) against the real --help -----------------------------------
 
 _USAGE = re.compile(r"```\n(mil62sched (\w+) .*?)```", re.DOTALL)
 _OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]*|-o)\b")
 
 
 def _usage_blocks() -> dict[str, str]:
-    """Each command's usage block in the README (a plain ``` block starting `mil62sched CMD`)."""
-    return {command: block for block, command in _USAGE.findall(README.read_text(encoding="utf-8"))}
+    """Each command's usage block (a plain ``` block starting `mil62sched CMD`) in the README or
+    a docs/ page; the first one found of a command."""
+    blocks: dict[str, str] = {}
+    for page in pages():
+        for block, command in _USAGE.findall(page.read_text(encoding="utf-8")):
+            blocks.setdefault(command, block)
+    return blocks
 
 
 def _help_options(command: str) -> set[str]:
