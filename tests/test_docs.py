@@ -4,8 +4,11 @@ one. The console examples of the same pages are run by tests/test_readme.py."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +87,56 @@ def test_relative_link_reaches_its_file_and_heading(page: Path, target: str) -> 
     if anchor:
         assert reached.suffix == ".md", name
         assert anchor in anchors(reached), f"{name}: no such heading"
+
+
+# --- the protocol file format reference, made from the schema ------------------------------------
+
+SCHEMA = ROOT / "src" / "mil62sched" / "protocol" / "schema.json"
+
+
+def _protocol_reference() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "protocol_reference", ROOT / "tools" / "protocol_reference.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_protocol_format_page_is_made_from_the_schema() -> None:
+    tool = _protocol_reference()
+    page = ROOT / "docs" / "reference" / "protocol-format.md"
+    assert page.read_text(encoding="utf-8") == tool.render(SCHEMA), (
+        f"docs/reference/protocol-format.md is stale: run `{tool.COMMAND}`"
+    )
+
+
+def test_protocol_format_page_follows_an_edited_schema(tmp_path: Path) -> None:
+    edited = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    edited["properties"]["protocol"]["properties"]["chairs"]["description"] = "Chairs, edited."
+    (tmp_path / "schema.json").write_text(json.dumps(edited), encoding="utf-8")
+    page = _protocol_reference().render(tmp_path / "schema.json")
+    assert "| `chairs` | whole number |  | Chairs, edited. |" in page.splitlines()
+
+
+def _keys_without_description(node: object, path: str) -> list[str]:
+    """Every key of a `properties` table (outside if-conditions) that has no description."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.get("properties", {}).items():
+            if isinstance(value, dict) and not value.get("description"):
+                found.append(f"{path}.{key}")
+        for key, value in node.items():
+            if key != "if":
+                found += _keys_without_description(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for number, value in enumerate(node):
+            found += _keys_without_description(value, f"{path}[{number}]")
+    return found
+
+
+def test_every_protocol_key_is_described_in_the_schema() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert _keys_without_description(schema, "") == []
