@@ -335,7 +335,7 @@ def test_version(run: Run) -> None:
     result = run("--version")
     assert result.exit_code == 0
     assert result.stdout == f"mil62sched {__version__}\n"
-    assert __version__ == "0.1.0"
+    assert __version__ == "0.2.0"
 
 
 def test_help_offers_shell_completion(run: Run) -> None:

@@ -1,3 +1,3 @@
 """mil62sched: dosing-visit calendars for the MIL62-CT303 trial (NCT05314010)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
