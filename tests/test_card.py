@@ -903,9 +903,11 @@ def test_a_site_file_without_a_phone_number_gets_the_warning(run: Run, tmp_path:
     assert result.stderr == NO_PHONE["en"]
 
 
+# Issue 16 #3: the card marks each date after the study completion date and says why once, in
+# a footnote (no separate line besides).
 COMPLETION = (
-    "Visits after the registry's study completion date (2027-03-31) may change.",
-    "注册登记的研究完成日期（2027-03-31）之后的访视可能变动。",
+    "Date to be confirmed: after the study completion date 2027-03-31 (NCT05314010 registry).",
+    "日期待定：晚于研究完成日期 2027-03-31（NCT05314010 注册记录）。",
 )
 
 
@@ -921,6 +923,7 @@ def test_the_card_says_visits_after_the_study_completion_date_may_change(run: Ru
     chinese = _card_text(run(*args, "--lang", "zh").stdout)
     assert COMPLETION[1] in chinese
     assert COMPLETION[0] not in chinese
+    assert text.count(COMPLETION[0]) == 1
     # CT303-0042's last visit is W131D1 on 2026-06-29: before it, no such line.
     assert "study completion" not in _card_text(run(*CT0042).stdout)
 

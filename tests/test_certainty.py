@@ -28,16 +28,19 @@ is provisional for the years after the last the installed `holidays` package pub
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from mil62sched import engine, protocol
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import cn_last_official_year
+from tests.conftest import Run, cn_last_official_year
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SITE = str(EXAMPLES / "site.toml")
@@ -167,3 +170,137 @@ def test_a_given_olp_start_is_firm() -> None:
         protocol.load(), "phase3", date(2025, 8, 18), period_starts={"OLP": date(2026, 8, 17)}
     )
     assert [v.certainty for v in plan.visits if v.date <= date(2027, 3, 31)] == [("planned",)] * 7
+
+
+# --- every output a person reads marks the dates and says why once ----------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_table_marks_each_date_and_says_why_once(run: Run, lang: str) -> None:
+    result = run(*PLAN, "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    marks = expected_marks()
+    for key, (day, _) in CT303_0001.items():
+        mark = marks[key]
+        line = next(row for row in result.stdout.splitlines() if day.isoformat() in row)
+        if mark:
+            assert f"{day.isoformat()} [{mark}]" in line, line
+        else:
+            assert f"{day.isoformat()} [" not in line, line
+    assert_footnotes_once(result.stdout, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_markdown_marks_each_date_and_says_why_once(run: Run, lang: str) -> None:
+    result = run(*PLAN, "--lang", lang, "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    assert "| 2029-02-12 \\[1,2,3\\] |" in result.stdout
+    assert "| 2025-09-03 |" in result.stdout  # done: recorded, not marked
+    assert_footnotes_once(result.stdout, lang, "- \\[{n}\\] {text}")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_month_view_marks_each_date_and_says_why_once(run: Run, lang: str) -> None:
+    result = run(*PLAN, "--lang", lang, "--format", "calendar")
+    assert result.exit_code == 0, result.stderr
+    grid = result.stdout
+    # The mark goes on a line of its own under the visit code, in the same day column.
+    lines = grid.split("Key:")[0].splitlines()  # the grids, not the notes below them
+    for code, mark in (("W1D1", "[1]"), ("W131D1", "[1,2,3]")):
+        # the OLP's W1D1: the second W1D1 label of the plan
+        rows = [i for i, line in enumerate(lines) if re.search(rf"(^| ){code} ", line + " ")]
+        row = rows[-1]
+        column = re.search(rf"(^| ){code}", lines[row]).end() - len(code)  # type: ignore[union-attr]
+        assert lines[row + 1][column:].startswith(mark), (lines[row], lines[row + 1])
+    assert_footnotes_once(grid, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_roster_table_says_each_footnote_once_for_every_participant(
+    run: Run, lang: str
+) -> None:
+    result = run(*REPRO, "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    row = next(line for line in lines if "CT303-0001" in line and "2029-02-12" in line)
+    assert "2029-02-12 [1,2,3]" in row
+    # CT303-0002's assumed OLP (W1D1 2026-09-16): the same footnote, not another.
+    row = next(line for line in lines if "CT303-0002" in line and "2026-09-16" in line)
+    assert f"2026-09-16 [{numbered()[ASSUMED]}]" in row
+    assert_footnotes_once(result.stdout, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ics_says_why_in_each_event_description(run: Run, lang: str, tmp_path: Path) -> None:
+    import icalendar
+
+    out = tmp_path / "p.ics"
+    result = run(*PLAN, "--lang", lang, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    calendar = icalendar.Calendar.from_ical(out.read_bytes())
+    described = {
+        str(event["DTSTART"].dt): str(event["DESCRIPTION"]) for event in calendar.walk("VEVENT")
+    }
+    words = FOOTNOTES[lang]
+    last = described["2029-02-12"]
+    assert all(words[reason] in last for reason in (ASSUMED, PROVISIONAL, AFTER)), last
+    assert words[ASSUMED] in described["2026-08-17"]
+    assert words[AFTER] not in described["2026-08-17"]
+    assert not any(text in described["2025-09-03"] for text in words.values())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_agenda_marks_an_assumed_date_and_says_why(run: Run, lang: str) -> None:
+    common = ("agenda", ROSTER, "--actuals", ACTUALS, "--site", SITE, "--window", "3")
+    result = run(*common, "--from", "2026-08-17", "--days", "1", "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "OLP W1D1" in line)
+    assert "CT303-0001" in row
+    assert "2026-08-17 [1]" in row
+    assert squashed(f"[1] {FOOTNOTES[lang][ASSUMED]}") in squashed(result.stdout)
+    # A week of firm dates has no mark and no footnote.
+    firm = run(*common, "--from", "2025-09-29", "--days", "7", "--lang", lang)
+    assert "[1]" not in firm.stdout
+    assert FOOTNOTES[lang][ASSUMED][:8] not in firm.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_agenda_sheet_marks_an_assumed_date_and_says_why(run: Run, lang: str) -> None:
+    common = ("agenda", ROSTER, "--actuals", ACTUALS, "--site", SITE, "--window", "3")
+    result = run(*common, "--from", "2026-08-17", "--days", "1", "--lang", lang, "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    page = result.stdout
+    assert re.search(r'CT303-0001</td>\s*<td class="code">.*?<sup class="tbc">1</sup>', page, re.S)
+    assert page.count(FOOTNOTES[lang][ASSUMED].replace("'", "&#39;")) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "both"])
+def test_the_card_marks_each_date_and_says_why_once(run: Run, lang: str) -> None:
+    chosen = () if lang == "both" else ("--lang", lang)
+    result = run(*PLAN, *chosen, "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    page = result.stdout
+    marks = expected_marks()
+    for key, (day, _) in CT303_0001.items():
+        found = re.search(rf"{day.isoformat()}(<sup class=\"tbc\">([0-9,]+)</sup>)?", page)
+        assert found is not None, day
+        assert (found[2] or "") == marks[key], (key, found[0])
+    for language in ("en", "zh") if lang == "both" else (lang,):
+        for reason, number in numbered().items():
+            text = FOOTNOTES[language][reason].replace("'", "&#39;")
+            assert page.count(text) == 1, (language, reason)
+            assert re.search(rf"<sup>{number}</sup>(?:(?!<sup>).)*{re.escape(text)}", page, re.S)
+
+
+def test_csv_and_json_keep_their_fields(run: Run) -> None:
+    """Nothing of the marks reaches the contract formats: the same columns and keys as a
+    plan with no doubt at all (a given OLP start in 2026 and a window in published years)."""
+    marked = run(*REPRO, "--format", "csv")
+    assert marked.exit_code == 0, marked.stderr
+    header = marked.stdout.splitlines()[0]
+    plain = run("plan", "--arm", "phase3-rcp", "--start", "2025-08-18", "--format", "csv")
+    assert header == plain.stdout.splitlines()[0]
+    assert "[1" not in marked.stdout
+    document = json.loads(run(*REPRO, "--format", "json").stdout)
+    keys = set(json.loads(run(*PLAN, "--format", "json").stdout)["visits"][0])
+    assert all(set(visit) == keys for row in document for visit in row["visits"])
