@@ -498,9 +498,10 @@ def test_the_marked_dates_and_their_footnotes_print_on_one_page_a_card(
     assert "CT303-0001" in first
     assert "2026-08-17" in first
     assert "2029-02-121,2,3" in first  # the superscript follows its date
+    assert first.count("日期待定：") == 1  # said once, then why each numbered date is
     for note in (
-        "日期待定：OLP开始日期为推算值（按RCPW53D1）。",
-        "日期待定：晚于研究完成日期2027-03-31（NCT05314010注册记录）。",
-        "日期待定：当年节假日安排为暂定数据（未安装官方放假安排），开诊日可能变动。",
+        "OLP开始日期为推算值（按RCPW53D1）",
+        "晚于研究完成日期2027-03-31（NCT05314010）",
+        "当年节假日安排为暂定数据",
     ):
         assert first.count(note) == 1, note

@@ -12,26 +12,24 @@ from __future__ import annotations
 from mil62sched.i18n import ENGLISH, N_, Words
 from mil62sched.model.plan import Doubt, Reason, Visit
 
-# Each reason's footnote, one template per reason (its values: the doubt's `detail`).
-FOOTNOTES: dict[Reason, str] = {
-    "assumed-start": N_("Date to be confirmed: the {period} start is assumed (at {visit})."),
-    "provisional-holidays": N_(
-        "Date to be confirmed: the site's working days that year rest on provisional holiday "
-        "data (the official schedule is not installed)."
-    ),
-    "after-completion": N_(
-        "Date to be confirmed: after the study completion date {date} ({registry} registry)."
-    ),
+# Each footnote: "Date to be confirmed" and why, one clause per reason (its values: the
+# doubt's `detail`). The card, in two languages, says the first part once and the clauses after.
+TO_BE_CONFIRMED = N_("Date to be confirmed:")
+FOOTNOTE = N_("Date to be confirmed: {why}.")
+WHY: dict[Reason, str] = {
+    "assumed-start": N_("the {period} start is assumed ({visit})"),
+    "provisional-holidays": N_("that year's holiday data is provisional"),
+    "after-completion": N_("after the study completion date {date} ({registry})"),
 }
 
 
-def footnote(doubt: Doubt, tr: Words = ENGLISH) -> str:
-    """Why a date is not firm, in `tr`'s language.
+def why(doubt: Doubt, tr: Words = ENGLISH) -> str:
+    """Why a date is not firm, as a clause in `tr`'s language.
 
-    >>> footnote(Doubt("assumed-start", ("OLP", "RCP W53D1")))
-    'Date to be confirmed: the OLP start is assumed (at RCP W53D1).'
+    >>> why(Doubt("after-completion", ("2027-03-31", "NCT05314010")))
+    'after the study completion date 2027-03-31 (NCT05314010)'
     """
-    template = FOOTNOTES[doubt.reason]
+    template = WHY[doubt.reason]
     if doubt.reason == "assumed-start":
         period, visit = doubt.detail
         return tr(template, period=tr.sentence(period), visit=visit)
@@ -39,6 +37,15 @@ def footnote(doubt: Doubt, tr: Words = ENGLISH) -> str:
         day, registry = doubt.detail
         return tr(template, date=day, registry=registry)
     return tr(template)
+
+
+def footnote(doubt: Doubt, tr: Words = ENGLISH) -> str:
+    """Why a date is not firm, as a sentence in `tr`'s language.
+
+    >>> footnote(Doubt("assumed-start", ("OLP", "RCP W53D1")))
+    'Date to be confirmed: the OLP start is assumed (RCP W53D1).'
+    """
+    return tr(FOOTNOTE, why=why(doubt, tr))
 
 
 class Footnotes:

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from mil62sched import i18n
 from mil62sched.formats import Format
-from mil62sched.formats.certainty import Footnotes, footnote
+from mil62sched.formats.certainty import TO_BE_CONFIRMED, Footnotes, why
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
@@ -338,12 +338,15 @@ def _visit_row(
     }
 
 
-def _footnotes(footnotes: Footnotes, say: _Say) -> list[tuple[int, list[tuple[str, str]]]]:
-    """Each footnote met, by number, in the page's languages."""
-    return [
-        (number, say.pair((footnote(doubt), footnote(doubt, i18n.words("zh")))))
-        for number, doubt in footnotes.notes()
-    ]
+def _footnotes(footnotes: Footnotes, say: _Say) -> dict[str, Any]:
+    """Each footnote met, by number, in the page's languages: "Date to be confirmed" said
+    once, then why each numbered date is (a card in two languages has no line to spare)."""
+    notes = footnotes.notes()
+    chinese = i18n.words("zh")
+    return {
+        "heading": _in_each(say, TO_BE_CONFIRMED) if notes else [],
+        "notes": [(number, say.pair((why(d), why(d, chinese)))) for number, d in notes],
+    }
 
 
 def _lines(row: dict[str, Any]) -> int:

@@ -341,9 +341,9 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
                 proposal=proposal,
             )
         )
-    # A date that is not firm says why first (issue 16 #3); the note on provisional holiday
-    # data stays, for what ends it.
-    lines[:0] = [footnote(doubt, tr) for doubt in visit.doubts]
+    # A date that is not firm says why right after what the visit is (issue 16 #3); the note
+    # on provisional holiday data stays, for what ends it.
+    lines[1:1] = [footnote(doubt, tr) for doubt in visit.doubts]
     if visit.holidays_provisional:
         lines.append(tr(PROVISIONAL_EVENT_NOTE))
     version = plan.version_of(visit)
