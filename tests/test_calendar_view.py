@@ -279,7 +279,8 @@ def test_a_long_plan_prints_only_months_with_visits() -> None:
     ]
     assert "   … 4 months without visits (Feb 2024–May 2024) …" in text.splitlines()
     assert "   … 5 months without visits (Jul 2025–Nov 2025) …" in text.splitlines()
-    assert month(text, "December 2027").cells[27].visit == "W209D1"
+    # After the study completion date 2027-03-31: marked, footnote [1] (issue 16 #3).
+    assert month(text, "December 2027").cells[27].visit == "W209D1 [1]"
 
 
 def test_plain_output_has_no_ansi_and_no_trailing_spaces() -> None:
@@ -316,7 +317,8 @@ def test_the_last_month_of_the_calendar() -> None:
     plan = engine.plan(protocol.load(), "phase3-rcp", date(9999, 6, 16))
     text = render(plan, Presentation(width=NARROW))
     assert headings(text)[-1] == "December 9999"
-    assert month(text, "December 9999").cells[15].visit == "W27D1"
+    # After the study completion date: marked (issue 16 #3).
+    assert month(text, "December 9999").cells[15].visit == "W27D1 [1]"
 
 
 def test_unblinded_notice_only_on_unblinded_plans() -> None:
@@ -346,8 +348,9 @@ def test_journey_codes_carry_their_period() -> None:
     assert october.cells[1].visit == "RCP W3D1"
     september_2026 = month(text, "September 2026")
     # OLP W1D1 assumed at RCP W53D1 = 2026-09-16, OLP W3D1 = 2026-09-30 (module docstring).
-    assert september_2026.cells[16].visit == "OLP W1D1"
-    assert september_2026.cells[30].visit == "OLP W3D1"
+    # Its start assumed: marked (issue 16 #3).
+    assert september_2026.cells[16].visit == "OLP W1D1 [1]"
+    assert september_2026.cells[30].visit == "OLP W3D1 [1]"
     assert "W3D1 infusion visit, under its period (RCP, OLP)" in flat(text)
 
 

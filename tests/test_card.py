@@ -903,10 +903,13 @@ def test_a_site_file_without_a_phone_number_gets_the_warning(run: Run, tmp_path:
     assert result.stderr == NO_PHONE["en"]
 
 
+# Issue 16 #3: the card marks each date after the study completion date and says why once, in
+# a footnote (no separate line besides): "Date to be confirmed:" once, then the numbered reasons.
 COMPLETION = (
-    "Visits after the registry's study completion date (2027-03-31) may change.",
-    "注册登记的研究完成日期（2027-03-31）之后的访视可能变动。",
+    "after the study completion date 2027-03-31 (NCT05314010)",
+    "晚于研究完成日期 2027-03-31（NCT05314010）",
 )
+TO_BE_CONFIRMED = ("Date to be confirmed:", "日期待定：")
 
 
 def test_the_card_says_visits_after_the_study_completion_date_may_change(run: Run) -> None:
@@ -915,10 +918,18 @@ def test_the_card_says_visits_after_the_study_completion_date_may_change(run: Ru
     # after it.
     args = ("plan", "--arm", "phase1b-500", "--start", "2025-08-25", "--today", "2025-08-25",
             "--format", "html", "--site", str(EXAMPLES / "site.toml"))  # fmt: skip
-    text = _card_text(run(*args).stdout)
-    assert " ".join(COMPLETION) in text
-    assert COMPLETION[0] in _card_text(run(*args, "--lang", "en").stdout)
+    both = run(*args).stdout
+    text = _card_text(both)
+    assert text.count(" ".join(TO_BE_CONFIRMED)) == 1
+    assert re.search(rf"\d {re.escape(' '.join(COMPLETION))}", text), text
+    number = re.search(r'2027-08-23<sup class="tbc">(?:[0-9],)*([0-9])</sup>', both)
+    assert number is not None  # W105D1 marked; its last footnote is this one
+    assert f"{number[1]} {COMPLETION[0]}" in text
+    english = _card_text(run(*args, "--lang", "en").stdout)
+    assert TO_BE_CONFIRMED[0] in english
+    assert COMPLETION[0] in english
     chinese = _card_text(run(*args, "--lang", "zh").stdout)
+    assert TO_BE_CONFIRMED[1] in chinese
     assert COMPLETION[1] in chinese
     assert COMPLETION[0] not in chinese
     # CT303-0042's last visit is W131D1 on 2026-06-29: before it, no such line.

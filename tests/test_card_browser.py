@@ -482,3 +482,26 @@ def test_a_chromium_prints_where_the_machines_temporary_folder_is_long(
     printed = pdf.print_pdf("<!doctype html><title>x</title><p>W1D1 2024-01-01</p>", browser)
     assert printed.startswith(b"%PDF")
     assert list(machine_tmp.iterdir()) == []
+
+
+# Issue 16 #3: the repro's cards, in Chinese on A5. CT303-0001's OLP dates (hand-checked in
+# tests/test_certainty.py) are marked, the footnotes say why once, and each card still prints on
+# one page: five participants, five pages.
+def test_the_marked_dates_and_their_footnotes_print_on_one_page_a_card(
+    run: Run, browser: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "cards.pdf"
+    made(run, "roster", ROSTER, "--actuals", ACTUALS, "--today", "2025-10-01", "--site", SITE,
+         "--paper", "a5", "--lang", "zh", "-o", str(out))  # fmt: skip
+    assert pdf_info(out)["Pages"] == "5"
+    first = _flat(pdf_text(out, 1))
+    assert "CT303-0001" in first
+    assert "2026-08-17" in first
+    assert "2029-02-121,2,3" in first  # the superscript follows its date
+    assert first.count("日期待定：") == 1  # said once, then why each numbered date is
+    for note in (
+        "OLP开始日期为推算值（按RCPW53D1）",
+        "晚于研究完成日期2027-03-31（NCT05314010）",
+        "当年节假日安排为暂定数据",
+    ):
+        assert first.count(note) == 1, note

@@ -482,8 +482,9 @@ HAND_CHECKED = {
         # CT303-0005 alone has no record in examples/actuals.csv (issue 16 #2).
         "1 名受试者没有访视记录，其既往访视不予标记：CT303-0005。",
     ],
-    # CT303-0001's RCP W3D1 was done on Wednesday 2025-09-03: its date (issue 16 #1).
-    "roster_2025-10-10.table.txt": ["W3D1     RCP     2025-09-03   周三"],
+    # CT303-0001's RCP W3D1 was done on Wednesday 2025-09-03: its date (issue 16 #1), recorded
+    # and so unmarked, in a date column widened for the marked ones (issue 16 #3).
+    "roster_2025-10-10.table.txt": ["W3D1     RCP     2025-09-03           周三"],
     "day_W25D1.txt": ["W25D1 第25周第1天 = 研究第169天 = 2024-06-17（周一）"],
 }
 

@@ -1110,10 +1110,11 @@ def test_roster_table_says_the_olp_start_is_assumed(run: Run, tmp_path: Path) ->
         "* P1: OLP start assumed: RCP W53D1 (study day 365), 2026-01-05; give the real one "
         "(--period-start OLP=DATE, or the roster's olp_start)"
     ]
-    # The OLP W1D1 row itself is on that date.
-    assert ["P1", "phase3", "W1D1", "OLP", "2026-01-05", "Mon"] in [
-        line.split()[:6] for line in result.stdout.splitlines()
+    # The OLP W1D1 row itself is on that date, marked as assumed (issue 16 #3: footnote [1]).
+    assert ["P1", "phase3", "W1D1", "OLP", "2026-01-05", "[1]", "Mon"] in [
+        line.split()[:7] for line in result.stdout.splitlines()
     ]
+    assert "[1] Date to be confirmed: the OLP start is assumed (RCP W53D1)." in result.stdout
 
 
 def test_roster_table_olp_note_names_the_roster_column(run: Run, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from mil62sched.engine import Planner
+from mil62sched.engine import Planner, with_doubts
 from mil62sched.errors import UsageError
 from mil62sched.model.amendment import Change, ChangeKind
 from mil62sched.model.codes import VisitCode
@@ -136,10 +136,13 @@ class AmendedPlanner:
         )
         visits = _merged(before, after, switch, who, "amended_on" if reconsented else "effective")
         periods = _periods(before, after, switch)
-        mixed = after._replace(
-            periods=periods,
-            visits=visits,
-            amendment=Amendment(self.old.protocol, switch, reconsented),
+        # A period start kept from the old plan is assumed again if it was: so are its dates.
+        mixed = with_doubts(
+            after._replace(
+                periods=periods,
+                visits=visits,
+                amendment=Amendment(self.old.protocol, switch, reconsented),
+            )
         )
         return before, mixed
 

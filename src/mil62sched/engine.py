@@ -12,6 +12,9 @@ Dates, in order of derivation:
 - planned (`date`): the proposal with `adjust`, else the target.
 - actual: what happened, from the site's records. A visit done or missed is history: it gets no
   proposal and no note, and its `date` is its actual date (done) or its target (missed).
+- doubts: why a planned date is not firm (`model.plan.doubts`): an assumed period start,
+  provisional holiday data, a day after the study completion date. Worked out here, once, for
+  every format to show.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import NamedTuple
 from mil62sched.errors import RecordError, RecordErrors, UsageError
 from mil62sched.model.codes import W1D1, VisitCode
 from mil62sched.model.plan import (
+    Doubt,
     Period,
     Plan,
     Policy,
@@ -31,6 +35,8 @@ from mil62sched.model.plan import (
     Visit,
     VisitKey,
     WorkingDays,
+    assumed_start,
+    doubts,
 )
 from mil62sched.model.protocol import Arm, Kind, Protocol, Schedule, Treatment, Window
 
@@ -104,7 +110,7 @@ class Planner:
             next_start = _next_start(periods, period)
             visits += self._expand(timeline, period, next_start, escalate_from, window, keys)
         if any(visit.proposed is not None for visit in visits):
-            visits = _in_order(visits)
+            visits = _in_order(visits, _completion(protocol))
         if keys:  # else no actual date to check
             _check_actuals(visits, periods, policy.today, problems)
         _raise_all(problems)
@@ -139,6 +145,7 @@ class Planner:
         e.g. after a relapse)."""
         schedule, policy, name = timeline.schedule, self.policy, period.name
         blinded_schedule = schedule.blinded_name
+        assumed, completion = assumed_start(period), _completion(self.protocol)
         visits: list[Visit] = []
         # Targets count from the anchor: W1D1, or with anchor "previous" the latest actual visit.
         anchor_date, anchor_offset = period.start, _NO_DAYS
@@ -187,7 +194,8 @@ class Planner:
                 code, step.study_day, name, treatment, blinded_schedule,
                 target, planned, visit_window, day.window_start, day.window_end,
                 working, reason, day.provisional, proposed, note,
-                status, actual, day.working, day.reason, step.kind,
+                status, actual, day.working, day.reason, step.kind, False,
+                doubts(status, planned, assumed, day.provisional, completion),
             )  # fmt: skip
             visits.append(visit)
             if actual is not None and policy.anchor == "previous":
@@ -554,7 +562,38 @@ def _check_actuals(
             previous = visit
 
 
-def _in_order(visits: list[Visit]) -> list[Visit]:
+def _completion(protocol: Protocol) -> tuple[date, str] | None:
+    """The registry's study completion date and the registry, when the protocol gives it."""
+    completion = protocol.study_completion
+    return None if completion is None else (completion, protocol.registry)
+
+
+def with_doubts(plan: Plan) -> Plan:
+    """`plan` with every visit's doubts worked out again from its periods, dates and status:
+    after a step that changes them (an amendment's merged plan, a move for a free chair)."""
+    assumed = {period.name: assumed_start(period) for period in plan.periods}
+    completion = _completion(plan.protocol)
+    return plan._replace(
+        visits=tuple(
+            visit._replace(
+                doubts=doubts(
+                    visit.status,
+                    visit.date,
+                    assumed.get(visit.period),
+                    visit.holidays_provisional,
+                    completion,
+                )
+            )
+            for visit in plan.visits
+        )
+    )
+
+
+def _assumed(visit: Visit) -> Doubt | None:
+    return next((doubt for doubt in visit.doubts if doubt.reason == "assumed-start"), None)
+
+
+def _in_order(visits: list[Visit], completion: tuple[date, str] | None) -> list[Visit]:
     """Visits keep the protocol's order, a day apart at least: a proposal that would put a
     visit on or before the day of the one before it, or on or after the next one's day (its
     actual date once done, else its protocol date), is withdrawn with a note (the visit stays
@@ -579,6 +618,13 @@ def _in_order(visits: list[Visit]) -> list[Visit]:
                     note=note,
                     working_day=visit.target_working,
                     non_working_reason=visit.target_reason,
+                    doubts=doubts(
+                        visit.status,
+                        visit.target,
+                        _assumed(visit),
+                        visit.holidays_provisional,
+                        completion,
+                    ),
                 )
         if visit.status not in ("missed", "dropped"):
             last = visit.date  # a done visit's is its actual date

@@ -23,6 +23,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
+from mil62sched.formats.certainty import Footnotes
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
@@ -75,7 +76,9 @@ class _Day:
 class _Shown:
     """A visit as the grid shows it: on its planned day, or its actual day once done."""
 
-    lines: tuple[str, ...]  # the label, one line per item: period (several periods), code
+    # The label, one line per item: period (several periods), code, and the numbers of its
+    # footnotes when its date is not firm.
+    lines: tuple[str, ...]
     visit: Visit
 
     @property
@@ -107,7 +110,8 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     styled = presentation.styled
     tr = language(presentation.lang)
     width = presentation.width or DEFAULT_WIDTH
-    shown = _shown(plan)
+    footnotes = Footnotes()
+    shown = _shown(plan, footnotes)
     window = frozenset(day for visit in plan.given for day in _window_days(visit))
     months = sorted({(day.year, day.month) for day in [*shown, *window]})
     days = {day: _status(plan, day, tr) for day in _all_days(months)}
@@ -123,6 +127,8 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     lines += _grids(grid, months, width)
     lines.append(Text())
     lines += _lines(_wrap(_key(grid), width, indent="     "), "dim" if styled else "")
+    for note in footnotes.lines(tr):
+        lines += _lines(_wrap(note, min(width, 100), indent="    "))
     for note in notes(plan, tr):
         lines += _lines(_wrap(f"* {note}", min(width, 100), indent="  "), "bold" if styled else "")
 
@@ -168,14 +174,17 @@ def _lines(texts: Sequence[str], style: str = "") -> list[Text]:
     return [Text(text, style=style) for text in texts]
 
 
-def _shown(plan: Plan) -> dict[date, list[_Shown]]:
-    """Every visit on the day the grid shows it: done ones on the actual date."""
+def _shown(plan: Plan, footnotes: Footnotes) -> dict[date, list[_Shown]]:
+    """Every visit on the day the grid shows it: done ones on the actual date; one whose date
+    is not firm with the numbers of its `footnotes` under its code."""
     several = len(plan.periods) > 1
     shown: dict[date, list[_Shown]] = {}
     for visit in plan.given:
         day = visit.actual if visit.status == "done" and visit.actual else visit.date
         code = f"{visit.code}{MARKS[visit.status]}"
-        lines = (visit.period, code) if several else (code,)
+        lines: tuple[str, ...] = (visit.period, code) if several else (code,)
+        mark = footnotes.mark(visit)
+        lines += (mark,) if mark else ()
         shown.setdefault(day, []).append(_Shown(lines, visit))
     return shown
 

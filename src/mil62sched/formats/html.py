@@ -15,10 +15,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 from mil62sched import i18n
 from mil62sched.formats import Format
+from mil62sched.formats.certainty import TO_BE_CONFIRMED, Footnotes, why
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
-    after_study_completion,
     local_names,
     make_up_day,
     overdue,
@@ -93,8 +93,6 @@ WORDS: dict[str, tuple[str, str]] = {
 SITE_CLOSED = N_("site closed ({reason})")
 # a weekend day the site works in exchange for a holiday, so that nobody takes it for a mistake;
 MAKE_UP_DAY = N_("make-up working day")
-# visits after the registry's study completion date, which may move by amendment.
-AFTER_COMPLETION = N_("Visits after the registry's study completion date ({date}) may change.")
 # The card's footer: the protocol version it was planned on, when the file states one (issue 18).
 VERSION_FOOTER = N_("Protocol {protocol}, version {version}")
 
@@ -298,7 +296,7 @@ def _next_visit(plan: Plan) -> Visit | None:
 
 
 def _visit_row(
-    plan: Plan, visit: Visit, say: _Say, *, is_next: bool, is_tracked: bool
+    plan: Plan, visit: Visit, say: _Say, footnotes: Footnotes, *, is_next: bool, is_tracked: bool
 ) -> dict[str, Any]:
     late = overdue(plan, visit, is_tracked)
     if visit.status == "done":
@@ -325,6 +323,8 @@ def _visit_row(
         "make_up": _in_each(say, MAKE_UP_DAY) if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
+        # A date that is not firm: the numbers of its footnotes, as a superscript.
+        "tbc": ",".join(map(str, footnotes.numbers(visit))),
         # A done visit off its protocol date says, below, the day it was planned for.
         "planned": visit.target.isoformat()
         if visit.status == "done" and when != visit.target
@@ -335,6 +335,17 @@ def _visit_row(
         "mark": mark,
         "status": status,
         "state": "next" if is_next else visit.status,
+    }
+
+
+def _footnotes(footnotes: Footnotes, say: _Say) -> dict[str, Any]:
+    """Each footnote met, by number, in the page's languages: "Date to be confirmed" said
+    once, then why each numbered date is (a card in two languages has no line to spare)."""
+    notes = footnotes.notes()
+    chinese = i18n.words("zh")
+    return {
+        "heading": _in_each(say, TO_BE_CONFIRMED) if notes else [],
+        "notes": [(number, say.pair((why(d), why(d, chinese)))) for number, d in notes],
     }
 
 
@@ -377,10 +388,10 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
     say = _Say(presentation.languages)
     following = _next_visit(plan)
     is_tracked = tracked(plan)
-    completion = plan.protocol.study_completion
-    late = completion is not None and any(after_study_completion(plan, v) for v in plan.given)
+    footnotes = Footnotes()
     rows = [
-        _visit_row(plan, v, say, is_next=v is following, is_tracked=is_tracked) for v in plan.visits
+        _visit_row(plan, v, say, footnotes, is_next=v is following, is_tracked=is_tracked)
+        for v in plan.visits
     ]
     compact = len(rows) > MOST_IN_ONE_COLUMN
     common = _common_label(plan) if compact else None
@@ -403,10 +414,8 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         "unblinded": plan.unblinded,
         "trial": f"{plan.protocol.id} ({plan.protocol.registry})",
         "site": _site(plan.protocol, presentation),
-        # A short line, once: the registry's dates move by amendment (see wording's notes).
-        "after_completion": _in_each(say, AFTER_COMPLETION, date=completion.isoformat())
-        if late and completion is not None
-        else [],
+        # Why a marked date is to be confirmed, once per reason (issue 16 #3).
+        "footnotes": _footnotes(footnotes, say),
         "version": []
         if plan.protocol.version is None
         else _in_each(
@@ -461,6 +470,7 @@ def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple
 def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
     """The values of the infusion room's list: overdue first, then day by day with chairs."""
     say = _Say(presentation.languages)
+    footnotes = Footnotes()
 
     def line(item: Any) -> dict[str, Any]:
         visit = item.visit
@@ -468,6 +478,7 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
         return {
             "participant": item.participant,
             "code": [("en", item.code)] + ([("zh", zh)] if "zh" in say else []),
+            "tbc": ",".join(map(str, footnotes.numbers(visit))),
             "date": visit.date.isoformat(),
             "weekday": _weekday(visit.date, say),
             "window": _window(visit),
@@ -508,6 +519,7 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
         "site": _site_name(presentation.contact, say) if presentation.contact else None,
         "overdue": overdue_items,
         "days": list(days.values()),
+        "footnotes": _footnotes(footnotes, say),
     }
 
 

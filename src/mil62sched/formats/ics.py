@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING
 
 from mil62sched import __version__
 from mil62sched.formats import Format
+from mil62sched.formats.certainty import footnote
 from mil62sched.formats.presentation import PLAIN, Presentation, Timing, export_instant
 from mil62sched.formats.wording import (
     PROVISIONAL_EVENT_NOTE,
@@ -284,7 +285,11 @@ def _study_dates(plan: Plan, visit: Visit, period: Period, tr: Words = ENGLISH) 
                 registry=protocol.registry,
             )
         )
-    if after_study_completion(plan, visit) and protocol.study_completion is not None:
+    # A planned visit's is said as why its date is to be confirmed (`_description`).
+    late = after_study_completion(plan, visit) and not any(
+        doubt.reason == "after-completion" for doubt in visit.doubts
+    )
+    if late and protocol.study_completion is not None:
         lines.append(
             tr(
                 "After the study completion date {date} ({registry} registry): check the "
@@ -336,6 +341,9 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
                 proposal=proposal,
             )
         )
+    # A date that is not firm says why right after what the visit is (issue 16 #3); the note
+    # on provisional holiday data stays, for what ends it.
+    lines[1:1] = [footnote(doubt, tr) for doubt in visit.doubts]
     if visit.holidays_provisional:
         lines.append(tr(PROVISIONAL_EVENT_NOTE))
     version = plan.version_of(visit)

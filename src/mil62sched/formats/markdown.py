@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from mil62sched.formats import Format
+from mil62sched.formats.certainty import Footnotes
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.table_columns import columns
 from mil62sched.formats.wording import UNBLINDED_NOTICE, about, language, notes, title
@@ -34,7 +35,8 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     lines = [f"## {literal(title(plan, tr))}", ""]
     if plan.unblinded:
         lines += [f"> **{tr(UNBLINDED_NOTICE)}**", ""]
-    chosen = columns(plan, tr)
+    footnotes = Footnotes()
+    chosen = columns(plan, tr, footnotes)
     lines += [
         literal(about(plan, tr, count=False)),
         "",
@@ -45,7 +47,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
         "| " + " | ".join(literal(column.text(visit)) for column in chosen) + " |"
         for visit in plan.visits
     ]
-    extra = notes(plan, tr)
+    extra = [*footnotes.lines(tr), *notes(plan, tr)]
     if extra:
         lines += ["", *(f"- {literal(line)}" for line in extra)]
     return "\n".join(lines) + "\n"

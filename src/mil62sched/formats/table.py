@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from mil62sched.formats import Format
+from mil62sched.formats.certainty import Footnotes
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.table_columns import columns
 from mil62sched.formats.wording import (
@@ -184,7 +185,8 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as a rich table; ANSI styles only when styled (a terminal)."""
     styled = presentation.styled
     tr = language(presentation.lang)
-    chosen = columns(plan, tr)
+    footnotes = Footnotes()
+    chosen = columns(plan, tr, footnotes)
     styles: list[str | None] = []
     for visit in plan.visits:
         style = None
@@ -211,6 +213,8 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     for line in moved:
         console.print(literal(line))
     notes_console = make_console(out, presentation, width=min(console.width, 100))
+    for line in footnotes.lines(tr):
+        _note(notes_console, line, tr, None)
     for line in notes(plan, tr):
         _note(notes_console, f"* {line}", tr, "bold" if styled else None)
     return finish(out.getvalue(), presentation)
@@ -228,6 +232,7 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     count = 0
     remarks: list[str] = []
     provisional = False  # the holiday data is the site's: said once, after every participant's
+    footnotes = Footnotes()  # each said once, below the table, whoever's dates it marks
     for plan in plans:
         unblinded = unblinded or plan.unblinded
         provisional = provisional or plan.holidays_provisional
@@ -244,7 +249,7 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
                     plan.arm.name,
                     str(visit.code),
                     tr.sentence(visit.period),
-                    visit.date.isoformat(),
+                    footnotes.dated(visit, visit.date.isoformat()),
                     tr.weekday(visit.date, short=True),
                     label(visit, tr),
                     window_text(visit),
@@ -266,6 +271,8 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     console.print(table)
     for line in moved:
         console.print(literal(line))
+    for line in footnotes.lines(tr):
+        _note(console, line, tr, None)
     if provisional:
         remarks.append(tr(PROVISIONAL_NOTICE))
     for line in remarks:
@@ -333,6 +340,7 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
     )
     rows: list[tuple[str, ...]] = []
     styles: list[str | None] = []
+    footnotes = Footnotes()
     for item in agenda.items:
         visit = item.visit
         style = None
@@ -342,7 +350,7 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
         off = "" if visit.working_day else day_text(visit, tr, local_names(item.site, [visit], tr))
         rows.append(
             (
-                visit.date.isoformat(),
+                footnotes.dated(visit, visit.date.isoformat()),
                 f"{tr.weekday(visit.date, short=True)} {off}".strip(),
                 item.participant,
                 item.code,
@@ -382,6 +390,8 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
         console.print(table)
         for line in moved:
             console.print(literal(line))
+        for line in footnotes.lines(tr):
+            _note(console, line, tr, None)
     for day, count in agenda.over_capacity.items():
         line = tr(
             "* {day}: {count} infusions for {chairs}",

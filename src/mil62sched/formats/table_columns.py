@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from mil62sched.formats.certainty import Footnotes
 from mil62sched.formats.wording import (
     day_text,
     holiday_names,
@@ -29,18 +30,20 @@ class Column(NamedTuple):
     numeric: bool = False
 
 
-def columns(plan: Plan, tr: Words = ENGLISH) -> list[Column]:
+def columns(plan: Plan, tr: Words = ENGLISH, footnotes: Footnotes | None = None) -> list[Column]:
     """Visit, study day, date, weekday, (kind, when not every visit is an infusion), infusion;
     then period, window, working day and record
     when the plan has several periods, a window, a working-day check or recorded visits.
-    Headings are in English (`tr` translates them for display), cells in `tr`'s language."""
+    Headings are in English (`tr` translates them for display), cells in `tr`'s language.
+    A date that is not firm carries the numbers of its `footnotes` (the caller says them)."""
     names = holiday_names(plan, tr)
+    notes = Footnotes() if footnotes is None else footnotes
     chosen = [Column(N_("Visit"), lambda v: str(v.code))]
     if len(plan.periods) > 1:
         chosen.append(Column(N_("Period"), lambda v: tr.sentence(v.period)))
     chosen += [
         Column(N_("Study day"), lambda v: str(v.study_day), numeric=True),
-        Column(N_("Date"), lambda v: v.date.isoformat()),
+        Column(N_("Date"), lambda v: notes.dated(v, v.date.isoformat())),
         Column(N_("Weekday"), lambda v: tr.weekday(v.date, short=True)),
         Column(N_("Infusion"), lambda v: label(v, tr)),
     ]

@@ -96,6 +96,26 @@ class Policy(NamedTuple):
     today: date | None = None  # needed to refuse actual dates in the future
 
 
+# Why a planned date is not firm (issue 16 #3), in the order footnotes number them: the period's
+# start was assumed (the date derives from it), the site's working days that year rest on
+# provisional holiday data, the date is after the registry's study completion date.
+Reason = Literal["assumed-start", "provisional-holidays", "after-completion"]
+REASONS: tuple[Reason, ...] = ("assumed-start", "provisional-holidays", "after-completion")
+# A visit's certainty: recorded (done or missed: history), planned (firm), or its reasons.
+Certainty = Literal[
+    "recorded", "planned", "assumed-start", "provisional-holidays", "after-completion"
+]
+
+
+class Doubt(NamedTuple):
+    """Why a planned date is not firm, with what a reader is told of it: for an assumed start
+    the period and the visit of the previous period it is assumed at (`("OLP", "RCP W53D1")`),
+    after the study completion the date and the registry (`("2027-03-31", "NCT05314010")`)."""
+
+    reason: Reason
+    detail: tuple[str, ...] = ()
+
+
 class Visit(NamedTuple):
     """One visit of a participant: an infusion, or a visit of another `kind` (screening...).
 
@@ -129,6 +149,17 @@ class Visit(NamedTuple):
     # content (it was before the participant's switch, or recorded, or the new version removed
     # it); False for every visit of a plan on one version.
     old_version: bool = False
+    # Why the planned date is not firm (`doubts`, in `REASONS` order); empty when it is, and
+    # always for a visit done, missed or dropped. Set by the engine (`doubts`), never by a format.
+    doubts: tuple[Doubt, ...] = ()
+
+    @property
+    def certainty(self) -> tuple[Certainty, ...]:
+        """`("recorded",)` for a visit done or missed, `("planned",)` for a firm planned date,
+        else the reasons it is not firm (several may hold)."""
+        if self.status in ("done", "missed"):
+            return ("recorded",)
+        return tuple(doubt.reason for doubt in self.doubts) or ("planned",)
 
     @property
     def deviation_days(self) -> int | None:
@@ -147,6 +178,45 @@ class Visit(NamedTuple):
         """True when a planned visit's date is not its protocol date (adjusted, or moved for a
         chair); never for one done or missed, whose `date` is what happened."""
         return self.status == "planned" and self.date != self.target
+
+
+def doubts(
+    status: Status,
+    day: Day,
+    assumed: Doubt | None,
+    provisional: bool,
+    completion: tuple[Day, str] | None,
+) -> tuple[Doubt, ...]:
+    """Why a visit's planned `day` is not firm: its period's start was `assumed` (that doubt,
+    else None), its working-day check rests on `provisional` holiday data, it falls after the
+    study `completion` (date, registry). None for a visit done, missed or dropped: history, or
+    not to happen.
+
+    >>> doubts("planned", date(2027, 8, 16), None, True, (date(2027, 3, 31), "NCT05314010"))
+    (Doubt(reason='provisional-holidays', detail=()), Doubt(reason='after-completion', \
+detail=('2027-03-31', 'NCT05314010')))
+    >>> doubts("done", date(2027, 8, 16), None, True, None)
+    ()
+    """
+    if status != "planned":
+        return ()
+    found: tuple[Doubt, ...] = () if assumed is None else (assumed,)
+    if provisional:
+        found += (_PROVISIONAL,)
+    if completion is not None and day > completion[0]:
+        found += (Doubt("after-completion", (completion[0].isoformat(), completion[1])),)
+    return found
+
+
+_PROVISIONAL = Doubt("provisional-holidays")
+
+
+def assumed_start(period: Period) -> Doubt | None:
+    """The doubt on every date of a period whose start was assumed, else None."""
+    if not period.assumed or period.assumed_at is None:
+        return None
+    previous, code = period.assumed_at
+    return Doubt("assumed-start", (period.name, f"{previous} {code}"))
 
 
 class Period(NamedTuple):

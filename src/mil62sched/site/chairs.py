@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+from mil62sched.engine import with_doubts
 from mil62sched.model.codes import W1D1
 from mil62sched.model.plan import Plan, Visit, search_order
 
@@ -75,13 +76,19 @@ def balance(
             unplaced.append(
                 f"{day.isoformat()}: {counts[day]} infusions for {chairs} chair(s); {reason}"
             )
+    touched = {p for p, _ in moved}
     result = [
-        plan._replace(
-            visits=tuple(
-                _moved(visit, moved[p, v], chairs) if (p, v) in moved else visit
-                for v, visit in enumerate(plan.visits)
-            ),
+        # A day moved to may fall on the other side of the study completion date.
+        with_doubts(
+            plan._replace(
+                visits=tuple(
+                    _moved(visit, moved[p, v], chairs) if (p, v) in moved else visit
+                    for v, visit in enumerate(plan.visits)
+                ),
+            )
         )
+        if p in touched
+        else plan
         for p, plan in enumerate(plans)
     ]
     return result, unplaced
