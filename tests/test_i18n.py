@@ -150,14 +150,19 @@ def _translations() -> dict[str, str]:
     return entries
 
 
+# The calls whose first argument is a msgid: the marker, a translator, a message (issue 16 #8).
+MARKERS = ("N_", "tr", "msg", "Message", "term")
+
+
 def _marked_msgids() -> set[str]:
-    """Every literal the code passes to `N_` or to a translator called `tr`."""
+    """Every literal the code passes to `N_`, to a translator called `tr`, or makes a message
+    of (`msg`, `Message`, `term`)."""
     found: set[str] = set()
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
-            if node.func.id in ("N_", "tr") and node.args:
+            if node.func.id in MARKERS and node.args:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.add(first.value)
@@ -165,7 +170,7 @@ def _marked_msgids() -> set[str]:
 
 
 def _placeholders(text: str) -> set[str]:
-    return set(re.findall(r"\{(\w+)(?::[^}]*)?\}", text))
+    return set(re.findall(r"\{(\w+)(?:![rsa])?(?::[^}]*)?\}", text))
 
 
 def test_every_marked_msgid_has_a_chinese_translation() -> None:

@@ -26,6 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mil62sched.errors import UsageError
+from mil62sched.messages import LITERAL, Localized, Message, Weekday
+from mil62sched.messages import N_ as N_
+from mil62sched.messages import render as render_message
 
 if TYPE_CHECKING:
     import gettext
@@ -39,11 +42,6 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 CATALOGUES = {"zh": "zh_CN"}  # our language -> the gettext locale of its catalogue
 # The locale variables, in the order gettext reads them.
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-
-
-def N_(msgid: str) -> str:  # noqa: N802 - the name gettext tools know
-    """Mark `msgid` for translation where it is defined; it is translated where it is shown."""
-    return msgid
 
 
 def language_of(tag: str) -> str | None:
@@ -101,14 +99,63 @@ def catalogue(lang: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOGUES[lang]])
 
 
-# English weekday and month names by date.weekday() and month number; strftime follows the
-# machine's locale, these do not.
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+def render(message: Message | str, lang: str) -> str:
+    """What people read, in `lang`: the one renderer of messages (a str is a literal, said as
+    it is).
+
+    >>> from mil62sched.messages import msg
+    >>> render(msg("{option} applies to .ics calendars only; ignored for {format}",
+    ...            option="--time", format="csv"), "zh")
+    '--time 只用于 .ics 日历；csv 格式忽略此选项'
+    """
+    if isinstance(message, str):
+        return message
+    if lang not in CATALOGUES:
+        return render_message(message)
+    return render_message(_legacy(message, lang), lang, catalogue(lang).gettext)
+
+
+# The parts of an error, and lines, that lower layers may still hand up as finished English.
+_SENTENCE_PARTS = frozenset({"what", "accepted", "where", "problem", "text"})
+
+
+def _legacy(message: Message, lang: str) -> Message:
+    """Until every lower layer makes messages: English they hand up as a literal (an error's
+    part, a line of several, a warning's whole text) said again from SENTENCES."""
+    from mil62sched.messages import Lines
+
+    said = words(lang)
+    values: dict[str, object] = {}
+    for name, value in message.values.items():
+        if isinstance(value, Message):
+            value = _legacy(value, lang)
+        elif type(value) is str and name in _SENTENCE_PARTS:
+            value = "\n".join(said.sentence(line) for line in value.splitlines())
+        elif isinstance(value, Lines):
+            value = Lines(
+                [
+                    _legacy(item, lang)
+                    if isinstance(item, Message)
+                    else "\n".join(said.sentence(line) for line in str(item).splitlines())
+                    for item in value.items
+                ]
+            )
+        values[name] = value
+    if not values and catalogue(lang).gettext(message.id) == message.id:
+        return Message(LITERAL, {"text": said.sentence(message.id)})
+    return Message(message.id, values)
+
+
+# Month names by month number, in the catalogue (the weekdays are the renderer's own,
+# `messages.WEEKDAYS`); strftime follows the machine's locale, these do not.
 MONTHS = (
-    *("January", "February", "March", "April", "May", "June", "July"),
-    *("August", "September", "October", "November", "December"),
+    *(N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June")),
+    *(N_("July"), N_("August"), N_("September"), N_("October"), N_("November")),
+    N_("December"),
+)
+MONTHS_SHORT = (
+    *(N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul")),
+    *(N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec")),
 )
 
 # Sentences the engine and the lower layers write in English, as templates: shown in Chinese,
@@ -349,17 +396,27 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 class Words:
-    """The words of one language: `words("Visit")`, templates with named values, weekdays,
-    months, visit codes, and English sentences from below said again (`sentence`)."""
+    """The words of one language: `words("Visit")`, templates with named values, messages,
+    the protocol's own words, weekdays, months and visit codes; and, until every lower layer
+    makes messages, English sentences from below said again (`sentence`)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.chinese = lang == "zh"
 
     def __call__(self, msgid: str, /, **values: object) -> str:
-        """`msgid` translated, its `{name}` placeholders filled with `values`."""
-        text = catalogue(self.lang).gettext(msgid) if self.chinese else msgid
-        return text.format(**values) if values else text
+        """`msgid` translated, its `{name}` placeholders filled with `values` (each said in this
+        language as `messages` says)."""
+        return render(Message(msgid, values), self.lang)
+
+    def message(self, message: Message | str) -> str:
+        """A message in this language; a str is a literal, said as it is."""
+        return render(message, self.lang)
+
+    def term(self, text: str) -> str:
+        """A word of the protocol file (an arm's title, a treatment's label, a period's name):
+        the catalogue's translation when it has one, else as written."""
+        return catalogue(self.lang).gettext(text) if self.chinese and text else text
 
     def sentence(self, text: str, names: Mapping[str, str] | None = None) -> str:
         """An English sentence made below this layer, in this language: a catalogue entry, or
@@ -385,24 +442,22 @@ class Words:
 
     def weekday(self, day: date, short: bool = False) -> str:
         """'Monday' ('Mon'), or 周一."""
-        if self.chinese:
-            return WEEKDAYS_ZH[day.weekday()]
-        return (WEEKDAYS_SHORT if short else WEEKDAYS)[day.weekday()]
+        return render(Message(LITERAL, {"text": Weekday(day, short)}), self.lang)
 
     def month(self, year: int, month: int, short: bool = False) -> str:
         """'September 2025' ('Sep 2025'), or 2025年9月."""
-        if self.chinese:
-            return f"{year}年{month}月"
-        name = MONTHS[month - 1]
-        return f"{name[:3] if short else name} {year}"
+        name = (MONTHS_SHORT if short else MONTHS)[month - 1]
+        return self(N_("{month} {year}"), month=Localized(name), year=str(year))
 
     def code(self, code: object) -> str:
-        """A visit code for prose: 'W1D1', or 'W1D1 第1周第1天'."""
+        """A visit code for prose: 'W1D1', or in Chinese with its reading, 'W1D1 第1周第1天'."""
         text = str(code)
         if not self.chinese:
             return text
         match = re.fullmatch(r"W([0-9]+)D([0-9]+)", text)
-        return text if match is None else f"{text} 第{match[1]}周第{match[2]}天"
+        if match is None:
+            return text
+        return f"{text} {self(N_('week {week}, day {day}'), week=match[1], day=match[2])}"
 
 
 def cells(text: str) -> int:
@@ -429,28 +484,8 @@ ENGLISH = words("en")
 
 
 def error_line(error: Mil62schedError, lang: str) -> str:
-    """An error's text in `lang`, one line per problem: its parts (where, what, accepted) or
-    its lines said again from SENTENCES; what is not there stays English."""
-    from mil62sched.errors import BadRowsError, RecordError, RecordErrors
-
-    text = error.line()
-    said = words(lang)
-    if not said.chinese:
-        return text
-    # These word their own lines (a file's rows, records), as does an error of several lines
-    # (a holiday file's bad rows): said again line by line.
-    several = isinstance(error, BadRowsError | RecordErrors | RecordError) or "\n" in text
-    if not several:
-        what = said.sentence(error.what)
-        subject = error.subject or error.field
-        shown = "" if error.value is None else f" {error.value!r}"
-        body = f"{subject}{shown} {what}" if subject is not None else f"{what}{shown}"
-        if error.accepted:
-            body = f"{body}：{said.sentence(error.accepted)}"
-        if error.where is not None:
-            body = f"{said.sentence(error.where)}：{body}"
-        return body
-    return "\n".join(said.sentence(line) for line in text.splitlines())
+    """An error's text in `lang`, one line per problem."""
+    return render(error.message(), lang)
 
 
 # A wide character (CJK) on its own, a run of other non-space characters, or spaces.

@@ -27,6 +27,7 @@ from mil62sched.errors import UsageError
 from mil62sched.formats.presentation import DEFAULT_DURATION, Presentation, Timing
 from mil62sched.i18n import N_, words
 from mil62sched.inputs import Reading, readable_twice
+from mil62sched.messages import Listing
 from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy
 from mil62sched.model.protocol import Protocol
@@ -354,12 +355,9 @@ class CalendarOptions:
                 format=fmt.name,
             )
             return
-        named = said.render(
-            N_("{options} and {option}"), {"options": ", ".join(given[:-1]), "option": given[-1]}
-        )
         said.warning(
             N_("{options} apply to .ics calendars only; ignored for {format}"),
-            options=named,
+            options=Listing(given),
             format=fmt.name,
         )
 

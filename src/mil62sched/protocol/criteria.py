@@ -65,6 +65,7 @@ class _At(ProtocolError):
     def __init__(self, path: Segments, message: str) -> None:
         super().__init__(message)
         self.path = path
+        self.said = message
 
 
 def load_eligibility(protocol: Protocol, path: Path | None = None) -> Eligibility:
@@ -139,7 +140,7 @@ def build(
             rule = _rule(entry, names, classes)
             _quoted(rule, criteria or {})
         except _At as exc:
-            problems.append(Found(["eligibility", "rules", number, *exc.path], exc.what))
+            problems.append(Found(["eligibility", "rules", number, *exc.path], exc.said))
             continue
         rules.append(rule)
     if problems:

@@ -30,6 +30,7 @@ from typing import IO, NamedTuple
 from mil62sched.engine import later_period
 from mil62sched.errors import Mil62schedError, UsageError
 from mil62sched.inputs import Reading, input_lines, not_in_forced_encoding, open_input
+from mil62sched.messages import Text
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window, period_start_column
@@ -56,7 +57,7 @@ class RowError:
 
     file: str
     line: int
-    reason: str
+    reason: Text
     participant: str | None = None  # as typed on the row, when it had one
 
     def __str__(self) -> str:
