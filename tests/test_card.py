@@ -852,7 +852,7 @@ def test_a_site_files_name_is_shown_as_written(run: Run) -> None:
 NO_PHONE = {
     "en": "mil62sched: warning: the card shows no phone number to call: put the site's phone in "
     "a site file (key phone) and give it with --site FILE\n",
-    "zh": "mil62sched: warning: 访视卡上没有可拨打的电话号码：请在研究中心文件中填写电话（phone "
+    "zh": "mil62sched: warning: 访视卡上没有可拨打的电话号码：请在研究中心文件中填写电话（'phone' "
     "项），并用 --site FILE 指定该文件\n",
 }
 

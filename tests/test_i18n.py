@@ -312,9 +312,9 @@ def test_chinese_table_at_100_columns_matches_golden() -> None:
 ZH_ERRORS = {
     "unknown arm": (
         ["plan", "--arm", "phase3-rpc", "--start", "2024-01-01"],
-        "未知的组别 'phase3-rpc'：是否要输入 'phase3-rcp'？可用：phase1b-500, phase1b-1000, "
-        "phase3-rcp, phase3-rcp-mil62, phase3-rcp-placebo, phase3-olp, phase3-olp-from-mil62, "
-        "phase3-olp-from-placebo, phase3, phase3-mil62, phase3-placebo, phase3-ocp",
+        "未知的组别 'phase3-rpc'：是否要输入 'phase3-rcp'？可用：phase1b-500、phase1b-1000、"
+        "phase3-rcp、phase3-rcp-mil62、phase3-rcp-placebo、phase3-olp、phase3-olp-from-mil62、"
+        "phase3-olp-from-placebo、phase3、phase3-mil62、phase3-placebo、phase3-ocp",
         2,
     ),
     "ambiguous date": (
@@ -337,7 +337,7 @@ ZH_ERRORS = {
     ),
     "bad window": (
         ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--window", "1,x"],
-        "无效的 访视窗 '1,x'：请用 N（前后各 N 天，例如 3）或 B,A（之前 B 天、"
+        "无效的访视窗 '1,x'：请用 N（前后各 N 天，例如 3）或 B,A（之前 B 天、"
         "之后 A 天，例如 1,3），取 0 至 60 的整数",
         2,
     ),
@@ -354,7 +354,7 @@ ZH_ERRORS = {
     ),
     "format from the extension": (
         ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "-o", "x.pdfq"],
-        "无法从扩展名判断 'x.pdfq' 的格式：请用 .txt, .csv, .json, .md",
+        "无法从扩展名判断 'x.pdfq' 的格式：请用 .txt、.csv、.json、.md",
         2,
     ),
     "actual in the future": (
@@ -381,7 +381,7 @@ ZH_ERRORS = {
     ),
     "missing option": (
         ["plan", "--start", "2024-01-01"],
-        "缺少选项 '--arm'：可选 phase1b-500, phase1b-1000, phase3-rcp,",
+        "缺少选项 '--arm'：可选 phase1b-500、phase1b-1000、phase3-rcp、",
         2,
     ),
     "unknown format": (
@@ -482,7 +482,7 @@ HAND_CHECKED = {
     ],
     "agenda_2025-09-29_chairs-1.table.txt": [
         "2025-10-01   周三 国庆节",  # 1 October 2025 was a Wednesday
-        "今日到期，超出容量",
+        "今日到期、超出容量",
         "* 2025-09-29：2 次输注，只有 1 张输注椅",
     ],
     "day_W25D1.txt": ["W25D1 第25周第1天 = 研究第169天 = 2024-06-17（周一）"],
@@ -542,7 +542,7 @@ def test_chinese_lines_of_a_holiday_file_with_several_bad_rows(run: Run, tmp_pat
     assert result.stderr.splitlines() == [
         f"{PREFIX}h.csv 第 2 行：无效的 日期 '2027-02-30'：没有这一天；请把年份放在最前："
         "2025-08-18、2025/8/18、2025.8.18 或 2025年8月18日",
-        f"{PREFIX}h.csv 第 3 行：无效的 kind（类型） 'work'：请用 holiday 或 workday",
+        f"{PREFIX}h.csv 第 3 行：无效的 'kind' 列 'work'：请用 'holiday' 或 'workday'",
         f"{PREFIX}h.csv：2 行有误；未写入任何内容（请全部修正）",
     ]
 
@@ -570,5 +570,5 @@ def test_an_unknown_command_follows_the_environment(
     monkeypatch.setenv("MIL62SCHED_LANG", "zh")
     # The list of commands grows as commands are added: only its start is pinned.
     assert error_line(run("plann")).startswith(
-        "没有这个命令 'plann'。是否要输入 'plan'？可用命令：plan, roster, agenda, day, arms"
+        "没有这个命令 'plann'：是否要输入 'plan'？可用命令：plan、roster、agenda、day、arms"
     )

@@ -858,12 +858,12 @@ def test_period_start_refusals_in_chinese(run: Run, tmp_path: Path) -> None:
     ole = renamed_period_protocol(tmp_path)
     args = ["plan", "--protocol", str(ole), "--start", "2024-01-01", "--lang", "zh"]
     assert error_line(run(*args, "--arm", "phase3", "--olp-start", "2025-02-10")) == (
-        "--olp-start 已给出，但 phase3 没有后续阶段 OLP：它的阶段为 RCP, OLE；"
+        "--olp-start 已给出，但 phase3 没有后续阶段 OLP：它的阶段为 RCP、OLE；"
         "可给出开始日期的是 OLE"
     )
     assert error_line(run(*args, "--arm", "phase3-rcp", "--period-start", "OLE=2025-02-10")) == (
         "--period-start 已给出，但 phase3-rcp 没有后续阶段 OLE：它只有一个阶段 RCP；后续阶段只属于"
-        "全程（phase3, phase3-mil62, phase3-placebo）"
+        "全程（phase3、phase3-mil62、phase3-placebo）"
     )
     assert error_line(run(*args, "--arm", "phase3", "--period-start", "OLE")) == (
         "无效的 --period-start 'OLE'：请用 PERIOD=YYYY-MM-DD（阶段=日期）"

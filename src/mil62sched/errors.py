@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mil62sched.messages import N_, Message, Text, as_message, lines, msg
+from mil62sched.messages import N_, Localized, Message, Text, as_message, lines, msg
 
+# Where in an input file: `roster.csv line 3`.
+FILE_LINE = N_("{file} line {line}")
 # How an error's parts are put together, in every language.
 _SUBJECT_VALUE = N_("{subject} {value!r} {what}")
 _SUBJECT = N_("{subject} {what}")
@@ -21,6 +23,49 @@ _WHERE = N_("{where}: {problem}")
 _OPTION_FIX = N_("{problem} ({option})")
 _COLUMN_FIX = N_("{problem} (the roster's {column})")
 _ROW = N_("{participant}: {problem}")
+
+
+# What the system says of a failed file operation, by errno: in English its own words (strerror),
+# in another language ours.
+_OS_PROBLEMS = {
+    "ENOENT": N_("no such file or folder"),
+    "EACCES": N_("permission denied"),
+    "EPERM": N_("operation not permitted"),
+    "EISDIR": N_("it is a folder"),
+    "ENOTDIR": N_("a part of the path is not a folder"),
+    "ENOSPC": N_("no space left on the disk"),
+    "EDQUOT": N_("disk quota exceeded"),
+    "EROFS": N_("the file system is read-only"),
+    "EEXIST": N_("it exists already"),
+    "ENAMETOOLONG": N_("the name is too long"),
+    "ELOOP": N_("too many symbolic links"),
+    "EIO": N_("input/output error"),
+    "EPIPE": N_("the reading end of the pipe is closed"),
+    "EBADF": N_("it is closed"),
+    "EFBIG": N_("the file is too large"),
+    "EBUSY": N_("it is busy"),
+    "ETXTBSY": N_("it is busy"),
+    "EINVAL": N_("invalid argument"),
+    "ENXIO": N_("no such device"),
+    "ENODEV": N_("no such device"),
+}
+
+
+def os_problem(error: OSError) -> Localized:
+    """What went wrong with a file, as the system says it (`strerror`), said in another language
+    by our words for its errno.
+
+    >>> import errno, os
+    >>> str(os_problem(OSError(errno.ENOENT, os.strerror(errno.ENOENT))))
+    'No such file or directory'
+    """
+    import errno
+
+    english = error.strerror or str(error)
+    name = errno.errorcode.get(error.errno or 0, "")
+    known = _OS_PROBLEMS.get(name)
+    said = msg(known) if known is not None else msg(N_("the system says {said!r}"), said=english)
+    return Localized(english, {"zh": said})
 
 
 class Mil62schedError(Exception):

@@ -84,7 +84,9 @@ def chosen_language(option: str) -> str:
     lang = option.strip().lower()
     if lang not in LANGUAGES:
         raise UsageError(
-            "unknown --lang", value=option, accepted=f"accepted: {', '.join(LANGUAGES)}"
+            Message(N_("unknown --lang")),
+            value=option,
+            accepted=Message(N_("accepted: {names}"), {"names": list(LANGUAGES)}),
         )
     return lang
 

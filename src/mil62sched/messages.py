@@ -10,6 +10,7 @@ A value is shown as:
 - `int`, `float`: as a number, so that a template may format it (`{count:,}`);
 - `date`: ISO 8601, YYYY-MM-DD;
 - `Message`: rendered in the same language;
+- `Keyword`: a word of the data as typed, bare in English and quoted in another language;
 - `Localized`: its own word in the language (a holiday's name as the holidays package gives it
   in Chinese), else the catalogue's translation of its English (`term`: a word of ours), else
   its English;
@@ -28,7 +29,7 @@ A value is shown as:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
 from typing import Literal, NamedTuple
@@ -119,6 +120,19 @@ class Localized(str):
         return own if isinstance(own, str) else _render(own, lang, translate)
 
 
+class Keyword(str):
+    """A word of the data as it is typed (a column, a status, a file's key): bare in English,
+    where the sentence around it says what it is, and quoted in another language, where it must
+    stand out from the words around it ('start' 列的日期)."""
+
+    __slots__ = ()
+
+
+def keywords(words: Iterable[str]) -> list[Keyword]:
+    """Words of the data, each a `Keyword`."""
+    return [Keyword(word) for word in words]
+
+
 def term(msgid: str) -> Localized:
     """A word of ours used as a value (a weekday, a period's name): translated by the
     catalogue."""
@@ -168,8 +182,6 @@ def render(message: Message, lang: str = "en", translate: Translate | None = Non
 
 def _render(message: Message, lang: str, translate: Translate) -> str:
     template = translate(message.id)
-    if not message.values:
-        return template
     return template.format_map({k: _shown(v, lang, translate) for k, v in message.values.items()})
 
 
@@ -177,6 +189,8 @@ def _shown(value: object, lang: str, translate: Translate) -> object:
     """A value as the template takes it: numbers as numbers, everything else as text."""
     if isinstance(value, Message):
         return _render(value, lang, translate)
+    if isinstance(value, Keyword):
+        return str(value) if lang == "en" else repr(str(value))
     if isinstance(value, Localized):
         return value.said(lang, translate)
     if isinstance(value, str):

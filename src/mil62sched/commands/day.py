@@ -9,8 +9,9 @@ from datetime import date
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
 from mil62sched.i18n import words
+from mil62sched.messages import N_, msg
 from mil62sched.model.codes import VisitCode
-from mil62sched.parse import parse_date
+from mil62sched.parse import option_date, parse_date
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class DayOptions:
 
 def run(env: Environment, options: DayOptions) -> None:
     """Say the day in one line, in the run's language."""
-    line = describe_day(options.what, parse_date(options.start, "--start date"), env.lang)
+    line = describe_day(options.what, parse_date(options.start, option_date("--start")), env.lang)
     env.stdout.write(line + "\n")
 
 
@@ -47,8 +48,12 @@ def describe_day(what: str, start: date, lang: str = "en") -> str:
         try:
             when = code.date_from(start)
         except OverflowError:
-            end = "before 0001-01-01" if code.offset < 0 else "after 9999-12-31"
-            raise UsageError(f"{code} from {start.isoformat()} falls {end}") from None
+            said = (
+                N_("{code} from {date} falls before 0001-01-01")
+                if code.offset < 0
+                else N_("{code} from {date} falls after 9999-12-31")
+            )
+            raise UsageError(msg(said, code=str(code), date=start)) from None
         return tr(
             "{code} = study day {day} = {date} ({weekday}){anchor}",
             code=tr.code(code),
@@ -60,12 +65,15 @@ def describe_day(what: str, start: date, lang: str = "en") -> str:
     if re.fullmatch(r"\s*[0-9]{1,7}\s*", what):
         code = VisitCode.from_study_day(int(what))
         return describe_day(str(code), start, lang)
-    when = parse_date(what, "date (or visit code, or study day number)")
+    when = parse_date(what, msg(N_("date (or visit code, or study day number)")))
     study_day = (when - start).days + 1
     if study_day < 1:
         raise UsageError(
-            f"{when.isoformat()} is before W1D1 {start.isoformat()}: study days start at 1 "
-            "(there is no day 0)"
+            msg(
+                N_("{date} is before W1D1 {start}: study days start at 1 (there is no day 0)"),
+                date=when,
+                start=start,
+            )
         )
     code = VisitCode.from_study_day(study_day)
     return tr(

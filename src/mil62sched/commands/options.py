@@ -27,7 +27,7 @@ from mil62sched.errors import UsageError
 from mil62sched.formats.presentation import DEFAULT_DURATION, Presentation, Timing
 from mil62sched.i18n import N_, words
 from mil62sched.inputs import Reading, readable_twice
-from mil62sched.messages import Listing
+from mil62sched.messages import Listing, keywords, msg
 from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy
 from mil62sched.model.protocol import Protocol
@@ -37,7 +37,9 @@ from mil62sched.parse import (
     FOLDER_FORM,
     check_path,
     check_timezone,
+    option_date,
     parse_clock,
+    parse_count,
     parse_date,
     parse_duration,
     parse_window,
@@ -164,7 +166,12 @@ class WorkingDayOptions:
         if self.no_holidays:
             if self.holidays is not None or self.country is not None:
                 raise UsageError(
-                    "--no-holidays turns the working-day check off: drop --holidays and --country"
+                    msg(
+                        N_(
+                            "--no-holidays turns the working-day check off: drop --holidays and "
+                            "--country"
+                        )
+                    )
                 )
             return None
         if self.holidays is None:
@@ -221,7 +228,11 @@ class SiteOptions:
         given, else the date at the site (in the protocol's time zone, or `tz`): the clock is
         read only when needed."""
         if self.anchor.lower() not in ANCHORS:
-            raise UsageError(f"invalid --anchor {self.anchor!r}: accepted: {', '.join(ANCHORS)}")
+            raise UsageError(
+                msg(N_("invalid --anchor")),
+                value=self.anchor,
+                accepted=msg(N_("accepted: {names}"), names=keywords(ANCHORS)),
+            )
         anchor: Anchor = "previous" if self.anchor.lower() == "previous" else "w1d1"
         return Policy(
             window=None if self.window is None else parse_window(self.window),
@@ -230,7 +241,7 @@ class SiteOptions:
             anchor=anchor,
             today=site_today(protocol, tz)
             if self.today is None
-            else parse_date(self.today, "--today date"),
+            else parse_date(self.today, option_date("--today")),
         )
 
 
@@ -249,6 +260,10 @@ def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None =
     return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
+def _chairs(text: str) -> int:
+    return parse_count(text, "--chairs", 1)
+
+
 @dataclass(frozen=True, kw_only=True)
 class RosterRunOptions:
     """A whole site's run, as `roster` and `agenda` take it (`commands.roster_run`): the roster,
@@ -258,8 +273,10 @@ class RosterRunOptions:
     roster_file: Annotated[
         Path,
         typer.Argument(
-            help="Roster CSV or .xlsx: participant,arm,start[,escalate_at,window] and a later "
-            "period's start in <period>_start (e.g. olp_start)."
+            help=N_(
+                "Roster CSV or .xlsx: participant,arm,start[,escalate_at,window] and a later "
+                "period's start in <period>_start (e.g. olp_start)."
+            )
         ),
     ]
     protocol_file: ProtocolFile = None
@@ -274,9 +291,10 @@ class RosterRunOptions:
     chairs: Annotated[
         int | None,
         typer.Option(
-            min=1,
-            help="Infusion chairs per day: flag fuller days (with --adjust, move infusions inside "
-            "their windows). Default: the protocol's, else off.",
+            parser=_chairs,
+            metavar="<int>",
+            help="Infusion chairs per day (1 or more): flag fuller days (with --adjust, move "
+            "infusions inside their windows). Default: the protocol's, else off.",
             rich_help_panel=SITE_PANEL,
         ),
     ] = None
@@ -322,7 +340,9 @@ class CalendarOptions:
         """Timed events when --time is given (in the protocol's time zone unless --tz), else
         None: all-day events."""
         if self.time is None and (self.tz is not None or self.duration is not None):
-            raise UsageError("--tz and --duration apply to timed events: give --time HH:MM too")
+            raise UsageError(
+                msg(N_("--tz and --duration apply to timed events: give --time HH:MM too"))
+            )
         if self.time is None:
             return None
         return Timing(

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from mil62sched import protocol
 from mil62sched.environment import Environment
-from mil62sched.errors import BadRowsError, ProtocolError
+from mil62sched.errors import FILE_LINE, BadRowsError, ProtocolError, os_problem
+from mil62sched.messages import N_, Localized, Message, Text, msg
 from mil62sched.model.protocol import Arm, Protocol, Schedule
+from mil62sched.protocol.loader import CANNOT_READ
 
 WIDTH = 80  # `show` is read in terminals of 80 columns
 _GLUE = "\x00"  # a space that `show` never breaks a line at (inside "W3D1 ±3 d")
@@ -42,9 +44,20 @@ def validate(env: Environment, options: ValidateOptions) -> None:
     trial, problems = check(file)
     if trial is None or problems:
         count = len(problems)
-        raise BadRowsError(problems, f"{file}: {count} problem{'s' * (count != 1)}; not valid")
+        said = (
+            N_("{file}: {count} problem; not valid")
+            if count == 1
+            else N_("{file}: {count} problems; not valid")
+        )
+        raise BadRowsError(problems, msg(said, file=str(file), count=count))
     visits = sum(len(schedule.visits) for schedule in trial.schedules.values())
-    env.stdout.write(f"{file}: valid, {len(trial.arms)} arms, {visits} visits\n")
+    valid = msg(
+        N_("{file}: valid, {arms} arms, {visits} visits"),
+        file=str(file),
+        arms=len(trial.arms),
+        visits=visits,
+    )
+    env.stdout.write(env.render(valid) + "\n")
 
 
 def show(env: Environment, options: ShowOptions) -> None:
@@ -60,31 +73,38 @@ def schema(env: Environment) -> None:
 # --- validate -----------------------------------------------------------------------------------
 
 
-def check(path: Path) -> tuple[Protocol | None, list[str]]:
+def check(path: Path) -> tuple[Protocol | None, list[Message]]:
     """The protocol of the file at `path` (None when it has a problem) and every problem, as
     lines `FILE line N: key.path: what`."""
     import tomllib
 
-    from mil62sched.parse import NestingError, read_toml
+    from mil62sched.parse import NestingError, read_toml, toml_problem
     from mil62sched.protocol.validation import check as check_table
 
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except OSError as exc:
-        raise ProtocolError(f"cannot read protocol {path}: {exc.strerror or exc}") from None
+        raise ProtocolError(msg(CANNOT_READ, file=str(path), problem=os_problem(exc))) from None
     except UnicodeDecodeError as exc:
-        raise ProtocolError(f"cannot read protocol {path}: not UTF-8 text ({exc})") from None
+        english = f"not UTF-8 text ({exc})"
+        problem = Localized(english, {"zh": msg(N_("not UTF-8 text (byte {byte})"),
+                                                 byte=exc.start + 1)})  # fmt: skip
+        raise ProtocolError(msg(CANNOT_READ, file=str(path), problem=problem)) from None
     try:
         table = read_toml(text)
     except NestingError as exc:
-        return None, [f"{path}: {exc}"]
+        return None, [msg(N_("{where}: {problem}"), where=str(path), problem=exc.said)]
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        where = f"{path} line {found[1]}" if found else str(path)
-        return None, [f"{where}: not TOML: {exc}"]
+        where: Text = msg(FILE_LINE, file=str(path), line=int(found[1])) if found else str(path)
+        not_toml = Localized(f"not TOML: {exc}", {"zh": toml_problem(exc).translations["zh"]})
+        return None, [msg(N_("{where}: {problem}"), where=where, problem=not_toml)]
     trial, findings = check_table(text, table)
-    return trial, [f"{finding.where(str(path))}: {finding.what()}" for finding in findings]
+    return trial, [
+        msg(N_("{where}: {problem}"), where=finding.where(str(path)), problem=finding.what())
+        for finding in findings
+    ]
 
 
 # --- show ---------------------------------------------------------------------------------------

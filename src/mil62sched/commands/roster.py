@@ -31,6 +31,7 @@ from mil62sched.formats.wording import (
     roster_study_dates,
 )
 from mil62sched.i18n import words
+from mil62sched.messages import N_, msg
 from mil62sched.model.plan import Plan
 from mil62sched.outputs import file_name_key, staged, staged_folder
 from mil62sched.parse import UNBLINDED_PREFIX
@@ -63,7 +64,7 @@ def roster_format(env: Environment, output: RosterOutput) -> Format:
     """The roster's output format: --format, else the output's extension, else table (ics with
     --split)."""
     if output.output is not None and output.split is not None:
-        raise UsageError("give -o FILE or --split DIR, not both")
+        raise UsageError(msg(N_("give -o FILE or --split DIR, not both")))
     default = "ics" if output.split is not None and output.output is None else "table"
     return formats.choose(output.format, output.output, env.output, roster=True, default=default)
 
@@ -197,9 +198,16 @@ def _claim(
     other = claimed.setdefault(key, participant)
     if other != participant:
         raise OutputError(
-            f"participants {other!r} and {participant!r} would both be written to "
-            f"{str(folder / name)!r}: file names that differ only in letter case or Unicode form "
-            "may be one file (Windows, macOS)"
+            msg(
+                N_(
+                    "participants {participant!r} and {other!r} would both be written to {path!r}: "
+                    "file names that differ only in letter case or Unicode form may be one file "
+                    "(Windows, macOS)"
+                ),
+                participant=other,
+                other=participant,
+                path=str(folder / name),
+            )
         )
 
 

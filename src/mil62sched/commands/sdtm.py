@@ -11,6 +11,7 @@ from pathlib import Path
 from mil62sched import protocol as protocols
 from mil62sched.environment import Environment
 from mil62sched.errors import OutputError
+from mil62sched.messages import N_, msg
 from mil62sched.model.design import Design
 from mil62sched.model.protocol import Protocol
 from mil62sched.outputs import staged_folder
@@ -70,9 +71,11 @@ def write_datasets(
     from mil62sched.sdtm.terminology import terminology
 
     if str(folder) == "-":
-        raise OutputError("-o - (standard output) cannot take eleven files: give a folder")
+        raise OutputError(msg(N_("-o - (standard output) cannot take eleven files: give a folder")))
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"-o {str(folder)!r} is a file: give a folder for the datasets")
+        raise OutputError(
+            msg(N_("-o {path!r} is a file: give a folder for the datasets"), path=str(folder))
+        )
     built = datasets(protocol, design)
     table = terminology()
     modified = _last_change(source or BUILTIN, created)

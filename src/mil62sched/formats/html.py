@@ -26,6 +26,7 @@ from mil62sched.formats.wording import (
     tracked,
 )
 from mil62sched.i18n import N_
+from mil62sched.messages import msg
 from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.protocol import Protocol
@@ -166,7 +167,9 @@ def check_paper(paper: str) -> str:
     key = paper.strip().lower()
     if key not in PAPERS:
         raise UsageError(
-            "unknown paper size", value=paper, accepted=f"accepted: {', '.join(PAPERS)}"
+            msg(N_("unknown paper size")),
+            value=paper,
+            accepted=msg(N_("accepted: {names}"), names=list(PAPERS)),
         )
     return key
 
@@ -180,7 +183,11 @@ def check_languages(lang: str | None) -> tuple[str, ...]:
     key = lang.strip().lower().replace("_", "-")
     key = "zh" if key.startswith("zh") else "en" if key.startswith("en") else key
     if key not in LANGUAGES:
-        raise UsageError("unknown language", value=lang, accepted="accepted: en, zh, both")
+        raise UsageError(
+            msg(N_("unknown language")),
+            value=lang,
+            accepted=msg(N_("accepted: {names}"), names=[*LANGUAGES, "both"]),
+        )
     return (key,)
 
 

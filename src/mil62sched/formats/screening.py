@@ -36,18 +36,6 @@ class Shown(NamedTuple):
 
 # --- words -------------------------------------------------------------------------------------
 
-_PERIODS = {
-    ("days", True): N_("1 day"),
-    ("days", False): N_("{count} days"),
-    ("weeks", True): N_("1 week"),
-    ("weeks", False): N_("{count} weeks"),
-    ("months", True): N_("1 month"),
-    ("months", False): N_("{count} months"),
-    ("years", True): N_("1 year"),
-    ("years", False): N_("{count} years"),
-    ("half-lives", True): N_("1 half-life"),
-    ("half-lives", False): N_("{count} half-lives"),
-}
 _STATUSES = {
     "exempt": N_("exempt"),
     "met": N_("met"),
@@ -67,7 +55,7 @@ def criterion(rule: Rule | None, tr: Words = ENGLISH) -> str:
 
 def period_text(period: Period, tr: Words = ENGLISH) -> str:
     """'3 months', '1 year', '5 half-lives', in the reader's language."""
-    return tr(_PERIODS[period.unit, period.amount == 1], count=period.amount)
+    return tr.message(period.words())
 
 
 def length_text(length: timedelta) -> str:

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
+from mil62sched.messages import N_, msg
 from mil62sched.model.codes import VisitCode
 
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
@@ -195,14 +196,20 @@ class Protocol(NamedTuple):
             return self.arms[key]
         names = self.arm_names()
         close = difflib.get_close_matches(key, names, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise UsageError("unknown arm", value=name, accepted=f"{hint}accepted: {', '.join(names)}")
+        accepted = (
+            msg(N_("did you mean {name!r}? accepted: {names}"), name=close[0], names=names)
+            if close
+            else msg(N_("accepted: {names}"), names=names)
+        )
+        raise UsageError(msg(N_("unknown arm")), value=name, accepted=accepted)
 
     def schedule(self, name: str) -> Schedule:
         """The single schedule called `name` (or an alias of it)."""
         arm = self.arm(name)
         if arm.journey:
-            raise UsageError(f"{arm.name!r} is a journey of several schedules, not one schedule")
+            raise UsageError(
+                msg(N_("{arm!r} is a journey of several schedules, not one schedule"), arm=arm.name)
+            )
         return arm.legs[0].schedule
 
     def arm_names(self) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from mil62sched import engine
 from mil62sched.errors import RecordError, RecordErrors, UsageError
 from mil62sched.inputs import Reading
+from mil62sched.messages import N_, msg
 from mil62sched.model.plan import Plan, Policy, Records
 from mil62sched.model.protocol import Protocol
 from mil62sched.roster.files import (
@@ -96,14 +97,20 @@ def expand(
             continue
         except UsageError as exc:
             # Unnamed, a field is worded as its roster column (`escalate_at`).
-            tally.refuse(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
+            said = msg(N_("{participant}: {problem}"), participant=row.participant,
+                       problem=exc.message())  # fmt: skip
+            tally.refuse(RowError(roster.name, row.line, said))
             continue
         tally.planned += 1
         yield plan
     if actuals is not None:
         for (participant, _), line in lines.items():
             if participant not in recorded_on_roster:
-                unknown = f"participant {participant!r} is not on the roster {roster.name}"
+                unknown = msg(
+                    N_("participant {participant!r} is not on the roster {file}"),
+                    participant=participant,
+                    file=roster.name,
+                )
                 tally.refuse(RowError(actuals.name, line, unknown))
     tally.errors.sort(key=lambda error: (error.file, error.line))
 

@@ -9,6 +9,7 @@ import re
 from typing import NamedTuple
 
 from mil62sched.errors import ProtocolError
+from mil62sched.messages import N_, msg
 from mil62sched.model.design import PARAMETER_NAMES, Design, SummaryParameter
 from mil62sched.model.protocol import Protocol, Treatment
 from mil62sched.sdtm.terminology import Terminology
@@ -197,14 +198,33 @@ def _coded(record: _Record, table: Terminology) -> _Record:
     if term is None:
         if record.code:
             raise ProtocolError(
-                f"design.summary {record.parameter}: {record.value!r} is not in codelist "
-                f"{codelist.short} of {table.reference} {table.package}: leave out its code"
+                msg(
+                    N_(
+                        "design.summary {parameter}: {value!r} is not in codelist {codelist} of "
+                        "{reference} {package}: leave out its code"
+                    ),
+                    parameter=record.parameter,
+                    value=record.value,
+                    codelist=codelist.short,
+                    reference=table.reference,
+                    package=table.package,
+                )
             )
         return record
     if record.code and record.code != term.code:
         raise ProtocolError(
-            f"design.summary {record.parameter}: code {record.code} is not the code of "
-            f"{record.value!r} in {table.reference} {table.package} ({term.code})"
+            msg(
+                N_(
+                    "design.summary {parameter}: code {code} is not the code of {value!r} in "
+                    "{reference} {package} ({term})"
+                ),
+                parameter=record.parameter,
+                code=record.code,
+                value=record.value,
+                reference=table.reference,
+                package=table.package,
+                term=term.code,
+            )
         )
     return record._replace(code=term.code, reference=table.reference, version=table.package)
 
