@@ -131,7 +131,7 @@ def test_a_missing_value_is_a_defect_not_a_silent_gap(lang: str) -> None:
 
 PROPER_NAMES = {
     *("excel", "windows", "macos", "chromium", "google", "chrome", "debian", "ubuntu"),
-    *("holidays", "mil62sched", "unicode", "wndm", "mib", "zip"),
+    *("holidays", "mil62sched", "unicode", "wndm", "mib", "zip", "dataset-json"),
 }
 
 
@@ -386,6 +386,29 @@ CASES: dict[str, str] = {
     "screen mg": "screen --phase 3 --screening 2025-09-01 --steroid-dose lots",
     "screen twice": "screen --phase 3 --screening 2025-09-01 --attack 2025-08-01 "
     "--attack 2025-08-01",
+    # warnings and notes
+    "chairs over": "roster examples/roster.csv --chairs 1 --format csv",
+    "chairs balanced": "roster {d}/crowded.csv --chairs 1 --adjust --today 2025-09-01 --format csv",
+    "mixed blinding": "roster {d}/mixed.csv --format csv",
+    "time ignored": f"{PLAN} --time 09:00 --format csv",
+    "times ignored": f"{PLAN} --time 09:00 --duration 2h --remind 1d --format csv",
+    "paper ignored": f"{PLAN} --paper a5 --format csv",
+    "browser ignored": f"{PLAN} --browser chromium --format html -o {{d}}/card.html",
+    "no phone": f"{PLAN} --format html -o {{d}}/phone.html",
+    "study dates": "plan --arm phase3 --start 2026-01-05 --format csv",
+    "study start": "plan --arm phase3-rcp --start 2022-01-03 --format csv",
+    "roster study dates": "roster {d}/late.csv --format csv",
+    "sdtm notes": "sdtm -o {d}/sdtm --protocol examples/protocols/satralizumab-sakurastar.toml",
+    "sdtm": "sdtm -o {d}/sdtm-builtin",
+    # notes of the plan itself (the table's)
+    "note national day": "plan --arm phase3-rcp --start 2025-09-17",
+    "note proposed": "plan --arm phase3-rcp --start 2025-09-17 --window 3",
+    "note moved": "plan --arm phase3-rcp --start 2025-09-17 --window 3 --adjust",
+    "note w1d1 closed": "plan --arm phase3-rcp --start 2025-10-01 --window 3",
+    "note no working day": "plan --arm phase3-rcp --start 2025-09-17 --window 1",
+    "note dropped": "plan --arm phase3 --start 2025-09-17 --olp-start 2026-01-07",
+    "note assumed": "plan --arm phase3 --start 2025-09-17",
+    "note provisional": "plan --arm phase1b-500 --start 2025-09-17",
 }
 # Commands without --lang: the environment says the language.
 NO_LANG = ("sdtm", "protocol", "plann")
@@ -418,6 +441,10 @@ def _files(folder: Path) -> None:
     write("gbk.csv", f"{ROSTER},note\nP1,phase3-rcp,2025-09-01,国庆\n", "gb18030")
     write("utf16.csv", f"{ROSTER}\nP1,phase3-rcp,2025-09-01\n", "utf-16")
     write("clash.csv", f"{ROSTER}\nAb,phase3-rcp,2025-09-01\naB,phase3-rcp,2025-09-02\n")
+    write("crowded.csv", f"{ROSTER},window\nA,phase3-rcp,2025-09-01,0\nB,phase3-rcp,2025-09-01,0\n"
+          "C,phase3-rcp,2025-09-01,2\n")  # fmt: skip
+    write("mixed.csv", f"{ROSTER}\nA1,phase3-rcp,2025-09-01\nA2,phase3-rcp-mil62,2025-09-01\n")
+    write("late.csv", f"{ROSTER}\nA1,phase3,2026-09-01\nA2,phase3-rcp,2022-01-03\n")
     write("period.csv", f"{ROSTER},olp_start\nP1,phase3-rcp,2025-09-01,2026-09-01\n"
           "P2,phase3,2025-09-01,2025-08-01\n")  # fmt: skip
     write(

@@ -153,9 +153,12 @@ class Planner:
             proposed, note = day.proposed, day.note
             if not day.working and code == W1D1:
                 proposed = None
-                note = (
-                    f"not a working day ({day.reason}); W1D1 starts the period's timeline, so "
-                    "it is never moved: choose another start date if the site is closed"
+                note = msg(
+                    N_(
+                        "not a working day ({reason}); W1D1 starts the period's timeline, so it is "
+                        "never moved: choose another start date if the site is closed"
+                    ),
+                    reason=day.reason,
                 )
             status: Status = "planned"
             actual = None
@@ -164,8 +167,9 @@ class Planner:
                 status = "missed" if actual is None else "done"
             elif next_start is not None and target >= next_start:
                 status = "dropped"
-                note = (
-                    f"not given: the participant entered the next period on {next_start:%Y-%m-%d}"
+                note = msg(
+                    N_("not given: the participant entered the next period on {date}"),
+                    date=next_start,
                 )
                 proposed = None
             treatment = step.treatment
@@ -252,10 +256,10 @@ class _DayCheck(NamedTuple):
     window_start: date | None  # None without a window
     window_end: date | None
     working: bool  # True too when working days are not checked
-    reason: str | None  # why the site is closed; None when it is open
+    reason: Localized | None  # why the site is closed; None when it is open
     provisional: bool  # the answer, or one for a day in the window, may still change
     proposed: date | None  # the nearest working day in the window, when the target is not one
-    note: str | None  # why a closed target stays where it is (W1D1 is never moved, see _expand)
+    note: Message | None  # why a closed target stays where it is (W1D1 never moves: _expand)
 
 
 def _check_day(site: WorkingDays | None, target: date, window: Window | None) -> _DayCheck:
@@ -269,14 +273,21 @@ def _check_day(site: WorkingDays | None, target: date, window: Window | None) ->
     else:
         provisional = any(site.provisional(y) for y in range(first.year, last.year + 1))
     proposed: date | None = None
-    note: str | None = None
+    note: Message | None = None
     if not day.working:
         if window is None:
-            note = f"not a working day ({day.reason}) and no window is set to move it in"
+            note = msg(
+                N_("not a working day ({reason}) and no window is set to move it in"),
+                reason=day.reason,
+            )
         else:
             proposed = site.nearest_working_day(target, window.before, window.after)
             if proposed is None:
-                note = f"not a working day ({day.reason}) and no working day in the window {window}"
+                note = msg(
+                    N_("not a working day ({reason}) and no working day in the window {window}"),
+                    reason=day.reason,
+                    window=window.words(),
+                )
     return _DayCheck(first, last, day.working, day.reason, provisional, proposed, note)
 
 
@@ -646,10 +657,13 @@ def _in_order(visits: list[Visit]) -> list[Visit]:
             if (last is not None and visit.proposed <= last) or (
                 following is not None and visit.proposed >= following
             ):
-                note = (
-                    f"not a working day ({visit.target_reason}); the nearest working day "
-                    f"in the window, {visit.proposed.isoformat()}, would not keep the visits in "
-                    "order, so it is not moved"
+                note = msg(
+                    N_(
+                        "not a working day ({reason}); the nearest working day in the window, "
+                        "{date}, would not keep the visits in order, so it is not moved"
+                    ),
+                    reason=visit.target_reason,
+                    date=visit.proposed,
                 )
                 visit = visit._replace(
                     proposed=None,

@@ -83,7 +83,12 @@ def write(run: RosterRun, fmt: Format, presentation: Presentation, output: Roste
         plans = iter(held)
         if not run.balance:  # balancing already warns for each day it left over-full
             unplaced = [
-                f"{day.isoformat()}: {count} infusions for {run.chairs} chair(s)"
+                msg(
+                    N_("{day}: {count} infusions for {chairs} chair(s)"),
+                    day=day,
+                    count=count,
+                    chairs=run.chairs,
+                )
                 for day, count in over_full.items()
             ]
     render, write_many = _writers(fmt, over_full)
@@ -215,9 +220,12 @@ def _report_mixed_masking(run: RosterRun, maskings: dict[str, list[str]]) -> Non
     """One warning, before anything is written, when the roster has both blinded and unblinded
     arms (`batch.arm_maskings`)."""
     if "blinded" in maskings and "unblinded" in maskings:
-        shown = ", ".join(maskings["unblinded"])
-        line = (
-            "the roster mixes blinded and unblinded arms (unblinded: "
-            f"{shown}); unblinded outputs are for the unblinded pharmacist only"
+        run.env.diagnostics.warning(
+            msg(
+                N_(
+                    "the roster mixes blinded and unblinded arms (unblinded: {arms}); unblinded "
+                    "outputs are for the unblinded pharmacist only"
+                ),
+                arms=maskings["unblinded"],
+            )
         )
-        run.env.diagnostics.warning(line)

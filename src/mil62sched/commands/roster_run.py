@@ -19,7 +19,7 @@ from mil62sched.commands.progress import count_rows, track
 from mil62sched.environment import Environment
 from mil62sched.errors import BadRowsError
 from mil62sched.inputs import readable_twice
-from mil62sched.messages import N_, Text, msg
+from mil62sched.messages import N_, Message, Text, msg
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.model.protocol import Protocol
 from mil62sched.parse import more_bad_rows
@@ -80,7 +80,7 @@ class RosterRun:
         assert self.policy.today is not None  # SiteOptions.policy always sets it
         return self.policy.today
 
-    def plans(self, tally: batch.Tally) -> tuple[Iterator[Plan], list[str]]:
+    def plans(self, tally: batch.Tally) -> tuple[Iterator[Plan], list[Message]]:
         """Every valid participant's plan (bad rows go to `tally`), with infusions moved off
         over-full days when balancing (roster --adjust with chairs), and a warning per day that
         stays over-full; untouched, and streaming, otherwise."""
@@ -93,7 +93,7 @@ class RosterRun:
         balanced, unplaced = capacity.balance(list(plans), self.chairs, self.today)
         return iter(balanced), unplaced
 
-    def report_chairs(self, unplaced: list[str]) -> None:
+    def report_chairs(self, unplaced: list[Message]) -> None:
         """A warning for each day left with more infusions than chairs."""
         for line in unplaced:
             self.env.diagnostics.warning(line)

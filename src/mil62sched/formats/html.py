@@ -17,9 +17,9 @@ from mil62sched import i18n
 from mil62sched.formats import Format
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
+    NOT_WORKING,
     UNBLINDED_NOTICE,
     after_study_completion,
-    local_names,
     make_up_day,
     overdue,
     reason_text,
@@ -436,10 +436,7 @@ def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[s
 def _closed(visit: Visit, say: _Say, site: object) -> list[tuple[str, str]]:
     """'site closed (National Day)' / '停诊（国庆节）': the planned day's reason in each language
     (the holiday's name from the holiday data, in Chinese its zh_CN name; 周末 for a weekend)."""
-    reason = visit.non_working_reason or "not working"
-    chinese = i18n.words("zh")
-    local = reason_text(reason, chinese, local_names(site, [visit], chinese))
-    return say.pair((i18n.ENGLISH(SITE_CLOSED, reason=reason), chinese(SITE_CLOSED, reason=local)))
+    return _in_each(say, SITE_CLOSED, reason=visit.non_working_reason or NOT_WORKING)
 
 
 def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple[str, str]]:
@@ -449,8 +446,7 @@ def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple
     reason = visit.non_working_reason
     if flag != "non-working day" or not reason:
         return words
-    chinese = i18n.words("zh")
-    names = {"zh": reason_text(reason, chinese, local_names(site, [visit], chinese))}
+    names = {lang: reason_text(reason, i18n.words(lang)) for lang in LANGUAGES}
     return [(lang, f"{text}: {names.get(lang, reason)}") for lang, text in words]
 
 

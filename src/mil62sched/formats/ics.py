@@ -323,7 +323,7 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
     if period.assumed and note:
         lines.append(note)
     if visit.note:
-        lines.append(tr("Note: {note}", note=tr.sentence(visit.note, names)))
+        lines.append(tr("Note: {note}", note=visit.note))
     if visit.status != "planned":
         lines.append(tr("Record: {record}", record=record_text(visit, tr)))
     if plan.unblinded:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from mil62sched.i18n import ENGLISH, N_, Words, words
+from mil62sched.messages import LITERAL, Localized, Message
 from mil62sched.model.plan import Period, Plan, Visit
 from mil62sched.model.protocol import period_start_column
 
@@ -258,15 +259,15 @@ def local_names(site: object, visits: Iterable[Visit], tr: Words) -> dict[str, s
     return found
 
 
+NOT_WORKING = Localized(N_("not working"))
+
+
 def reason_text(
-    reason: str | None, tr: Words = ENGLISH, names: dict[str, str] | None = None
+    reason: Localized | None, tr: Words = ENGLISH, names: dict[str, str] | None = None
 ) -> str:
     """Why a day is not a working day: 'weekend' or the holiday's name, in `tr`'s language
-    (`names`: the holiday names of `holiday_names`)."""
-    reason = reason or "not working"
-    if not tr.chinese:
-        return reason
-    return (names or {}).get(reason) or tr.sentence(reason)
+    (the reason's own word: the holidays package's name in Chinese)."""
+    return tr.message(Message(LITERAL, {"text": reason or NOT_WORKING}))
 
 
 def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[str]:
@@ -300,7 +301,7 @@ def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[
                     "{visit} ({date}): {note}.",
                     visit=where,
                     date=visit.target.isoformat(),
-                    note=tr.sentence(visit.note, names),
+                    note=visit.note,
                 )
             )
         elif visit.proposed is not None and not plan.policy.adjust:

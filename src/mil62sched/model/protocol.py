@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
-from mil62sched.messages import N_, msg
+from mil62sched.messages import N_, Message, msg
 from mil62sched.model.codes import VisitCode
 
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
@@ -57,9 +57,13 @@ class Window(NamedTuple):
         return target - timedelta(days=self.before), target + timedelta(days=self.after)
 
     def __str__(self) -> str:
+        return str(self.words())
+
+    def words(self) -> Message:
+        """'±3 d', '-1/+3 d', as a message."""
         if self.before == self.after:
-            return f"±{self.before} d"
-        return f"-{self.before}/+{self.after} d"
+            return msg(N_("±{days} d"), days=self.before)
+        return msg(N_("-{before}/+{after} d"), before=self.before, after=self.after)
 
 
 class Escalation(NamedTuple):

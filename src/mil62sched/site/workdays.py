@@ -25,7 +25,7 @@ from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import FILE_LINE, UsageError, os_problem
 from mil62sched.inputs import Reading, input_lines, not_in_forced_encoding, open_input
-from mil62sched.messages import N_, Keyword, Message, Text, lines, msg
+from mil62sched.messages import N_, Keyword, Localized, Message, Text, lines, msg
 from mil62sched.model.plan import DayStatus, search_order
 from mil62sched.parse import (
     CONTROL_CHARACTER,
@@ -36,7 +36,7 @@ from mil62sched.parse import (
     runaway,
     runaway_quote,
 )
-from mil62sched.site.holiday_data import country_years, is_supported
+from mil62sched.site.holiday_data import PackageYear, country_years, is_supported
 
 Kind = Literal["holiday", "workday"]
 _KINDS: dict[str, Kind] = {"holiday": "holiday", "workday": "workday"}
@@ -93,7 +93,9 @@ class SiteCalendar:
         provisional = self.provisional(day.year)
         override = self.overrides.get(day)
         if override is not None and override.kind == "holiday":
-            return DayStatus(working=False, reason=override.name, provisional=provisional)
+            # The site file's own name, as written, in every language.
+            named = Localized(override.name, {"zh": override.name})
+            return DayStatus(working=False, reason=named, provisional=provisional)
         year = country_years(self.country).year(day.year)
         if override is not None:  # a workday
             # A make-up working day when the package has it as one, or as a plain weekend day;
@@ -104,7 +106,7 @@ class SiteCalendar:
             return DayStatus(True, None, provisional, make_up)
         if year.is_working_day(day):
             return DayStatus(True, None, provisional, year.is_make_up_day(day))
-        return DayStatus(working=False, reason=year.day_off_name(day), provisional=provisional)
+        return DayStatus(working=False, reason=_day_off(year, day), provisional=provisional)
 
     def local_name(self, day: date, lang: str) -> str | None:
         """The name of the holiday on `day` in `lang` ("zh": the package's zh_CN name, 国庆节);
@@ -156,6 +158,20 @@ class SiteCalendar:
             if self.status(day).working:
                 return day
         return None
+
+
+# A plain weekend day's reason: "weekend" in the contracts, and said in the reader's language.
+WEEKEND = Localized(N_("weekend"))
+
+
+def _day_off(year: PackageYear, day: date) -> Localized:
+    """Why the package has `day` off: its holiday's name(s) in English, with the package's
+    Chinese name of the day; or the weekend."""
+    english = year.day_off_name(day)
+    if english == "weekend":
+        return WEEKEND
+    chinese = year.names_zh.get(day.isoformat())
+    return Localized(english, {"zh": chinese} if chinese else None)
 
 
 def load_overrides(path: Path, reading: Reading) -> dict[date, Override]:
