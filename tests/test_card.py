@@ -585,8 +585,8 @@ def test_pdf_is_a_binary_format_and_html_a_text_one() -> None:
 
 def test_the_chinese_reading_of_a_visit_code() -> None:
     # W n D m = 第n周第m天 (week n, day m).
-    assert html.chinese_code("W1D1") == "第1周第1天"
-    assert html.chinese_code("w209d7") == "第209周第7天"
+    assert html.reading("W1D1") == "第1周第1天"
+    assert html.reading("w209d7") == "第209周第7天"
 
 
 def test_roster_split_writes_one_card_per_participant(run: Run, tmp_path: Path) -> None:

@@ -166,6 +166,10 @@ def _marked_msgids() -> set[str]:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.add(first.value)
+            if node.func.id == "C_" and len(node.args) == 2:  # a msgid in a context
+                context, msgid = (getattr(arg, "value", None) for arg in node.args)
+                if isinstance(context, str) and isinstance(msgid, str):
+                    found.add(f"{context}\x04{msgid}")
     return found
 
 
@@ -502,23 +506,30 @@ def test_holiday_names_in_chinese_come_from_the_package_and_the_cache() -> None:
     中秋节 6 October); a site file's own name is kept as written; English has none of its own."""
     from datetime import date
 
+    from mil62sched.messages import LITERAL, Message
     from mil62sched.site.workdays import Override, SiteCalendar
 
+    def local_name(calendar: SiteCalendar, day: date, lang: str) -> str | None:
+        reason = calendar.status(day).reason
+        return None if reason is None else i18n.render(Message(LITERAL, {"text": reason}), lang)
+
     china = SiteCalendar("CN", {date(2027, 2, 22): Override("春节（示例）", "holiday")})
-    assert china.local_name(date(2025, 1, 1), "zh") == "元旦"
-    assert china.local_name(date(2025, 1, 29), "zh") == "春节"
-    assert china.local_name(date(2025, 10, 1), "zh") == "国庆节"
-    assert china.local_name(date(2025, 10, 6), "zh") == "中秋节"
-    assert china.local_name(date(2025, 10, 7), "zh") == "休息日（由 2025-09-28 调休）"
-    assert china.local_name(date(2025, 10, 1), "en") is None  # the English name stands
-    assert china.local_name(date(2025, 9, 30), "zh") is None  # a working day
-    assert china.local_name(date(2025, 9, 27), "zh") is None  # a plain Saturday
-    assert china.local_name(date(2027, 2, 22), "zh") == "春节（示例）"
+    assert local_name(china, date(2025, 1, 1), "zh") == "元旦"
+    assert local_name(china, date(2025, 1, 29), "zh") == "春节"
+    assert local_name(china, date(2025, 10, 1), "zh") == "国庆节"
+    assert local_name(china, date(2025, 10, 6), "zh") == "中秋节"
+    assert local_name(china, date(2025, 10, 7), "zh") == "休息日（由 2025-09-28 调休）"
+    assert local_name(china, date(2025, 10, 1), "en") == "National Day"  # the package's English
+    assert china.status(date(2025, 10, 1)).reason == "National Day"  # the contracts' English
+    assert local_name(china, date(2025, 9, 30), "zh") is None  # a working day
+    assert local_name(china, date(2025, 9, 27), "zh") == "周末"  # a plain Saturday
+    assert local_name(china, date(2027, 2, 22), "zh") == "春节（示例）"
+    assert local_name(china, date(2027, 2, 22), "en") == "春节（示例）"  # as the file names it
     # Read back from the cache entry by a new calendar, as the next run would.
     from mil62sched.site import holiday_data
 
     holiday_data.country_years.cache_clear()
-    assert SiteCalendar("CN").local_name(date(2025, 10, 1), "zh") == "国庆节"
+    assert local_name(SiteCalendar("CN"), date(2025, 10, 1), "zh") == "国庆节"
 
 
 def test_agenda_flags_and_statuses_have_chinese_words() -> None:

@@ -161,7 +161,8 @@ def allowed_words() -> frozenset[str]:
 # brackets, '=' or '_', or starts as an option does.
 _RUN = re.compile(r"[A-Za-z0-9_\-./:@\\=<>\[\]*+~]+")
 _NOT_A_WORD = re.compile(r"[\d./\\@=\[\]_:<>*+~]|^-")
-_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"[^\"\n]*\"")
+# Quoted: a value as typed ('...', on one line) or a registry's words ("...", which may span lines).
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"[^\"]*\"")
 _PREFIX = re.compile(r"^mil62sched: (?:error|warning|note): ", re.MULTILINE)
 
 
@@ -409,6 +410,26 @@ CASES: dict[str, str] = {
     "note dropped": "plan --arm phase3 --start 2025-09-17 --olp-start 2026-01-07",
     "note assumed": "plan --arm phase3 --start 2025-09-17",
     "note provisional": "plan --arm phase1b-500 --start 2025-09-17",
+    # what people read on standard output (the machine formats are the contracts', English)
+    "markdown": "plan --arm phase3 --start 2025-08-18 --window 3 --adjust --actual "
+    "RCP:W1D1=2025-08-18 --missed RCP:W3D1 --today 2025-10-10 --format md",
+    "month view": "plan --arm phase3 --start 2025-08-18 --window 3 --actual RCP:W1D1=2025-08-18 "
+    "--missed RCP:W3D1 --today 2025-10-10 --format calendar",
+    "escalation": "plan --arm phase1b-500 --start 2024-03-04 --escalate-at W53D1 --window 1,2",
+    "roster table": "roster examples/roster.csv --actuals examples/actuals.csv --today 2025-10-10",
+    "agenda table": "agenda examples/roster.csv --actuals examples/actuals.csv --from 2025-09-29 "
+    "--today 2025-09-29 --chairs 1",
+    "agenda empty": "agenda examples/roster.csv --from 2031-01-01 --today 2031-01-01",
+    "day code": "day W25D1 --start 2024-01-01",
+    "day date": "day 2024-06-17 --start 2024-01-01",
+    "day before": "day D-28 --start 2024-01-01",
+    "arms": "arms",
+    "protocol show": "protocol show",
+    "screen table": "screen --phase 3 --screening 2025-09-01 --last tocilizumab=2025-06-01 "
+    "--last ivig=2025-08-20 --attack 2025-08-01 --steroid-dose 15",
+    "screen md": "screen examples/candidates.csv --format md",
+    "screen plan": "screen --phase 3 --screening 2025-09-01 --plan --arm phase3-rcp",
+    "screen holiday": "screen --phase 3 --screening 2025-09-28",
 }
 # Commands without --lang: the environment says the language.
 NO_LANG = ("sdtm", "protocol", "plann")
@@ -546,9 +567,11 @@ def _said_in_chinese(case: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_every_refusal_warning_and_note_is_chinese_under_lang_zh(
     case: str, case_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    said = _said_in_chinese(case, case_folder, monkeypatch)
+    said = _QUOTED.sub("'…'", _said_in_chinese(case, case_folder, monkeypatch))
     assert said, "the case says nothing: it tests nothing"
-    leaks = {line: words for line in said.splitlines() if (words := english_words(line))}
+    # A Markdown quote (> ...) is the registry's words too.
+    lines = [line for line in said.splitlines() if not line.lstrip().startswith(">")]
+    leaks = {line: words for line in lines if (words := english_words(line))}
     assert not leaks, leaks
 
 
@@ -612,3 +635,78 @@ def test_no_sentence_is_made_outside_a_message() -> None:
             found += [f"{where}: {name}() of {ast.unparse(part)[:60]}" for part in parts
                       if _sentence(part)]  # fmt: skip
     assert not found, "\n".join(found)
+
+
+# The human words inside the machine formats: a calendar's event summaries and descriptions,
+# and the text of the printed card and the infusion room's list.
+TEXT_IN_FILES = {
+    "ics": "plan --arm phase3 --start 2025-08-18 --participant CT303-0001 --window 3 --adjust "
+    "--actual RCP:W1D1=2025-08-18 --actual RCP:W3D1=2025-09-03 --missed RCP:W25D1 "
+    "--olp-start 2026-08-20 --today 2026-03-01 --format ics",
+    "ics provisional": "plan --arm phase1b-500 --start 2025-09-17 --window 3 --format ics",
+    "ics roster": "roster examples/roster.csv --actuals examples/actuals.csv --today 2025-10-10 "
+    "--format ics",
+    "card": "plan --arm phase3 --start 2025-08-18 --participant CT303-0001 --window 3 "
+    "--actual RCP:W1D1=2025-08-18 --actual RCP:W3D1=2025-09-03 --today 2025-10-01 --format html",
+    "card closed": "plan --arm phase3-rcp --start 2025-09-17 --format html",
+    # (a site file's lines are the site's own words, as written: not here)
+    "cards": "roster examples/roster.csv --actuals examples/actuals.csv --today 2025-10-01 "
+    "--format html",
+    "agenda page": "agenda examples/roster.csv --actuals examples/actuals.csv --from 2025-09-29 "
+    "--today 2025-09-29 --chairs 1 --format html",
+}
+
+
+def _human_text(output: str) -> list[str]:
+    """The lines a person reads in a calendar (its summaries, descriptions and name) or a page
+    (its text, outside the styles)."""
+    if output.startswith("BEGIN:VCALENDAR"):
+        unfolded = output.replace("\r\n ", "")
+        found = []
+        for line in unfolded.splitlines():
+            name, _, value = line.partition(":")
+            if name.split(";")[0] in ("SUMMARY", "DESCRIPTION", "NAME", "X-WR-CALNAME"):
+                value = value.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";")
+                found += value.splitlines()
+        return found
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+            self.skip = False
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self.skip = tag == "style"
+
+        def handle_endtag(self, tag: str) -> None:
+            self.skip = False
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip and data.strip():
+                self.found.append(data.strip())
+
+    parser = Text()
+    parser.feed(output)
+    return parser.found
+
+
+@pytest.mark.parametrize("case", sorted(TEXT_IN_FILES))
+def test_the_words_in_a_chinese_calendar_or_page_are_chinese(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from mil62sched.cli import app
+
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    args = [*shlex.split(TEXT_IN_FILES[case]), "--lang", "zh"]
+    result = CliRunner().invoke(app, args, prog_name="mil62sched")
+    assert result.exit_code == 0, result.stderr
+    lines = _human_text(_QUOTED.sub("'…'", result.stdout))
+    assert len(lines) > 5, lines
+    leaks = {line: words for line in lines if (words := english_words(line))}
+    assert not leaks, leaks

@@ -456,10 +456,21 @@ class Words:
         text = str(code)
         if not self.chinese:
             return text
-        match = re.fullmatch(r"W([0-9]+)D([0-9]+)", text)
-        if match is None:
-            return text
-        return f"{text} {self(N_('week {week}, day {day}'), week=match[1], day=match[2])}"
+        said = self.reading(text)
+        return text if said == text else f"{text} {said}"
+
+    def reading(self, code: str) -> str:
+        """How a visit code is said (in Chinese: WnDm is week n, day m, 第n周第m天; Dn is day n);
+        the code itself where it reads as it is (English, or not a code)."""
+        text = code.strip().upper()
+        week = re.fullmatch(r"W([0-9]+)D([0-9]+)", text)
+        if week is not None:
+            said = self(N_("week {week}, day {day}"), week=week[1], day=week[2])
+        elif (day := re.fullmatch(r"D(-?[0-9]+)", text)) is not None:
+            said = self(N_("day {day}"), day=day[1])
+        else:
+            return code
+        return said if self.chinese else code
 
 
 def cells(text: str) -> int:

@@ -45,6 +45,12 @@ def N_(msgid: str) -> str:  # noqa: N802 - the name gettext tools know
     return msgid
 
 
+def C_(context: str, msgid: str) -> str:  # noqa: N802 - as N_
+    """`msgid` in a `context` (gettext's msgctxt): the same English said otherwise in another
+    language ('planned' as a visit's status, and 'planned' before the date a visit moved from)."""
+    return f"{context}\x04{msgid}"
+
+
 class Message(NamedTuple):
     """An English template (the gettext msgid, `{name}` placeholders) and its values."""
 
@@ -182,6 +188,8 @@ def render(message: Message, lang: str = "en", translate: Translate | None = Non
 
 def _render(message: Message, lang: str, translate: Translate) -> str:
     template = translate(message.id)
+    if "\x04" in template:  # a msgid in a context, said as it is (English, or not translated)
+        template = template.partition("\x04")[2]
     return template.format_map({k: _shown(v, lang, translate) for k, v in message.values.items()})
 
 

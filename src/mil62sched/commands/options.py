@@ -25,7 +25,7 @@ from mil62sched.diagnostics import Diagnostics
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
 from mil62sched.formats.presentation import DEFAULT_DURATION, Presentation, Timing
-from mil62sched.i18n import N_, words
+from mil62sched.i18n import N_
 from mil62sched.inputs import Reading, readable_twice
 from mil62sched.messages import Listing, keywords, msg
 from mil62sched.model.contact import SiteContact
@@ -588,5 +588,5 @@ def warn_study_dates(env: Environment, plan: Plan) -> None:
     an error)."""
     from mil62sched.formats.wording import study_date_notes
 
-    for note in study_date_notes(plan, words(env.lang)):
+    for note in study_date_notes(plan):
         env.diagnostics.warning(note)

@@ -16,6 +16,7 @@ from pathlib import Path
 from mil62sched import protocol
 from mil62sched.environment import Environment
 from mil62sched.errors import FILE_LINE, BadRowsError, ProtocolError, os_problem
+from mil62sched.i18n import ENGLISH, Words, words, wrap
 from mil62sched.messages import N_, Localized, Message, Text, msg
 from mil62sched.model.protocol import Arm, Protocol, Schedule
 from mil62sched.protocol.loader import CANNOT_READ
@@ -61,8 +62,9 @@ def validate(env: Environment, options: ValidateOptions) -> None:
 
 
 def show(env: Environment, options: ShowOptions) -> None:
-    """Print the schedules, journeys, windows and citations of a protocol file."""
-    env.stdout.write(describe(protocol.load(options.file)))
+    """Print the schedules, journeys, windows and citations of a protocol file, in the run's
+    language (the citations in the registry's own words)."""
+    env.stdout.write(describe(protocol.load(options.file), words(env.lang)))
 
 
 def schema(env: Environment) -> None:
@@ -113,70 +115,120 @@ def check(path: Path) -> tuple[Protocol | None, list[Message]]:
 _Para = Callable[..., None]  # writes a wrapped paragraph: (text, indent="")
 
 
-def describe(trial: Protocol) -> str:
+def describe(trial: Protocol, tr: Words = ENGLISH) -> str:
     """The protocol as text people read at 80 columns: identity, treatments, schedules (visits,
-    windows, kinds, citations) and journeys."""
+    windows, kinds, citations) and journeys, in `tr`'s language; the registry's words (its
+    title, the citations) as the file gives them."""
     out: list[str] = []
-    wrap = textwrap.TextWrapper(width=WIDTH, break_long_words=False, break_on_hyphens=False)
+    wrapper = textwrap.TextWrapper(width=WIDTH, break_long_words=False, break_on_hyphens=False)
 
     def para(text: str, indent: str = "") -> None:
-        wrap.initial_indent = wrap.subsequent_indent = indent
-        lines = wrap.wrap(" ".join(text.split())) or [indent.rstrip()]
+        joined = " ".join(text.split())
+        if tr.chinese:  # Chinese has few spaces: broken between its characters too
+            lines = wrap(joined, WIDTH, indent, indent)
+        else:
+            wrapper.initial_indent = wrapper.subsequent_indent = indent
+            lines = wrapper.wrap(joined) or [indent.rstrip()]
         out.extend(line.replace(_GLUE, " ") for line in lines)
 
-    para(f"{trial.id} ({trial.registry}): {trial.title}")
-    para(f"Sponsor: {trial.sponsor}; site: {trial.site} ({trial.country}, {trial.timezone})")
+    site = trial.site_zh if tr.chinese and trial.site_zh else trial.site
+    para(tr("{protocol} ({registry}): {title}", protocol=trial.id, registry=trial.registry,
+            title=tr.term(trial.title)))  # fmt: skip
+    para(
+        tr(
+            "Sponsor: {sponsor}; site: {site} ({country}, {timezone})",
+            sponsor=tr.term(trial.sponsor),
+            site=site,
+            country=trial.country,
+            timezone=trial.timezone,
+        )
+    )
     dates = []
     if trial.study_start:
-        dates.append(f"study start {trial.study_start.isoformat()}")
+        dates.append(msg(N_("study start {date}"), date=trial.study_start))
     if trial.study_completion:
-        dates.append(f"completion {trial.study_completion.isoformat()}")
-    para(f"Source: {trial.source}" + (f"; {', '.join(dates)}." if dates else "."))
+        dates.append(msg(N_("completion {date}"), date=trial.study_completion))
+    if dates:
+        para(tr("Source: {source}; {dates}.", source=trial.source, dates=dates))
+    else:
+        para(tr("Source: {source}.", source=trial.source))
     out.append("")
-    out.append("Schedules")
+    out.append(tr("Schedules"))
     for schedule in trial.schedules.values():
         out.append("")
-        _schedule(schedule, para)
+        _schedule(schedule, para, tr)
     journeys = [arm for arm in trial.arms.values() if arm.journey]
     if journeys:
-        out += ["", "Journeys"]
+        out += ["", tr("Journeys")]
     for arm in journeys:
         out.append("")
-        _journey(arm, para)
+        _journey(arm, para, tr)
     return "\n".join(out) + "\n"
 
 
-def _schedule(schedule: Schedule, para: _Para) -> None:
-    alias = f" (alias {', '.join(schedule.aliases)})" if schedule.aliases else ""
-    para(f"{schedule.name}{alias}: {schedule.title}")
-    masking: str = schedule.masking
-    if schedule.unblinds:
-        masking += f", reveals {schedule.unblinds}"
-    para(f"period {schedule.period}, {masking}; infuses {schedule.treatment.label}", "  ")
+def _masking(masking: str, unblinds: str | None, tr: Words) -> str:
+    """'blinded', or 'unblinded, reveals phase3-rcp'."""
+    if unblinds:
+        return tr("{masking}, reveals {name}", masking=Localized(masking), name=unblinds)
+    return tr.term(masking)
+
+
+def _schedule(schedule: Schedule, para: _Para, tr: Words) -> None:
+    title = tr.term(schedule.title)
+    if schedule.aliases:
+        para(tr("{name} (alias {aliases}): {title}", name=schedule.name,
+                aliases=list(schedule.aliases), title=title))  # fmt: skip
+    else:
+        para(tr("{name}: {title}", name=schedule.name, title=title))
+    para(
+        tr(
+            "period {period}, {masking}; infuses {treatment}",
+            period=Localized(schedule.period),
+            masking=_masking(schedule.masking, schedule.unblinds, tr),
+            treatment=Localized(schedule.treatment.label),
+        ),
+        "  ",
+    )
     if schedule.escalation:
         rule = schedule.escalation
-        para(f"may escalate to {rule.treatment.label} from {rule.earliest} on", "  ")
+        para(
+            tr(
+                "may escalate to {treatment} from {code} on",
+                treatment=Localized(rule.treatment.label),
+                code=str(rule.earliest),
+            ),
+            "  ",
+        )
     visits = []
     for code in schedule.visits:
-        words = [str(code)]
+        words_of = [str(code)]
         kind = schedule.kind_at(code)
         if kind != "infusion":
-            words.append(kind)
+            words_of.append(tr.term(kind))
         elif code in schedule.overrides:
-            words.append(f"({schedule.overrides[code].label})")
+            words_of.append(f"({tr.term(schedule.overrides[code].label)})")
         if code in schedule.windows:
-            words.append(str(schedule.windows[code]).replace(" ", _GLUE))
-        visits.append(_GLUE.join(words))
-    windows = "no windows" if not schedule.windows else "windows in days"
-    para(f"{len(visits)} visits ({windows}): {', '.join(visits)}", "  ")
-    para(f'cites: "{schedule.cites}"', "    ")
+            words_of.append(tr.message(schedule.windows[code].words()).replace(" ", _GLUE))
+        visits.append(_GLUE.join(words_of))
+    said = (
+        N_("{count} visits (no windows): {visits}")
+        if not schedule.windows
+        else N_("{count} visits (windows in days): {visits}")
+    )
+    para(tr(said, count=len(visits), visits=visits), "  ")
+    para(tr('cites: "{cites}"', cites=schedule.cites), "    ")
 
 
-def _journey(arm: Arm, para: _Para) -> None:
-    para(f"{arm.name}: {arm.title}")
-    masking = arm.masking + (f", reveals {arm.unblinds}" if arm.unblinds else "")
-    legs = [arm.legs[0].schedule.name]
+def _journey(arm: Arm, para: _Para, tr: Words) -> None:
+    para(tr("{name}: {title}", name=arm.name, title=tr.term(arm.title)))
+    legs: list[object] = [arm.legs[0].schedule.name]
     for leg in arm.legs[1:]:
-        legs.append(f"then {leg.schedule.name} (default start at {leg.starts_at})")
-    para(f"{masking}: {', '.join(legs)}", "  ")
-    para(f'cites: "{arm.cites}"', "    ")
+        legs.append(
+            msg(
+                N_("then {name} (default start at {code})"),
+                name=leg.schedule.name,
+                code=str(leg.starts_at),
+            )
+        )
+    para(tr("{masking}: {legs}", masking=_masking(arm.masking, arm.unblinds, tr), legs=legs), "  ")
+    para(tr('cites: "{cites}"', cites=arm.cites), "    ")

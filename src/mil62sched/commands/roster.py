@@ -144,7 +144,7 @@ class _StudyDates:
         protocol = run.protocol
         line = roster_study_dates(
             protocol.registry, protocol.study_completion, protocol.study_start, self.late,
-            self.early, words(run.env.lang),
+            self.early,
         )  # fmt: skip
         if line is not None:
             run.env.diagnostics.warning(line)

@@ -87,7 +87,7 @@ def run(env: Environment, options: ScreenOptions) -> None:
         results = [result]
     else:
         results = _many(options.candidates, env.reading, criteria, site, known)
-    shown = Shown(trial, env.lang, _holiday_names(site, results, env.lang))
+    shown = Shown(trial, env.lang)
     text = chosen.render(results, shown)
     the_plan = None
     if options.plan:
@@ -343,20 +343,6 @@ def _many(
     if not results:
         raise UsageError(msg(N_("no candidate in the file")), where=source.name)
     return results
-
-
-def _holiday_names(
-    site: SiteCalendar | None, results: Sequence[Screening], lang: str
-) -> dict[str, str]:
-    """English holiday name -> its name in `lang`, for each earliest day that is one."""
-    if site is None or lang == "en":
-        return {}
-    found: dict[str, str] = {}
-    for result in results:
-        status = result.earliest_status
-        if status is not None and status.reason and status.reason != "weekend":
-            found[status.reason] = site.local_name(result.earliest, lang) or status.reason
-    return found
 
 
 def _with_plan(

@@ -139,7 +139,7 @@ def plan_fields(plan: Plan) -> dict[str, Any]:
         "study_start": _iso(plan.protocol.study_start),
         "study_completion": _iso(plan.protocol.study_completion),
         "before_study_start": before_study_start(plan),
-        "study_dates_note": " ".join(study_date_notes(plan)) or None,
+        "study_dates_note": " ".join(map(str, study_date_notes(plan))) or None,
     }
 
 

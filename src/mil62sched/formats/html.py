@@ -26,7 +26,7 @@ from mil62sched.formats.wording import (
     tracked,
 )
 from mil62sched.i18n import N_
-from mil62sched.messages import msg
+from mil62sched.messages import C_, LITERAL, Localized, Message, Weekday, msg
 from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.protocol import Protocol
@@ -42,50 +42,53 @@ PAPERS = ("a4", "a5")
 # still prints on one page: SAkuraStar's 26 visits do; the longest built-in arm has 11.
 MOST_IN_ONE_COLUMN = 12
 
-# The card's words in both languages, until the project's message catalogues reach this format.
-WORDS: dict[str, tuple[str, str]] = {
-    "card": ("Visit card", "访视卡"),
-    "trial": ("Trial", "临床试验"),
-    "site": ("Site", "研究中心"),
-    "participant": ("Participant", "受试者编号"),
-    "no_participant": ("no participant ID", "无受试者编号"),
-    "arm": ("Arm", "组别"),
-    "start": ("First infusion (W1D1)", "首次输注（第1周第1天）"),
-    "visit": ("Visit", "访视"),
-    "date": ("Date", "日期"),
-    "infusion": ("Infusion", "输注"),
-    "window": ("Window", "访视窗"),
-    "status": ("Status", "状态"),
-    "done": ("done", "已完成"),
-    "missed": ("missed", "已错过"),
-    "next": ("next visit", "下次访视"),
-    "overdue": ("overdue", "已逾期"),
-    "dropped": ("not given", "不再输注"),
-    "planned": ("planned", "计划"),
-    "contact": ("Contact us", "联系我们"),
-    "address": ("Address", "地址"),
-    "phone": ("Phone", "电话"),
-    "coordinator": ("Coordinator", "研究协调员"),
-    "bring": ("Please bring", "请携带"),
-    "call": ("Call us if", "出现以下情况请致电"),
-    "unblinded": (UNBLINDED_NOTICE, "非盲：显示治疗分配。仅限非盲药师。"),
-    "agenda": ("Infusion room: what is due", "输注室：待输注列表"),
-    "overdue_list": ("Overdue (window closed, nothing recorded)", "已逾期（访视窗已过，未记录）"),
-    "chairs_available": ("chairs a day", "每日输注椅"),
-    "chairs_used": ("chairs used", "已用输注椅"),
-    "infusions": ("infusions", "输注人次"),
-    "over": ("over capacity", "超出容量"),
-    "nothing_due": ("Nothing is due in these days.", "这段时间没有待输注的访视。"),
-    "flags": ("Note", "提示"),
-    "due today": ("due today", "今日到期"),
-    "non-working day": ("non-working day", "非工作日"),
-    "over capacity": ("over capacity", "超出容量"),
-    "window still open": ("window still open", "访视窗仍开放"),
+# The card's words, by what they are for: English msgids, said in each of the card's languages
+# through the catalogue (i18n).
+WORDS: dict[str, str] = {
+    "card": N_("Visit card"),
+    "trial": N_("Trial"),
+    "site": N_("Site"),
+    "participant": N_("Participant"),
+    "no_participant": N_("no participant ID"),
+    "arm": N_("Arm"),
+    "start": N_("First infusion (W1D1)"),
+    "visit": N_("Visit"),
+    "date": N_("Date"),
+    "infusion": N_("Infusion"),
+    "window": N_("Window"),
+    "status": N_("Status"),
+    "done": N_("done"),
+    "missed": N_("missed"),
+    "next": N_("next visit"),
+    "overdue": N_("overdue"),
+    # A visit the participant will not have: they entered the next period first.
+    "dropped": C_("a dropped visit", "not given"),
+    "contact": N_("Contact us"),
+    "address": N_("Address"),
+    "phone": N_("Phone"),
+    "coordinator": N_("Coordinator"),
+    "bring": N_("Please bring"),
+    "call": N_("Call us if"),
+    "unblinded": UNBLINDED_NOTICE,
+    "agenda": N_("Infusion room: what is due"),
+    "overdue_list": N_("Overdue (window closed, nothing recorded)"),
+    "chairs_available": N_("chairs a day"),
+    "chairs_used": N_("chairs used"),
+    "infusions": N_("infusions"),
+    "over": N_("over capacity"),
+    "nothing_due": N_("Nothing is due in these days."),
+    "flags": N_("Note"),
+    "due today": N_("due today"),
+    "non-working day": N_("non-working day"),
+    "over capacity": N_("over capacity"),
+    "window still open": N_("window still open"),
     # Visits that are not infusions (a protocol file's `kind`): what the visit is for.
-    "screening": ("Screening visit", "筛选访视"),
-    "assessment": ("Assessment visit", "评估访视"),
-    "end-of-treatment": ("End-of-treatment visit", "治疗结束访视"),
-    "follow-up": ("Follow-up visit", "随访"),
+    "screening": N_("Screening visit"),
+    "assessment": N_("Assessment visit"),
+    "end-of-treatment": N_("End-of-treatment visit"),
+    "follow-up": N_("Follow-up visit"),
+    # A roster's page of cards, as its title names it.
+    "cards": N_("Visit cards"),
 }
 
 # The card's sentences made since issue 16, said through the message catalogue (i18n):
@@ -93,71 +96,23 @@ WORDS: dict[str, tuple[str, str]] = {
 SITE_CLOSED = N_("site closed ({reason})")
 # a weekend day the site works in exchange for a holiday, so that nobody takes it for a mistake;
 MAKE_UP_DAY = N_("make-up working day")
-# visits after the registry's study completion date, which may move by amendment.
+# visits after the registry's study completion date, which may move by amendment;
 AFTER_COMPLETION = N_("Visits after the registry's study completion date ({date}) may change.")
+# the day a visit was planned on, under the day it was done.
+WAS_PLANNED = N_("(planned {date})")
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
-DEFAULT_BRING: tuple[tuple[str, str], ...] = (
-    ("This card", "本卡"),
-    ("Your ID card and medical insurance card", "身份证和医保卡"),
-    ("A list of the medicines you take", "正在服用的药物清单"),
+DEFAULT_BRING = (
+    N_("This card"),
+    N_("Your ID card and medical insurance card"),
+    N_("A list of the medicines you take"),
 )
-DEFAULT_CALL: tuple[tuple[str, str], ...] = (
-    ("You cannot come on the planned day", "无法在计划日期前来"),
-    ("You have a fever or an infection", "发热或出现感染"),
-    (
-        "You have new or worse symptoms: eye pain, loss of vision, weakness, numbness",
-        "出现新的或加重的症状：眼痛、视力下降、无力、麻木",
-    ),
-    ("You feel unwell after an infusion", "输注后感到不适"),
+DEFAULT_CALL = (
+    N_("You cannot come on the planned day"),
+    N_("You have a fever or an infection"),
+    N_("You have new or worse symptoms: eye pain, loss of vision, weakness, numbness"),
+    N_("You feel unwell after an infusion"),
 )
-
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-# The built-in arms' titles in Chinese; an arm not listed here keeps its English title.
-ARM_TITLES_ZH = {
-    "phase1b-500": "1b期，MIL62 500 mg",
-    "phase1b-1000": "1b期，MIL62 1000 mg",
-    "phase3-rcp": "3期随机对照期（设盲）",
-    "phase3-rcp-mil62": "3期随机对照期，MIL62组",
-    "phase3-rcp-placebo": "3期随机对照期，安慰剂组",
-    "phase3-olp": "3期开放标签期（第3周第1天设盲）",
-    "phase3-olp-from-mil62": "3期开放标签期，来自MIL62组",
-    "phase3-olp-from-placebo": "3期开放标签期，来自安慰剂组",
-    "phase3": "3期：随机对照期，然后开放标签期（设盲）",
-    "phase3-mil62": "3期全程，MIL62组：随机对照期后开放标签期",
-    "phase3-placebo": "3期全程，安慰剂组：随机对照期后开放标签期",
-}
-# Treatment words, longest first so that the blinded label is read as one phrase.
-TREATMENTS_ZH = (
-    ("MIL62 1000 mg or matching placebo", "MIL62 1000 mg 或匹配安慰剂"),
-    ("Matching placebo", "匹配安慰剂"),
-)
-
-
-def chinese_code(code: str) -> str:
-    """A visit code as Chinese readers say it: WnDm is week n, day m; Dn is study day n.
-
-    >>> chinese_code("W1D1"), chinese_code("W25D3"), chinese_code("D15"), chinese_code("D-28")
-    ('第1周第1天', '第25周第3天', '第15天', '第-28天')
-    """
-    text = code.strip().upper()
-    if text.startswith("D"):
-        return f"第{text[1:]}天"
-    week, day = text[1:].split("D")
-    return f"第{week}周第{day}天"
-
-
-def chinese_treatment(label: str) -> str:
-    """A treatment label in Chinese (the product and dose stay as written).
-
-    >>> chinese_treatment("MIL62 1000 mg or matching placebo")
-    'MIL62 1000 mg 或匹配安慰剂'
-    """
-    for english, chinese in TREATMENTS_ZH:
-        if label == english:
-            return chinese
-    return label
 
 
 def check_paper(paper: str) -> str:
@@ -198,7 +153,12 @@ class _Say:
         self.languages = tuple(languages)
 
     def __call__(self, key: str) -> list[tuple[str, str]]:
-        return self.pair(WORDS[key])
+        return self.each(Message(WORDS[key]))
+
+    def each(self, message: Message) -> list[tuple[str, str]]:
+        """A message in each of the card's languages."""
+        english, chinese = (i18n.render(message, lang) for lang in LANGUAGES)
+        return self.pair((english, chinese))
 
     def pair(self, texts: tuple[str, str]) -> list[tuple[str, str]]:
         """One text in English and Chinese, kept in the chosen languages; said once when both
@@ -240,8 +200,13 @@ def _page(template: str, presentation: Presentation, **values: Any) -> str:
 
 def _in_each(say: _Say, msgid: str, **values: object) -> list[tuple[str, str]]:
     """A catalogue message with its values, in the card's languages."""
-    english, chinese = (i18n.words(lang)(msgid, **values) for lang in LANGUAGES)
-    return say.pair((english, chinese))
+    return say.each(Message(msgid, values))
+
+
+def _term(say: _Say, text: str) -> list[tuple[str, str]]:
+    """A word of the protocol file (an arm's title, a treatment's label) in the card's
+    languages: the catalogue's, else as written."""
+    return say.each(Message(LITERAL, {"text": Localized(text)}))
 
 
 def _site_name(contact: SiteContact, say: _Say) -> list[tuple[str, str]]:
@@ -260,9 +225,9 @@ def _site(protocol: Protocol, presentation: Presentation) -> dict[str, Any]:
         "contact": list(contact.contact),
         # The site's own lines as written; else the card's defaults in its languages.
         "bring": [[("", line)] for line in contact.what_to_bring]
-        or [say.pair(item) for item in DEFAULT_BRING],
+        or [say.each(Message(item)) for item in DEFAULT_BRING],
         "call": [[("", line)] for line in contact.call_us_if]
-        or [say.pair(item) for item in DEFAULT_CALL],
+        or [say.each(Message(item)) for item in DEFAULT_CALL],
     }
 
 
@@ -271,19 +236,27 @@ def _code(plan: Plan, visit: Visit, say: _Say) -> list[tuple[str, str]]:
     english = f"{visit.period} {code}" if len(plan.periods) > 1 else code
     # The code itself (with its period, RCP or OLP, in a journey) is on every card, whatever
     # its languages: it is what the site's papers say. Its Chinese reading goes below it.
-    return [("en", english)] + ([("zh", chinese_code(code))] if "zh" in say else [])
+    return [("en", english)] + ([("zh", reading(code))] if "zh" in say else [])
+
+
+def reading(code: str) -> str:
+    """A visit code as Chinese readers say it: WnDm is week n, day m.
+
+    >>> reading("W1D1"), reading("W25D3")
+    ('第1周第1天', '第25周第3天')
+    """
+    return i18n.words("zh").reading(code)
 
 
 def _weekday(day: date, say: _Say) -> list[tuple[str, str]]:
-    return say.pair((WEEKDAYS_EN[day.weekday()], WEEKDAYS_ZH[day.weekday()]))
+    return say.each(Message(LITERAL, {"text": Weekday(day, short=True)}))
 
 
 def _given(visit: Visit, say: _Say) -> list[tuple[str, str]]:
     """What is infused, or what a visit that is not an infusion is for."""
     if visit.kind != "infusion":
         return say(visit.kind) if visit.kind in WORDS else [("en", visit.kind)]
-    label = visit.treatment.label
-    return say.pair((label, chinese_treatment(label)))
+    return _term(say, visit.treatment.label)
 
 
 def _window(visit: Visit) -> list[str]:
@@ -329,7 +302,7 @@ def _visit_row(
         "make_up": _in_each(say, MAKE_UP_DAY) if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
-        "planned": visit.date.isoformat() if when != visit.date else "",
+        "planned": _in_each(say, WAS_PLANNED, date=visit.date) if when != visit.date else [],
         "weekday": _weekday(when, say),
         "infusion": _given(visit, say),
         "window": window,
@@ -392,7 +365,7 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
     parts = [(0, half), (half, len(rows))] if compact else [(0, len(rows))]
     return {
         "compact": compact,
-        "infusion": say.pair((common, chinese_treatment(common))) if common else [],
+        "infusion": _term(say, common) if common else [],
         # Each column of visits with a window column when any of its visits has a window.
         "columns": [
             {
@@ -410,7 +383,7 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         else [],
         "participant": plan.participant,
         "arm": plan.arm.name,
-        "arm_title": say.pair((plan.arm.title, ARM_TITLES_ZH.get(plan.arm.name, plan.arm.title))),
+        "arm_title": _term(say, plan.arm.title),
         "start": plan.start.isoformat(),
     }
 
@@ -423,7 +396,10 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
 def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[str]) -> None:
     """Every participant's card in one page, one card per printed page, written as each comes."""
     # The page's title is the roster's name, which says UNBLINDED when any arm is.
-    page = _page("roster.html.j2", presentation, cards=[], heading=presentation.heading)
+    cards = " · ".join(dict.fromkeys(text for _, text in _Say(presentation.languages)("cards")))
+    page = _page(
+        "roster.html.j2", presentation, cards=[], heading=presentation.heading, title=cards
+    )
     head, tail = page.split("<!-- cards -->")
     stream.write(head)
     card_template = _environment().get_template("one_card.html.j2")
@@ -456,7 +432,7 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
 
     def line(item: Any) -> dict[str, Any]:
         visit = item.visit
-        zh = chinese_code(item.code.split()[-1])
+        zh = reading(item.code.split()[-1])
         return {
             "participant": item.participant,
             "code": [("en", item.code)] + ([("zh", zh)] if "zh" in say else []),
@@ -489,7 +465,11 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
             },
         )
         entry["lines"].append(line(item))
+    room = msg(N_("Infusion room {start} – {end}"), start=agenda.start, end=agenda.end)
+    if agenda.unblinded:
+        room = msg(N_("UNBLINDED {name}"), name=room)
     return {
+        "title": " · ".join(dict.fromkeys(text for _, text in say.each(room))),
         "unblinded": agenda.unblinded,
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),

@@ -7,7 +7,6 @@ from typing import NamedTuple
 
 from mil62sched.formats.wording import (
     day_text,
-    holiday_names,
     label,
     record_text,
     window_text,
@@ -34,10 +33,9 @@ def columns(plan: Plan, tr: Words = ENGLISH) -> list[Column]:
     then period, window, working day and record
     when the plan has several periods, a window, a working-day check or recorded visits.
     Headings are in English (`tr` translates them for display), cells in `tr`'s language."""
-    names = holiday_names(plan, tr)
     chosen = [Column(N_("Visit"), lambda v: str(v.code))]
     if len(plan.periods) > 1:
-        chosen.append(Column(N_("Period"), lambda v: tr.sentence(v.period)))
+        chosen.append(Column(N_("Period"), lambda v: tr.term(v.period)))
     chosen += [
         Column(N_("Study day"), lambda v: str(v.study_day), numeric=True),
         Column(N_("Date"), lambda v: v.date.isoformat()),
@@ -49,7 +47,7 @@ def columns(plan: Plan, tr: Words = ENGLISH) -> list[Column]:
     if any(v.window is not None for v in plan.visits):
         chosen.append(Column(N_("Window"), window_text))
     if plan.policy.site is not None:
-        chosen.append(Column(N_("Day"), lambda v: day_text(v, tr, names)))
+        chosen.append(Column(N_("Day"), lambda v: day_text(v, tr)))
         if any(v.proposed is not None for v in plan.visits):
             chosen.append(
                 Column(N_("Proposed"), lambda v: v.proposed.isoformat() if v.proposed else "")

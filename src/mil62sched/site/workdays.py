@@ -108,19 +108,6 @@ class SiteCalendar:
             return DayStatus(True, None, provisional, year.is_make_up_day(day))
         return DayStatus(working=False, reason=_day_off(year, day), provisional=provisional)
 
-    def local_name(self, day: date, lang: str) -> str | None:
-        """The name of the holiday on `day` in `lang` ("zh": the package's zh_CN name, 国庆节);
-        a site file's name as it was written; None for a working day, a plain weekend day or a
-        language the package has no names in (the English name then stands)."""
-        if self.country is None or self.status(day).working:
-            return None
-        override = self.overrides.get(day)
-        if override is not None:
-            return override.name
-        if lang != "zh":
-            return None
-        return country_years(self.country).year(day.year).names_zh.get(day.isoformat())
-
     def provisional(self, year: int) -> bool:
         """Whether `year`'s working days may still change because its official list is missing.
 
