@@ -201,6 +201,56 @@ def test_every_word_of_the_built_in_protocol_has_a_chinese_translation() -> None
     assert not sorted(word for word in words if not translations.get(word))
 
 
+def _protocol_words() -> set[str]:
+    """The words of the built-in protocol file and of the file format's schema that are said in
+    Chinese through the catalogue (`Words.term`, `Localized`): labels, titles, periods, the
+    trial's title and sponsor, and the schema's titles of the rules it words by them."""
+    import json
+
+    trial = protocol.load()
+    words = {
+        schedule.treatment_at(code).label
+        for schedule in trial.schedules.values()
+        for code in schedule.visits
+    }
+    words |= {rule.treatment.label for s in trial.schedules.values() if (rule := s.escalation)}
+    words |= {arm.title for arm in trial.arms.values()}
+    words |= {schedule.title for schedule in trial.schedules.values()}
+    words |= {schedule.period for schedule in trial.schedules.values()}
+    words |= {trial.title, trial.sponsor}
+    from mil62sched.protocol.criteria import load_eligibility
+
+    words |= {phase.title for phase in load_eligibility(trial).phases}
+
+    def titles(node: object) -> set[str]:
+        if isinstance(node, dict):
+            found = {node["title"]} if "not" in node and "title" in node else set()
+            return found.union(*(titles(value) for value in node.values()))
+        if isinstance(node, list):
+            return set().union(*(titles(value) for value in node))
+        return set()
+
+    words |= titles(json.loads(protocol.SCHEMA.read_text(encoding="utf-8")))
+    return words
+
+
+def test_every_word_of_the_protocol_and_its_schema_has_a_chinese_translation() -> None:
+    translations = _translations()
+    words = _protocol_words()
+    assert "only an unblinded schedule names what it unblinds" in words
+    assert "Beijing Mabworks Biotech Co., Ltd." in words
+    assert not sorted(word for word in words if not translations.get(word) and word.isascii()
+                      and not word.isupper())  # fmt: skip
+
+
+def test_every_translation_is_of_a_word_the_code_says() -> None:
+    """No stale entry: each msgid of the catalogue is marked in the code, or is a word of the
+    built-in protocol (issue 16 #8: the regex table of English sentences is gone, and so are
+    the catalogue entries that served it)."""
+    stale = sorted(set(_translations()) - _marked_msgids() - _protocol_words() - {""})
+    assert not stale, stale
+
+
 def test_translations_keep_their_placeholders() -> None:
     for msgid, msgstr in _translations().items():
         if msgid:  # not the header
@@ -211,11 +261,11 @@ def test_blinded_labels_stay_blinded_in_chinese() -> None:
     """The combined label names both possibilities, the titles of blinded arms name neither
     alone; nothing in a blinded arm's Chinese words tells the assignment."""
     said = i18n.words("zh")
-    assert said.sentence("MIL62 1000 mg or matching placebo") == "MIL62 1000 mg 或匹配安慰剂"
+    assert said.term("MIL62 1000 mg or matching placebo") == "MIL62 1000 mg 或匹配安慰剂"
     trial = protocol.load()
     for arm in trial.arms.values():
         if arm.masking == "blinded":
-            title = said.sentence(arm.title)
+            title = said.term(arm.title)
             assert title != arm.title
             assert "安慰剂" not in title, title
             assert "非盲" not in title, title

@@ -420,8 +420,8 @@ CASES: dict[str, str] = {
     "agenda table": "agenda examples/roster.csv --actuals examples/actuals.csv --from 2025-09-29 "
     "--today 2025-09-29 --chairs 1",
     "agenda empty": "agenda examples/roster.csv --from 2031-01-01 --today 2031-01-01",
-    "day code": "day W25D1 --start 2024-01-01",
-    "day date": "day 2024-06-17 --start 2024-01-01",
+    "day of a code": "day W25D1 --start 2024-01-01",
+    "day of a date": "day 2024-06-17 --start 2024-01-01",
     "day before": "day D-28 --start 2024-01-01",
     "arms": "arms",
     "protocol show": "protocol show",

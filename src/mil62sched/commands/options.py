@@ -70,7 +70,7 @@ ProtocolFile = Annotated[
         show_default=False,
     ),
 ]
-Start = Annotated[str, typer.Option(help="W1D1, the first infusion, as YYYY-MM-DD.")]
+Start = Annotated[str, typer.Option(help=N_("W1D1, the first infusion, as YYYY-MM-DD."))]
 Force = Annotated[
     bool, typer.Option(help="Overwrite an existing output file.", rich_help_panel=OUTPUT_PANEL)
 ]

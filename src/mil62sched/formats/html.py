@@ -89,6 +89,8 @@ WORDS: dict[str, str] = {
     "follow-up": N_("Follow-up visit"),
     # A roster's page of cards, as its title names it.
     "cards": N_("Visit cards"),
+    # Before the day a visit was planned on, under the day it was done.
+    "was": C_("before the day a visit was planned on", "planned"),
 }
 
 # The card's sentences made since issue 16, said through the message catalogue (i18n):
@@ -98,8 +100,6 @@ SITE_CLOSED = N_("site closed ({reason})")
 MAKE_UP_DAY = N_("make-up working day")
 # visits after the registry's study completion date, which may move by amendment;
 AFTER_COMPLETION = N_("Visits after the registry's study completion date ({date}) may change.")
-# the day a visit was planned on, under the day it was done.
-WAS_PLANNED = N_("(planned {date})")
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
 DEFAULT_BRING = (
@@ -151,6 +151,10 @@ class _Say:
 
     def __init__(self, languages: Sequence[str]) -> None:
         self.languages = tuple(languages)
+        chinese = self.languages == ("zh",)
+        # Punctuation after the words: full width after Chinese, else a colon and a space.
+        self.colon = "：" if chinese else ": "
+        self.open, self.close = ("（", "）") if chinese else ("(", ")")
 
     def __call__(self, key: str) -> list[tuple[str, str]]:
         return self.each(Message(WORDS[key]))
@@ -302,7 +306,7 @@ def _visit_row(
         "make_up": _in_each(say, MAKE_UP_DAY) if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
-        "planned": _in_each(say, WAS_PLANNED, date=visit.date) if when != visit.date else [],
+        "planned": visit.date.isoformat() if when != visit.date else "",
         "weekday": _weekday(when, say),
         "infusion": _given(visit, say),
         "window": window,
