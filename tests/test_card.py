@@ -813,9 +813,9 @@ def test_the_agenda_card_names_a_holiday_in_each_language(run: Run) -> None:
     both = run(*args)
     assert both.exit_code == 0, both.stderr
     assert "non-working day: National Day" in both.stdout
-    assert "非工作日: 国庆节" in both.stdout
+    assert "非工作日：国庆节" in both.stdout  # full-width after Chinese (issue 16 #9)
     chinese = run(*args, "--lang", "zh")
-    assert "非工作日: 国庆节" in chinese.stdout
+    assert "非工作日：国庆节" in chinese.stdout
     assert "National Day" not in chinese.stdout
 
 

@@ -568,7 +568,7 @@ def test_holiday_names_in_chinese_come_from_the_package_and_the_cache() -> None:
     assert local_name(china, date(2025, 1, 29), "zh") == "春节"
     assert local_name(china, date(2025, 10, 1), "zh") == "国庆节"
     assert local_name(china, date(2025, 10, 6), "zh") == "中秋节"
-    assert local_name(china, date(2025, 10, 7), "zh") == "休息日（由 2025-09-28 调休）"
+    assert local_name(china, date(2025, 10, 7), "zh") == "调休放假（9月28日上班）"  # issue 16 #9
     assert local_name(china, date(2025, 10, 1), "en") == "National Day"  # the package's English
     assert china.status(date(2025, 10, 1)).reason == "National Day"  # the contracts' English
     assert local_name(china, date(2025, 9, 30), "zh") is None  # a working day

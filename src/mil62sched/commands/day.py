@@ -9,7 +9,7 @@ from datetime import date
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
 from mil62sched.i18n import words
-from mil62sched.messages import N_, msg
+from mil62sched.messages import C_, N_, Message, msg
 from mil62sched.model.codes import VisitCode
 from mil62sched.parse import option_date, parse_date
 
@@ -26,6 +26,14 @@ def run(env: Environment, options: DayOptions) -> None:
     """Say the day in one line, in the run's language."""
     line = describe_day(options.what, parse_date(options.start, option_date("--start")), env.lang)
     env.stdout.write(line + "\n")
+
+
+def study_day_words(day: int) -> Message:
+    """'study day 169'; a day before the first dose as the site counts it, back from D1
+    ('study day -28' in English, 首次给药前第28天（D-28） in Chinese)."""
+    if day < 0:
+        return msg(C_("a day before the first dose", "study day -{days}"), days=-day)
+    return msg(N_("study day {day}"), day=day)
 
 
 def describe_day(what: str, start: date, lang: str = "en") -> str:
@@ -55,9 +63,9 @@ def describe_day(what: str, start: date, lang: str = "en") -> str:
             )
             raise UsageError(msg(said, code=str(code), date=start)) from None
         return tr(
-            "{code} = study day {day} = {date} ({weekday}){anchor}",
+            "{code} = {day} = {date} ({weekday}){anchor}",
             code=tr.code(code),
-            day=code.study_day,
+            day=study_day_words(code.study_day),
             date=when.isoformat(),
             weekday=tr.weekday(when),
             anchor=anchor,
@@ -77,10 +85,10 @@ def describe_day(what: str, start: date, lang: str = "en") -> str:
         )
     code = VisitCode.from_study_day(study_day)
     return tr(
-        "{date} ({weekday}) = study day {day} = {code}{anchor}",
+        "{date} ({weekday}) = {day} = {code}{anchor}",
         date=when.isoformat(),
         weekday=tr.weekday(when),
-        day=study_day,
+        day=study_day_words(study_day),
         code=tr.code(code),
         anchor=anchor,
     )

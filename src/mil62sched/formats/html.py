@@ -22,7 +22,6 @@ from mil62sched.formats.wording import (
     after_study_completion,
     make_up_day,
     overdue,
-    reason_text,
     tracked,
 )
 from mil62sched.i18n import N_
@@ -426,8 +425,7 @@ def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple
     reason = visit.non_working_reason
     if flag != "non-working day" or not reason:
         return words
-    names = {lang: reason_text(reason, i18n.words(lang)) for lang in LANGUAGES}
-    return [(lang, f"{text}: {names.get(lang, reason)}") for lang, text in words]
+    return say.each(msg(N_("{flag}: {reason}"), flag=Localized(WORDS[flag]), reason=reason))
 
 
 def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:

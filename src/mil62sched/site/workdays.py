@@ -18,6 +18,7 @@ overrides are applied on top at run time, never cached.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -151,12 +152,26 @@ class SiteCalendar:
 WEEKEND = Localized(N_("weekend"))
 
 
+# The package's English name of a day off given in exchange for a weekend day worked (its dates
+# made ISO by `holiday_data`): said as a Chinese site says it, 调休放假（2月28日上班）.
+_SUBSTITUTED = re.compile(r"Day off \(substituted from ([0-9]{4})-([0-9]{2})-([0-9]{2})\)")
+
+
 def _day_off(year: PackageYear, day: date) -> Localized:
     """Why the package has `day` off: its holiday's name(s) in English, with the package's
-    Chinese name of the day; or the weekend."""
+    Chinese name of the day (a day off in exchange for a working weekend day: ours, naming the
+    day worked); or the weekend."""
     english = year.day_off_name(day)
     if english == "weekend":
         return WEEKEND
+    worked = _SUBSTITUTED.fullmatch(english)
+    if worked is not None:
+        said = msg(
+            N_("day off in exchange for the weekend day worked on {month}/{day}"),
+            month=int(worked[2]),
+            day=int(worked[3]),
+        )
+        return Localized(english, {"zh": said})
     chinese = year.names_zh.get(day.isoformat())
     return Localized(english, {"zh": chinese} if chinese else None)
 
