@@ -13,6 +13,13 @@ Each repeat runs, for each input in a shuffled order, `mil62sched roster IN.csv 
 OUT.ics --force` on the input's first --ics-participants rows. Each run of the tool is a child
 process whose wall time and peak RSS (os.wait4) are taken.
 
+Bad input, side by side with good input of the same size (issue 16 #12, issue 21 #5): the
+realistic roster with every arm misspelt (`phase3-rcx`, refused row by row with a suggestion)
+against planning the realistic roster itself; and the realistic roster with an actuals file of
+its W1D1 and W3D1 (done), once good and once with every 36th participant's W3D1 typed W2D1 (a
+visit the arm lacks: refused with its line), each run with --today. Goal: bad input at most 2x
+the time of the same amount of good input.
+
 The floor is a separate Python process that reads the CSV the tool just wrote into a list of
 rows (lists of strings), then times only writing those rows, header included, with csv.writer
 to a new file (open, writerows, close). It plans nothing and excludes interpreter start-up and
@@ -47,6 +54,10 @@ from pathlib import Path
 CSV_RATIO_GOAL = 4.0
 RSS_GOAL_MIB = 64.0
 RSS_GOAL_PARTICIPANTS = 100_000
+BAD_RATIO_GOAL = 2.0  # refusing bad input against planning as much good input
+MISSPELT_ARM = "phase3-rcx"  # one edit from phase3-rcp: the refusal suggests it
+BAD_ACTUAL_EVERY = 36  # every 36th participant's W3D1 typed W2D1: about 2.8 % of them
+ACTUALS_TODAY = "2026-06-01"  # after every W3D1 of the realistic input (W1D1 in 2024-2025)
 
 UNIFORM_ARMS = (
     "phase1b-500", "phase1b-1000", "phase3-rcp", "phase3-olp", "phase3",
@@ -104,6 +115,37 @@ def write_realistic(path: Path, participants: int, seed: int = 62) -> None:
             writer.writerow([f"CT303-{number:06d}", arm, chance.choice(weekdays).isoformat()])
 
 
+def write_misspelt(source: Path, target: Path) -> None:
+    """`source` with the arm of every row misspelt: a roster of bad rows only."""
+    with source.open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    with target.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(rows[0])
+        writer.writerows([row[0], MISSPELT_ARM, *row[2:]] for row in rows[1:])
+
+
+def write_actuals(source: Path, target: Path, bad: bool) -> int:
+    """Each participant's W1D1 and W3D1 of the realistic roster `source`, done on their
+    protocol dates; with `bad`, every BAD_ACTUAL_EVERY-th participant's W3D1 typed W2D1.
+    Returns how many rows are bad."""
+    with source.open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))[1:]
+    refused = 0
+    with target.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["participant", "code", "date"])
+        for number, (participant, arm, start) in enumerate(rows):
+            period = "RCP:" if arm == "phase3" else ""  # codes repeat in a journey's periods
+            first = date.fromisoformat(start)
+            second = "W3D1"
+            if bad and number % BAD_ACTUAL_EVERY == 0:
+                second, refused = "W2D1", refused + 1
+            writer.writerow([participant, f"{period}W1D1", start])
+            writer.writerow([participant, f"{period}{second}", (first + timedelta(14)).isoformat()])
+    return refused
+
+
 def head(source: Path, target: Path, participants: int) -> None:
     """The header and first `participants` rows of a roster."""
     with source.open(encoding="utf-8") as stream:
@@ -119,7 +161,18 @@ class Input:
     options: tuple[str, ...] = ()
 
 
-INPUTS = (Input("uniform", write_uniform), Input("realistic", write_realistic, ("--window", "3")))
+REALISTIC_OPTIONS = ("--window", "3")
+INPUTS = (Input("uniform", write_uniform), Input("realistic", write_realistic, REALISTIC_OPTIONS))
+
+
+@dataclass
+class BadRuns:
+    """Repeated measurements of the bad-input cases and the good input each is set against."""
+
+    misspelt_seconds: list[float] = field(default_factory=list)
+    actuals_good_seconds: list[float] = field(default_factory=list)
+    actuals_bad_seconds: list[float] = field(default_factory=list)
+    bad_actuals: int = 0  # rows of the bad actuals file that are refused
 
 
 @dataclass
@@ -144,15 +197,18 @@ def find_tool() -> Path:
     return tool
 
 
-def measure(argv: list[str], env: dict[str, str], errors: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process running `argv`."""
+def measure(
+    argv: list[str], env: dict[str, str], errors: Path, expect: int = 0
+) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process running `argv`, which must end
+    with `expect` (1: bad input, refused)."""
     with errors.open("wb") as stderr:
         began = time.perf_counter()
         child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - began
     child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
+    if child.returncode != expect:
         message = errors.read_text(encoding="utf-8", errors="replace").strip()
         sys.exit(f"failed ({child.returncode}): {' '.join(argv)}\n{message}")
     peak = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss  # bytes there
@@ -197,10 +253,54 @@ class Setup:
     folder: Path
     env: dict[str, str]
 
-    def roster(self, roster: Path, out: Path, options: tuple[str, ...]) -> tuple[float, int]:
+    def roster(
+        self, roster: Path, out: Path, options: tuple[str, ...], expect: int = 0
+    ) -> tuple[float, int]:
         """Seconds and peak RSS (KiB) of `mil62sched roster ROSTER -o OUT --force [options]`."""
         argv = [self.tool, "roster", str(roster), "-o", str(out), "--force", *options]
-        return measure(argv, self.env, self.folder / "stderr.txt")
+        return measure(argv, self.env, self.folder / "stderr.txt", expect)
+
+
+@dataclass(frozen=True)
+class BadInputs:
+    """The bad-input files, made from the realistic input, and the good actuals file."""
+
+    misspelt: Path
+    actuals_good: Path
+    actuals_bad: Path
+
+
+def prepare_bad(setup: Setup, realistic: Path, runs: BadRuns) -> BadInputs:
+    """Write the bad-input files from the realistic roster."""
+    made = BadInputs(
+        setup.folder / "misspelt.csv",
+        setup.folder / "actuals-good.csv",
+        setup.folder / "actuals-bad.csv",
+    )
+    write_misspelt(realistic, made.misspelt)
+    write_actuals(realistic, made.actuals_good, bad=False)
+    runs.bad_actuals = write_actuals(realistic, made.actuals_bad, bad=True)
+    return made
+
+
+def run_bad_once(setup: Setup, realistic: Path, made: BadInputs, runs: BadRuns) -> None:
+    """The misspelt roster (refused), then the roster with good and bad actuals, in a
+    shuffled order (the good roster itself is timed with the realistic input)."""
+    out = setup.folder / "bad-out.csv"
+    options = REALISTIC_OPTIONS
+    with_actuals = (*options, "--today", ACTUALS_TODAY, "--actuals")
+    cases: list[Callable[[], None]] = [
+        lambda: runs.misspelt_seconds.append(setup.roster(made.misspelt, out, options, 1)[0]),
+        lambda: runs.actuals_good_seconds.append(
+            setup.roster(realistic, out, (*with_actuals, str(made.actuals_good)))[0]
+        ),
+        lambda: runs.actuals_bad_seconds.append(
+            setup.roster(realistic, out, (*with_actuals, str(made.actuals_bad)), 1)[0]
+        ),
+    ]
+    random.Random(len(runs.misspelt_seconds)).shuffle(cases)
+    for case in cases:
+        case()
 
 
 def prepare(setup: Setup, participants: int, ics_participants: int) -> dict[str, tuple[Path, Path]]:
@@ -251,18 +351,26 @@ def main() -> None:
     ics_participants = min(ics_participants, participants)
     tool = str(find_tool())
     runs = {source.name: Runs() for source in INPUTS}
+    bad = BadRuns()
     with tempfile.TemporaryDirectory(prefix="mil62sched-roster-") as folder_name:
         folder = Path(folder_name)
         setup = Setup(tool, folder, {**os.environ, "MIL62SCHED_CACHE_DIR": str(folder / "cache")})
         rosters = prepare(setup, participants, ics_participants)
-        order = list(INPUTS)
+        realistic = rosters["realistic"][0]
+        made = prepare_bad(setup, realistic, bad)
+        order = [*INPUTS, None]  # None: the bad-input cases
         shuffle = random.Random(62).shuffle
         for number in range(repeat):
             shuffle(order)
             for source in order:
-                print(f"repeat {number + 1}/{repeat}: {source.name}", file=sys.stderr, flush=True)
-                run_once(setup, source, *rosters[source.name], runs[source.name])
+                name = "bad input" if source is None else source.name
+                print(f"repeat {number + 1}/{repeat}: {name}", file=sys.stderr, flush=True)
+                if source is None:
+                    run_bad_once(setup, realistic, made, bad)
+                else:
+                    run_once(setup, source, *rosters[source.name], runs[source.name])
     report(runs, tool, participants, ics_participants, repeat)
+    report_bad(bad, runs["realistic"], participants)
 
 
 def report(
@@ -309,6 +417,27 @@ def report(
         peak = mib(max(result.csv_rss_kib))
         met = "yes" if peak <= RSS_GOAL_MIB else "no"
         print(f"  {name:<10}{peak:>7.1f} MiB  met: {met}")
+
+
+def report_bad(bad: BadRuns, realistic: Runs, participants: int) -> None:
+    """Print each bad-input case beside the good input it is set against, with the ratio."""
+    print()
+    print(f"bad input: {participants:,} participants (realistic); goal at most "
+          f"{BAD_RATIO_GOAL:g}x the good input")  # fmt: skip
+    header = f"{'case':<40}{'seconds':>9}  {'good input':<32}{'seconds':>9}{'ratio':>7}{'met':>5}"
+    print(header)
+    print("-" * len(header))
+    refused = f"refuse {bad.bad_actuals:,} of {2 * participants:,} actuals rows"
+    rows = (
+        (f"refuse {participants:,} rows, arm misspelt", bad.misspelt_seconds,
+         "plan them, arm right (to CSV)", realistic.csv_seconds),
+        (refused, bad.actuals_bad_seconds, "plan with all actuals good", bad.actuals_good_seconds),
+    )  # fmt: skip
+    for label, seconds, good_label, good_seconds in rows:
+        mine, theirs = statistics.median(seconds), statistics.median(good_seconds)
+        ratio = mine / theirs
+        met = "yes" if ratio <= BAD_RATIO_GOAL else "no"
+        print(f"{label:<40}{mine:>9.2f}  {good_label:<32}{theirs:>9.2f}{ratio:>7.2f}{met:>5}")
 
 
 if __name__ == "__main__":

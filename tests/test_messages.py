@@ -149,7 +149,7 @@ def allowed_words() -> frozenset[str]:
     trial = protocol.load()
     eligibility = load_eligibility(trial)
     group = typer.main.get_command(app)
-    commands = set(getattr(group, "commands", {})) | {"validate", "show", "schema"}
+    commands = set(getattr(group, "commands", {})) | {"validate", "show", "diff", "schema"}
     words = {
         *formats.names(), *INPUT_ENCODINGS, *trial.arm_names(), *eligibility.classes,
         *eligibility.members(), *commands, *PROPER_NAMES,
