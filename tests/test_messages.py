@@ -148,11 +148,12 @@ def allowed_words() -> frozenset[str]:
 
     trial = protocol.load()
     eligibility = load_eligibility(trial)
+    others = [protocol.load(Path(__file__).parent.parent / SAKURA).id]  # protocol ids
     group = typer.main.get_command(app)
     commands = set(getattr(group, "commands", {})) | {"validate", "show", "diff", "schema"}
     words = {
         *formats.names(), *INPUT_ENCODINGS, *trial.arm_names(), *eligibility.classes,
-        *eligibility.members(), *commands, *PROPER_NAMES,
+        *eligibility.members(), *commands, *PROPER_NAMES, *others,
     }  # fmt: skip
     return frozenset(word.lower() for word in words)
 
@@ -230,6 +231,9 @@ def _translations() -> dict[str, str]:
 # arguments after `mil62sched` (with {d} for the cases' folder, whose files `_files` writes);
 # `--lang zh` is added where the command takes it, else MIL62SCHED_LANG=zh says it.
 PLAN = "plan --arm phase3-rcp --start 2025-09-17"
+SAKURA = "examples/protocols/satralizumab-sakurastar.toml"
+AMENDMENT = "examples/protocols/mil62-ct303-amendment-example.toml"
+BUILTIN = "src/mil62sched/protocol/mil62-ct303.toml"
 ROSTER = "participant,arm,start"
 CASES: dict[str, str] = {
     # dates, codes, IDs, windows, times and lengths typed on the command line (parse)
@@ -387,6 +391,33 @@ CASES: dict[str, str] = {
     "screen mg": "screen --phase 3 --screening 2025-09-01 --steroid-dose lots",
     "screen twice": "screen --phase 3 --screening 2025-09-01 --attack 2025-08-01 "
     "--attack 2025-08-01",
+    # protocol amendments (amend, --amends, protocol diff; issue 18's words, issue 16 #8)
+    "amend other trial": f"amend builtin {SAKURA} examples/roster.csv --effective 2025-12-01",
+    "amend no version": f"amend {AMENDMENT} builtin examples/roster.csv --effective 2025-12-01",
+    "amend same version": f"amend {AMENDMENT} {AMENDMENT} examples/roster.csv --effective "
+    "2025-12-01",
+    "amend amends": "amend builtin {d}/amends.toml examples/roster.csv --effective 2025-12-01",
+    "amend renamed": "amend builtin {d}/renamed.toml {d}/p1b.csv --effective 2025-12-01",
+    "amend no date": f"amend builtin {AMENDMENT} examples/roster.csv",
+    "amend amended_on": f"amend builtin {AMENDMENT} {{d}}/amended-on.csv --today 2026-03-16 "
+    "--effective 2025-12-01",
+    "amend window": f"amend builtin {AMENDMENT} {{d}}/rcp.csv --today 2026-03-16 --effective "
+    "2026-03-20",
+    "amend format": f"amend builtin {AMENDMENT} examples/roster.csv --effective 2025-12-01 "
+    "--format nope",
+    "amend extension": f"amend builtin {AMENDMENT} examples/roster.csv --effective 2025-12-01 "
+    "-o {{d}}/x.pdfq",
+    "amend folder": f"amend builtin {AMENDMENT} examples/roster.csv --effective 2025-12-01 "
+    "-o {{d}}",
+    "amend table": f"amend builtin {AMENDMENT} {{d}}/rcp.csv --today 2026-03-16 --effective "
+    "2025-12-01",
+    "effective alone": f"{PLAN} --effective 2025-12-01",
+    "amends without effective": f"plan --protocol {AMENDMENT} --amends builtin --arm phase3-rcp "
+    "--start 2025-10-06",
+    "plan amended": f"plan --protocol {AMENDMENT} --amends builtin --effective 2025-12-01 --arm "
+    "phase3-rcp --start 2025-10-06",
+    "protocol diff": f"protocol diff {BUILTIN} {AMENDMENT}",
+    "validate arm map": "protocol validate {d}/arm-map.toml",
     # warnings and notes
     "chairs over": "roster examples/roster.csv --chairs 1 --format csv",
     "chairs balanced": "roster {d}/crowded.csv --chairs 1 --adjust --today 2025-09-01 --format csv",
@@ -443,6 +474,24 @@ def _files(folder: Path) -> None:
         (folder / name).write_text(text, encoding=encoding)
 
     write("exists.csv", "kept\n")
+    example = (Path(__file__).parent.parent / AMENDMENT).read_text(encoding="utf-8")
+    write(
+        "amends.toml",
+        example.replace('version = "example-1"\n', 'version = "example-1"\namends = "9.9"\n', 1),
+    )
+    write(
+        "renamed.toml",
+        example.replace('name = "phase1b-500"', 'name = "phase1b-low"')
+        .replace('arm = "phase1b-500"', 'arm = "phase1b-low"')
+        .replace(
+            'arms = ["phase1b-500", "phase1b-1000"]', 'arms = ["phase1b-low", "phase1b-1000"]'
+        ),
+    )
+    write("arm-map.toml", example + '\n[arm_map]\nphase3-old = "phase9"\n')
+    write("p1b.csv", f"{ROSTER}\nP1B,phase1b-500,2025-09-15\n")
+    write("rcp.csv", f"{ROSTER}\nRCP,phase3-rcp,2025-10-06\n")
+    write("amended-on.csv", f"{ROSTER},amended_on\nA,phase3-rcp,2025-10-06,2025-10-05\n"
+          "B,phase3-rcp,2025-10-06,2026-03-17\n")  # fmt: skip
     (folder / "split").mkdir()
     write("split/CT303-0001.ics", "kept\n")
     write("empty.csv", "")

@@ -22,10 +22,10 @@ from mil62sched.formats import output_is_folder, unknown_extension
 from mil62sched.formats.changes import FORMATS, ChangeFormat, Shown
 from mil62sched.formats.presentation import export_instant
 from mil62sched.inputs import readable_twice
-from mil62sched.messages import N_, msg
+from mil62sched.messages import N_, Text, msg
 from mil62sched.model.amendment import Change, ChangeList
 from mil62sched.outputs import refuse_binary_terminal, write_text
-from mil62sched.parse import option_date, parse_date
+from mil62sched.parse import more_bad_rows, option_date, parse_date
 from mil62sched.roster import expand as batch
 
 
@@ -105,7 +105,8 @@ def choose(fmt: str | None, output: Path | None) -> ChangeFormat:
 
 def _bad_rows(tally: batch.Tally) -> BadRowsError:
     """The first bad rows, one line each, and that nothing was written."""
-    lines = [str(error) for error in tally.errors[:SHOWN_BAD_ROWS]]
+    lines: list[Text] = [error.message() for error in tally.errors[:SHOWN_BAD_ROWS]]
     if tally.refused > SHOWN_BAD_ROWS:
-        lines.append(f"... and {tally.refused - SHOWN_BAD_ROWS} more bad row(s)")
-    return BadRowsError(lines, f"{tally.refused} bad row(s); nothing written (fix them)")
+        lines.append(more_bad_rows(tally.refused - SHOWN_BAD_ROWS))
+    summary = msg(N_("{count} bad row(s); nothing written (fix them)"), count=tally.refused)
+    return BadRowsError(lines, summary)
