@@ -148,7 +148,7 @@ def test_the_card_lists_every_infusion_with_its_chinese_reading_date_and_weekday
         assert weekday in when, (code, when)
         assert infusion.startswith("MIL62 1000 mg"), (code, infusion)
     # The done W3D1 shows the day it happened and, below, the day it was planned for.
-    assert "计划 2024-01-15" in rows["W3D1"][1][2]
+    assert "原定 2024-01-15" in rows["W3D1"][1][2]
 
 
 GOLDEN_CARD = GOLDEN / "phase3-olp_CT303-0042_2024-01-01.card.html"
@@ -177,7 +177,7 @@ def test_the_card_marks_done_missed_and_the_next_visit_with_marks_not_only_shade
     assert [code for code, (kind, _) in rows.items() if kind == "next"] == ["W53D1"]
     assert all(marks[code] == "" for code in ("W79D1", "W105D1", "W131D1"))
     assert "done 已完成" in rows["W1D1"][1][4]
-    assert "missed 已错过" in rows["W27D1"][1][4]
+    assert "missed 缺访" in rows["W27D1"][1][4]
     assert "next visit 下次访视" in rows["W53D1"][1][4]
 
 
@@ -695,7 +695,7 @@ def test_a_protocol_file_with_day_codes_and_a_screening_visit(run: Run) -> None:
     # 26 visits: the compact card (two columns; the screening visit says what it is under its
     # code, as the infusions share one label, said once above them).
     rows = {cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 3}
-    assert rows["D-28"][1:3] == ["D-28 第-28天 Screening visit 筛选访视", "2023-12-04 Mon 周一"]
+    assert rows["D-28"][1:3] == ["D-28 Screening visit 筛选访视", "2023-12-04 Mon 周一"]
     assert rows["D15"][:3] == ["►", "D15 第15天", "2024-01-15 Mon 周一"]
     assert rows["D29"][1:3] == ["D29 第29天", "2024-01-29 Mon 周一"]
 

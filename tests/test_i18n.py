@@ -521,7 +521,7 @@ def test_csv_and_json_are_byte_identical_in_every_language(run: Run, command: st
 # weekdays worked out from the calendar, holiday names as the State Council notices give them.
 HAND_CHECKED = {
     "phase3-olp_CT303-0042_2024-01-01.table.txt": [
-        "3 期开放标签期（W3D1 设盲）：7 次输注。",
+        "Ⅲ期开放标签期（W3D1 设盲）：7 次输注。",
         # 1 January 2024 was a Monday, and New Year's Day (元旦)
         "W1D1          1   2024-01-01   周一   MIL62 1000 mg                元旦",
         "W3D1         15   2024-01-15   周一   MIL62 1000 mg 或匹配安慰剂   工作日",
@@ -536,13 +536,13 @@ HAND_CHECKED = {
     ],
     "agenda_2025-09-29_chairs-1.table.txt": [
         "2025-10-01   周三 国庆节",  # 1 October 2025 was a Wednesday
-        "今日到期、超出容量",
+        "今日访视、输注椅不足",
         "* 2025-09-29：2 次输注，只有 1 张输注椅",
         # CT303-0005 alone has no record in examples/actuals.csv (issue 16 #2).
         "1 名受试者没有访视记录，其既往访视不予标记：CT303-0005。",
     ],
     # CT303-0001's RCP W3D1 was done on Wednesday 2025-09-03: its date (issue 16 #1).
-    "roster_2025-10-10.table.txt": ["W3D1     RCP     2025-09-03   周三"],
+    "roster_2025-10-10.table.txt": ["W3D1     RCP    2025-09-03   周三"],
     "day_W25D1.txt": ["W25D1 第25周第1天 = 研究第169天 = 2024-06-17（周一）"],
 }
 
@@ -637,3 +637,99 @@ def test_an_unknown_command_follows_the_environment(
     assert error_line(run("plann")).startswith(
         "没有这个命令 'plann'：是否要输入 'plan'？可用命令：plan、roster、agenda、day、arms"
     )
+
+
+# --- the words a Chinese site uses (issue 16 #9) ---------------------------------------------
+#
+# A reviewer at the site read the Chinese outputs and gave these terms. Each case: a command (run
+# with --lang zh), the phrases its output (standard output and error) must say, and the ones it
+# must no longer say.
+REVIEWED: dict[str, tuple[str, list[str], list[str]]] = {
+    "agenda flags": (
+        f"agenda {ROSTER} --actuals {ACTUALS} --from 2025-09-29 --days 14 --today 2025-09-29 "
+        "--chairs 1",
+        ["超窗未访视", "今日访视", "输注椅不足"],
+        ["逾期", "今日到期", "超出容量"],
+    ),
+    "missed": (
+        "plan --arm phase3-rcp --start 2025-08-18 --actual W1D1=2025-08-18 --missed W3D1 "
+        "--today 2025-10-10",
+        ["缺访"],
+        ["已错过"],
+    ),
+    "missed calendar": (
+        "plan --arm phase3-rcp --start 2025-08-18 --actual W1D1=2025-08-18 --missed W3D1 "
+        "--today 2025-10-10 --format ics",
+        ["缺访"],
+        ["已错过"],
+    ),
+    "dropped": (
+        "plan --arm phase3 --start 2025-09-02 --olp-start 2025-12-01",
+        ["已取消（已进入开放标签期）"],
+        ["不给药"],
+    ),
+    "proposal": (
+        "plan --arm phase3-rcp --start 2025-09-02 --window 3",
+        ["（加 --adjust 可改约到该日）", "日期类型"],
+        ["用 --adjust 按此日期计划", "工作日   记录"],
+    ),
+    "w1d1 closed": (
+        "plan --arm phase3-rcp --start 2025-10-01 --window 3",
+        ["W1D1 为后续访视的计算基准，不做调整；如当天停诊，请另选首次输注日期"],
+        ["时间线的起点"],
+    ),
+    "planned on the card": (
+        "plan --arm phase3-rcp --start 2024-01-01 --actual W1D1=2024-01-01 "
+        "--actual W3D1=2024-01-17 --today 2024-02-01 --format html",
+        ["（原定 2024-01-15）", "组别：phase3-rcp · Ⅲ期随机对照期（盲法）"],
+        ["计划</span>", "组别</span></span>:"],
+    ),
+    "day before the first dose": (
+        "day D-28 --start 2024-01-01",
+        ["首次给药前第28天（D-28）"],
+        ["研究第-28天", "第-28天"],
+    ),
+    "assumed start": (
+        "plan --arm phase3 --start 2025-09-02",
+        ["推算值（按 RCP W53D1"],
+        ["假定值"],
+    ),
+    "day off in exchange": (
+        "plan --arm phase3-rcp --start 2025-09-02 --window 3 --format calendar",
+        ["2月23日：调休放假（2月28日上班）", "2月20日：调休放假（2月14日上班）"],
+        ["休息日（由"],
+    ),
+    "phases": ("arms", ["Ⅲ期随机对照期", "Ⅰb期，MIL62 500 mg"], ["3 期", "1b 期", "3期", "1b期"]),
+    "screening phase": ("screen --phase 3 --screening 2025-09-01", ["Ⅲ期"], ["III 期"]),
+    "agenda page": (
+        f"agenda {ROSTER} --actuals {ACTUALS} --from 2025-09-29 --days 14 --today 2025-09-29 "
+        "--chairs 1 --format html",
+        ["已用输注椅：", "非工作日：", "输注椅不足", "超窗未访视"],
+        ["已用输注椅</span></span>:", "非工作日:", "超出容量"],
+    ),
+    "card phone": (
+        "plan --arm phase3-rcp --start 2025-09-02 --site examples/site.toml --format html",
+        ["电话：", "组别："],
+        ["电话</span></span>:"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REVIEWED))
+def test_the_chinese_says_what_the_site_says(
+    run: Run, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command, said, gone = REVIEWED[case]
+    monkeypatch.chdir(ROOT)
+    args = command.split()
+    result = run(*args, "--lang", "zh")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout + result.stderr
+    # A phrase the terminal table's note wraps (at a space, or between two characters), and the
+    # words of a page without its markup.
+    text = "\n".join([text, text.replace("\n", ""), text.replace("\n", " ")])
+    text += "\n" + re.sub(r"<[^>]+>", "", text)
+    for phrase in said:
+        assert phrase in text, phrase
+    for phrase in gone:
+        assert phrase not in text, phrase

@@ -805,14 +805,14 @@ def test_the_chinese_note_names_a_real_option_for_a_period_of_another_name(
     result = run(*args, "--lang", "zh")
     assert result.exit_code == 0, result.stderr
     expected = (
-        "OLE 开始日期为假定值：RCP W53D1（研究第365天），2024-12-30；请给出实际日期"
+        "OLE 开始日期为推算值（按 RCP W53D1，研究第365天）：2024-12-30；请给出实际日期"
         "（--period-start OLE=日期，或名单的 ole_start 列）"
     )
     # The table wraps its notes, at spaces or between Chinese characters: compared without them.
     assert re.sub(r"\s", "", expected) in re.sub(r"\s", "", result.stdout)
     given = run(*args, "--period-start", "OLE=2025-02-10", "--lang", "zh")
     assert given.exit_code == 0, given.stderr
-    assert "开始日期为假定值" not in given.stdout
+    assert "开始日期为推算值" not in given.stdout
     # OLE W1D1 (study day 1) on the given day, a Monday (周一).
     assert re.search(r"W1D1\s+OLE\s+1\s+2025-02-10\s+周一", given.stdout), given.stdout
 

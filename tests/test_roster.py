@@ -1163,7 +1163,7 @@ def test_roster_note_names_the_column_of_a_later_period_of_another_name(
     expected = {
         "en": "* P1: OLE start assumed: RCP W53D1 (study day 365), 2026-01-05; give the real one "
         "(--period-start OLE=DATE, or the roster's ole_start)",
-        "zh": "* P1: OLE 开始日期为假定值：RCP W53D1（研究第365天），2026-01-05；请给出实际日期"
+        "zh": "* P1: OLE 开始日期为推算值（按 RCP W53D1，研究第365天）：2026-01-05；请给出实际日期"
         "（--period-start OLE=日期，或名单的 ole_start 列）",
     }[lang]
     assert expected in result.stdout.splitlines()

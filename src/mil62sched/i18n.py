@@ -171,12 +171,12 @@ class Words:
 
     def reading(self, code: str) -> str:
         """How a visit code is said (in Chinese: WnDm is week n, day m, 第n周第m天; Dn is day n);
-        the code itself where it reads as it is (English, or not a code)."""
+        the code itself where it reads as it is (English, a day before D1, or not a code)."""
         text = code.strip().upper()
         week = re.fullmatch(r"W([0-9]+)D([0-9]+)", text)
         if week is not None:
             said = self(N_("week {week}, day {day}"), week=week[1], day=week[2])
-        elif (day := re.fullmatch(r"D(-?[0-9]+)", text)) is not None:
+        elif (day := re.fullmatch(r"D([0-9]+)", text)) is not None:  # D-28: its study day says it
             said = self(N_("day {day}"), day=day[1])
         else:
             return code

@@ -242,7 +242,8 @@ def _code(plan: Plan, visit: Visit, say: _Say) -> list[tuple[str, str]]:
     english = f"{visit.period} {code}" if len(plan.periods) > 1 else code
     # The code itself (with its period, RCP or OLP, in a journey) is on every card, whatever
     # its languages: it is what the site's papers say. Its Chinese reading goes below it.
-    return [("en", english)] + ([("zh", reading(code))] if "zh" in say else [])
+    said = reading(code)  # none of its own for a day before D1 (D-28 says it)
+    return [("en", english)] + ([("zh", said)] if "zh" in say and said != code else [])
 
 
 def reading(code: str) -> str:
@@ -448,7 +449,8 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
         zh = reading(item.code.split()[-1])
         return {
             "participant": item.participant,
-            "code": [("en", item.code)] + ([("zh", zh)] if "zh" in say else []),
+            "code": [("en", item.code)]
+            + ([("zh", zh)] if "zh" in say and zh not in item.code else []),
             "date": visit.date.isoformat(),
             "weekday": _weekday(visit.date, say),
             "window": _window(visit),
