@@ -214,7 +214,9 @@ class SiteOptions:
     today: Annotated[
         str | None,
         typer.Option(
-            help="Today's date for checking actual dates; default the real date.",
+            help="Today's date, YYYY-MM-DD; default the real date. It bounds the actual dates "
+            "(none after it), makes a visit whose window closed before it overdue, and places "
+            "the next visit mark.",
             rich_help_panel=SITE_PANEL,
         ),
     ] = None
