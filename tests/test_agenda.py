@@ -543,5 +543,5 @@ def test_the_agenda_sheet_names_its_untracked_participants_in_both_languages(run
     assert result.exit_code == 0, result.stderr
     text = " ".join(re.sub(r"<[^>]+>", " ", result.stdout).split())
     assert UNTRACKED_ALL in text
-    assert "5 名受试者没有访视记录，其既往访视不予标记：CT303-0001，CT303-0002，" in text
+    assert "5 名受试者没有访视记录，其既往访视不予标记：CT303-0001、CT303-0002、" in text
     assert "Overdue" not in text  # no overdue section

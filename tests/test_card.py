@@ -148,7 +148,7 @@ def test_the_card_lists_every_infusion_with_its_chinese_reading_date_and_weekday
         assert weekday in when, (code, when)
         assert infusion.startswith("MIL62 1000 mg"), (code, infusion)
     # The done W3D1 shows the day it happened and, below, the day it was planned for.
-    assert "计划 2024-01-15" in rows["W3D1"][1][2]
+    assert "原定 2024-01-15" in rows["W3D1"][1][2]
 
 
 GOLDEN_CARD = GOLDEN / "phase3-olp_CT303-0042_2024-01-01.card.html"
@@ -177,7 +177,7 @@ def test_the_card_marks_done_missed_and_the_next_visit_with_marks_not_only_shade
     assert [code for code, (kind, _) in rows.items() if kind == "next"] == ["W53D1"]
     assert all(marks[code] == "" for code in ("W79D1", "W105D1", "W131D1"))
     assert "done 已完成" in rows["W1D1"][1][4]
-    assert "missed 已错过" in rows["W27D1"][1][4]
+    assert "missed 缺访" in rows["W27D1"][1][4]
     assert "next visit 下次访视" in rows["W53D1"][1][4]
 
 
@@ -589,8 +589,8 @@ def test_pdf_is_a_binary_format_and_html_a_text_one() -> None:
 
 def test_the_chinese_reading_of_a_visit_code() -> None:
     # W n D m = 第n周第m天 (week n, day m).
-    assert html.chinese_code("W1D1") == "第1周第1天"
-    assert html.chinese_code("w209d7") == "第209周第7天"
+    assert html.reading("W1D1") == "第1周第1天"
+    assert html.reading("w209d7") == "第209周第7天"
 
 
 def test_roster_split_writes_one_card_per_participant(run: Run, tmp_path: Path) -> None:
@@ -695,7 +695,7 @@ def test_a_protocol_file_with_day_codes_and_a_screening_visit(run: Run) -> None:
     # 26 visits: the compact card (two columns; the screening visit says what it is under its
     # code, as the infusions share one label, said once above them).
     rows = {cells[1].split()[0]: cells for _, cells in page(result.stdout).rows if len(cells) >= 3}
-    assert rows["D-28"][1:3] == ["D-28 第-28天 Screening visit 筛选访视", "2023-12-04 Mon 周一"]
+    assert rows["D-28"][1:3] == ["D-28 Screening visit 筛选访视", "2023-12-04 Mon 周一"]
     assert rows["D15"][:3] == ["►", "D15 第15天", "2024-01-15 Mon 周一"]
     assert rows["D29"][1:3] == ["D29 第29天", "2024-01-29 Mon 周一"]
 
@@ -820,9 +820,9 @@ def test_the_agenda_card_names_a_holiday_in_each_language(run: Run) -> None:
     both = run(*args)
     assert both.exit_code == 0, both.stderr
     assert "non-working day: National Day" in both.stdout
-    assert "非工作日: 国庆节" in both.stdout
+    assert "非工作日：国庆节" in both.stdout  # full-width after Chinese (issue 16 #9)
     chinese = run(*args, "--lang", "zh")
-    assert "非工作日: 国庆节" in chinese.stdout
+    assert "非工作日：国庆节" in chinese.stdout
     assert "National Day" not in chinese.stdout
 
 
@@ -859,7 +859,7 @@ def test_a_site_files_name_is_shown_as_written(run: Run) -> None:
 NO_PHONE = {
     "en": "mil62sched: warning: the card shows no phone number to call: put the site's phone in "
     "a site file (key phone) and give it with --site FILE\n",
-    "zh": "mil62sched: warning: 访视卡上没有可拨打的电话号码：请在研究中心文件中填写电话（phone "
+    "zh": "mil62sched: warning: 访视卡上没有可拨打的电话号码：请在研究中心文件中填写电话（'phone' "
     "项），并用 --site FILE 指定该文件\n",
 }
 

@@ -160,6 +160,18 @@ def test_help_exits_0_and_names_every_command(run: Run) -> None:
         assert re.search(rf"^\W*{command}\s", text, re.MULTILINE), command
 
 
+@pytest.mark.parametrize("command", ["plan", "roster", "agenda"])
+def test_today_help_names_its_three_uses(run: Run, command: str) -> None:
+    """--today bounds the actual dates, makes a closed window overdue and places the next-visit
+    mark (issue 16 #11): its help says all three."""
+    text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", ok(run(command, "--help"))).split())
+    found = re.search(r"--today <str> (.*?) --", text)
+    assert found is not None, text
+    said = found[1]
+    for use in ("actual dates", "overdue", "next visit"):
+        assert use in said, (use, said)
+
+
 def test_no_arguments_prints_help_and_exits_0(run: Run) -> None:
     assert "Usage: mil62sched" in ok(run())
 

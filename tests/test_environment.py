@@ -4,14 +4,14 @@ command line or by a test, and its one writer of standard error (`Diagnostics`).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
 
 import pytest
 from typer.testing import CliRunner
 
-from mil62sched.diagnostics import Diagnostics, Message, as_written
+from mil62sched.diagnostics import Diagnostics, Said, as_written
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
+from mil62sched.messages import Message, msg
 from tests.conftest import Run
 
 
@@ -53,22 +53,22 @@ def test_an_error_is_one_line_per_line_and_is_never_held_back() -> None:
 
 
 def test_everything_said_goes_through_the_one_render_function() -> None:
-    seen: list[tuple[Message, Mapping[str, object]]] = []
+    seen: list[Said] = []
 
-    def render(message: Message, values: Mapping[str, object]) -> str:
-        seen.append((message, values))
-        return "R:" + as_written(message, values)
+    def render(said: Said) -> str:
+        seen.append(said)
+        return "R:" + as_written(said)
 
     writer = Diagnostics(io.StringIO(), render)
     writer.warning("{option} ignored", option="--time")
-    writer.note("plain")
-    writer.error(UsageError("unknown --lang", value="xx"))
+    writer.note(msg("plain"))
+    writer.error(UsageError(msg("unknown --lang"), value="xx"))
     assert writer.stream.getvalue() == (  # type: ignore[attr-defined]
         "mil62sched: warning: R:--time ignored\n"
         "mil62sched: note: R:plain\n"
         "mil62sched: error: R:unknown --lang 'xx'\n"
     )
-    assert [message for message, _ in seen][:2] == ["{option} ignored", "plain"]
+    assert seen[:2] == [Message("{option} ignored", {"option": "--time"}), Message("plain")]
 
 
 # --- Environment ---------------------------------------------------------------------------------

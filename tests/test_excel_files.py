@@ -294,7 +294,7 @@ WHERE = {
 WHERE_ZH = {name: where.replace(" line 2", " 第 2 行") for name, where in WHERE.items()}
 WHAT = {"roster": "start date", "actuals": "date", "holidays": "date"}
 # The roster's column name is English in both languages (issue 16 #8 words it), 日期 the others.
-WHAT_ZH = {"roster": "start date", "actuals": "日期", "holidays": "日期"}
+WHAT_ZH = {"roster": "'start' 列的日期", "actuals": "日期", "holidays": "日期"}  # issue 16 #8
 
 
 @pytest.mark.parametrize(("kind", "typed", "reason", "reason_zh"), REFUSALS)

@@ -150,22 +150,31 @@ def _translations() -> dict[str, str]:
     return entries
 
 
+# The calls whose first argument is a msgid: the marker, a translator, a message (issue 16 #8).
+MARKERS = ("N_", "tr", "msg", "Message", "term")
+
+
 def _marked_msgids() -> set[str]:
-    """Every literal the code passes to `N_` or to a translator called `tr`."""
+    """Every literal the code passes to `N_`, to a translator called `tr`, or makes a message
+    of (`msg`, `Message`, `term`)."""
     found: set[str] = set()
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
-            if node.func.id in ("N_", "tr") and node.args:
+            if node.func.id in MARKERS and node.args:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.add(first.value)
+            if node.func.id == "C_" and len(node.args) == 2:  # a msgid in a context
+                context, msgid = (getattr(arg, "value", None) for arg in node.args)
+                if isinstance(context, str) and isinstance(msgid, str):
+                    found.add(f"{context}\x04{msgid}")
     return found
 
 
 def _placeholders(text: str) -> set[str]:
-    return set(re.findall(r"\{(\w+)(?::[^}]*)?\}", text))
+    return set(re.findall(r"\{(\w+)(?:![rsa])?(?::[^}]*)?\}", text))
 
 
 def test_every_marked_msgid_has_a_chinese_translation() -> None:
@@ -192,6 +201,56 @@ def test_every_word_of_the_built_in_protocol_has_a_chinese_translation() -> None
     assert not sorted(word for word in words if not translations.get(word))
 
 
+def _protocol_words() -> set[str]:
+    """The words of the built-in protocol file and of the file format's schema that are said in
+    Chinese through the catalogue (`Words.term`, `Localized`): labels, titles, periods, the
+    trial's title and sponsor, and the schema's titles of the rules it words by them."""
+    import json
+
+    trial = protocol.load()
+    words = {
+        schedule.treatment_at(code).label
+        for schedule in trial.schedules.values()
+        for code in schedule.visits
+    }
+    words |= {rule.treatment.label for s in trial.schedules.values() if (rule := s.escalation)}
+    words |= {arm.title for arm in trial.arms.values()}
+    words |= {schedule.title for schedule in trial.schedules.values()}
+    words |= {schedule.period for schedule in trial.schedules.values()}
+    words |= {trial.title, trial.sponsor}
+    from mil62sched.protocol.criteria import load_eligibility
+
+    words |= {phase.title for phase in load_eligibility(trial).phases}
+
+    def titles(node: object) -> set[str]:
+        if isinstance(node, dict):
+            found = {node["title"]} if "not" in node and "title" in node else set()
+            return found.union(*(titles(value) for value in node.values()))
+        if isinstance(node, list):
+            return set().union(*(titles(value) for value in node))
+        return set()
+
+    words |= titles(json.loads(protocol.SCHEMA.read_text(encoding="utf-8")))
+    return words
+
+
+def test_every_word_of_the_protocol_and_its_schema_has_a_chinese_translation() -> None:
+    translations = _translations()
+    words = _protocol_words()
+    assert "only an unblinded schedule names what it unblinds" in words
+    assert "Beijing Mabworks Biotech Co., Ltd." in words
+    assert not sorted(word for word in words if not translations.get(word) and word.isascii()
+                      and not word.isupper())  # fmt: skip
+
+
+def test_every_translation_is_of_a_word_the_code_says() -> None:
+    """No stale entry: each msgid of the catalogue is marked in the code, or is a word of the
+    built-in protocol (issue 16 #8: the regex table of English sentences is gone, and so are
+    the catalogue entries that served it)."""
+    stale = sorted(set(_translations()) - _marked_msgids() - _protocol_words() - {""})
+    assert not stale, stale
+
+
 def test_translations_keep_their_placeholders() -> None:
     for msgid, msgstr in _translations().items():
         if msgid:  # not the header
@@ -202,11 +261,11 @@ def test_blinded_labels_stay_blinded_in_chinese() -> None:
     """The combined label names both possibilities, the titles of blinded arms name neither
     alone; nothing in a blinded arm's Chinese words tells the assignment."""
     said = i18n.words("zh")
-    assert said.sentence("MIL62 1000 mg or matching placebo") == "MIL62 1000 mg 或匹配安慰剂"
+    assert said.term("MIL62 1000 mg or matching placebo") == "MIL62 1000 mg 或匹配安慰剂"
     trial = protocol.load()
     for arm in trial.arms.values():
         if arm.masking == "blinded":
-            title = said.sentence(arm.title)
+            title = said.term(arm.title)
             assert title != arm.title
             assert "安慰剂" not in title, title
             assert "非盲" not in title, title
@@ -307,9 +366,9 @@ def test_chinese_table_at_100_columns_matches_golden() -> None:
 ZH_ERRORS = {
     "unknown arm": (
         ["plan", "--arm", "phase3-rpc", "--start", "2024-01-01"],
-        "未知的组别 'phase3-rpc'：是否要输入 'phase3-rcp'？可用：phase1b-500, phase1b-1000, "
-        "phase3-rcp, phase3-rcp-mil62, phase3-rcp-placebo, phase3-olp, phase3-olp-from-mil62, "
-        "phase3-olp-from-placebo, phase3, phase3-mil62, phase3-placebo, phase3-ocp",
+        "未知的组别 'phase3-rpc'：是否要输入 'phase3-rcp'？可用：phase1b-500、phase1b-1000、"
+        "phase3-rcp、phase3-rcp-mil62、phase3-rcp-placebo、phase3-olp、phase3-olp-from-mil62、"
+        "phase3-olp-from-placebo、phase3、phase3-mil62、phase3-placebo、phase3-ocp",
         2,
     ),
     "ambiguous date": (
@@ -332,7 +391,7 @@ ZH_ERRORS = {
     ),
     "bad window": (
         ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--window", "1,x"],
-        "无效的 访视窗 '1,x'：请用 N（前后各 N 天，例如 3）或 B,A（之前 B 天、"
+        "无效的访视窗 '1,x'：请用 N（前后各 N 天，例如 3）或 B,A（之前 B 天、"
         "之后 A 天，例如 1,3），取 0 至 60 的整数",
         2,
     ),
@@ -349,7 +408,7 @@ ZH_ERRORS = {
     ),
     "format from the extension": (
         ["plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "-o", "x.pdfq"],
-        "无法从扩展名判断 'x.pdfq' 的格式：请用 .txt, .csv, .json, .md",
+        "无法从扩展名判断 'x.pdfq' 的格式：请用 .txt、.csv、.json、.md",
         2,
     ),
     "actual in the future": (
@@ -376,7 +435,7 @@ ZH_ERRORS = {
     ),
     "missing option": (
         ["plan", "--start", "2024-01-01"],
-        "缺少选项 '--arm'：可选 phase1b-500, phase1b-1000, phase3-rcp,",
+        "缺少选项 '--arm'：可选 phase1b-500、phase1b-1000、phase3-rcp、",
         2,
     ),
     "unknown format": (
@@ -462,7 +521,7 @@ def test_csv_and_json_are_byte_identical_in_every_language(run: Run, command: st
 # weekdays worked out from the calendar, holiday names as the State Council notices give them.
 HAND_CHECKED = {
     "phase3-olp_CT303-0042_2024-01-01.table.txt": [
-        "3 期开放标签期（W3D1 设盲）：7 次输注。",
+        "Ⅲ期开放标签期（W3D1 设盲）：7 次输注。",
         # 1 January 2024 was a Monday, and New Year's Day (元旦)
         "W1D1          1   2024-01-01   周一   MIL62 1000 mg                元旦",
         "W3D1         15   2024-01-15   周一   MIL62 1000 mg 或匹配安慰剂   工作日",
@@ -477,14 +536,14 @@ HAND_CHECKED = {
     ],
     "agenda_2025-09-29_chairs-1.table.txt": [
         "2025-10-01   周三 国庆节",  # 1 October 2025 was a Wednesday
-        "今日到期，超出容量",
+        "今日访视、输注椅不足",
         "* 2025-09-29：2 次输注，只有 1 张输注椅",
         # CT303-0005 alone has no record in examples/actuals.csv (issue 16 #2).
         "1 名受试者没有访视记录，其既往访视不予标记：CT303-0005。",
     ],
     # CT303-0001's RCP W3D1 was done on Wednesday 2025-09-03: its date (issue 16 #1), recorded
     # and so unmarked, in a date column widened for the marked ones (issue 16 #3).
-    "roster_2025-10-10.table.txt": ["W3D1     RCP     2025-09-03           周三"],
+    "roster_2025-10-10.table.txt": ["W3D1     RCP    2025-09-03           周三"],
     "day_W25D1.txt": ["W25D1 第25周第1天 = 研究第169天 = 2024-06-17（周一）"],
 }
 
@@ -502,23 +561,30 @@ def test_holiday_names_in_chinese_come_from_the_package_and_the_cache() -> None:
     中秋节 6 October); a site file's own name is kept as written; English has none of its own."""
     from datetime import date
 
+    from mil62sched.messages import LITERAL, Message
     from mil62sched.site.workdays import Override, SiteCalendar
 
+    def local_name(calendar: SiteCalendar, day: date, lang: str) -> str | None:
+        reason = calendar.status(day).reason
+        return None if reason is None else i18n.render(Message(LITERAL, {"text": reason}), lang)
+
     china = SiteCalendar("CN", {date(2027, 2, 22): Override("春节（示例）", "holiday")})
-    assert china.local_name(date(2025, 1, 1), "zh") == "元旦"
-    assert china.local_name(date(2025, 1, 29), "zh") == "春节"
-    assert china.local_name(date(2025, 10, 1), "zh") == "国庆节"
-    assert china.local_name(date(2025, 10, 6), "zh") == "中秋节"
-    assert china.local_name(date(2025, 10, 7), "zh") == "休息日（由 2025-09-28 调休）"
-    assert china.local_name(date(2025, 10, 1), "en") is None  # the English name stands
-    assert china.local_name(date(2025, 9, 30), "zh") is None  # a working day
-    assert china.local_name(date(2025, 9, 27), "zh") is None  # a plain Saturday
-    assert china.local_name(date(2027, 2, 22), "zh") == "春节（示例）"
+    assert local_name(china, date(2025, 1, 1), "zh") == "元旦"
+    assert local_name(china, date(2025, 1, 29), "zh") == "春节"
+    assert local_name(china, date(2025, 10, 1), "zh") == "国庆节"
+    assert local_name(china, date(2025, 10, 6), "zh") == "中秋节"
+    assert local_name(china, date(2025, 10, 7), "zh") == "调休放假（9月28日上班）"  # issue 16 #9
+    assert local_name(china, date(2025, 10, 1), "en") == "National Day"  # the package's English
+    assert china.status(date(2025, 10, 1)).reason == "National Day"  # the contracts' English
+    assert local_name(china, date(2025, 9, 30), "zh") is None  # a working day
+    assert local_name(china, date(2025, 9, 27), "zh") == "周末"  # a plain Saturday
+    assert local_name(china, date(2027, 2, 22), "zh") == "春节（示例）"
+    assert local_name(china, date(2027, 2, 22), "en") == "春节（示例）"  # as the file names it
     # Read back from the cache entry by a new calendar, as the next run would.
     from mil62sched.site import holiday_data
 
     holiday_data.country_years.cache_clear()
-    assert SiteCalendar("CN").local_name(date(2025, 10, 1), "zh") == "国庆节"
+    assert local_name(SiteCalendar("CN"), date(2025, 10, 1), "zh") == "国庆节"
 
 
 def test_agenda_flags_and_statuses_have_chinese_words() -> None:
@@ -542,7 +608,7 @@ def test_chinese_lines_of_a_holiday_file_with_several_bad_rows(run: Run, tmp_pat
     assert result.stderr.splitlines() == [
         f"{PREFIX}h.csv 第 2 行：无效的 日期 '2027-02-30'：没有这一天；请把年份放在最前："
         "2025-08-18、2025/8/18、2025.8.18 或 2025年8月18日",
-        f"{PREFIX}h.csv 第 3 行：无效的 kind（类型） 'work'：请用 holiday 或 workday",
+        f"{PREFIX}h.csv 第 3 行：无效的 'kind' 列 'work'：请用 'holiday' 或 'workday'",
         f"{PREFIX}h.csv：2 行有误；未写入任何内容（请全部修正）",
     ]
 
@@ -570,5 +636,101 @@ def test_an_unknown_command_follows_the_environment(
     monkeypatch.setenv("MIL62SCHED_LANG", "zh")
     # The list of commands grows as commands are added: only its start is pinned.
     assert error_line(run("plann")).startswith(
-        "没有这个命令 'plann'。是否要输入 'plan'？可用命令：plan, roster, agenda, day, arms"
+        "没有这个命令 'plann'：是否要输入 'plan'？可用命令：plan、roster、agenda、day、arms"
     )
+
+
+# --- the words a Chinese site uses (issue 16 #9) ---------------------------------------------
+#
+# A reviewer at the site read the Chinese outputs and gave these terms. Each case: a command (run
+# with --lang zh), the phrases its output (standard output and error) must say, and the ones it
+# must no longer say.
+REVIEWED: dict[str, tuple[str, list[str], list[str]]] = {
+    "agenda flags": (
+        f"agenda {ROSTER} --actuals {ACTUALS} --from 2025-09-29 --days 14 --today 2025-09-29 "
+        "--chairs 1",
+        ["超窗未访视", "今日访视", "输注椅不足"],
+        ["逾期", "今日到期", "超出容量"],
+    ),
+    "missed": (
+        "plan --arm phase3-rcp --start 2025-08-18 --actual W1D1=2025-08-18 --missed W3D1 "
+        "--today 2025-10-10",
+        ["缺访"],
+        ["已错过"],
+    ),
+    "missed calendar": (
+        "plan --arm phase3-rcp --start 2025-08-18 --actual W1D1=2025-08-18 --missed W3D1 "
+        "--today 2025-10-10 --format ics",
+        ["缺访"],
+        ["已错过"],
+    ),
+    "dropped": (
+        "plan --arm phase3 --start 2025-09-02 --olp-start 2025-12-01",
+        ["已取消（已进入开放标签期）"],
+        ["不给药"],
+    ),
+    "proposal": (
+        "plan --arm phase3-rcp --start 2025-09-02 --window 3",
+        ["（加 --adjust 可改约到该日）", "日期类型"],
+        ["用 --adjust 按此日期计划", "工作日   记录"],
+    ),
+    "w1d1 closed": (
+        "plan --arm phase3-rcp --start 2025-10-01 --window 3",
+        ["W1D1 为后续访视的计算基准，不做调整；如当天停诊，请另选首次输注日期"],
+        ["时间线的起点"],
+    ),
+    "planned on the card": (
+        "plan --arm phase3-rcp --start 2024-01-01 --actual W1D1=2024-01-01 "
+        "--actual W3D1=2024-01-17 --today 2024-02-01 --format html",
+        ["（原定 2024-01-15）", "组别：phase3-rcp · Ⅲ期随机对照期（盲法）"],
+        ["计划</span>", "组别</span></span>:"],
+    ),
+    "day before the first dose": (
+        "day D-28 --start 2024-01-01",
+        ["首次给药前第28天（D-28）"],
+        ["研究第-28天", "第-28天"],
+    ),
+    "assumed start": (
+        "plan --arm phase3 --start 2025-09-02",
+        ["推算值（按 RCP W53D1"],
+        ["假定值"],
+    ),
+    "day off in exchange": (
+        "plan --arm phase3-rcp --start 2025-09-02 --window 3 --format calendar",
+        ["2月23日：调休放假（2月28日上班）", "2月20日：调休放假（2月14日上班）"],
+        ["休息日（由"],
+    ),
+    "phases": ("arms", ["Ⅲ期随机对照期", "Ⅰb期，MIL62 500 mg"], ["3 期", "1b 期", "3期", "1b期"]),
+    "screening phase": ("screen --phase 3 --screening 2025-09-01", ["Ⅲ期"], ["III 期"]),
+    "agenda page": (
+        f"agenda {ROSTER} --actuals {ACTUALS} --from 2025-09-29 --days 14 --today 2025-09-29 "
+        "--chairs 1 --format html",
+        ["已用输注椅：", "非工作日：", "输注椅不足", "超窗未访视"],
+        ["已用输注椅</span></span>:", "非工作日:", "超出容量"],
+    ),
+    "card phone": (
+        "plan --arm phase3-rcp --start 2025-09-02 --site examples/site.toml --format html",
+        ["电话：", "组别："],
+        ["电话</span></span>:"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REVIEWED))
+def test_the_chinese_says_what_the_site_says(
+    run: Run, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command, said, gone = REVIEWED[case]
+    monkeypatch.chdir(ROOT)
+    args = command.split()
+    result = run(*args, "--lang", "zh")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout + result.stderr
+    # A phrase the terminal table's note wraps (at a space, or between two characters), and the
+    # words of a page without its markup.
+    text = "\n".join([text, text.replace("\n", ""), text.replace("\n", " ")])
+    text += "\n" + re.sub(r"<[^>]+>", "", text)
+    for phrase in said:
+        assert phrase in text, phrase
+    for phrase in gone:
+        assert phrase not in text, phrase

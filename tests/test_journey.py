@@ -805,14 +805,14 @@ def test_the_chinese_note_names_a_real_option_for_a_period_of_another_name(
     result = run(*args, "--lang", "zh")
     assert result.exit_code == 0, result.stderr
     expected = (
-        "OLE 开始日期为假定值：RCP W53D1（研究第365天），2024-12-30；请给出实际日期"
+        "OLE 开始日期为推算值（按 RCP W53D1，研究第365天）：2024-12-30；请给出实际日期"
         "（--period-start OLE=日期，或名单的 ole_start 列）"
     )
     # The table wraps its notes, at spaces or between Chinese characters: compared without them.
     assert re.sub(r"\s", "", expected) in re.sub(r"\s", "", result.stdout)
     given = run(*args, "--period-start", "OLE=2025-02-10", "--lang", "zh")
     assert given.exit_code == 0, given.stderr
-    assert "开始日期为假定值" not in given.stdout
+    assert "开始日期为推算值" not in given.stdout
     # OLE W1D1 (study day 1) on the given day, a Monday (周一).
     assert re.search(r"W1D1\s+OLE\s+1\s+2025-02-10\s+周一", given.stdout), given.stdout
 
@@ -854,12 +854,12 @@ def test_period_start_refusals_in_chinese(run: Run, tmp_path: Path) -> None:
     ole = renamed_period_protocol(tmp_path)
     args = ["plan", "--protocol", str(ole), "--start", "2024-01-01", "--lang", "zh"]
     assert error_line(run(*args, "--arm", "phase3", "--olp-start", "2025-02-10")) == (
-        "--olp-start 已给出，但 phase3 没有后续阶段 OLP：它的阶段为 RCP, OLE；"
+        "--olp-start 已给出，但 phase3 没有后续阶段 OLP：它的阶段为 RCP、OLE；"
         "可给出开始日期的是 OLE"
     )
     assert error_line(run(*args, "--arm", "phase3-rcp", "--period-start", "OLE=2025-02-10")) == (
         "--period-start 已给出，但 phase3-rcp 没有后续阶段 OLE：它只有一个阶段 RCP；后续阶段只属于"
-        "全程（phase3, phase3-mil62, phase3-placebo）"
+        "全程（phase3、phase3-mil62、phase3-placebo）"
     )
     assert error_line(run(*args, "--arm", "phase3", "--period-start", "OLE")) == (
         "无效的 --period-start 'OLE'：请用 PERIOD=YYYY-MM-DD（阶段=日期）"

@@ -37,6 +37,7 @@ LAYERS = (
     ("mil62sched.diagnostics",),  # the one writer of standard error
     ("mil62sched.outputs",),  # writing files and standard output
     ("mil62sched.errors",),
+    ("mil62sched.messages",),  # words made where they arise (Message), rendered at the edge
     ("mil62sched",),  # the package itself: its name and version
 )
 

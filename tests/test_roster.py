@@ -1164,7 +1164,7 @@ def test_roster_note_names_the_column_of_a_later_period_of_another_name(
     expected = {
         "en": "* P1: OLE start assumed: RCP W53D1 (study day 365), 2026-01-05; give the real one "
         "(--period-start OLE=DATE, or the roster's ole_start)",
-        "zh": "* P1: OLE 开始日期为假定值：RCP W53D1（研究第365天），2026-01-05；请给出实际日期"
+        "zh": "* P1: OLE 开始日期为推算值（按 RCP W53D1，研究第365天）：2026-01-05；请给出实际日期"
         "（--period-start OLE=日期，或名单的 ole_start 列）",
     }[lang]
     assert expected in result.stdout.splitlines()
@@ -1222,15 +1222,15 @@ def test_roster_refusals_of_a_later_period_in_chinese(run: Run, tmp_path: Path) 
     result = run("roster", str(header), "--protocol", str(ole), "--lang", "zh")
     assert result.exit_code == 2
     assert errors(result) == [
-        "header.csv 第 1 行：'olp_start' 列不是 MIL62-CT303 的后续阶段：可用的列为 participant, "
-        "arm, start, escalate_at, ole_start, window, amended_on"
+        "header.csv 第 1 行：'olp_start' 列不是 MIL62-CT303 的后续阶段：可用的列为 'participant'、"
+        "'arm'、'start'、'escalate_at'、'ole_start'、'window'、'amended_on'"
     ]
     row = write(tmp_path / "row.csv", f"participant,arm,start,ole_start\n{rows}")
     result = run("roster", str(row), "--protocol", str(ole), "--format", "csv", "--lang", "zh")
     assert result.exit_code == 1
     assert (
         f"{PREFIX}row.csv 第 3 行：ole_start 已给出，但 phase3-rcp 没有后续阶段 OLE："
-        "它只有一个阶段 RCP；后续阶段只属于全程（phase3, phase3-mil62, phase3-placebo）"
+        "它只有一个阶段 RCP；后续阶段只属于全程（phase3、phase3-mil62、phase3-placebo）"
     ) in result.stderr.splitlines()
 
 
@@ -1525,4 +1525,4 @@ def test_duplicates_are_found_in_one_pass_over_the_roster(
     errors = [r for r in results if isinstance(r, RowError)]
     assert len(errors) == 7_500
     assert len(results) == 10_000
-    assert errors[-1].reason == "duplicate participant 'P2499' (first on line 2501)"
+    assert str(errors[-1].reason) == "duplicate participant 'P2499' (first on line 2501)"

@@ -171,7 +171,8 @@ def test_public_holiday_is_not_a_working_day() -> None:
     assert visits[W25D1].working_day is False
     assert visits[W25D1].non_working_reason == "National Day"
     assert (
-        visits[W25D1].note == "not a working day (National Day) and no window is set to move it in"
+        str(visits[W25D1].note)
+        == "not a working day (National Day) and no window is set to move it in"
     )
     assert visits[W25D1].proposed is None
     assert visits[W3D1].target == D("2024-04-30")
@@ -255,7 +256,7 @@ def test_adjust_without_a_window_moves_nothing() -> None:
     visits = by_code("phase3-rcp", "2025-09-17", policy=Policy(site=CN, adjust=True))
     w3d1 = visits[W3D1]
     assert (w3d1.date, w3d1.proposed) == (D("2025-10-01"), None)
-    assert w3d1.note == "not a working day (National Day) and no window is set to move it in"
+    assert str(w3d1.note) == "not a working day (National Day) and no window is set to move it in"
 
 
 def test_window_with_no_working_day_says_so_plainly(run: Run) -> None:
@@ -278,7 +279,7 @@ def test_window_with_no_working_day_on_a_weekday_target() -> None:
     assert visits[W3D1].target == D("2025-10-03")
     assert visits[W3D1].proposed is None
     assert visits[W3D1].note is not None
-    assert "no working day in the window" in visits[W3D1].note
+    assert "no working day in the window" in str(visits[W3D1].note)
     # A wider window reaches back: +-5 -> 09-28 .. 10-08; order 10-03, 10-04, 10-02, 10-05,
     # 10-01, 10-06 (all off), then 09-30 (-3, Tue) -> 09-30. (+4 = 10-07 comes after -3.)
     visits = by_code("phase3-rcp", "2025-09-19", window=Window(5, 5), policy=Policy(site=CN))

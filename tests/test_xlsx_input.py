@@ -152,7 +152,7 @@ def test_a_start_with_a_time_of_day_is_refused_in_both_languages(
     chinese = run("roster", str(book), "--lang", "zh")
     assert chinese.exit_code == 1
     assert chinese.stderr.splitlines()[0] == (
-        f"{PREFIX}r.xlsx 第 2 行：无效的 start date {typed!r}：日期不应包含时间（{time}）："
+        f"{PREFIX}r.xlsx 第 2 行：无效的 'start' 列的日期 {typed!r}：日期不应包含时间（{time}）："
         "请只填写日期，年份在前：2025-08-18、2025/8/18、2025.8.18 或 2025年8月18日"
     )
 

@@ -5,7 +5,8 @@ the .po is the source kept in the repository, the .mo is committed beside it and
 the package, and tests/test_i18n.py fails when the committed .mo is not what this script makes
 of the .po. The layout of the output is that of CPython's Tools/i18n/msgfmt.py: entries sorted
 by msgid, no hash table. Supported: msgid/msgstr with continued strings, `#` comments, the
-`fuzzy` flag (such entries are left out, as msgfmt does). Not supported: plurals, contexts.
+`fuzzy` flag (such entries are left out, as msgfmt does), `msgctxt` (a context, kept in the
+key as GNU msgfmt keeps it: CONTEXT, then \x04, then the msgid). Not supported: plurals.
 
     python tools/msgfmt.py src/mil62sched/locale/zh_CN/LC_MESSAGES/mil62sched.po
 """
@@ -19,8 +20,11 @@ from pathlib import Path
 
 
 def entries(po_text: str) -> dict[str, str]:
-    """msgid -> msgstr of every entry that is translated and not fuzzy (the header included)."""
+    """msgid -> msgstr of every entry that is translated and not fuzzy (the header included);
+    an entry with a context is keyed `CONTEXT\x04msgid`."""
     found: dict[str, str] = {}
+    context: list[str] | None = None  # the next entry's msgctxt, while it is read
+    entry_context: str | None = None  # the context of the entry being read
     msgid: list[str] | None = None
     msgstr: list[str] | None = None
     current: list[str] | None = None
@@ -28,7 +32,8 @@ def entries(po_text: str) -> dict[str, str]:
 
     def close() -> None:
         if msgid is not None and msgstr is not None and not fuzzy and "".join(msgstr):
-            found["".join(msgid)] = "".join(msgstr)
+            key = "".join(msgid)
+            found[key if entry_context is None else f"{entry_context}\x04{key}"] = "".join(msgstr)
 
     for number, raw in enumerate(po_text.splitlines(), start=1):
         line = raw.strip()
@@ -36,8 +41,15 @@ def entries(po_text: str) -> dict[str, str]:
             next_fuzzy = "fuzzy" in line
         elif line.startswith("#") or not line:
             continue
+        elif line.startswith("msgctxt "):
+            close()
+            msgid = msgstr = None
+            context = [ast.literal_eval(line[8:])]
+            current = context
         elif line.startswith("msgid "):
             close()
+            entry_context = None if context is None else "".join(context)
+            context = None
             msgid, msgstr, fuzzy, next_fuzzy = [ast.literal_eval(line[6:])], None, next_fuzzy, False
             current = msgid
         elif line.startswith("msgstr "):

@@ -18,6 +18,7 @@ from datetime import date
 
 from mil62sched.engine import Planner, with_doubts
 from mil62sched.errors import UsageError
+from mil62sched.messages import N_, msg, term
 from mil62sched.model.amendment import Change, ChangeKind
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Amendment, Period, Plan, Policy, Records, Visit, VisitKey
@@ -29,25 +30,39 @@ def check_versions(old: Protocol, new: Protocol) -> None:
     that states no version, the same version twice, or an `amends` naming another version."""
     if old.id != new.id:
         raise UsageError(
-            f"the two protocol files are of different trials ({old.id} and {new.id})",
-            accepted="an amendment has the id of the protocol it amends",
+            msg(
+                N_("the two protocol files are of different trials ({old} and {new})"),
+                old=old.id,
+                new=new.id,
+            ),
+            accepted=msg(N_("an amendment has the id of the protocol it amends")),
         )
     if new.version is None:
         raise UsageError(
-            f"the new protocol file of {new.id} states no version",
-            accepted='give its [protocol] a version (e.g. version = "3.0")',
+            msg(N_("the new protocol file of {protocol} states no version"), protocol=new.id),
+            accepted=msg(N_('give its [protocol] a version (e.g. version = "3.0")')),
         )
     if old.version == new.version:
         raise UsageError(
-            f"both protocol files are version {new.version!r}",
-            accepted="the new file's version differs from the one it amends",
+            msg(N_("both protocol files are version {version!r}"), version=new.version),
+            accepted=msg(N_("the new file's version differs from the one it amends")),
         )
     if new.amends is not None and new.amends != old.version:
-        stated = "no version" if old.version is None else f"version {old.version!r}"
+        stated = (
+            msg(N_("no version"))
+            if old.version is None
+            else msg(N_("version {version!r}"), version=old.version)
+        )
         raise UsageError(
-            f"the new protocol file amends version {new.amends!r}, but the old file states "
-            f"{stated}",
-            accepted="amends names the old file's version, or is left out",
+            msg(
+                N_(
+                    "the new protocol file amends version {amends!r}, but the old file states "
+                    "{stated}"
+                ),
+                amends=new.amends,
+                stated=stated,
+            ),  # fmt: skip
+            accepted=msg(N_("amends names the old file's version, or is left out")),
         )
 
 
@@ -58,15 +73,34 @@ def new_arm(old: Protocol, new: Protocol, arm: Arm) -> Arm:
     found = new.arms.get(name)
     if found is None:
         raise UsageError(
-            f"arm {arm.name} is not an arm of version {new.version}",
-            accepted=f"an arm of {new.id} {new.version} ({', '.join(new.arms)}), or an "
-            "arm_map entry in the new file naming it",
+            msg(
+                N_("arm {arm} is not an arm of version {version}"),
+                arm=arm.name,
+                version=str(new.version),
+            ),
+            accepted=msg(
+                N_(
+                    "an arm of {protocol} {version} ({names}), or an arm_map entry in the new "
+                    "file naming it"
+                ),
+                protocol=new.id,
+                version=str(new.version),
+                names=list(new.arms),
+            ),  # fmt: skip
         )
     if found.masking != arm.masking:
         raise UsageError(
-            f"arm {arm.name} is {arm.masking}, but version {new.version}'s {found.name} is "
-            f"{found.masking}",
-            accepted="an arm of the same masking: a blinded participant's plan stays blinded",
+            msg(
+                N_("arm {arm} is {masking}, but version {version}'s {other} is {other_masking}"),
+                arm=arm.name,
+                masking=term(arm.masking),
+                version=str(new.version),
+                other=found.name,
+                other_masking=term(found.masking),
+            ),
+            accepted=msg(
+                N_("an arm of the same masking: a blinded participant's plan stays blinded")
+            ),
         )
     return found
 
@@ -177,25 +211,32 @@ class AmendedPlanner:
         if amended_on is None:
             if self.effective is None:
                 raise UsageError(
-                    "no date the amendment applies from",
-                    accepted="give --effective DATE (the site's approval date) or the roster's "
-                    "amended_on",
+                    msg(N_("no date the amendment applies from")),
+                    accepted=msg(
+                        N_(
+                            "give --effective DATE (the site's approval date) or the roster's "
+                            "amended_on"
+                        )
+                    ),  # fmt: skip
                 )
             return self.effective, False
         today = self.old.policy.today
-        who = f"{participant}'s " if participant else ""
+        reconsent = msg(N_("the day the participant re-consented: from the start to today"))
         if amended_on < start:
+            before = (
+                msg(N_("is before {participant}'s start {date}"), participant=participant,
+                    date=start)
+                if participant
+                else msg(N_("is before the start {date}"), date=start)
+            )  # fmt: skip
             raise UsageError(
-                f"is before {who}start {start.isoformat()}",
-                value=amended_on.isoformat(),
-                accepted="the day the participant re-consented: from the start to today",
-                field="amended_on",
+                before, value=amended_on.isoformat(), accepted=reconsent, field="amended_on"
             )
         if today is not None and amended_on > today:
             raise UsageError(
-                f"is in the future (today is {today.isoformat()})",
+                msg(N_("is in the future (today is {date})"), date=today),
                 value=amended_on.isoformat(),
-                accepted="the day the participant re-consented: from the start to today",
+                accepted=reconsent,
                 field="amended_on",
             )
         return amended_on, True
@@ -231,10 +272,18 @@ def _check_periods(before: Plan, arm: Arm, switch: date, who: str, new: Protocol
         ]
         if still:
             raise UsageError(
-                f"{who} on {before.arm.name} has visits in period {period.name} from "
-                f"{switch.isoformat()}, which version {new.version}'s {arm.name} no longer has",
-                accepted=f"its periods are {', '.join(arm.periods)}",
-            )
+                msg(
+                    N_("{who} on {arm} has visits in period {period} from {date}, which version "
+                       "{version}'s {new_arm} no longer has"),
+                    who=who,
+                    arm=before.arm.name,
+                    period=period.name,
+                    date=switch,
+                    version=str(new.version),
+                    new_arm=arm.name,
+                ),
+                accepted=msg(N_("its periods are {periods}"), periods=list(arm.periods)),
+            )  # fmt: skip
 
 
 def _span(visit: Visit) -> tuple[date, date]:
@@ -269,9 +318,10 @@ def _merged(before: Plan, after: Plan, switch: date, who: str, field: str) -> tu
             _check_split(changed, switch, who, field, journey=len(order) > 1)
         if now is None:
             assert was is not None
-            note = (
-                f"not given: removed by protocol version {after.protocol.version} from "
-                f"{switch.isoformat()}"
+            note = msg(
+                N_("not given: removed by protocol version {version} from {date}"),
+                version=str(after.protocol.version),
+                date=switch,
             )
             removed = was._replace(status="dropped", note=note, proposed=None, old_version=True)
             visits.append(was._replace(old_version=True) if was.status == "dropped" else removed)
@@ -292,10 +342,20 @@ def _check_split(visits: list[Visit], switch: date, who: str, field: str, *, jou
         code = f"{visit.period} {visit.code}" if journey else str(visit.code)
         option = "--effective" if field == "effective" else "amended_on"
         raise UsageError(
-            f"{option} {switch.isoformat()} falls inside {who}'s {code} window "
-            f"({first.isoformat()}..{last.isoformat()}), which the amendment changes",
-            accepted=f"a date on or before {first.isoformat()}, or after {last.isoformat()}",
-        )
+            msg(
+                N_("{option} {date} falls inside {who}'s {code} window ({first}..{last}), which "
+                   "the amendment changes"),
+                option=option,
+                date=switch,
+                who=who,
+                code=code,
+                first=first,
+                last=last,
+            ),
+            accepted=msg(
+                N_("a date on or before {first}, or after {last}"), first=first, last=last
+            ),
+        )  # fmt: skip
 
 
 def _periods(before: Plan, after: Plan, switch: date) -> tuple[Period, ...]:

@@ -40,14 +40,45 @@ from mil62sched.commands.options import (
     WorkingDayOptions,
 )
 from mil62sched.environment import Environment
-from mil62sched.errors import Mil62schedError
+from mil62sched.errors import Mil62schedError, UsageError, os_problem
 from mil62sched.i18n import N_
-from mil62sched.parse import FOLDER_FORM, check_path
+from mil62sched.messages import LITERAL, Listing, Localized, Message, Text, msg
+from mil62sched.parse import FOLDER_FORM, check_path, parse_count
+
+MOST_AGENDA_DAYS = 3660  # ten years
 
 PROG = "mil62sched"
 
 
-class _Commands(TyperGroup):
+class _Group(TyperGroup):
+    """A group of commands whose refusal of an unknown command is one of ours (a message)."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command `args` names; an unknown one is refused naming the commands there are,
+        and those it is close to."""
+        import difflib
+
+        name = args[0] if args else ""
+        if (
+            name
+            and not ctx.resilient_parsing
+            and not name.startswith("-")
+            and self.get_command(ctx, name) is None
+        ):
+            names = list(self.commands)
+            close = difflib.get_close_matches(name, names)
+            accepted = msg(N_("commands are {names}"), names=names)
+            if close:
+                accepted = msg(
+                    N_("did you mean {suggestion}? commands are {names}"),
+                    suggestion=Listing([repr(found) for found in close], "or"),
+                    names=names,
+                )
+            raise UsageError(msg(N_("no such command")), value=name, accepted=accepted)
+        return super().resolve_command(ctx, args)
+
+
+class _Commands(_Group):
     """Runs a command in its `Environment` and turns every error into one line on stderr and an
     exit code: the one place that does."""
 
@@ -55,6 +86,8 @@ class _Commands(TyperGroup):
         # The run's context: the caller's (`main`, a test's), else the real process's.
         env = kwargs.get("obj") or Environment.of_process()
         kwargs.update(obj=env, standalone_mode=False)
+        given = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
+        _early_language(env, [str(arg) for arg in given])
         try:
             code = super().main(*args, **kwargs)
             env.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
@@ -65,9 +98,9 @@ class _Commands(TyperGroup):
                 _fail_unexpectedly(env, exc)
             _fail_stdout(env, exc)
         except typer.TyperException as exc:  # click's usage errors, through typer's public API
-            _fail(env, _explain(exc), exc.exit_code)
+            _fail(env, _explain(exc, [str(arg) for arg in given]), exc.exit_code)
         except typer.Abort:
-            _fail(env, "aborted", 1)
+            _fail(env, msg(N_("aborted")), 1)
         except Mil62schedError as exc:
             if exc.field is not None:  # name the option the problem is about
                 exc.named("--" + exc.field.replace("_", "-"))
@@ -75,29 +108,97 @@ class _Commands(TyperGroup):
         except Exception as exc:  # a defect: one line, the traceback with --debug
             _fail_unexpectedly(env, exc)
         if code == 130:  # typer turns Ctrl-C into exit status 130
-            _fail(env, "interrupted", 130)
+            _fail(env, msg(N_("interrupted")), 130)
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def _explain(exc: typer.TyperException) -> str:
-    """click's message, with what is accepted, on one line."""
-    message = exc.format_message().rstrip(".")
-    message = message[:1].lower() + message[1:]
-    if exc.exit_code != 2:  # not a usage error: its message is all there is
-        return message
+def _early_language(env: Environment, given: list[str]) -> None:
+    """`--lang` as the command line gives it, before click parses it: click refuses an unknown
+    option or a missing value before any option's callback runs, and that refusal is said in
+    the language asked for too. A value that is not a language is left to `--lang` to refuse."""
+    from mil62sched.i18n import LANGUAGES
+
+    for index, arg in enumerate(given):
+        if arg == "--":
+            return
+        value = None
+        if arg == "--lang" and index + 1 < len(given):
+            value = given[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value is not None and value.strip().lower() in LANGUAGES:
+            env.lang = value.strip().lower()
+
+
+def _explain(exc: typer.TyperException, given: list[str]) -> Message:
+    """click's usage error said from its parts (the option, what it takes, the command), on one
+    line; `_click_parts` reads them (`given`: the command line's arguments)."""
+    kind, option, problem = _click_parts(exc, given)
     ctx = getattr(exc, "ctx", None)
-    where = ctx.command_path if ctx else PROG
-    param = getattr(exc, "param", None)
-    if message.startswith("missing") and param is not None:
-        if param.name == "arm":
-            return f"{message}: one of {', '.join(_arm_names(ctx))}"
+    where = f"'{ctx.command_path if ctx else PROG} --help'"
+    see = N_("{problem} (see {where})")
+    if kind == "missing":
+        param = getattr(exc, "param", None)
+        said = msg(
+            N_("missing argument {option}")
+            if getattr(param, "param_type_name", "") == "argument"
+            else N_("missing option {option}"),
+            option=option,
+        )
+        if getattr(param, "name", None) == "arm":
+            return msg(N_("{problem}: one of {names}"), problem=said, names=_arm_names(ctx))
         help_text = getattr(param, "help", None)
         if help_text:
-            return f"{message}: {help_text}"
-    if message.startswith("no such command") and ctx is not None:
-        names = getattr(ctx.command, "commands", {})
-        return f"{message}: commands are {', '.join(names)}"
-    return f"{message} (see '{where} --help')"
+            return msg(N_("{problem}: {help}"), problem=said, help=Localized(help_text))
+        return msg(see, problem=said, where=where)
+    if kind == "no such option":
+        said = msg(N_("no such option: {option}"), option=option)
+        possible = sorted(getattr(exc, "possibilities", None) or ())
+        if possible:
+            said = msg(N_("{problem} (Possible options: {names})"), problem=said, names=possible)
+        return msg(see, problem=said, where=where)
+    if kind == "takes no value":
+        said = msg(N_("option {option!r} does not take a value"), option=option)
+        return msg(see, problem=said, where=where)
+    if kind == "needs a value":
+        said = msg(N_("option {option!r} requires an argument"), option=option)
+        return msg(see, problem=said, where=where)
+    if kind == "invalid value":
+        said = msg(N_("invalid value for {option}: {problem}"), option=option, problem=problem)
+        return msg(see, problem=said, where=where)
+    if exc.exit_code != 2:  # not a usage error: its words are all there is
+        return msg(LITERAL, text=problem)
+    return msg(see, problem=problem, where=where)
+
+
+def _click_parts(exc: typer.TyperException, given: list[str]) -> tuple[str, str, Text]:
+    """What kind of usage error click raised, the option it is about (as click hints it:
+    `'--arm'`), and click's own words for it (English, and in another language a quote of
+    them). Read from the exception's attributes and class, which typer keeps in a private
+    module (`typer._click.exceptions`): this one function reads them, and a test fails when
+    they change (tests/test_cli.py)."""
+    words = exc.format_message().rstrip(".")
+    words = words[:1].lower() + words[1:]
+    said = Localized(words, {"zh": msg(N_("the command line was refused ({said!r})"), said=words)})
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    if kind == "MissingParameter":
+        return "missing", param.get_error_hint() if param is not None else "", said
+    if kind == "NoSuchOption":
+        return "no such option", str(getattr(exc, "option_name", "")), said
+    if kind == "BadOptionUsage":
+        # click refuses a value given to a flag (`--force=3`), or an option that ends the line
+        # without its value.
+        name = str(getattr(exc, "option_name", ""))
+        flag = any(arg.startswith(f"{name}=") for arg in given)
+        return ("takes no value" if flag else "needs a value"), name, said
+    if kind == "BadParameter" and param is not None:
+        problem = Localized(
+            str(getattr(exc, "message", words)),
+            {"zh": msg(N_("not accepted ({said!r})"), said=str(getattr(exc, "message", words)))},
+        )
+        return "invalid value", param.get_error_hint(), problem
+    return "other", "", said
 
 
 def _arm_names(ctx: Any) -> list[str]:
@@ -120,7 +221,8 @@ def _fail_stdout(env: Environment, error: OSError) -> NoReturn:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, env.stdout.fileno())
     os.close(devnull)
-    _fail(env, f"cannot write to standard output: {error.strerror or error}", 1)
+    said = msg(N_("cannot write to standard output: {problem}"), problem=os_problem(error))
+    _fail(env, said, 1)
 
 
 INTERNAL_ERROR = N_("internal error: {error} (run again with --debug for the traceback)")
@@ -139,13 +241,14 @@ def _fail_unexpectedly(env: Environment, error: Exception) -> NoReturn:
     sys.exit(1)
 
 
-def _fail(env: Environment, message: str | Mil62schedError, code: int) -> NoReturn:
+def _fail(env: Environment, message: Message | Mil62schedError, code: int) -> NoReturn:
     env.diagnostics.error(message)
     sys.exit(code)
 
 
 app = typer.Typer(
     cls=_Commands,
+    context_settings={"allow_extra_args": True},  # said by `declared` as ours
     name=PROG,
     help="Dosing-visit calendars for the MIL62-CT303 trial (NCT05314010).",
     add_completion=True,
@@ -234,6 +337,14 @@ def declared(
             import importlib
             import typing
 
+            if ctx.args:  # the commands take no arguments beyond those they declare
+                raise UsageError(
+                    msg(
+                        N_("got unexpected extra argument(s) ({args}) (see {where})"),
+                        args=" ".join(ctx.args),
+                        where=f"'{ctx.command_path} --help'",
+                    )
+                )
             run = getattr(importlib.import_module(f"mil62sched.commands.{module}"), name or "run")
             env = _environment(ctx)
             if not builders:
@@ -352,6 +463,10 @@ def roster(
     """Plan every participant of a roster: one table, CSV, JSON, calendar or cards for the site."""
 
 
+def _days(text: str) -> int:
+    return parse_count(text, "--days", 1, MOST_AGENDA_DAYS)
+
+
 @app.command()
 @declared("agenda")
 def agenda(
@@ -360,7 +475,15 @@ def agenda(
     start: Annotated[
         str | None, typer.Option("--from", help="First day of the agenda; default today.")
     ] = None,
-    days: Annotated[int, typer.Option(min=1, max=3660, help="How many days it covers.")] = 14,
+    days: Annotated[
+        int,
+        typer.Option(
+            parser=_days,
+            metavar="<int>",
+            help="How many days it covers: 1 to 3660.",
+            show_default=True,
+        ),
+    ] = 14,
     skip_bad: SkipBad = False,
     output: AgendaOutput,
     card: CardOptions,
@@ -374,7 +497,7 @@ def day(
     what: Annotated[
         str,
         typer.Argument(
-            help="A visit code (W25D1, D-28), a study day number (169) or a date (YYYY-MM-DD)."
+            help=N_("A visit code (W25D1, D-28), a study day number (169) or a date (YYYY-MM-DD).")
         ),
     ],
     start: Start,
@@ -400,7 +523,7 @@ def sdtm(
         typer.Option(
             "--output",
             "-o",
-            help="Folder to write ta.csv, ta.json ... ts.json into (made if missing).",
+            help=N_("Folder to write ta.csv, ta.json ... ts.json into (made if missing)."),
             parser=_output_folder,
             metavar="<path>",
         ),
@@ -548,7 +671,10 @@ def amend(
 
 
 protocol_commands = typer.Typer(
-    name="protocol", help="Check, show and describe protocol files (the trial as data)."
+    name="protocol",
+    help="Check, show and describe protocol files (the trial as data).",
+    cls=_Group,
+    context_settings={"allow_extra_args": True},
 )
 app.add_typer(protocol_commands, name="protocol")
 
@@ -565,7 +691,8 @@ def _protocol_group(ctx: typer.Context) -> None:
 @declared("protocol:validate", lang=False)
 def validate(
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="A protocol file (TOML).", show_default=False)
+        Path,
+        typer.Argument(metavar="FILE", help=N_("A protocol file (TOML)."), show_default=False),
     ],
 ) -> None:
     """Check a protocol file: every problem, one line each, with its key path and line."""
@@ -607,12 +734,12 @@ def main() -> None:
     """Console-script entry point: the run's Environment, from the real process."""
     env = Environment.of_process()
     if sys.stdout is None:  # started with standard output closed (`>&-`)
-        _fail(env, "cannot write to standard output: it is closed", 1)
+        _fail(env, msg(N_("cannot write to standard output: it is closed")), 1)
     _end_on_signals()
     try:
         app(obj=env)
     except _Terminated as stop:
-        _fail(env, "terminated", 128 + stop.signum)
+        _fail(env, msg(N_("terminated")), 128 + stop.signum)
 
 
 class _Terminated(BaseException):

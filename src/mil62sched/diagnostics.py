@@ -2,9 +2,10 @@
 (`mil62sched: warning: ...`), in the run's language, each warning and note said once a run.
 
 The run's `Environment` holds one, over its standard error and its render function; everything
-that has something to say to the person running the command says it here, never by writing to
-standard error itself. Said, a warning or a note never changes the exit status; an error line is
-written by the command line's one place that turns errors into lines (`cli`).
+that has something to say to the person running the command says it here, as a message (or an
+error, whose parts are messages), never by writing to standard error itself. Said, a warning or
+a note never changes the exit status; an error line is written by the command line's one place
+that turns errors into lines (`cli`).
 
 >>> import io
 >>> said = Diagnostics(io.StringIO())
@@ -16,24 +17,23 @@ mil62sched: note: roster.csv read as GB18030 (not UTF-8)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import IO
 
 from mil62sched.errors import Mil62schedError
+from mil62sched.messages import Message
 
 PROGRAM = "mil62sched"
 
-# What is said (an English template with its {values}, an English sentence, or an error) as the
-# reader reads it: the run's language is the render function's business (`Environment.render`).
-Message = str | Mil62schedError
-Render = Callable[[Message, Mapping[str, object]], str]
+# What is said (a message, or an error whose parts are messages) as the reader reads it: the
+# run's language is the render function's business (`Environment.render`).
+Said = Message | Mil62schedError
+Render = Callable[[Said], str]
 
 
-def as_written(message: Message, values: Mapping[str, object]) -> str:
-    """A message in English: a template filled with its values, an error as its line."""
-    if isinstance(message, Mil62schedError):
-        return message.line()
-    return message.format(**values) if values else message
+def as_written(said: Said) -> str:
+    """What is said, in English."""
+    return said.line() if isinstance(said, Mil62schedError) else str(said)
 
 
 class Diagnostics:
@@ -44,20 +44,22 @@ class Diagnostics:
         self.render = render
         self._said: set[str] = set()
 
-    def warning(self, message: str, /, *, key: str | None = None, **values: object) -> None:
+    def warning(self, said: Message | str, /, *, key: str | None = None, **values: object) -> None:
         """A warning: what was done may not be what was meant (said once a run; `key`: what
-        makes two warnings one, by default their text)."""
-        self._once("warning", message, key, values)
+        makes two warnings one, by default their text). A message, or a msgid with its
+        `values`."""
+        self._once("warning", _message(said, values), key)
 
-    def note(self, message: str, /, *, key: str | None = None, **values: object) -> None:
+    def note(self, said: Message | str, /, *, key: str | None = None, **values: object) -> None:
         """A note: what the run assumed or chose, worth knowing (said once a run, as
         `warning`)."""
-        self._once("note", message, key, values)
+        self._once("note", _message(said, values), key)
 
-    def error(self, message: Message, /, **values: object) -> None:
+    def error(self, said: Said | str, /, **values: object) -> None:
         """An error: one line per line of its text (several only for a file with several bad
         rows)."""
-        self._write("error", self.render(message, values))
+        shown = said if isinstance(said, Mil62schedError) else _message(said, values)
+        self._write("error", self.render(shown))
 
     def traceback(self, error: BaseException) -> None:
         """The traceback of an unexpected error, as Python prints it (`--debug`)."""
@@ -65,8 +67,8 @@ class Diagnostics:
 
         self.stream.write("".join(traceback.format_exception(error)))
 
-    def _once(self, kind: str, message: str, key: str | None, values: Mapping[str, object]) -> None:
-        text = self.render(message, values)
+    def _once(self, kind: str, said: Message, key: str | None) -> None:
+        text = self.render(said)
         seen = f"{kind}:{text if key is None else key}"
         if seen in self._said:
             return
@@ -76,3 +78,8 @@ class Diagnostics:
     def _write(self, kind: str, text: str) -> None:
         for line in text.splitlines() or [""]:
             self.stream.write(f"{PROGRAM}: {kind}: {line}\n")
+
+
+def _message(said: Message | str, values: dict[str, object]) -> Message:
+    """A message, or the msgid `said` with its values."""
+    return said if isinstance(said, Message) else Message(said, values)

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 
 from mil62sched.errors import UsageError
+from mil62sched.messages import N_, Listing, Localized, Message, msg
 from mil62sched.model.eligibility import (
     Counted,
     Eligibility,
@@ -267,10 +268,16 @@ def _dose(
         if not items:
             return [Finding(rule, "none")], []
         raise UsageError(
-            f"no daily dose for {items[0][0]}",
-            accepted=f"{_criterion(rule)} limits the daily dose of {', '.join(rule.applies_to)} "
-            "within the period before the first administration: give --steroid-dose MG (mg a "
-            "day, prednisone or its equivalent)",
+            msg(N_("no daily dose for {name}"), name=items[0][0]),
+            accepted=msg(
+                N_(
+                    "{criterion} limits the daily dose of {classes} within the period before the "
+                    "first administration: give --steroid-dose MG (mg a day, prednisone or its "
+                    "equivalent)"
+                ),
+                criterion=_criterion(rule),
+                classes=list(rule.applies_to),
+            ),
         )
     check = ToCheck(rule, "dose", mg=mg)
     if mg <= rule.limit_mg:
@@ -325,7 +332,9 @@ def _classes(eligibility: Eligibility, history: History) -> dict[str, tuple[str,
         for key in given:
             if key not in eligibility.classes:
                 raise UsageError(
-                    f"{name}: unknown class", value=key, accepted=f"classes: {', '.join(known)}"
+                    msg(N_("{name}: unknown class"), name=name),
+                    value=key,
+                    accepted=msg(N_("classes: {classes}"), classes=known),
                 )
     found: dict[str, tuple[str, ...]] = {}
     for dose in history.doses:
@@ -339,14 +348,26 @@ def _classes(eligibility: Eligibility, history: History) -> dict[str, tuple[str,
 def unknown_name(eligibility: Eligibility, name: str) -> UsageError:
     """The refusal of a name in no class: the closest names, the classes, and `--class`."""
     close = eligibility.closest(name)
-    named = ", ".join(close[:-1]) + " or " + close[-1] if len(close) > 1 else "".join(close)
-    hint = f"did you mean {named}? " if close else ""
-    return UsageError(
-        "unknown drug, vaccine or procedure",
-        value=name,
-        accepted=f"{hint}the classes are {', '.join(eligibility.classes)}; give --class "
-        f"{name}=CLASS for one the protocol does not list",
+    classes = list(eligibility.classes)
+    accepted = msg(
+        N_(
+            "the classes are {classes}; give --class {name}=CLASS for one the protocol does not "
+            "list"
+        ),
+        classes=classes,
+        name=name,
     )
+    if close:
+        accepted = msg(
+            N_(
+                "did you mean {names}? the classes are {classes}; give --class {name}=CLASS for "
+                "one the protocol does not list"
+            ),
+            names=Listing(close, "or"),
+            classes=classes,
+            name=name,
+        )
+    return UsageError(msg(N_("unknown drug, vaccine or procedure")), value=name, accepted=accepted)
 
 
 def _counted_items(
@@ -375,16 +396,26 @@ def _half_life(rule: Rule, name: str, history: History, phase: Phase) -> timedel
     found = history.half_lives.get(name)
     if found is None:
         raise UsageError(
-            f"no half-life for {name}",
-            accepted=f"{_criterion(rule)} ({phase.title}) waits more than {rule.period} after "
-            f"the drug is stopped: give --half-life {name}=DURATION (e.g. 5h or 3d)",
+            msg(N_("no half-life for {name}"), name=name),
+            accepted=msg(
+                N_(
+                    "{criterion} ({phase}) waits more than {span} after the drug is stopped: give "
+                    "--half-life {name}=DURATION (e.g. 5h or 3d)"
+                ),
+                criterion=_criterion(rule),
+                phase=Localized(phase.title),
+                span=rule.period.words(),
+                name=name,
+            ),
         )
     return found
 
 
-def _criterion(rule: Rule) -> str:
+def _criterion(rule: Rule) -> Message:
     """'Exclusion 3', as an error names a rule."""
-    return f"{rule.category.capitalize()} {rule.number}"
+    if rule.category == "inclusion":
+        return msg(N_("Inclusion {number}"), number=rule.number)
+    return msg(N_("Exclusion {number}"), number=rule.number)
 
 
 def _working_day(
@@ -409,5 +440,5 @@ def _after(day: date, days: int) -> date:
 
 def _past_calendar(day: date) -> UsageError:
     return UsageError(
-        f"a period from {day.isoformat()} runs off the calendar (0001-01-01 to 9999-12-31)"
+        msg(N_("a period from {date} runs off the calendar (0001-01-01 to 9999-12-31)"), date=day)
     )

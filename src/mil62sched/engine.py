@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from mil62sched.errors import RecordError, RecordErrors, UsageError
+from mil62sched.messages import N_, Listing, Localized, Message, msg
 from mil62sched.model.codes import W1D1, VisitCode
 from mil62sched.model.plan import (
     Doubt,
@@ -160,9 +161,12 @@ class Planner:
             proposed, note = day.proposed, day.note
             if not day.working and code == W1D1:
                 proposed = None
-                note = (
-                    f"not a working day ({day.reason}); W1D1 starts the period's timeline, so "
-                    "it is never moved: choose another start date if the site is closed"
+                note = msg(
+                    N_(
+                        "not a working day ({reason}); W1D1 starts the period's timeline, so it is "
+                        "never moved: choose another start date if the site is closed"
+                    ),
+                    reason=day.reason,
                 )
             status: Status = "planned"
             actual = None
@@ -174,8 +178,9 @@ class Planner:
                 proposed = note = None
             elif next_start is not None and target >= next_start:
                 status = "dropped"
-                note = (
-                    f"not given: the participant entered the next period on {next_start:%Y-%m-%d}"
+                note = msg(
+                    N_("not given: the participant entered the next period on {date}"),
+                    date=next_start,
                 )
                 proposed = None
             treatment = step.treatment
@@ -210,7 +215,12 @@ class Planner:
             known = _check_day(self.policy.site, target, window)
         except OverflowError:
             raise UsageError(
-                f"the window of {period.name} {code} ({target.isoformat()}) runs off the calendar"
+                msg(
+                    N_("the window of {period} {code} ({date}) runs off the calendar"),
+                    period=period.name,
+                    code=str(code),
+                    date=target,
+                )
             ) from None
         self._days[target, window] = known
         return known
@@ -261,13 +271,13 @@ class _DayCheck(NamedTuple):
     window_start: date | None  # None without a window
     window_end: date | None
     working: bool  # True too when working days are not checked
-    reason: str | None  # why the site is closed; None when it is open
+    reason: Localized | None  # why the site is closed; None when it is open
     provisional: bool  # the answer, or one for a day in the window, may still change
     proposed: date | None  # the nearest working day in the window, when the target is not one
-    note: str | None  # why a closed target stays where it is (W1D1 is never moved, see _expand)
+    note: Message | None  # why a closed target stays where it is (W1D1 never moves: _expand)
 
 
-def _working(site: WorkingDays | None, day: date) -> tuple[bool, str | None]:
+def _working(site: WorkingDays | None, day: date) -> tuple[bool, Localized | None]:
     """Whether the site works on `day`, and why not (working when nothing is checked)."""
     status = site.status(day) if site is not None else None
     return (True, None) if status is None else (status.working, status.reason)
@@ -284,14 +294,21 @@ def _check_day(site: WorkingDays | None, target: date, window: Window | None) ->
     else:
         provisional = any(site.provisional(y) for y in range(first.year, last.year + 1))
     proposed: date | None = None
-    note: str | None = None
+    note: Message | None = None
     if not day.working:
         if window is None:
-            note = f"not a working day ({day.reason}) and no window is set to move it in"
+            note = msg(
+                N_("not a working day ({reason}) and no window is set to move it in"),
+                reason=day.reason,
+            )
         else:
             proposed = site.nearest_working_day(target, window.before, window.after)
             if proposed is None:
-                note = f"not a working day ({day.reason}) and no working day in the window {window}"
+                note = msg(
+                    N_("not a working day ({reason}) and no working day in the window {window}"),
+                    reason=day.reason,
+                    window=window.words(),
+                )
     return _DayCheck(first, last, day.working, day.reason, provisional, proposed, note)
 
 
@@ -310,17 +327,21 @@ def _check_escalation(
     if rule is None or arm.journey:
         escalating = [s.name for s in protocol.schedules.values() if s.escalation]
         raise UsageError(
-            f"does not apply to {arm.name}",
-            accepted=f"only {', '.join(escalating)} may escalate",
+            msg(N_("does not apply to {arm}"), arm=arm.name),
+            accepted=msg(N_("only {names} may escalate"), names=escalating),
             field="escalate_at",
         )
     allowed = [code for code in schedule.infusions if code >= rule.earliest]
     if escalate_at not in allowed:
         raise UsageError(
-            "is not a visit it may escalate from",
+            msg(N_("is not a visit it may escalate from")),
             value=str(escalate_at),
-            accepted=f"{schedule.name} may escalate to {rule.treatment.label} from one of "
-            f"{', '.join(map(str, allowed))}",
+            accepted=msg(
+                N_("{schedule} may escalate to {treatment} from one of {codes}"),
+                schedule=schedule.name,
+                treatment=Localized(rule.treatment.label),
+                codes=[str(code) for code in allowed],
+            ),
             field="escalate_at",
         )
     return escalate_at
@@ -347,26 +368,42 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
         ]
         source = "missed" if when is None else "actual"
 
-        def refuse(reason: str, key: VisitKey = key, source: str = source) -> RecordError:
+        def refuse(reason: Message, key: VisitKey = key, source: str = source) -> RecordError:
             return RecordError(
                 reason, code=str(key.code), period=key.period, record=str(key), source=source
             )
 
         if not matches:
-            known = ", ".join(
+            known = [
                 f"{leg.period}:{code}" if arm.journey else str(code)
                 for leg in arm.legs
                 for code in leg.schedule.visits
-            )
-            problems.append(refuse(f": not an infusion visit of {arm.name} ({known})"))
+            ]
+            problems.append(
+                refuse(
+                    msg(N_("{record}: not an infusion visit of {arm} ({known})"), arm=arm.name,
+                        known=known)
+                )
+            )  # fmt: skip
             continue
         if len(matches) > 1:
-            both = " or ".join(f"{period}:{key.code}" for period in matches)
-            problems.append(refuse(f": {arm.name} has {key.code} in several periods; use {both}"))
+            both = Listing([f"{period}:{key.code}" for period in matches], "or")
+            problems.append(
+                refuse(
+                    msg(
+                        N_("{record}: {arm} has {code} in several periods; use {both}"),
+                        arm=arm.name,
+                        code=str(key.code),
+                        both=both,
+                    )
+                )
+            )
             continue
         slot = (matches[0], key.code)
         if slot in resolved:
-            problems.append(refuse(": the visit is recorded twice (done and missed?)"))
+            problems.append(
+                refuse(msg(N_("{record}: the visit is recorded twice (done and missed?)")))
+            )
             continue
         resolved[slot] = when
     return resolved
@@ -395,7 +432,9 @@ def _periods(
     for name, when in given.items():
         period = later_period(protocol, arm, name)
         if period in by_period:
-            raise UsageError(f"the {period} start is given twice: give it once")
+            raise UsageError(
+                msg(N_("the {period} start is given twice: give it once"), period=period)
+            )
         by_period[period] = when
     given = by_period
     first = arm.legs[0]
@@ -404,8 +443,14 @@ def _periods(
         named = f"{first.period}:W1D1" if arm.journey else "W1D1"
         problems.append(
             RecordError(
-                f"{named} is the start ({start.isoformat()}) by definition: to plan from "
-                "another first infusion, change the start date",
+                msg(
+                    N_(
+                        "{visit} is the start ({date}) by definition: to plan from another first "
+                        "infusion, change the start date"
+                    ),
+                    visit=named,
+                    date=start,
+                ),
                 code="W1D1",
                 period=first.period,
                 field="start",
@@ -421,11 +466,19 @@ def _periods(
         chosen = given.get(leg.period)
         problem = None
         if (leg.period, W1D1) in keys and recorded is None:
-            problem = f"{leg.period}:W1D1 cannot be missed: it is the day the period starts"
+            problem = msg(
+                N_("{period}:W1D1 cannot be missed: it is the day the period starts"),
+                period=leg.period,
+            )
         elif chosen is not None and recorded is not None and chosen != recorded:
-            problem = (
-                f"{leg.period}:W1D1 was recorded on {recorded.isoformat()} but the "
-                f"{leg.period} start is given as {chosen.isoformat()}: they must agree"
+            problem = msg(
+                N_(
+                    "{period}:W1D1 was recorded on {recorded} but the {period} start is given as "
+                    "{given}: they must agree"
+                ),
+                period=leg.period,
+                recorded=recorded,
+                given=chosen,
             )
         if problem is not None:
             problems.append(RecordError(problem, code="W1D1", period=leg.period))
@@ -435,8 +488,13 @@ def _periods(
         if chosen is not None:
             if chosen <= previous.start:
                 raise UsageError(
-                    f"{leg.period} start {chosen.isoformat()} must be after the "
-                    f"{previous.name} start {previous.start.isoformat()}"
+                    msg(
+                        N_("{period} start {date} must be after the {previous} start {start}"),
+                        period=leg.period,
+                        date=chosen,
+                        previous=previous.name,
+                        start=previous.start,
+                    )
                 )
             periods.append(Period(leg.period, leg.schedule, chosen, assumed=False))
             continue
@@ -444,8 +502,16 @@ def _periods(
             assumed = previous.start + offset
         except OverflowError:
             raise UsageError(
-                f"start date {start.isoformat()} is too late: the {leg.period}, assumed to start "
-                f"at {previous.name} {leg.starts_at}, would begin after 9999-12-31"
+                msg(
+                    N_(
+                        "start date {date} is too late: the {period}, assumed to start at "
+                        "{previous} {code}, would begin after 9999-12-31"
+                    ),
+                    date=start,
+                    period=leg.period,
+                    previous=previous.name,
+                    code=str(leg.starts_at),
+                )
             ) from None
         periods.append(
             Period(
@@ -471,21 +537,32 @@ def later_period(protocol: Protocol, arm: Arm, name: str, field: str = "period_s
     if len(found) == 1:
         return found[0]
     if arm.journey:
-        accepted = (
-            f"its periods are {', '.join(arm.periods)}; a start may be given for {', '.join(later)}"
+        accepted = msg(
+            N_("its periods are {periods}; a start may be given for {later}"),
+            periods=list(arm.periods),
+            later=list(later),
         )
     else:
         journeys = [candidate.name for candidate in protocol.arms.values() if candidate.journey]
-        accepted = f"its one period is {arm.periods[0]}; " + (
-            f"a later period belongs to a journey ({', '.join(journeys)})"
+        accepted = (
+            msg(
+                N_("its one period is {period}; a later period belongs to a journey ({arms})"),
+                period=arm.periods[0],
+                arms=journeys,
+            )
             if journeys
-            else f"{protocol.id} has no journey through several periods"
+            else msg(
+                N_("its one period is {period}; {protocol} has no journey through several periods"),
+                period=arm.periods[0],
+                protocol=protocol.id,
+            )
         )
     raise UsageError(
-        f"was given, but {arm.name} has no later period {name.strip()}",
+        msg(N_("was given, but {arm} has no later period {period}"), arm=arm.name,
+            period=name.strip()),
         accepted=accepted,
         field=field,
-    )
+    )  # fmt: skip
 
 
 def _next_start(periods: list[Period], period: Period) -> date | None:
@@ -514,8 +591,14 @@ def _check_actuals(
             if today is not None and opens > today:
                 problems.append(
                     RecordError(
-                        f": its day has not come ({opens.isoformat()}; today is "
-                        f"{today.isoformat()}): a visit is missed once its window has opened",
+                        msg(
+                            N_(
+                                "{record}: its day has not come ({date}; today is {today}): a "
+                                "visit is missed once its window has opened"
+                            ),
+                            date=opens,
+                            today=today,
+                        ),
                         code=str(visit.code),
                         period=visit.period,
                         record=named(visit),
@@ -529,33 +612,54 @@ def _check_actuals(
             continue
         typed = f"{named(visit)}={visit.actual.isoformat()}"
 
-        def refuse(reason: str, visit: Visit = visit, typed: str = typed) -> RecordError:
+        def refuse(reason: Message, visit: Visit = visit, typed: str = typed) -> RecordError:
             return RecordError(
                 reason, code=str(visit.code), period=visit.period, record=typed, source="actual"
             )
 
         start, end = starts[visit.period], ends.get(visit.period)
         if today is not None and visit.actual > today:
-            problems.append(refuse(f"is in the future (today is {today.isoformat()})"))
+            problems.append(
+                refuse(msg(N_("{record} is in the future (today is {date})"), date=today))
+            )
         elif visit.code.offset > 0 and visit.actual <= start:
-            problems.append(refuse(f"is not after the {visit.period} W1D1 ({start.isoformat()})"))
+            problems.append(
+                refuse(
+                    msg(N_("{record} is not after the {period} W1D1 ({date})"),
+                        period=visit.period, date=start)
+                )
+            )  # fmt: skip
         elif end is not None and visit.actual >= end:
-            problems.append(refuse(f"is not before the next period's W1D1 ({end.isoformat()})"))
+            problems.append(
+                refuse(msg(N_("{record} is not before the next period's W1D1 ({date})"), date=end))
+            )
         elif (
             previous is not None and previous.actual is not None and visit.actual <= previous.actual
         ):
             problems.append(
                 refuse(
-                    f"is not after {named(previous)}'s actual date "
-                    f"{previous.actual.isoformat()}: visits happen in visit order"
+                    msg(
+                        N_(
+                            "{record} is not after {visit}'s actual date {date}: visits happen "
+                            "in visit order"
+                        ),
+                        visit=named(previous),
+                        date=previous.actual,
+                    )
                 )
             )
         elif pending is not None and visit.actual <= pending.date:
             problems.append(
                 refuse(
-                    f"is not after {named(pending)}, still planned for "
-                    f"{pending.date.isoformat()}: visits happen in visit order (record "
-                    f"{named(pending)} first, done or missed)"
+                    msg(
+                        N_(
+                            "{record} is not after {visit}, still planned for {date}: visits "
+                            "happen in visit order (record {again} first, done or missed)"
+                        ),
+                        visit=named(pending),
+                        date=pending.date,
+                        again=named(pending),
+                    )
                 )
             )
         else:
@@ -607,10 +711,13 @@ def _in_order(visits: list[Visit], completion: tuple[date, str] | None) -> list[
             if (last is not None and visit.proposed <= last) or (
                 following is not None and visit.proposed >= following
             ):
-                note = (
-                    f"not a working day ({visit.target_reason}); the nearest working day "
-                    f"in the window, {visit.proposed.isoformat()}, would not keep the visits in "
-                    "order, so it is not moved"
+                note = msg(
+                    N_(
+                        "not a working day ({reason}); the nearest working day in the window, "
+                        "{date}, would not keep the visits in order, so it is not moved"
+                    ),
+                    reason=visit.target_reason,
+                    date=visit.proposed,
                 )
                 visit = visit._replace(
                     proposed=None,
@@ -644,24 +751,39 @@ def _check_fits(
         # The day after the last visit's window (a calendar's end is exclusive) must exist.
         if first_day + last.code.offset + after + 1 > _LAST_DAY:
             visit = f"{leg.period} {last.code}" if arm.journey else str(last.code)
-            what = f"start date {period.start.isoformat()}"
+            what = msg(N_("start date {date}"), date=period.start)
             if number and period.assumed:
-                what = (
-                    f"start date {periods[0].start.isoformat()} (with the {period.name} start "
-                    f"{period.start.isoformat()} assumed)"
+                what = msg(
+                    N_("start date {date} (with the {period} start {start} assumed)"),
+                    date=periods[0].start,
+                    period=period.name,
+                    start=period.start,
                 )
             elif number:
-                what = f"{period.name} start {period.start.isoformat()}"
+                what = msg(N_("{period} start {date}"), period=period.name, date=period.start)
             raise UsageError(
-                f"{what} is too late: {leg.schedule.name}'s last visit {visit} "
-                f"(study day {last.study_day}) must fall before 9999-12-31"
+                msg(
+                    N_(
+                        "{what} is too late: {schedule}'s last visit {visit} (study day {day}) "
+                        "must fall before 9999-12-31"
+                    ),
+                    what=what,
+                    schedule=leg.schedule.name,
+                    visit=visit,
+                    day=last.study_day,
+                )
             )
         before = max(timeline.before, window.before if window else 0)
         if first_day + min(timeline.steps[0].code.offset, 0) - before < _FIRST_DAY:
             raise UsageError(
-                f"start date {period.start.isoformat()} is too early: the window of "
-                f"{timeline.steps[0].code} "
-                "would begin before 0001-01-01"
+                msg(
+                    N_(
+                        "start date {date} is too early: the window of {code} would begin "
+                        "before 0001-01-01"
+                    ),
+                    date=period.start,
+                    code=str(timeline.steps[0].code),
+                )
             )
 
 
@@ -674,8 +796,11 @@ def _later(day: date, days: timedelta, schedule: Schedule) -> date:
         return day + days
     except OverflowError:
         raise UsageError(
-            f"{schedule.name} would run past 9999-12-31 from {day.isoformat()}: "
-            "give an earlier date"
+            msg(
+                N_("{schedule} would run past 9999-12-31 from {date}: give an earlier date"),
+                schedule=schedule.name,
+                date=day,
+            )
         ) from None
 
 

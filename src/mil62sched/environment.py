@@ -8,8 +8,9 @@ streams, their terminals or the language on its own. Tests build their own:
 
 >>> import io
 >>> env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), lang="zh")
->>> env.diagnostics.warning("{option} applies to .ics calendars only; ignored for {format}",
-...                         option="--time", format="csv")
+>>> from mil62sched.messages import msg
+>>> env.diagnostics.warning(msg("{option} applies to .ics calendars only; ignored for {format}",
+...                             option="--time", format="csv"))
 >>> print(env.stderr.getvalue(), end="")
 mil62sched: warning: --time 只用于 .ics 日历；csv 格式忽略此选项
 """
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from mil62sched import i18n
-from mil62sched.diagnostics import Diagnostics, Message
+from mil62sched.diagnostics import Diagnostics, Said
 from mil62sched.errors import Mil62schedError
 from mil62sched.inputs import Reading
 from mil62sched.outputs import Stdout
@@ -114,10 +115,8 @@ class Environment:
         """Whether a format made for the terminal is styled on standard output."""
         return styled_output(self.stdout_isatty, self.environ)
 
-    def render(self, message: Message, values: Mapping[str, object]) -> str:
-        """What is said on standard error, in the run's language: an error in its parts, a
-        template with its values, or an English sentence from below said again."""
-        if isinstance(message, Mil62schedError):
-            return i18n.error_line(message, self.lang)
-        said = i18n.words(self.lang)
-        return said(message, **values) if values else said.sentence(message)
+    def render(self, said: Said) -> str:
+        """What is said on standard error, in the run's language: a message, or an error in its
+        parts."""
+        message = said.message() if isinstance(said, Mil62schedError) else said
+        return i18n.render(message, self.lang)

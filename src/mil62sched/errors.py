@@ -1,9 +1,71 @@
 """The one error hierarchy. Errors are data: what was wrong, the value, what is accepted, and
-where (an option, or a file and line). Each front end words them: the CLI turns each into one
-line on stderr and an exit code in one place; a roster run words them as rows of its files.
+where (an option, or a file and line), each part a `Message` made where the problem was found
+(or a literal, said as it is). Each front end words them: the CLI turns each into one line on
+stderr, in the run's language, and an exit code in one place; a roster run words them as rows of
+its files. `str(error)` and `line()` are English.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mil62sched.messages import N_, Localized, Message, Text, as_message, lines, msg
+
+# Where in an input file: `roster.csv line 3`.
+FILE_LINE = N_("{file} line {line}")
+# How an error's parts are put together, in every language.
+_SUBJECT_VALUE = N_("{subject} {value!r} {what}")
+_SUBJECT = N_("{subject} {what}")
+_VALUE = N_("{what} {value!r}")
+_ACCEPTED = N_("{problem}: {accepted}")
+_WHERE = N_("{where}: {problem}")
+# A recorded visit's problem, and the input that would fix it.
+_OPTION_FIX = N_("{problem} ({option})")
+_COLUMN_FIX = N_("{problem} (the roster's {column})")
+_ROW = N_("{participant}: {problem}")
+
+
+# What the system says of a failed file operation, by errno: in English its own words (strerror),
+# in another language ours.
+_OS_PROBLEMS = {
+    "ENOENT": N_("no such file or folder"),
+    "EACCES": N_("permission denied"),
+    "EPERM": N_("operation not permitted"),
+    "EISDIR": N_("it is a folder"),
+    "ENOTDIR": N_("a part of the path is not a folder"),
+    "ENOSPC": N_("no space left on the disk"),
+    "EDQUOT": N_("disk quota exceeded"),
+    "EROFS": N_("the file system is read-only"),
+    "EEXIST": N_("it exists already"),
+    "ENAMETOOLONG": N_("the name is too long"),
+    "ELOOP": N_("too many symbolic links"),
+    "EIO": N_("input/output error"),
+    "EPIPE": N_("the reading end of the pipe is closed"),
+    "EBADF": N_("it is closed"),
+    "EFBIG": N_("the file is too large"),
+    "EBUSY": N_("it is busy"),
+    "ETXTBSY": N_("it is busy"),
+    "EINVAL": N_("invalid argument"),
+    "ENXIO": N_("no such device"),
+    "ENODEV": N_("no such device"),
+}
+
+
+def os_problem(error: OSError) -> Localized:
+    """What went wrong with a file, as the system says it (`strerror`), said in another language
+    by our words for its errno.
+
+    >>> import errno, os
+    >>> str(os_problem(OSError(errno.ENOENT, os.strerror(errno.ENOENT))))
+    'No such file or directory'
+    """
+    import errno
+
+    english = error.strerror or str(error)
+    name = errno.errorcode.get(error.errno or 0, "")
+    known = _OS_PROBLEMS.get(name)
+    said = msg(known) if known is not None else msg(N_("the system says {said!r}"), said=english)
+    return Localized(english, {"zh": said})
 
 
 class Mil62schedError(Exception):
@@ -15,9 +77,10 @@ class Mil62schedError(Exception):
     problem does not know how it was given. Unnamed, the message calls it by the field's own
     name, which is the roster's column; the CLI names its option instead with `named()`.
 
-    >>> str(UsageError("unknown arm", value="x", accepted="accepted: a, b"))
+    >>> str(UsageError(msg("unknown arm"), value="x", accepted=msg("accepted: {names}",
+    ...                names=["a", "b"])))
     "unknown arm 'x': accepted: a, b"
-    >>> str(UsageError("empty file", where="r.csv line 1"))
+    >>> str(UsageError(msg("empty file"), where="r.csv line 1"))
     'r.csv line 1: empty file'
     """
 
@@ -25,11 +88,11 @@ class Mil62schedError(Exception):
 
     def __init__(
         self,
-        what: str,
+        what: Text,
         *,
         value: str | None = None,
-        accepted: str | None = None,
-        where: str | None = None,
+        accepted: Text | None = None,
+        where: Text | None = None,
         field: str | None = None,
     ) -> None:
         self.what = what
@@ -38,20 +101,28 @@ class Mil62schedError(Exception):
         self.where = where
         self.field = field  # the input it is about ("escalate_at"), for a front end to name
         self.subject: str | None = None  # that input as the front end calls it (`named`)
-        super().__init__(self.line())
+        super().__init__(what)
 
-    def line(self) -> str:
+    def message(self) -> Message:
         """The standard wording: `[where: ]what[ 'value'][: accepted]`, or with a subject named
         by the front end, `[where: ]subject[ 'value'] what[: accepted]`."""
         subject = self.subject or self.field
         if subject is not None:
-            shown = "" if self.value is None else f" {self.value!r}"
-            text = f"{subject}{shown} {self.what}"
+            if self.value is None:
+                said = msg(_SUBJECT, subject=subject, what=self.what)
+            else:
+                said = msg(_SUBJECT_VALUE, subject=subject, value=self.value, what=self.what)
+        elif self.value is not None:
+            said = msg(_VALUE, what=self.what, value=self.value)
         else:
-            text = self.what if self.value is None else f"{self.what} {self.value!r}"
+            said = as_message(self.what)
         if self.accepted:
-            text = f"{text}: {self.accepted}"
-        return text if self.where is None else f"{self.where}: {text}"
+            said = msg(_ACCEPTED, problem=said, accepted=self.accepted)
+        return said if self.where is None else msg(_WHERE, where=self.where, problem=said)
+
+    def line(self) -> str:
+        """The message in English."""
+        return str(self.message())
 
     def __str__(self) -> str:
         return self.line()
@@ -60,7 +131,6 @@ class Mil62schedError(Exception):
         """The same error, with its `field` named as the front end calls it (`--escalate-at`,
         or a roster's `escalate_at` column)."""
         self.subject = subject
-        self.args = (self.line(),)
         return self
 
 
@@ -82,15 +152,16 @@ class RecordError(UsageError):
     """A recorded visit (actual or missed) that does not fit the plan.
 
     Fields: `record` the record as typed (`W3D1=2024-01-17`, `OLP:W3D1`), `source` how it was
-    given (`actual` or `missed`; None for a rule about the plan itself), `reason` what is wrong,
-    `code` and `period` the visit. `line()` words it for the command line (`--actual ...`);
-    `as_row(participant)` for a line of an actuals file. `field` names the input that would
-    fix it (`start`), worded by each.
+    given (`actual` or `missed`; None for a rule about the plan itself), `reason` what is wrong
+    (a message with a `{record}` placeholder when there is a record, filled as each front end
+    shows the record), `code` and `period` the visit. `line()` words it for the command line
+    (`--actual ...`); `as_row(participant)` for a line of an actuals file. `field` names the
+    input that would fix it (`start`), worded by each.
     """
 
     def __init__(
         self,
-        reason: str,
+        reason: Message | str,
         *,
         code: str,
         period: str | None = None,
@@ -105,24 +176,29 @@ class RecordError(UsageError):
         self.source = source
         super().__init__(reason, field=field)
 
-    def _subject(self, prefix: str) -> str:
-        if self.record is None:
-            return self.reason
-        # A reason either continues the sentence ("is in the future") or follows a colon.
-        joiner = " " if not self.reason.startswith(":") else ""
-        return f"{prefix}{self.record}{joiner}{self.reason}"
+    def _said(self, record: str | None) -> Message:
+        reason = self.reason
+        if isinstance(reason, str):  # until every reason is a message: record, then reason
+            joiner = "" if reason.startswith(":") or record is None else " "
+            return as_message(reason if record is None else f"{record}{joiner}{reason}")
+        return reason if record is None else reason.filled(record=record)
 
-    def line(self) -> str:
+    def message(self) -> Message:
         """As a command-line option: `--actual W3D1=2024-01-17 is in the future ...`."""
-        fix = "" if self.field is None else f" (--{self.field.replace('_', '-')})"
-        if self.record is None:
-            return self.reason + fix
-        return self._subject(f"--{self.source} " if self.source else "") + fix
+        record = self.record
+        if record is not None and self.source:
+            record = f"--{self.source} {record}"
+        said = self._said(record)
+        if self.field is None:
+            return said
+        return msg(_OPTION_FIX, problem=said, option="--" + self.field.replace("_", "-"))
 
-    def as_row(self, participant: str) -> str:
+    def as_row(self, participant: str) -> Message:
         """As a row of an actuals file: `CT-1: W3D1=2024-01-17 is in the future ...`."""
-        fix = "" if self.field is None else f" (the roster's {self.field})"
-        return f"{participant}: {self._subject('')}{fix}"
+        said = self._said(self.record)
+        if self.field is not None:
+            said = msg(_COLUMN_FIX, problem=said, column=self.field)
+        return msg(_ROW, participant=participant, problem=said)
 
 
 class RecordErrors(UsageError):
@@ -130,12 +206,20 @@ class RecordErrors(UsageError):
 
     def __init__(self, errors: list[RecordError]) -> None:
         self.errors = errors
-        super().__init__("\n".join(error.line() for error in errors))
+        super().__init__(self.message())
+
+    def message(self) -> Message:
+        """One line per recorded visit."""
+        return lines([error.message() for error in self.errors])
 
 
 class BadRowsError(Mil62schedError):
     """Bad rows in input files: one line each, then a summary line."""
 
-    def __init__(self, lines: list[str], summary: str) -> None:
+    def __init__(self, lines: Sequence[Text], summary: Text) -> None:
         self.lines = [*lines, summary]
-        super().__init__("\n".join(self.lines))
+        super().__init__(self.message())
+
+    def message(self) -> Message:
+        """One line per bad row, then the summary."""
+        return lines(self.lines)

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO
 
 from mil62sched.diagnostics import Diagnostics
-from mil62sched.errors import UsageError
+from mil62sched.errors import FILE_LINE, UsageError, os_problem
+from mil62sched.messages import N_, Message, msg
 from mil62sched.outputs import is_stream
 
 # Inputs (rosters, actuals, holiday files) are text a site keeps: far below these. A larger
@@ -33,8 +34,14 @@ def readable_twice(path: Path, reading: Reading) -> Path:
     (counted, pre-read, planned) and its errors still name it. Either way at most
     MOST_INPUT_BYTES."""
     too_large = UsageError(
-        f"cannot read {str(path)!r}: larger than {MOST_INPUT_BYTES // (1024 * 1024)} MiB, "
-        "so not a roster, actuals or holiday file"
+        msg(
+            N_(
+                "cannot read {path!r}: larger than {size} MiB, so not a roster, actuals or "
+                "holiday file"
+            ),
+            path=str(path),
+            size=MOST_INPUT_BYTES // (1024 * 1024),
+        )
     )
     if str(path) != "-" and not is_stream(path):
         try:
@@ -58,8 +65,15 @@ def readable_twice(path: Path, reading: Reading) -> Path:
                     raise too_large
                 target.write(chunk)
     except OSError as exc:
-        raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        raise cannot_read(path, exc) from None
     return copy
+
+
+def cannot_read(path: Path, error: OSError) -> UsageError:
+    """The refusal of an input file the system could not read."""
+    return UsageError(
+        msg(N_("cannot read {path!r}: {problem}"), path=str(path), problem=os_problem(error))
+    )
 
 
 def _input_stream(path: Path, reading: Reading) -> IO[bytes]:
@@ -79,8 +93,14 @@ def input_lines(stream: IO[str], name: str) -> Iterator[str]:
         number += 1
         if len(line) > MOST_LINE_CHARACTERS:
             raise UsageError(
-                f"{name} line {number}: longer than {MOST_LINE_CHARACTERS:,} characters, so not "
-                "a line of a roster, actuals or holiday file"
+                msg(
+                    N_(
+                        "longer than {most:,} characters, so not a line of a roster, actuals or "
+                        "holiday file"
+                    ),
+                    most=MOST_LINE_CHARACTERS,
+                ),
+                where=msg(FILE_LINE, file=name, line=number),
             )
         yield line
 
@@ -111,20 +131,22 @@ class Reading:
         chosen = {"utf8": "utf-8", "gbk": "gb18030", "utf16": "utf-16"}.get(chosen, chosen)
         if chosen not in INPUT_ENCODINGS:
             raise UsageError(
-                "invalid --encoding", value=encoding, accepted=f"use {', '.join(INPUT_ENCODINGS)}"
+                msg(N_("invalid --encoding")),
+                value=encoding,
+                accepted=msg(N_("use {names}"), names=list(INPUT_ENCODINGS)),
             )
         return cls(chosen, sheet)
 
-    def note(self, message: str, /, *, key: str, **values: object) -> None:
+    def note(self, said: Message, /, *, key: str) -> None:
         """A note on standard error, once a run for each `key` (an input read twice says it
         once)."""
         if self.diagnostics is not None:
-            self.diagnostics.note(message, key=key, **values)
+            self.diagnostics.note(said, key=key)
 
-    def warning(self, message: str, /, *, key: str, **values: object) -> None:
+    def warning(self, said: Message, /, *, key: str) -> None:
         """A warning on standard error, once a run for each `key`."""
         if self.diagnostics is not None:
-            self.diagnostics.warning(message, key=key, **values)
+            self.diagnostics.warning(said, key=key)
 
 
 def open_input(path: Path, reading: Reading) -> IO[str]:
@@ -136,10 +158,10 @@ def open_input(path: Path, reading: Reading) -> IO[str]:
     codec = _CODECS.get(reading.encoding) or _detect(path)
     if codec != "utf-8-sig" and reading.encoding == "auto":
         reading.note(
-            "{file} read as {encoding} (not UTF-8)",
+            msg(
+                N_("{file} read as {encoding} (not UTF-8)"), file=path.name, encoding=_SHOWN[codec]
+            ),
             key=f"{path}:encoding",
-            file=path.name,
-            encoding=_SHOWN[codec],
         )
     return path.open(encoding=codec, newline="")
 
@@ -150,8 +172,13 @@ def not_in_forced_encoding(name: str, reading: Reading) -> UsageError | None:
     if reading.encoding in ("auto", "utf-8"):
         return None
     return UsageError(
-        f"not {_SHOWN[_CODECS[reading.encoding]]} text, as --encoding says",
-        accepted="leave --encoding out to detect the encoding, or save the file as UTF-8 CSV",
+        msg(
+            N_("not {encoding} text, as --encoding says"),
+            encoding=_SHOWN[_CODECS[reading.encoding]],
+        ),
+        accepted=msg(
+            N_("leave --encoding out to detect the encoding, or save the file as UTF-8 CSV")
+        ),
         where=name,
     )
 

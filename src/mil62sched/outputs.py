@@ -18,7 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from mil62sched.errors import OutputError, UsageError
+from mil62sched.errors import OutputError, UsageError, os_problem
+from mil62sched.messages import N_, Message, Text, msg
+
+THIS_FORMAT = msg(N_("this format"))
+_FILE = msg(N_("file"))
 
 
 class Stage:
@@ -115,12 +119,12 @@ def write_text(
         stage.stream.write(text)
 
 
-def refuse_binary_terminal(stdout: Stdout, what: str = "this format") -> None:
+def refuse_binary_terminal(stdout: Stdout, what: Text = THIS_FORMAT) -> None:
     """A binary output (a workbook, a PDF) is refused on a terminal, where it would be noise."""
     if stdout.is_terminal:
         raise UsageError(
-            f"{what} is a binary file and standard output is a terminal",
-            accepted="give -o FILE, or redirect standard output to a file",
+            msg(N_("{what} is a binary file and standard output is a terminal"), what=what),
+            accepted=msg(N_("give -o FILE, or redirect standard output to a file")),
         )
 
 
@@ -129,7 +133,9 @@ def bytes_to_stdout(content: bytes, stdout: Stdout) -> None:
     refuse_binary_terminal(stdout)
     raw = getattr(stdout.stream, "buffer", None)
     if raw is None:
-        raise UsageError("standard output takes only text here", accepted="give -o FILE")
+        raise UsageError(
+            msg(N_("standard output takes only text here")), accepted=msg(N_("give -o FILE"))
+        )
     stdout.stream.flush()
     raw.write(content)
     raw.flush()
@@ -196,7 +202,7 @@ def staged(
     try:
         temporary = _temporary_file(path)
     except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+        raise cannot_write(path, exc) from None
     try:
         with open(temporary, **_modes("w", binary)) as stream:
             stage = Stage(stream)
@@ -204,7 +210,7 @@ def staged(
         if stage.keep:
             _publish(temporary, path, force)
     except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        raise cannot_write(path, exc) from None
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -230,14 +236,20 @@ def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
     import tempfile
 
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"--split {str(folder)!r} is a file, not a folder")
+        raise OutputError(msg(N_("--split {path!r} is a file, not a folder"), path=str(folder)))
     parent = folder.parent
     if not parent.is_dir():
-        raise OutputError(f"cannot write into {str(folder)!r}: {str(parent)!r} does not exist")
+        raise OutputError(
+            msg(
+                N_("cannot write into {path!r}: {parent!r} does not exist"),
+                path=str(folder),
+                parent=str(parent),
+            )
+        )
     try:
         work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".tmp"))
     except OSError as exc:
-        raise OutputError(f"cannot write into {str(folder)!r}: {exc.strerror}") from None
+        raise cannot_write_into(folder, exc) from None
     try:
         yield work
         names = sorted(entry.name for entry in work.iterdir())
@@ -253,7 +265,7 @@ def staged_folder(folder: Path, *, force: bool = False) -> Iterator[Path]:
                         folder.rmdir()
                 raise
     except OSError as exc:
-        raise OutputError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
+        raise cannot_write_into(folder, exc) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -264,15 +276,28 @@ def _check_existing(folder: Path, names: list[str], force: bool) -> None:
     kinds = {name: _kind(folder / name) for name in names}
     existing = [name for name, kind in kinds.items() if kind is not None]
     for name in existing:
-        if (kind := kinds[name]) != "file":
+        if (kind := kinds[name]) != _FILE:
             raise OutputError(
-                f"cannot write {str(folder / name)!r}: it is {kind}; "
-                "only a regular file there can be replaced (with --force)"
+                msg(
+                    N_(
+                        "cannot write {path!r}: it is {kind}; only a regular file there can be "
+                        "replaced (with --force)"
+                    ),
+                    path=str(folder / name),
+                    kind=kind,
+                )
             )
     if existing and not force:
         raise OutputError(
-            f"{len(existing)} file(s) exist in {str(folder)!r}, e.g. {existing[0]!r}: "
-            "use --force to overwrite them"
+            msg(
+                N_(
+                    "{count} file(s) exist in {path!r}, e.g. {name!r}: use --force to overwrite "
+                    "them"
+                ),
+                count=len(existing),
+                path=str(folder),
+                name=existing[0],
+            )
         )
 
 
@@ -347,8 +372,14 @@ def _lock_folder(folder: Path) -> Iterator[None]:
     while not _made(lock):
         if time.monotonic() > deadline:
             raise OutputError(
-                f"another run is writing into {str(folder)!r}: try again when it is done, or "
-                f"remove {str(lock)!r} if no run is"
+                msg(
+                    N_(
+                        "another run is writing into {path!r}: try again when it is done, or "
+                        "remove {name!r} if no run is"
+                    ),
+                    path=str(folder),
+                    name=str(lock),
+                )
             )
         time.sleep(0.05)
     try:
@@ -358,7 +389,7 @@ def _lock_folder(folder: Path) -> Iterator[None]:
             lock.rmdir()
 
 
-def _kind(path: Path) -> str | None:
+def _kind(path: Path) -> Message | None:
     """What is at `path` (not following a link): None when nothing, "file" for a regular file,
     else a description for a refusal."""
     try:
@@ -366,12 +397,12 @@ def _kind(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     if stat.S_ISREG(mode):
-        return "file"
+        return _FILE
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return msg(N_("a folder"))
     if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    return "not a regular file"
+        return msg(N_("a symbolic link"))
+    return msg(N_("not a regular file"))
 
 
 def _move_all(work: Path, names: list[str], folder: Path) -> None:
@@ -394,12 +425,19 @@ def _move_all(work: Path, names: list[str], folder: Path) -> None:
         lost = _undo(done, backups, folder)
         if not isinstance(exc, OSError):
             raise
-        where = f"cannot write {str(folder / names[len(done)])!r}: {exc.strerror or exc}"
+        where = cannot_write(folder / names[len(done)], exc).message()
         if lost:
             raise OutputError(
-                f"{where}; {len(lost)} file(s) could not be restored, e.g. {lost[0]!r}"
+                msg(
+                    N_("{problem}; {count} file(s) could not be restored, e.g. {name!r}"),
+                    problem=where,
+                    count=len(lost),
+                    name=lost[0],
+                )
             ) from None
-        raise OutputError(f"{where}; nothing in {str(folder)!r} was changed") from None
+        raise OutputError(
+            msg(N_("{problem}; nothing in {path!r} was changed"), problem=where, path=str(folder))
+        ) from None
 
 
 def _keep_copy(path: Path, backup: Path) -> None:
@@ -431,7 +469,7 @@ def _write_into(spool: IO[Any], path: Path, *, binary: bool = False) -> None:
         with open(path, **_modes("w", binary)) as stream:
             shutil.copyfileobj(spool, stream)
     except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        raise cannot_write(path, exc) from None
 
 
 def replace_atomically(path: Path, content: bytes) -> None:
@@ -448,11 +486,17 @@ def replace_atomically(path: Path, content: bytes) -> None:
 
 def _check_target(path: Path, force: bool) -> None:
     if path.is_dir():
-        raise OutputError(f"output {str(path)!r} is a folder: give a file name")
+        raise OutputError(msg(N_("output {path!r} is a folder: give a file name"), path=str(path)))
     if path.exists() and not force:
-        raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it")
+        raise _exists(path)
     if not path.parent.is_dir():
-        raise OutputError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
+        raise OutputError(
+            msg(
+                N_("cannot write {path!r}: folder {folder!r} does not exist"),
+                path=str(path),
+                folder=str(path.parent),
+            )
+        )
 
 
 def _temporary_file(path: Path) -> Path:
@@ -472,11 +516,33 @@ def _publish(temporary: Path, path: Path, force: bool) -> None:
     try:
         os.link(temporary, path)  # fails if `path` appeared meanwhile: no window to clobber it
     except FileExistsError:
-        raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it") from None
+        raise _exists(path) from None
     except OSError:  # a file system without hard links: check, then rename
         if path.exists():
-            raise OutputError(f"output {str(path)!r} exists: use --force to overwrite it") from None
+            raise _exists(path) from None
         os.replace(temporary, path)
+
+
+def _exists(path: Path) -> OutputError:
+    return OutputError(
+        msg(N_("output {path!r} exists: use --force to overwrite it"), path=str(path))
+    )
+
+
+def cannot_write(path: Path, error: OSError) -> OutputError:
+    """The refusal of an output the system could not write."""
+    return OutputError(
+        msg(N_("cannot write {path!r}: {problem}"), path=str(path), problem=os_problem(error))
+    )
+
+
+def cannot_write_into(folder: Path, error: OSError) -> OutputError:
+    """The refusal of a folder of outputs the system could not write into."""
+    return OutputError(
+        msg(
+            N_("cannot write into {path!r}: {problem}"), path=str(folder), problem=os_problem(error)
+        )
+    )
 
 
 def _umask() -> int:

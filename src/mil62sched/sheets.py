@@ -35,8 +35,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal, NamedTuple, Protocol
 
-from mil62sched.errors import UsageError
-from mil62sched.inputs import MOST_INPUT_BYTES, Reading
+from mil62sched.errors import FILE_LINE, UsageError
+from mil62sched.inputs import MOST_INPUT_BYTES, Reading, cannot_read
+from mil62sched.messages import N_, Localized, Message, Text, msg
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -47,7 +48,7 @@ ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty 
 OLE2_START = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xltx", ".xltm")
-SAVE_AGAIN = "save it again from Excel or WPS as Excel Workbook (.xlsx), or as CSV UTF-8"
+SAVE_AGAIN = msg(N_("save it again from Excel or WPS as Excel Workbook (.xlsx), or as CSV UTF-8"))
 # Rows named in a warning; the count says how many more there are.
 SHOWN_ROWS = 10
 # Excel's last row and column (XFD): a cell past them is in no workbook Excel or WPS saves.
@@ -80,9 +81,17 @@ class CellError(UsageError):
     """A cell that cannot be read (a formula with no saved value): the row is refused, as a
     broken CSV row is. `reason` words it without the file and row, for a row's report."""
 
-    def __init__(self, reason: str, *, where: str) -> None:
+    def __init__(self, reason: Message, *, where: Message) -> None:
         self.reason = reason
         super().__init__(reason, where=where)
+
+
+class _Damaged(ValueError):
+    """A part of the workbook that is not what Excel writes; `said` words it."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 def sniff(path: Path) -> Literal["zip", "ole2", "text"]:
@@ -107,19 +116,23 @@ def is_workbook(path: Path) -> bool:
     if kind == "ole2":
         if _holds(path, ENCRYPTED_PACKAGE):
             raise UsageError(
-                "the workbook is protected with a password, so it cannot be read",
-                accepted="save a copy without the password (File > Info > Protect Workbook), "
-                "or save it as CSV UTF-8",
+                msg(N_("the workbook is protected with a password, so it cannot be read")),
+                accepted=msg(
+                    N_(
+                        "save a copy without the password (File > Info > Protect Workbook), or "
+                        "save it as CSV UTF-8"
+                    )
+                ),
                 where=path.name,
             )
         raise UsageError(
-            "an Excel 97-2003 workbook (.xls), which is not read",
-            accepted="save it as Excel Workbook (.xlsx) or as CSV UTF-8",
+            msg(N_("an Excel 97-2003 workbook (.xls), which is not read")),
+            accepted=msg(N_("save it as Excel Workbook (.xlsx) or as CSV UTF-8")),
             where=path.name,
         )
     if path.suffix.lower() in WORKBOOK_EXTENSIONS:
         raise UsageError(
-            "not an .xlsx workbook (not a zip file)", accepted=SAVE_AGAIN, where=path.name
+            msg(N_("not an .xlsx workbook (not a zip file)")), accepted=SAVE_AGAIN, where=path.name
         )
     return False
 
@@ -160,7 +173,7 @@ def _open(path: Path) -> IO[bytes]:
     try:
         return path.open("rb")
     except OSError as exc:
-        raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        raise cannot_read(path, exc) from None
 
 
 def _archive(stream: IO[bytes], name: str) -> zipfile.ZipFile:
@@ -174,8 +187,10 @@ def _archive(stream: IO[bytes], name: str) -> zipfile.ZipFile:
     if sum(entry.file_size for entry in archive.infolist()) > MOST_INPUT_BYTES:
         archive.close()
         raise UsageError(
-            f"unpacks to more than {MOST_INPUT_BYTES // (1024 * 1024)} MiB, so not a roster, "
-            "actuals or holiday file",
+            msg(
+                N_("unpacks to more than {size} MiB, so not a roster, actuals or holiday file"),
+                size=MOST_INPUT_BYTES // (1024 * 1024),
+            ),
             where=name,
         )
     return archive
@@ -183,10 +198,19 @@ def _archive(stream: IO[bytes], name: str) -> zipfile.ZipFile:
 
 def _unreadable(name: str, exc: BaseException) -> UsageError:
     if isinstance(exc, zipfile.BadZipFile):
-        return UsageError("a damaged workbook (its zip is broken)", accepted=SAVE_AGAIN, where=name)
-    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return UsageError(
+            msg(N_("a damaged workbook (its zip is broken)")), accepted=SAVE_AGAIN, where=name
+        )
+    detail: object
+    if isinstance(exc, _Damaged):
+        detail = exc.said
+    else:  # the reader's own words (the zip's, the XML parser's)
+        text = (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:120]
+        detail = Localized(text, {"zh": msg(N_("the reader says {said!r}"), said=text)})
     return UsageError(
-        f"not a readable .xlsx workbook ({detail[:120]})", accepted=SAVE_AGAIN, where=name
+        msg(N_("not a readable .xlsx workbook ({detail})"), detail=detail),
+        accepted=SAVE_AGAIN,
+        where=name,
     )
 
 
@@ -259,7 +283,7 @@ def _book(archive: zipfile.ZipFile) -> _Book:
         target for kind, target in _relations(archive, "").values() if kind == "officeDocument"
     ]
     if not office:
-        raise ValueError("no workbook part in the zip")
+        raise _Damaged(msg(N_("no workbook part in the zip")))
     part = office[0]
     related = _relations(archive, part)
     by_kind = {kind: target for kind, target in related.values()}
@@ -296,30 +320,32 @@ def _chosen(book: _Book, path: Path, reading: Reading) -> _Sheet:
     visible one; said in a note when the workbook has more than one."""
     worksheets = book.worksheets
     if not worksheets:
-        raise UsageError("the workbook has no sheet", accepted=SAVE_AGAIN, where=path.name)
+        raise UsageError(msg(N_("the workbook has no sheet")), accepted=SAVE_AGAIN, where=path.name)
     wanted = reading.sheet
     if wanted is not None:
         return _named(worksheets, wanted, path.name)
     visible = [sheet for sheet in worksheets if sheet.state == "visible"]
     if not visible:
         raise UsageError(
-            "the workbook has no visible sheet",
-            accepted=f"name a hidden one with --sheet: {_names(worksheets)}",
+            msg(N_("the workbook has no visible sheet")),
+            accepted=msg(N_("name a hidden one with --sheet: {names}"), names=_names(worksheets)),
             where=path.name,
         )
     active = book.sheets[book.active] if 0 <= book.active < len(book.sheets) else None
     if active is not None and active.part is not None and active.state == "visible":
-        chosen, why = active, "the active sheet"
+        chosen, why = active, msg(N_("the active sheet"))
     else:  # hidden, a chart sheet, or no tab at all
-        chosen, why = visible[0], "the first visible sheet"
+        chosen, why = visible[0], msg(N_("the first visible sheet"))
     if len(worksheets) > 1:
         reading.note(
-            "{file} has {count} sheets: read {sheet} ({why}); --sheet reads another",
+            msg(
+                N_("{file} has {count} sheets: read {sheet} ({why}); --sheet reads another"),
+                file=path.name,
+                count=len(worksheets),
+                sheet=repr(_shown(chosen.name)),
+                why=why,
+            ),
             key=f"{path}:sheet",
-            file=path.name,
-            count=len(worksheets),
-            sheet=repr(_shown(chosen.name)),
-            why=why,
         )
     return chosen
 
@@ -335,16 +361,16 @@ def _named(worksheets: list[_Sheet], wanted: str, file_name: str) -> _Sheet:
         return folded[0]
     if folded:
         raise UsageError(
-            "matches several sheets when case is ignored",
+            msg(N_("matches several sheets when case is ignored")),
             value=_shown(wanted),
-            accepted=f"type one of {_names(folded)} exactly",
+            accepted=msg(N_("type one of {names} exactly"), names=_names(folded)),
             where=file_name,
             field="sheet",
         )
     raise UsageError(
-        "is not a sheet of this workbook",
+        msg(N_("is not a sheet of this workbook")),
         value=_shown(wanted),
-        accepted=f"use one of {_names(worksheets)}",
+        accepted=msg(N_("use one of {names}"), names=_names(worksheets)),
         where=file_name,
         field="sheet",
     )
@@ -359,11 +385,11 @@ def _folded(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
-def _names(sheets: list[_Sheet]) -> str:
+def _names(sheets: list[_Sheet]) -> Text:
     """Sheet names for a message, quoted and cut, at most SHOWN_NAMES of them."""
     shown = ", ".join(repr(_shown(sheet.name)) for sheet in sheets[:SHOWN_NAMES])
     more = len(sheets) - SHOWN_NAMES
-    return shown if more <= 0 else f"{shown} and {more} more"
+    return shown if more <= 0 else msg(N_("{names} and {count} more"), names=shown, count=more)
 
 
 def _shown(text: str) -> str:
@@ -440,8 +466,13 @@ def _shared_strings(archive: zipfile.ZipFile, book: _Book, file_name: str) -> li
             continue
         if len(strings) == most:
             raise UsageError(
-                f"holds more than {most:,} shared strings, more than the cells of its sheets "
-                "could use, so not a roster, actuals or holiday file",
+                msg(
+                    N_(
+                        "holds more than {count:,} shared strings, more than the cells of its "
+                        "sheets could use, so not a roster, actuals or holiday file"
+                    ),
+                    count=most,
+                ),
                 accepted=SAVE_AGAIN,
                 where=file_name,
             )
@@ -496,8 +527,12 @@ def _sheet_rows(
             reference = element.get("r")
             number = int(reference) if reference else number + 1
             if not 1 <= number <= MOST_SHEET_ROWS:
-                raise ValueError(
-                    f"row {number} is not within Excel's rows 1 to {MOST_SHEET_ROWS:,}"
+                raise _Damaged(
+                    msg(
+                        N_("row {number} is not within Excel's rows 1 to {most:,}"),
+                        number=number,
+                        most=MOST_SHEET_ROWS,
+                    )
                 )
             yield number, _row_cells(element, strings, styles, epoch)
             if data is not None:
@@ -532,7 +567,9 @@ def _column_index(reference: str) -> int:
             break
         index = index * 26 + ord(letter) - ord("A") + 1
     if not 1 <= index <= MOST_SHEET_COLUMNS:
-        raise ValueError(f"cell {reference[:20]!r} is not within Excel's columns A to XFD")
+        raise _Damaged(
+            msg(N_("cell {cell!r} is not within Excel's columns A to XFD"), cell=reference[:20])
+        )
     return index - 1
 
 
@@ -561,7 +598,12 @@ def _cell(
     elif kind == "s":
         index = int(saved)
         if not 0 <= index < len(strings):
-            raise ValueError(f"a cell refers to shared string {index}, which the workbook lacks")
+            raise _Damaged(
+                msg(
+                    N_("a cell refers to shared string {index}, which the workbook lacks"),
+                    index=index,
+                )
+            )
         value = strings[index]
     elif kind == "b":
         value = saved.strip() in ("1", "true")
@@ -694,38 +736,64 @@ class SheetRows:
                 # Excel turns some IDs into dates as they are typed (1-2 becomes 2 January):
                 # what was typed cannot be told back, so the row is refused.
                 return CellError(
-                    f"column {name!r}, cell {_column_letter(column)}{number}: a date "
-                    f"({texts[column]}), not an ID: Excel turned what was typed into a date; "
-                    "format the column as Text and retype it",
-                    where=f"{self.file_name} line {number}",
+                    msg(
+                        N_(
+                            "column {name!r}, cell {cell}: a date ({date}), not an ID: Excel "
+                            "turned what was typed into a date; format the column as Text and "
+                            "retype it"
+                        ),
+                        name=name,
+                        cell=f"{_column_letter(column)}{number}",
+                        date=texts[column],
+                    ),
+                    where=msg(FILE_LINE, file=self.file_name, line=number),
                 )
         return row + [""] * (len(names) - len(row))
 
     def _unsaved(self, number: int, column: int, name: str | None) -> CellError:
         """The refusal of a formula cell with no saved value."""
-        named = "" if not name else f"column {name!r}, "
-        return CellError(
-            f"{named}cell {_column_letter(column)}{number}: a formula with no saved value; "
-            "open the workbook in Excel or WPS and save it, or type the value",
-            where=f"{self.file_name} line {number}",
+        cell = f"{_column_letter(column)}{number}"
+        said = msg(
+            N_(
+                "cell {cell}: a formula with no saved value; open the workbook in Excel or WPS "
+                "and save it, or type the value"
+            ),
+            cell=cell,
         )
+        if name:
+            said = msg(
+                N_(
+                    "column {name!r}, cell {cell}: a formula with no saved value; open the "
+                    "workbook in Excel or WPS and save it, or type the value"
+                ),
+                name=name,
+                cell=cell,
+            )
+        return CellError(said, where=msg(FILE_LINE, file=self.file_name, line=number))
 
     def _warn_numbers(self) -> None:
         """One warning for the numbers met in ID columns: read as their digits, but an ID's
         leading zeros cannot be recovered from a number."""
         for name, found in self._numbers.items():
             shown = ", ".join(str(row) for row, _ in found[:SHOWN_ROWS])
-            more = "" if len(found) <= SHOWN_ROWS else f" and {len(found) - SHOWN_ROWS} more"
+            more = len(found) - SHOWN_ROWS
+            rows: Text = (
+                shown if more <= 0 else msg(N_("{names} and {count} more"), names=shown, count=more)
+            )
             first = found[0][1]
             self._reading.warning(
-                "{file} column {name} holds numbers, not text, on row(s) {rows}, read as their "
-                "digits (e.g. {first}); a number keeps no leading zeros (0042 is stored as 42): "
-                "check those IDs, format the column as Text and retype them",
+                msg(
+                    N_(
+                        "{file} column {name} holds numbers, not text, on row(s) {rows}, read as "
+                        "their digits (e.g. {first}); a number keeps no leading zeros (0042 is "
+                        "stored as 42): check those IDs, format the column as Text and retype them"
+                    ),
+                    file=self.file_name,
+                    name=repr(name),
+                    rows=rows,
+                    first=repr(first),
+                ),
                 key=f"{self._key}:numbers:{name}",
-                file=self.file_name,
-                name=repr(name),
-                rows=f"{shown}{more}",
-                first=repr(first),
             )
         self._numbers = {}
 

@@ -11,7 +11,7 @@ from mil62sched.commands.roster_run import RosterRun, SiteWideOptions
 from mil62sched.environment import Environment
 from mil62sched.formats.presentation import PLAIN, export_instant
 from mil62sched.outputs import write_text
-from mil62sched.parse import parse_date
+from mil62sched.parse import option_date, parse_date
 from mil62sched.roster import expand as batch
 from mil62sched.roster.agenda import agenda
 
@@ -33,7 +33,11 @@ def run(env: Environment, options: AgendaOptions) -> None:
     assert chosen.render_agenda is not None  # `agenda=True` offers agenda formats only
     trial, contact = card.at_site(protocol.load(given.protocol_file))
     roster_run = RosterRun.prepare(env, trial, given, None, options.skip_bad)
-    first = roster_run.today if options.start is None else parse_date(options.start, "--from date")
+    first = (
+        roster_run.today
+        if options.start is None
+        else parse_date(options.start, option_date("--from"))
+    )
     styled = output.output is None and chosen.terminal and env.styled()
     shown = card.applied_to(PLAIN, contact, env.asked_lang)
     tally = batch.Tally()

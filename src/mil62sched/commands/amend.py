@@ -18,12 +18,14 @@ from mil62sched.commands.options import AmendOutput, SiteOptions
 from mil62sched.commands.roster_run import SHOWN_BAD_ROWS
 from mil62sched.environment import Environment
 from mil62sched.errors import BadRowsError, UsageError
+from mil62sched.formats import output_is_folder, unknown_extension
 from mil62sched.formats.changes import FORMATS, ChangeFormat, Shown
 from mil62sched.formats.presentation import export_instant
 from mil62sched.inputs import readable_twice
+from mil62sched.messages import N_, Text, msg
 from mil62sched.model.amendment import Change, ChangeList
 from mil62sched.outputs import refuse_binary_terminal, write_text
-from mil62sched.parse import parse_date
+from mil62sched.parse import more_bad_rows, option_date, parse_date
 from mil62sched.roster import expand as batch
 
 
@@ -50,7 +52,9 @@ def run(env: Environment, options: AmendOptions) -> None:
         refuse_binary_terminal(env.output, f"format {chosen.name!r}")
     old, new = protocol.load(options.old), protocol.load(options.new)
     effective = (
-        None if options.effective is None else parse_date(options.effective, "--effective date")
+        None
+        if options.effective is None
+        else parse_date(options.effective, option_date("--effective"))
     )
     policy = options.site.policy(old, env.reading)
     planner = AmendedPlanner(old, new, policy, effective)
@@ -81,29 +85,28 @@ def run(env: Environment, options: AmendOptions) -> None:
 
 def choose(fmt: str | None, output: Path | None) -> ChangeFormat:
     """`--format`, else from -o's extension, else table."""
-    names = ", ".join(f.name for f in FORMATS)
+    names = [f.name for f in FORMATS]
     if output is not None and output.is_dir():
-        raise UsageError(f"output {str(output)!r} is a folder", accepted="give a file name")
+        raise output_is_folder(output)
     if fmt is not None:
         for found in FORMATS:
             if found.name == fmt.strip().lower():
                 return found
-        raise UsageError("unknown format", value=fmt, accepted=f"accepted: {names}")
+        accepted = msg(N_("accepted: {names}"), names=names)
+        raise UsageError(msg(N_("unknown format")), value=fmt, accepted=accepted)
     if output is None or output.suffix == "":
         return FORMATS[0]
     for found in FORMATS:
         if output.suffix.lower() in found.extensions:
             return found
-    extensions = ", ".join(extension for f in FORMATS for extension in f.extensions)
-    raise UsageError(
-        f"cannot tell the format of {str(output)!r} from its extension",
-        accepted=f"use one of {extensions} or give --format ({names})",
-    )
+    extensions = [extension for f in FORMATS for extension in f.extensions]
+    raise unknown_extension(output, extensions, names)
 
 
 def _bad_rows(tally: batch.Tally) -> BadRowsError:
     """The first bad rows, one line each, and that nothing was written."""
-    lines = [str(error) for error in tally.errors[:SHOWN_BAD_ROWS]]
+    lines: list[Text] = [error.message() for error in tally.errors[:SHOWN_BAD_ROWS]]
     if tally.refused > SHOWN_BAD_ROWS:
-        lines.append(f"... and {tally.refused - SHOWN_BAD_ROWS} more bad row(s)")
-    return BadRowsError(lines, f"{tally.refused} bad row(s); nothing written (fix them)")
+        lines.append(more_bad_rows(tally.refused - SHOWN_BAD_ROWS))
+    summary = msg(N_("{count} bad row(s); nothing written (fix them)"), count=tally.refused)
+    return BadRowsError(lines, summary)

@@ -28,6 +28,6 @@ def run(env: Environment, options: ArmsOptions) -> None:
         masking = tr(arm.masking)
         masking += " " * (10 - i18n.cells(masking))
         infusions = tr("{count:>2} infusions", count=count)
-        title = tr.sentence(arm.title)
+        title = tr.term(arm.title)
         lines.append(f"  {arm.name:<24} {masking} {infusions}  {title}{alias}")
     env.stdout.write("".join(line + "\n" for line in lines))

@@ -9,8 +9,9 @@ from datetime import date
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
 from mil62sched.i18n import words
+from mil62sched.messages import C_, N_, Message, msg
 from mil62sched.model.codes import VisitCode
-from mil62sched.parse import parse_date
+from mil62sched.parse import option_date, parse_date
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,16 @@ class DayOptions:
 
 def run(env: Environment, options: DayOptions) -> None:
     """Say the day in one line, in the run's language."""
-    line = describe_day(options.what, parse_date(options.start, "--start date"), env.lang)
+    line = describe_day(options.what, parse_date(options.start, option_date("--start")), env.lang)
     env.stdout.write(line + "\n")
+
+
+def study_day_words(day: int) -> Message:
+    """'study day 169'; a day before the first dose as the site counts it, back from D1
+    ('study day -28' in English, 首次给药前第28天（D-28） in Chinese)."""
+    if day < 0:
+        return msg(C_("a day before the first dose", "study day -{days}"), days=-day)
+    return msg(N_("study day {day}"), day=day)
 
 
 def describe_day(what: str, start: date, lang: str = "en") -> str:
@@ -47,12 +56,16 @@ def describe_day(what: str, start: date, lang: str = "en") -> str:
         try:
             when = code.date_from(start)
         except OverflowError:
-            end = "before 0001-01-01" if code.offset < 0 else "after 9999-12-31"
-            raise UsageError(f"{code} from {start.isoformat()} falls {end}") from None
+            said = (
+                N_("{code} from {date} falls before 0001-01-01")
+                if code.offset < 0
+                else N_("{code} from {date} falls after 9999-12-31")
+            )
+            raise UsageError(msg(said, code=str(code), date=start)) from None
         return tr(
-            "{code} = study day {day} = {date} ({weekday}){anchor}",
+            "{code} = {day} = {date} ({weekday}){anchor}",
             code=tr.code(code),
-            day=code.study_day,
+            day=study_day_words(code.study_day),
             date=when.isoformat(),
             weekday=tr.weekday(when),
             anchor=anchor,
@@ -60,19 +73,22 @@ def describe_day(what: str, start: date, lang: str = "en") -> str:
     if re.fullmatch(r"\s*[0-9]{1,7}\s*", what):
         code = VisitCode.from_study_day(int(what))
         return describe_day(str(code), start, lang)
-    when = parse_date(what, "date (or visit code, or study day number)")
+    when = parse_date(what, msg(N_("date (or visit code, or study day number)")))
     study_day = (when - start).days + 1
     if study_day < 1:
         raise UsageError(
-            f"{when.isoformat()} is before W1D1 {start.isoformat()}: study days start at 1 "
-            "(there is no day 0)"
+            msg(
+                N_("{date} is before W1D1 {start}: study days start at 1 (there is no day 0)"),
+                date=when,
+                start=start,
+            )
         )
     code = VisitCode.from_study_day(study_day)
     return tr(
-        "{date} ({weekday}) = study day {day} = {code}{anchor}",
+        "{date} ({weekday}) = {day} = {code}{anchor}",
         date=when.isoformat(),
         weekday=tr.weekday(when),
-        day=study_day,
+        day=study_day_words(study_day),
         code=tr.code(code),
         anchor=anchor,
     )

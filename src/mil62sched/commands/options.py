@@ -25,8 +25,9 @@ from mil62sched.diagnostics import Diagnostics
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
 from mil62sched.formats.presentation import DEFAULT_DURATION, Presentation, Timing
-from mil62sched.i18n import N_, words
+from mil62sched.i18n import N_
 from mil62sched.inputs import Reading, readable_twice
+from mil62sched.messages import Listing, keywords, msg
 from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import ANCHORS, Anchor, Plan, Policy
 from mil62sched.model.protocol import Protocol
@@ -36,7 +37,9 @@ from mil62sched.parse import (
     FOLDER_FORM,
     check_path,
     check_timezone,
+    option_date,
     parse_clock,
+    parse_count,
     parse_date,
     parse_duration,
     parse_window,
@@ -68,7 +71,7 @@ ProtocolFile = Annotated[
         show_default=False,
     ),
 ]
-Start = Annotated[str, typer.Option(help="W1D1, the first infusion, as YYYY-MM-DD.")]
+Start = Annotated[str, typer.Option(help=N_("W1D1, the first infusion, as YYYY-MM-DD."))]
 Force = Annotated[
     bool, typer.Option(help="Overwrite an existing output file.", rich_help_panel=OUTPUT_PANEL)
 ]
@@ -164,7 +167,12 @@ class WorkingDayOptions:
         if self.no_holidays:
             if self.holidays is not None or self.country is not None:
                 raise UsageError(
-                    "--no-holidays turns the working-day check off: drop --holidays and --country"
+                    msg(
+                        N_(
+                            "--no-holidays turns the working-day check off: drop --holidays and "
+                            "--country"
+                        )
+                    )
                 )
             return None
         if self.holidays is None:
@@ -206,7 +214,9 @@ class SiteOptions:
     today: Annotated[
         str | None,
         typer.Option(
-            help="Today's date for checking actual dates; default the real date.",
+            help="Today's date, YYYY-MM-DD; default the real date. It bounds the actual dates "
+            "(none after it), makes a visit whose window closed before it overdue, and places "
+            "the next visit mark.",
             rich_help_panel=SITE_PANEL,
         ),
     ] = None
@@ -221,7 +231,11 @@ class SiteOptions:
         given, else the date at the site (in the protocol's time zone, or `tz`): the clock is
         read only when needed."""
         if self.anchor.lower() not in ANCHORS:
-            raise UsageError(f"invalid --anchor {self.anchor!r}: accepted: {', '.join(ANCHORS)}")
+            raise UsageError(
+                msg(N_("invalid --anchor")),
+                value=self.anchor,
+                accepted=msg(N_("accepted: {names}"), names=keywords(ANCHORS)),
+            )
         anchor: Anchor = "previous" if self.anchor.lower() == "previous" else "w1d1"
         return Policy(
             window=None if self.window is None else parse_window(self.window),
@@ -230,7 +244,7 @@ class SiteOptions:
             anchor=anchor,
             today=site_today(protocol, tz)
             if self.today is None
-            else parse_date(self.today, "--today date"),
+            else parse_date(self.today, option_date("--today")),
         )
 
 
@@ -247,6 +261,10 @@ def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None =
 
     zone = ZoneInfo(protocol.timezone if tz is None else check_timezone(tz))
     return (now or datetime.now(UTC)).astimezone(zone).date()
+
+
+def _chairs(text: str) -> int:
+    return parse_count(text, "--chairs", 1)
 
 
 @dataclass(frozen=True)
@@ -279,8 +297,8 @@ class AmendmentOptions:
         if self.effective is None:
             return None
         if self.amends is None:
-            raise UsageError("--effective applies to an amendment: give --amends OLD too")
-        return parse_date(self.effective, "--effective date")
+            raise UsageError(msg(N_("--effective applies to an amendment: give --amends OLD too")))
+        return parse_date(self.effective, option_date("--effective"))
 
     def planner(
         self, new: Protocol, policy: Policy, *, needs_date: bool = True
@@ -295,7 +313,9 @@ class AmendmentOptions:
             return None
         if effective is None and needs_date:
             raise UsageError(
-                "--amends needs --effective DATE: the day the amendment applies at the site"
+                msg(
+                    N_("--amends needs --effective DATE: the day the amendment applies at the site")
+                )
             )
         return AmendedPlanner(protocol.load(self.amends), new, policy, effective)
 
@@ -309,8 +329,10 @@ class RosterRunOptions:
     roster_file: Annotated[
         Path,
         typer.Argument(
-            help="Roster CSV or .xlsx: participant,arm,start[,escalate_at,window] and a later "
-            "period's start in <period>_start (e.g. olp_start)."
+            help=N_(
+                "Roster CSV or .xlsx: participant,arm,start[,escalate_at,window] and a later "
+                "period's start in <period>_start (e.g. olp_start)."
+            )
         ),
     ]
     protocol_file: ProtocolFile = None
@@ -325,9 +347,10 @@ class RosterRunOptions:
     chairs: Annotated[
         int | None,
         typer.Option(
-            min=1,
-            help="Infusion chairs per day: flag fuller days (with --adjust, move infusions inside "
-            "their windows). Default: the protocol's, else off.",
+            parser=_chairs,
+            metavar="<int>",
+            help="Infusion chairs per day (1 or more): flag fuller days (with --adjust, move "
+            "infusions inside their windows). Default: the protocol's, else off.",
             rich_help_panel=SITE_PANEL,
         ),
     ] = None
@@ -374,7 +397,9 @@ class CalendarOptions:
         """Timed events when --time is given (in the protocol's time zone unless --tz), else
         None: all-day events."""
         if self.time is None and (self.tz is not None or self.duration is not None):
-            raise UsageError("--tz and --duration apply to timed events: give --time HH:MM too")
+            raise UsageError(
+                msg(N_("--tz and --duration apply to timed events: give --time HH:MM too"))
+            )
         if self.time is None:
             return None
         return Timing(
@@ -407,12 +432,9 @@ class CalendarOptions:
                 format=fmt.name,
             )
             return
-        named = said.render(
-            N_("{options} and {option}"), {"options": ", ".join(given[:-1]), "option": given[-1]}
-        )
         said.warning(
             N_("{options} apply to .ics calendars only; ignored for {format}"),
-            options=named,
+            options=Listing(given),
             format=fmt.name,
         )
 
@@ -635,5 +657,5 @@ def warn_study_dates(env: Environment, plan: Plan) -> None:
     an error)."""
     from mil62sched.formats.wording import study_date_notes
 
-    for note in study_date_notes(plan, words(env.lang)):
+    for note in study_date_notes(plan):
         env.diagnostics.warning(note)

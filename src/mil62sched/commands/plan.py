@@ -22,11 +22,19 @@ from mil62sched.commands.options import (
 from mil62sched.engine import later_period
 from mil62sched.environment import Environment
 from mil62sched.errors import UsageError
+from mil62sched.messages import N_, Message, msg
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.outputs import write_text
-from mil62sched.parse import check_participant, excerpt, parse_actual, parse_date, parse_visit_key
+from mil62sched.parse import (
+    check_participant,
+    excerpt,
+    option_date,
+    parse_actual,
+    parse_date,
+    parse_visit_key,
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ def run(env: Environment, options: PlanOptions) -> None:
     planner = engine.Planner(trial, policy) if amended is None else amended
     the_plan = planner.plan(
         options.arm,
-        parse_date(options.start, "--start date"),
+        parse_date(options.start, option_date("--start")),
         participant=None if options.participant is None else check_participant(options.participant),
         escalate_at=None if options.escalate_at is None else VisitCode.parse(options.escalate_at),
         period_starts=period_starts(
@@ -86,12 +94,17 @@ def records(actual: Sequence[str], missed: Sequence[str]) -> Records:
     for text in actual:
         key, when = parse_actual(text)
         if key in dates:
-            raise UsageError(f"--actual {key} is given twice")
+            raise UsageError(msg(N_("--actual {visit} is given twice"), visit=str(key)))
         dates[key] = when
     gone = frozenset(parse_visit_key(text, "--missed") for text in missed)
     both = gone & set(dates)
     if both:
-        raise UsageError(f"{sorted(map(str, both))[0]} is given as both --actual and --missed")
+        raise UsageError(
+            msg(
+                N_("{visit} is given as both --actual and --missed"),
+                visit=sorted(map(str, both))[0],
+            )
+        )
     return Records(dates, gone)
 
 
@@ -105,19 +118,28 @@ def period_starts(
 ) -> dict[str, date]:
     """Later periods' W1D1 from `--period-start PERIOD=DATE` (repeatable) and `--olp-start
     DATE`, by the arm's own names of its periods (matched ignoring case); each period once."""
-    typed: list[tuple[str, str, str, str, str]] = []  # field, as typed, period, date, its name
+    # field, as typed, period, date, its name
+    typed: list[tuple[str, str, str, str, Message]] = []
     if olp_start is not None:
         typed.append(
-            ("olp_start", f"--olp-start {olp_start}", OLP_SHORTHAND, olp_start, "--olp-start date")
+            (
+                "olp_start",
+                f"--olp-start {olp_start}",
+                OLP_SHORTHAND,
+                olp_start,
+                option_date("--olp-start"),
+            )
         )
     for text in given:
         name, equals, when = text.rpartition("=")
         if not equals or not name.strip():
             raise UsageError(
-                "invalid --period-start", value=excerpt(text), accepted="use PERIOD=YYYY-MM-DD"
+                msg(N_("invalid --period-start")),
+                value=excerpt(text),
+                accepted=msg(N_("use PERIOD=YYYY-MM-DD")),
             )
         shown = f"--period-start {excerpt(text.strip())}"
-        typed.append(("period_start", shown, name, when, "--period-start date"))
+        typed.append(("period_start", shown, name, when, option_date("--period-start")))
     if not typed:
         return {}
     chosen = protocol.arm(arm)
@@ -127,7 +149,12 @@ def period_starts(
         period = later_period(protocol, chosen, name, field)
         if period in starts:
             raise UsageError(
-                f"the {period} start is given twice ({first[period]} and {shown}): give it once"
+                msg(
+                    N_("the {period} start is given twice ({first} and {second}): give it once"),
+                    period=period,
+                    first=first[period],
+                    second=shown,
+                )
             )
         starts[period] = parse_date(when, what)
         first[period] = shown

@@ -17,9 +17,11 @@ from typing import Any
 
 from mil62sched import protocol
 from mil62sched.environment import Environment
-from mil62sched.errors import BadRowsError, ProtocolError
-from mil62sched.i18n import words
+from mil62sched.errors import FILE_LINE, BadRowsError, ProtocolError, os_problem
+from mil62sched.i18n import ENGLISH, Words, words, wrap
+from mil62sched.messages import N_, Localized, Message, Text, msg, term
 from mil62sched.model.protocol import Arm, Protocol, Schedule
+from mil62sched.protocol.loader import CANNOT_READ
 
 WIDTH = 80  # `show` is read in terminals of 80 columns
 _GLUE = "\x00"  # a space that `show` never breaks a line at (inside "W3D1 ±3 d")
@@ -62,12 +64,11 @@ def said_differences(
     """The differences (`protocol.diff.Difference`) as text for an 80-column terminal, in
     `lang`: a heading naming the two files, then each section's lines."""
     from mil62sched.i18n import wrap
-    from mil62sched.protocol.diff import NONE
 
     tr = words(lang)
 
-    def value(key: str, text: str) -> str:
-        return tr(text) if text == NONE or key == "field" else tr.sentence(text)
+    def value(key: str, text: object) -> object:
+        return term(text) if key == "field" and isinstance(text, str) else text
 
     out: list[str] = []
 
@@ -93,14 +94,26 @@ def validate(env: Environment, options: ValidateOptions) -> None:
     trial, problems = check(file)
     if trial is None or problems:
         count = len(problems)
-        raise BadRowsError(problems, f"{file}: {count} problem{'s' * (count != 1)}; not valid")
+        said = (
+            N_("{file}: {count} problem; not valid")
+            if count == 1
+            else N_("{file}: {count} problems; not valid")
+        )
+        raise BadRowsError(problems, msg(said, file=str(file), count=count))
     visits = sum(len(schedule.visits) for schedule in trial.schedules.values())
-    env.stdout.write(f"{file}: valid, {len(trial.arms)} arms, {visits} visits\n")
+    valid = msg(
+        N_("{file}: valid, {arms} arms, {visits} visits"),
+        file=str(file),
+        arms=len(trial.arms),
+        visits=visits,
+    )
+    env.stdout.write(env.render(valid) + "\n")
 
 
 def show(env: Environment, options: ShowOptions) -> None:
-    """Print the schedules, journeys, windows and citations of a protocol file."""
-    env.stdout.write(describe(protocol.load(options.file)))
+    """Print the schedules, journeys, windows and citations of a protocol file, in the run's
+    language (the citations in the registry's own words)."""
+    env.stdout.write(describe(protocol.load(options.file), words(env.lang)))
 
 
 def schema(env: Environment) -> None:
@@ -111,31 +124,38 @@ def schema(env: Environment) -> None:
 # --- validate -----------------------------------------------------------------------------------
 
 
-def check(path: Path) -> tuple[Protocol | None, list[str]]:
+def check(path: Path) -> tuple[Protocol | None, list[Message]]:
     """The protocol of the file at `path` (None when it has a problem) and every problem, as
     lines `FILE line N: key.path: what`."""
     import tomllib
 
-    from mil62sched.parse import NestingError, read_toml
+    from mil62sched.parse import NestingError, read_toml, toml_problem
     from mil62sched.protocol.validation import check as check_table
 
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except OSError as exc:
-        raise ProtocolError(f"cannot read protocol {path}: {exc.strerror or exc}") from None
+        raise ProtocolError(msg(CANNOT_READ, file=str(path), problem=os_problem(exc))) from None
     except UnicodeDecodeError as exc:
-        raise ProtocolError(f"cannot read protocol {path}: not UTF-8 text ({exc})") from None
+        english = f"not UTF-8 text ({exc})"
+        problem = Localized(english, {"zh": msg(N_("not UTF-8 text (byte {byte})"),
+                                                 byte=exc.start + 1)})  # fmt: skip
+        raise ProtocolError(msg(CANNOT_READ, file=str(path), problem=problem)) from None
     try:
         table = read_toml(text)
     except NestingError as exc:
-        return None, [f"{path}: {exc}"]
+        return None, [msg(N_("{where}: {problem}"), where=str(path), problem=exc.said)]
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        where = f"{path} line {found[1]}" if found else str(path)
-        return None, [f"{where}: not TOML: {exc}"]
+        where: Text = msg(FILE_LINE, file=str(path), line=int(found[1])) if found else str(path)
+        not_toml = Localized(f"not TOML: {exc}", {"zh": toml_problem(exc).translations["zh"]})
+        return None, [msg(N_("{where}: {problem}"), where=where, problem=not_toml)]
     trial, findings = check_table(text, table)
-    return trial, [f"{finding.where(str(path))}: {finding.what()}" for finding in findings]
+    return trial, [
+        msg(N_("{where}: {problem}"), where=finding.where(str(path)), problem=finding.what())
+        for finding in findings
+    ]
 
 
 # --- show ---------------------------------------------------------------------------------------
@@ -144,73 +164,126 @@ def check(path: Path) -> tuple[Protocol | None, list[str]]:
 _Para = Callable[..., None]  # writes a wrapped paragraph: (text, indent="")
 
 
-def describe(trial: Protocol) -> str:
+def describe(trial: Protocol, tr: Words = ENGLISH) -> str:
     """The protocol as text people read at 80 columns: identity, treatments, schedules (visits,
-    windows, kinds, citations) and journeys."""
+    windows, kinds, citations) and journeys, in `tr`'s language; the registry's words (its
+    title, the citations) as the file gives them."""
     out: list[str] = []
-    wrap = textwrap.TextWrapper(width=WIDTH, break_long_words=False, break_on_hyphens=False)
+    wrapper = textwrap.TextWrapper(width=WIDTH, break_long_words=False, break_on_hyphens=False)
 
     def para(text: str, indent: str = "") -> None:
-        wrap.initial_indent = wrap.subsequent_indent = indent
-        lines = wrap.wrap(" ".join(text.split())) or [indent.rstrip()]
+        joined = " ".join(text.split())
+        if tr.chinese:  # Chinese has few spaces: broken between its characters too
+            lines = wrap(joined, WIDTH, indent, indent)
+        else:
+            wrapper.initial_indent = wrapper.subsequent_indent = indent
+            lines = wrapper.wrap(joined) or [indent.rstrip()]
         out.extend(line.replace(_GLUE, " ") for line in lines)
 
-    para(f"{trial.id} ({trial.registry}): {trial.title}")
-    para(f"Sponsor: {trial.sponsor}; site: {trial.site} ({trial.country}, {trial.timezone})")
+    site = trial.site_zh if tr.chinese and trial.site_zh else trial.site
+    para(tr("{protocol} ({registry}): {title}", protocol=trial.id, registry=trial.registry,
+            title=tr.term(trial.title)))  # fmt: skip
+    para(
+        tr(
+            "Sponsor: {sponsor}; site: {site} ({country}, {timezone})",
+            sponsor=tr.term(trial.sponsor),
+            site=site,
+            country=trial.country,
+            timezone=trial.timezone,
+        )
+    )
     dates = []
     if trial.study_start:
-        dates.append(f"study start {trial.study_start.isoformat()}")
+        dates.append(msg(N_("study start {date}"), date=trial.study_start))
     if trial.study_completion:
-        dates.append(f"completion {trial.study_completion.isoformat()}")
-    para(f"Source: {trial.source}" + (f"; {', '.join(dates)}." if dates else "."))
+        dates.append(msg(N_("completion {date}"), date=trial.study_completion))
+    if dates:
+        para(tr("Source: {source}; {dates}.", source=trial.source, dates=dates))
+    else:
+        para(tr("Source: {source}.", source=trial.source))
     if trial.version is not None:  # a file that states none says nothing of it
-        amends = f" (amends {trial.amends})" if trial.amends else ""
-        para(f"Protocol version {trial.version}{amends}.")
+        if trial.amends:
+            para(tr("Protocol version {version} (amends {amends}).", version=trial.version,
+                    amends=trial.amends))  # fmt: skip
+        else:
+            para(tr("Protocol version {version}.", version=trial.version))
     out.append("")
-    out.append("Schedules")
+    out.append(tr("Schedules"))
     for schedule in trial.schedules.values():
         out.append("")
-        _schedule(schedule, para)
+        _schedule(schedule, para, tr)
     journeys = [arm for arm in trial.arms.values() if arm.journey]
     if journeys:
-        out += ["", "Journeys"]
+        out += ["", tr("Journeys")]
     for arm in journeys:
         out.append("")
-        _journey(arm, para)
+        _journey(arm, para, tr)
     return "\n".join(out) + "\n"
 
 
-def _schedule(schedule: Schedule, para: _Para) -> None:
-    alias = f" (alias {', '.join(schedule.aliases)})" if schedule.aliases else ""
-    para(f"{schedule.name}{alias}: {schedule.title}")
-    masking: str = schedule.masking
-    if schedule.unblinds:
-        masking += f", reveals {schedule.unblinds}"
-    para(f"period {schedule.period}, {masking}; infuses {schedule.treatment.label}", "  ")
+def _masking(masking: str, unblinds: str | None, tr: Words) -> str:
+    """'blinded', or 'unblinded, reveals phase3-rcp'."""
+    if unblinds:
+        return tr("{masking}, reveals {name}", masking=Localized(masking), name=unblinds)
+    return tr.term(masking)
+
+
+def _schedule(schedule: Schedule, para: _Para, tr: Words) -> None:
+    title = tr.term(schedule.title)
+    if schedule.aliases:
+        para(tr("{name} (alias {aliases}): {title}", name=schedule.name,
+                aliases=list(schedule.aliases), title=title))  # fmt: skip
+    else:
+        para(tr("{name}: {title}", name=schedule.name, title=title))
+    para(
+        tr(
+            "period {period}, {masking}; infuses {treatment}",
+            period=Localized(schedule.period),
+            masking=_masking(schedule.masking, schedule.unblinds, tr),
+            treatment=Localized(schedule.treatment.label),
+        ),
+        "  ",
+    )
     if schedule.escalation:
         rule = schedule.escalation
-        para(f"may escalate to {rule.treatment.label} from {rule.earliest} on", "  ")
+        para(
+            tr(
+                "may escalate to {treatment} from {code} on",
+                treatment=Localized(rule.treatment.label),
+                code=str(rule.earliest),
+            ),
+            "  ",
+        )
     visits = []
     for code in schedule.visits:
-        words = [str(code)]
+        words_of = [str(code)]
         kind = schedule.kind_at(code)
         if kind != "infusion":
-            words.append(kind)
+            words_of.append(tr.term(kind))
         elif code in schedule.overrides:
-            words.append(f"({schedule.overrides[code].label})")
+            words_of.append(f"({tr.term(schedule.overrides[code].label)})")
         if code in schedule.windows:
-            words.append(str(schedule.windows[code]).replace(" ", _GLUE))
-        visits.append(_GLUE.join(words))
-    windows = "no windows" if not schedule.windows else "windows in days"
-    para(f"{len(visits)} visits ({windows}): {', '.join(visits)}", "  ")
-    para(f'cites: "{schedule.cites}"', "    ")
+            words_of.append(tr.message(schedule.windows[code].words()).replace(" ", _GLUE))
+        visits.append(_GLUE.join(words_of))
+    said = (
+        N_("{count} visits (no windows): {visits}")
+        if not schedule.windows
+        else N_("{count} visits (windows in days): {visits}")
+    )
+    para(tr(said, count=len(visits), visits=visits), "  ")
+    para(tr('cites: "{cites}"', cites=schedule.cites), "    ")
 
 
-def _journey(arm: Arm, para: _Para) -> None:
-    para(f"{arm.name}: {arm.title}")
-    masking = arm.masking + (f", reveals {arm.unblinds}" if arm.unblinds else "")
-    legs = [arm.legs[0].schedule.name]
+def _journey(arm: Arm, para: _Para, tr: Words) -> None:
+    para(tr("{name}: {title}", name=arm.name, title=tr.term(arm.title)))
+    legs: list[object] = [arm.legs[0].schedule.name]
     for leg in arm.legs[1:]:
-        legs.append(f"then {leg.schedule.name} (default start at {leg.starts_at})")
-    para(f"{masking}: {', '.join(legs)}", "  ")
-    para(f'cites: "{arm.cites}"', "    ")
+        legs.append(
+            msg(
+                N_("then {name} (default start at {code})"),
+                name=leg.schedule.name,
+                code=str(leg.starts_at),
+            )
+        )
+    para(tr("{masking}: {legs}", masking=_masking(arm.masking, arm.unblinds, tr), legs=legs), "  ")
+    para(tr('cites: "{cites}"', cites=arm.cites), "    ")

@@ -31,6 +31,7 @@ from mil62sched.formats.wording import (
     roster_study_dates,
 )
 from mil62sched.i18n import words
+from mil62sched.messages import N_, msg
 from mil62sched.model.plan import Plan
 from mil62sched.outputs import file_name_key, staged, staged_folder
 from mil62sched.parse import UNBLINDED_PREFIX
@@ -63,7 +64,7 @@ def roster_format(env: Environment, output: RosterOutput) -> Format:
     """The roster's output format: --format, else the output's extension, else table (ics with
     --split)."""
     if output.output is not None and output.split is not None:
-        raise UsageError("give -o FILE or --split DIR, not both")
+        raise UsageError(msg(N_("give -o FILE or --split DIR, not both")))
     default = "ics" if output.split is not None and output.output is None else "table"
     return formats.choose(output.format, output.output, env.output, roster=True, default=default)
 
@@ -82,7 +83,12 @@ def write(run: RosterRun, fmt: Format, presentation: Presentation, output: Roste
         plans = iter(held)
         if not run.balance:  # balancing already warns for each day it left over-full
             unplaced = [
-                f"{day.isoformat()}: {count} infusions for {run.chairs} chair(s)"
+                msg(
+                    N_("{day}: {count} infusions for {chairs} chair(s)"),
+                    day=day,
+                    count=count,
+                    chairs=run.chairs,
+                )
                 for day, count in over_full.items()
             ]
     render, write_many = _writers(fmt, over_full)
@@ -141,7 +147,7 @@ class _StudyDates:
         protocol = run.protocol
         line = roster_study_dates(
             protocol.registry, protocol.study_completion, protocol.study_start, self.late,
-            self.early, words(run.env.lang),
+            self.early,
         )  # fmt: skip
         if line is not None:
             run.env.diagnostics.warning(line)
@@ -200,9 +206,16 @@ def _claim(
     other = claimed.setdefault(key, participant)
     if other != participant:
         raise OutputError(
-            f"participants {other!r} and {participant!r} would both be written to "
-            f"{str(folder / name)!r}: file names that differ only in letter case or Unicode form "
-            "may be one file (Windows, macOS)"
+            msg(
+                N_(
+                    "participants {participant!r} and {other!r} would both be written to {path!r}: "
+                    "file names that differ only in letter case or Unicode form may be one file "
+                    "(Windows, macOS)"
+                ),
+                participant=other,
+                other=participant,
+                path=str(folder / name),
+            )
         )
 
 
@@ -210,9 +223,12 @@ def _report_mixed_masking(run: RosterRun, maskings: dict[str, list[str]]) -> Non
     """One warning, before anything is written, when the roster has both blinded and unblinded
     arms (`batch.arm_maskings`)."""
     if "blinded" in maskings and "unblinded" in maskings:
-        shown = ", ".join(maskings["unblinded"])
-        line = (
-            "the roster mixes blinded and unblinded arms (unblinded: "
-            f"{shown}); unblinded outputs are for the unblinded pharmacist only"
+        run.env.diagnostics.warning(
+            msg(
+                N_(
+                    "the roster mixes blinded and unblinded arms (unblinded: {arms}); unblinded "
+                    "outputs are for the unblinded pharmacist only"
+                ),
+                arms=maskings["unblinded"],
+            )
         )
-        run.env.diagnostics.warning(line)

@@ -20,8 +20,10 @@ from mil62sched.commands.progress import count_rows, track
 from mil62sched.environment import Environment
 from mil62sched.errors import BadRowsError
 from mil62sched.inputs import readable_twice
+from mil62sched.messages import N_, Message, Text, msg
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.model.protocol import Protocol
+from mil62sched.parse import more_bad_rows
 from mil62sched.roster import expand as batch
 from mil62sched.site import chairs as capacity
 
@@ -84,7 +86,7 @@ class RosterRun:
         assert self.policy.today is not None  # SiteOptions.policy always sets it
         return self.policy.today
 
-    def plans(self, tally: batch.Tally) -> tuple[Iterator[Plan], list[str]]:
+    def plans(self, tally: batch.Tally) -> tuple[Iterator[Plan], list[Message]]:
         """Every valid participant's plan (bad rows go to `tally`), with infusions moved off
         over-full days when balancing (roster --adjust with chairs), and a warning per day that
         stays over-full; untouched, and streaming, otherwise."""
@@ -99,7 +101,7 @@ class RosterRun:
         balanced, unplaced = capacity.balance(list(plans), self.chairs, self.today)
         return iter(balanced), unplaced
 
-    def report_chairs(self, unplaced: list[str]) -> None:
+    def report_chairs(self, unplaced: list[Message]) -> None:
         """A warning for each day left with more infusions than chairs."""
         for line in unplaced:
             self.env.diagnostics.warning(line)
@@ -108,17 +110,27 @@ class RosterRun:
         """The first `SHOWN_BAD_ROWS` bad rows, one line each, how many more there are, and what
         became of the valid ones."""
         count = tally.refused
-        lines = [str(error) for error in tally.errors[:SHOWN_BAD_ROWS]]
+        lines: list[Text] = [error.message() for error in tally.errors[:SHOWN_BAD_ROWS]]
         if count > SHOWN_BAD_ROWS:
-            lines.append(f"... and {count - SHOWN_BAD_ROWS} more bad row(s)")
+            lines.append(more_bad_rows(count - SHOWN_BAD_ROWS))
         if self.skip_bad:
-            summary = f"{count} bad row(s) skipped; {tally.planned} participant(s) written"
+            summary = msg(
+                N_("{count} bad row(s) skipped; {valid} participant(s) written"),
+                count=count,
+                valid=tally.planned,
+            )
         elif not tally.planned:  # --skip-bad would write nothing either
-            summary = f"{count} bad row(s); nothing written (fix them: no row is valid)"
+            summary = msg(
+                N_("{count} bad row(s); nothing written (fix them: no row is valid)"), count=count
+            )
         else:
-            summary = (
-                f"{count} bad row(s); nothing written (fix them, or use --skip-bad to write the "
-                f"{tally.planned} valid participant(s))"
+            summary = msg(
+                N_(
+                    "{count} bad row(s); nothing written (fix them, or use --skip-bad to write "
+                    "the {valid} valid participant(s))"
+                ),
+                count=count,
+                valid=tally.planned,
             )
         return BadRowsError(lines, summary)
 

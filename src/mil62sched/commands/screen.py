@@ -23,13 +23,15 @@ from mil62sched.commands.options import (
     warn_study_dates,
 )
 from mil62sched.environment import Environment
-from mil62sched.errors import BadRowsError, UsageError
+from mil62sched.errors import FILE_LINE, BadRowsError, UsageError
+from mil62sched.formats import output_is_folder, unknown_extension
 from mil62sched.formats.screening import FORMATS, ScreenFormat, Shown
 from mil62sched.inputs import Reading, readable_twice
+from mil62sched.messages import N_, Localized, Message, Text, msg
 from mil62sched.model.eligibility import Dose, Eligibility, History, Phase, Screening
 from mil62sched.model.protocol import Protocol
 from mil62sched.outputs import write_text
-from mil62sched.parse import parse_date
+from mil62sched.parse import option_date, parse_date
 from mil62sched.roster.candidates import (
     parse_days,
     parse_half_life,
@@ -85,7 +87,7 @@ def run(env: Environment, options: ScreenOptions) -> None:
         results = [result]
     else:
         results = _many(options.candidates, env.reading, criteria, site, known)
-    shown = Shown(trial, env.lang, _holiday_names(site, results, env.lang))
+    shown = Shown(trial, env.lang)
     text = chosen.render(results, shown)
     the_plan = None
     if options.plan:
@@ -98,24 +100,22 @@ def run(env: Environment, options: ScreenOptions) -> None:
 
 def choose(fmt: str | None, output: Path | None) -> ScreenFormat:
     """`--format`, else from -o's extension, else table."""
-    names = ", ".join(f.name for f in FORMATS)
+    names = [f.name for f in FORMATS]
     if output is not None and output.is_dir():
-        raise UsageError(f"output {str(output)!r} is a folder", accepted="give a file name")
+        raise output_is_folder(output)
     if fmt is not None:
         for found in FORMATS:
             if found.name == fmt.strip().lower():
                 return found
-        raise UsageError("unknown format", value=fmt, accepted=f"accepted: {names}")
+        raise UsageError(
+            msg(N_("unknown format")), value=fmt, accepted=msg(N_("accepted: {names}"), names=names)
+        )
     if output is None:
         return FORMATS[0]
     for found in FORMATS:
         if output.suffix.lower() in found.extensions:
             return found
-    extensions = ", ".join(e for f in FORMATS for e in f.extensions)
-    raise UsageError(
-        f"cannot tell the format of {str(output)!r} from its extension",
-        accepted=f"use one of {extensions} or give --format ({names})",
-    )
+    raise unknown_extension(output, [e for f in FORMATS for e in f.extensions], names)
 
 
 def _check_combination(given: ScreenOptions, chosen: ScreenFormat) -> None:
@@ -133,21 +133,32 @@ def _check_combination(given: ScreenOptions, chosen: ScreenFormat) -> None:
         ]  # fmt: skip
         if typed:
             raise UsageError(
-                f"{typed[0]} is a person's history, and {given.candidates.name} gives each "
-                "candidate's: give it in the file (--half-life and --class apply to every "
-                "candidate)"
+                msg(
+                    N_(
+                        "{option} is a person's history, and {file} gives each candidate's: give "
+                        "it in the file (--half-life and --class apply to every candidate)"
+                    ),
+                    option=typed[0],
+                    file=given.candidates.name,
+                )
             )
         if given.plan:
             raise UsageError(
-                "--plan plans one person: give their history on the command line, or plan a "
-                "candidate with mil62sched plan --start DATE"
+                msg(
+                    N_(
+                        "--plan plans one person: give their history on the command line, or plan "
+                        "a candidate with mil62sched plan --start DATE"
+                    )
+                )
             )
     if given.arm is not None and not given.plan:
-        raise UsageError("--arm is for --plan: add --plan to plan from the earliest date")
+        raise UsageError(msg(N_("--arm is for --plan: add --plan to plan from the earliest date")))
     if given.plan and chosen.name == "csv":
         raise UsageError(
-            "--plan adds the plan after the screening, and a CSV holds one table",
-            accepted="use --format table, json or md, or write the plan with mil62sched plan",
+            msg(N_("--plan adds the plan after the screening, and a CSV holds one table")),
+            accepted=msg(
+                N_("use --format table, json or md, or write the plan with mil62sched plan")
+            ),
         )
 
 
@@ -161,13 +172,17 @@ class _Knowledge(NamedTuple):
 def _knowledge(given: ScreenOptions) -> _Knowledge:
     half_lives: dict[str, timedelta] = {}
     for text in given.half_life or ():
-        name, value = parse_pair(text, "--half-life", "NAME=DURATION, e.g. azathioprine=5h or 3d")
+        name, value = parse_pair(
+            text, "--half-life", msg(N_("NAME=DURATION, e.g. azathioprine=5h or 3d"))
+        )
         if name in half_lives:
-            raise UsageError(f"--half-life {name} is given twice")
-        half_lives[name] = parse_half_life(value, f"--half-life for {name}")
+            raise _twice("--half-life", name)
+        half_lives[name] = parse_half_life(value, _for("--half-life", name))
     classes: dict[str, tuple[str, ...]] = {}
     for text in given.classes or ():
-        name, value = parse_pair(text, "--class", "NAME=CLASS, e.g. ocrelizumab=b-cell-depleting")
+        name, value = parse_pair(
+            text, "--class", msg(N_("NAME=CLASS, e.g. ocrelizumab=b-cell-depleting"))
+        )
         classes[name] = (*classes.get(name, ()), value.strip().lower())
     return _Knowledge(half_lives, classes)
 
@@ -183,38 +198,54 @@ def _one(
     if given.plan and given.arm is None:
         listed = criteria.phase(given.phase).arms if given.phase is not None else ()
         raise UsageError(
-            "--plan needs --arm",
-            accepted=f"the arm to plan: {', '.join(listed)}"
+            msg(N_("--plan needs --arm")),
+            accepted=msg(N_("the arm to plan: {names}"), names=list(listed))
             if listed
-            else "the arm to plan ('mil62sched arms' lists them)",
+            else msg(N_("the arm to plan ('mil62sched arms' lists them)")),
         )
     phase = _phase(criteria, given.phase, given.arm, trial)
     if given.screening is None:
-        raise UsageError("missing option --screening", accepted="the screening date, YYYY-MM-DD")
-    screening = parse_date(given.screening, "--screening date")
+        raise UsageError(
+            msg(N_("missing option --screening")),
+            accepted=msg(N_("the screening date, YYYY-MM-DD")),
+        )
+    screening = parse_date(given.screening, option_date("--screening"))
     doses = []
     for text in given.last or ():
-        name, when = parse_pair(text, "--last", "NAME=YYYY-MM-DD, e.g. tocilizumab=2025-06-01")
-        doses.append(Dose(name, parse_date(when, f"--last date for {name}")))
+        name, when = parse_pair(
+            text, "--last", msg(N_("NAME=YYYY-MM-DD, e.g. tocilizumab=2025-06-01"))
+        )
+        doses.append(
+            Dose(name, parse_date(when, msg(N_("{option} date for {code}"), option="--last",
+                                            code=name)))
+        )  # fmt: skip
     attacks: list[date] = []
     for text in given.attack or ():
-        day = parse_date(text, "--attack date")
+        day = parse_date(text, option_date("--attack"))
         if day in attacks:
-            raise UsageError(f"--attack {day.isoformat()} is given twice")
+            raise _twice("--attack", day.isoformat())
         attacks.append(day)
     days: dict[str, int] = {}
     for text in given.continuous_days or ():
-        name, value = parse_pair(text, "--continuous-days", "NAME=DAYS, e.g. methotrexate=5")
+        name, value = parse_pair(
+            text, "--continuous-days", msg(N_("NAME=DAYS, e.g. methotrexate=5"))
+        )
         if name in days:
-            raise UsageError(f"--continuous-days {name} is given twice")
-        days[name] = parse_days(value, f"--continuous-days for {name}")
+            raise _twice("--continuous-days", name)
+        days[name] = parse_days(value, _for("--continuous-days", name))
     given_names = {dose.name for dose in doses}
     for option, named in (("--continuous-days", days), ("--class", known.classes)):
         for name in named:
             if name not in given_names:
                 raise UsageError(
-                    f"{option} {name} names no --last {name}: give --last {name}=DATE, its last "
-                    "dose"
+                    msg(
+                        N_(
+                            "{option} {name} names no --last {name}: give --last {name}=DATE, its "
+                            "last dose"
+                        ),
+                        option=option,
+                        name=name,
+                    )
                 )
     history = History(
         doses=tuple(doses),
@@ -227,23 +258,39 @@ def _one(
     return rules.screen(criteria, history, phase.name, screening, site)
 
 
+def _twice(option: str, value: str) -> UsageError:
+    """`--attack 2025-08-01 is given twice`."""
+    return UsageError(msg(N_("{option} {value} is given twice"), option=option, value=value))
+
+
+def _for(option: str, name: str) -> Message:
+    """What a value given for a drug is called in a refusal: '--half-life for ivig'."""
+    return msg(N_("{option} for {name}"), option=option, name=name)
+
+
 def _phase(criteria: Eligibility, name: str | None, arm: str | None, trial: Protocol) -> Phase:
     """The phase `--phase` names, or the one whose arms hold `--arm`; the arm must be one of
     the phase's arms (a person screened for Phase III is not planned on a Phase Ib arm)."""
-    names = ", ".join(phase.name for phase in criteria.phases)
+    names = [phase.name for phase in criteria.phases]
     planned = None if arm is None else trial.arm(arm).name
     if name is None:
         holding = [p for p in criteria.phases if planned is not None and planned in p.arms]
         if len(holding) != 1:
             raise UsageError(
-                "missing option --phase", accepted=f"the phase screened for, one of {names}"
+                msg(N_("missing option --phase")),
+                accepted=msg(N_("the phase screened for, one of {names}"), names=names),
             )
         return holding[0]
     phase = criteria.phase(name)
     if planned is not None and phase.arms and planned not in phase.arms:
         raise UsageError(
-            f"--arm {planned} is not an arm of {phase.title} (--phase {phase.name})",
-            accepted=f"its arms are {', '.join(phase.arms)}",
+            msg(
+                N_("--arm {arm} is not an arm of {phase} (--phase {name})"),
+                arm=planned,
+                phase=Localized(phase.title),
+                name=phase.name,
+            ),
+            accepted=msg(N_("its arms are {names}"), names=list(phase.arms)),
         )
     return phase
 
@@ -260,7 +307,7 @@ def _many(
     source = readable_twice(path, reading)
     candidates, errors = read_candidates(source, reading)
     results: list[Screening] = []
-    problems = [str(error) for error in errors]
+    problems: list[Text] = [error.message() for error in errors]
     for person in candidates:
         history = person.history._replace(
             half_lives={**known.half_lives, **person.history.half_lives},
@@ -273,31 +320,29 @@ def _many(
                 )
             )
         except UsageError as exc:
-            problems.append(f"{source.name} line {person.line}: {person.participant}: {exc}")
+            problems.append(
+                msg(
+                    N_("{where}: {problem}"),
+                    where=msg(FILE_LINE, file=source.name, line=person.line),
+                    problem=msg(N_("{participant}: {problem}"), participant=person.participant,
+                                problem=exc.message()),
+                )
+            )  # fmt: skip
     if problems:
         shown = problems[:SHOWN_PROBLEMS]
         if len(problems) > SHOWN_PROBLEMS:
-            shown.append(f"... and {len(problems) - SHOWN_PROBLEMS} more")
+            shown.append(msg(N_("... and {count} more"), count=len(problems) - SHOWN_PROBLEMS))
         raise BadRowsError(
-            shown, f"{source.name}: {len(problems)} problem(s); nothing written (fix them all)"
+            shown,
+            msg(
+                N_("{file}: {count} problem(s); nothing written (fix them all)"),
+                file=source.name,
+                count=len(problems),
+            ),
         )
     if not results:
-        raise UsageError(f"{source.name}: no candidate in the file")
+        raise UsageError(msg(N_("no candidate in the file")), where=source.name)
     return results
-
-
-def _holiday_names(
-    site: SiteCalendar | None, results: Sequence[Screening], lang: str
-) -> dict[str, str]:
-    """English holiday name -> its name in `lang`, for each earliest day that is one."""
-    if site is None or lang == "en":
-        return {}
-    found: dict[str, str] = {}
-    for result in results:
-        status = result.earliest_status
-        if status is not None and status.reason and status.reason != "weekend":
-            found[status.reason] = site.local_name(result.earliest, lang) or status.reason
-    return found
 
 
 def _with_plan(

@@ -11,6 +11,7 @@ from pathlib import Path
 from mil62sched import protocol as protocols
 from mil62sched.environment import Environment
 from mil62sched.errors import OutputError
+from mil62sched.messages import N_, Localized, Message, msg
 from mil62sched.model.design import Design
 from mil62sched.model.protocol import Protocol
 from mil62sched.outputs import staged_folder
@@ -45,8 +46,8 @@ def run(env: Environment, options: SdtmOptions) -> None:
         force=options.force,
         source=options.protocol_file,
     )
-    env.stdout.write("".join(line + "\n" for line in summary(built, options.folder)))
-    where = f"protocol {options.protocol_file or protocols.BUILTIN.name}"
+    env.stdout.write("".join(env.render(line) + "\n" for line in summary(built, options.folder)))
+    where = msg(N_("protocol {file}"), file=str(options.protocol_file or protocols.BUILTIN.name))
     env.stdout.flush()  # the notes after the summary, also when both go to one pipe
     for note in notes(design, built, where):
         env.diagnostics.note(note)
@@ -70,14 +71,16 @@ def write_datasets(
     from mil62sched.sdtm.terminology import terminology
 
     if str(folder) == "-":
-        raise OutputError("-o - (standard output) cannot take eleven files: give a folder")
+        raise OutputError(msg(N_("-o - (standard output) cannot take eleven files: give a folder")))
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"-o {str(folder)!r} is a file: give a folder for the datasets")
+        raise OutputError(
+            msg(N_("-o {path!r} is a file: give a folder for the datasets"), path=str(folder))
+        )
     built = datasets(protocol, design)
     table = terminology()
     modified = _last_change(source or BUILTIN, created)
     originator = _sponsor(built)
-    comments = {name: text for name, text in dataset_notes(design, built, table).items()}
+    comments = {name: str(text) for name, text in dataset_notes(design, built, table).items()}
     define = define_xml(
         protocol, design, built, table, created=created, originator=originator, comments=comments
     )
@@ -122,16 +125,38 @@ def _sponsor(built: tuple[Dataset, ...]) -> str | None:
     return found[0] if found and found[0] else None
 
 
-def summary(built: tuple[Dataset, ...], folder: Path) -> list[str]:
+# The datasets' labels (SDTM's own, English in the files), said in the reader's language.
+LABELS = (
+    *(N_("Trial Arms"), N_("Trial Elements"), N_("Trial Visits")),
+    *(N_("Trial Inclusion/Exclusion Criteria"), N_("Trial Summary")),
+)
+
+
+def summary(built: tuple[Dataset, ...], folder: Path) -> list[Message]:
     """What was written: a heading, then one line per dataset."""
-    lines = [f"{len(built) * 2 + 1} files in {folder}/ (CSV, Dataset-JSON 1.1 and define.xml):"]
+    lines = [
+        msg(
+            N_("{count} files in {folder}/ (CSV, Dataset-JSON 1.1 and define.xml):"),
+            count=len(built) * 2 + 1,
+            folder=str(folder),
+        )
+    ]
     for dataset in built:
         rows = len(dataset.rows)
-        lines.append(f"  {dataset.name}  {dataset.label}: {rows} row{'s' if rows != 1 else ''}")
+        lines.append(
+            msg(
+                N_("  {name}  {label}: {rows} row")
+                if rows == 1
+                else N_("  {name}  {label}: {rows} rows"),
+                name=dataset.name,
+                label=Localized(dataset.label),
+                rows=rows,
+            )
+        )
     return lines
 
 
-def notes(design: Design, built: tuple[Dataset, ...], where: str) -> list[str]:
+def notes(design: Design, built: tuple[Dataset, ...], where: Message) -> list[Message]:
     """What a reviewer should know about the datasets: a design made from the schedules, an
     empty TI, the TS values that have no code."""
     from mil62sched.sdtm.terminology import terminology
@@ -139,20 +164,23 @@ def notes(design: Design, built: tuple[Dataset, ...], where: str) -> list[str]:
     found = [derived_note(design, where)]
     by_dataset = dataset_notes(design, built, terminology())
     if "TI" in by_dataset and (design.partial or not design.derived):  # else the note says so
-        found.append(f"{by_dataset['TI']} ({where})")
+        found.append(msg(N_("{note} ({where})"), note=by_dataset["TI"], where=where))
     if "TS" in by_dataset:
         found.append(by_dataset["TS"])
     return [note for note in found if note is not None]
 
 
-def dataset_notes(design: Design, built: tuple[Dataset, ...], table: Terminology) -> dict[str, str]:
-    """The notes on single datasets, by name, that define.xml also carries as comments."""
+def dataset_notes(
+    design: Design, built: tuple[Dataset, ...], table: Terminology
+) -> dict[str, Message]:
+    """The notes on single datasets, by name, that define.xml also carries as comments (in
+    English, there)."""
     from mil62sched.sdtm.summary import uncoded
 
-    found: dict[str, str] = {}
+    found: dict[str, Message] = {}
     ti = next(dataset for dataset in built if dataset.name == "TI")
     if not ti.rows:
-        found["TI"] = "TI is empty: the protocol file lists no eligibility criteria"
+        found["TI"] = msg(N_("TI is empty: the protocol file lists no eligibility criteria"))
     ts = next(dataset for dataset in built if dataset.name == "TS")
     note = uncoded(ts, table)
     if note is not None:
@@ -160,19 +188,25 @@ def dataset_notes(design: Design, built: tuple[Dataset, ...], table: Terminology
     return found
 
 
-def derived_note(design: Design, where: str) -> str | None:
+def derived_note(design: Design, where: Message) -> Message | None:
     """A note when the arms and elements were made from the schedules, the file's [design]
     giving none (or the file having no [design])."""
     if not design.derived:
         return None
     if design.partial:
-        return (
-            f"{where}'s [design] gives no arms: arm and element codes are made from the "
-            "schedules (ARMCD from the arm's name, ETCD E01, E02 ...); [[design.arms]], "
-            "[design.elements] and [design.epochs] give them (README: Trial-design datasets)"
+        return msg(
+            N_(
+                "{where}'s [design] gives no arms: arm and element codes are made from the "
+                "schedules (ARMCD from the arm's name, ETCD E01, E02 ...); [[design.arms]], "
+                "[design.elements] and [design.epochs] give them (README: Trial-design datasets)"
+            ),
+            where=where,
         )
-    return (
-        f"{where} has no [design] table: arm and element codes are made from the schedules "
-        "(ARMCD from the arm's name, ETCD E01, E02 ...), TI has no criteria and TS holds what "
-        "[protocol] states; a [design] table gives them (README: Trial-design datasets)"
+    return msg(
+        N_(
+            "{where} has no [design] table: arm and element codes are made from the schedules "
+            "(ARMCD from the arm's name, ETCD E01, E02 ...), TI has no criteria and TS holds "
+            "what [protocol] states; a [design] table gives them (README: Trial-design datasets)"
+        ),
+        where=where,
     )

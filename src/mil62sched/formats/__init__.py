@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from mil62sched.errors import UsageError
 from mil62sched.formats.presentation import Presentation
+from mil62sched.messages import N_, msg
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
@@ -88,14 +89,15 @@ def named(name: str, *, roster: bool = False, agenda: bool = False) -> Format:
     for found in usable:
         if found.name == key:
             return found
-    accepted = [f.name for f in usable]
+    accepted = msg(N_("accepted: {names}"), names=[f.name for f in usable])
     if key in names():
-        purpose = "a roster" if roster else "the agenda"
-        raise UsageError(
-            f"format {key!r} is not available for {purpose}",
-            accepted=f"accepted: {', '.join(accepted)}",
+        said = (
+            N_("format {name!r} is not available for a roster")
+            if roster
+            else N_("format {name!r} is not available for the agenda")
         )
-    raise UsageError("unknown format", value=name, accepted=f"accepted: {', '.join(accepted)}")
+        raise UsageError(msg(said, name=key), accepted=accepted)
+    raise UsageError(msg(N_("unknown format")), value=name, accepted=accepted)
 
 
 def choose(
@@ -114,7 +116,7 @@ def choose(
     if chosen.binary and output is None:
         from mil62sched.outputs import refuse_binary_terminal
 
-        refuse_binary_terminal(stdout, f"format {chosen.name!r}")
+        refuse_binary_terminal(stdout, msg(N_("format {name!r}"), name=chosen.name))
     return chosen
 
 
@@ -127,7 +129,7 @@ def _choose(
     default: str = "table",
 ) -> Format:
     if output is not None and output.is_dir():  # the same refusal with or without --format
-        raise UsageError(f"output {str(output)!r} is a folder", accepted="give a file name")
+        raise output_is_folder(output)
     if fmt is not None:
         return named(fmt, roster=roster, agenda=agenda)
     if output is None:
@@ -142,8 +144,24 @@ def _choose(
         if suffix in found.extensions:
             return found
     extensions = [extension for f in usable for extension in f.extensions]
-    raise UsageError(
-        f"cannot tell the format of {str(output)!r} from its extension",
-        accepted=f"use one of {', '.join(extensions)} or give --format "
-        f"({', '.join(f.name for f in usable)})",
+    raise unknown_extension(output, extensions, [f.name for f in usable])
+
+
+def output_is_folder(output: Path) -> UsageError:
+    """-o naming a folder, where a file is written."""
+    return UsageError(
+        msg(N_("output {path!r} is a folder"), path=str(output)),
+        accepted=msg(N_("give a file name")),
+    )
+
+
+def unknown_extension(output: Path, extensions: list[str], names: list[str]) -> UsageError:
+    """-o whose extension names no format, without --format."""
+    return UsageError(
+        msg(N_("cannot tell the format of {path!r} from its extension"), path=str(output)),
+        accepted=msg(
+            N_("use one of {extensions} or give --format ({names})"),
+            extensions=extensions,
+            names=names,
+        ),
     )

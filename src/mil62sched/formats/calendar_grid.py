@@ -30,10 +30,11 @@ from mil62sched.formats.wording import (
     about,
     language,
     notes,
+    reason_text,
     record_text,
     title,
 )
-from mil62sched.i18n import ENGLISH, Words, wrap
+from mil62sched.i18n import ENGLISH, MONTHS_SHORT, N_, Words, wrap
 from mil62sched.model.plan import Plan, Visit
 
 DEFAULT_WIDTH = 100
@@ -49,8 +50,8 @@ BAND = "."  # under the days of a visit window
 ADJUSTED = "+"  # after a weekend day made a working day
 MARKS = {"planned": "", "done": "✓", "missed": "✗"}  # neutral width: one column everywhere
 
-WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
+# The grid's column heads, Monday first: two letters in English, one character in Chinese.
+WEEKDAYS = (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su"))
 STYLE_SHADE = "on bright_black"
 STYLE_HOLIDAY = "bold red"
 STYLE_ADJUSTED = "bold green"
@@ -207,10 +208,7 @@ def _status(plan: Plan, day: date, tr: Words = ENGLISH) -> _Day:
     status = site.status(day)
     if status.working:  # a make-up working day as the site calendar says, not by its weekday
         return _Day(True, None, adjusted=status.make_up, provisional=status.provisional)
-    holiday = None if status.reason in (None, "weekend") else status.reason
-    local = getattr(site, "local_name", None)
-    if holiday is not None and tr.chinese and local is not None:
-        holiday = local(day, tr.lang) or holiday
+    holiday = None if status.reason in (None, "weekend") else reason_text(status.reason, tr)
     return _Day(False, holiday, adjusted=False, provisional=status.provisional)
 
 
@@ -254,8 +252,7 @@ def _month(grid: _Grid, year: int, month: int, notes_width: int) -> list[Text]:
     heading = grid.tr.month(year, month)
     rows = [Text(_centred(heading, grid.width).rstrip(), style="bold" if styled else "")]
     header = Text()
-    names = WEEKDAYS_ZH if grid.tr.chinese else WEEKDAYS
-    for index, name in enumerate(names):
+    for index, name in enumerate(grid.tr(head) for head in WEEKDAYS):
         padded = name + " " * (inner - cell_len(name))
         header.append(" " + padded, style="dim" if styled and index >= 5 else "")
     rows.append(header)
@@ -371,12 +368,12 @@ def _footnotes(grid: _Grid, year: int, month: int, days: dict[date, _Day]) -> li
 
 def _abbr(month: int, tr: Words) -> str:
     """'Oct', or 10月."""
-    return f"{month}月" if tr.chinese else stdlib_calendar.month_abbr[month]
+    return tr(MONTHS_SHORT[month - 1])
 
 
 def _weekday_name(day: date, tr: Words) -> str:
     """'Sunday', or 周日 (not strftime, which follows the machine's locale)."""
-    return tr.weekday(day) if tr.chinese else f"{day:%A}"
+    return tr.weekday(day)
 
 
 def _centred(text: str, width: int) -> str:

@@ -32,7 +32,7 @@ def why(doubt: Doubt, tr: Words = ENGLISH) -> str:
     template = WHY[doubt.reason]
     if doubt.reason == "assumed-start":
         period, visit = doubt.detail
-        return tr(template, period=tr.sentence(period), visit=visit)
+        return tr(template, period=tr.term(period), visit=visit)
     if doubt.reason == "after-completion":
         day, registry = doubt.detail
         return tr(template, date=day, registry=registry)

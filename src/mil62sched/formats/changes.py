@@ -50,7 +50,7 @@ def what_changes(change: Change, tr: Words = ENGLISH) -> str:
     if kind == "added":
         if change.new_treatment is None:
             return tr("added")
-        return tr("added: {treatment}", treatment=tr.sentence(change.new_treatment))
+        return tr("added: {treatment}", treatment=tr.term(change.new_treatment))
     if kind == "removed":
         return tr("removed")
     if kind == "moved":
@@ -68,8 +68,8 @@ def what_changes(change: Change, tr: Words = ENGLISH) -> str:
     )
     return tr(
         template,
-        old=tr.sentence(change.old_treatment or ""),
-        new=tr.sentence(change.new_treatment or ""),
+        old=tr.term(change.old_treatment or ""),
+        new=tr.term(change.new_treatment or ""),
     )
 
 

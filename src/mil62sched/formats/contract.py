@@ -43,14 +43,14 @@ def visit_fields(visit: Visit) -> dict[str, Any]:
         "window_start": _iso(visit.window_start),
         "window_end": _iso(visit.window_end),
         "working_day": visit.working_day,
-        "non_working_reason": visit.non_working_reason,
+        "non_working_reason": _plain(visit.non_working_reason),
         "proposed_date": _iso(visit.proposed),
         "holidays_provisional": visit.holidays_provisional,
         "status": visit.status,
         "actual_date": _iso(visit.actual),
         "deviation_days": visit.deviation_days,
         "in_window": visit.in_window,
-        "note": visit.note,
+        "note": _plain(visit.note),
     }
 
 
@@ -85,7 +85,7 @@ def protocol_date_fields(visit: Visit) -> dict[str, Any]:
     """Whether the visit's protocol date is a working day at the site, and why not."""
     return {
         "protocol_date_working_day": visit.target_working,
-        "protocol_date_non_working_reason": visit.target_reason,
+        "protocol_date_non_working_reason": _plain(visit.target_reason),
     }
 
 
@@ -161,7 +161,7 @@ def plan_fields(plan: Plan) -> dict[str, Any]:
         "study_start": _iso(plan.protocol.study_start),
         "study_completion": _iso(plan.protocol.study_completion),
         "before_study_start": before_study_start(plan),
-        "study_dates_note": " ".join(study_date_notes(plan)) or None,
+        "study_dates_note": " ".join(map(str, study_date_notes(plan))) or None,
         **amendment_fields(plan),
     }
 
@@ -171,6 +171,11 @@ AGENDA_COLUMNS = (
     "window_end", "treatment", "working_day", "non_working_reason", "flags",
     "protocol_date", *PROTOCOL_DATE_COLUMNS,
 )  # fmt: skip
+
+
+def _plain(text: object) -> str | None:
+    """A reason or a note in the contract's words, English, as plain text."""
+    return None if text is None else str(text)
 
 
 def agenda_fields(item: Due) -> dict[str, Any]:
@@ -188,7 +193,7 @@ def agenda_fields(item: Due) -> dict[str, Any]:
         "window_end": _iso(visit.window_end),
         "treatment": visit.treatment.label,
         "working_day": visit.working_day,
-        "non_working_reason": visit.non_working_reason,
+        "non_working_reason": _plain(visit.non_working_reason),
         "flags": list(item.flags),
         "protocol_date": visit.target.isoformat(),
         **protocol_date_fields(visit),

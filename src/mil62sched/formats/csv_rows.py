@@ -108,9 +108,10 @@ def _treatment(treatment: Treatment, period: str) -> tuple[str, str, str, str]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _text(text: str | None) -> str:
-    """A reason or note: few distinct ones, on many rows."""
-    return cell(text)
+def _text(text: object) -> str:
+    """A reason or note, in English (a `Localized` reason, a `Message` note): few distinct
+    ones, on many rows."""
+    return cell(None if text is None else str(text))
 
 
 def _record(visit: Visit) -> tuple[str, str, str]:

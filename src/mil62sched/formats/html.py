@@ -18,15 +18,15 @@ from mil62sched.formats import Format
 from mil62sched.formats.certainty import TO_BE_CONFIRMED, Footnotes, why
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
+    NOT_WORKING,
     UNBLINDED_NOTICE,
-    local_names,
     make_up_day,
     overdue,
-    reason_text,
     tracked,
     untracked_note,
 )
 from mil62sched.i18n import N_
+from mil62sched.messages import C_, LITERAL, Localized, Message, Weekday, msg
 from mil62sched.model.contact import SiteContact
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.model.protocol import Protocol
@@ -42,50 +42,55 @@ PAPERS = ("a4", "a5")
 # still prints on one page: SAkuraStar's 26 visits do; the longest built-in arm has 11.
 MOST_IN_ONE_COLUMN = 12
 
-# The card's words in both languages, until the project's message catalogues reach this format.
-WORDS: dict[str, tuple[str, str]] = {
-    "card": ("Visit card", "访视卡"),
-    "trial": ("Trial", "临床试验"),
-    "site": ("Site", "研究中心"),
-    "participant": ("Participant", "受试者编号"),
-    "no_participant": ("no participant ID", "无受试者编号"),
-    "arm": ("Arm", "组别"),
-    "start": ("First infusion (W1D1)", "首次输注（第1周第1天）"),
-    "visit": ("Visit", "访视"),
-    "date": ("Date", "日期"),
-    "infusion": ("Infusion", "输注"),
-    "window": ("Window", "访视窗"),
-    "status": ("Status", "状态"),
-    "done": ("done", "已完成"),
-    "missed": ("missed", "已错过"),
-    "next": ("next visit", "下次访视"),
-    "overdue": ("overdue", "已逾期"),
-    "dropped": ("not given", "不再输注"),
-    "planned": ("planned", "计划"),
-    "contact": ("Contact us", "联系我们"),
-    "address": ("Address", "地址"),
-    "phone": ("Phone", "电话"),
-    "coordinator": ("Coordinator", "研究协调员"),
-    "bring": ("Please bring", "请携带"),
-    "call": ("Call us if", "出现以下情况请致电"),
-    "unblinded": (UNBLINDED_NOTICE, "非盲：显示治疗分配。仅限非盲药师。"),
-    "agenda": ("Infusion room: what is due", "输注室：待输注列表"),
-    "overdue_list": ("Overdue (window closed, nothing recorded)", "已逾期（访视窗已过，未记录）"),
-    "chairs_available": ("chairs a day", "每日输注椅"),
-    "chairs_used": ("chairs used", "已用输注椅"),
-    "infusions": ("infusions", "输注人次"),
-    "over": ("over capacity", "超出容量"),
-    "nothing_due": ("Nothing is due in these days.", "这段时间没有待输注的访视。"),
-    "flags": ("Note", "提示"),
-    "due today": ("due today", "今日到期"),
-    "non-working day": ("non-working day", "非工作日"),
-    "over capacity": ("over capacity", "超出容量"),
-    "window still open": ("window still open", "访视窗仍开放"),
+# The card's words, by what they are for: English msgids, said in each of the card's languages
+# through the catalogue (i18n).
+WORDS: dict[str, str] = {
+    "card": N_("Visit card"),
+    "trial": N_("Trial"),
+    "site": N_("Site"),
+    "participant": N_("Participant"),
+    "no_participant": N_("no participant ID"),
+    "arm": N_("Arm"),
+    "start": N_("First infusion (W1D1)"),
+    "visit": N_("Visit"),
+    "date": N_("Date"),
+    "infusion": N_("Infusion"),
+    "window": N_("Window"),
+    "status": N_("Status"),
+    "done": N_("done"),
+    "missed": N_("missed"),
+    "next": N_("next visit"),
+    "overdue": N_("overdue"),
+    # A visit the participant will not have: they entered the next period first.
+    "dropped": C_("a dropped visit", "not given"),
+    "contact": N_("Contact us"),
+    "address": N_("Address"),
+    "phone": N_("Phone"),
+    "coordinator": N_("Coordinator"),
+    "bring": N_("Please bring"),
+    "call": N_("Call us if"),
+    "unblinded": UNBLINDED_NOTICE,
+    "agenda": N_("Infusion room: what is due"),
+    "overdue_list": N_("Overdue (window closed, nothing recorded)"),
+    "chairs_available": N_("chairs a day"),
+    "chairs_used": N_("chairs used"),
+    "infusions": N_("infusions"),
+    "over": N_("over capacity"),
+    "nothing_due": N_("Nothing is due in these days."),
+    "flags": N_("Note"),
+    "due today": N_("due today"),
+    "non-working day": N_("non-working day"),
+    "over capacity": N_("over capacity"),
+    "window still open": N_("window still open"),
     # Visits that are not infusions (a protocol file's `kind`): what the visit is for.
-    "screening": ("Screening visit", "筛选访视"),
-    "assessment": ("Assessment visit", "评估访视"),
-    "end-of-treatment": ("End-of-treatment visit", "治疗结束访视"),
-    "follow-up": ("Follow-up visit", "随访"),
+    "screening": N_("Screening visit"),
+    "assessment": N_("Assessment visit"),
+    "end-of-treatment": N_("End-of-treatment visit"),
+    "follow-up": N_("Follow-up visit"),
+    # A roster's page of cards, as its title names it.
+    "cards": N_("Visit cards"),
+    # Before the day a visit was planned on, under the day it was done.
+    "was": C_("before the day a visit was planned on", "planned"),
 }
 
 # The card's sentences made since issue 16, said through the message catalogue (i18n):
@@ -97,67 +102,17 @@ MAKE_UP_DAY = N_("make-up working day")
 VERSION_FOOTER = N_("Protocol {protocol}, version {version}")
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
-DEFAULT_BRING: tuple[tuple[str, str], ...] = (
-    ("This card", "本卡"),
-    ("Your ID card and medical insurance card", "身份证和医保卡"),
-    ("A list of the medicines you take", "正在服用的药物清单"),
+DEFAULT_BRING = (
+    N_("This card"),
+    N_("Your ID card and medical insurance card"),
+    N_("A list of the medicines you take"),
 )
-DEFAULT_CALL: tuple[tuple[str, str], ...] = (
-    ("You cannot come on the planned day", "无法在计划日期前来"),
-    ("You have a fever or an infection", "发热或出现感染"),
-    (
-        "You have new or worse symptoms: eye pain, loss of vision, weakness, numbness",
-        "出现新的或加重的症状：眼痛、视力下降、无力、麻木",
-    ),
-    ("You feel unwell after an infusion", "输注后感到不适"),
+DEFAULT_CALL = (
+    N_("You cannot come on the planned day"),
+    N_("You have a fever or an infection"),
+    N_("You have new or worse symptoms: eye pain, loss of vision, weakness, numbness"),
+    N_("You feel unwell after an infusion"),
 )
-
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-# The built-in arms' titles in Chinese; an arm not listed here keeps its English title.
-ARM_TITLES_ZH = {
-    "phase1b-500": "1b期，MIL62 500 mg",
-    "phase1b-1000": "1b期，MIL62 1000 mg",
-    "phase3-rcp": "3期随机对照期（设盲）",
-    "phase3-rcp-mil62": "3期随机对照期，MIL62组",
-    "phase3-rcp-placebo": "3期随机对照期，安慰剂组",
-    "phase3-olp": "3期开放标签期（第3周第1天设盲）",
-    "phase3-olp-from-mil62": "3期开放标签期，来自MIL62组",
-    "phase3-olp-from-placebo": "3期开放标签期，来自安慰剂组",
-    "phase3": "3期：随机对照期，然后开放标签期（设盲）",
-    "phase3-mil62": "3期全程，MIL62组：随机对照期后开放标签期",
-    "phase3-placebo": "3期全程，安慰剂组：随机对照期后开放标签期",
-}
-# Treatment words, longest first so that the blinded label is read as one phrase.
-TREATMENTS_ZH = (
-    ("MIL62 1000 mg or matching placebo", "MIL62 1000 mg 或匹配安慰剂"),
-    ("Matching placebo", "匹配安慰剂"),
-)
-
-
-def chinese_code(code: str) -> str:
-    """A visit code as Chinese readers say it: WnDm is week n, day m; Dn is study day n.
-
-    >>> chinese_code("W1D1"), chinese_code("W25D3"), chinese_code("D15"), chinese_code("D-28")
-    ('第1周第1天', '第25周第3天', '第15天', '第-28天')
-    """
-    text = code.strip().upper()
-    if text.startswith("D"):
-        return f"第{text[1:]}天"
-    week, day = text[1:].split("D")
-    return f"第{week}周第{day}天"
-
-
-def chinese_treatment(label: str) -> str:
-    """A treatment label in Chinese (the product and dose stay as written).
-
-    >>> chinese_treatment("MIL62 1000 mg or matching placebo")
-    'MIL62 1000 mg 或匹配安慰剂'
-    """
-    for english, chinese in TREATMENTS_ZH:
-        if label == english:
-            return chinese
-    return label
 
 
 def check_paper(paper: str) -> str:
@@ -167,7 +122,9 @@ def check_paper(paper: str) -> str:
     key = paper.strip().lower()
     if key not in PAPERS:
         raise UsageError(
-            "unknown paper size", value=paper, accepted=f"accepted: {', '.join(PAPERS)}"
+            msg(N_("unknown paper size")),
+            value=paper,
+            accepted=msg(N_("accepted: {names}"), names=list(PAPERS)),
         )
     return key
 
@@ -181,7 +138,11 @@ def check_languages(lang: str | None) -> tuple[str, ...]:
     key = lang.strip().lower().replace("_", "-")
     key = "zh" if key.startswith("zh") else "en" if key.startswith("en") else key
     if key not in LANGUAGES:
-        raise UsageError("unknown language", value=lang, accepted="accepted: en, zh, both")
+        raise UsageError(
+            msg(N_("unknown language")),
+            value=lang,
+            accepted=msg(N_("accepted: {names}"), names=[*LANGUAGES, "both"]),
+        )
     return (key,)
 
 
@@ -190,9 +151,18 @@ class _Say:
 
     def __init__(self, languages: Sequence[str]) -> None:
         self.languages = tuple(languages)
+        chinese = self.languages == ("zh",)
+        # Punctuation after the words: full width after Chinese, else a colon and a space.
+        self.colon = "：" if chinese else ": "
+        self.open, self.close = ("（", "）") if chinese else ("(", ")")
 
     def __call__(self, key: str) -> list[tuple[str, str]]:
-        return self.pair(WORDS[key])
+        return self.each(Message(WORDS[key]))
+
+    def each(self, message: Message) -> list[tuple[str, str]]:
+        """A message in each of the card's languages."""
+        english, chinese = (i18n.render(message, lang) for lang in LANGUAGES)
+        return self.pair((english, chinese))
 
     def pair(self, texts: tuple[str, str]) -> list[tuple[str, str]]:
         """One text in English and Chinese, kept in the chosen languages; said once when both
@@ -234,8 +204,13 @@ def _page(template: str, presentation: Presentation, **values: Any) -> str:
 
 def _in_each(say: _Say, msgid: str, **values: object) -> list[tuple[str, str]]:
     """A catalogue message with its values, in the card's languages."""
-    english, chinese = (i18n.words(lang)(msgid, **values) for lang in LANGUAGES)
-    return say.pair((english, chinese))
+    return say.each(Message(msgid, values))
+
+
+def _term(say: _Say, text: str) -> list[tuple[str, str]]:
+    """A word of the protocol file (an arm's title, a treatment's label) in the card's
+    languages: the catalogue's, else as written."""
+    return say.each(Message(LITERAL, {"text": Localized(text)}))
 
 
 def _site_name(contact: SiteContact, say: _Say) -> list[tuple[str, str]]:
@@ -254,9 +229,9 @@ def _site(protocol: Protocol, presentation: Presentation) -> dict[str, Any]:
         "contact": list(contact.contact),
         # The site's own lines as written; else the card's defaults in its languages.
         "bring": [[("", line)] for line in contact.what_to_bring]
-        or [say.pair(item) for item in DEFAULT_BRING],
+        or [say.each(Message(item)) for item in DEFAULT_BRING],
         "call": [[("", line)] for line in contact.call_us_if]
-        or [say.pair(item) for item in DEFAULT_CALL],
+        or [say.each(Message(item)) for item in DEFAULT_CALL],
     }
 
 
@@ -265,19 +240,28 @@ def _code(plan: Plan, visit: Visit, say: _Say) -> list[tuple[str, str]]:
     english = f"{visit.period} {code}" if len(plan.periods) > 1 else code
     # The code itself (with its period, RCP or OLP, in a journey) is on every card, whatever
     # its languages: it is what the site's papers say. Its Chinese reading goes below it.
-    return [("en", english)] + ([("zh", chinese_code(code))] if "zh" in say else [])
+    said = reading(code)  # none of its own for a day before D1 (D-28 says it)
+    return [("en", english)] + ([("zh", said)] if "zh" in say and said != code else [])
+
+
+def reading(code: str) -> str:
+    """A visit code as Chinese readers say it: WnDm is week n, day m.
+
+    >>> reading("W1D1"), reading("W25D3")
+    ('第1周第1天', '第25周第3天')
+    """
+    return i18n.words("zh").reading(code)
 
 
 def _weekday(day: date, say: _Say) -> list[tuple[str, str]]:
-    return say.pair((WEEKDAYS_EN[day.weekday()], WEEKDAYS_ZH[day.weekday()]))
+    return say.each(Message(LITERAL, {"text": Weekday(day, short=True)}))
 
 
 def _given(visit: Visit, say: _Say) -> list[tuple[str, str]]:
     """What is infused, or what a visit that is not an infusion is for."""
     if visit.kind != "infusion":
         return say(visit.kind) if visit.kind in WORDS else [("en", visit.kind)]
-    label = visit.treatment.label
-    return say.pair((label, chinese_treatment(label)))
+    return _term(say, visit.treatment.label)
 
 
 def _window(visit: Visit) -> list[str]:
@@ -402,7 +386,7 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
     parts = [(0, half), (half, len(rows))] if compact else [(0, len(rows))]
     return {
         "compact": compact,
-        "infusion": say.pair((common, chinese_treatment(common))) if common else [],
+        "infusion": _term(say, common) if common else [],
         # Each column of visits with a window column when any of its visits has a window.
         "columns": [
             {
@@ -423,7 +407,7 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         ),
         "participant": plan.participant,
         "arm": plan.arm.name,
-        "arm_title": say.pair((plan.arm.title, ARM_TITLES_ZH.get(plan.arm.name, plan.arm.title))),
+        "arm_title": _term(say, plan.arm.title),
         "start": plan.start.isoformat(),
     }
 
@@ -436,7 +420,10 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
 def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[str]) -> None:
     """Every participant's card in one page, one card per printed page, written as each comes."""
     # The page's title is the roster's name, which says UNBLINDED when any arm is.
-    page = _page("roster.html.j2", presentation, cards=[], heading=presentation.heading)
+    cards = " · ".join(dict.fromkeys(text for _, text in _Say(presentation.languages)("cards")))
+    page = _page(
+        "roster.html.j2", presentation, cards=[], heading=presentation.heading, title=cards
+    )
     head, tail = page.split("<!-- cards -->")
     stream.write(head)
     card_template = _environment().get_template("one_card.html.j2")
@@ -449,10 +436,7 @@ def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[s
 def _closed(visit: Visit, say: _Say, site: object) -> list[tuple[str, str]]:
     """'site closed (National Day)' / '停诊（国庆节）': the planned day's reason in each language
     (the holiday's name from the holiday data, in Chinese its zh_CN name; 周末 for a weekend)."""
-    reason = visit.non_working_reason or "not working"
-    chinese = i18n.words("zh")
-    local = reason_text(reason, chinese, local_names(site, [visit], chinese))
-    return say.pair((i18n.ENGLISH(SITE_CLOSED, reason=reason), chinese(SITE_CLOSED, reason=local)))
+    return _in_each(say, SITE_CLOSED, reason=visit.non_working_reason or NOT_WORKING)
 
 
 def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple[str, str]]:
@@ -462,9 +446,7 @@ def _flag(flag: str, visit: Visit, say: _Say, site: object = None) -> list[tuple
     reason = visit.non_working_reason
     if flag != "non-working day" or not reason:
         return words
-    chinese = i18n.words("zh")
-    names = {"zh": reason_text(reason, chinese, local_names(site, [visit], chinese))}
-    return [(lang, f"{text}: {names.get(lang, reason)}") for lang, text in words]
+    return say.each(msg(N_("{flag}: {reason}"), flag=Localized(WORDS[flag]), reason=reason))
 
 
 def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
@@ -474,10 +456,11 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
 
     def line(item: Any) -> dict[str, Any]:
         visit = item.visit
-        zh = chinese_code(item.code.split()[-1])
+        zh = reading(item.code.split()[-1])
         return {
             "participant": item.participant,
-            "code": [("en", item.code)] + ([("zh", zh)] if "zh" in say else []),
+            "code": [("en", item.code)]
+            + ([("zh", zh)] if "zh" in say and zh not in item.code else []),
             "tbc": ",".join(map(str, footnotes.numbers(visit))),
             "date": visit.date.isoformat(),
             "weekday": _weekday(visit.date, say),
@@ -508,9 +491,14 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
             },
         )
         entry["lines"].append(line(item))
+    room = msg(N_("Infusion room {start} – {end}"), start=agenda.start, end=agenda.end)
+    if agenda.unblinded:
+        room = msg(N_("UNBLINDED {name}"), name=room)
+
     names = [u.participant for u in agenda.untracked]
     untracked = [untracked_note(names, i18n.words(lang)) or "" for lang in LANGUAGES]
     return {
+        "title": " · ".join(dict.fromkeys(text for _, text in say.each(room))),
         "unblinded": agenda.unblinded,
         "untracked": say.pair((untracked[0], untracked[1])) if names else [],
         "start": agenda.start.isoformat(),

@@ -37,7 +37,6 @@ from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     after_study_completion,
     before_study_start,
-    holiday_names,
     label,
     language,
     moved_to,
@@ -305,7 +304,6 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
     period = next(p for p in plan.periods if p.name == visit.period)
     # A journey's periods each have their own W1D1: name the one this visit counts from.
     first = f"{period.name} W1D1" if len(plan.periods) > 1 else "W1D1"
-    names = holiday_names(plan, tr)
     lines = [
         tr(
             "Study day {day} ({code}) of {protocol} ({registry}), {period}",
@@ -313,9 +311,9 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
             code=tr.code(visit.code),
             protocol=plan.protocol.id,
             registry=plan.protocol.registry,
-            period=tr.sentence(visit.period),
+            period=tr.term(visit.period),
         ),
-        tr("Arm: {arm} ({title})", arm=plan.arm.name, title=tr.sentence(plan.arm.title)),
+        tr("Arm: {arm} ({title})", arm=plan.arm.name, title=tr.term(plan.arm.title)),
         tr("Participant: {participant}", participant=plan.participant or tr("not given")),
         tr("{first}: {date}", first=first, date=period.start.isoformat()),
         tr("Infusion: {label}", label=label(visit, tr))
@@ -323,7 +321,7 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
         else tr("Visit: {kind}", kind=tr(visit.kind)),
     ]
     if visit.window is not None:
-        days = tr.sentence(str(visit.window))
+        days = tr.message(visit.window.words())
         lines.append(tr("Window: {dates} ({days})", dates=window_text(visit), days=days))
     if visit.moved:
         lines.append(tr("Protocol date: {date}", date=visit.target.isoformat()))
@@ -337,7 +335,7 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
             tr(
                 "Not a working day on {date}: {reason}{proposal}",
                 date=visit.target.isoformat(),
-                reason=reason_text(visit.target_reason, tr, names),
+                reason=reason_text(visit.target_reason, tr),
                 proposal=proposal,
             )
         )
@@ -354,7 +352,7 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
     if period.assumed and note:
         lines.append(note)
     if visit.note:
-        lines.append(tr("Note: {note}", note=tr.sentence(visit.note, names)))
+        lines.append(tr("Note: {note}", note=visit.note))
     if visit.status != "planned":
         lines.append(tr("Record: {record}", record=record_text(visit, tr)))
     if plan.unblinded:

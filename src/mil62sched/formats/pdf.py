@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from mil62sched.errors import Mil62schedError, UsageError
+from mil62sched.errors import Mil62schedError, UsageError, os_problem
 from mil62sched.formats import Format, html
 from mil62sched.formats.presentation import PLAIN, Presentation
+from mil62sched.messages import N_, msg
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # A card prints in about a second; a roster of hundreds in well under a minute.
 TIMEOUT_SECONDS = 120
-INSTALL_HINT = "install one (Debian/Ubuntu: apt install chromium) or give --browser PATH"
+INSTALL_HINT = N_("install one (Debian/Ubuntu: apt install chromium) or give --browser PATH")
 
 
 class BrowserError(Mil62schedError):
@@ -40,7 +41,9 @@ def find_browser(given: str | None = None) -> str:
         found = shutil.which(given)
         if found is None:
             raise UsageError(
-                "browser not found or not executable", value=given, accepted=INSTALL_HINT
+                msg(N_("browser not found or not executable")),
+                value=given,
+                accepted=msg(INSTALL_HINT),
             )
         return found
     for name in BROWSERS:
@@ -48,8 +51,13 @@ def find_browser(given: str | None = None) -> str:
         if found is not None:
             return found
     raise BrowserError(
-        f"--format pdf needs a Chromium-based browser and none of {', '.join(BROWSERS)} is on "
-        f"PATH: {INSTALL_HINT}"
+        msg(
+            N_(
+                "--format pdf needs a Chromium-based browser and none of {names} is on PATH: {hint}"
+            ),
+            names=list(BROWSERS),
+            hint=msg(INSTALL_HINT),
+        )
     )
 
 
@@ -106,20 +114,36 @@ def print_pdf(page: str, browser: str | None = None, timeout: float | None = Non
                     env=environment,
                 )
         except OSError as exc:
-            raise BrowserError(f"cannot run the browser {program}: {exc.strerror or exc}") from None
+            raise BrowserError(
+                msg(
+                    N_("cannot run the browser {program}: {problem}"),
+                    program=program,
+                    problem=os_problem(exc),
+                )
+            ) from None
         try:
             exited = _wait(process, target, timeout)
         finally:  # also on Ctrl-C and SIGTERM: leave no browser behind
             _end(process)
         if exited is None:
-            raise BrowserError(f"the browser {program} did not print the PDF within {timeout:g} s")
+            raise BrowserError(
+                msg(
+                    N_("the browser {program} did not print the PDF within {seconds} s"),
+                    program=program,
+                    seconds=f"{timeout:g}",
+                )
+            )
         printed = target.read_bytes() if target.exists() else b""
         if (exited and process.returncode != 0) or not printed.startswith(b"%PDF"):
             said_last = _last_line(_tail(folder / "said.txt"))
-            raise BrowserError(
-                f"the browser {program} failed to print the PDF (exit status "
-                f"{process.returncode}){': ' + said_last if said_last else ''}"
+            failed = msg(
+                N_("the browser {program} failed to print the PDF (exit status {status})"),
+                program=program,
+                status=process.returncode,
             )
+            if said_last:  # what the browser said, as it said it
+                failed = msg(N_("{problem}: {said}"), problem=failed, said=said_last)
+            raise BrowserError(failed)
         return printed
 
 

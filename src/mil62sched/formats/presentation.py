@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
 from mil62sched.errors import UsageError
+from mil62sched.messages import N_, msg
 from mil62sched.model.contact import SiteContact
 
 # The registry gives no infusion length: this default only sizes calendar events.
@@ -52,8 +53,14 @@ def export_instant(source_date_epoch: str | None, now: datetime | None = None) -
     if source_date_epoch is None:
         return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     refusal = UsageError(
-        f"invalid SOURCE_DATE_EPOCH {source_date_epoch!r}: use a whole number of seconds since "
-        "1970-01-01T00:00:00Z, e.g. 1767225600"
+        msg(
+            N_(
+                "invalid {what} {value!r}: use a whole number of seconds since "
+                "1970-01-01T00:00:00Z, e.g. 1767225600"
+            ),
+            what="SOURCE_DATE_EPOCH",
+            value=source_date_epoch,
+        )
     )
     # The specification allows ASCII digits only: no sign, no fraction, no spaces.
     if not (source_date_epoch.isascii() and source_date_epoch.isdigit()):

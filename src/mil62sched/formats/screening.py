@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
-from types import MappingProxyType
 from typing import NamedTuple
 
 from mil62sched.formats.markdown import literal
+from mil62sched.formats.wording import reason_text
 from mil62sched.i18n import ENGLISH, N_, Words, cells, words, wrap
 from mil62sched.model.eligibility import Finding, Period, Rule, Screening, ToCheck
 from mil62sched.model.protocol import Protocol
@@ -26,28 +26,15 @@ ASSISTS = N_("The tool assists: the investigator decides eligibility.")
 
 
 class Shown(NamedTuple):
-    """How to show screenings: the protocol they were worked out on, the language of what people
-    read, and the local names of holidays (English name -> the reader's), from the site."""
+    """How to show screenings: the protocol they were worked out on and the language of what
+    people read."""
 
     protocol: Protocol
     lang: str = "en"
-    names: Mapping[str, str] = MappingProxyType({})
 
 
 # --- words -------------------------------------------------------------------------------------
 
-_PERIODS = {
-    ("days", True): N_("1 day"),
-    ("days", False): N_("{count} days"),
-    ("weeks", True): N_("1 week"),
-    ("weeks", False): N_("{count} weeks"),
-    ("months", True): N_("1 month"),
-    ("months", False): N_("{count} months"),
-    ("years", True): N_("1 year"),
-    ("years", False): N_("{count} years"),
-    ("half-lives", True): N_("1 half-life"),
-    ("half-lives", False): N_("{count} half-lives"),
-}
 _STATUSES = {
     "exempt": N_("exempt"),
     "met": N_("met"),
@@ -67,7 +54,7 @@ def criterion(rule: Rule | None, tr: Words = ENGLISH) -> str:
 
 def period_text(period: Period, tr: Words = ENGLISH) -> str:
     """'3 months', '1 year', '5 half-lives', in the reader's language."""
-    return tr(_PERIODS[period.unit, period.amount == 1], count=period.amount)
+    return tr.message(period.words())
 
 
 def length_text(length: timedelta) -> str:
@@ -296,7 +283,7 @@ def heading(result: Screening, shown: Shown, tr: Words = ENGLISH) -> str:
     return tr(
         "{protocol} · {phase}{who} · screening {date}",
         protocol=shown.protocol.id,
-        phase=tr.sentence(result.phase.title),
+        phase=tr.term(result.phase.title),
         who=who,
         date=result.screening.isoformat(),
     )
@@ -333,10 +320,8 @@ def working_line(result: Screening, shown: Shown, tr: Words = ENGLISH) -> str:
         weekday=tr.weekday(first),
     )
     if not status.working:
-        reason = status.reason or "not working"
-        shown_reason = (shown.names.get(reason) or tr.sentence(reason)) if tr.chinese else reason
         line += tr("; {date} is not a working day ({reason})", date=result.earliest.isoformat(),
-                   reason=shown_reason)  # fmt: skip
+                   reason=reason_text(status.reason, tr))  # fmt: skip
     if result.provisional:
         line += tr("; holidays not yet published for that year, the day may change")
     return line

@@ -16,10 +16,8 @@ from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     about,
     day_text,
-    holiday_names,
     label,
     language,
-    local_names,
     notes,
     record_text,
     title,
@@ -241,19 +239,18 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
             f"{plan.participant or plan.start.isoformat()}: {line}"
             for line in notes(plan, tr, provisional=False)
         ]
-        names = holiday_names(plan, tr)
         for visit in plan.visits:
             rows.append(
                 (
                     plan.participant or "",
                     plan.arm.name,
                     str(visit.code),
-                    tr.sentence(visit.period),
+                    tr.term(visit.period),
                     footnotes.dated(visit, visit.date.isoformat()),
                     tr.weekday(visit.date, short=True),
                     label(visit, tr),
                     window_text(visit),
-                    day_text(visit, tr, names),
+                    day_text(visit, tr),
                     record_text(visit, tr),
                 )
             )
@@ -347,7 +344,7 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
         if presentation.styled and item.flags:
             style = "red" if OVERDUE in item.flags or OVER_CAPACITY in item.flags else "yellow"
         styles.append(style)
-        off = "" if visit.working_day else day_text(visit, tr, local_names(item.site, [visit], tr))
+        off = "" if visit.working_day else day_text(visit, tr)
         rows.append(
             (
                 footnotes.dated(visit, visit.date.isoformat()),

@@ -8,7 +8,6 @@ from typing import NamedTuple
 from mil62sched.formats.certainty import Footnotes
 from mil62sched.formats.wording import (
     day_text,
-    holiday_names,
     label,
     record_text,
     window_text,
@@ -36,11 +35,10 @@ def columns(plan: Plan, tr: Words = ENGLISH, footnotes: Footnotes | None = None)
     when the plan has several periods, a window, a working-day check or recorded visits.
     Headings are in English (`tr` translates them for display), cells in `tr`'s language.
     A date that is not firm carries the numbers of its `footnotes` (the caller says them)."""
-    names = holiday_names(plan, tr)
     notes = Footnotes() if footnotes is None else footnotes
     chosen = [Column(N_("Visit"), lambda v: str(v.code))]
     if len(plan.periods) > 1:
-        chosen.append(Column(N_("Period"), lambda v: tr.sentence(v.period)))
+        chosen.append(Column(N_("Period"), lambda v: tr.term(v.period)))
     chosen += [
         Column(N_("Study day"), lambda v: str(v.study_day), numeric=True),
         Column(N_("Date"), lambda v: notes.dated(v, v.date.isoformat())),
@@ -52,7 +50,7 @@ def columns(plan: Plan, tr: Words = ENGLISH, footnotes: Footnotes | None = None)
     if any(v.window is not None for v in plan.visits):
         chosen.append(Column(N_("Window"), window_text))
     if plan.policy.site is not None:
-        chosen.append(Column(N_("Day"), lambda v: day_text(v, tr, names)))
+        chosen.append(Column(N_("Day"), lambda v: day_text(v, tr)))
         if any(v.proposed is not None for v in plan.visits):
             chosen.append(
                 Column(N_("Proposed"), lambda v: v.proposed.isoformat() if v.proposed else "")

@@ -3,10 +3,12 @@ table, Markdown, month and calendar formats so they say the same thing the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from mil62sched.i18n import ENGLISH, N_, Words, words
+from mil62sched.messages import LITERAL, Listing, Localized, Message, msg
+from mil62sched.messages import WEEKDAYS as ENGLISH_WEEKDAYS
 from mil62sched.model.plan import Period, Plan, Visit
 from mil62sched.model.protocol import period_start_column
 
@@ -31,8 +33,9 @@ PROVISIONAL_EVENT_NOTE = N_(
 MAKE_UP_DAY = N_("{date} ({weekday}, make-up working day)")
 
 
-# English weekday names by date.weekday(); strftime("%A") is slow and follows the locale.
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The contracts' weekday names (CSV, JSON): the catalogue's English ones, by date.weekday();
+# strftime("%A") is slow and follows the locale.
+WEEKDAYS = ENGLISH_WEEKDAYS
 
 
 def _iso(day: date | None) -> str | None:
@@ -118,7 +121,7 @@ def before_study_start(plan: Plan) -> bool:
 _STUDY_DATES_ADVICE = N_("dates move by amendment; check the protocol's current dates.")
 
 
-def study_date_notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
+def study_date_notes(plan: Plan) -> list[Message]:
     """A sentence for a W1D1 before the study start and one for visits after its completion
     date (registry data: a note, never an error, since dates move by amendment)."""
     protocol = plan.protocol
@@ -126,11 +129,13 @@ def study_date_notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
     if before_study_start(plan):
         assert protocol.study_start is not None
         lines.append(
-            tr(
-                "W1D1 {date} is before the study start {start} ({registry} registry): check the "
-                "start date, or the protocol's current dates.",
-                date=plan.start.isoformat(),
-                start=protocol.study_start.isoformat(),
+            msg(
+                N_(
+                    "W1D1 {date} is before the study start {start} ({registry} registry): check "
+                    "the start date, or the protocol's current dates."
+                ),
+                date=plan.start,
+                start=protocol.study_start,
                 registry=protocol.registry,
             )
         )
@@ -139,69 +144,52 @@ def study_date_notes(plan: Plan, tr: Words = ENGLISH) -> list[str]:
         assert protocol.study_completion is not None
         first = late[0]
         where = f"{first.period} {first.code}" if len(plan.periods) > 1 else str(first.code)
-        count = (
-            tr("{count} visits", count=len(late))
-            if len(late) > 1
-            else tr("{count} visit", count=len(late))
-        )
+        count = msg(N_("{count} visits") if len(late) > 1 else N_("{count} visit"), count=len(late))
         lines.append(
-            tr(
-                "{count} after the study completion date {completion} ({registry} registry), "
-                "from {visit} ({date}): {advice}",
+            msg(
+                N_(
+                    "{count} after the study completion date {completion} ({registry} "
+                    "registry), from {visit} ({date}): {advice}"
+                ),
                 count=count,
-                completion=protocol.study_completion.isoformat(),
+                completion=protocol.study_completion,
                 registry=protocol.registry,
                 visit=where,
-                date=(first.actual or first.date).isoformat(),
-                advice=tr(_STUDY_DATES_ADVICE),
+                date=first.actual or first.date,
+                advice=msg(_STUDY_DATES_ADVICE),
             )
         )
     return lines
 
 
 def roster_study_dates(
-    protocol_registry: str,
-    completion: date | None,
-    start: date | None,
-    late: int,
-    early: int,
-    tr: Words = ENGLISH,
-) -> str | None:
+    protocol_registry: str, completion: date | None, start: date | None, late: int, early: int
+) -> Message | None:
     """One sentence for a whole roster: how many participants have visits after the study
     completion date, and how many a W1D1 before the study start; None when none do."""
-    parts = []
+    parts: list[Message] = []
     if late and completion is not None:
         parts.append(
-            tr(
-                "{count} participant(s) with visits after the study completion date {date}",
+            msg(
+                N_("{count} participant(s) with visits after the study completion date {date}"),
                 count=late,
-                date=completion.isoformat(),
+                date=completion,
             )
         )
     if early and start is not None:
-        if parts:
-            parts.append(
-                tr(
-                    "{count} with W1D1 before the study start {date}",
-                    count=early,
-                    date=start.isoformat(),
-                )
-            )
-        else:
-            parts.append(
-                tr(
-                    "{count} participant(s) with W1D1 before the study start {date}",
-                    count=early,
-                    date=start.isoformat(),
-                )
-            )
+        said = (
+            N_("{count} with W1D1 before the study start {date}")
+            if parts
+            else N_("{count} participant(s) with W1D1 before the study start {date}")
+        )
+        parts.append(msg(said, count=early, date=start))
     if not parts:
         return None
-    return tr(
-        "{parts} ({registry} registry): {advice}",
-        parts=tr(" and ").join(parts),
+    return msg(
+        N_("{parts} ({registry} registry): {advice}"),
+        parts=Listing(parts, "and"),
         registry=protocol_registry,
-        advice=tr(_STUDY_DATES_ADVICE),
+        advice=msg(_STUDY_DATES_ADVICE),
     )
 
 
@@ -267,51 +255,24 @@ def about(plan: Plan, tr: Words = ENGLISH, count: bool = True) -> str:
     if count:
         return tr(
             "{title}: {visits}. Source: {registry} registry text.",
-            title=tr.sentence(plan.arm.title),
+            title=tr.term(plan.arm.title),
             visits=visit_count(plan, tr),
             registry=plan.protocol.registry,
         )
     return tr(
         "{title}. Source: {registry} registry text.",
-        title=tr.sentence(plan.arm.title),
+        title=tr.term(plan.arm.title),
         registry=plan.protocol.registry,
     )
 
 
-def holiday_names(plan: Plan, tr: Words) -> dict[str, str]:
-    """English holiday name -> its name in `tr`'s language, for this plan's days off (the
-    `holidays` package's own translation, or a site file's name as it is)."""
-    return local_names(plan.policy.site, plan.visits, tr)
+NOT_WORKING = Localized(N_("not working"))
 
 
-def local_names(site: object, visits: Iterable[Visit], tr: Words) -> dict[str, str]:
-    """English holiday name -> its name in `tr`'s language, for the days off of `visits`."""
-    if not tr.chinese:
-        return {}
-    local = getattr(site, "local_name", None)  # SiteCalendar; another WorkingDays may lack it
-    found: dict[str, str] = {}
-    if local is None:
-        return found
-    for visit in visits:
-        # The planned date's reason, and the protocol date's (they differ once a visit moved).
-        for reason, day in (
-            (visit.non_working_reason, visit.date),
-            (visit.target_reason, visit.target),
-        ):
-            if reason and reason != "weekend" and reason not in found:
-                found[reason] = local(day, tr.lang) or reason
-    return found
-
-
-def reason_text(
-    reason: str | None, tr: Words = ENGLISH, names: dict[str, str] | None = None
-) -> str:
+def reason_text(reason: Localized | None, tr: Words = ENGLISH) -> str:
     """Why a day is not a working day: 'weekend' or the holiday's name, in `tr`'s language
-    (`names`: the holiday names of `holiday_names`)."""
-    reason = reason or "not working"
-    if not tr.chinese:
-        return reason
-    return (names or {}).get(reason) or tr.sentence(reason)
+    (the reason's own word: the holidays package's name in Chinese)."""
+    return tr.message(Message(LITERAL, {"text": reason or NOT_WORKING}))
 
 
 def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[str]:
@@ -320,11 +281,10 @@ def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[
     lines = [note for period in plan.periods if (note := period_note(period, tr))]
     changed = amendment_note(plan, tr)
     lines += [changed] if changed else []
-    lines += study_date_notes(plan, tr)
+    lines += [tr.message(note) for note in study_date_notes(plan)]
     if provisional and plan.holidays_provisional:
         lines.append(tr(PROVISIONAL_NOTICE))
     is_tracked = tracked(plan)
-    names = holiday_names(plan, tr)
     for visit in plan.visits:
         where = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
         if overdue(plan, visit, is_tracked):
@@ -347,7 +307,7 @@ def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[
                     "{visit} ({date}): {note}.",
                     visit=where,
                     date=visit.target.isoformat(),
-                    note=tr.sentence(visit.note, names),
+                    note=visit.note,
                 )
             )
         elif visit.proposed is not None and not plan.policy.adjust:
@@ -357,7 +317,7 @@ def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[
                     "the window is {proposed} (use --adjust to plan on it).",
                     visit=where,
                     date=visit.target.isoformat(),
-                    reason=reason_text(visit.target_reason, tr, names),
+                    reason=reason_text(visit.target_reason, tr),
                     proposed=moved_to(plan, visit.proposed, tr),
                 )
             )
@@ -367,7 +327,7 @@ def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[
                     "{visit} moved from {date} ({reason}) to {moved}.",
                     visit=where,
                     date=visit.target.isoformat(),
-                    reason=reason_text(visit.target_reason, tr, names),
+                    reason=reason_text(visit.target_reason, tr),
                     moved=moved_to(plan, visit.date, tr),
                 )
             )
@@ -381,11 +341,11 @@ def window_text(visit: Visit) -> str:
     return f"{_iso(visit.window_start)}..{_iso(visit.window_end)}"
 
 
-def day_text(visit: Visit, tr: Words = ENGLISH, names: dict[str, str] | None = None) -> str:
+def day_text(visit: Visit, tr: Words = ENGLISH) -> str:
     """Working day, or why not, for tables."""
     if visit.working_day:
         return tr("working")
-    return reason_text(visit.non_working_reason, tr, names)
+    return reason_text(visit.non_working_reason, tr)
 
 
 STATUSES = (N_("planned"), N_("done"), N_("missed"), N_("dropped"))
@@ -409,7 +369,7 @@ def record_text(visit: Visit, tr: Words = ENGLISH) -> str:
 
 def label(visit: Visit, tr: Words = ENGLISH) -> str:
     """What is infused, in words ('MIL62 1000 mg or matching placebo' stays as blinded)."""
-    return tr.sentence(visit.treatment.label)
+    return tr.term(visit.treatment.label)
 
 
 def language(lang: str) -> Words:

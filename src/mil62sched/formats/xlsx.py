@@ -31,6 +31,7 @@ from mil62sched.formats.contract import AGENDA_COLUMNS, agenda_lines, plan_field
 from mil62sched.formats.csv_rows import HEADER
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import UNBLINDED_NOTICE
+from mil62sched.messages import N_, msg
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
@@ -231,8 +232,13 @@ def _workbook(
             count += 1
             if count > MOST_ROWS:
                 raise UsageError(
-                    f"a worksheet holds at most {MOST_ROWS:,} rows, and this output has more",
-                    accepted="use --format csv, or --split for one workbook per participant",
+                    msg(
+                        N_("a worksheet holds at most {most:,} rows, and this output has more"),
+                        most=MOST_ROWS,
+                    ),
+                    accepted=msg(
+                        N_("use --format csv, or --split for one workbook per participant")
+                    ),
                 )
             _check_lengths(columns, row)
             sheet.append(_row(sheet, row))
@@ -272,9 +278,16 @@ def _check_lengths(columns: Sequence[str], values: list[object]) -> None:
         who = fields.get("participant") or fields.get("arm")
         visit = " ".join(str(part) for part in (who, fields.get("code")) if part)
         raise UsageError(
-            f"column {name!r} holds {units:,} characters, and a workbook cell holds at most "
-            f"{MOST_CELL_CHARACTERS:,}",
-            accepted="use --format csv or json, which keep text of any length",
+            msg(
+                N_(
+                    "column {name!r} holds {count:,} characters, and a workbook cell holds at most "
+                    "{most:,}"
+                ),
+                name=name,
+                count=units,
+                most=MOST_CELL_CHARACTERS,
+            ),
+            accepted=msg(N_("use --format csv or json, which keep text of any length")),
             where=visit or None,
         )
 

@@ -11,18 +11,21 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from mil62sched.errors import UsageError
+from mil62sched.messages import N_, msg
 
 # Weeks up to 6 digits: far past any trial, and int() of a long digit string is refused by Python.
 _CODE = re.compile(r"W([1-9][0-9]{0,5})D([1-7])", re.IGNORECASE)
-ACCEPTED_FORM = "WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1"
+ACCEPTED_FORM = N_("WnDm with week n >= 1 and day m from 1 to 7, e.g. W1D1, W3D1, W25D1")
 # Study days up to 6 digits either side of D1, as for weeks.
 _DAY_CODE = re.compile(r"D(-?[1-9][0-9]{0,5})", re.IGNORECASE)
-DAY_FORM = "Dn with study day n other than 0 (there is no day 0), e.g. D1, D15, D-28"
+DAY_FORM = N_("Dn with study day n other than 0 (there is no day 0), e.g. D1, D15, D-28")
 # A code that is neither: both forms.
-ANY_FORM = (
+ANY_FORM = N_(
     "WnDm with week n >= 1 and day m from 1 to 7 (e.g. W1D1, W25D1), or Dn with study day n "
     "other than 0 (e.g. D15, D-28)"
 )
+_INVALID = N_("invalid visit code")
+_USE = N_("use {form}")
 
 
 class _WeekDay(NamedTuple):
@@ -51,7 +54,7 @@ class VisitCode(_WeekDay):
     def __new__(cls, week: int, day: int, by_day: bool = False) -> VisitCode:
         if (week < 1 and not by_day) or not 1 <= day <= 7:
             raise UsageError(
-                "invalid visit code", value=f"W{week}D{day}", accepted=f"use {ACCEPTED_FORM}"
+                msg(_INVALID), value=f"W{week}D{day}", accepted=msg(_USE, form=msg(ACCEPTED_FORM))
             )
         return super().__new__(cls, week, day, by_day)
 
@@ -67,7 +70,7 @@ class VisitCode(_WeekDay):
             shown = text if len(text) <= 64 else f"{text[:20]}...({len(text)} characters)"
             first = text.strip()[:1].upper()
             accepted = {"W": ACCEPTED_FORM, "D": DAY_FORM}.get(first, ANY_FORM)
-            raise UsageError("invalid visit code", value=shown, accepted=f"use {accepted}")
+            raise UsageError(msg(_INVALID), value=shown, accepted=msg(_USE, form=msg(accepted)))
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
@@ -78,7 +81,7 @@ class VisitCode(_WeekDay):
         VisitCode(week=0, day=7, by_day=True)
         """
         if study_day == 0:
-            raise UsageError("invalid visit code", value="D0", accepted=f"use {DAY_FORM}")
+            raise UsageError(msg(_INVALID), value="D0", accepted=msg(_USE, form=msg(DAY_FORM)))
         week, day = divmod(study_day - 1 if study_day > 0 else study_day, 7)
         return cls(week + 1, day + 1, True)
 
@@ -90,7 +93,12 @@ class VisitCode(_WeekDay):
         'W25D1'
         """
         if study_day < 1:
-            raise UsageError(f"study day {study_day} is before W1D1: study days start at 1")
+            raise UsageError(
+                msg(
+                    N_("study day {day} is before W1D1: study days start at 1"),
+                    day=study_day,
+                )
+            )
         week, day = divmod(study_day - 1, 7)
         return cls(week + 1, day + 1)
 

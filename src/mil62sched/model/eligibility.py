@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
+from mil62sched.messages import N_, Message, msg
 from mil62sched.model.design import Category
 from mil62sched.model.plan import DayStatus
 from mil62sched.model.spelling import closest
@@ -52,9 +53,25 @@ class Period(NamedTuple):
     unit: Unit
 
     def __str__(self) -> str:
-        if self.amount != 1:
-            return f"{self.amount} {self.unit}"
-        return f"1 {'half-life' if self.unit == 'half-lives' else self.unit[:-1]}"
+        return str(self.words())
+
+    def words(self) -> Message:
+        """'3 months', '1 year', '5 half-lives', as a message."""
+        return msg(_PERIODS[self.unit, self.amount == 1], count=self.amount)
+
+
+_PERIODS = {
+    ("days", True): N_("1 day"),
+    ("days", False): N_("{count} days"),
+    ("weeks", True): N_("1 week"),
+    ("weeks", False): N_("{count} weeks"),
+    ("months", True): N_("1 month"),
+    ("months", False): N_("{count} months"),
+    ("years", True): N_("1 year"),
+    ("years", False): N_("{count} years"),
+    ("half-lives", True): N_("1 half-life"),
+    ("half-lives", False): N_("{count} half-lives"),
+}
 
 
 class AttackCount(NamedTuple):
@@ -114,8 +131,8 @@ class Eligibility(NamedTuple):
         for phase in self.phases:
             if phase.name.lower() == key:
                 return phase
-        accepted = ", ".join(phase.name for phase in self.phases)
-        raise UsageError("unknown phase", value=name, accepted=f"accepted: {accepted}")
+        accepted = msg(N_("accepted: {names}"), names=[phase.name for phase in self.phases])
+        raise UsageError(msg(N_("unknown phase")), value=name, accepted=accepted)
 
     def classes_of(self, name: str) -> tuple[str, ...]:
         """The classes `name` is a member of, in the file's order."""

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Literal, NamedTuple, TypeAlias
 from typing import Protocol as Interface
 
+from mil62sched.messages import Localized, Message
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.protocol import Arm, Kind, Protocol, Schedule, Treatment, Window
 
@@ -18,7 +19,9 @@ class DayStatus(NamedTuple):
     whether it is a weekend day made a working day."""
 
     working: bool
-    reason: str | None  # None when working; "weekend" or the holiday's name(s), "; "-joined
+    # None when working; "weekend" or the holiday's name(s), "; "-joined: in English, and said in
+    # the reader's language (Localized: the holidays package's own name in Chinese).
+    reason: Localized | None
     provisional: bool  # the year's official schedule is in neither the package nor the file
     # A weekend day worked in exchange for a longer holiday (an adjusted, make-up working day,
     # 调休上班日): the official schedule's, or a site file's `workday` row on a weekend day.
@@ -135,15 +138,15 @@ class Visit(NamedTuple):
     window_start: Day | None  # first day of the window, None without a window
     window_end: Day | None  # last day of the window, None without a window
     working_day: bool  # of `date` (a moved visit's is a working day)
-    non_working_reason: str | None  # why the planned `date` is not one
+    non_working_reason: Localized | None  # why `date` is not one (English: a str)
     holidays_provisional: bool
     proposed: Day | None
-    note: str | None
+    note: Message | None  # why the visit is where it is, said in the reader's language
     status: Status = "planned"
     actual: Day | None = None
     # The protocol date's (`target`'s) own status: why a moved visit was moved.
     target_working: bool = True
-    target_reason: str | None = None
+    target_reason: Localized | None = None
     kind: Kind = "infusion"  # only an infusion is a dosing event
     # Under a protocol amendment (`Plan.amendment`): the visit keeps the replaced version's
     # content (it was before the participant's switch, or recorded, or the new version removed

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
+from mil62sched.messages import N_, Message, msg
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.spelling import closest
 
@@ -56,9 +57,13 @@ class Window(NamedTuple):
         return target - timedelta(days=self.before), target + timedelta(days=self.after)
 
     def __str__(self) -> str:
+        return str(self.words())
+
+    def words(self) -> Message:
+        """'±3 d', '-1/+3 d', as a message."""
         if self.before == self.after:
-            return f"±{self.before} d"
-        return f"-{self.before}/+{self.after} d"
+            return msg(N_("±{days} d"), days=self.before)
+        return msg(N_("-{before}/+{after} d"), before=self.before, after=self.after)
 
 
 class Escalation(NamedTuple):
@@ -197,14 +202,20 @@ class Protocol(NamedTuple):
             return self.arms[key]
         names = self.arm_names()
         close = closest(key, tuple(names))
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise UsageError("unknown arm", value=name, accepted=f"{hint}accepted: {', '.join(names)}")
+        accepted = (
+            msg(N_("did you mean {name!r}? accepted: {names}"), name=close[0], names=names)
+            if close
+            else msg(N_("accepted: {names}"), names=names)
+        )
+        raise UsageError(msg(N_("unknown arm")), value=name, accepted=accepted)
 
     def schedule(self, name: str) -> Schedule:
         """The single schedule called `name` (or an alias of it)."""
         arm = self.arm(name)
         if arm.journey:
-            raise UsageError(f"{arm.name!r} is a journey of several schedules, not one schedule")
+            raise UsageError(
+                msg(N_("{arm!r} is a journey of several schedules, not one schedule"), arm=arm.name)
+            )
         return arm.legs[0].schedule
 
     def arm_names(self) -> list[str]:

@@ -8,11 +8,13 @@ as `mil62sched protocol validate` lists them; `load` refuses a file for the firs
 from pathlib import Path
 
 from mil62sched.errors import ProtocolError
+from mil62sched.messages import msg
 from mil62sched.model.protocol import Protocol
 from mil62sched.protocol import loader
 from mil62sched.protocol.loader import (
     BUILTIN,
     FORMATS,
+    INVALID_PROTOCOL,
     SCHEMA,
     Problem,
     build,
@@ -54,6 +56,8 @@ def load(path: Path | None = None) -> Protocol:
     trial, findings = validation.check(source.raw.decode("utf-8"), source.table)
     if findings:
         first = findings[0]
-        raise ProtocolError(first.what(), where=f"invalid protocol {first.where(source.where)}")
+        raise ProtocolError(
+            first.what(), where=msg(INVALID_PROTOCOL, file=first.where(source.where))
+        )
     loader.remember_valid(source)
     return trial if trial is not None else loader.protocol_of(source)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from mil62sched.errors import ProtocolError
+from mil62sched.messages import N_, Localized, Message, Text, msg
 from mil62sched.model.design import Category
 from mil62sched.model.eligibility import (
     RULE_KINDS,
@@ -35,6 +36,7 @@ from mil62sched.model.eligibility import (
     Wording,
 )
 from mil62sched.model.protocol import Protocol
+from mil62sched.protocol.loader import INVALID_PROTOCOL
 
 Segments = list[str | int]
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -56,15 +58,16 @@ class Found(NamedTuple):
     """One problem of the table: its key path (from the file's top) and what is wrong."""
 
     path: Segments
-    message: str
+    message: Text
 
 
 class _At(ProtocolError):
     """A problem at `path` below the entry being read."""
 
-    def __init__(self, path: Segments, message: str) -> None:
+    def __init__(self, path: Segments, message: Message) -> None:
         super().__init__(message)
         self.path = path
+        self.said = message
 
 
 def load_eligibility(protocol: Protocol, path: Path | None = None) -> Eligibility:
@@ -76,14 +79,15 @@ def load_eligibility(protocol: Protocol, path: Path | None = None) -> Eligibilit
     body = source.table.get("eligibility")
     if body is None:
         raise ProtocolError(
-            f"protocol {source.where} has no [eligibility] table",
-            accepted="screen needs the protocol's time-bound criteria (README: Screening)",
+            msg(N_("protocol {file} has no [eligibility] table"), file=source.where),
+            accepted=msg(N_("screen needs the protocol's time-bound criteria (README: Screening)")),
         )
     built, problems = build(body, protocol.arms, criteria_texts(source.table))
     if problems or built is None:
         first = problems[0]
         raise ProtocolError(
-            f"{key_path(first.path)}: {first.message}", where=f"invalid protocol {source.where}"
+            msg(N_("{path}: {problem}"), path=key_path(first.path), problem=first.message),
+            where=msg(INVALID_PROTOCOL, file=source.where),
         )
     return built
 
@@ -125,13 +129,15 @@ def build(
     problems: list[Found] = []
     top: Segments = ["eligibility"]
     if not isinstance(body, Mapping):
-        return None, [Found(top, "[eligibility] must be a table")]
+        return None, [Found(top, msg(N_("[eligibility] must be a table")))]
     phases = _phases(body.get("phases"), arms, problems)
     classes = _classes(body.get("classes"), problems)
     rules: list[Rule] = []
     entries = body.get("rules")
     if not isinstance(entries, list) or not entries:
-        problems.append(Found([*top, "rules"], "[[eligibility.rules]] must list at least one rule"))
+        problems.append(
+            Found([*top, "rules"], msg(N_("[[eligibility.rules]] must list at least one rule")))
+        )
         entries = []
     names = [phase.name for phase in phases]
     for number, entry in enumerate(entries):
@@ -139,7 +145,7 @@ def build(
             rule = _rule(entry, names, classes)
             _quoted(rule, criteria or {})
         except _At as exc:
-            problems.append(Found(["eligibility", "rules", number, *exc.path], exc.what))
+            problems.append(Found(["eligibility", "rules", number, *exc.path], exc.said))
             continue
         rules.append(rule)
     if problems:
@@ -159,6 +165,11 @@ def key_path(segments: Segments) -> str:
     return text
 
 
+def _not_one_of(key: str, value: object, names: Collection[str]) -> Message:
+    """`kind 'x' is not one of wait, check, dose, attacks`."""
+    return msg(N_("{key} {value!r} is not one of {names}"), key=key, value=value, names=list(names))
+
+
 def parse_period(text: object, path: Segments) -> Period:
     """A period as the criteria say it: `3 months`, `28 days`, `4 weeks`, `2 years`,
     `5 half-lives` (a whole number from 1 to 9999, a space, a unit).
@@ -170,8 +181,13 @@ def parse_period(text: object, path: Segments) -> Period:
     if found is None:
         raise _At(
             path,
-            f'period {text!r} is not a number and a unit: use e.g. "28 days", "4 weeks", '
-            '"3 months", "2 years" or "5 half-lives"',
+            msg(
+                N_(
+                    'period {value!r} is not a number and a unit: use e.g. "28 days", "4 weeks", '
+                    '"3 months", "2 years" or "5 half-lives"'
+                ),
+                value=text,
+            ),
         )
     return Period(int(found[1]), _UNIT_OF[found[2]])
 
@@ -182,31 +198,40 @@ def parse_period(text: object, path: Segments) -> Period:
 def _phases(raw: object, arms: Collection[str] | None, problems: list[Found]) -> list[Phase]:
     path: Segments = ["eligibility", "phases"]
     if not isinstance(raw, list) or not raw:
-        problems.append(Found(path, "[[eligibility.phases]] must list at least one phase"))
+        problems.append(Found(path, msg(N_("[[eligibility.phases]] must list at least one phase"))))
         return []
     phases: list[Phase] = []
     for number, entry in enumerate(raw):
         here: Segments = [*path, number]
         if not isinstance(entry, Mapping):
-            problems.append(Found(here, "a phase must be a table"))
+            problems.append(Found(here, msg(N_("a phase must be a table"))))
             continue
         name, title = entry.get("name"), entry.get("title")
         if not isinstance(name, str) or not _NAME.fullmatch(name):
-            problems.append(Found([*here, "name"], "name: lower-case letters, digits and '-'"))
+            problems.append(
+                Found([*here, "name"], msg(N_("name: lower-case letters, digits and '-'")))
+            )
             continue
         if any(phase.name == name for phase in phases):
-            problems.append(Found([*here, "name"], f"phase {name!r} is named twice"))
+            problems.append(
+                Found([*here, "name"], msg(N_("phase {name!r} is named twice"), name=name))
+            )
             continue
         if not isinstance(title, str) or not title.strip():
-            problems.append(Found([*here, "title"], "title must be non-empty text"))
+            problems.append(Found([*here, "title"], msg(N_("title must be non-empty text"))))
             continue
         listed = entry.get("arms", [])
         if not isinstance(listed, list) or not all(isinstance(arm, str) for arm in listed):
-            problems.append(Found([*here, "arms"], "arms must be a list of arm names"))
+            problems.append(Found([*here, "arms"], msg(N_("arms must be a list of arm names"))))
             continue
         unknown = [arm for arm in listed if arms is not None and arm not in arms]
         if unknown:  # said, and the phase kept: its rules can still be checked
-            problems.append(Found([*here, "arms"], f"arm {unknown[0]!r} is not an arm of the file"))
+            problems.append(
+                Found(
+                    [*here, "arms"],
+                    msg(N_("arm {name!r} is not an arm of the file"), name=unknown[0]),
+                )
+            )
         phases.append(Phase(name, title, tuple(listed)))
     return phases
 
@@ -214,30 +239,50 @@ def _phases(raw: object, arms: Collection[str] | None, problems: list[Found]) ->
 def _classes(raw: object, problems: list[Found]) -> dict[str, tuple[str, ...]]:
     path: Segments = ["eligibility", "classes"]
     if not isinstance(raw, Mapping) or not raw:
-        problems.append(Found(path, "[eligibility.classes] must name at least one class"))
+        problems.append(Found(path, msg(N_("[eligibility.classes] must name at least one class"))))
         return {}
     classes: dict[str, tuple[str, ...]] = {}
     for key, members in raw.items():
         here: Segments = [*path, key]
         if not _NAME.fullmatch(key):
-            problems.append(Found(here, f"class {key!r}: use lower-case letters, digits and '-'"))
+            problems.append(
+                Found(
+                    here,
+                    msg(N_("class {name!r}: use lower-case letters, digits and '-'"), name=key),
+                )
+            )
             continue
         if not isinstance(members, list) or not members:
-            problems.append(Found(here, f"class {key!r} must list its members"))
+            problems.append(Found(here, msg(N_("class {name!r} must list its members"), name=key)))
             continue
         bad = [m for m in members if not isinstance(m, str) or not _MEMBER.fullmatch(m)]
         if bad:
             problems.append(
                 Found(
                     here,
-                    f"member {bad[0]!r} of {key!r}: write it in lower case, words joined by '-' "
-                    "(e.g. mycophenolate-mofetil)",
+                    msg(
+                        N_(
+                            "member {member!r} of {name!r}: write it in lower case, words joined "
+                            "by '-' (e.g. mycophenolate-mofetil)"
+                        ),
+                        member=bad[0],
+                        name=key,
+                    ),
                 )
             )
             continue
         twice = sorted({m for m in members if members.count(m) > 1})
         if twice:
-            problems.append(Found(here, f"member {twice[0]!r} is listed twice in {key!r}"))
+            problems.append(
+                Found(
+                    here,
+                    msg(
+                        N_("member {member!r} is listed twice in {name!r}"),
+                        member=twice[0],
+                        name=key,
+                    ),
+                )
+            )
             continue
         classes[key] = tuple(members)
     return classes
@@ -256,6 +301,10 @@ _KEYS: dict[str, frozenset[str]] = {
 _COMMON = frozenset({"category", "number", "kind", "cites", "phases"})
 # What each kind is measured to: a wait holds back the first administration; a check or a count
 # looks back from screening.
+_UNTIL_WORDS: dict[str, str] = {
+    "first-administration": N_("first administration"),
+    "screening": N_("screening"),
+}
 _UNTIL: dict[str, Until] = {
     "wait": "first-administration",
     "dose": "first-administration",
@@ -266,35 +315,52 @@ _UNTIL: dict[str, Until] = {
 
 def _rule(entry: object, phases: Collection[str], classes: Mapping[str, tuple[str, ...]]) -> Rule:
     if not isinstance(entry, Mapping):
-        raise _At([], "a rule must be a table")
+        raise _At([], msg(N_("a rule must be a table")))
     kind = entry.get("kind")
     if kind not in RULE_KINDS:
-        raise _At(["kind"], f"kind {kind!r} is not one of {', '.join(RULE_KINDS)}")
+        raise _At(["kind"], _not_one_of("kind", kind, RULE_KINDS))
     unknown = sorted(set(entry) - _COMMON - _KEYS[kind])
     if unknown:
-        accepted = ", ".join(sorted(_COMMON | _KEYS[kind]))
-        raise _At([unknown[0]], f"a {kind} rule has no key {unknown[0]!r}: its keys are {accepted}")
+        raise _At(
+            [unknown[0]],
+            msg(
+                N_("a {kind} rule has no key {key!r}: its keys are {keys}"),
+                kind=kind,
+                key=unknown[0],
+                keys=sorted(_COMMON | _KEYS[kind]),
+            ),
+        )
     category = entry.get("category")
     if category not in ("inclusion", "exclusion"):
-        raise _At(["category"], f"category {category!r} is not inclusion or exclusion")
+        raise _At(
+            ["category"],
+            msg(N_("category {value!r} is not inclusion or exclusion"), value=category),
+        )
     number = entry.get("number")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        raise _At(["number"], "number must be a whole number >= 1 (the criterion's)")
+        raise _At(["number"], msg(N_("number must be a whole number >= 1 (the criterion's)")))
     cites = _prose(entry, "cites")
     named = entry.get("phases", [])
     if not isinstance(named, list) or not named or not all(isinstance(p, str) for p in named):
-        raise _At(["phases"], "phases must list the phases the rule applies in")
+        raise _At(["phases"], msg(N_("phases must list the phases the rule applies in")))
     strange = [name for name in named if name not in phases]
     if strange:
-        raise _At(["phases"], f"phase {strange[0]!r} is not one of {', '.join(phases)}")
+        raise _At(["phases"], _not_one_of("phase", strange[0], phases))
     until = entry.get("to")
     if until not in UNTILS:
-        raise _At(["to"], f"to {until!r} is not one of {', '.join(UNTILS)}")
+        raise _At(["to"], _not_one_of("to", until, UNTILS))
     if until != _UNTIL[kind]:
-        raise _At(["to"], f"a {kind} rule is measured to the {_UNTIL[kind].replace('-', ' ')}")
+        raise _At(
+            ["to"],
+            msg(
+                N_("a {kind} rule is measured to the {until}"),
+                kind=kind,
+                until=Localized(_UNTIL_WORDS[_UNTIL[kind]]),
+            ),
+        )
     check = _prose(entry, "check") if "check" in entry else None
     if kind in ("check",) and check is None:
-        raise _At(["check"], "a check rule quotes the condition the investigator checks")
+        raise _At(["check"], msg(N_("a check rule quotes the condition the investigator checks")))
     rule = Rule(
         category=cast(Category, category),
         number=number,
@@ -308,15 +374,15 @@ def _rule(entry: object, phases: Collection[str], classes: Mapping[str, tuple[st
         return rule._replace(any_of=_any_of(entry.get("any_of")))
     start = entry.get("from")
     if start not in STARTS:
-        raise _At(["from"], f"from {start!r} is not one of {', '.join(STARTS)}")
+        raise _At(["from"], _not_one_of("from", start, STARTS))
     if kind != "wait" and start != "last-dose":
-        raise _At(["from"], f"a {kind} rule is measured from the last dose")
+        raise _At(["from"], msg(N_("a {kind} rule is measured from the last dose"), kind=kind))
     wording = entry.get("wording")
     if wording not in WORDINGS:
-        raise _At(["wording"], f"wording {wording!r} is not one of {', '.join(WORDINGS)}")
+        raise _At(["wording"], _not_one_of("wording", wording, WORDINGS))
     period = parse_period(entry.get("period"), ["period"])
     if period.unit == "half-lives" and (kind != "wait" or start != "last-dose"):
-        raise _At(["period"], "only a wait from the last dose counts in half-lives")
+        raise _At(["period"], msg(N_("only a wait from the last dose counts in half-lives")))
     applies = _applies_to(entry, cast(Start, start), classes)
     rule = rule._replace(
         applies_to=applies,
@@ -327,17 +393,19 @@ def _rule(entry: object, phases: Collection[str], classes: Mapping[str, tuple[st
     if kind == "dose":
         limit = entry.get("above_mg_per_day")
         if not isinstance(limit, int | float) or isinstance(limit, bool) or limit <= 0:
-            raise _At(["above_mg_per_day"], "above_mg_per_day must be a number of mg above 0")
+            raise _At(
+                ["above_mg_per_day"], msg(N_("above_mg_per_day must be a number of mg above 0"))
+            )
         return rule._replace(limit_mg=float(limit))
     if ("exempt_days" in entry) != ("exempt" in entry):
         given = "exempt_days" if "exempt_days" in entry else "exempt"
-        raise _At([given], "exempt_days and exempt go together: the days, and their words")
+        raise _At([given], msg(N_("exempt_days and exempt go together: the days, and their words")))
     if "exempt_days" in entry:
         days = entry["exempt_days"]
         if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-            raise _At(["exempt_days"], "exempt_days must be a whole number >= 1")
+            raise _At(["exempt_days"], msg(N_("exempt_days must be a whole number >= 1")))
         if start != "last-dose":
-            raise _At(["exempt_days"], "only a drug's continuous use can be exempt")
+            raise _At(["exempt_days"], msg(N_("only a drug's continuous use can be exempt")))
         rule = rule._replace(exempt_days=days, exempt=_prose(entry, "exempt"))
     return rule
 
@@ -348,33 +416,41 @@ def _applies_to(
     listed = entry.get("applies_to")
     if start == "attack":
         if listed is not None:
-            raise _At(["applies_to"], "a rule from an attack applies to attacks: no applies_to")
+            raise _At(
+                ["applies_to"], msg(N_("a rule from an attack applies to attacks: no applies_to"))
+            )
         return ()
     if not isinstance(listed, list) or not listed or not all(isinstance(n, str) for n in listed):
-        raise _At(["applies_to"], "applies_to must list the classes the rule times")
+        raise _At(["applies_to"], msg(N_("applies_to must list the classes the rule times")))
     unknown = [name for name in listed if name not in classes]
     if unknown:
         raise _At(
             ["applies_to"],
-            f"class {unknown[0]!r} is not one of [eligibility.classes]: {', '.join(classes)}",
+            msg(
+                N_("class {name!r} is not one of [eligibility.classes]: {names}"),
+                name=unknown[0],
+                names=list(classes),
+            ),
         )
     return tuple(listed)
 
 
 def _any_of(raw: object) -> tuple[AttackCount, ...]:
     if not isinstance(raw, list) or not raw:
-        raise _At(["any_of"], 'any_of must list { at_least = N, period = "..." } counts')
+        raise _At(["any_of"], msg(N_('any_of must list {{ at_least = N, period = "..." }} counts')))
     found = []
     for index, entry in enumerate(raw):
         here: Segments = ["any_of", index]
         if not isinstance(entry, Mapping) or set(entry) != {"at_least", "period"}:
-            raise _At(here, 'each count is { at_least = N, period = "..." }')
+            raise _At(here, msg(N_('each count is {{ at_least = N, period = "..." }}')))
         least = entry["at_least"]
         if not isinstance(least, int) or isinstance(least, bool) or least < 1:
-            raise _At([*here, "at_least"], "at_least must be a whole number >= 1")
+            raise _At([*here, "at_least"], msg(N_("at_least must be a whole number >= 1")))
         period = parse_period(entry["period"], [*here, "period"])
         if period.unit == "half-lives":
-            raise _At([*here, "period"], "attacks are counted in days, weeks, months or years")
+            raise _At(
+                [*here, "period"], msg(N_("attacks are counted in days, weeks, months or years"))
+            )
         found.append(AttackCount(least, period))
     return tuple(found)
 
@@ -382,7 +458,7 @@ def _any_of(raw: object) -> tuple[AttackCount, ...]:
 def _prose(entry: Mapping[str, Any], key: str) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise _At([key], f"{key} must be non-empty text: the registry's words")
+        raise _At([key], msg(N_("{key} must be non-empty text: the registry's words"), key=key))
     return value
 
 
@@ -398,6 +474,13 @@ def _quoted(rule: Rule, criteria: Mapping[tuple[str, int], str]) -> None:
         if quote is not None and " ".join(quote.split()) not in whole:
             raise _At(
                 [key],
-                f"{key} is not in the words of {rule.category} criterion {rule.number} "
-                "([[design.criteria]]): quote them as they are",
+                msg(
+                    N_(
+                        "{key} is not in the words of {category} criterion {number} "
+                        "([[design.criteria]]): quote them as they are"
+                    ),
+                    key=key,
+                    category=Localized(rule.category),
+                    number=rule.number,
+                ),
             )

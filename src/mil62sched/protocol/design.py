@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 from typing import Any, cast
 
-from mil62sched.errors import Mil62schedError, ProtocolError
+from mil62sched.errors import Mil62schedError, ProtocolError, os_problem
+from mil62sched.messages import N_, Localized, Message, Text, msg
 from mil62sched.model.design import (
     PARAMETER_NAMES,
     Category,
@@ -24,7 +25,7 @@ from mil62sched.model.design import (
     SummaryParameter,
 )
 from mil62sched.model.protocol import Protocol
-from mil62sched.protocol.loader import BUILTIN
+from mil62sched.protocol.loader import BUILTIN, INVALID_PROTOCOL
 
 _CATEGORIES: tuple[Category, ...] = ("inclusion", "exclusion")
 # SDTMIG 3.4: ARMCD at most 20 characters, ETCD and TSPARMCD at most 8, TSPARM at most 40, and
@@ -45,23 +46,27 @@ def load_design(protocol: Protocol, path: Path | None = None) -> Design:
     """The `[design]` table of the protocol file at `path` (the built-in one when None), checked
     against `protocol`, the schedules loaded from the same file; a file without one gets the
     design `derived_design` makes of its schedules."""
-    from mil62sched.parse import read_toml
+    from mil62sched.parse import read_toml, toml_problem
 
     path = path or BUILTIN
     where = path.name if path == BUILTIN else str(path)
     try:
         table = read_toml(path.read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
+        raise ProtocolError(
+            msg(N_("cannot read protocol {file}: {problem}"), file=where, problem=os_problem(exc))
+        ) from None
     except ValueError as exc:  # not UTF-8, not TOML, or nested too deep
-        raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
+        raise ProtocolError(
+            msg(N_("cannot read protocol {file}: {problem}"), file=where, problem=toml_problem(exc))
+        ) from None
     body = table.get("design")
     if body is None:
         return derived_design(protocol)
     try:
         return _design(_table(body, "design"), protocol)
     except ProtocolError as exc:
-        raise ProtocolError(exc.line(), where=f"invalid protocol {where}") from None
+        raise ProtocolError(exc.message(), where=msg(INVALID_PROTOCOL, file=where)) from None
 
 
 def check_design(body: object, protocol: Protocol) -> Design:
@@ -162,11 +167,11 @@ def _design(body: dict[str, Any], protocol: Protocol) -> Design:
         )
     arms = tuple(_arm(_table(entry, "design.arms"), protocol) for entry in _list(body, "arms"))
     if not arms:
-        raise ProtocolError("design.arms must list at least one arm")
+        raise ProtocolError(msg(N_("design.arms must list at least one arm")))
     for key in ("arm", "armcd"):
         values = [getattr(arm, key) for arm in arms]
         if len(set(values)) != len(values):
-            raise ProtocolError(f"design.arms: an {key} is used twice")
+            raise ProtocolError(msg(N_("design.arms: an {key} is used twice"), key=key))
     elements = {
         name: _element(name, _table(raw, f"design.elements.{name}"))
         for name, raw in _table(body.get("elements"), "design.elements").items()
@@ -181,14 +186,18 @@ def _design(body: dict[str, Any], protocol: Protocol) -> Design:
     codes = [element.etcd for element in elements.values()]
     codes += [] if screening is None else [screening.etcd]
     if len(set(codes)) != len(codes):
-        raise ProtocolError("design: an element code (etcd) is used twice")
+        raise ProtocolError(msg(N_("design: an element code (etcd) is used twice")))
     for arm in arms:
         for leg in protocol.arm(arm.arm).legs:
             schedule = leg.schedule
             if schedule.name not in elements:
-                raise ProtocolError(f"design.elements: no element for schedule {schedule.name!r}")
+                raise ProtocolError(
+                    msg(N_("design.elements: no element for schedule {name!r}"), name=schedule.name)
+                )
             if schedule.period not in epochs:
-                raise ProtocolError(f"design.epochs: no epoch for period {schedule.period!r}")
+                raise ProtocolError(
+                    msg(N_("design.epochs: no epoch for period {period!r}"), period=schedule.period)
+                )
     criteria = _parts(
         tuple(_criterion(_table(entry, "design.criteria")) for entry in _list(body, "criteria"))
     )
@@ -211,18 +220,24 @@ def _arm(body: dict[str, Any], protocol: Protocol) -> DesignArm:
     try:
         arm = protocol.arm(name)
     except Mil62schedError as exc:  # an unknown arm: the message names the accepted ones
-        raise ProtocolError(f"design.arms: {exc.line()}") from None
-    where = f"design arm {name!r}"
+        raise ProtocolError(msg(N_("design.arms: {problem}"), problem=exc.message())) from None
+    where = msg(N_("design arm {name!r}"), name=name)
     if arm.masking == "blinded":
         raise ProtocolError(
-            f"{where} is blinded: the design lists the arms it hides, which are planned paths"
+            msg(
+                N_(
+                    "{where} is blinded: the design lists the arms it hides, which are planned "
+                    "paths"
+                ),
+                where=where,
+            )
         )
     branch = body.get("branch")
     return DesignArm(
         arm=arm.name,
-        armcd=_code(_text(body, "armcd", where), _ARMCD, f"{where}: armcd"),
+        armcd=_code(_text(body, "armcd", where), _ARMCD, _at(where, "armcd")),
         description=_text(body, "description", where),
-        branch=None if branch is None else _text_value(branch, f"{where}: branch"),
+        branch=None if branch is None else _text_value(branch, _at(where, "branch")),
     )
 
 
@@ -238,7 +253,9 @@ def _screening(body: dict[str, Any]) -> Screening:
     where = "design.screening"
     duration = body.get("duration")
     if duration is not None and not (isinstance(duration, str) and _DURATION.fullmatch(duration)):
-        raise ProtocolError(f"{where}.duration must be an ISO 8601 duration such as P28D")
+        raise ProtocolError(
+            msg(N_("{where}.duration must be an ISO 8601 duration such as P28D"), where=where)
+        )
     return Screening(
         etcd=_code(_text(body, "etcd", where), _ETCD, f"{where}.etcd"),
         element=_text(body, "element", where),
@@ -258,7 +275,12 @@ def _parts(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
         numbers = list(dict.fromkeys(c.number for c in chosen))
         adjacent = [c.number for c in chosen] == sorted(c.number for c in chosen)
         if numbers != list(range(1, len(numbers) + 1)) or not adjacent:
-            raise ProtocolError(f"design.criteria: the {category} criteria are numbered 1, 2, ...")
+            raise ProtocolError(
+                msg(
+                    N_("design.criteria: the {category} criteria are numbered 1, 2, ..."),
+                    category=Localized(category),
+                )
+            )
         for number in numbers:
             parts = [c for c in chosen if c.number == number]
             if len(parts) == 1:
@@ -267,8 +289,15 @@ def _parts(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
             labels = [c.subcategory for c in parts]
             if None in labels or len(set(labels)) != len(labels):
                 raise ProtocolError(
-                    f"design.criteria: {category} {number} is given {len(parts)} times: each "
-                    "part needs its own subcategory (IESCAT, e.g. the phase it applies to)"
+                    msg(
+                        N_(
+                            "design.criteria: {category} {number} is given {count} times: each "
+                            "part needs its own subcategory (IESCAT, e.g. the phase it applies to)"
+                        ),
+                        category=Localized(category),
+                        number=number,
+                        count=len(parts),
+                    )
                 )
             lettered += [c._replace(part=chr(ord("A") + i)) for i, c in enumerate(parts)]
     return tuple(lettered)
@@ -278,21 +307,39 @@ def _criterion(body: dict[str, Any]) -> Criterion:
     category = body.get("category")
     if category not in _CATEGORIES:
         raise ProtocolError(
-            f"design.criteria: category {category!r} is not one of {', '.join(_CATEGORIES)}"
+            msg(
+                N_("design.criteria: category {value!r} is not one of {names}"),
+                value=category,
+                names=list(_CATEGORIES),
+            )
         )
     number = body.get("number")
     if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 99:
-        raise ProtocolError("design.criteria: number must be a whole number from 1 to 99")
+        raise ProtocolError(msg(N_("design.criteria: number must be a whole number from 1 to 99")))
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise ProtocolError(f"design.criteria: {category} {number} needs its text")
-    where = f"design.criteria: {category} {number}"
+        raise ProtocolError(
+            msg(
+                N_("design.criteria: {category} {number} needs its text"),
+                category=Localized(category),
+                number=number,
+            )
+        )
+    where = msg(N_("design.criteria: {category} {number}"), category=Localized(category),
+                number=number)  # fmt: skip
     short = _optional(body, "short", where)
     if short is None and len(text) > _TEXT:
         raise ProtocolError(
-            f"{where} is {len(text)} characters, more than the {_TEXT} of IETEST: give its "
-            f"short, a meaningful text of at most {_TEXT} characters (the full text goes to "
-            "define.xml)"
+            msg(
+                N_(
+                    "{where} is {count} characters, more than the {most} of IETEST: give its "
+                    "short, a meaningful text of at most {most} characters (the full text goes to "
+                    "define.xml)"
+                ),
+                where=where,
+                count=len(text),
+                most=_TEXT,
+            )
         )
     return Criterion(
         cast(Category, category),
@@ -307,7 +354,13 @@ def _parameter(body: dict[str, Any]) -> SummaryParameter:
     code = _text(body, "parameter", "design.summary")
     if not _PARMCD.fullmatch(code):
         raise ProtocolError(
-            f"design.summary: parameter {code!r} is not a TSPARMCD (A-Z and digits, at most 8)"
+            msg(
+                N_(
+                    "design.summary: parameter {code!r} is not a TSPARMCD (A-Z and digits, at "
+                    "most 8)"
+                ),
+                code=code,
+            )
         )
     where = f"design.summary {code}"
     value = body.get("value")
@@ -315,21 +368,31 @@ def _parameter(body: dict[str, Any]) -> SummaryParameter:
         value = str(value)
     null_flavor = _optional(body, "null_flavor", where)
     if (value is None) == (null_flavor is None):
-        raise ProtocolError(f"{where}: give a value, or a null_flavor when there is none")
+        raise ProtocolError(
+            msg(N_("{where}: give a value, or a null_flavor when there is none"), where=where)
+        )
     if null_flavor is not None and null_flavor not in NULL_FLAVORS:
         raise ProtocolError(
-            f"{where}: null_flavor {null_flavor!r} is not an ISO 21090 null flavour: "
-            f"{', '.join(NULL_FLAVORS)}"
+            msg(
+                N_("{where}: null_flavor {value!r} is not an ISO 21090 null flavour: {names}"),
+                where=where,
+                value=null_flavor,
+                names=list(NULL_FLAVORS),
+            )
         )
     name = _optional(body, "name", where) or PARAMETER_NAMES.get(code)
     if name is None:
-        raise ProtocolError(f"{where}: not a parameter the tool knows: give its name (TSPARM)")
+        raise ProtocolError(
+            msg(N_("{where}: not a parameter the tool knows: give its name (TSPARM)"), where=where)
+        )
     if len(name) > 40:
-        raise ProtocolError(f"{where}: name (TSPARM) is longer than 40 characters")
+        raise ProtocolError(
+            msg(N_("{where}: name (TSPARM) is longer than 40 characters"), where=where)
+        )
     return SummaryParameter(
         parameter=code,
         # A value may be longer than TSVAL's 200 characters: TS goes on in TSVAL1 ... TSVALn.
-        value=None if value is None else _text_value(value, f"{where}: value", most=None),
+        value=None if value is None else _text_value(value, _at(where, "value"), most=None),
         name=name,
         null_flavor=null_flavor,
         code=_optional(body, "code", where),
@@ -339,37 +402,53 @@ def _parameter(body: dict[str, Any]) -> SummaryParameter:
     )
 
 
-def _code(value: str, most: int, where: str) -> str:
+def _at(where: Text, key: str) -> Message:
+    """`design arm 'x': armcd`: a key of what `where` names."""
+    return msg(N_("{where}: {key}"), where=where, key=key)
+
+
+def _code(value: str, most: int, where: Text) -> str:
     if len(value) > most or not value.isascii() or not value.isprintable() or " " in value:
-        raise ProtocolError(f"{where} {value!r} must be at most {most} characters, no spaces")
+        raise ProtocolError(
+            msg(
+                N_("{where} {value!r} must be at most {most} characters, no spaces"),
+                where=where,
+                value=value,
+                most=most,
+            )
+        )
     return value
 
 
-def _optional(body: dict[str, Any], key: str, where: str) -> str | None:
+def _optional(body: dict[str, Any], key: str, where: Text) -> str | None:
     value = body.get(key)
-    return None if value is None else _text_value(value, f"{where}: {key}")
+    return None if value is None else _text_value(value, _at(where, key))
 
 
-def _text_value(value: object, where: str, most: int | None = _TEXT) -> str:
+def _text_value(value: object, where: Text, most: int | None = _TEXT) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ProtocolError(f"{where} must be non-empty text")
+        raise ProtocolError(msg(N_("{where} must be non-empty text"), where=where))
     if most is not None and len(value) > most:
-        raise ProtocolError(f"{where} is longer than {most} characters")
+        raise ProtocolError(
+            msg(N_("{where} is longer than {most} characters"), where=where, most=most)
+        )
     return value
 
 
-def _text(body: dict[str, Any], key: str, where: str) -> str:
-    return _text_value(body.get(key), f"{where}: {key}")
+def _text(body: dict[str, Any], key: str, where: Text) -> str:
+    return _text_value(body.get(key), _at(where, key))
 
 
 def _table(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ProtocolError(f"{where} must be a table")
+        raise ProtocolError(msg(N_("{where} must be a table"), where=where))
     return value
 
 
 def _list(body: dict[str, Any], key: str) -> list[Any]:
     value = body.get(key, [])
     if not isinstance(value, list):
-        raise ProtocolError(f"design.{key} must be a list of tables ([[design.{key}]])")
+        raise ProtocolError(
+            msg(N_("design.{key} must be a list of tables ([[design.{key}]])"), key=key)
+        )
     return value

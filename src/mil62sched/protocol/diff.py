@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from mil62sched.i18n import N_
+from mil62sched.messages import Localized, Message, Text, msg, term
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.protocol import Arm, Protocol, Schedule, Treatment, Window
 
@@ -21,12 +22,13 @@ NONE = N_("none")  # no value: no version, no window, no date
 
 
 class Difference(NamedTuple):
-    """One difference: its section (`SECTIONS`), a message id, and its values (text already:
-    names, codes, dates and labels as the files write them; NONE for no value)."""
+    """One difference: its section (`SECTIONS`), a message id, and its values (names, codes
+    and dates as the files write them; labels as terms the catalogue may translate; words of
+    ours as messages; `none()` for no value)."""
 
     section: str
     template: str
-    values: Mapping[str, str]
+    values: Mapping[str, object]
 
 
 def differences(old: Protocol, new: Protocol) -> list[Difference]:
@@ -43,8 +45,13 @@ def differences(old: Protocol, new: Protocol) -> list[Difference]:
     return found
 
 
-def _text(value: object) -> str:
-    return NONE if value is None else str(value)
+def none() -> Localized:
+    """No value, in the reader's language."""
+    return term(NONE)
+
+
+def _text(value: object) -> object:
+    return none() if value is None else value if isinstance(value, Message) else str(value)
 
 
 def _protocol(old: Protocol, new: Protocol) -> list[Difference]:
@@ -85,7 +92,9 @@ def _treatments(old: Protocol, new: Protocol) -> list[Difference]:
         if was is None and now is not None:
             found.append(
                 Difference(
-                    SECTIONS[1], N_("{name} added: {label}"), {"name": key, "label": now.label}
+                    SECTIONS[1],
+                    N_("{name} added: {label}"),
+                    {"name": key, "label": term(now.label)},
                 )
             )
         elif now is None and was is not None:
@@ -101,10 +110,16 @@ def _treatments(old: Protocol, new: Protocol) -> list[Difference]:
     return found
 
 
-def _described(treatment: Treatment) -> str:
+def _described(treatment: Treatment) -> Message:
     dose = "" if treatment.dose_mg is None else f", {treatment.dose_mg} mg"
-    blinded = ", blinded" if treatment.blinded else ""
-    return f"{treatment.label} ({treatment.product}{dose}{blinded})"
+    blinded: Text = msg(N_(", blinded")) if treatment.blinded else ""
+    return msg(
+        N_("{label} ({product}{dose}{blinded})"),
+        label=term(treatment.label),
+        product=treatment.product,
+        dose=dose,
+        blinded=blinded,
+    )
 
 
 def _used(schedule: Schedule) -> list[Treatment]:
@@ -115,8 +130,8 @@ def _used(schedule: Schedule) -> list[Treatment]:
     return used
 
 
-def _window(window: Window | None) -> str:
-    return NONE if window is None else str(window)
+def _window(window: Window | None) -> object:
+    return none() if window is None else window.words()
 
 
 def _schedules(old: Protocol, new: Protocol) -> list[Difference]:
@@ -214,8 +229,8 @@ def _schedule(was: Schedule, now: Schedule) -> list[Difference]:
                     {
                         "name": name,
                         "code": str(code),
-                        "new": now.treatment_at(code).label,
-                        "old": was.treatment_at(code).label,
+                        "new": term(now.treatment_at(code).label),
+                        "old": term(was.treatment_at(code).label),
                     },
                 )
             )
@@ -228,21 +243,13 @@ def _schedule(was: Schedule, now: Schedule) -> list[Difference]:
                     {
                         "name": name,
                         "code": str(code),
-                        "new": now.treatment_at(code).label,
-                        "old": NONE,
+                        "new": term(now.treatment_at(code).label),
+                        "old": none(),
                     },
                 )
             )
-    escalated_before: str | None = (
-        None
-        if was.escalation is None
-        else f"{was.escalation.treatment.label} from {was.escalation.earliest}"
-    )
-    escalated_after: str | None = (
-        None
-        if now.escalation is None
-        else f"{now.escalation.treatment.label} from {now.escalation.earliest}"
-    )
+    escalated_before = _escalation(was)
+    escalated_after = _escalation(now)
     if escalated_before != escalated_after:
         found.append(
             Difference(
@@ -259,10 +266,23 @@ def _schedule(was: Schedule, now: Schedule) -> list[Difference]:
     return found
 
 
-def _legs(arm: Arm) -> str:
-    parts = [arm.legs[0].schedule.name]
-    parts += [f"{leg.schedule.name} (from {leg.starts_at})" for leg in arm.legs[1:]]
-    return " → ".join(parts)
+def _escalation(schedule: Schedule) -> Message | None:
+    if schedule.escalation is None:
+        return None
+    escalation = schedule.escalation
+    return msg(
+        N_("{label} from {code}"), label=term(escalation.treatment.label), code=escalation.earliest
+    )
+
+
+def _legs(arm: Arm) -> Text:
+    legs: Text = arm.legs[0].schedule.name
+    for leg in arm.legs[1:]:
+        legs = msg(
+            N_("{legs} → {name} (from {code})"), legs=legs, name=leg.schedule.name,
+            code=str(leg.starts_at),
+        )  # fmt: skip
+    return legs
 
 
 def _journeys(old: Protocol, new: Protocol) -> list[Difference]:

@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from mil62sched.errors import Mil62schedError, ProtocolError
+from mil62sched.errors import Mil62schedError, ProtocolError, os_problem
+from mil62sched.messages import N_, Localized, Message, Text, msg
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.protocol import (
     Arm,
@@ -54,7 +55,12 @@ class Problem(NamedTuple):
     `schedules[2].visits[3]`, lists counted from 0) and what."""
 
     path: str
-    message: str
+    message: Text
+
+
+# The file a refusal names: `invalid protocol FILE` (its line when known); a file not read.
+INVALID_PROTOCOL = N_("invalid protocol {file}")
+CANNOT_READ = N_("cannot read protocol {file}: {problem}")
 
 
 class Source(NamedTuple):
@@ -83,7 +89,9 @@ def read(path: Path | None = None) -> Source:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ProtocolError(f"cannot read protocol {where}: {exc.strerror or exc}") from None
+        raise ProtocolError(
+            msg(N_("cannot read protocol {file}: {problem}"), file=where, problem=os_problem(exc))
+        ) from None
     digest = hashlib.sha256(raw).hexdigest()[:32]
     table = _parsed(raw, digest, where)
     version = check_format(table)
@@ -98,8 +106,10 @@ def protocol_of(source: Source) -> Protocol:
     problems: list[Problem] = []
     built = build(source.table, problems)
     if built is None:
-        said = problems[0].message if problems else "run mil62sched protocol validate on it"
-        raise ProtocolError(said, where=f"invalid protocol {source.where}")
+        said = (
+            problems[0].message if problems else msg(N_("run mil62sched protocol validate on it"))
+        )
+        raise ProtocolError(said, where=msg(INVALID_PROTOCOL, file=source.where))
     return built
 
 
@@ -134,19 +144,30 @@ def _valid_entry(source: Source) -> str:
 
 def check_format(table: Mapping[str, Any]) -> Problem | None:
     """The file's `format`, refused when missing or not one this version reads."""
-    understood = ", ".join(map(str, FORMATS))
+    understood = [str(number) for number in FORMATS]
     version = table.get("format")
     if version is None:
         return Problem(
             "format",
-            f"protocol format is not given (put `format = 1` at the top): this mil62sched "
-            f"reads format {understood}",
+            msg(
+                N_(
+                    "protocol format is not given (put `format = 1` at the top): this "
+                    "mil62sched reads format {formats}"
+                ),
+                formats=understood,
+            ),
         )
     if isinstance(version, bool) or version not in FORMATS:
         return Problem(
             "format",
-            f"protocol format {version!r} is not understood: this mil62sched reads format "
-            f"{understood}",
+            msg(
+                N_(
+                    "protocol format {value} is not understood: this mil62sched reads format "
+                    "{formats}"
+                ),
+                value=repr(version),
+                formats=understood,
+            ),
         )
     return None
 
@@ -181,12 +202,14 @@ def _parsed(raw: bytes, digest: str, where: str) -> dict[str, Any]:
 
 
 def _read_toml(raw: bytes, where: str) -> dict[str, Any]:
-    from mil62sched.parse import read_toml
+    from mil62sched.parse import read_toml, toml_problem
 
     try:
         return read_toml(raw.decode("utf-8"))
     except ValueError as exc:  # not UTF-8, not TOML, or nested too deep
-        raise ProtocolError(f"cannot read protocol {where}: {exc}") from None
+        raise ProtocolError(
+            msg(N_("cannot read protocol {file}: {problem}"), file=where, problem=toml_problem(exc))
+        ) from None
 
 
 def _marshallable(value: object) -> bool:
@@ -222,13 +245,16 @@ def build(
 
 
 _T = TypeVar("_T")
+# What a problem of one entry names it by.
+_SCHEDULE = N_("schedule {name!r}")
+_JOURNEY = N_("journey {name!r}")
 
 
 class _Refused(Exception):
     """A problem of the entry being built: what is wrong, and where below the entry's key path
     (`.visits`, `.overrides.W3D1`; "" for the entry itself)."""
 
-    def __init__(self, message: str, at: str = "") -> None:
+    def __init__(self, message: Text, at: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.at = at
@@ -292,7 +318,7 @@ class _Tables:
         except _Unbuilt:
             pass
         except Mil62schedError as exc:  # e.g. an impossible visit code the schema let through
-            self.problems.append(Problem(path, exc.line()))
+            self.problems.append(Problem(path, exc.message()))
         return None
 
     def passes(self, path: str, check: Callable[..., None], *args: Any) -> bool:
@@ -358,7 +384,9 @@ def _amends(head: dict[str, Any]) -> str | None:
     file naming it states its own `version`)."""
     amends = head.get("amends")
     if amends is not None and amends == head.get("version"):
-        raise _Refused(f"amends is the version itself ({amends})", ".amends")
+        raise _Refused(
+            msg(N_("amends is the version itself ({version})"), version=amends), ".amends"
+        )
     return amends
 
 
@@ -371,12 +399,17 @@ def _study_dates(head: dict[str, Any]) -> tuple[date | None, date | None]:
         try:
             found[key] = None if text is None else date.fromisoformat(text)
         except ValueError:
-            said = f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2022-08-18"
+            said = msg(N_("{value!r} is not a date: use YYYY-MM-DD, e.g. 2022-08-18"), value=text)
             raise _Refused(said, f".{key}") from None
     start, completion = found["study_start"], found["study_completion"]
     if start is not None and completion is not None and completion < start:
         raise _Refused(
-            f"study_completion {completion} is before study_start {start}", ".study_completion"
+            msg(
+                N_("study_completion {completion} is before study_start {start}"),
+                completion=completion,
+                start=start,
+            ),
+            ".study_completion",
         )
     return start, completion
 
@@ -416,7 +449,10 @@ def _schedules(
             continue
         if schedule.name in schedules or schedule.name in aliases:
             tables.problems.append(
-                Problem(f"{path}.name", f"schedule name {schedule.name!r} is used twice")
+                Problem(
+                    f"{path}.name",
+                    msg(N_("schedule name {name!r} is used twice"), name=schedule.name),
+                )
             )
             tables.lose("schedules")  # what refers to it may mean this one
             continue
@@ -424,7 +460,9 @@ def _schedules(
         places[schedule.name] = path
         for alias in schedule.aliases:
             if alias in schedules or alias in aliases:
-                tables.problems.append(Problem(f"{path}.aliases", f"alias {alias!r} is used twice"))
+                tables.problems.append(
+                    Problem(f"{path}.aliases", msg(N_("alias {name!r} is used twice"), name=alias))
+                )
                 continue
             aliases[alias] = schedule.name
     revealing: dict[str, list[Schedule]] = {}  # by blinded schedule, the ones that reveal it
@@ -448,10 +486,16 @@ def _schedule(
 ) -> Schedule:
     """One schedule: its visits, what each infusion gives, its escalation and windows."""
     name = body["name"]
-    where = f"schedule {name!r}"
+    where = msg(_SCHEDULE, name=name)
 
-    def treatment(key: object, what: str, at: str) -> Treatment:
-        unknown = f"{where}: {what} {key!r} is not one of {', '.join(treatments)}"
+    def treatment(key: object, what: Message, at: str) -> Treatment:
+        unknown = msg(
+            N_("{where}: {what} {key!r} is not one of {names}"),
+            where=where,
+            what=what,
+            key=key,
+            names=list(treatments),
+        )
         return tables.refer("treatments", treatments, key, _Refused(unknown, at))
 
     visits, kinds, own = _visits(body, where)
@@ -465,7 +509,7 @@ def _schedule(
         overrides=_overrides(body, where, known, kinds, treatment),
         escalation=_escalation(body, where, known, kinds, treatment),
         windows=_windows(body, where, visits, own),
-        treatment=treatment(body["treatment"], "treatment", ".treatment"),
+        treatment=treatment(body["treatment"], msg(N_("treatment")), ".treatment"),
         cites=body["cites"],
         unblinds=body.get("unblinds"),
         aliases=tuple(body.get("aliases", ())),
@@ -477,21 +521,27 @@ _Kinds = dict[VisitCode, Kind]  # the visits that are not infusions, and what th
 _Windows = dict[VisitCode, Window | None]  # windows given with the visits (None: no window)
 
 
-def _visits(body: dict[str, Any], where: str) -> tuple[tuple[VisitCode, ...], _Kinds, _Windows]:
+def _visits(body: dict[str, Any], where: Message) -> tuple[tuple[VisitCode, ...], _Kinds, _Windows]:
     """A schedule's visits, listed (`visits`) and given by repeat rules (`repeat`), in
     study-day order; with their kinds and the windows given with them."""
     listed_visits = body.get("visits", [])
     if len(listed_visits) > MAX_VISITS:
         raise _Refused(
-            f"{where}: visits lists {len(listed_visits)} visits; a schedule has at most "
-            f"{MAX_VISITS} visits",
+            msg(
+                N_("{where}: visits lists {count} visits; a schedule has at most {most} visits"),
+                where=where,
+                count=len(listed_visits),
+                most=MAX_VISITS,
+            ),
             ".visits",
         )
     kinds: _Kinds = {}
     own: _Windows = {}
     listed = [_visit(raw, kinds, own) for raw in listed_visits]
     if listed != sorted(set(listed)):
-        raise _Refused(f"{where}: visits must be in study-day order without repeats")
+        raise _Refused(
+            msg(N_("{where}: visits must be in study-day order without repeats"), where=where)
+        )
     known = set(listed)  # a set: each rule's codes are looked up in it (a list made it quadratic)
     rules = body.get("repeat", [])
     one = isinstance(rules, dict)
@@ -499,11 +549,17 @@ def _visits(body: dict[str, Any], where: str) -> tuple[tuple[VisitCode, ...], _K
         at = ".repeat" if one else f".repeat[{index}]"
         for code in _repeat(rule, where, at, len(known)):
             if code in known:
-                raise _Refused(f"{where}: repeat gives {code}, which is already a visit", at)
+                raise _Refused(
+                    msg(N_("{where}: repeat gives {code}, which is already a visit"), where=where,
+                        code=code),
+                    at,
+                )  # fmt: skip
             known.add(code)
             _describe(rule, code, kinds, own)
     if all(code in kinds for code in known):
-        raise _Refused(f"{where}: a schedule needs at least one infusion visit")
+        raise _Refused(
+            msg(N_("{where}: a schedule needs at least one infusion visit"), where=where)
+        )
     return tuple(sorted(known)), kinds, own
 
 
@@ -525,7 +581,7 @@ def _describe(body: Mapping[str, Any], code: VisitCode, kinds: _Kinds, own: _Win
         own[code] = _window(body["window"])
 
 
-def _repeat(rule: dict[str, Any], where: str, at: str, others: int) -> list[VisitCode]:
+def _repeat(rule: dict[str, Any], where: Message, at: str, others: int) -> list[VisitCode]:
     """The visits of a repeat rule: every `every_weeks` weeks from the visit `from`, through the
     visit `through` (included), for `for_weeks` weeks (the day `for_weeks` weeks after `from`
     excluded), or `count` times; `others` is how many visits the schedule has besides.
@@ -538,27 +594,51 @@ def _repeat(rule: dict[str, Any], where: str, at: str, others: int) -> list[Visi
     if "through" in rule:
         last = VisitCode.parse(rule["through"])
         if last < first:
-            raise _Refused(f"{where}: repeat through {last} is before its from {first}", at)
+            raise _Refused(
+                msg(N_("{where}: repeat through {last} is before its from {first}"), where=where,
+                    last=last, first=first),
+                at,
+            )  # fmt: skip
         times = (last.offset - first.offset) // step + 1
     elif "for_weeks" in rule:
         times = (7 * rule["for_weeks"] - 1) // step + 1
     else:
         times = rule["count"]
     if others + times > MAX_VISITS:
-        with_others = f", {others + times} with the schedule's others" if others else ""
-        raise _Refused(
-            f"{where}: repeat gives {times} visits{with_others}; a schedule has at most "
-            f"{MAX_VISITS} visits",
-            at,
+        said = msg(
+            N_("{where}: repeat gives {count} visits; a schedule has at most {most} visits"),
+            where=where,
+            count=times,
+            most=MAX_VISITS,
         )
+        if others:
+            said = msg(
+                N_(
+                    "{where}: repeat gives {count} visits, {total} with the schedule's others; "
+                    "a schedule has at most {most} visits"
+                ),
+                where=where,
+                count=times,
+                total=others + times,
+                most=MAX_VISITS,
+            )
+        raise _Refused(said, at)
     final = _code_like(first, first.offset + step * (times - 1))
     # Written as `from` is: a Dn code has at most 6 digits, as in the file; a WnDm code is
     # bounded by the calendar first.
     limit = VisitCode.on_day(999999) if first.by_day else VisitCode.from_study_day(LAST_STUDY_DAY)
     if final > limit:
         raise _Refused(
-            f"{where}: repeat reaches {final}, past the calendar: a rule's last visit is at most "
-            f"{limit} (study day {limit.study_day})",
+            msg(
+                N_(
+                    "{where}: repeat reaches {code}, past the calendar: a rule's last visit is at "
+                    "most {limit} (study day {day})"
+                ),
+                where=where,
+                code=final,
+                limit=limit,
+                day=limit.study_day,
+            ),
             at,
         )
     return [_code_like(first, first.offset + step * n) for n in range(times)]
@@ -571,43 +651,52 @@ def _code_like(first: VisitCode, offset: int) -> VisitCode:
     return VisitCode.from_study_day(offset + 1)
 
 
-_Named = Callable[[object, str, str], Treatment]  # a treatment by key: (key, what, at)
+_Named = Callable[[object, Message, str], Treatment]  # a treatment by key: (key, what, at)
 
 
 def _overrides(
-    body: dict[str, Any], where: str, known: set[VisitCode], kinds: _Kinds, treatment: _Named
+    body: dict[str, Any], where: Message, known: set[VisitCode], kinds: _Kinds, treatment: _Named
 ) -> dict[VisitCode, Treatment]:
     """Another treatment at some infusions: { CODE = "treatment key" }."""
     found: dict[VisitCode, Treatment] = {}
     for text, key in body.get("overrides", {}).items():
         code = VisitCode.parse(text)
         at = f".overrides.{text}"
-        found[code] = treatment(key, f"override at {code}", at)
+        found[code] = treatment(key, msg(N_("override at {code}"), code=code), at)
         if code not in known:
-            raise _Refused(f"{where}: override at {code} is not one of its visits", at)
+            raise _Refused(
+                msg(N_("{where}: override at {code} is not one of its visits"), where=where,
+                    code=code),
+                at,
+            )  # fmt: skip
         if code in kinds:
-            raise _Refused(f"{where}: override at {code}, which is not an infusion", at)
+            raise _Refused(
+                msg(N_("{where}: override at {code}, which is not an infusion"), where=where,
+                    code=code),
+                at,
+            )  # fmt: skip
     return found
 
 
 def _escalation(
-    body: dict[str, Any], where: str, known: set[VisitCode], kinds: _Kinds, treatment: _Named
+    body: dict[str, Any], where: Message, known: set[VisitCode], kinds: _Kinds, treatment: _Named
 ) -> Escalation | None:
     """The treatment the schedule may escalate to, from an infusion on."""
     raw = body.get("escalation")
     if raw is None:
         return None
-    given = treatment(raw["treatment"], "escalation treatment", ".escalation.treatment")
+    given = treatment(raw["treatment"], msg(N_("escalation treatment")), ".escalation.treatment")
     earliest = VisitCode.parse(raw["earliest"])
     if earliest not in known or earliest in kinds:
         raise _Refused(
-            f"{where}: escalation from {earliest} is not a visit", ".escalation.earliest"
+            msg(N_("{where}: escalation from {code} is not a visit"), where=where, code=earliest),
+            ".escalation.earliest",
         )
     return Escalation(given, earliest)
 
 
 def _windows(
-    body: dict[str, Any], where: str, visits: tuple[VisitCode, ...], own: _Windows
+    body: dict[str, Any], where: Message, visits: tuple[VisitCode, ...], own: _Windows
 ) -> dict[VisitCode, Window]:
     """The window of each visit that has one: given with the visit or its repeat rule, in
     `windows` by code, or the schedule's `window` for every other visit."""
@@ -617,9 +706,15 @@ def _windows(
         code = VisitCode.parse(text)
         at = f".windows.{text}"
         if code not in known:
-            raise _Refused(f"{where}: window at {code} is not one of its visits", at)
+            raise _Refused(
+                msg(N_("{where}: window at {code} is not one of its visits"), where=where,
+                    code=code),
+                at,
+            )  # fmt: skip
         if code in own:
-            raise _Refused(f"{where}: the window at {code} is given twice", at)
+            raise _Refused(
+                msg(N_("{where}: the window at {code} is given twice"), where=where, code=code), at
+            )
         windows[code] = _window(raw)
     windows.update(own)
     default = _window(body["window"]) if "window" in body else None
@@ -638,9 +733,14 @@ def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule], table
     """An unblinded schedule must reveal a blinded one with exactly the same visit dates."""
     if schedule.unblinds is None:
         return
-    where = f"schedule {schedule.name!r}"
+    where = msg(_SCHEDULE, name=schedule.name)
     refused = _Refused(
-        f"{where} unblinds {schedule.unblinds!r}, not a blinded schedule", ".unblinds"
+        msg(
+            N_("{where} unblinds {name!r}, not a blinded schedule"),
+            where=where,
+            name=schedule.unblinds,
+        ),
+        ".unblinds",
     )
     target = tables.refer("schedules", schedules, schedule.unblinds, refused)
     if target.masking != "blinded":
@@ -652,7 +752,11 @@ def _check_unblinds(schedule: Schedule, schedules: Mapping[str, Schedule], table
         or dict(target.kinds) != dict(schedule.kinds)
     ):
         raise _Refused(
-            f"{where} has other visits or another period than {target.name!r}, which it unblinds"
+            msg(
+                N_("{where} has other visits or another period than {name!r}, which it unblinds"),
+                where=where,
+                name=target.name,
+            )
         )
 
 
@@ -672,8 +776,15 @@ def _check_blinding(schedule: Schedule, revealing: Mapping[str, list[Schedule]])
         agreed = given.pop() if len(given) == 1 else None
         if shown != agreed and not shown.blinded:
             raise _Refused(
-                f"schedule {schedule.name!r} shows {shown.label!r} at {code}, where the arms it "
-                "hides differ: a blinded schedule must show a blinded treatment there"
+                msg(
+                    N_(
+                        "{where} shows {label!r} at {code}, where the arms it hides differ: a "
+                        "blinded schedule must show a blinded treatment there"
+                    ),
+                    where=msg(_SCHEDULE, name=schedule.name),
+                    label=shown.label,
+                    code=code,
+                )
             )
 
 
@@ -694,7 +805,10 @@ def _journeys(
             continue
         if journey.name in arms or journey.name in aliases:
             tables.problems.append(
-                Problem(f"{path}.name", f"journey name {journey.name!r} is used twice")
+                Problem(
+                    f"{path}.name",
+                    msg(N_("journey name {name!r} is used twice"), name=journey.name),
+                )
             )
             tables.lose("journeys")  # what refers to it may mean this one
             continue
@@ -709,7 +823,7 @@ def _journeys(
 def _journey(body: dict[str, Any], tables: _Tables, schedules: Mapping[str, Schedule]) -> Arm:
     """An arm that runs through several schedules, one period after another."""
     name, masking, names = body["name"], body["masking"], body["legs"]
-    where = f"journey {name!r}"
+    where = msg(_JOURNEY, name=name)
     lost = tables.lost.get("schedules")
     if lost is not None and any(leg in lost or leg not in schedules for leg in names):
         raise _Unbuilt  # a leg was not built
@@ -720,17 +834,36 @@ def _journey(body: dict[str, Any], tables: _Tables, schedules: Mapping[str, Sche
         at = f".legs[{index}]"
         schedule = schedules.get(leg_name)
         if schedule is None:
-            raise _Refused(f"{where}: leg {leg_name!r} is not a schedule", at)
+            raise _Refused(
+                msg(N_("{where}: leg {name!r} is not a schedule"), where=where, name=leg_name), at
+            )
         if masking != "unblinded" and schedule.masking == "unblinded":
-            raise _Refused(f"{where} is {masking}, so its leg {schedule.name!r} may not be", at)
+            raise _Refused(
+                msg(
+                    N_("{where} is {masking}, so its leg {name!r} may not be"),
+                    where=where,
+                    masking=Localized(masking),
+                    name=schedule.name,
+                ),
+                at,
+            )
         if schedule.period in periods:
-            raise _Refused(f"{where}: two legs in period {schedule.period!r}", at)
+            raise _Refused(
+                msg(N_("{where}: two legs in period {period!r}"), where=where,
+                    period=schedule.period),
+                at,
+            )  # fmt: skip
         periods.add(schedule.period)
         starts_at = None
         if legs:
             if schedule.period not in starts:
                 raise _Refused(
-                    f"{where}: starts must give the default start of {schedule.period}", ".starts"
+                    msg(
+                        N_("{where}: starts must give the default start of {period}"),
+                        where=where,
+                        period=schedule.period,
+                    ),
+                    ".starts",
                 )
             starts_at = VisitCode.parse(starts[schedule.period])
         legs.append(Leg(schedule, starts_at))
@@ -748,15 +881,24 @@ def _check_journey_unblinds(arm: Arm, arms: Mapping[str, Arm], tables: _Tables) 
     """An unblinded journey reveals a blinded one leg by leg, with the same default starts."""
     if not arm.journey or arm.unblinds is None:
         return
-    where = f"journey {arm.name!r}"
-    refused = _Refused(f"{where} unblinds {arm.unblinds!r}, not a blinded journey", ".unblinds")
+    where = msg(_JOURNEY, name=arm.name)
+    refused = _Refused(
+        msg(N_("{where} unblinds {name!r}, not a blinded journey"), where=where, name=arm.unblinds),
+        ".unblinds",
+    )
     target = tables.refer("journeys", arms, arm.unblinds, refused)
     if target.masking != "blinded" or not target.journey:
         raise refused
     mine = [(leg.schedule.blinded_name, leg.starts_at) for leg in arm.legs]
     theirs = [(leg.schedule.name, leg.starts_at) for leg in target.legs]
     if mine != theirs:
-        raise _Refused(f"{where}'s legs do not reveal {target.name!r}'s legs one by one")
+        raise _Refused(
+            msg(
+                N_("{where}'s legs do not reveal {name!r}'s legs one by one"),
+                where=where,
+                name=target.name,
+            )
+        )
 
 
 # --- [arm_map] -----------------------------------------------------------------------------------
@@ -780,8 +922,15 @@ def _arm_map(
             tables.problems.append(
                 Problem(
                     f"arm_map.{old}",
-                    f"arm_map maps {old!r} to {new!r}, which is not an arm of this file: "
-                    f"accepted: {', '.join(arms)}",
+                    msg(
+                        N_(
+                            "arm_map maps {old!r} to {new!r}, which is not an arm of this file: "
+                            "accepted: {names}"
+                        ),
+                        old=old,
+                        new=new,
+                        names=list(arms),
+                    ),
                 )
             )
     return found

@@ -19,8 +19,21 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from mil62sched.errors import Mil62schedError, ProtocolError
+from mil62sched.errors import FILE_LINE, Mil62schedError, ProtocolError
+from mil62sched.messages import (
+    LITERAL,
+    N_,
+    Keyword,
+    Listing,
+    Localized,
+    Message,
+    Text,
+    keywords,
+    literal,
+    msg,
+)
 from mil62sched.model.protocol import Protocol
+from mil62sched.parse import CONTROL_CHARACTER, UNKNOWN_COUNTRY
 from mil62sched.protocol.loader import ENTRIES, SCHEMA, Problem, build, check_format
 from mil62sched.protocol.locate import TomlLines, key_path, segments
 
@@ -37,15 +50,16 @@ class Finding(NamedTuple):
 
     line: int | None
     path: str
-    message: str
+    message: Text
 
-    def where(self, file: str) -> str:
+    def where(self, file: str) -> Text:
         """`FILE line N`, or `FILE` when the line is not known."""
-        return f"{file} line {self.line}" if self.line else file
+        return msg(FILE_LINE, file=file, line=self.line) if self.line else file
 
-    def what(self) -> str:
+    def what(self) -> Message:
         """`key.path: message`, as `protocol validate` prints it after the file and line."""
-        return f"{self.path or '(top level)'}: {self.message}"
+        path = Keyword(self.path) if self.path else msg(N_("(top level)"))
+        return msg(N_("{path}: {problem}"), path=path, problem=self.message)
 
 
 class Checked(NamedTuple):
@@ -76,13 +90,13 @@ def check(text: str, table: dict[str, Any]) -> Checked:
 
 
 def _finding(
-    lines: TomlLines, at: Sequence[str | int], message: str, hint: object = None
+    lines: TomlLines, at: Sequence[str | int], message: Text, hint: object = None
 ) -> Finding:
     """The problem `message` at the key path `at`, with its line; a control character that a
     key or a message quotes from the file is shown escaped (`\\x1b`), never sent."""
-    from mil62sched.parse import escape_controls
+    from mil62sched.parse import escape_controls, escaped
 
-    return Finding(lines.locate(at, hint), escape_controls(key_path(at)), escape_controls(message))
+    return Finding(lines.locate(at, hint), escape_controls(key_path(at)), escaped(message))
 
 
 def _schema_findings(table: dict[str, Any], lines: TomlLines) -> tuple[list[Finding], set[str]]:
@@ -96,7 +110,7 @@ def _schema_findings(table: dict[str, Any], lines: TomlLines) -> tuple[list[Find
         at: list[str | int] = list(error.absolute_path)
         malformed.add(_entry(at))
         hint = error.instance if isinstance(error.instance, str | int) else None
-        message = _wording(error, validator.schema["$defs"]["code"]["pattern"])
+        message: Message = _wording(error, validator.schema["$defs"]["code"]["pattern"])
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
             extra = [key for key in error.instance if key not in known]
@@ -104,7 +118,9 @@ def _schema_findings(table: dict[str, Any], lines: TomlLines) -> tuple[list[Find
                 at.append(extra[0])
                 hint = None
             if known:
-                message += f"; accepted: {', '.join(known)}"
+                message = msg(
+                    N_("{problem}; accepted: {names}"), problem=message, names=keywords(known)
+                )
         found.append(_finding(lines, at, message, hint))
     return found, malformed
 
@@ -147,7 +163,7 @@ def _design_findings(body: object, trial: Protocol, lines: TomlLines) -> list[Fi
     try:
         check_design(body, trial)
     except ProtocolError as exc:
-        return [_finding(lines, ["design"], exc.line())]
+        return [_finding(lines, ["design"], exc.message())]
     return []
 
 
@@ -186,15 +202,14 @@ def _site_findings(head: object, lines: TomlLines) -> list[Finding]:
         try:
             check_timezone(zone)
         except UsageError as exc:
-            found.append(_finding(lines, ["protocol", "timezone"], exc.line(), zone))
+            found.append(_finding(lines, ["protocol", "timezone"], exc.message(), zone))
     country = head.get("country")
     if isinstance(country, str) and country.strip() and not _has_holidays(country):
         found.append(
             _finding(
                 lines,
                 ["protocol", "country"],
-                f"unknown country {country!r}: use an ISO 3166-1 alpha-2 code supported by the "
-                "holidays package, e.g. CN or DE",
+                msg(UNKNOWN_COUNTRY, value=country),
                 country,
             )
         )
@@ -212,18 +227,25 @@ def _has_holidays(country: str) -> bool:
     return code in holidays.list_supported_countries(include_aliases=False)
 
 
-def control_characters(table: Mapping[str, Any]) -> Iterator[tuple[list[str | int], str]]:
+def control_characters(table: Mapping[str, Any]) -> Iterator[tuple[list[str | int], Message]]:
     """The key path and problem of each key or text of the file that holds a control character
     (ESC or BEL would reach the terminal raw in tables, the month view, `arms` and `show`).
     Line breaks and tabs are allowed only in prose (PROSE: citations, criteria)."""
     from mil62sched.parse import control_character
 
-    def problem(text: str, prose: bool) -> str | None:
+    def problem(text: str, prose: bool) -> Message | None:
         found = control_character(text, line_breaks=prose)
         if found is None:
             return None
-        kept = " (line breaks only in cites and criteria text)" if not prose else ""
-        return f"contains a control character (U+{ord(found):04X}): use plain text{kept}"
+        if prose:
+            return msg(CONTROL_CHARACTER, code=f"U+{ord(found):04X}")
+        return msg(
+            N_(
+                "contains a control character ({code}): use plain text (line breaks only in "
+                "cites and criteria text)"
+            ),
+            code=f"U+{ord(found):04X}",
+        )
 
     # Iteratively, in no particular order (the findings are sorted by line).
     pending: list[tuple[object, list[str | int], bool]] = [(table, [], False)]
@@ -237,7 +259,7 @@ def control_characters(table: Mapping[str, Any]) -> Iterator[tuple[list[str | in
             for key, item in value.items():
                 said = problem(str(key), False)
                 if said is not None:
-                    yield [*path, key], f"the key {said}"
+                    yield [*path, key], msg(N_("the key {problem}"), problem=said)
                 pending.append((item, [*path, key], key in PROSE))
         elif isinstance(value, list):
             pending.extend((item, [*path, n], prose) for n, item in enumerate(value))
@@ -270,110 +292,207 @@ def _outright(error: Any) -> bool:
 # `error.instance` is the value, `error.validator_value` the rule's. A keyword not here keeps
 # the validator's own words, which read well: `'100' is not of type 'integer'`, `'open' is not
 # one of [...]`, `'unblinds' is a required property`, `0 is less than the minimum of 1`.
-Sentence = Callable[[Any], str]
+Sentence = Callable[[Any], Message]
 
 
-def _pattern(error: Any) -> str:
+def _pattern(error: Any) -> Message:
     said = PATTERNS.get(error.validator_value)
-    return str(error.message) if said is None else said.format(value=error.instance)
+    if said is None:
+        return msg(
+            N_("{value!r} does not match {pattern!r}"),
+            value=error.instance,
+            pattern=error.validator_value,
+        )
+    return msg(said, value=error.instance)
 
 
-def _fewer(error: Any) -> str:
-    least = error.validator_value
-    return "must list at least one" if least == 1 else f"must list at least {least}"
-
-
-def _more(error: Any) -> str:
-    most = len(error.schema.get("prefixItems", ())) if isinstance(error.schema, dict) else 0
-    return f"must list at most {most}, not {len(error.instance)}"
-
-
-def _few_entries(error: Any) -> str:
-    least = error.validator_value
-    return "must have at least one entry" if least == 1 else f"must have at least {least} entries"
-
-
-def _short(error: Any) -> str:
+def _fewer(error: Any) -> Message:
     least = error.validator_value
     if least == 1:
-        return "must be non-empty text"
-    return f"{error.instance!r} is too short: at least {least} characters"
+        return msg(N_("must list at least one"))
+    return msg(N_("must list at least {count}"), count=least)
 
 
-def _none_of(error: Any) -> str:
+def _more(error: Any) -> Message:
+    most = len(error.schema.get("prefixItems", ())) if isinstance(error.schema, dict) else 0
+    return msg(N_("must list at most {most}, not {count}"), most=most, count=len(error.instance))
+
+
+def _few_entries(error: Any) -> Message:
+    least = error.validator_value
+    if least == 1:
+        return msg(N_("must have at least one entry"))
+    return msg(N_("must have at least {count} entries"), count=least)
+
+
+def _short(error: Any) -> Message:
+    least = error.validator_value
+    if least == 1:
+        return msg(N_("must be non-empty text"))
+    return msg(
+        N_("{value!r} is too short: at least {count} characters"), value=error.instance, count=least
+    )
+
+
+def _none_of(error: Any) -> Message:
     """A value that is none of the forms a rule allows (`oneOf`, `anyOf`): of which types, or
     which one value (a window is a list or "none", a repeat rule a table or a list of them)."""
     outright = [found for found in error.context if _outright(found)]
     types = [repr(found.validator_value) for found in outright if found.validator == "type"]
     values = [repr(found.validator_value) for found in outright if found.validator == "const"]
-    said = f"{error.instance!r} is not"
+    value = repr(error.instance)
+    if types and values:
+        return msg(
+            N_("{value} is not of type {types} nor {values}"),
+            value=value,
+            types=Listing(types, "or"),
+            values=Listing(values, "or"),
+        )
     if types:
-        said += f" of type {' or '.join(types)}" + (" nor" if values else "")
-    return f"{said} {' or '.join(values)}".rstrip()
+        return msg(N_("{value} is not of type {types}"), value=value, types=Listing(types, "or"))
+    if values:
+        return msg(N_("{value} is not {values}"), value=value, values=Listing(values, "or"))
+    return msg(N_("{value} is not"), value=value)
 
 
-def _one_of(error: Any) -> str:
+def _one_of(error: Any) -> Message:
     """A rule that takes one key of several (a repeat rule's end: through, for_weeks, count)."""
     names = [str(name) for rule in error.validator_value for name in rule.get("required", ())]
     given = [name for name in names if isinstance(error.instance, dict) and name in error.instance]
     if not given:
-        return f"needs one of {', '.join(names)}"
-    return f"needs only one of {', '.join(names)}, not {' and '.join(given)}"
+        return msg(N_("needs one of {names}"), names=names)
+    return msg(
+        N_("needs only one of {names}, not {given}"), names=names, given=Listing(given, "and")
+    )
 
 
-def _needs(error: Any) -> str:
+def _needs(error: Any) -> Message:
     """A key that needs others beside it (`amends` needs `version`)."""
     for key, others in error.validator_value.items():
         missing = [
             other for other in others if key in error.instance and other not in error.instance
         ]
         if missing:
-            return f"{key} needs {' and '.join(missing)} beside it"
-    return str(error.message)
+            return msg(N_("{key} needs {keys} beside it"), key=key, keys=Listing(missing, "and"))
+    return _as_said(error)
+
+
+def _type(error: Any) -> Message:
+    types = (
+        error.validator_value
+        if isinstance(error.validator_value, list)
+        else [error.validator_value]
+    )
+    return msg(
+        N_("{value} is not of type {types}"),
+        value=repr(error.instance),
+        types=[repr(kind) for kind in types],
+    )
+
+
+def _required(error: Any) -> Message:
+    """A required key that is missing: the one this error is about (jsonschema makes one error
+    per missing key, whose message starts with the key's repr)."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    missing = [key for key in error.validator_value if key not in instance]
+    key = next((key for key in missing if str(error.message).startswith(repr(key))), None)
+    if key is None:
+        return _as_said(error)
+    return msg(N_("{key!r} is a required property"), key=key)
+
+
+def _extra(error: Any) -> Message:
+    """Keys the table does not take (jsonschema's words, as before: each key's repr)."""
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    extra = sorted((key for key in instance if key not in known), key=str)
+    if not extra:
+        return _as_said(error)
+    names = ", ".join(repr(key) for key in extra)
+    if len(extra) == 1:
+        return msg(
+            N_("Additional properties are not allowed ({names} was unexpected)"), names=names
+        )
+    return msg(N_("Additional properties are not allowed ({names} were unexpected)"), names=names)
+
+
+def _as_said(error: Any) -> Message:
+    """The validator's own words, for a rule this module does not word (none of the schema's
+    today): a literal."""
+    return literal(str(error.message))
 
 
 SENTENCES: dict[str, Sentence] = {
     "pattern": _pattern,
     "minLength": _short,
-    "maxLength": lambda e: f"{e.instance!r} is too long: at most {e.validator_value} characters",
+    "maxLength": lambda e: msg(
+        N_("{value!r} is too long: at most {count} characters"),
+        value=e.instance,
+        count=e.validator_value,
+    ),
     "minItems": _fewer,
     "items": _more,  # past a fixed list (`prefixItems`): a window is [before, after]
     "minProperties": _few_entries,
-    "const": lambda e: f"must be {e.validator_value!r}",
+    "const": lambda e: msg(N_("must be {value}"), value=repr(e.validator_value)),
     "dependentRequired": _needs,
-    # A rule the schema explains in its own title (a blinded treatment states no dose).
-    "not": lambda e: str(e.schema.get("title") or e.message),
+    # A rule the schema explains in its own title (a blinded treatment states no dose): the
+    # title is the schema's text, which the catalogue says in Chinese.
+    "not": lambda e: msg(LITERAL, text=Localized(str(e.schema.get("title") or e.message))),
+    "type": _type,
+    "required": _required,
+    "additionalProperties": _extra,
+    "enum": lambda e: msg(
+        N_("{value} is not one of {names}"),
+        value=repr(e.instance),
+        names=repr(e.validator_value),
+    ),
+    "minimum": lambda e: msg(
+        N_("{value} is less than the minimum of {minimum}"),
+        value=repr(e.instance),
+        minimum=repr(e.validator_value),
+    ),
+    "maximum": lambda e: msg(
+        N_("{value} is greater than the maximum of {maximum}"),
+        value=repr(e.instance),
+        maximum=repr(e.validator_value),
+    ),
+    "exclusiveMinimum": lambda e: msg(
+        N_("{value} is less than or equal to the minimum of {minimum}"),
+        value=repr(e.instance),
+        minimum=repr(e.validator_value),
+    ),
+    "uniqueItems": lambda e: msg(N_("{value} has non-unique elements"), value=repr(e.instance)),
 }
 # What each pattern of the schema means, said with the value (`{value!r}`). The visit code's is
 # said by VisitCode itself, as `plan` says it; a test checks that every pattern is here.
 PATTERNS: dict[str, str] = {
-    r"\S": "must be non-empty text",
-    "^[a-z0-9][a-z0-9-]*$": (
+    r"\S": N_("must be non-empty text"),
+    "^[a-z0-9][a-z0-9-]*$": N_(
         "{value!r} is not a name: use lower-case letters, digits and '-', starting with a "
         "letter or digit"
     ),
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "{value!r} is not a date: use YYYY-MM-DD, e.g. 2022-08-18",
-    "^([Ww][1-9][0-9]{0,5}[Dd][1-7]|[Dd]-?[1-9][0-9]{0,5})$": (
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("{value!r} is not a date: use YYYY-MM-DD, e.g. 2022-08-18"),
+    "^([Ww][1-9][0-9]{0,5}[Dd][1-7]|[Dd]-?[1-9][0-9]{0,5})$": N_(
         "{value!r} is not a visit code: use WnDm (e.g. W3D1) or Dn (e.g. D15)"
     ),
-    "^[A-Z][A-Z0-9]{0,7}$": (
+    "^[A-Z][A-Z0-9]{0,7}$": N_(
         "{value!r} is not a TSPARMCD: use A-Z and 0-9, at most 8, starting with a letter"
     ),
-    "^P(?=[0-9])([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?$": (
+    "^P(?=[0-9])([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?$": N_(
         "{value!r} is not an ISO 8601 duration: use e.g. P28D, P4W or P1Y6M"
     ),
-    "^[1-9][0-9]{0,3} (day|days|week|weeks|month|months|year|years|half-life|half-lives)$": (
+    "^[1-9][0-9]{0,3} (day|days|week|weeks|month|months|year|years|half-life|half-lives)$": N_(
         "{value!r} is not a period: use a whole number and days, weeks, months, years or "
         "half-lives, e.g. 28 days, 3 months, 5 half-lives"
     ),
-    "^[a-z0-9][a-z0-9.+-]*$": (
+    "^[a-z0-9][a-z0-9.+-]*$": N_(
         "{value!r} is not a drug name as a class lists it: use lower-case letters, digits and "
         "'-', '.' or '+', starting with a letter or digit"
     ),
 }
 
 
-def _wording(error: Any, code_pattern: str) -> str:
+def _wording(error: Any, code_pattern: str) -> Message:
     """What a person reads for a schema problem: for a malformed visit code the message `plan`
     gives, for a choice of keys (`oneOf` of `required`) the keys, else the keyword's sentence."""
     from mil62sched.model.codes import VisitCode
@@ -386,7 +505,7 @@ def _wording(error: Any, code_pattern: str) -> str:
         try:
             VisitCode.parse(error.instance)
         except Mil62schedError as exc:
-            return exc.line()
+            return exc.message()
     if error.validator in ("oneOf", "anyOf") and all(
         set(rule) == {"required"} for rule in error.validator_value
     ):
@@ -394,4 +513,4 @@ def _wording(error: Any, code_pattern: str) -> str:
     if error.validator in ("oneOf", "anyOf") and error.context:
         return _none_of(error)  # no alternative was meant (`_leaves`)
     said = SENTENCES.get(error.validator)
-    return str(error.message) if said is None else said(error)
+    return _as_said(error) if said is None else said(error)

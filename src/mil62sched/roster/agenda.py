@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from mil62sched.errors import UsageError
 from mil62sched.formats.wording import tracked
+from mil62sched.messages import N_, msg
 from mil62sched.model.agenda import (
     DUE_TODAY,
     NON_WORKING,
@@ -42,8 +43,12 @@ def agenda(
         end = start + timedelta(days=days - 1)
     except OverflowError:
         raise UsageError(
-            f"an agenda of {days} days from {start.isoformat()} would end after 9999-12-31",
-            accepted="start earlier or cover fewer days",
+            msg(
+                N_("an agenda of {days} days from {date} would end after 9999-12-31"),
+                days=days,
+                date=start,
+            ),
+            accepted=msg(N_("start earlier or cover fewer days")),
         ) from None
     overdue: list[Due] = []
     upcoming: list[Due] = []

@@ -28,10 +28,17 @@ from typing import NamedTuple
 
 from mil62sched.errors import Mil62schedError, UsageError
 from mil62sched.inputs import Reading
+from mil62sched.messages import N_, Keyword, Message, Text, keywords, msg
 from mil62sched.model.eligibility import Dose, History
-from mil62sched.parse import check_participant, control_character, excerpt, parse_duration
+from mil62sched.parse import (
+    check_participant,
+    column_date,
+    control_character,
+    excerpt,
+    parse_duration,
+)
 from mil62sched.parse import parse_file_date as file_date
-from mil62sched.roster.files import RowError, open_table, table_rows
+from mil62sched.roster.files import RowError, missing_column, open_table, table_rows
 
 CANDIDATE_REQUIRED = ("participant", "phase", "screening")
 CANDIDATE_COLUMNS = (*CANDIDATE_REQUIRED, "item", "name", "date", "value")
@@ -61,18 +68,24 @@ def canonical(text: str) -> str:
     return "-".join(text.strip().lower().replace("_", " ").split())
 
 
-def parse_name(text: str, what: str) -> str:
+def parse_name(text: str, what: Text) -> str:
     """A drug, vaccine or procedure as typed, in canonical form; empty or odd text refused."""
     name = canonical(text)
     if not name or len(name) > 64 or control_character(name) is not None or "=" in name:
         raise UsageError(
-            f"invalid {what} {excerpt(text)!r}: use a name such as tocilizumab, ivig or "
-            "live-vaccine (at most 64 characters)"
+            msg(
+                N_(
+                    "invalid {what} {value!r}: use a name such as tocilizumab, ivig or "
+                    "live-vaccine (at most 64 characters)"
+                ),
+                what=what,
+                value=excerpt(text),
+            )
         )
     return name
 
 
-def parse_mg(text: str, what: str = "--steroid-dose") -> float:
+def parse_mg(text: str, what: Text = "--steroid-dose") -> float:
     """A daily dose in mg, prednisone or its equivalent: a number from 0 to MOST_MG.
 
     >>> parse_mg("15"), parse_mg("7.5")
@@ -82,32 +95,47 @@ def parse_mg(text: str, what: str = "--steroid-dose") -> float:
     if re.fullmatch(r"[0-9]{1,5}(\.[0-9]{1,3})?", value) and float(value) <= MOST_MG:
         return float(value)
     raise UsageError(
-        f"invalid {what} {excerpt(text)!r}: use the daily dose in mg of prednisone or its "
-        f"equivalent, a number from 0 to {MOST_MG}, e.g. 15 or 7.5"
+        msg(
+            N_(
+                "invalid {what} {value!r}: use the daily dose in mg of prednisone or its "
+                "equivalent, a number from 0 to {most}, e.g. 15 or 7.5"
+            ),
+            what=what,
+            value=excerpt(text),
+            most=MOST_MG,
+        )
     )
 
 
-def parse_days(text: str, what: str = "--continuous-days") -> int:
+def parse_days(text: str, what: Text = "--continuous-days") -> int:
     """How many days in a row a drug was taken: a whole number from 1 to MOST_DAYS."""
     value = text.strip()
     if re.fullmatch(r"[0-9]{1,5}", value) and 1 <= int(value) <= MOST_DAYS:
         return int(value)
     raise UsageError(
-        f"invalid {what} {excerpt(text)!r}: use a whole number of days from 1 to {MOST_DAYS}"
+        msg(
+            N_("invalid {what} {value!r}: use a whole number of days from 1 to {most}"),
+            what=what,
+            value=excerpt(text),
+            most=MOST_DAYS,
+        )
     )
 
 
-def parse_half_life(text: str, what: str = "--half-life") -> timedelta:
+def parse_half_life(text: str, what: Text = "--half-life") -> timedelta:
     """A half-life: 5h, 3d, 1d12h, 90m (as `--duration` is written)."""
     return parse_duration(text, what, LONGEST_HALF_LIFE)
 
 
-def parse_pair(text: str, option: str, form: str) -> tuple[str, str]:
+def parse_pair(text: str, option: str, form: Message) -> tuple[str, str]:
     """`NAME=VALUE` as typed after an option, split at its last '='; refused without one."""
     name, equals, value = text.rpartition("=")
     if not equals or not name.strip() or not value.strip():
-        raise UsageError(f"invalid {option} {excerpt(text)!r}: use {form}")
-    return parse_name(name, f"{option} name"), value
+        raise UsageError(
+            msg(N_("invalid {what} {value!r}: use {form}"), what=option, value=excerpt(text),
+                form=form)
+        )  # fmt: skip
+    return parse_name(name, msg(N_("{option} name"), option=option)), value
 
 
 class _Person:
@@ -145,10 +173,7 @@ def read_candidates(path: Path, reading: Reading) -> tuple[list[Candidate], list
 
     def check(header: list[str]) -> None:
         if "item" not in header:
-            raise UsageError(
-                f"{path.name} line 1: missing column 'item': the header needs "
-                f"{', '.join(CANDIDATE_COLUMNS)}"
-            )
+            raise missing_column(path.name, "item", CANDIDATE_COLUMNS)
 
     with open_table(path, CANDIDATE_COLUMNS, reading) as reader:
         for line, row in table_rows(path, reader, reading, CANDIDATE_REQUIRED, check):
@@ -158,48 +183,63 @@ def read_candidates(path: Path, reading: Reading) -> tuple[list[Candidate], list
             try:
                 _add_row(people, line, row)
             except Mil62schedError as exc:
-                errors.append(RowError(path.name, line, exc.line(), row["participant"].strip()))
+                errors.append(RowError(path.name, line, exc.message(), row["participant"].strip()))
     return [person.candidate() for person in people.values()], errors
 
 
 def _add_row(people: dict[str, _Person], line: int, row: Mapping[str, str]) -> None:
     participant = check_participant(row["participant"].strip())
     phase = row["phase"].strip()
-    screening = file_date(row["screening"], "screening date")
+    screening = file_date(row["screening"], column_date("screening"))
     person = people.setdefault(participant.casefold(), _Person(line, participant, phase, screening))
     if phase.lower() != person.phase.lower():
         raise UsageError(
-            f"phase {phase!r} differs from line {person.line}'s {person.phase!r}: one phase a "
-            "person"
+            msg(
+                N_("phase {phase!r} differs from line {line}'s {first!r}: one phase a person"),
+                phase=phase,
+                line=person.line,
+                first=person.phase,
+            )
         )
     if screening != person.screening:
         raise UsageError(
-            f"screening {screening.isoformat()} differs from line {person.line}'s "
-            f"{person.screening.isoformat()}: one screening date a person"
+            msg(
+                N_(
+                    "screening {date} differs from line {line}'s {first}: one screening date a "
+                    "person"
+                ),
+                date=screening,
+                line=person.line,
+                first=person.screening,
+            )
         )
     item = (row.get("item") or "").strip().lower()
     if not item:
         return
     if item not in ITEMS:
-        raise UsageError(f"unknown item {item!r}: use {', '.join(ITEMS)}")
+        raise UsageError(
+            msg(N_("unknown item {value!r}: use {names}"), value=item, names=keywords(ITEMS))
+        )
 
     def cell(column: str) -> str:
         text = (row.get(column) or "").strip()
         if not text:
-            raise UsageError(f"item {item} needs a {column}")
+            raise UsageError(
+                msg(N_("item {item} needs a {column}"), item=Keyword(item), column=Keyword(column))
+            )
         return text
 
     if item == "last":
         name = parse_name(cell("name"), "name")
-        person.doses.append(Dose(name, file_date(cell("date"), "date")))
+        person.doses.append(Dose(name, file_date(cell("date"))))
     elif item == "attack":
-        day = file_date(cell("date"), "date")
+        day = file_date(cell("date"))
         if day in person.attacks:
-            raise UsageError(f"the attack on {day.isoformat()} is given twice")
+            raise UsageError(msg(N_("the attack on {date} is given twice"), date=day))
         person.attacks.append(day)
     elif item == "steroid-dose":
         if person.mg is not None:
-            raise UsageError("a second steroid-dose: give one daily dose a person")
+            raise UsageError(msg(N_("a second steroid-dose: give one daily dose a person")))
         person.mg = parse_mg(cell("value"), "steroid-dose")
     else:
         name = parse_name(cell("name"), "name")

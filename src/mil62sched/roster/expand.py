@@ -17,6 +17,7 @@ from mil62sched import engine
 from mil62sched.amendment import AmendedPlanner
 from mil62sched.errors import RecordError, RecordErrors, UsageError
 from mil62sched.inputs import Reading
+from mil62sched.messages import N_, msg
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
@@ -147,14 +148,20 @@ def _each(
             continue
         except UsageError as exc:
             # Unnamed, a field is worded as its roster column (`escalate_at`).
-            tally.refuse(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
+            said = msg(N_("{participant}: {problem}"), participant=row.participant,
+                       problem=exc.message())  # fmt: skip
+            tally.refuse(RowError(roster.name, row.line, said))
             continue
         tally.planned += 1
         yield made
     if actuals is not None:
         for participant, theirs in lines.items():
             if participant not in recorded_on_roster:
-                unknown = f"participant {participant!r} is not on the roster {roster.name}"
+                unknown = msg(
+                    N_("participant {participant!r} is not on the roster {file}"),
+                    participant=participant,
+                    file=roster.name,
+                )
                 for line in theirs.values():
                     tally.refuse(RowError(actuals.name, line, unknown))
     tally.errors.sort(key=lambda error: (error.file, error.line))

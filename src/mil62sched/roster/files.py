@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -29,17 +29,26 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from mil62sched.engine import later_period
-from mil62sched.errors import Mil62schedError, UsageError
-from mil62sched.inputs import Reading, input_lines, not_in_forced_encoding, open_input
+from mil62sched.errors import FILE_LINE, Mil62schedError, UsageError
+from mil62sched.inputs import (
+    Reading,
+    cannot_read,
+    input_lines,
+    not_in_forced_encoding,
+    open_input,
+)
+from mil62sched.messages import N_, Keyword, Listing, Localized, Message, Text, keywords, msg
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window, period_start_column
 from mil62sched.parse import (
     check_participant,
-    excerpt,
+    column_date,
+    not_csv,
     parse_file_date,
     parse_visit_key,
     parse_window,
+    runaway,
     runaway_quote,
 )
 from mil62sched.sheets import CellError, RowReader, is_workbook, open_sheet
@@ -58,11 +67,16 @@ class RowError:
 
     file: str
     line: int
-    reason: str
+    reason: Text
     participant: str | None = None  # as typed on the row, when it had one
 
+    def message(self) -> Message:
+        """`roster.csv line 3: what is wrong`."""
+        return msg(N_("{where}: {problem}"), where=msg(FILE_LINE, file=self.file, line=self.line),
+                   problem=self.reason)  # fmt: skip
+
     def __str__(self) -> str:
-        return f"{self.file} line {self.line}: {self.reason}"
+        return str(self.message())
 
 
 class Enrolment(NamedTuple):
@@ -85,7 +99,7 @@ def open_csv(path: Path, reading: Reading) -> IO[str]:
     try:
         return open_input(path, reading)
     except OSError as exc:
-        raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        raise cannot_read(path, exc) from None
 
 
 @contextmanager
@@ -147,8 +161,15 @@ def read_roster(
         for name in header:
             if name.endswith("_start") and name not in starts:
                 raise UsageError(
-                    f"{path.name} line 1: column {name!r} names no later period of "
-                    f"{protocol.id}: accepted: {', '.join(columns)}"
+                    msg(
+                        N_(
+                            "column {name!r} names no later period of {protocol}: accepted: {names}"
+                        ),
+                        name=name,
+                        protocol=protocol.id,
+                        names=keywords(columns),
+                    ),
+                    where=msg(FILE_LINE, file=path.name, line=1),
                 )
 
     with open_table(path, columns, reading) as reader:
@@ -163,15 +184,26 @@ def read_roster(
             except Mil62schedError as exc:
                 named = row["participant"].strip()
                 participants.add(named, line)
-                yield RowError(path.name, line, exc.line(), named)
+                yield RowError(path.name, line, exc.message(), named)
                 continue
             earlier = participants.first(enrolment.participant)
             if earlier is not None:
                 first, spelling = earlier
-                where = f"first on line {first}"
+                again = msg(
+                    N_("duplicate participant {participant!r} (first on line {line})"),
+                    participant=enrolment.participant,
+                    line=first,
+                )
                 if spelling != enrolment.participant:
-                    where += f", as {spelling!r}: IDs are compared ignoring case"
-                again = f"duplicate participant {enrolment.participant!r} ({where})"
+                    again = msg(
+                        N_(
+                            "duplicate participant {participant!r} (first on line {line}, as "
+                            "{spelling!r}: IDs are compared ignoring case)"
+                        ),
+                        participant=enrolment.participant,
+                        line=first,
+                        spelling=spelling,
+                    )
                 yield RowError(path.name, line, again, enrolment.participant)
                 continue
             participants.add(enrolment.participant, line)
@@ -206,15 +238,22 @@ def read_actuals(
             try:
                 typed = check_participant(row["participant"].strip())
                 participant = spelling.setdefault(typed.casefold(), typed)
-                key = parse_visit_key(row["code"], "code")
+                key = parse_visit_key(row["code"], Keyword("code"))
                 status = (row.get("status") or "done").strip().lower()
                 if status not in STATUSES:
-                    raise UsageError(f"invalid status {row['status']!r}: use done or missed")
+                    raise UsageError(
+                        msg(
+                            N_("invalid {what} {value!r}: use {names}"),
+                            what=Keyword("status"),
+                            value=row["status"],
+                            names=Listing(keywords(STATUSES), "or"),
+                        )
+                    )
                 when = None
                 if status == "done" or row["date"].strip():
-                    when = parse_file_date(row["date"], "date")
+                    when = parse_file_date(row["date"])
             except UsageError as exc:
-                errors.append(RowError(path.name, line, str(exc)))
+                errors.append(RowError(path.name, line, exc.message()))
                 continue
             lines = seen.setdefault(participant, {})
             if key in lines:
@@ -222,7 +261,12 @@ def read_actuals(
                     RowError(
                         path.name,
                         line,
-                        f"{participant} {key} is recorded twice (first on line {lines[key]})",
+                        msg(
+                            N_("{participant} {visit} is recorded twice (first on line {line})"),
+                            participant=participant,
+                            visit=str(key),
+                            line=lines[key],
+                        ),
                     )
                 )
                 continue
@@ -260,7 +304,7 @@ def _enrolment(
         given = (row.get(column) or "").strip()
         if given:
             named = later_period(protocol, arm, period, field=column)
-            period_starts.append((named, parse_file_date(given, f"{column} date")))
+            period_starts.append((named, parse_file_date(given, column_date(column))))
     escalate = (row.get("escalate_at") or "").strip()
     window = (row.get("window") or "").strip()
     amended_on = (row.get("amended_on") or "").strip()
@@ -268,7 +312,7 @@ def _enrolment(
         line=line,
         participant=check_participant(row["participant"].strip()),
         arm=arm.name,
-        start=parse_file_date(row["start"], "start date"),
+        start=parse_file_date(row["start"], column_date("start")),
         escalate_at=VisitCode.parse(escalate) if escalate else None,
         period_starts=tuple(period_starts),
         window=_window(window) if window else None,
@@ -296,21 +340,26 @@ def table_rows(
     except UnicodeDecodeError:
         raise _not_utf8(path, reading) from None
     except csv.Error as exc:
-        raise UsageError(f"{path.name} line 1: not a CSV file ({exc})") from None
+        raise UsageError(
+            Localized(f"not a CSV file ({exc})", {"zh": msg(N_("not a CSV file ({said!r})"),
+                                                             said=str(exc))}),
+            where=msg(FILE_LINE, file=path.name, line=1),
+        ) from None  # fmt: skip
+    first_line = msg(FILE_LINE, file=path.name, line=1)
     if header is None:
-        raise UsageError(f"{path.name} line 1: empty file: the first line must name the columns")
+        raise UsageError(
+            msg(N_("empty file: the first line must name the columns")), where=first_line
+        )
     columns = [cell.strip().lower() for cell in header]
     twice = sorted({name for name in columns if name and columns.count(name) > 1})
     if twice:
         raise UsageError(
-            f"{path.name} line 1: column {twice[0]!r} is named twice: which one holds the value?"
+            msg(N_("column {name!r} is named twice: which one holds the value?"), name=twice[0]),
+            where=first_line,
         )
     missing = [name for name in required if name not in columns]
     if missing:
-        raise UsageError(
-            f"{path.name} line 1: missing column {missing[0]!r}: the header needs "
-            f"{', '.join(required)}"
-        )
+        raise missing_column(path.name, missing[0], required)
     if check is not None:
         check(columns)
     while True:
@@ -321,7 +370,7 @@ def table_rows(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield first, RowError(path.name, first, f"not valid CSV: {exc}")
+            yield first, RowError(path.name, first, not_csv(exc))
             continue
         except CellError as exc:
             yield first, RowError(path.name, first, exc.reason)
@@ -333,23 +382,27 @@ def table_rows(
         if reader.line_num > first:  # a quoted cell ran over several lines
             swallowed = runaway_quote(cells, len(columns))
             if swallowed is not None:
-                reason = (
-                    f"a quote opened on this line runs on to line {reader.line_num}, taking in "
-                    f"what reads as a row of its own ({excerpt(swallowed)!r}): close the quote or "
-                    "remove it"
-                )
+                reason = runaway(reader.line_num, swallowed)
                 yield first, RowError(path.name, first, reason, _who(columns, cells))
                 continue
         if len(cells) < len(columns):
             absent = columns[len(cells)]
             if absent in required:
-                yield first, RowError(path.name, first, f"missing {absent!r}", _who(columns, cells))
+                yield (
+                    first,
+                    RowError(path.name, first, msg(N_("missing {name!r}"), name=absent),
+                             _who(columns, cells)),
+                )  # fmt: skip
                 continue
             cells = cells + [""] * (len(columns) - len(cells))
         row = dict(zip(columns, cells, strict=False))
         empty = [name for name in required if not row[name].strip() and name != "date"]
         if empty:
-            yield first, RowError(path.name, first, f"empty {empty[0]!r}", _who(columns, cells))
+            yield (
+                first,
+                RowError(path.name, first, msg(N_("empty {name!r}"), name=empty[0]),
+                         _who(columns, cells)),
+            )  # fmt: skip
             continue
         yield first, row
 
@@ -368,10 +421,30 @@ def _not_utf8(path: Path, reading: Reading) -> UsageError:
         line = content.count(b"\n", 0, start) + 1
         column = start - (content.rfind(b"\n", 0, start) + 1) + 1
         return UsageError(
-            f"{path.name} line {line}: not UTF-8 text (byte {start + 1} of the file, "
-            f"{column} of the line: {content[start : start + 1].hex()}); save it as UTF-8 CSV"
+            msg(
+                N_(
+                    "not UTF-8 text (byte {byte} of the file, {column} of the line: {hex}); save "
+                    "it as UTF-8 CSV"
+                ),
+                byte=start + 1,
+                column=column,
+                hex=content[start : start + 1].hex(),
+            ),
+            where=msg(FILE_LINE, file=path.name, line=line),
         )
-    return UsageError(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV")
+    return UsageError(msg(N_("not UTF-8 text; save it as UTF-8 CSV")), where=path.name)
+
+
+def missing_column(file: str, name: str, required: Sequence[str]) -> UsageError:
+    """A file whose header lacks the column `name` of the `required` ones."""
+    return UsageError(
+        msg(
+            N_("missing column {name!r}: the header needs {names}"),
+            name=name,
+            names=keywords(required),
+        ),
+        where=msg(FILE_LINE, file=file, line=1),
+    )
 
 
 def _who(columns: list[str], cells: list[str]) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from mil62sched.errors import ProtocolError
+from mil62sched.messages import N_, msg
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.design import Design, DesignArm
 from mil62sched.model.protocol import Protocol, Schedule
@@ -46,9 +47,17 @@ def datasets(protocol: Protocol, design: Design) -> tuple[Dataset, ...]:
             for variable, value in zip(dataset.variables, row, strict=True):
                 if isinstance(value, str) and len(value) > TEXT_LENGTH:
                     raise ProtocolError(
-                        f"{dataset.name} {variable.name} would be {len(value)} characters, more "
-                        f"than the {TEXT_LENGTH} SDTM holds ({value[:50]!r}...): shorten the "
-                        "names it is made of"
+                        msg(
+                            N_(
+                                "{dataset} {variable} would be {count} characters, more than the "
+                                "{most} SDTM holds ({value!r}...): shorten the names it is made of"
+                            ),
+                            dataset=dataset.name,
+                            variable=variable.name,
+                            count=len(value),
+                            most=TEXT_LENGTH,
+                            value=value[:50],
+                        )
                     )
     return built
 
@@ -113,9 +122,15 @@ def _escalation_target(protocol: Protocol, design: Design, schedule: Schedule) -
         ):
             return other
     raise ProtocolError(
-        f"design.elements: schedule {schedule.name!r} escalates to "
-        f"{schedule.escalation.treatment.label!r}, but no schedule of period "
-        f"{schedule.period!r} with an element gives it throughout"
+        msg(
+            N_(
+                "design.elements: schedule {name!r} escalates to {label!r}, but no schedule of "
+                "period {period!r} with an element gives it throughout"
+            ),
+            name=schedule.name,
+            label=schedule.escalation.treatment.label,
+            period=schedule.period,
+        )
     )
 
 

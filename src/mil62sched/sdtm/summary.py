@@ -9,6 +9,7 @@ import re
 from typing import NamedTuple
 
 from mil62sched.errors import ProtocolError
+from mil62sched.messages import N_, Listing, Message, msg
 from mil62sched.model.design import PARAMETER_NAMES, Design, SummaryParameter
 from mil62sched.model.protocol import Protocol, Treatment
 from mil62sched.sdtm.terminology import Terminology
@@ -106,30 +107,45 @@ def trial_summary(protocol: Protocol, design: Design, table: Terminology) -> Dat
     return Dataset("TS", "Trial Summary", variables, tuple(rows))
 
 
-def uncoded(dataset: Dataset, table: Terminology) -> str | None:
+def uncoded(dataset: Dataset, table: Terminology) -> Message | None:
     """A sentence naming the TS values that have no code because the shipped table lacks it: a
     value of a coded parameter the table does not list, or one coded in another terminology."""
     index = {variable.name: number for number, variable in enumerate(dataset.variables)}
-    by_reason: dict[str, list[str]] = {}
+    by_reason: dict[Message, list[str]] = {}
     for row in dataset.rows:
         parameter, value = str(row[index["TSPARMCD"]]), str(row[index["TSVAL"]])
         if not value or row[index["TSVALCD"]]:
             continue
         codelist = table.parameter_codelist(parameter)
         if codelist is not None:
-            reason = f"not in its codelist {codelist.short}"
+            reason = msg(N_("not in its codelist {codelist}"), codelist=codelist.short)
         elif parameter in ELSEWHERE:
             where = ELSEWHERE[parameter]
-            reason = "no UNII" if where == "UNII" else f"no {where} code"
+            reason = (
+                msg(N_("no UNII"))
+                if where == "UNII"
+                else msg(
+                    N_("no {where} code"),
+                    where=where,
+                )
+            )
         else:
             continue
         by_reason.setdefault(reason, []).append(f"{parameter} {value!r}")
     if not by_reason:
         return None
-    groups = [f"{' and '.join(sorted(names))} ({reason})" for reason, names in by_reason.items()]
-    return (
-        "TS values without a code (TSVALCD empty), the shipped table holding "
-        f"{table.reference} {table.package} only: {', '.join(sorted(groups))}"
+    groups = [
+        msg(N_("{values} ({reason})"), values=Listing(sorted(names), "and"), reason=reason)
+        for reason, names in by_reason.items()
+    ]
+    return msg(
+        N_(
+            "TS values without a code (TSVALCD empty), the shipped table holding {reference} "
+            "{package} only: {groups}"
+        ),
+        reference=table.reference,
+        package=table.package,
+        groups=sorted(groups, key=str),
     )
 
 
@@ -197,14 +213,33 @@ def _coded(record: _Record, table: Terminology) -> _Record:
     if term is None:
         if record.code:
             raise ProtocolError(
-                f"design.summary {record.parameter}: {record.value!r} is not in codelist "
-                f"{codelist.short} of {table.reference} {table.package}: leave out its code"
+                msg(
+                    N_(
+                        "design.summary {parameter}: {value!r} is not in codelist {codelist} of "
+                        "{reference} {package}: leave out its code"
+                    ),
+                    parameter=record.parameter,
+                    value=record.value,
+                    codelist=codelist.short,
+                    reference=table.reference,
+                    package=table.package,
+                )
             )
         return record
     if record.code and record.code != term.code:
         raise ProtocolError(
-            f"design.summary {record.parameter}: code {record.code} is not the code of "
-            f"{record.value!r} in {table.reference} {table.package} ({term.code})"
+            msg(
+                N_(
+                    "design.summary {parameter}: code {code} is not the code of {value!r} in "
+                    "{reference} {package} ({term})"
+                ),
+                parameter=record.parameter,
+                code=record.code,
+                value=record.value,
+                reference=table.reference,
+                package=table.package,
+                term=term.code,
+            )
         )
     return record._replace(code=term.code, reference=table.reference, version=table.package)
 

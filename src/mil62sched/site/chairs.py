@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from mil62sched.engine import with_doubts
+from mil62sched.messages import N_, Message, msg
 from mil62sched.model.codes import W1D1
 from mil62sched.model.plan import Plan, Visit, search_order
 
@@ -32,7 +33,7 @@ def over(plans: Iterable[Plan], chairs: int) -> dict[date, int]:
 
 def balance(
     plans: list[Plan], chairs: int, today: date | None = None
-) -> tuple[list[Plan], list[str]]:
+) -> tuple[list[Plan], list[Message]]:
     """Move planned infusions off over-full days to the nearest day inside their window that is
     a working day with a free chair (search: +1, -1, +2, -2 ...), never before `today`.
 
@@ -50,10 +51,10 @@ def balance(
             if visit.status == "planned" and visit.kind == "infusion":
                 on_day[visit.date].append((p, v))
     moved: dict[tuple[int, int], date] = {}
-    unplaced: list[str] = []
+    unplaced: list[Message] = []
     # Every over-full day, also one of done infusions only: each is said, as without --adjust.
     for day in sorted(d for d, count in counts.items() if count > chairs):
-        stuck: list[str] = []
+        stuck: list[Message] = []
         for p, v in sorted(on_day[day], reverse=True):
             if counts[day] <= chairs:
                 break
@@ -62,19 +63,25 @@ def balance(
                 plan, visit, counts, chairs, today, _neighbours(p, v, plans, moved)
             )
             if target is None:
-                stuck.append(f"{_who(plan, visit)} ({why})")
+                stuck.append(msg(N_("{visit} ({why})"), visit=_who(plan, visit), why=why))
                 continue
             counts[day] -= 1
             counts[target] += 1
             moved[p, v] = target
         if counts[day] > chairs:
             reason = (
-                f"could not move {', '.join(sorted(stuck))}"
+                msg(N_("could not move {visits}"), visits=sorted(stuck, key=str))
                 if stuck
-                else "could not move any: they are done"
+                else msg(N_("could not move any: they are done"))
             )
             unplaced.append(
-                f"{day.isoformat()}: {counts[day]} infusions for {chairs} chair(s); {reason}"
+                msg(
+                    N_("{day}: {count} infusions for {chairs} chair(s); {reason}"),
+                    day=day,
+                    count=counts[day],
+                    chairs=chairs,
+                    reason=reason,
+                )
             )
     touched = {p for p, _ in moved}
     result = [
@@ -119,15 +126,15 @@ def _free_day(
     chairs: int,
     today: date | None,
     neighbours: tuple[date | None, date | None],
-) -> tuple[date | None, str]:
+) -> tuple[date | None, Message | None]:
     """The nearest day in the visit's window that is a working day with a free chair, not
     before today, strictly between the days of its neighbouring visits; else None and why."""
     if visit.code == W1D1:
-        return None, "W1D1 never moves"
+        return None, msg(N_("W1D1 never moves"))
     if visit.window is None:
-        return None, "no window set"
+        return None, msg(N_("no window set"))
     if today is not None and visit.date < today:
-        return None, "in the past"
+        return None, msg(N_("in the past"))
     start, end = visit.window.around(visit.target)
     site = plan.policy.site
     before, after = neighbours
@@ -140,9 +147,13 @@ def _free_day(
         if (before is not None and day <= before) or (after is not None and day >= after):
             out_of_order = True
             continue
-        return day, ""
-    why = f"no working day with a free chair in its window {visit.window}"
-    return None, f"{why} that keeps the visits in order" if out_of_order else why
+        return day, None
+    said = (
+        N_("no working day with a free chair in its window {window} that keeps the visits in order")
+        if out_of_order
+        else N_("no working day with a free chair in its window {window}")
+    )
+    return None, msg(said, window=visit.window.words())
 
 
 def _who(plan: Plan, visit: Visit) -> str:
@@ -151,6 +162,11 @@ def _who(plan: Plan, visit: Visit) -> str:
 
 
 def _moved(visit: Visit, day: date, chairs: int) -> Visit:
-    note = f"moved from {visit.date.isoformat()} to {day.isoformat()}: more than {chairs} infusions"
+    note = msg(
+        N_("moved from {date} to {moved}: more than {chairs} infusions"),
+        date=visit.date,
+        moved=day,
+        chairs=chairs,
+    )
     # _free_day chose a working day (or the site checks none).
     return visit._replace(date=day, note=note, working_day=True, non_working_reason=None)

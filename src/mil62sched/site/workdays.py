@@ -18,16 +18,26 @@ overrides are applied on top at run time, never cached.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from mil62sched.errors import UsageError
+from mil62sched.errors import FILE_LINE, UsageError, os_problem
 from mil62sched.inputs import Reading, input_lines, not_in_forced_encoding, open_input
+from mil62sched.messages import N_, Keyword, Localized, Message, Text, lines, msg
 from mil62sched.model.plan import DayStatus, search_order
-from mil62sched.parse import excerpt, parse_file_date, runaway_quote
-from mil62sched.site.holiday_data import country_years, is_supported
+from mil62sched.parse import (
+    CONTROL_CHARACTER,
+    UNKNOWN_COUNTRY,
+    more_bad_rows,
+    not_csv,
+    parse_file_date,
+    runaway,
+    runaway_quote,
+)
+from mil62sched.site.holiday_data import PackageYear, country_years, is_supported
 
 Kind = Literal["holiday", "workday"]
 _KINDS: dict[str, Kind] = {"holiday": "holiday", "workday": "workday"}
@@ -56,7 +66,12 @@ class SiteCalendar:
     ) -> None:
         if country is None and overrides:
             raise UsageError(
-                "a holiday override file needs the working-day check, which is off (--no-holidays)"
+                msg(
+                    N_(
+                        "a holiday override file needs the working-day check, which is off "
+                        "(--no-holidays)"
+                    )
+                )
             )
         self.country = None if country is None else _check_country(country)
         self.overrides: dict[date, Override] = dict(overrides or {})
@@ -79,7 +94,9 @@ class SiteCalendar:
         provisional = self.provisional(day.year)
         override = self.overrides.get(day)
         if override is not None and override.kind == "holiday":
-            return DayStatus(working=False, reason=override.name, provisional=provisional)
+            # The site file's own name, as written, in every language.
+            named = Localized(override.name, {"zh": override.name})
+            return DayStatus(working=False, reason=named, provisional=provisional)
         year = country_years(self.country).year(day.year)
         if override is not None:  # a workday
             # A make-up working day when the package has it as one, or as a plain weekend day;
@@ -90,20 +107,7 @@ class SiteCalendar:
             return DayStatus(True, None, provisional, make_up)
         if year.is_working_day(day):
             return DayStatus(True, None, provisional, year.is_make_up_day(day))
-        return DayStatus(working=False, reason=year.day_off_name(day), provisional=provisional)
-
-    def local_name(self, day: date, lang: str) -> str | None:
-        """The name of the holiday on `day` in `lang` ("zh": the package's zh_CN name, 国庆节);
-        a site file's name as it was written; None for a working day, a plain weekend day or a
-        language the package has no names in (the English name then stands)."""
-        if self.country is None or self.status(day).working:
-            return None
-        override = self.overrides.get(day)
-        if override is not None:
-            return override.name
-        if lang != "zh":
-            return None
-        return country_years(self.country).year(day.year).names_zh.get(day.isoformat())
+        return DayStatus(working=False, reason=_day_off(year, day), provisional=provisional)
 
     def provisional(self, year: int) -> bool:
         """Whether `year`'s working days may still change because its official list is missing.
@@ -144,6 +148,34 @@ class SiteCalendar:
         return None
 
 
+# A plain weekend day's reason: "weekend" in the contracts, and said in the reader's language.
+WEEKEND = Localized(N_("weekend"))
+
+
+# The package's English name of a day off given in exchange for a weekend day worked (its dates
+# made ISO by `holiday_data`): said as a Chinese site says it, 调休放假（2月28日上班）.
+_SUBSTITUTED = re.compile(r"Day off \(substituted from ([0-9]{4})-([0-9]{2})-([0-9]{2})\)")
+
+
+def _day_off(year: PackageYear, day: date) -> Localized:
+    """Why the package has `day` off: its holiday's name(s) in English, with the package's
+    Chinese name of the day (a day off in exchange for a working weekend day: ours, naming the
+    day worked); or the weekend."""
+    english = year.day_off_name(day)
+    if english == "weekend":
+        return WEEKEND
+    worked = _SUBSTITUTED.fullmatch(english)
+    if worked is not None:
+        said = msg(
+            N_("day off in exchange for the weekend day worked on {month}/{day}"),
+            month=int(worked[2]),
+            day=int(worked[3]),
+        )
+        return Localized(english, {"zh": said})
+    chinese = year.names_zh.get(day.isoformat())
+    return Localized(english, {"zh": chinese} if chinese else None)
+
+
 def load_overrides(path: Path, reading: Reading) -> dict[date, Override]:
     """Read a site's override file: CSV with header date,name,kind, in the run's encoding (see
     `inputs.open_input`: UTF-8 with or without BOM, UTF-16 with BOM or GB18030), or a sheet of an
@@ -167,10 +199,17 @@ def load_overrides(path: Path, reading: Reading) -> dict[date, Override]:
         if forced is not None:
             raise forced from None
         raise UsageError(
-            f"{path.name}: not UTF-8 text (byte {error.start}); save the file as UTF-8 CSV"
+            msg(N_("not UTF-8 text (byte {byte}); save the file as UTF-8 CSV"), byte=error.start),
+            where=path.name,
         ) from None
     except OSError as error:
-        raise UsageError(f"cannot read override file {path}: {error.strerror or error}") from None
+        raise UsageError(
+            msg(
+                N_("cannot read override file {path}: {problem}"),
+                path=str(path),
+                problem=os_problem(error),
+            )
+        ) from None
 
 
 def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
@@ -185,22 +224,39 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
         # Tabs and line breaks are white space (a quoted name may span lines).
         return control_character(name, line_breaks=True)
 
-    def fail(reason: str) -> UsageError:
-        return UsageError(f"{file_name} line {reader.line_num}: {reason}")
+    def fail(reason: Text) -> UsageError:
+        return UsageError(reason, where=msg(FILE_LINE, file=file_name, line=reader.line_num))
 
     expected = ",".join(OVERRIDE_COLUMNS)
     overrides: dict[date, Override] = {}
+    said: Text
     first_line: dict[date, int] = {}
     problems: list[UsageError] = []  # every bad row, reported together (as a roster's)
     try:
         header = next(reader, None)
         if header is None:
-            raise UsageError(f"{file_name} line 1: empty file: the first line must be {expected}")
+            raise UsageError(
+                msg(N_("empty file: the first line must be {columns}"), columns=Keyword(expected)),
+                where=msg(FILE_LINE, file=file_name, line=1),
+            )
         columns = [cell.strip() for cell in header]
         if sorted(columns) != sorted(OVERRIDE_COLUMNS):
             missing = [name for name in OVERRIDE_COLUMNS if name not in columns]
-            what = f"missing column {missing[0]!r}" if missing else "unexpected columns"
-            raise fail(f"header {','.join(columns)!r}: {what}; use {expected}")
+            header_is = ",".join(columns)
+            if missing:
+                said = msg(
+                    N_("header {header!r}: missing column {name!r}; use {columns}"),
+                    header=header_is,
+                    name=missing[0],
+                    columns=Keyword(expected),
+                )
+            else:
+                said = msg(
+                    N_("header {header!r}: unexpected columns; use {columns}"),
+                    header=header_is,
+                    columns=Keyword(expected),
+                )
+            raise fail(said)
         position = {name: columns.index(name) for name in OVERRIDE_COLUMNS}
         started = reader.line_num + 1  # the line the next row starts on
         while True:
@@ -217,23 +273,22 @@ def _parse_overrides(file_name: str, reader: Any) -> dict[date, Override]:
             if swallowed is not None:
                 problems.append(
                     UsageError(
-                        f"{file_name} line {opened}: a quote opened on this line runs on to line "
-                        f"{reader.line_num}, taking in what reads as a row of its own "
-                        f"({excerpt(swallowed)!r}): close the quote or remove it"
+                        runaway(reader.line_num, swallowed),
+                        where=msg(FILE_LINE, file=file_name, line=opened),
                     )
                 )
                 continue
             if not any(cell.strip() for cell in row):
                 continue  # blank lines, and the ",," rows spreadsheets leave at the end
             problem = _row_problem(row, columns, position, first_line, control_in)
-            if isinstance(problem, str):
+            if isinstance(problem, Message | str):
                 problems.append(fail(problem))
                 continue
             day, override = problem
             first_line[day] = reader.line_num
             overrides[day] = override
     except csv.Error as error:
-        problems.append(fail(f"not valid CSV: {error}"))
+        problems.append(fail(not_csv(error)))
     _raise_bad_rows(file_name, problems)
     return overrides
 
@@ -244,29 +299,43 @@ def _row_problem(
     position: dict[str, int],
     first_line: dict[date, int],
     control_in: Callable[[str], str | None],
-) -> str | tuple[date, Override]:
+) -> Text | tuple[date, Override]:
     """What is wrong with one row of an override file, or its date and override."""
     expected = ",".join(OVERRIDE_COLUMNS)
     if len(row) < len(columns):
-        return f"missing column {columns[len(row)]!r}; use {expected}"
+        return msg(
+            N_("missing column {name!r}; use {columns}"),
+            name=columns[len(row)],
+            columns=Keyword(expected),
+        )
     if len(row) > len(columns):
-        return (
-            f"{len(row)} columns, expected {len(columns)} ({expected}); "
-            "quote a name that contains a comma"
+        return msg(
+            N_("{count} columns, expected {columns} ({names}); quote a name that contains a comma"),
+            count=len(row),
+            columns=len(columns),
+            names=Keyword(expected),
         )
     date_text, name, kind = (row[position[column]].strip() for column in OVERRIDE_COLUMNS)
     try:
         day = parse_file_date(date_text)
     except UsageError as error:
-        return str(error)
+        return error.message()
     if not name:
-        return "empty name"
+        return msg(N_("empty name"))
     if kind not in _KINDS:
-        return f"invalid kind {kind!r}: use holiday or workday"
+        return msg(
+            N_("invalid {what} {value!r}: use holiday or workday"), what=msg(N_("kind")), value=kind
+        )
     if (control := control_in(name)) is not None:
-        return f"{kind} name contains a control character (U+{ord(control):04X}): use plain text"
+        return msg(
+            N_("{kind} name {problem}"),
+            kind=Keyword(kind),
+            problem=msg(CONTROL_CHARACTER, code=f"U+{ord(control):04X}"),
+        )
     if day in first_line:
-        return f"duplicate date {day.isoformat()} (first on line {first_line[day]})"
+        return msg(
+            N_("duplicate date {date} (first on line {line})"), date=day, line=first_line[day]
+        )
     return day, Override(name=name, kind=_KINDS[kind])
 
 
@@ -281,11 +350,17 @@ def _raise_bad_rows(file_name: str, problems: list[UsageError]) -> None:
         return
     if len(problems) == 1:
         raise problems[0]
-    lines = [str(problem) for problem in problems[:SHOWN_BAD_ROWS]]
+    said: list[Text] = [problem.message() for problem in problems[:SHOWN_BAD_ROWS]]
     if len(problems) > SHOWN_BAD_ROWS:
-        lines.append(f"... and {len(problems) - SHOWN_BAD_ROWS} more bad row(s)")
-    lines.append(f"{file_name}: {len(problems)} bad rows; nothing written (fix them all)")
-    raise UsageError("\n".join(lines))
+        said.append(more_bad_rows(len(problems) - SHOWN_BAD_ROWS))
+    said.append(
+        msg(
+            N_("{file}: {count} bad rows; nothing written (fix them all)"),
+            file=file_name,
+            count=len(problems),
+        )
+    )
+    raise UsageError(lines(said))
 
 
 def _check_country(country: str) -> str:
@@ -297,7 +372,4 @@ def _check_country(country: str) -> str:
     is_code = len(code) == 2 and code.isascii() and code.isalpha()
     if is_code and (country_years(code).cached or is_supported(code)):
         return code
-    raise UsageError(
-        f"unknown country {country!r}: use an ISO 3166-1 alpha-2 code supported by the "
-        "holidays package, e.g. CN or DE"
-    )
+    raise UsageError(msg(UNKNOWN_COUNTRY, value=country))
