@@ -24,6 +24,11 @@ os.environ["SOURCE_DATE_EPOCH"] = "1767225600"
 # The language of what people read follows the locale (issue 9 #13): the tests expect English
 # wherever they run, unless they ask for another (tests/test_i18n.py).
 os.environ["MIL62SCHED_LANG"] = "en"
+# openpyxl writes its XML with lxml when lxml is installed, and caldav (a test tool, for the
+# CalDAV test of amended calendars) brings it: the workbook tests edit the XML that openpyxl's
+# own writer makes, so every test run uses that writer, whatever else is installed. Set before
+# openpyxl is imported (it reads this once).
+os.environ["OPENPYXL_LXML"] = "False"
 
 # sitecal caches holiday data per user. Set here, at import, so that the whole session (and every
 # subprocess it starts) starts cold in a folder of its own and never writes to the user's home.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
 from mil62sched.roster import agenda as site_agenda
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import Run
+from tests.conftest import Run, workbook_text
 
 PREFIX = "mil62sched: error: "
 TRIAL = protocol.load()
@@ -169,6 +170,7 @@ def test_agenda_csv_has_one_row_per_line_with_flags_joined(run: Run, tmp_path: P
         "protocol_date", "protocol_date_working_day", "protocol_date_non_working_reason",
     ]  # fmt: skip
     assert [(r["participant"], r["code"], r["date"], r["flags"]) for r in rows] == [
+        ("NEW", "", "", "untracked"),  # no record (issue 16 #2): a row of its own, first
         ("OV2", "W27D1", "2024-07-01", "overdue"),
         ("OV1", "W3D1", "2025-09-15", "overdue"),
         ("DT", "W3D1", "2025-09-29", "due today; over capacity"),
@@ -176,7 +178,7 @@ def test_agenda_csv_has_one_row_per_line_with_flags_joined(run: Run, tmp_path: P
         ("NW", "W3D1", "2025-10-01", "non-working day"),
         ("LATE", "W3D1", "2025-10-09", ""),
     ]
-    assert (rows[4]["working_day"], rows[4]["non_working_reason"]) == ("false", "National Day")
+    assert (rows[5]["working_day"], rows[5]["non_working_reason"]) == ("false", "National Day")
 
 
 def test_without_chairs_nothing_is_over_capacity(run: Run, tmp_path: Path) -> None:
@@ -320,6 +322,7 @@ def test_empty_agenda_says_so(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "Due 2025-09-29 to 2025-10-05",
+        "1 participant has no recorded visits: their past visits are not flagged: A.",
         "Nothing due and nothing overdue.",
     ]
 
@@ -423,3 +426,122 @@ def test_agenda_function_names_the_period_of_a_journey_and_flags_unblinded() -> 
     assert [(i.code, i.visit.treatment.label, i.masking) for i in due.items] == [
         ("OLP W3D1", "MIL62 1000 mg", "unblinded")
     ]
+
+
+# --- participants without records (issue 16 #2) ------------------------------------------------
+# An untracked plan cannot be told from a late one: a participant with no recorded visit (done
+# or missed) is untracked, and their visits before the agenda's first day are not listed, as
+# overdue or as still in their window; the agenda names them once, at the top. One with any
+# record is judged as before.
+
+
+def test_agenda_function_does_not_flag_the_past_of_a_participant_without_records() -> None:
+    plans = [
+        # U from Monday 2025-09-01, nothing recorded: W3D1 2025-09-15 (window 09-13..09-17)
+        # closed before 2025-09-29: not listed.
+        plan("U", "phase3-rcp", "2025-09-01"),
+        # T, the same with W1D1 recorded: its W3D1 is overdue.
+        plan("T", "phase3-rcp", "2025-09-01", ("W1D1=2025-09-01",)),
+        # V from Monday 2025-09-15, nothing recorded: W3D1 2025-09-29, due today: listed.
+        plan("V", "phase1b-1000", "2025-09-15"),
+        # Y from Sunday 2025-09-28 (a worked Sunday), nothing recorded: W1D1 09-28, window
+        # 09-26..09-30 still open, not listed; W3D1 Sunday 2025-10-12 (the 14th day): listed.
+        plan("Y", "phase3-rcp", "2025-09-28"),
+    ]
+    due = site_agenda.agenda(iter(plans), D("2025-09-29"), 14)
+    assert [(i.participant, i.code, i.visit.date, i.flags) for i in due.items] == [
+        ("T", "W3D1", D("2025-09-15"), ("overdue",)),
+        ("V", "W3D1", D("2025-09-29"), ("due today",)),
+        ("Y", "W3D1", D("2025-10-12"), ("non-working day",)),
+    ]
+    assert [(u.participant, u.arm, u.masking) for u in due.untracked] == [
+        ("U", "phase3-rcp", "blinded"),
+        ("V", "phase1b-1000", "open-label"),
+        ("Y", "phase3-rcp", "blinded"),
+    ]
+
+
+EXAMPLE_ROSTER = str(Path(__file__).parent.parent / "examples" / "roster.csv")
+EXAMPLE_ACTUALS = str(Path(__file__).parent.parent / "examples" / "actuals.csv")
+# examples/roster.csv: who, arm and masking (phase3 and phase3-olp are blinded, the OLP's
+# W3D1 keeping the RCP's blind; phase1b is open-label).
+EXAMPLE_PARTICIPANTS = [
+    ("CT303-0001", "phase3", "blinded"),
+    ("CT303-0002", "phase3", "blinded"),
+    ("CT303-0003", "phase3-olp", "blinded"),
+    ("CT303-0004", "phase1b-500", "open-label"),
+    ("CT303-0005", "phase1b-1000", "open-label"),
+]
+UNTRACKED_ALL = (
+    "5 participants have no recorded visits: their past visits are not flagged: CT303-0001, "
+    "CT303-0002, CT303-0003, CT303-0004, CT303-0005."
+)
+
+
+def test_an_agenda_without_records_flags_nothing_overdue_and_names_everyone(run: Run) -> None:
+    # Every participant of the example roster started on or before 2025-09-29: without an
+    # actuals file, none has a record, so none of their past visits is overdue (CT303-0003's
+    # W3D1, 2025-09-08, is with its record: the README's agenda).
+    result = run("agenda", EXAMPLE_ROSTER, "--today", "2025-09-29")
+    assert result.exit_code == 0, result.stderr
+    assert "overdue" not in result.stdout
+    assert "2025-09-08" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Due 2025-09-29 to 2025-10-12"
+    # Said once, right under the heading, naming all of them.
+    assert " ".join(result.stdout.split()).count(UNTRACKED_ALL) == 1
+    assert " ".join(lines[1:3]).startswith("5 participants have no recorded visits")
+
+
+def test_an_agenda_names_its_untracked_participants_in_json_csv_and_xlsx(
+    run: Run, tmp_path: Path
+) -> None:
+    args = ("agenda", EXAMPLE_ROSTER, "--today", "2025-09-29")
+    document = json.loads(run(*args, "--format", "json").stdout)
+    assert document["untracked"] == [
+        {"participant": who, "arm": arm, "masking": masking}
+        for who, arm, masking in EXAMPLE_PARTICIPANTS
+    ]
+    assert not any("overdue" in item["flags"] for item in document["items"])
+    # CSV: one row per untracked participant first, flagged `untracked`, its visit columns empty.
+    text = run(*args, "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    head = rows[: len(EXAMPLE_PARTICIPANTS)]
+    assert [(r["participant"], r["arm"], r["masking"], r["flags"]) for r in head] == [
+        (*who, "untracked") for who in EXAMPLE_PARTICIPANTS
+    ]
+    visit_columns = [name for name in rows[0] if name not in ("participant", "arm", "masking")]
+    assert all(r[name] == "" for r in head for name in visit_columns if name != "flags")
+    assert all(r["flags"] != "untracked" and r["date"] for r in rows[len(head) :])
+    # The workbook has the CSV's rows.
+    target = tmp_path / "agenda.xlsx"
+    assert run(*args, "--format", "xlsx", "-o", str(target)).exit_code == 0
+    book = workbook_text(target.read_bytes()).splitlines()
+    assert "CT303-0001,phase3,blinded,,,,,,,,,,untracked,,," in book
+
+
+def test_an_agenda_with_records_names_only_those_without(run: Run) -> None:
+    # The README's agenda: CT303-0005 (W1D1 2025-09-29) has no record, the others have some.
+    args = ("agenda", EXAMPLE_ROSTER, "--actuals", EXAMPLE_ACTUALS, "--from", "2025-09-29",
+            "--days", "14", "--today", "2025-09-29", "--chairs", "1")  # fmt: skip
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "1 participant has no recorded visits: their past visits are not flagged: CT303-0005."
+    )
+    document = json.loads(run(*args, "--format", "json").stdout)
+    assert [u["participant"] for u in document["untracked"]] == ["CT303-0005"]
+    # CT303-0003's W3D1 has a record before it (W1D1): still overdue.
+    assert [(i["participant"], i["flags"]) for i in document["items"]][0] == (
+        "CT303-0003",
+        ["overdue"],
+    )
+
+
+def test_the_agenda_sheet_names_its_untracked_participants_in_both_languages(run: Run) -> None:
+    result = run("agenda", EXAMPLE_ROSTER, "--today", "2025-09-29", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(re.sub(r"<[^>]+>", " ", result.stdout).split())
+    assert UNTRACKED_ALL in text
+    assert "5 名受试者没有访视记录，其既往访视不予标记：CT303-0001，CT303-0002，" in text
+    assert "Overdue" not in text  # no overdue section

@@ -349,6 +349,31 @@ def test_load_counts_done_visits_on_their_actual_day_and_not_missed_ones() -> No
     assert capacity.load([a]) == {D("2025-01-10"): 1, D("2025-01-23"): 1, D("2025-07-11"): 1}
 
 
+def test_balance_counts_a_done_visit_on_its_day_and_never_moves_it() -> None:
+    # Issue 16 #1. A from Monday 2025-11-03: W3D1 (protocol Monday 11-17) done on Tuesday
+    # 11-18. B from Tuesday 2025-11-04: W3D1 planned Tuesday 11-18. One chair, today 11-18:
+    # the day holds two infusions; the done one is history, so B's moves, within its window
+    # 11-16..11-20, to +1 Wednesday 11-19 (a working day, free). A's stays on 11-18, its date.
+    window, site, today = Window(2, 2), SiteCalendar("CN"), D("2025-11-18")
+    a = engine.plan(
+        TRIAL, "phase1b-1000", D("2025-11-03"), participant="A",
+        records=Records({VisitKey(VisitCode(3, 1)): D("2025-11-18")}),
+        policy=Policy(window=window, site=site, today=today),
+    )  # fmt: skip
+    b = engine.plan(
+        TRIAL, "phase1b-1000", D("2025-11-04"), participant="B",
+        policy=Policy(window=window, site=site, today=today),
+    )  # fmt: skip
+    assert capacity.over([a, b], 1) == {D("2025-11-18"): 2}
+    balanced, unplaced = capacity.balance([a, b], 1, today)
+    assert unplaced == []
+    a_w3d1, b_w3d1 = balanced[0].visits[1], balanced[1].visits[1]
+    assert (a_w3d1.status, a_w3d1.date, a_w3d1.target) == ("done", D("2025-11-18"), D("2025-11-17"))
+    assert (a_w3d1.note, a_w3d1.moved) == (None, False)
+    assert (b_w3d1.date, b_w3d1.target) == (D("2025-11-19"), D("2025-11-18"))
+    assert capacity.load(balanced)[D("2025-11-18")] == 1
+
+
 def test_balance_moves_the_later_participant_and_leaves_the_input_alone() -> None:
     original = plans()
     balanced, unplaced = capacity.balance(original, 1)

@@ -419,7 +419,11 @@ def test_the_agenda_lists_overdue_first_then_day_by_day_with_chairs(
     assert "over capacity" not in text[second_day:]
     assert "non-working day: National Day" in text[second_day:]
     assert first_day < text.index("CT303-0004") < second_day
-    assert first_day < text.index("CT303-0005") < second_day
+    assert first_day < text.index("CT303-0005", first_day) < second_day
+    # CT303-0005 has no record: named once at the top, in both languages (issue 16 #2).
+    untracked = "1 participant has no recorded visits: their past visits are not flagged"
+    assert text.index(untracked) < text.index("CT303-0005") < overdue_at
+    assert "1 名受试者没有访视记录，其既往访视不予标记：CT303-0005。" in text[:overdue_at]
 
 
 # --- pdf without a usable browser -----------------------------------------------------------
@@ -660,13 +664,16 @@ def test_a_visit_on_a_make_up_saturday_says_it_is_a_working_day(run: Run) -> Non
 
 
 def test_the_agenda_counts_chairs_only_on_the_days_it_covers(run: Run, tmp_path: Path) -> None:
-    # A from 2025-09-01: W3D1 2025-09-15, window 3 days (to 09-18), nothing recorded. An agenda
-    # from 2025-09-17 lists it (window still open) under 09-15, a day it does not count chairs on.
+    # A from 2025-09-01 (W1D1 recorded): W3D1 2025-09-15, window 3 days (to 09-18), not
+    # recorded. An agenda from 2025-09-17 lists it (window still open) under 09-15, a day it
+    # does not count chairs on.
     roster = tmp_path / "roster.csv"
     roster.write_text("participant,arm,start,window\nA,phase3-rcp,2025-09-01,3\n", encoding="utf-8")
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("participant,code,date\nA,W1D1,2025-09-01\n", encoding="utf-8")
     result = run(
-        "agenda", str(roster), "--from", "2025-09-17", "--days", "7", "--today", "2025-09-17",
-        "--chairs", "2", "--format", "html",
+        "agenda", str(roster), "--actuals", str(actuals), "--from", "2025-09-17", "--days", "7",
+        "--today", "2025-09-17", "--chairs", "2", "--format", "html",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     text = " ".join("".join(page(result.stdout).text).split())

@@ -14,6 +14,7 @@ from mil62sched.formats.contract import (
     PROTOCOL_DATE_COLUMNS,
     STUDY_DATE_COLUMNS,
     TRACKING_COLUMNS,
+    VERSION_COLUMNS,
     plan_fields,
     plan_visits,
     protocol_date_fields,
@@ -65,6 +66,7 @@ def test_rows_say_what_visit_fields_say(
             **protocol_date_fields(visit),
             "after_study_completion": fields["after_study_completion"],
             "kind": fields["kind"],
+            "protocol_version": None,  # issue 18: the built-in file states no version
         }
         assert fields["kind"] == "infusion"  # every MIL62-CT303 visit of the built-in file
         columns = csv_export.VISIT_COLUMNS + TRACKING_COLUMNS + PROTOCOL_DATE_COLUMNS
@@ -74,6 +76,7 @@ def test_rows_say_what_visit_fields_say(
             [csv_export.cell(fields[name]) for name in columns]
             + [csv_export.cell({**fields, **plan_wide}[name]) for name in STUDY_DATE_COLUMNS]
             + [csv_export.cell(fields[name]) for name in KIND_COLUMNS]
+            + [csv_export.cell(fields[name]) for name in VERSION_COLUMNS]
         )
         assert row[len(csv_export.PLAN_COLUMNS) :] == expected
         assert row[: len(csv_export.PLAN_COLUMNS)] == [

@@ -69,8 +69,13 @@ def test_gb18030_actuals_are_read(run: Run, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     w3d1 = next(line for line in result.stdout.splitlines() if ",W3D1," in line)
-    assert w3d1.startswith(f"MIL62-CT303,phase3-rcp,blinded,{W3D1}")
-    assert ",done,2025-09-02,1," in w3d1  # done a day after 2025-09-01
+    # Done a day after its protocol date Monday 2025-09-01: its date is Tuesday 2025-09-02
+    # (issue 16 #1), its protocol date stays 2025-09-01.
+    assert w3d1.startswith(
+        "MIL62-CT303,phase3-rcp,blinded,CT303-0042,2025-08-18,W3D1,15,2025-09-02,Tuesday,"
+    )
+    assert ",RCP,2025-09-01," in w3d1
+    assert ",done,2025-09-02,1," in w3d1
     assert result.stderr == "mil62sched: note: actuals.csv read as GB18030 (not UTF-8)\n"
 
 

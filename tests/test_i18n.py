@@ -479,7 +479,11 @@ HAND_CHECKED = {
         "2025-10-01   周三 国庆节",  # 1 October 2025 was a Wednesday
         "今日到期，超出容量",
         "* 2025-09-29：2 次输注，只有 1 张输注椅",
+        # CT303-0005 alone has no record in examples/actuals.csv (issue 16 #2).
+        "1 名受试者没有访视记录，其既往访视不予标记：CT303-0005。",
     ],
+    # CT303-0001's RCP W3D1 was done on Wednesday 2025-09-03: its date (issue 16 #1).
+    "roster_2025-10-10.table.txt": ["W3D1     RCP     2025-09-03   周三"],
     "day_W25D1.txt": ["W25D1 第25周第1天 = 研究第169天 = 2024-06-17（周一）"],
 }
 

@@ -25,7 +25,8 @@ LAYERS = (
     ("mil62sched.formats",),
     ("mil62sched.sdtm",),  # the SDTM trial-design datasets: from the protocol, beside the formats
     ("mil62sched.site",),
-    ("mil62sched.engine", "mil62sched.eligibility"),  # pure: a plan; a screened person's dates
+    # pure: a plan; a screened person's dates; a plan under an amendment, and what it changes
+    ("mil62sched.engine", "mil62sched.eligibility", "mil62sched.amendment"),
     ("mil62sched.protocol",),
     ("mil62sched.parse",),
     ("mil62sched.model",),

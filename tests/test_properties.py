@@ -680,3 +680,127 @@ def test_satralizumab_uids_do_not_tell_the_arms_apart(start: date, participant: 
     assert set(placebo).isdisjoint(
         uids(engine.plan(SATRA, SATRA_BLINDED, start, participant=participant))
     )
+
+
+# --- protocol amendments (issue 18): change lists and mixed plans ----------------------------
+
+
+def _amended_protocol() -> Any:
+    """The example amendment, with one more made-up change that only the unblinded pharmacist
+    may see: the MIL62 arm's RCP W27D1 becomes MIL62 1500 mg (the placebo arm's does not
+    change, and the blinded schedule still says 'MIL62 1000 mg or matching placebo')."""
+    import tomllib
+
+    from mil62sched.protocol import build
+
+    text = AMENDMENT_EXAMPLE.read_text(encoding="utf-8")
+    at = text.index('name = "phase3-rcp-mil62"')
+    line = 'treatment = "mil62-1000"\n'
+    at = text.index(line, at) + len(line)
+    text = text[:at] + 'overrides = { W27D1 = "mil62-1500" }\n' + text[at:]
+    text = text.replace(
+        "[[schedules]]",
+        '[treatments.mil62-1500]\nlabel = "MIL62 1500 mg"\nproduct = "MIL62"\ndose_mg = 1500\n\n'
+        "[[schedules]]",
+        1,
+    )
+    problems: list[Any] = []
+    built = build(tomllib.loads(text), problems)
+    assert built is not None, problems
+    return built
+
+
+AMENDMENT_EXAMPLE = (
+    Path(__file__).resolve().parents[1]
+    / "examples"
+    / "protocols"
+    / "mil62-ct303-amendment-example.toml"
+)
+AMENDED = _amended_protocol()
+CHANGE_FORMATS = ("table", "csv", "json", "md", "html", "xlsx")
+
+
+def change_outputs(listed: Any, lang: str) -> dict[str, str]:
+    """Every format of a change list, as text (a workbook's as all its text)."""
+    from mil62sched.formats.changes import FORMATS as CHANGES
+    from mil62sched.formats.changes import Shown
+
+    shown: dict[str, str] = {}
+    for fmt in CHANGES:
+        output = fmt.render(listed, Shown(lang, STAMP))
+        shown[fmt.name] = workbook_text(output) if isinstance(output, bytes) else output
+    assert set(shown) == set(CHANGE_FORMATS)
+    return shown
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    blinded=st.sampled_from(["phase3-rcp", "phase3"]),
+    start=st.dates(min_value=date(2024, 6, 1), max_value=date(2026, 6, 1)),
+    participant=NEUTRAL_PARTICIPANTS,
+    lang=LANGS,
+)
+def test_amendment_outputs_keep_the_blind(
+    blinded: str, start: date, participant: str, lang: str
+) -> None:
+    """Under an amendment that changes one arm's dose only (MIL62 arm, RCP W27D1: 1000 mg to
+    1500 mg), a blinded person's change list and mixed plan, in every format and language, name
+    no dose of it, no placebo but in the combined label and nothing unblinded; the pharmacist's
+    change lists tell the two arms apart and say UNBLINDED."""
+    from hypothesis import assume
+
+    from mil62sched import amendment
+    from mil62sched.errors import UsageError
+    from mil62sched.model.amendment import ChangeList
+
+    effective = date(2025, 12, 1)
+    planner = amendment.AmendedPlanner(P, AMENDED, Policy(today=date(2026, 6, 1)), effective)
+
+    def listed(arm: str) -> tuple[Any, Plan]:
+        try:
+            before, mixed = planner.plans(arm, start, participant=participant)
+        except UsageError:  # the effective date inside a changed visit's window: refused
+            assume(False)
+            raise
+        found = tuple(amendment.changes(before, mixed))
+        unchanged = () if found else (participant,)
+        changes = ChangeList(
+            "MIL62-CT303", None, "example-1", effective, found, unchanged, 1, mixed.unblinded
+        )
+        return changes, mixed
+
+    shown, mixed = listed(blinded)
+    views = {
+        **change_outputs(shown, lang),
+        **{f"plan {f}": render(mixed, f, lang) for f in FORMATS},
+    }
+    for fmt, text in views.items():
+        rest = unfolded(text) if fmt == "plan ics" else text
+        for label in (BLINDED_LABEL, BLINDED_LABELS[lang], BLINDED_LABEL_ZH):
+            rest = rest.replace(label, "")
+        assert "1500" not in rest, fmt
+        assert not re.search("placebo|安慰剂", rest, re.IGNORECASE), fmt
+        assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
+
+    w27d1_after = start + timedelta(days=182) >= effective  # RCP W27D1 = start + 182 days
+    twins = {arm: listed(arm)[0] for arm in UNBLINDED_BY_BLINDED[blinded]}
+    for arm, changes in twins.items():
+        doses = [c for c in changes.changes if c.kind == "treatment"]
+        if arm.endswith("mil62") and w27d1_after:
+            assert [(str(c.code), c.old_treatment, c.new_treatment) for c in doses] == [
+                ("W27D1", "MIL62 1000 mg", "MIL62 1500 mg")
+            ]
+        else:
+            assert doses == []
+        outputs = change_outputs(changes, lang)
+        assert "UNBLINDED" in outputs["table"]
+        assert json.loads(outputs["json"])["notice"].startswith("UNBLINDED")
+        assert "sheet: UNBLINDED changes" in outputs["xlsx"]
+        assert 'class="banner"' in outputs["html"]
+    # The blinded list is the same whichever arm the participant is really on: it is made from
+    # the blinded arm alone, and says no more than the twins have in common.
+    blinded_kinds = {(c.period, str(c.code), c.kind) for c in shown.changes}
+    common = set.intersection(
+        *({(c.period, str(c.code), c.kind) for c in t.changes} for t in twins.values())
+    )
+    assert blinded_kinds == common

@@ -281,7 +281,8 @@ def test_plan_on_the_second_trial_in_every_format(tmp_path: Path) -> None:
     assert [row["date"] for row in rows] == SATRA_DATES
     assert [row["kind"] for row in rows] == ["screening"] + ["infusion"] * 25
     assert rows[0]["treatment"] == rows[0]["dose_mg"] == ""
-    assert list(rows[0])[-1] == "kind"
+    # `kind` was added last, then `protocol_version` (issue 18) after it.
+    assert list(rows[0])[-2:] == ["kind", "protocol_version"]
     code, out, err = run(*base, "--arm", "sakurastar-db-placebo", "--format", "json")
     assert code == 0, err
     document = json.loads(out)
@@ -315,26 +316,27 @@ def test_roster_and_agenda_on_the_second_trial(tmp_path: Path) -> None:
     assert [r["date"] for r in rows if r["participant"] == "S-2"] == [
         (D(day) + timedelta(days=7)).isoformat() for day in SATRA_DATES
     ]
+    # S-1's screening (D-28) was done on its day; nothing is recorded for S-2.
+    actuals = write(tmp_path, "participant,code,date\nS-1,D-28,2023-12-04\n", "actuals.csv")
     code, out, err = run(
-        "agenda", str(roster), "--protocol", str(SATRA), "--from", "2024-01-13", "--days", "7",
-        "--today", "2024-01-13", "--no-holidays", "--format", "csv",
+        "agenda", str(roster), "--protocol", str(SATRA), "--actuals", str(actuals),
+        "--from", "2024-01-13", "--days", "7", "--today", "2024-01-13", "--no-holidays",
+        "--format", "csv",
     )  # fmt: skip
     assert code == 0, err
     due = [
         (r["participant"], r["code"], r["date"], r["flags"])
         for r in csv.DictReader(io.StringIO(out))
     ]
-    # Overdue first (nothing is recorded, and their day or window closed before 2024-01-13):
-    # S-1's screening (D-28, window to D-1 = 2023-12-31) and D1 (2024-01-01); S-2's screening
-    # (2023-12-11, window to 2024-01-07) and D1 (2024-01-08). Then S-1's D15 on 2024-01-15;
+    # S-2 has no record: untracked, its past visits (screening 2023-12-11, D1 2024-01-08) not
+    # flagged (issue 16 #2), a row of its own first. Then S-1's D1 (2024-01-01), its day
+    # closed before 2024-01-13 with nothing recorded: overdue; then S-1's D15 on 2024-01-15.
     # S-2's D15 (2024-01-22) is after the 7 days.
-    assert sorted(due[:4]) == [
-        ("S-1", "D-28", "2023-12-04", "overdue"),
+    assert due == [
+        ("S-2", "", "", "untracked"),
         ("S-1", "D1", "2024-01-01", "overdue"),
-        ("S-2", "D-28", "2023-12-11", "overdue"),
-        ("S-2", "D1", "2024-01-08", "overdue"),
+        ("S-1", "D15", "2024-01-15", ""),
     ]
-    assert due[4:] == [("S-1", "D15", "2024-01-15", "")]
 
 
 def test_chairs_count_only_infusions() -> None:
@@ -1363,7 +1365,7 @@ def test_each_rule_of_meaning_is_one_problem_at_its_key(
                 (None, "(top level): 'treatments' is a required property"),
                 (None, "treatment: Additional properties are not allowed ('treatment' was "
                  "unexpected); accepted: format, protocol, treatments, schedules, journeys, "
-                 "design, eligibility"),
+                 "arm_map, design, eligibility"),
             ],
             id="misspelled-treatments",
         ),

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from typer.testing import Result
@@ -25,7 +26,7 @@ from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, Visit, VisitKey
 from mil62sched.model.protocol import Window
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import Run, error_line
+from tests.conftest import Run, error_line, workbook_text
 
 TRIAL = protocol.load()
 D = date.fromisoformat
@@ -94,7 +95,8 @@ def test_late_w3d1_is_done_with_its_deviation() -> None:
     # W3D1 planned 2024-01-15, done 2024-01-18: deviation 18 - 15 = +3.
     w3d1 = rcp(actual={"W3D1": "2024-01-18"})["W3D1"]
     assert (w3d1.status, w3d1.actual, w3d1.deviation_days) == ("done", D("2024-01-18"), 3)
-    assert w3d1.target == w3d1.date == D("2024-01-15")
+    # `date` is the day it happened (issue 16 #1); the protocol date stays the target.
+    assert (w3d1.target, w3d1.date) == (D("2024-01-15"), D("2024-01-18"))
     assert w3d1.in_window is None  # no window, no verdict
 
 
@@ -118,7 +120,7 @@ def test_late_w3d1_does_not_move_w25d1_when_anchored_on_w1d1() -> None:
     visits = rcp(actual={"W3D1": "2024-01-18"})
     assert dates(visits) == {
         "W1D1": "2024-01-01",
-        "W3D1": "2024-01-15",
+        "W3D1": "2024-01-18",  # a done visit's date is its actual date
         "W25D1": "2024-06-17",
         "W27D1": "2024-07-01",
     }
@@ -131,11 +133,11 @@ def test_anchor_previous_moves_later_visits_with_the_late_w3d1() -> None:
     visits = rcp(actual={"W3D1": "2024-01-18"}, anchor="previous")
     assert dates(visits) == {
         "W1D1": "2024-01-01",
-        "W3D1": "2024-01-15",  # the planned date of a done visit stays its target
+        "W3D1": "2024-01-18",  # a done visit's date is its actual date (issue 16 #1)
         "W25D1": "2024-06-20",
         "W27D1": "2024-07-04",
     }
-    assert visits["W3D1"].actual == D("2024-01-18")
+    assert (visits["W3D1"].actual, visits["W3D1"].target) == (D("2024-01-18"), D("2024-01-15"))
 
 
 def test_anchor_previous_follows_the_latest_actual() -> None:
@@ -292,7 +294,7 @@ def test_cli_records_in_json(run: Run) -> None:
         3,
         False,  # window 01-13 .. 01-17
     )
-    assert (w3d1["date"], w3d1["protocol_date"]) == ("2024-01-15", "2024-01-15")
+    assert (w3d1["date"], w3d1["protocol_date"]) == ("2024-01-18", "2024-01-15")
     w25d1 = visits["W25D1"]
     assert (w25d1["status"], w25d1["actual_date"], w25d1["deviation_days"]) == (
         "missed",
@@ -466,3 +468,163 @@ def test_actual_w1d1_refusal_names_the_visit_as_typed(run: Run, arm: str) -> Non
 def test_bad_actual_is_echoed_exactly_as_typed(run: Run, typed: str, message: str) -> None:
     line = error_line(cli(run, "--actual", typed, "--today", TODAY))
     assert line == f"invalid --actual {typed!r}: {message}"
+
+
+# --- a done or missed visit is history (issue 16 #1) ---------------------------------------------
+# Wednesday 2025-09-17 + 14 = W3D1 Wednesday 2025-10-01, National Day (1-8 October 2025 are days
+# off). With a window of 3 (09-28..10-04) the nearest working day is Tuesday 09-30 (10-01 and
+# +1 10-02 are off, -1 09-30 is worked): the proposal of a planned W3D1. Once W3D1 is recorded,
+# nothing is proposed, moved or advised for it: `date` is the day it happened; for a missed
+# visit, its protocol date.
+
+HISTORY = ("--arm", "phase3-rcp", "--start", "2025-09-17", "--window", "3", "--today", "2026-01-05")
+
+
+def national_day(**records: object) -> dict[str, Visit]:
+    return rcp(
+        "2025-09-17", window=Window(3, 3), site=SiteCalendar("CN"), today=D("2026-01-05"),
+        **records,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("adjust", [False, True])
+def test_a_done_visit_is_on_its_actual_day_and_never_proposed_or_moved(adjust: bool) -> None:
+    w3d1 = national_day(actual={"W1D1": "2025-09-17", "W3D1": "2025-10-01"}, adjust=adjust)["W3D1"]
+    assert (w3d1.status, w3d1.date, w3d1.target, w3d1.proposed, w3d1.note) == (
+        "done", D("2025-10-01"), D("2025-10-01"), None, None
+    )  # fmt: skip
+    assert not w3d1.moved
+    # `working_day` is the date's: the visit took place on National Day.
+    assert (w3d1.working_day, w3d1.non_working_reason) == (False, "National Day")
+    assert (w3d1.target_working, w3d1.target_reason) == (False, "National Day")
+    assert (w3d1.deviation_days, w3d1.in_window) == (0, True)
+
+
+def test_a_late_done_visit_is_on_its_actual_day_without_adjust() -> None:
+    # Done on Tuesday 2025-12-30 (a working day), 90 days after its protocol date 10-01.
+    w3d1 = national_day(actual={"W3D1": "2025-12-30"})["W3D1"]
+    assert (w3d1.date, w3d1.proposed, w3d1.note) == (D("2025-12-30"), None, None)
+    assert (w3d1.working_day, w3d1.non_working_reason, w3d1.deviation_days) == (True, None, 90)
+
+
+@pytest.mark.parametrize("adjust", [False, True])
+def test_a_missed_visit_stays_on_its_protocol_date_unproposed(adjust: bool) -> None:
+    w3d1 = national_day(missed=("W3D1",), adjust=adjust)["W3D1"]
+    assert (w3d1.status, w3d1.date, w3d1.proposed, w3d1.note, w3d1.moved) == (
+        "missed", D("2025-10-01"), None, None, False
+    )  # fmt: skip
+    assert (w3d1.working_day, w3d1.non_working_reason) == (False, "National Day")
+
+
+def test_a_done_w1d1_on_a_closed_day_gets_no_advice() -> None:
+    # W1D1 on National Day is never moved, and while planned the plan says to choose another
+    # start; once it happened there is nothing to choose.
+    planned = national_day()  # W1D1 Wednesday 2025-09-17: a working day, no note
+    assert planned["W1D1"].note is None
+    visits = rcp(
+        "2025-10-01", actual={"W1D1": "2025-10-01"}, window=Window(3, 3),
+        site=SiteCalendar("CN"), today=D("2026-01-05"),
+    )  # fmt: skip
+    assert visits["W1D1"].note is None
+    assert rcp("2025-10-01", site=SiteCalendar("CN"), today=D("2026-01-05"))["W1D1"].note
+
+
+def test_a_proposal_never_reaches_the_actual_day_of_the_next_visit() -> None:
+    # phase1b-500 from Sunday 2024-01-07: W25D1 = +168 = Sunday 2024-06-23 (Jan +24, Feb +29,
+    # Mar +31, Apr +30, May +31, Jun +23), W27D1 = +182 = Sunday 2024-07-07. Window 3: W25D1's
+    # nearest working day is Monday 06-24 (+1). W27D1 was done on Monday 06-24 (recorded, early):
+    # W25D1 cannot be proposed for that day, so it stays on its protocol date (and the record
+    # is taken as it is taken without --adjust, where W25D1 is planned for 06-23).
+    result = engine.plan(
+        TRIAL, "phase1b-500", D("2024-01-07"),
+        records=Records({key("W27D1"): D("2024-06-24")}),
+        policy=Policy(window=Window(3, 3), site=SiteCalendar("CN"), adjust=True,
+                      today=D("2025-01-01")),
+    )  # fmt: skip
+    visits = {str(visit.code): visit for visit in result.visits}
+    w25d1 = visits["W25D1"]
+    assert (w25d1.target, w25d1.proposed, w25d1.date) == (D("2024-06-23"), None, D("2024-06-23"))
+    assert w25d1.note is not None
+    assert "would not keep the visits in order" in w25d1.note
+    assert (visits["W27D1"].status, visits["W27D1"].date) == ("done", D("2024-06-24"))
+
+
+def output_of(run: Run, tmp_path: Path, fmt: str, *args: str) -> str:
+    """`plan ARGS --format FMT` as text (a workbook's as all its text)."""
+    if fmt == "xlsx":
+        target = tmp_path / "plan.xlsx"
+        result = run("plan", *args, "--format", fmt, "-o", str(target), "--force")
+        assert result.exit_code == 0, result.stderr
+        return workbook_text(target.read_bytes())
+    result = run("plan", *args, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+PLAN_FORMATS = ("table", "csv", "json", "md", "ics", "calendar", "xlsx", "html")
+
+
+@pytest.mark.parametrize("fmt", PLAN_FORMATS)
+def test_no_format_moves_or_proposes_a_done_visit(run: Run, tmp_path: Path, fmt: str) -> None:
+    # The issue's run: W3D1 done on National Day, --adjust. The proposal 2025-09-30 appears
+    # nowhere, nor a move or the advice to adjust; planned, W3D1 would show it.
+    done = ("--actual", "W1D1=2025-09-17", "--actual", "W3D1=2025-10-01")
+    text = output_of(run, tmp_path, fmt, *HISTORY, "--adjust", *done)
+    for proposal in ("2025-09-30", "20250930", "moved from", "--adjust"):
+        assert proposal not in text, (fmt, proposal)
+    planned = output_of(run, tmp_path, fmt, *HISTORY, "--adjust")
+    assert "2025-09-30" in planned or "20250930" in planned or fmt == "calendar"
+
+
+@pytest.mark.parametrize("fmt", PLAN_FORMATS)
+def test_no_format_advises_adjusting_a_done_visit(run: Run, tmp_path: Path, fmt: str) -> None:
+    text = output_of(run, tmp_path, fmt, *HISTORY, "--actual", "W3D1=2025-12-30")
+    for advice in ("2025-09-30", "20250930", "Proposed", "--adjust"):
+        assert advice not in text, (fmt, advice)
+
+
+def test_a_done_visit_in_json_and_csv_has_its_actual_day_as_date(run: Run, tmp_path: Path) -> None:
+    done = ("--actual", "W1D1=2025-09-17", "--actual", "W3D1=2025-10-01", "--adjust")
+    w3d1 = cli_json(run, *HISTORY[4:], *done, arm="phase3-rcp", start="2025-09-17")["W3D1"]
+    assert (w3d1["date"], w3d1["weekday"], w3d1["actual_date"], w3d1["protocol_date"]) == (
+        "2025-10-01", "Wednesday", "2025-10-01", "2025-10-01"
+    )  # fmt: skip
+    assert (w3d1["proposed_date"], w3d1["note"], w3d1["working_day"]) == (None, None, False)
+    assert w3d1["non_working_reason"] == "National Day"
+    rows = csv.DictReader(io.StringIO(output_of(run, tmp_path, "csv", *HISTORY, *done)))
+    row = next(row for row in rows if row["code"] == "W3D1")
+    assert (row["date"], row["proposed_date"], row["note"]) == ("2025-10-01", "", "")
+
+
+def test_a_done_visits_event_sits_on_its_actual_day_with_its_uid(run: Run, tmp_path: Path) -> None:
+    def events(text: str) -> dict[str, tuple[str, str]]:
+        found = {}
+        for block in text.split("BEGIN:VEVENT")[1:]:
+            fields = dict(line.split(":", 1) for line in block.splitlines() if ":" in line)
+            code = fields["SUMMARY"].split()[0]
+            found[code] = (fields["UID"], fields["DTSTART;VALUE=DATE"])
+        return found
+
+    planned = events(output_of(run, tmp_path, "ics", *HISTORY, "--adjust"))
+    done = events(
+        output_of(run, tmp_path, "ics", *HISTORY, "--adjust", "--actual", "W3D1=2025-10-01")
+    )
+    assert planned["W3D1"] == (done["W3D1"][0], "20250930")
+    assert done["W3D1"][1] == "20251001"
+
+
+def test_a_roster_keeps_a_done_visit_on_its_actual_day(run: Run, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("participant,arm,start\nA,phase3-rcp,2025-09-17\n", encoding="utf-8")
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text(
+        "participant,code,date\nA,W1D1,2025-09-17\nA,W3D1,2025-10-01\n", encoding="utf-8"
+    )
+    result = run(
+        "roster", str(roster), "--actuals", str(actuals), "--window", "3", "--adjust",
+        "--today", "2026-01-05", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    (plan,) = json.loads(result.stdout)
+    w3d1 = next(visit for visit in plan["visits"] if visit["code"] == "W3D1")
+    assert (w3d1["date"], w3d1["proposed_date"], w3d1["note"]) == ("2025-10-01", None, None)

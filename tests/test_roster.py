@@ -192,7 +192,8 @@ def test_read_actuals_gives_records_lines_and_bad_rows(tmp_path: Path) -> None:
     assert set(records) == {"P1"}
     assert dict(records["P1"].actual) == {w1d1: D("2025-01-06"), w3d1: D("2025-01-21")}
     assert records["P1"].missed == frozenset({w25d1})
-    assert lines == {("P1", w1d1): 2, ("P1", w3d1): 3, ("P1", w25d1): 4}
+    # Each participant's lines, carried from the reading (issue 21 #5: never searched for).
+    assert lines == {"P1": {w1d1: 2, w3d1: 3, w25d1: 4}}
     assert [str(error) for error in bad] == [
         "actuals.csv line 5: invalid status 'gone': use done or missed",
         "actuals.csv line 6: P1 W1D1 is recorded twice (first on line 2)",
@@ -611,6 +612,117 @@ def test_actuals_of_a_row_missing_its_start_are_not_called_off_roster(
     result = run("roster", str(roster), "--actuals", str(actuals), "--today", "2025-03-01")
     assert result.exit_code == 1
     assert errors(result) == ["roster.csv line 3: missing 'start'", summary(1, 1)]
+
+
+# --- bad rows cost what good rows cost (issue 16 #12, issue 21 #5) ------------------------------
+# Not timed: the work each bad row causes is counted instead.
+
+
+def test_a_misspelt_arm_is_suggested_once_however_many_rows_have_it(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import difflib
+
+    asked: list[str] = []
+    real = difflib.get_close_matches
+
+    def counted(word: str, *args: object, **kwargs: object) -> list[str]:
+        asked.append(word)
+        return real(word, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(difflib, "get_close_matches", counted)
+    # A misspelling no other test uses, so that nothing is known of it before this run.
+    rows = "".join(f"P{n},phase3-rcpq,2025-01-06\n" for n in range(40))
+    roster = write(tmp_path / "roster.csv", "participant,arm,start\n" + rows)
+    result = run("roster", str(roster), "--today", "2025-03-01", "--format", "csv")
+    reported = errors(result)
+    assert len(reported) == 41
+    assert reported[0] == (
+        "roster.csv line 2: unknown arm 'phase3-rcpq': did you mean 'phase3-rcp'? accepted: "
+        + ", ".join(protocol.load().arm_names())
+    )
+    assert asked.count("phase3-rcpq") == 1  # once for 40 rows (twice a row before)
+
+
+def test_a_refused_actual_of_a_mixed_case_period_is_reported_at_its_own_line(
+    run: Run, tmp_path: Path
+) -> None:
+    # A protocol whose later period is "Ole": the actuals file types it OLE (any case). P1's
+    # Ole W3D1 on 2025-06-30 is after --today 2025-03-01: refused at line 3, its own line, not
+    # at P1's first line (the period, typed OLE, was compared with "Ole" as written).
+    trial = renamed_period_protocol(tmp_path, new="Ole")
+    roster = write(
+        tmp_path / "roster.csv",
+        "participant,arm,start,ole_start\nP1,phase3,2025-01-06,2025-02-03\n",
+    )
+    actuals = write(
+        tmp_path / "actuals.csv",
+        "participant,code,date\nP1,RCP:W1D1,2025-01-06\nP1,ole:W3D1,2025-06-30\n",
+    )
+    result = run(
+        "roster", str(roster), "--protocol", str(trial), "--actuals", str(actuals),
+        "--today", "2025-03-01",
+    )  # fmt: skip
+    assert errors(result) == [
+        "actuals.csv line 3: P1: Ole:W3D1=2025-06-30 is in the future (today is 2025-03-01)",
+        summary(1, 0),
+    ]
+
+
+class _Walked(dict):  # type: ignore[type-arg]
+    """A mapping that counts how often it is walked whole."""
+
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        _Walked.walks += 1
+        return super().__iter__()
+
+    def items(self):  # type: ignore[no-untyped-def]
+        _Walked.walks += 1
+        return super().items()
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        _Walked.walks += 1
+        return super().keys()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        _Walked.walks += 1
+        return super().values()
+
+
+def test_refused_actuals_are_placed_without_walking_every_line_again(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 30 participants, each with a W2D1 that phase3-rcp lacks (line 2n + 1) after its W1D1: 30
+    # refusals, each at its own line, found where the line was kept when the file was read;
+    # the actuals' lines are walked once (for IDs not on the roster), not once per refusal.
+    real = batch.read_actuals
+
+    def reading(*args: object, **kwargs: object) -> object:
+        records, lines, bad = real(*args, **kwargs)  # type: ignore[arg-type]
+        return records, _Walked(lines), bad
+
+    monkeypatch.setattr(batch, "read_actuals", reading)
+    _Walked.walks = 0
+    people = range(30)
+    roster = write(
+        tmp_path / "roster.csv",
+        "participant,arm,start\n" + "".join(f"P{n:02d},phase3-rcp,2025-01-06\n" for n in people),
+    )
+    actuals = write(
+        tmp_path / "actuals.csv",
+        "participant,code,date\n"
+        + "".join(f"P{n:02d},W1D1,2025-01-06\nP{n:02d},W2D1,2025-01-13\n" for n in people),
+    )
+    result = run("roster", str(roster), "--actuals", str(actuals), "--today", "2025-03-01")
+    reported = errors(result)
+    assert reported[:-1] == [
+        f"actuals.csv line {2 * n + 3}: P{n:02d}: W2D1: not an infusion visit of phase3-rcp "
+        "(W1D1, W3D1, W25D1, W27D1)"
+        for n in people
+    ]
+    assert _Walked.walks <= 1
 
 
 # --- combined and split outputs ------------------------------------------------------------------
@@ -1060,9 +1172,9 @@ def test_roster_note_names_the_column_of_a_later_period_of_another_name(
 @pytest.mark.parametrize(
     ("renamed", "column", "accepted"),
     [
-        (True, "olp_start", "participant, arm, start, escalate_at, ole_start, window"),
-        (False, "ole_start", "participant, arm, start, escalate_at, olp_start, window"),
-        (False, "rcp_start", "participant, arm, start, escalate_at, olp_start, window"),
+        (True, "olp_start", "participant, arm, start, escalate_at, ole_start, window, amended_on"),
+        (False, "ole_start", "participant, arm, start, escalate_at, olp_start, window, amended_on"),
+        (False, "rcp_start", "participant, arm, start, escalate_at, olp_start, window, amended_on"),
     ],
 )
 def test_roster_column_naming_no_later_period_is_refused(
@@ -1110,7 +1222,7 @@ def test_roster_refusals_of_a_later_period_in_chinese(run: Run, tmp_path: Path) 
     assert result.exit_code == 2
     assert errors(result) == [
         "header.csv 第 1 行：'olp_start' 列不是 MIL62-CT303 的后续阶段：可用的列为 participant, "
-        "arm, start, escalate_at, ole_start, window"
+        "arm, start, escalate_at, ole_start, window, amended_on"
     ]
     row = write(tmp_path / "row.csv", f"participant,arm,start,ole_start\n{rows}")
     result = run("roster", str(row), "--protocol", str(ole), "--format", "csv", "--lang", "zh")
@@ -1214,12 +1326,14 @@ def test_csv_neutralises_formula_text_but_not_numbers(run: Run, tmp_path: Path) 
     result = run(*args, "--today", "2025-03-01", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     rows = csv_rows(result.stdout)
-    assert [r["non_working_reason"] for r in rows] == [
+    assert [r["protocol_date_non_working_reason"] for r in rows] == [
         "'-2+3",
         '\'=HYPERLINK("http://evil.example","x")',
         "'+SUM(A1)",
         "'@cmd",
     ]
+    # A done visit's date is the day it happened (issue 16 #1): W3D1's is that Saturday.
+    assert [r["non_working_reason"] for r in rows] == ["'-2+3", "weekend", "'+SUM(A1)", "'@cmd"]
     assert rows[1]["deviation_days"] == "-2"  # a number: left alone
     assert rows[0]["deviation_days"] == "0"
     # The note quotes the name inside a sentence: it does not start a formula.
@@ -1227,7 +1341,7 @@ def test_csv_neutralises_formula_text_but_not_numbers(run: Run, tmp_path: Path) 
     # Only CSV is neutralised: JSON keeps the name as written.
     as_json = run(*args, "--today", "2025-03-01", "--format", "json")
     visits = json.loads(as_json.stdout)[0]["visits"]
-    assert visits[1]["non_working_reason"] == '=HYPERLINK("http://evil.example","x")'
+    assert visits[1]["protocol_date_non_working_reason"] == '=HYPERLINK("http://evil.example","x")'
     assert visits[1]["deviation_days"] == -2
 
 

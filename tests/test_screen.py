@@ -887,6 +887,37 @@ def test_a_file_of_candidates_is_read_in_the_runs_encoding(run: Run, tmp_path: P
     )
 
 
+def test_a_misspelt_drug_is_suggested_once_for_a_file_of_candidates(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 16 #12, issue 21 #5: bad rows cost what good rows cost; not timed, counted.
+    import difflib
+
+    asked: list[str] = []
+    real = difflib.get_close_matches
+
+    def counted(word: str, *args: object, **kwargs: object) -> list[str]:
+        asked.append(word)
+        return real(word, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(difflib, "get_close_matches", counted)
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "participant,phase,screening,item,name,date,value\n"
+        + "".join(f"P{n},3,2025-09-01,last,rituxann,2025-05-01,\n" for n in range(30)),
+        encoding="utf-8",
+    )
+    result = run("screen", str(path))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 31
+    assert (
+        "c.csv line 31: P29: unknown drug, vaccine or procedure 'rituxann': did you mean "
+        in (lines[-2])
+    )
+    assert asked.count("rituxann") == 1  # once for 30 candidates (once each before)
+
+
 def test_every_bad_row_of_a_file_is_reported_and_nothing_written(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text(

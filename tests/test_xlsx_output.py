@@ -475,8 +475,11 @@ def test_an_agenda_with_an_unblinded_arm_is_an_unblinded_workbook(run: Run, tmp_
     assert book.sheetnames == ["UNBLINDED agenda"]
     assert book.properties.title == "UNBLINDED agenda 2025-08-18 to 2025-09-06"
     rows = sheet_rows(content)
-    assert [(row[0], row[4], row[5]) for row in rows[1:]] == [
-        ("P1", "W1D1", datetime(2025, 8, 18)), ("P1", "W3D1", datetime(2025, 9, 1)),
+    # P1 has no record: a row of its own first, flagged untracked (issue 16 #2).
+    assert [(row[0], row[4], row[5], row[12]) for row in rows[1:]] == [
+        ("P1", None, None, "untracked"),
+        ("P1", "W1D1", datetime(2025, 8, 18), None),
+        ("P1", "W3D1", datetime(2025, 9, 1), None),
     ]  # fmt: skip
 
 

@@ -24,6 +24,8 @@ from mil62sched import protocol
 from mil62sched.commands.options import (
     SITE_PANEL,
     AgendaOutput,
+    AmendmentOptions,
+    AmendOutput,
     CalendarOptions,
     CardOptions,
     Force,
@@ -323,6 +325,7 @@ def plan(
     missed: Missed = None,
     *,
     site: SiteOptions,
+    amendment: AmendmentOptions,
     calendar: CalendarOptions,
     output: OutputOptions,
     card: CardOptions,
@@ -500,6 +503,50 @@ def screen(
     """When can this person start? The earliest first infusion the time-bound criteria allow."""
 
 
+def _protocol_argument(text: str) -> Any:
+    return typer.Argument(metavar=text.split(":")[0], help=text, show_default=False)
+
+
+@app.command()
+@declared("amend")
+def amend(
+    old: Annotated[
+        Path,
+        _protocol_argument("OLD: the protocol file (TOML) it amends; builtin: the built-in one."),
+    ],
+    new: Annotated[Path, _protocol_argument("NEW: the amendment's protocol file (TOML).")],
+    roster_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="ROSTER",
+            help="Roster CSV or .xlsx of the old version's participants, as roster reads it; "
+            "amended_on: the day a participant re-consented (it comes before --effective).",
+            show_default=False,
+        ),
+    ],
+    actuals: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV or .xlsx participant,code,date[,status] of visits done or missed: they keep "
+            "the old version.",
+            rich_help_panel=SITE_PANEL,
+        ),
+    ] = None,
+    effective: Annotated[
+        str | None,
+        typer.Option(
+            help="The day the amendment applies at the site (its approval), YYYY-MM-DD; needed "
+            "for every participant without amended_on.",
+            rich_help_panel=SITE_PANEL,
+        ),
+    ] = None,
+    *,
+    site: SiteOptions,
+    output: AmendOutput,
+) -> None:
+    """What a protocol amendment changes, participant by participant, visit by visit."""
+
+
 protocol_commands = typer.Typer(
     name="protocol", help="Check, show and describe protocol files (the trial as data)."
 )
@@ -535,6 +582,19 @@ def show(
     ] = None,
 ) -> None:
     """Print the schedules, journeys, windows and citations of a protocol file."""
+
+
+@protocol_commands.command()
+@declared("protocol:diff")
+def diff(
+    old: Annotated[
+        Path,
+        _protocol_argument("OLD: a protocol file (TOML), as it was; builtin: the built-in one."),
+    ],
+    new: Annotated[Path, _protocol_argument("NEW: the protocol file (TOML) that amends it.")],
+) -> None:
+    """What changed between two protocol files, in the trial's words: the protocol's dates and
+    version, treatments, schedules, visits, windows and journeys."""
 
 
 @protocol_commands.command()

@@ -10,7 +10,8 @@ Dates, in order of derivation:
 - window: target - before ... target + after, when a window is set (the registry states none).
 - proposed: the nearest working day inside the window when the target is not a working day.
 - planned (`date`): the proposal with `adjust`, else the target.
-- actual: what happened, from the site's records.
+- actual: what happened, from the site's records. A visit done or missed is history: it gets no
+  proposal and no note, and its `date` is its actual date (done) or its target (missed).
 """
 
 from __future__ import annotations
@@ -161,6 +162,9 @@ class Planner:
             if slot in keys:
                 actual = keys[slot]
                 status = "missed" if actual is None else "done"
+                # History: a visit done or missed is not proposed another day, nor moved, nor
+                # advised; its date is the day it happened, or its protocol date (issue 16).
+                proposed = note = None
             elif next_start is not None and target >= next_start:
                 status = "dropped"
                 note = (
@@ -174,6 +178,9 @@ class Planner:
             # A proposal is a working day (nearest_working_day): the planned day's status is
             # the target's only when the visit stays on it.
             working, reason = (day.working, day.reason) if planned == target else (True, None)
+            if actual is not None and actual != target:
+                planned = actual
+                working, reason = _working(policy.site, actual)
             # In field order, by position: a roster builds a million of these, and keywords
             # would cost twice as much.
             visit = Visit(
@@ -250,6 +257,12 @@ class _DayCheck(NamedTuple):
     provisional: bool  # the answer, or one for a day in the window, may still change
     proposed: date | None  # the nearest working day in the window, when the target is not one
     note: str | None  # why a closed target stays where it is (W1D1 is never moved, see _expand)
+
+
+def _working(site: WorkingDays | None, day: date) -> tuple[bool, str | None]:
+    """Whether the site works on `day`, and why not (working when nothing is checked)."""
+    status = site.status(day) if site is not None else None
+    return (True, None) if status is None else (status.working, status.reason)
 
 
 def _check_day(site: WorkingDays | None, target: date, window: Window | None) -> _DayCheck:
@@ -543,13 +556,15 @@ def _check_actuals(
 
 def _in_order(visits: list[Visit]) -> list[Visit]:
     """Visits keep the protocol's order, a day apart at least: a proposal that would put a
-    visit on or before the day of the one before it, or on or after the next one's protocol
-    date, is withdrawn with a note (the visit stays on its protocol date)."""
+    visit on or before the day of the one before it, or on or after the next one's day (its
+    actual date once done, else its protocol date), is withdrawn with a note (the visit stays
+    on its protocol date). Only a planned visit has a proposal: one done or missed is history."""
     kept: list[Visit] = []
     last: date | None = None  # the day of the latest visit that takes place
     for index, visit in enumerate(visits):
         if visit.proposed is not None:
-            following = visits[index + 1].target if index + 1 < len(visits) else None
+            after = visits[index + 1] if index + 1 < len(visits) else None
+            following = None if after is None else after.actual or after.target
             if (last is not None and visit.proposed <= last) or (
                 following is not None and visit.proposed >= following
             ):
@@ -566,7 +581,7 @@ def _in_order(visits: list[Visit]) -> list[Visit]:
                     non_working_reason=visit.target_reason,
                 )
         if visit.status not in ("missed", "dropped"):
-            last = visit.actual or visit.date
+            last = visit.date  # a done visit's is its actual date
         kept.append(visit)
     return kept
 

@@ -126,6 +126,7 @@ SENTENCES = (
         "not keep the visits in order, so it is not moved"
     ),
     N_("not given: the participant entered the next period on {date}"),
+    N_("not given: removed by protocol version {version} from {date}"),  # amendment.py
     N_("±{days} d"),
     N_("-{before}/+{after} d"),
     # errors: where, and the common ones

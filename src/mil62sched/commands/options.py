@@ -43,6 +43,7 @@ from mil62sched.parse import (
 )
 
 if TYPE_CHECKING:
+    from mil62sched.amendment import AmendedPlanner
     from mil62sched.formats import Format
     from mil62sched.site.workdays import SiteCalendar  # imported on use: it may load holidays
 
@@ -248,6 +249,57 @@ def site_today(protocol: Protocol, tz: str | None = None, now: datetime | None =
     return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
+@dataclass(frozen=True)
+class AmendmentOptions:
+    """A protocol amendment to plan under: `--protocol NEW --amends OLD --effective DATE` (a
+    roster's `amended_on` wins over the date): the plans `plan`, `roster` and `agenda` make are
+    then each participant's mixed plan, the old version before the switch, the new after."""
+
+    amends: Annotated[
+        Path | None,
+        typer.Option(
+            "--amends",
+            help="The protocol file (TOML) that --protocol amends (builtin: the built-in one): "
+            "plan each participant on it before the switch date, on --protocol from it on.",
+            show_default=False,
+            rich_help_panel=SITE_PANEL,
+        ),
+    ] = None
+    effective: Annotated[
+        str | None,
+        typer.Option(
+            help="With --amends: the day the amendment applies at the site (its approval), "
+            "YYYY-MM-DD; a roster's amended_on comes first.",
+            rich_help_panel=SITE_PANEL,
+        ),
+    ] = None
+
+    def effective_date(self) -> date | None:
+        """--effective, checked; refused without --amends."""
+        if self.effective is None:
+            return None
+        if self.amends is None:
+            raise UsageError("--effective applies to an amendment: give --amends OLD too")
+        return parse_date(self.effective, "--effective date")
+
+    def planner(
+        self, new: Protocol, policy: Policy, *, needs_date: bool = True
+    ) -> "AmendedPlanner | None":
+        """The amendment's planner (None without --amends), on the run's `policy`. `needs_date`:
+        refuse a run with no --effective (a roster's amended_on may stand in for it)."""
+        from mil62sched import protocol
+        from mil62sched.amendment import AmendedPlanner
+
+        effective = self.effective_date()
+        if self.amends is None:
+            return None
+        if effective is None and needs_date:
+            raise UsageError(
+                "--amends needs --effective DATE: the day the amendment applies at the site"
+            )
+        return AmendedPlanner(protocol.load(self.amends), new, policy, effective)
+
+
 @dataclass(frozen=True, kw_only=True)
 class RosterRunOptions:
     """A whole site's run, as `roster` and `agenda` take it (`commands.roster_run`): the roster,
@@ -279,6 +331,7 @@ class RosterRunOptions:
             rich_help_panel=SITE_PANEL,
         ),
     ] = None
+    amendment: AmendmentOptions = AmendmentOptions()
 
 
 # --- what is written, and how it is shown --------------------------------------------------------
@@ -429,6 +482,18 @@ class AgendaOutput(OutputOptions):
     """What `agenda` writes and where."""
 
     format: Annotated[str | None, _format(formats.names(agenda=True))] = None
+
+
+# A change list's formats (`formats.changes.FORMATS`, not imported at each start), first the
+# default.
+CHANGE_FORMATS = ("table", "csv", "json", "md", "xlsx", "html")
+
+
+@dataclass(frozen=True)
+class AmendOutput(OutputOptions):
+    """What `amend` writes (a change list's formats) and where."""
+
+    format: Annotated[str | None, _format(list(CHANGE_FORMATS))] = None
 
 
 # A screening's formats (`formats.screening.FORMATS`, not imported at each start), first the

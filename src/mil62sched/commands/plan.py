@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mil62sched import engine, formats, protocol
 from mil62sched.commands.options import (
+    AmendmentOptions,
     CalendarOptions,
     CardOptions,
     OutputOptions,
@@ -42,6 +43,7 @@ class PlanOptions:
     actual: list[str] | None
     missed: list[str] | None
     site: SiteOptions
+    amendment: AmendmentOptions
     calendar: CalendarOptions
     output: OutputOptions
     card: CardOptions
@@ -55,17 +57,22 @@ def run(env: Environment, options: PlanOptions) -> None:
     trial, contact = card.at_site(protocol.load(options.protocol_file))
     styled = output.output is None and chosen.terminal and env.styled()
     shown = presentation(env, trial, options.calendar, card, contact, styled=styled)
-    the_plan = engine.plan(
-        trial,
+    policy = options.site.policy(trial, env.reading, options.calendar.tz)
+    amended = options.amendment.planner(trial, policy)
+    # Under an amendment the participant's arm and periods are the replaced version's.
+    planner = engine.Planner(trial, policy) if amended is None else amended
+    the_plan = planner.plan(
         options.arm,
         parse_date(options.start, "--start date"),
         participant=None if options.participant is None else check_participant(options.participant),
         escalate_at=None if options.escalate_at is None else VisitCode.parse(options.escalate_at),
         period_starts=period_starts(
-            trial, options.arm, options.period_start or (), options.olp_start
+            planner.protocol if amended is None else amended.replaced,
+            options.arm,
+            options.period_start or (),
+            options.olp_start,
         ),
         records=records(options.actual or (), options.missed or ()),
-        policy=options.site.policy(trial, env.reading, options.calendar.tz),
     )
     rendered = chosen.render(the_plan, shown)
     write_text(rendered, output.output, env.output, force=output.force, terminal=chosen.terminal)

@@ -1,5 +1,6 @@
-"""The `protocol` commands: check a protocol file (`validate`), print what it says (`show`), and
-print the JSON Schema of the format (`schema`); `cli` declares them.
+"""The `protocol` commands: check a protocol file (`validate`), print what it says (`show`), what
+changed between two (`diff`), and print the JSON Schema of the format (`schema`); `cli`
+declares them.
 
 `validate` reports every problem at once, each with its TOML key path and a line of the file
 (`protocol.validation`, which every command reading a protocol file refuses it by).
@@ -12,10 +13,12 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mil62sched import protocol
 from mil62sched.environment import Environment
 from mil62sched.errors import BadRowsError, ProtocolError
+from mil62sched.i18n import words
 from mil62sched.model.protocol import Arm, Protocol, Schedule
 
 WIDTH = 80  # `show` is read in terminals of 80 columns
@@ -34,6 +37,54 @@ class ShowOptions:
     """What `protocol show` is given: a protocol file (None: the built-in one)."""
 
     file: Path | None
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """What `protocol diff` is given: the file as it was, and the one that amends it."""
+
+    old: Path
+    new: Path
+
+
+def diff(env: Environment, options: DiffOptions) -> None:
+    """What changed between two protocol files, section by section, at 80 columns."""
+    from mil62sched.protocol.diff import differences
+
+    old, new = protocol.load(options.old), protocol.load(options.new)
+    files = (str(options.old), str(options.new))
+    env.stdout.write(said_differences(new, files, differences(old, new), env.lang))
+
+
+def said_differences(
+    new: Protocol, files: tuple[str, str], found: list[Any], lang: str = "en"
+) -> str:
+    """The differences (`protocol.diff.Difference`) as text for an 80-column terminal, in
+    `lang`: a heading naming the two files, then each section's lines."""
+    from mil62sched.i18n import wrap
+    from mil62sched.protocol.diff import NONE
+
+    tr = words(lang)
+
+    def value(key: str, text: str) -> str:
+        return tr(text) if text == NONE or key == "field" else tr.sentence(text)
+
+    out: list[str] = []
+
+    def para(text: str, first: str = "", indent: str = "") -> None:
+        out.extend(line.rstrip() for line in wrap(text, WIDTH, indent=indent, first=first))
+
+    para(tr("{protocol}: from {old} to {new}", protocol=new.id, old=files[0], new=files[1]))
+    if not found:
+        para(tr("No differences."))
+    section = None
+    for difference in found:
+        if difference.section != section:
+            section = difference.section
+            out += ["", tr(section)]
+        values = {key: value(key, text) for key, text in difference.values.items()}
+        para(tr(difference.template, **values), first="  ", indent="    ")
+    return "\n".join(out) + "\n"
 
 
 def validate(env: Environment, options: ValidateOptions) -> None:
@@ -112,6 +163,9 @@ def describe(trial: Protocol) -> str:
     if trial.study_completion:
         dates.append(f"completion {trial.study_completion.isoformat()}")
     para(f"Source: {trial.source}" + (f"; {', '.join(dates)}." if dates else "."))
+    if trial.version is not None:  # a file that states none says nothing of it
+        amends = f" (amends {trial.amends})" if trial.amends else ""
+        para(f"Protocol version {trial.version}{amends}.")
     out.append("")
     out.append("Schedules")
     for schedule in trial.schedules.values():

@@ -86,7 +86,10 @@ def write(run: RosterRun, fmt: Format, presentation: Presentation, output: Roste
                 for day, count in over_full.items()
             ]
     render, write_many = _writers(fmt, over_full)
-    maskings = batch.arm_maskings(run.protocol, run.roster, run.env.reading)  # read ahead once
+    # Read ahead once; under --amends the roster names the old version's arms (an amendment
+    # keeps each arm's masking, `amendment.new_arm`).
+    written_in = run.protocol if run.amendment is None else run.amendment.replaced
+    maskings = batch.arm_maskings(written_in, run.roster, run.env.reading)
     if output.split is not None:
         with staged_folder(output.split, force=output.force) as folder:
             _report_mixed_masking(run, maskings)  # before any file is written

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from mil62sched.amendment import AmendedPlanner
 from mil62sched.commands.options import CardOptions, RosterRunOptions
 from mil62sched.commands.progress import count_rows, track
 from mil62sched.environment import Environment
@@ -47,6 +48,8 @@ class RosterRun:
     chairs: int | None = None
     balance: bool = False  # move infusions to respect chairs (roster --adjust)
     skip_bad: bool = False
+    # --amends: each participant's plan under the amendment (`protocol` is its new version)
+    amendment: AmendedPlanner | None = None
 
     @classmethod
     def prepare(
@@ -61,15 +64,18 @@ class RosterRun:
         unless --today); chairs default to the protocol's; `skip_bad`: bad rows do not stop
         the valid ones from being written."""
         reading = env.reading
+        policy = options.site.policy(protocol, reading, tz)
         return cls(
             env=env,
             protocol=protocol,
             roster=readable_twice(options.roster_file, reading),
-            policy=options.site.policy(protocol, reading, tz),
+            policy=policy,
             actuals=None if options.actuals is None else readable_twice(options.actuals, reading),
             chairs=options.chairs if options.chairs is not None else protocol.chairs,
             balance=options.site.adjust,
             skip_bad=skip_bad,
+            # A roster's amended_on may stand in for --effective, participant by participant.
+            amendment=options.amendment.planner(protocol, policy, needs_date=False),
         )
 
     @property
@@ -82,9 +88,11 @@ class RosterRun:
         """Every valid participant's plan (bad rows go to `tally`), with infusions moved off
         over-full days when balancing (roster --adjust with chairs), and a warning per day that
         stays over-full; untouched, and streaming, otherwise."""
+        read_as = self.protocol if self.amendment is None else self.amendment.replaced
         plans = batch.expand(
-            self.protocol, self.roster, self.policy, self.actuals, tally, reading=self.env.reading
-        )
+            read_as, self.roster, self.policy, self.actuals, tally, reading=self.env.reading,
+            amendment=self.amendment,
+        )  # fmt: skip
         plans = track(plans, count_rows(self.roster), f"Planning {self.roster.name}", self.env)
         if not self.balance or self.chairs is None:
             return plans, []

@@ -20,7 +20,7 @@ from mil62sched.formats.wording import (
 from mil62sched.model.plan import Plan, Visit
 
 if TYPE_CHECKING:
-    from mil62sched.model.agenda import Agenda, Due
+    from mil62sched.model.agenda import Agenda, Due, Untracked
 
 
 def _iso(day: date | None) -> str | None:
@@ -99,9 +99,31 @@ def plan_visits(plan: Plan, over_full: Container[date] | None = None) -> list[di
             **protocol_date_fields(v),
             "after_study_completion": after_study_completion(plan, v),
             "kind": v.kind,
+            "protocol_version": plan.version_of(v),
         }
         for v in plan.visits
     ]
+
+
+# Added after `kind` (issue 18): the protocol version each visit follows (under an amendment,
+# the replaced version's before the participant's switch date).
+VERSION_COLUMNS = ("protocol_version",)
+
+
+def amendment_fields(plan: Plan) -> dict[str, Any]:
+    """The plan's protocol version, and under an amendment the version it replaces and the
+    participant's switch date (the top level's last fields)."""
+    amendment = plan.amendment
+    return {
+        "protocol_version": plan.protocol.version,
+        "amendment": None
+        if amendment is None
+        else {
+            "replaces": amendment.replaced.version,
+            "switch_date": amendment.switch.isoformat(),
+            "switch_from": "amended_on" if amendment.reconsented else "effective",
+        },
+    }
 
 
 # After those: the protocol's study dates (registry data). In CSV, the plan's
@@ -140,6 +162,7 @@ def plan_fields(plan: Plan) -> dict[str, Any]:
         "study_completion": _iso(plan.protocol.study_completion),
         "before_study_start": before_study_start(plan),
         "study_dates_note": " ".join(study_date_notes(plan)) or None,
+        **amendment_fields(plan),
     }
 
 
@@ -172,6 +195,24 @@ def agenda_fields(item: Due) -> dict[str, Any]:
     }
 
 
+def untracked_fields(untracked: Untracked) -> dict[str, Any]:
+    """A participant with no recorded visit, as a JSON `untracked` entry."""
+    return {
+        "participant": untracked.participant,
+        "arm": untracked.arm,
+        "masking": untracked.masking,
+    }
+
+
+def untracked_row(untracked: Untracked) -> dict[str, Any]:
+    """A participant with no recorded visit as an agenda line of the CSV (and workbook): who,
+    and the flag `untracked`; the visit's columns empty (issue 16)."""
+    from mil62sched.model.agenda import UNTRACKED
+
+    empty = dict.fromkeys(AGENDA_COLUMNS)
+    return {**empty, **untracked_fields(untracked), "flags": [UNTRACKED]}
+
+
 def agenda_document(agenda: Agenda) -> dict[str, Any]:
     """The agenda as JSON-ready values."""
     return {
@@ -181,4 +222,13 @@ def agenda_document(agenda: Agenda) -> dict[str, Any]:
         "notice": UNBLINDED_NOTICE if agenda.unblinded else None,
         "over_capacity": {day.isoformat(): n for day, n in agenda.over_capacity.items()},
         "items": [agenda_fields(item) for item in agenda.items],
+        # Added (issue 16): participants with no recorded visit, whose past visits are not
+        # listed, in roster order.
+        "untracked": [untracked_fields(untracked) for untracked in agenda.untracked],
     }
+
+
+def agenda_lines(agenda: Agenda) -> list[dict[str, Any]]:
+    """The agenda's CSV (and workbook) lines as plain values: a line per participant with
+    no recorded visit first (flag `untracked`), then a line per visit."""
+    return [untracked_row(u) for u in agenda.untracked] + [agenda_fields(i) for i in agenda.items]

@@ -15,7 +15,8 @@ from mil62sched.formats.contract import (
     PROTOCOL_DATE_COLUMNS,
     STUDY_DATE_COLUMNS,
     TRACKING_COLUMNS,
-    agenda_fields,
+    VERSION_COLUMNS,
+    agenda_lines,
 )
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import WEEKDAYS, before_study_start, overdue, tracked
@@ -42,6 +43,7 @@ HEADER = (
     + PROTOCOL_DATE_COLUMNS
     + STUDY_DATE_COLUMNS
     + KIND_COLUMNS
+    + VERSION_COLUMNS
 )
 
 
@@ -72,7 +74,7 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
             _MAYBE[None if over_full is None else _chair_in(v, over_full)],
             _BOOL[v.target_working], _text(v.target_reason),
             early, _BOOL[completion is not None and (v.actual or v.date) > completion],
-            v.kind,
+            v.kind, cell(plan.version_of(v)),
         ]  # fmt: skip
 
 
@@ -155,15 +157,15 @@ def write_many(
 
 
 def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
-    """The agenda as CSV: one row per visit, flags joined by '; '."""
+    """The agenda as CSV: a row per participant with no recorded visit (flag `untracked`),
+    then one row per visit, flags joined by '; '."""
     import csv
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(AGENDA_COLUMNS)
-    for item in agenda.items:
-        values = agenda_fields(item)
-        values["flags"] = "; ".join(item.flags)
+    for values in agenda_lines(agenda):
+        values["flags"] = "; ".join(values["flags"])
         writer.writerow([cell(values[name]) for name in AGENDA_COLUMNS])
     return out.getvalue()
 

@@ -24,6 +24,7 @@ from mil62sched.formats.wording import (
     overdue,
     reason_text,
     tracked,
+    untracked_note,
 )
 from mil62sched.i18n import N_
 from mil62sched.model.contact import SiteContact
@@ -94,6 +95,8 @@ SITE_CLOSED = N_("site closed ({reason})")
 MAKE_UP_DAY = N_("make-up working day")
 # visits after the registry's study completion date, which may move by amendment.
 AFTER_COMPLETION = N_("Visits after the registry's study completion date ({date}) may change.")
+# The card's footer: the protocol version it was planned on, when the file states one (issue 18).
+VERSION_FOOTER = N_("Protocol {protocol}, version {version}")
 
 # Used when the site file gives none: what any infusion visit asks of a participant.
 DEFAULT_BRING: tuple[tuple[str, str], ...] = (
@@ -310,7 +313,7 @@ def _visit_row(
         mark, status = "!", say("overdue")
     else:
         mark, status = "", []
-    when = visit.actual if visit.status == "done" and visit.actual else visit.date
+    when = visit.date  # the actual date once done
     window = _window(visit)
     # A planned day the site does not work (a weekend, a holiday) that --adjust did not move:
     # the card says so, and why, for the coordinator to settle before the participant takes it
@@ -322,7 +325,10 @@ def _visit_row(
         "make_up": _in_each(say, MAKE_UP_DAY) if make_up else [],
         "code": _code(plan, visit, say),
         "date": when.isoformat(),
-        "planned": visit.date.isoformat() if when != visit.date else "",
+        # A done visit off its protocol date says, below, the day it was planned for.
+        "planned": visit.target.isoformat()
+        if visit.status == "done" and when != visit.target
+        else "",
         "weekday": _weekday(when, say),
         "infusion": _given(visit, say),
         "window": window,
@@ -401,6 +407,11 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         "after_completion": _in_each(say, AFTER_COMPLETION, date=completion.isoformat())
         if late and completion is not None
         else [],
+        "version": []
+        if plan.protocol.version is None
+        else _in_each(
+            say, VERSION_FOOTER, protocol=plan.protocol.id, version=plan.protocol.version
+        ),
         "participant": plan.participant,
         "arm": plan.arm.name,
         "arm_title": say.pair((plan.arm.title, ARM_TITLES_ZH.get(plan.arm.name, plan.arm.title))),
@@ -486,8 +497,11 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
             },
         )
         entry["lines"].append(line(item))
+    names = [u.participant for u in agenda.untracked]
+    untracked = [untracked_note(names, i18n.words(lang)) or "" for lang in LANGUAGES]
     return {
         "unblinded": agenda.unblinded,
+        "untracked": say.pair((untracked[0], untracked[1])) if names else [],
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),
         "chairs": agenda.chairs,

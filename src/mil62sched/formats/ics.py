@@ -48,6 +48,7 @@ from mil62sched.formats.wording import (
 from mil62sched.i18n import ENGLISH, N_, Words
 from mil62sched.model.codes import W1D1
 from mil62sched.model.plan import Period, Plan, Visit
+from mil62sched.model.protocol import Protocol
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event, vCalAddress
@@ -102,6 +103,19 @@ def export_stamp(presentation: Presentation) -> datetime:
     return presentation.stamp.astimezone(UTC).replace(microsecond=0)
 
 
+def calendar_description(protocol: Protocol, tr: Words = ENGLISH) -> str | None:
+    """X-WR-CALDESC: the protocol and the version the calendar follows; None when the file
+    states no version (a calendar of such a file stays as it was)."""
+    if protocol.version is None:
+        return None
+    return tr(
+        "{protocol} ({registry}), protocol version {version}",
+        protocol=protocol.id,
+        registry=protocol.registry,
+        version=protocol.version,
+    )
+
+
 def calendar_name(plan: Plan, who: str | None = None, tr: Words = ENGLISH) -> str:
     """The calendar's display name; loud when the calendar is unblinded."""
     who = who or plan.participant or f"W1D1 {plan.start.isoformat()}"
@@ -109,7 +123,9 @@ def calendar_name(plan: Plan, who: str | None = None, tr: Words = ENGLISH) -> st
     return tr("UNBLINDED {name}", name=name) if plan.unblinded else name
 
 
-def new_calendar(name: str, presentation: Presentation = PLAIN) -> Calendar:
+def new_calendar(
+    name: str, presentation: Presentation = PLAIN, description: str | None = None
+) -> Calendar:
     """An empty calendar with this tool's PRODID and a display name. It is a METHOD:PUBLISH
     calendar only when the site gives an e-mail address, which every event then names as its
     ORGANIZER (RFC 5546 3.2.1 requires one); without it, a plain RFC 5545 calendar that every
@@ -124,6 +140,8 @@ def new_calendar(name: str, presentation: Presentation = PLAIN) -> Calendar:
         calendar.add("method", "PUBLISH")
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
+    if description is not None:
+        calendar.add("x-wr-caldesc", description)
     return calendar
 
 
@@ -186,7 +204,9 @@ def add_timezones(calendar: Calendar, first: date, last: date) -> None:
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     """The plan as an iCalendar text with CRLF line endings."""
-    calendar = new_calendar(calendar_name(plan, tr=language(presentation.lang)), presentation)
+    tr = language(presentation.lang)
+    described = calendar_description(plan.protocol, tr)
+    calendar = new_calendar(calendar_name(plan, tr=tr), presentation, described)
     for event in events(plan, presentation):
         calendar.add_component(event)
     days = [v.actual or v.date for v in plan.visits]
@@ -318,6 +338,9 @@ def _description(plan: Plan, visit: Visit, tr: Words = ENGLISH) -> list[str]:
         )
     if visit.holidays_provisional:
         lines.append(tr(PROVISIONAL_EVENT_NOTE))
+    version = plan.version_of(visit)
+    if version is not None:
+        lines.append(tr("Protocol version: {version}", version=version))
     lines += _study_dates(plan, visit, period, tr)
     note = period_note(period, tr)
     if period.assumed and note:

@@ -22,6 +22,7 @@ from mil62sched.formats.wording import (
     notes,
     record_text,
     title,
+    untracked_note,
     window_text,
 )
 from mil62sched.i18n import ENGLISH, N_, Words, wrap
@@ -190,7 +191,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
         if styled:
             if visit.status == "missed" or visit.note:
                 style = "red"
-            elif not visit.working_day and not visit.moved:
+            elif visit.status == "planned" and not visit.working_day and not visit.moved:
                 style = "magenta"
             elif visit.treatment.blinded:
                 style = "yellow"
@@ -372,6 +373,9 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
         chairs=chairs,
     )
     console.print(literal(heading, style="bold"))
+    untracked = untracked_note([u.participant for u in agenda.untracked], tr)
+    if untracked:
+        _note(console, untracked, tr, "bold" if presentation.styled else None)
     if not agenda.items:
         console.print(literal(tr("Nothing due and nothing overdue.")))
     else:

@@ -3,7 +3,7 @@ table, Markdown, month and calendar formats so they say the same thing the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from mil62sched.i18n import ENGLISH, N_, Words, words
@@ -74,6 +74,23 @@ def tracked(plan: Plan) -> bool:
     """Whether the site records this participant's visits (any visit done or missed): only then
     can a planned visit whose window closed be called overdue rather than merely unrecorded."""
     return any(visit.status in ("done", "missed") for visit in plan.visits)
+
+
+def untracked_note(participants: Sequence[str], tr: Words = ENGLISH) -> str | None:
+    """The agenda's sentence naming every participant with no recorded visit, whose past
+    visits it does not flag (`tracked`); None when there is none."""
+    if not participants:
+        return None
+    template = UNTRACKED_ONE if len(participants) == 1 else UNTRACKED_MANY
+    return tr(template, count=len(participants), names=tr(", ").join(participants))
+
+
+UNTRACKED_ONE = N_(
+    "{count} participant has no recorded visits: their past visits are not flagged: {names}."
+)
+UNTRACKED_MANY = N_(
+    "{count} participants have no recorded visits: their past visits are not flagged: {names}."
+)
 
 
 def overdue(plan: Plan, visit: Visit, is_tracked: bool) -> bool | None:
@@ -212,8 +229,36 @@ def title(plan: Plan, tr: Words = ENGLISH) -> str:
         else tr("no participant ID")
     )
     escalation = tr(", 1000 mg from {code}", code=plan.escalate_at) if plan.escalate_at else ""
-    return (
-        f"{plan.protocol.id} · {plan.arm.name}{escalation} · {who} · W1D1 {plan.start.isoformat()}"
+    trial = plan.protocol.id
+    if plan.protocol.version is not None:  # a file that states none is named by its id alone
+        trial = tr("{protocol} version {version}", protocol=trial, version=plan.protocol.version)
+    return f"{trial} · {plan.arm.name}{escalation} · {who} · W1D1 {plan.start.isoformat()}"
+
+
+def amendment_note(plan: Plan, tr: Words = ENGLISH) -> str | None:
+    """The sentence saying from when a plan under an amendment follows the new version."""
+    amendment = plan.amendment
+    if amendment is None:
+        return None
+    old = amendment.replaced.version
+    template = (
+        N_(
+            "Protocol version {new} from {date} ({source}); visits before it, and those recorded, "
+            "follow version {old}."
+        )
+        if old is not None
+        else N_(
+            "Protocol version {new} from {date} ({source}); visits before it, and those recorded, "
+            "follow the protocol it amends (no version stated)."
+        )
+    )
+    source = tr("re-consented") if amendment.reconsented else tr("the site's effective date")
+    return tr(
+        template,
+        new=plan.protocol.version,
+        date=amendment.switch.isoformat(),
+        source=source,
+        old=old,
     )
 
 
@@ -273,6 +318,8 @@ def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[
     """Sentences a reader must not miss: assumptions, provisional data, visits that need care.
     `provisional`: with the note on provisional holiday data (a roster says it once)."""
     lines = [note for period in plan.periods if (note := period_note(period, tr))]
+    changed = amendment_note(plan, tr)
+    lines += [changed] if changed else []
     lines += study_date_notes(plan, tr)
     if provisional and plan.holidays_provisional:
         lines.append(tr(PROVISIONAL_NOTICE))

@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from mil62sched.errors import UsageError
 from mil62sched.formats import Format
-from mil62sched.formats.contract import AGENDA_COLUMNS, agenda_fields, plan_fields, plan_visits
+from mil62sched.formats.contract import AGENDA_COLUMNS, agenda_lines, plan_fields, plan_visits
 from mil62sched.formats.csv_rows import HEADER
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import UNBLINDED_NOTICE
@@ -89,10 +89,9 @@ def plan_rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[
 
 def agenda_rows(agenda: Agenda) -> Iterator[list[object]]:
     """One row per agenda line in `contract.AGENDA_COLUMNS`' order, typed; flags joined by
-    '; ' as in the CSV."""
-    for item in agenda.items:
-        fields = agenda_fields(item)
-        fields["flags"] = "; ".join(item.flags)
+    '; ' as in the CSV (the participants with no recorded visit first, as there)."""
+    for fields in agenda_lines(agenda):
+        fields["flags"] = "; ".join(fields["flags"])
         yield [_typed(name, fields[name]) for name in AGENDA_COLUMNS]
 
 
@@ -172,6 +171,20 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> bytes:
         _stamp(presentation),
         loud=masking == "unblinded",
     )
+
+
+def workbook(
+    columns: Sequence[str],
+    rows: Iterator[list[object]],
+    what: str,
+    naming: Naming,
+    stamp: datetime,
+) -> bytes:
+    """A workbook of one sheet of `rows` under `columns` (values already typed), named as
+    `naming` says (its sheet `<masking> <what>`), its times `stamp`: another output's table
+    (`formats.changes`) written as the plans' are."""
+    loud = naming.masking == "unblinded"
+    return _workbook(columns, rows, what, lambda: naming, stamp, loud=loud)
 
 
 def _stamp(presentation: Presentation) -> datetime:

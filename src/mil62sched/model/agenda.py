@@ -15,6 +15,8 @@ DUE_TODAY = "due today"
 NON_WORKING = "non-working day"
 OVER_CAPACITY = "over capacity"
 WINDOW_OPEN = "window still open"  # planned before the agenda's first day, not yet done
+# A participant with no recorded visit (a CSV row of their own): not a visit's flag.
+UNTRACKED = "untracked"
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,19 @@ class Due:
 
 
 @dataclass(frozen=True)
+class Untracked:
+    """A participant with no recorded visit, done or missed: an untracked plan cannot be told
+    from a late one, so their visits before the agenda's first day are not flagged."""
+
+    participant: str
+    arm: str
+    masking: str
+
+
+@dataclass(frozen=True)
 class Agenda:
-    """Overdue visits and visits due from `start` for `days` days."""
+    """Overdue visits and visits due from `start` for `days` days, and the participants whose
+    past visits are not flagged (`untracked`, in roster order)."""
 
     start: date
     days: int
@@ -47,6 +60,7 @@ class Agenda:
     unblinded: bool
     # Infusions (done ones included) on each day covered that has any: the chairs taken.
     chairs_used: dict[date, int] = dataclasses.field(default_factory=dict)
+    untracked: tuple[Untracked, ...] = ()
 
     @property
     def end(self) -> date:

@@ -8,7 +8,6 @@ a file or the clock.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from datetime import date, timedelta
 from types import MappingProxyType
@@ -17,6 +16,7 @@ from typing import Any, Literal, NamedTuple
 from mil62sched.errors import UsageError
 from mil62sched.model.design import Category
 from mil62sched.model.plan import DayStatus
+from mil62sched.model.spelling import closest
 
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
@@ -127,7 +127,7 @@ class Eligibility(NamedTuple):
 
     def closest(self, name: str) -> list[str]:
         """The known names closest to `name` (at most three), for a refusal."""
-        return difflib.get_close_matches(name, self.members(), n=3, cutoff=0.6)
+        return list(closest(name, self.members(), n=3))
 
 
 class Dose(NamedTuple):

@@ -110,11 +110,11 @@ class Visit(NamedTuple):
     treatment: Treatment
     blinded_schedule: str  # the schedule a blinded person sees; part of the calendar UID
     target: Day
-    date: date  # planned
+    date: date  # planned; the actual date once done (a missed visit's is its target)
     window: Window | None
     window_start: Day | None  # first day of the window, None without a window
     window_end: Day | None  # last day of the window, None without a window
-    working_day: bool  # of the planned `date` (a moved visit's is a working day)
+    working_day: bool  # of `date` (a moved visit's is a working day)
     non_working_reason: str | None  # why the planned `date` is not one
     holidays_provisional: bool
     proposed: Day | None
@@ -125,6 +125,10 @@ class Visit(NamedTuple):
     target_working: bool = True
     target_reason: str | None = None
     kind: Kind = "infusion"  # only an infusion is a dosing event
+    # Under a protocol amendment (`Plan.amendment`): the visit keeps the replaced version's
+    # content (it was before the participant's switch, or recorded, or the new version removed
+    # it); False for every visit of a plan on one version.
+    old_version: bool = False
 
     @property
     def deviation_days(self) -> int | None:
@@ -140,8 +144,9 @@ class Visit(NamedTuple):
 
     @property
     def moved(self) -> bool:
-        """True when the planned date is not the protocol date (it was adjusted)."""
-        return self.date != self.target
+        """True when a planned visit's date is not its protocol date (adjusted, or moved for a
+        chair); never for one done or missed, whose `date` is what happened."""
+        return self.status == "planned" and self.date != self.target
 
 
 class Period(NamedTuple):
@@ -155,6 +160,16 @@ class Period(NamedTuple):
     assumed_at: tuple[str, VisitCode] | None = None
 
 
+class Amendment(NamedTuple):
+    """A participant's move to a protocol's new version (`Plan.protocol`): the protocol it
+    replaces, and the first day the new version applies to them (the site's effective date, or
+    the day they re-consented)."""
+
+    replaced: Protocol
+    switch: date
+    reconsented: bool = False  # `switch` is the participant's own amended_on
+
+
 class Plan(NamedTuple):
     """A participant's infusion visits on one arm, from W1D1 = `start`."""
 
@@ -166,6 +181,15 @@ class Plan(NamedTuple):
     periods: tuple[Period, ...]
     visits: tuple[Visit, ...]
     policy: Policy = Policy()
+    # Under an amendment: the visits before the switch follow `amendment.replaced` (each
+    # visit's `old_version`), the rest `protocol`; None for a plan on one version.
+    amendment: Amendment | None = None
+
+    def version_of(self, visit: Visit) -> str | None:
+        """The protocol version the visit follows (None when that file states none)."""
+        if self.amendment is not None and visit.old_version:
+            return self.amendment.replaced.version
+        return self.protocol.version
 
     @property
     def blinded(self) -> bool:

@@ -5,7 +5,6 @@ Loaded from a protocol file by `mil62sched.protocol`; nothing here reads a file.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from datetime import date, timedelta
 from types import MappingProxyType
@@ -13,6 +12,7 @@ from typing import Any, Literal, NamedTuple
 
 from mil62sched.errors import UsageError
 from mil62sched.model.codes import VisitCode
+from mil62sched.model.spelling import closest
 
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
@@ -186,6 +186,8 @@ class Protocol(NamedTuple):
     # them; None when the file does not (format 1 files written before these keys existed).
     version: str | None = None
     amends: str | None = None
+    # An amendment's renamed arms: the replaced version's arm name -> this file's (`arm_map`).
+    arm_map: Mapping[str, str] = _EMPTY
 
     def arm(self, name: str) -> Arm:
         """The arm called `name` (or an alias of it); an unknown name gets the closest one."""
@@ -194,7 +196,7 @@ class Protocol(NamedTuple):
         if key in self.arms:
             return self.arms[key]
         names = self.arm_names()
-        close = difflib.get_close_matches(key, names, n=1)
+        close = closest(key, tuple(names))
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise UsageError("unknown arm", value=name, accepted=f"{hint}accepted: {', '.join(names)}")
 

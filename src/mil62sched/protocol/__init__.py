@@ -21,6 +21,7 @@ from mil62sched.protocol.loader import (
 
 __all__ = [
     "BUILTIN",
+    "BUILTIN_NAME",
     "FORMATS",
     "SCHEMA",
     "Problem",
@@ -30,13 +31,21 @@ __all__ = [
 ]
 
 
+# The word that names the built-in file wherever a protocol file is given (`amend builtin NEW
+# ROSTER`, `--amends builtin`): a file of that name in the current folder is named by its path.
+BUILTIN_NAME = "builtin"
+
+
 def load(path: Path | None = None) -> Protocol:
-    """Load and validate a protocol file; the built-in MIL62-CT303 one when `path` is None.
+    """Load and validate a protocol file; the built-in MIL62-CT303 one when `path` is None or
+    the word `builtin` (BUILTIN_NAME).
 
     Every command reads its protocol here. A file other than the built-in one is refused for
     the first problem `protocol validate` lists (`invalid protocol FILE line N: key.path: what`),
     and checked once per content: a valid one is remembered in the cache (`loader.found_valid`).
     """
+    if path is not None and path.parts == (BUILTIN_NAME,):
+        path = None
     source = loader.read(path)
     if source.builtin or loader.found_valid(source):
         return loader.protocol_of(source)

@@ -215,9 +215,10 @@ def build(
     treatments = _treatments(tables)
     schedules, aliases = _schedules(tables, treatments)
     arms = _journeys(tables, schedules, aliases)
+    arm_map = _arm_map(tables, arms, aliases)
     if head is None or tables.lost or problems:
         return None
-    return Protocol(**head, schedules=schedules, aliases=aliases, arms=arms)
+    return Protocol(**head, schedules=schedules, aliases=aliases, arms=arms, arm_map=arm_map)
 
 
 _T = TypeVar("_T")
@@ -756,3 +757,31 @@ def _check_journey_unblinds(arm: Arm, arms: Mapping[str, Arm], tables: _Tables) 
     theirs = [(leg.schedule.name, leg.starts_at) for leg in target.legs]
     if mine != theirs:
         raise _Refused(f"{where}'s legs do not reveal {target.name!r}'s legs one by one")
+
+
+# --- [arm_map] -----------------------------------------------------------------------------------
+
+
+def _arm_map(
+    tables: _Tables, arms: Mapping[str, Arm], aliases: Mapping[str, str]
+) -> dict[str, str]:
+    """An amendment's renamed arms: { old name = "this file's arm" }, each naming an arm of
+    this file (an alias stands for its arm)."""
+    found: dict[str, str] = {}
+    table = tables.table.get("arm_map")
+    if not isinstance(table, dict) or "arm_map" in tables.malformed:
+        return found
+    lost = tables.lost.get("schedules") or tables.lost.get("journeys")
+    for old, new in table.items():
+        name = aliases.get(new, new)
+        if name in arms:
+            found[old] = name
+        elif not lost:  # else it may name an arm that was not built
+            tables.problems.append(
+                Problem(
+                    f"arm_map.{old}",
+                    f"arm_map maps {old!r} to {new!r}, which is not an arm of this file: "
+                    f"accepted: {', '.join(arms)}",
+                )
+            )
+    return found

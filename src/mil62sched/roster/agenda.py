@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from mil62sched.errors import UsageError
+from mil62sched.formats.wording import tracked
 from mil62sched.model.agenda import (
     DUE_TODAY,
     NON_WORKING,
@@ -15,6 +16,7 @@ from mil62sched.model.agenda import (
     WINDOW_OPEN,
     Agenda,
     Due,
+    Untracked,
 )
 from mil62sched.model.plan import Plan, Visit
 from mil62sched.site.chairs import chair_date
@@ -30,7 +32,11 @@ def agenda(
     """Overdue visits (window closed before `start`, nothing recorded), however far back; visits
     planned before `start` whose window is still open; then visits planned from `start` for
     `days` days, by date, 'due today' on the site's `today` (default `start`). Chairs count
-    every infusion of a day, done ones included."""
+    every infusion of a day, done ones included.
+
+    A participant with no record at all is untracked (`wording.tracked`, the one rule): an
+    untracked plan cannot be told from a late one, so their visits before `start` are not
+    listed; the agenda names them instead (`Agenda.untracked`)."""
     today = start if today is None else today
     try:
         end = start + timedelta(days=days - 1)
@@ -42,14 +48,18 @@ def agenda(
     overdue: list[Due] = []
     upcoming: list[Due] = []
     counts: dict[date, int] = {}
+    untracked: list[Untracked] = []
     unblinded = False
     for plan in plans:
         unblinded = unblinded or plan.unblinded
+        is_tracked = tracked(plan)
+        if not is_tracked:
+            untracked.append(Untracked(_who(plan), plan.arm.name, plan.arm.masking))
         for visit in plan.visits:
             day = chair_date(visit)
             if day is not None and start <= day <= end:
                 counts[day] = counts.get(day, 0) + 1
-            if visit.status != "planned":
+            if visit.status != "planned" or (not is_tracked and visit.date < start):
                 continue
             closes = visit.window_end or visit.date
             if closes < start:
@@ -72,10 +82,14 @@ def agenda(
     ]
     overdue.sort(key=lambda item: (item.closes, item.participant))
     upcoming.sort(key=lambda item: (item.visit.date, item.participant))
-    return Agenda(start, days, chairs, tuple(overdue + upcoming), full, unblinded, counts)
+    items = tuple(overdue + upcoming)
+    return Agenda(start, days, chairs, items, full, unblinded, counts, tuple(untracked))
+
+
+def _who(plan: Plan) -> str:
+    return plan.participant or f"(W1D1 {plan.start.isoformat()})"
 
 
 def _due(plan: Plan, visit: Visit, flags: tuple[str, ...]) -> Due:
-    who = plan.participant or f"(W1D1 {plan.start.isoformat()})"
     code = f"{visit.period} {visit.code}" if len(plan.periods) > 1 else str(visit.code)
-    return Due(who, plan.arm.name, plan.arm.masking, code, visit, flags, plan.policy.site)
+    return Due(_who(plan), plan.arm.name, plan.arm.masking, code, visit, flags, plan.policy.site)

@@ -8,14 +8,17 @@ check the actuals file) and the planner's answer for each date and window the vi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from mil62sched import engine
+from mil62sched.amendment import AmendedPlanner
 from mil62sched.errors import RecordError, RecordErrors, UsageError
 from mil62sched.inputs import Reading
-from mil62sched.model.plan import Plan, Policy, Records
+from mil62sched.model.codes import VisitCode
+from mil62sched.model.plan import Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol
 from mil62sched.roster.files import (
     ActualLines,
@@ -61,13 +64,62 @@ def expand(
     tally: Tally | None = None,
     *,
     reading: Reading,
+    amendment: AmendedPlanner | None = None,
 ) -> Iterator[Plan]:
     """Each valid participant's plan, in roster order; bad rows go to `tally.errors`. The files
-    are read as `reading` says (the run's --encoding and --sheet).
+    are read as `reading` says (the run's --encoding and --sheet). With an `amendment`, the
+    roster is of the replaced version (`protocol`) and each plan is the participant's under the
+    new one (`AmendedPlanner.plan`, from the roster's `amended_on` or the effective date).
 
     Errors in the actuals file are reported first; actuals for participants that are not on
     the roster are reported when the roster has been read.
     """
+    if amendment is None:
+        planner = engine.Planner(protocol, policy)
+        return _each(
+            protocol, roster, actuals, tally, reading, lambda row, rec: _plan(planner, row, rec)
+        )
+    return (pair[1] for pair in expand_amended(amendment, roster, actuals, tally, reading=reading))
+
+
+def expand_amended(
+    amendment: AmendedPlanner,
+    roster: Path,
+    actuals: Path | None = None,
+    tally: Tally | None = None,
+    *,
+    reading: Reading,
+) -> Iterator[tuple[Plan, Plan]]:
+    """Each valid participant's plan on the replaced version and under the new one (the roster
+    and actuals are the replaced version's), in roster order; bad rows go to `tally.errors`."""
+
+    def both(row: Enrolment, records: Records | None) -> tuple[Plan, Plan]:
+        return amendment.plans(
+            row.arm,
+            row.start,
+            participant=row.participant,
+            escalate_at=row.escalate_at,
+            period_starts=dict(row.period_starts),
+            window=row.window,
+            records=records,
+            amended_on=row.amended_on,
+        )
+
+    return _each(amendment.replaced, roster, actuals, tally, reading, both)
+
+
+_T = TypeVar("_T")
+
+
+def _each(
+    protocol: Protocol,
+    roster: Path,
+    actuals: Path | None,
+    tally: Tally | None,
+    reading: Reading,
+    make: Callable[[Enrolment, Records | None], _T],
+) -> Iterator[_T]:
+    """What `make` makes of each valid roster row and its records, in roster order."""
     tally = tally if tally is not None else Tally()
     records: dict[str, Records] = {}
     lines: ActualLines = {}
@@ -78,7 +130,6 @@ def expand(
     recorded_on_roster: set[str] = set()  # the actuals' participants the roster names
     spelled = {who.casefold(): who for who in records}  # IDs match ignoring case, as on the roster
     seen = Participants()
-    planner = engine.Planner(protocol, policy)
     for row in read_roster(roster, protocol, reading, seen):
         recorded = spelled.get(row.participant.casefold()) if row.participant else None
         if recorded is not None:
@@ -87,24 +138,25 @@ def expand(
             tally.refuse(row)
             continue
         try:
-            plan = _plan(planner, row, None if recorded is None else records[recorded])
+            made = make(row, None if recorded is None else records[recorded])
         except (RecordError, RecordErrors) as exc:
-            assert actuals is not None
+            assert actuals is not None  # a record was refused: there are records
+            place = _Lines(lines.get(recorded or "", {}))  # once a participant: planned once
             for error in exc.errors if isinstance(exc, RecordErrors) else [exc]:
-                line = _line_of(lines, recorded or row.participant, error)
-                tally.refuse(RowError(actuals.name, line, error.as_row(row.participant)))
+                tally.refuse(RowError(actuals.name, place(error), error.as_row(row.participant)))
             continue
         except UsageError as exc:
             # Unnamed, a field is worded as its roster column (`escalate_at`).
             tally.refuse(RowError(roster.name, row.line, f"{row.participant}: {exc}"))
             continue
         tally.planned += 1
-        yield plan
+        yield made
     if actuals is not None:
-        for (participant, _), line in lines.items():
+        for participant, theirs in lines.items():
             if participant not in recorded_on_roster:
                 unknown = f"participant {participant!r} is not on the roster {roster.name}"
-                tally.refuse(RowError(actuals.name, line, unknown))
+                for line in theirs.values():
+                    tally.refuse(RowError(actuals.name, line, unknown))
     tally.errors.sort(key=lambda error: (error.file, error.line))
 
 
@@ -120,13 +172,25 @@ def _plan(planner: engine.Planner, row: Enrolment, records: Records | None) -> P
     )
 
 
-def _line_of(lines: ActualLines, participant: str, error: RecordError) -> int:
-    """The actuals line of the visit an engine error names (the participant's first line else)."""
-    mine = {key: line for (who, key), line in lines.items() if who == participant}
-    for key, line in mine.items():
-        if str(key.code) == error.code and key.period in (None, error.period):
-            return line
-    return min(mine.values(), default=1)
+class _Lines:
+    """Where a participant's refused records are in the actuals file: the line each was read
+    from, found by the visit an engine error names, its period matched ignoring case as the
+    engine matches it (a record typed without one matches any); the participant's first line
+    for an error about no one record. Indexed once for all the participant's errors, so that
+    refusing many records costs what reading them cost (issue 21 #5)."""
+
+    def __init__(self, lines: dict[VisitKey, int]) -> None:
+        self.first = next(iter(lines.values()), 1)
+        self.by_visit: dict[tuple[str | None, VisitCode], int] = {}
+        for key, line in lines.items():
+            period = None if key.period is None else key.period.casefold()
+            self.by_visit.setdefault((period, key.code), line)
+
+    def __call__(self, error: RecordError) -> int:
+        code = VisitCode.parse(error.code)
+        period = None if error.period is None else error.period.casefold()
+        found = self.by_visit.get((period, code)) or self.by_visit.get((None, code))
+        return found or self.first
 
 
 def arm_maskings(protocol: Protocol, roster: Path, reading: Reading) -> dict[str, list[str]]:

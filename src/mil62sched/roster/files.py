@@ -7,8 +7,9 @@ with or without a BOM, UTF-16 with a BOM or GB18030 (see `inputs.open_input`); d
 Rows are read one at a time (a roster may hold 100,000 participants); a bad row becomes a
 `RowError` naming the file, line and reason, so a caller can report every bad row at once.
 
-Roster: `participant,arm,start` required; `escalate_at`, `window` and the start of each later
-period of the protocol's journeys, `<period>_start` (`olp_start` for MIL62-CT303's OLP), optional;
+Roster: `participant,arm,start` required; `escalate_at`, `window`, `amended_on` (the day the
+participant re-consented to a protocol amendment) and the start of each later period of the
+protocol's journeys, `<period>_start` (`olp_start` for MIL62-CT303's OLP), optional;
 a column `..._start` that names no later period is refused (a start the site typed must not be
 dropped while the period starts on an assumed day); other columns are kept by the spreadsheet
 and ignored here.
@@ -44,7 +45,8 @@ from mil62sched.parse import (
 from mil62sched.sheets import CellError, RowReader, is_workbook, open_sheet
 
 ROSTER_REQUIRED = ("participant", "arm", "start")
-ROSTER_OPTIONAL = ("escalate_at", "window")  # and each later period's `<period>_start`
+# and each later period's `<period>_start`
+ROSTER_OPTIONAL = ("escalate_at", "window", "amended_on")
 ACTUALS_REQUIRED = ("participant", "code", "date")
 ACTUALS_OPTIONAL = ("status",)
 STATUSES = ("done", "missed")
@@ -74,6 +76,7 @@ class Enrolment(NamedTuple):
     escalate_at: VisitCode | None = None
     period_starts: tuple[tuple[str, date], ...] = ()
     window: Window | None = None
+    amended_on: date | None = None  # the day they re-consented to an amendment
 
 
 def open_csv(path: Path, reading: Reading) -> IO[str]:
@@ -175,13 +178,15 @@ def read_roster(
             yield enrolment
 
 
-ActualLines = dict[tuple[str, VisitKey], int]
+# Each participant's recorded visits (keyed as typed) and the line each was read from, in file
+# order: a refusal of one of them names its line without searching the file for it.
+ActualLines = dict[str, dict[VisitKey, int]]
 
 
 def read_actuals(
     path: Path, reading: Reading
 ) -> tuple[dict[str, Records], ActualLines, list[RowError]]:
-    """Recorded visits per participant, the line of each, and the bad rows.
+    """Recorded visits per participant, the line of each (per participant), and the bad rows.
 
     Participants are keyed by their first spelling in the file; the caller matches them to the
     roster ignoring case, and checks that each participant and code exist.
@@ -211,17 +216,17 @@ def read_actuals(
             except UsageError as exc:
                 errors.append(RowError(path.name, line, str(exc)))
                 continue
-            if (participant, key) in seen:
-                first = seen[participant, key]
+            lines = seen.setdefault(participant, {})
+            if key in lines:
                 errors.append(
                     RowError(
                         path.name,
                         line,
-                        f"{participant} {key} is recorded twice (first on line {first})",
+                        f"{participant} {key} is recorded twice (first on line {lines[key]})",
                     )
                 )
                 continue
-            seen[participant, key] = line
+            lines[key] = line
             if status == "missed":
                 missed.setdefault(participant, set()).add(key)
             else:
@@ -241,7 +246,9 @@ def period_start_columns(protocol: Protocol) -> dict[str, str]:
 
 def roster_columns(protocol: Protocol) -> tuple[str, ...]:
     """Every column a roster of `protocol` may have, the required ones first."""
-    return (*ROSTER_REQUIRED, "escalate_at", *period_start_columns(protocol), "window")
+    return (
+        *ROSTER_REQUIRED, "escalate_at", *period_start_columns(protocol), "window", "amended_on",
+    )  # fmt: skip
 
 
 def _enrolment(
@@ -256,6 +263,7 @@ def _enrolment(
             period_starts.append((named, parse_file_date(given, f"{column} date")))
     escalate = (row.get("escalate_at") or "").strip()
     window = (row.get("window") or "").strip()
+    amended_on = (row.get("amended_on") or "").strip()
     return Enrolment(
         line=line,
         participant=check_participant(row["participant"].strip()),
@@ -264,6 +272,7 @@ def _enrolment(
         escalate_at=VisitCode.parse(escalate) if escalate else None,
         period_starts=tuple(period_starts),
         window=_window(window) if window else None,
+        amended_on=parse_file_date(amended_on, "amended_on date") if amended_on else None,
     )
 
 
