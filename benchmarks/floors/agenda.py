@@ -1,6 +1,8 @@
 """Floor of `mil62sched agenda ROSTER [--actuals ACTUALS] --from DAY --today DAY --days N
 --format csv -o OUT`: read both files with csv, work out each visit's date and window, keep
 those not recorded that are overdue, still open or due in the N days, sort them, write them.
+A participant with nothing recorded is untracked: named on a line of its own, first, and
+their visits before DAY left out.
 
     python floors/agenda.py ROSTER ACTUALS|- FROM DAYS TODAY OUT
 """
@@ -34,17 +36,24 @@ def main(roster: str, actuals: str, first: str, days: str, today: str, out: str)
     start, end = date.fromisoformat(first), date.fromisoformat(first) + timedelta(int(days) - 1)
     on = date.fromisoformat(today)
     done = recorded(actuals)
+    tracked = {who for who, _ in done}
+    untracked = []
     workdays = Workdays(2020, 2035)
     overdue, upcoming = [], []
     with open(roster, newline="", encoding="utf-8") as source:
         for row in csv.DictReader(source):
             who, arm, around = row["participant"], row["arm"], window(row["window"])
             masking, journey = ARMS[arm][0], len(ARMS[arm][1]) > 1
+            is_tracked = who in tracked
+            if not is_tracked:
+                untracked.append([who, arm, masking, *[""] * 9, "untracked", "", "", ""])
             for visit in visits(
                 arm, date.fromisoformat(row["start"]), row["olp_start"], row["escalate_at"]
             ):
                 code, day = visit.step.code, visit.day
                 if visit.dropped or (who, f"{visit.period}:{code}" if journey else code) in done:
+                    continue
+                if not is_tracked and day < start:
                     continue
                 closes = day if around is None else day + timedelta(around[1])
                 reason = workdays.reason(day)
@@ -91,6 +100,7 @@ def main(roster: str, actuals: str, first: str, days: str, today: str, out: str)
     with open(out, "w", newline="", encoding="utf-8") as target:
         writer = csv.writer(target, lineterminator="\n")
         writer.writerow(HEADER)
+        writer.writerows(untracked)
         writer.writerows(item[2] for item in overdue + upcoming)
 
 

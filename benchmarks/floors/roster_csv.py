@@ -27,7 +27,7 @@ HEADER = (
     "working_day", "non_working_reason", "proposed_date", "holidays_provisional", "status",
     "actual_date", "deviation_days", "in_window", "note", "period_start", "period_start_assumed",
     "overdue", "over_capacity", "protocol_date_working_day", "protocol_date_non_working_reason",
-    "before_study_start", "after_study_completion", "kind",
+    "before_study_start", "after_study_completion", "kind", "protocol_version",
 )  # fmt: skip
 TRUE = {True: "true", False: "false"}
 MASKING = {arm: masking for arm, (masking, _) in ARMS.items()}
@@ -105,6 +105,7 @@ def main(roster: str, out: str) -> None:
                         early,
                         TRUE[day > STUDY_COMPLETION],
                         "infusion",
+                        "",
                     ]
                 )
 
