@@ -198,15 +198,21 @@ def read_actuals(
     # IDs are compared ignoring case and spaces around them, as on the roster: each participant
     # is kept under the first spelling met.
     spelling: dict[str, str] = {}
+    # Each ID as typed -> its participant: a participant's rows repeat it, checked once.
+    known: dict[str, str] = {}
     with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL, reading) as reader:
         for line, row in table_rows(path, reader, reading, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue
             try:
-                typed = check_participant(row["participant"].strip())
-                participant = spelling.setdefault(typed.casefold(), typed)
-                key = parse_visit_key(row["code"], "code")
+                typed = row["participant"].strip()
+                participant = known.get(typed)
+                if participant is None:
+                    check_participant(typed)
+                    participant = spelling.setdefault(typed.casefold(), typed)
+                    known[typed] = participant
+                key = _visit_key(row["code"])
                 status = (row.get("status") or "done").strip().lower()
                 if status not in STATUSES:
                     raise UsageError(f"invalid status {row['status']!r}: use done or missed")
@@ -274,6 +280,13 @@ def _enrolment(
         window=_window(window) if window else None,
         amended_on=parse_file_date(amended_on, "amended_on date") if amended_on else None,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _visit_key(text: str) -> VisitKey:
+    """`parse_visit_key` of an actuals file's code, once for each spelling (a file repeats a
+    few dozen, such as W3D1 and RCP:W3D1)."""
+    return parse_visit_key(text, "code")
 
 
 @functools.lru_cache(maxsize=64)
