@@ -10,11 +10,13 @@ the work a roster to CSV does after reading its input:
     rows + csv   the same, written with csv.writer to memory (as `write_many` writes them)
     roster path  planning every participant, then rows + csv
 
-The roster is benchmarks/roster.py's realistic input (a blinded Phase 3 site: weighted arms, W1D1
-on weekdays in 2024-2025, the site window 3 and the CN working-day calendar), planned once with
-one shared Planner, as `roster` plans. Both versions' rows are checked to be equal first. Each
-round times both versions in a shuffled order; medians are reported, and ratio = derived / hand.
-Nothing is asserted: the figures are printed.
+The roster is run.py's realistic input (inputs.py: weighted arms, W1D1 on weekdays over
+2022-2026, per-row windows, olp_start and escalate_at, the CN working-day calendar), planned
+once with one shared Planner, as `roster` plans. Both versions' rows are checked to be equal
+first. Each round times both versions in a shuffled order; medians are reported, and ratio =
+derived / hand. Unlike run.py, this times functions inside one process, importing the package's
+modules: it compares two ways of writing the same rows, not the tool with a floor. Nothing is
+asserted: the figures are printed.
 
     python benchmarks/csv_rows.py [--participants 20000] [--repeat 7]
     python benchmarks/csv_rows.py --quick
@@ -30,31 +32,21 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
-# Run as a script, this folder comes first on sys.path, where benchmarks/holidays.py would stand
-# in for the holidays package that mil62sched imports.
-if str(Path(__file__).parent) in sys.path:
-    sys.path.remove(str(Path(__file__).parent))
+import inputs
 
 from mil62sched import engine, protocol
 from mil62sched.formats import csv_rows
 from mil62sched.formats.contract import plan_visits
 from mil62sched.formats.wording import before_study_start
+from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.model.protocol import Window
 from mil62sched.outputs import csv_cell
 from mil62sched.site.workdays import SiteCalendar
 
 Rows = Callable[[Plan], Iterator[list[str]]]
-REALISTIC_ARMS = {
-    "phase3": 60,
-    "phase3-rcp": 25,
-    "phase3-olp": 7,
-    "phase1b-500": 4,
-    "phase1b-1000": 4,
-}
 
 
 def derived_rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[str]]:
@@ -71,22 +63,28 @@ def derived_rows(plan: Plan, over_full: Container[date] | None = None) -> Iterat
         yield [csv_cell(heads[name] if name in heads else visit[name]) for name in csv_rows.HEADER]
 
 
-def realistic_plans(participants: int, seed: int = 62) -> Callable[[], list[Plan]]:
-    """Planning the realistic roster, as `roster --window 3` plans it (a shared Planner)."""
-    chance = random.Random(seed)
-    first = date(2024, 1, 1)
-    days = [first + timedelta(n) for n in range((date(2025, 12, 31) - first).days + 1)]
-    weekdays = [day for day in days if day.weekday() < 5]
-    arms, weights = list(REALISTIC_ARMS), list(REALISTIC_ARMS.values())
-    roster = [
-        (f"CT303-{n:06d}", chance.choices(arms, weights)[0], chance.choice(weekdays))
-        for n in range(participants)
-    ]
+def realistic_plans(participants: int) -> Callable[[], list[Plan]]:
+    """Planning the realistic roster, as `roster` plans it (a shared Planner, each row's own
+    window, escalation and OLP start)."""
+    rows = list(inputs.realistic_rows(participants))[1:]
     trial = protocol.load()
 
     def plan_all() -> list[Plan]:
-        planner = engine.Planner(trial, Policy(window=Window(3, 3), site=SiteCalendar("CN")))
-        return [planner.plan(arm, start, participant=who) for who, arm, start in roster]
+        planner = engine.Planner(trial, Policy(site=SiteCalendar("CN")))
+        plans = []
+        for who, arm, start, escalate, olp, window in rows:
+            before, _, after = window.partition(",")
+            plans.append(
+                planner.plan(
+                    arm,
+                    date.fromisoformat(start),
+                    participant=who,
+                    escalate_at=VisitCode.parse(escalate) if escalate else None,
+                    period_starts={"OLP": date.fromisoformat(olp)} if olp else None,
+                    window=Window(int(before), int(after or before)) if window else None,
+                )
+            )
+        return plans
 
     return plan_all
 

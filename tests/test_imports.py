@@ -3,9 +3,9 @@
 Every run lists the formats (`--help`, `--format`) and loads a protocol; neither may pay for the
 card's template engine (jinja2), the workbook library (openpyxl), the JSON Schema validator
 (jsonschema) or the public-holiday package (holidays), which cost tens of milliseconds each at
-every start (benchmarks/startup.py). Each check runs a fresh interpreter: in this one, other
-tests have imported them all. (These checks lived in the card, workbook, protocol file and
-working-day tests; issue 17 #9 gathered them here.)
+every start (`benchmarks/run.py --only startup`). Each check runs a fresh interpreter: in this
+one, other tests have imported them all. (These checks lived in the card, workbook, protocol
+file and working-day tests; issue 17 #9 gathered them here.)
 """
 
 from __future__ import annotations

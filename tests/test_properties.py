@@ -804,3 +804,24 @@ def test_amendment_outputs_keep_the_blind(
         *({(c.period, str(c.code), c.kind) for c in t.changes} for t in twins.values())
     )
     assert blinded_kinds == common
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES, st.sampled_from(["\n", "\n  ", "\n    "]))
+def test_the_json_layout_is_json_dumps_indent_2_byte_for_byte(value: Any, newline: str) -> None:
+    # issue 21 #3: the JSON format lays out its documents with the C encoder; the bytes must
+    # stay json.dumps(indent=2)'s, nested as a roster nests each document in its array.
+    from mil62sched.formats.json_document import indented
+
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)
+    assert indented(value, newline) == expected

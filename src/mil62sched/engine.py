@@ -83,6 +83,7 @@ class Planner:
         self.policy = policy or _NO_POLICY
         self._timelines: dict[str, _Timeline] = {}  # by schedule name
         self._days: dict[tuple[date, Window | None], _DayCheck] = {}
+        self._slots: dict[str, _Slots] = {}  # by arm name
 
     def plan(
         self,
@@ -102,7 +103,7 @@ class Planner:
         window = window or policy.window
         escalate_from = _check_escalation(protocol, chosen, escalate_at)
         problems: list[RecordError] = []  # every bad record, reported together at the end
-        keys = _resolve_records(chosen, records, problems)
+        keys = _resolve_records(chosen, self._arm_slots(chosen), records, problems)
         periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
         timelines = [self._timeline(leg.schedule) for leg in chosen.legs]
         _check_fits(chosen, periods, timelines, window)
@@ -125,6 +126,12 @@ class Planner:
             tuple(visits),
             policy,
         )
+
+    def _arm_slots(self, arm: Arm) -> _Slots:
+        known = self._slots.get(arm.name)
+        if known is None:
+            known = self._slots[arm.name] = _slots(arm)
+        return known
 
     def _timeline(self, schedule: Schedule) -> _Timeline:
         known = self._timelines.get(schedule.name)
@@ -350,9 +357,28 @@ def _check_escalation(
 _Keyed = dict[tuple[str, VisitCode], "date | None"]  # (period, code) -> actual date, None = missed
 
 
-def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) -> _Keyed:
-    """Match each recorded visit to one (period, code) of the arm; add the others to
-    `problems`."""
+# (period casefolded, or None when a record names none; code) -> the arm's periods it matches
+_Slots = dict[tuple["str | None", VisitCode], tuple[str, ...]]
+
+
+def _slots(arm: Arm) -> _Slots:
+    """Where a record may belong in `arm`: the periods having its code, matched by the period's
+    name ignoring case (`ole:w3d1`), or any period when the record names none."""
+    found: dict[tuple[str | None, VisitCode], list[str]] = {}
+    for leg in arm.legs:
+        for code in leg.schedule.visits:
+            for period in (leg.period.casefold(), None):
+                periods = found.setdefault((period, code), [])
+                if leg.period not in periods:
+                    periods.append(leg.period)
+    return {slot: tuple(periods) for slot, periods in found.items()}
+
+
+def _resolve_records(
+    arm: Arm, slots: _Slots, records: Records, problems: list[RecordError]
+) -> _Keyed:
+    """Match each recorded visit to one (period, code) of the arm (`slots`, from `_slots`); add
+    the others to `problems`."""
     resolved: _Keyed = {}
     if not records.actual and not records.missed:
         return resolved
@@ -361,11 +387,7 @@ def _resolve_records(arm: Arm, records: Records, problems: list[RecordError]) ->
     for key, when in entries:
         # A period is named ignoring case (`ole:w3d1`), whatever case the protocol gives it.
         period = None if key.period is None else key.period.casefold()
-        matches = [
-            leg.period
-            for leg in arm.legs
-            if key.code in leg.schedule.visits and period in (None, leg.period.casefold())
-        ]
+        matches = slots.get((period, key.code), ())
         source = "missed" if when is None else "actual"
 
         def refuse(reason: Message, key: VisitKey = key, source: str = source) -> RecordError:
@@ -610,9 +632,10 @@ def _check_actuals(
             if visit.status == "planned":
                 pending = visit
             continue
-        typed = f"{named(visit)}={visit.actual.isoformat()}"
 
-        def refuse(reason: Message, visit: Visit = visit, typed: str = typed) -> RecordError:
+        def refuse(reason: Message, visit: Visit = visit) -> RecordError:
+            assert visit.actual is not None
+            typed = f"{named(visit)}={visit.actual.isoformat()}"  # only when refused
             return RecordError(
                 reason, code=str(visit.code), period=visit.period, record=typed, source="actual"
             )

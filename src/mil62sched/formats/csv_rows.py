@@ -65,7 +65,8 @@ def rows(plan: Plan, over_full: Container[date] | None = None) -> Iterator[list[
     for v in plan.visits:
         yield [
             *head,
-            _code(*v.code), str(v.study_day), _iso(v.date), WEEKDAYS[v.date.weekday()],
+            _code(*v.code, v.code.by_day), str(v.study_day), _iso(v.date),
+            WEEKDAYS[v.date.weekday()],
             *_treatment(v.treatment, v.period),
             _iso(v.target), _iso(v.window_start), _iso(v.window_end), _BOOL[v.working_day],
             _text(v.non_working_reason), _iso(v.proposed), _BOOL[v.holidays_provisional],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from mil62sched.errors import UsageError
 from mil62sched.messages import N_, msg
@@ -31,7 +31,6 @@ _USE = N_("use {form}")
 class _WeekDay(NamedTuple):
     week: int
     day: int
-    by_day: bool = False  # written as a study day (D15), not as week and day (W3D1)
 
 
 class VisitCode(_WeekDay):
@@ -39,7 +38,9 @@ class VisitCode(_WeekDay):
     and cheaper to define at start-up than a dataclass).
 
     A code is the day it names, however it is written: D15 == W3D1 (same study day), and each
-    prints as written. Days before D1 have weeks < 1: D-1 is week 0, day 7.
+    prints as written. Days before D1 have weeks < 1: D-1 is week 0, day 7. A code written as a
+    study day is a `_DayCode`, the same (week, day) tuple: equality, hashing and order are the
+    tuple's own, in C (a roster compares and hashes codes millions of times).
 
     >>> VisitCode.parse("w3d1")
     VisitCode(week=3, day=1)
@@ -50,13 +51,15 @@ class VisitCode(_WeekDay):
     """
 
     __slots__ = ()
+    by_day: ClassVar[bool] = False  # written as a study day (D15), not as week and day (W3D1)
 
     def __new__(cls, week: int, day: int, by_day: bool = False) -> VisitCode:
+        by_day = by_day or cls.by_day
         if (week < 1 and not by_day) or not 1 <= day <= 7:
             raise UsageError(
                 msg(_INVALID), value=f"W{week}D{day}", accepted=msg(_USE, form=msg(ACCEPTED_FORM))
             )
-        return super().__new__(cls, week, day, by_day)
+        return super().__new__(_DayCode if by_day else VisitCode, week, day)
 
     @classmethod
     def parse(cls, text: str) -> VisitCode:
@@ -123,35 +126,6 @@ class VisitCode(_WeekDay):
         """
         return start + timedelta(days=self.offset)
 
-    # The same day is the same visit, however it is written (D15 == W3D1).
-    def _day(self) -> tuple[int, int]:
-        return (self[0], self[1])
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, VisitCode):
-            return self._day() == other._day()
-        return NotImplemented
-
-    def __ne__(self, other: object) -> bool:
-        if isinstance(other, VisitCode):
-            return self._day() != other._day()
-        return NotImplemented
-
-    def __lt__(self, other: tuple[int, ...]) -> bool:
-        return self._day() < tuple(other[:2])
-
-    def __le__(self, other: tuple[int, ...]) -> bool:
-        return self._day() <= tuple(other[:2])
-
-    def __gt__(self, other: tuple[int, ...]) -> bool:
-        return self._day() > tuple(other[:2])
-
-    def __ge__(self, other: tuple[int, ...]) -> bool:
-        return self._day() >= tuple(other[:2])
-
-    def __hash__(self) -> int:
-        return hash(self._day())
-
     def __repr__(self) -> str:
         if self.by_day:
             return f"VisitCode(week={self.week}, day={self.day}, by_day=True)"
@@ -161,6 +135,14 @@ class VisitCode(_WeekDay):
         if self.by_day:
             return f"D{self.study_day}"
         return f"W{self.week}D{self.day}"
+
+
+class _DayCode(VisitCode):
+    """A visit code written as a study day (D15, D-28): equal to the week-and-day code of the
+    same day (D15 == W3D1), printed as written."""
+
+    __slots__ = ()
+    by_day: ClassVar[bool] = True
 
 
 W1D1 = VisitCode(1, 1)  # study day 1: the day a period's timeline starts

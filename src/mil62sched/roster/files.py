@@ -118,31 +118,35 @@ def open_table(path: Path, columns: Collection[str], reading: Reading) -> Iterat
 class Participants:
     """The participant IDs seen so far in a roster, compared ignoring case (P1 and p1 would clash
     as file names on Windows and macOS): each casefolded ID with the line and spelling of the
-    first row that named it. A dict lookup a row, so duplicates cost nothing extra; two dicts
-    rather than one of (line, spelling) pairs, which would hold a tuple more for every row.
+    first row that named it. A dict lookup a row, so duplicates cost nothing extra. The usual
+    spelling, in capitals (CT303-0042), is the casefolded ID's upper case and is not kept: the
+    set grows with the roster, and each string kept costs about 64 bytes a participant.
 
     >>> seen = Participants()
     >>> seen.add("CT303-0042", 2)
-    >>> seen.first("ct303-0042"), seen.first("CT303-0043")
-    ((2, 'CT303-0042'), None)
+    >>> seen.add("p7", 3)
+    >>> seen.first("ct303-0042"), seen.first("P7"), seen.first("CT303-0043")
+    ((2, 'CT303-0042'), (3, 'p7'), None)
     """
 
     def __init__(self) -> None:
         self._lines: dict[str, int] = {}  # casefolded ID -> line of the first row naming it
-        self._spellings: dict[str, str] = {}  # casefolded ID -> the ID as that row spelt it
+        # casefolded ID -> the ID as that row spelt it, when not the casefolded ID's upper case
+        self._spellings: dict[str, str] = {}
 
     def add(self, participant: str, line: int) -> None:
         """Remember a participant, unless an earlier row named them already."""
         key = participant.casefold()
         if key not in self._lines:
             self._lines[key] = line
-            self._spellings[key] = participant
+            if participant != key.upper():
+                self._spellings[key] = participant
 
     def first(self, participant: str) -> tuple[int, str] | None:
         """The line and spelling of the first row naming `participant`, if any."""
         key = participant.casefold()
         line = self._lines.get(key)
-        return None if line is None else (line, self._spellings[key])
+        return None if line is None else (line, self._spellings.get(key) or key.upper())
 
     def __contains__(self, participant: object) -> bool:
         return isinstance(participant, str) and participant.casefold() in self._lines
@@ -230,15 +234,21 @@ def read_actuals(
     # IDs are compared ignoring case and spaces around them, as on the roster: each participant
     # is kept under the first spelling met.
     spelling: dict[str, str] = {}
+    # Each ID as typed -> its participant: a participant's rows repeat it, checked once.
+    known: dict[str, str] = {}
     with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL, reading) as reader:
         for line, row in table_rows(path, reader, reading, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue
             try:
-                typed = check_participant(row["participant"].strip())
-                participant = spelling.setdefault(typed.casefold(), typed)
-                key = parse_visit_key(row["code"], Keyword("code"))
+                typed = row["participant"].strip()
+                participant = known.get(typed)
+                if participant is None:
+                    check_participant(typed)
+                    participant = spelling.setdefault(typed.casefold(), typed)
+                    known[typed] = participant
+                key = _visit_key(row["code"])
                 status = (row.get("status") or "done").strip().lower()
                 if status not in STATUSES:
                     raise UsageError(
@@ -318,6 +328,13 @@ def _enrolment(
         window=_window(window) if window else None,
         amended_on=parse_file_date(amended_on, "amended_on date") if amended_on else None,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _visit_key(text: str) -> VisitKey:
+    """`parse_visit_key` of an actuals file's code, once for each spelling (a file repeats a
+    few dozen, such as W3D1 and RCP:W3D1)."""
+    return parse_visit_key(text, Keyword("code"))
 
 
 @functools.lru_cache(maxsize=64)
