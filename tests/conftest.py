@@ -22,7 +22,7 @@ os.environ.pop("FORCE_COLOR", None)
 # itself set or clear it.
 os.environ["SOURCE_DATE_EPOCH"] = "1767225600"
 # The language of what people read follows the locale (issue 9 #13): the tests expect English
-# wherever they run, unless they ask for another (tests/test_i18n.py).
+# wherever they run, unless they ask for another (tests/i18n/test_i18n.py).
 os.environ["MIL62SCHED_LANG"] = "en"
 # openpyxl writes its XML with lxml when lxml is installed, and caldav (a test tool, for the
 # CalDAV test of amended calendars) brings it: the workbook tests edit the XML that openpyxl's
@@ -36,7 +36,14 @@ os.environ["OPENPYXL_LXML"] = "False"
 _HOLIDAY_CACHE = tempfile.TemporaryDirectory(prefix="mil62sched-tests-cache-")
 os.environ["MIL62SCHED_CACHE_DIR"] = _HOLIDAY_CACHE.name
 
-GOLDEN = Path(__file__).parent / "golden"
+# Where the shared data is, for a test in any folder under tests/ (never Path(__file__) there).
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+EXAMPLES = ROOT / "examples"
+PACKAGE = ROOT / "src" / "mil62sched"
+GOLDEN = TESTS / "golden"
+REFERENCE = TESTS / "reference"
+WORKBOOKS = TESTS / "workbooks"
 _DTSTAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z(?=\r?$)", re.MULTILINE)
 
 

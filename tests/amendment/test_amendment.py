@@ -26,9 +26,8 @@ from mil62sched.errors import UsageError
 from mil62sched.formats import ics
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, VisitKey
-from tests.conftest import Run, error_line, workbook_text
+from tests.conftest import ROOT, Run, error_line, workbook_text
 
-ROOT = Path(__file__).parent.parent
 BUILTIN = str(protocol.BUILTIN)
 EXAMPLE = ROOT / "examples" / "protocols" / "mil62-ct303-amendment-example.toml"
 OLD = protocol.load()

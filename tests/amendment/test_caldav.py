@@ -34,12 +34,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import ROOT, Run
 
 caldav = pytest.importorskip("caldav", reason="the test extra installs caldav")
 pytest.importorskip("radicale", reason="the test extra installs radicale")
 
-ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "protocols" / "mil62-ct303-amendment-example.toml"
 BEFORE = "1767225600"  # 2026-01-01T00:00:00Z: the export before the amendment
 AFTER = "1767312000"  # a day later: the export under it

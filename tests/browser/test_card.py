@@ -5,7 +5,7 @@ These tests need Debian's `chromium`, `fonts-noto-cjk` and `poppler-utils`. With
 are skipped on a developer's machine, but they FAIL when `MIL62SCHED_BROWSER_TESTS=required`
 (set by `.ci/run`, which installs the three) or `CI` is `true`/`1`, so CI never skips them.
 
-Dates checked by hand as in test_card.py: phase3-olp from 2024-01-01 gives 2024-01-01,
+Dates checked by hand as in tests/formats/test_card.py: phase3-olp from 2024-01-01 gives 2024-01-01,
 2024-01-15, 2024-07-01, 2024-12-30, 2025-06-30, 2025-12-29, 2026-06-29.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from mil62sched.formats import pdf
-from tests.conftest import Run
+from tests.conftest import EXAMPLES, Run
 
 OLP_DATES = (
     "2024-01-01",
@@ -32,7 +32,6 @@ OLP_DATES = (
     "2025-12-29",
     "2026-06-29",
 )
-EXAMPLES = Path(__file__).parent.parent / "examples"
 SITE = str(EXAMPLES / "site.toml")
 ROSTER = str(EXAMPLES / "roster.csv")
 ACTUALS = str(EXAMPLES / "actuals.csv")
@@ -321,10 +320,10 @@ def test_every_card_prints_on_one_a5_page_with_its_chinese_and_dates(
 
 # Issue 16 #7: the longest cards print on one page too. SAkuraStar's double-blind arm has 26
 # visits (screening D-28, then D1, D15, D29 and every 28 days to D645: 25 infusions; its dates
-# are hand-checked in test_protocol_files.py); the phase 3 journey is the longest built-in arm
-# (4 RCP and 7 OLP infusions), here with windows, a recorded visit, an overdue one, a closed day
-# (W27D1 on Mon 2026-02-23, the 2026 notice's day off for Sat 02-28) and visits after the study
-# completion date: the most a card of it says.
+# are hand-checked in protocol/test_protocol_files.py); the phase 3 journey is the longest
+# built-in arm (4 RCP and 7 OLP infusions), here with windows, a recorded visit, an overdue
+# one, a closed day (W27D1 on Mon 2026-02-23, the 2026 notice's day off for Sat 02-28) and
+# visits after the study completion date: the most a card of it says.
 SATRA = str(EXAMPLES / "protocols" / "satralizumab-sakurastar.toml")
 LONG_CARDS = {
     "25 visits": ("--protocol", SATRA, "--arm", "sakurastar-db", "--start", "2025-09-01",

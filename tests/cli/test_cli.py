@@ -28,10 +28,10 @@ from tests.conftest import Run, error_line, normalise_dtstamp, without_no_phone,
 PREFIX = "mil62sched: error: "
 # Every format `--format` accepts, in the order the refusal lists them.
 # The text formats (every test below runs them); pdf is the html card printed by a browser,
-# checked in tests/test_card_browser.py.
+# checked in tests/browser/test_card.py.
 ALL_FORMATS = ("table", "csv", "json", "md", "ics", "calendar", "html")
 # The formats that print the infusion of each visit; the month view ("calendar") shows visit codes
-# only and is checked in tests/test_calendar_view.py, and below wherever a check applies to it.
+# only and is checked in tests/formats/test_calendar.py, and below wherever a check applies to it.
 FORMATS = ("table", "csv", "json", "md", "ics")
 
 # Arms as the registry defines them: name -> (masking, number of infusion visits).

@@ -34,9 +34,7 @@ import pytest
 from typer.testing import Result
 
 from mil62sched.protocol import BUILTIN
-from tests.conftest import Run
-
-EXAMPLES = Path(__file__).parent.parent / "examples"
+from tests.conftest import EXAMPLES, Run
 
 SEED = 20261201
 RUNS = 300

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -28,10 +27,10 @@ from mil62sched.formats.presentation import Presentation
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Policy
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import workbook_text
+from tests.conftest import ROOT, workbook_text
 
 # Every format but pdf (the html card printed by a browser, seconds a page), which is checked in
-# test_card_browser.py on a few plans rather than on every example drawn here.
+# tests/browser/test_card.py on a few plans rather than on every example drawn here.
 FORMATS = tuple(name for name in formats.names() if name != "pdf")
 
 P = protocol.load()
@@ -495,7 +494,7 @@ def test_every_export_is_deterministic(
 
 
 def test_ics_renders_the_latest_start_the_engine_accepts() -> None:
-    # phase1b: W209D1 = start + 1456; 9996-01-04 + 1456 = 9999-12-30 (see test_engine.py).
+    # phase1b: W209D1 = start + 1456; 9996-01-04 + 1456 = 9999-12-30 (see engine/test_engine.py).
     plan = engine.plan(P, "phase1b-500", date(9996, 1, 4))
     assert plan.visits[-1].date == date(9999, 12, 30)
     text = ics.render(plan, AT_STAMP)
@@ -503,7 +502,7 @@ def test_ics_renders_the_latest_start_the_engine_accepts() -> None:
     assert "DTEND;VALUE=DATE:99991231" in text
 
 
-# --- the printed card (html; its pdf in test_card_browser.py) ---------------------------------
+# --- the printed card (html; its pdf in tests/browser/test_card.py) -------------------------
 
 # Where an unblinded card may differ from the blinded one: the window's title, the UNBLINDED
 # banner, the arm's line and the infusion cells.
@@ -591,9 +590,7 @@ def test_blinded_roster_and_agenda_workbooks_reveal_no_assignment(
 
 # --- a second trial (issue 11): SAkuraStar's blinded double-blind period ----------------------
 
-SATRA = protocol.load(
-    Path(__file__).resolve().parents[1] / "examples" / "protocols" / "satralizumab-sakurastar.toml"
-)
+SATRA = protocol.load(ROOT / "examples" / "protocols" / "satralizumab-sakurastar.toml")
 SATRA_BLINDED = "sakurastar-db"
 SATRA_ARMS = ["sakurastar-db-placebo", "sakurastar-db-satralizumab"]
 SATRA_LABEL = "Satralizumab 120 mg or placebo SC"
@@ -710,12 +707,7 @@ def _amended_protocol() -> Any:
     return built
 
 
-AMENDMENT_EXAMPLE = (
-    Path(__file__).resolve().parents[1]
-    / "examples"
-    / "protocols"
-    / "mil62-ct303-amendment-example.toml"
-)
+AMENDMENT_EXAMPLE = ROOT / "examples" / "protocols" / "mil62-ct303-amendment-example.toml"
 AMENDED = _amended_protocol()
 CHANGE_FORMATS = ("table", "csv", "json", "md", "html", "xlsx")
 

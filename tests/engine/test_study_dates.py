@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import ROOT, Run
 
 ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
 AGENDA = (
@@ -32,7 +32,7 @@ def test_the_agenda_follows_the_width_the_cli_measures(
     run: Run, monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
     # No COLUMNS: only the width the command measures (shutil) can tell the table how wide it is.
-    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    monkeypatch.chdir(ROOT)
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.setenv("FORCE_COLOR", "1")
     monkeypatch.setattr(shutil, "get_terminal_size", lambda *a: os.terminal_size((width, 40)))
@@ -78,7 +78,7 @@ def test_a_calendar_uses_time_and_remind_without_a_warning(run: Run) -> None:
 def test_roster_time_outside_calendars_is_said_once(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    monkeypatch.chdir(ROOT)
     result = run("roster", "examples/roster.csv", "--format", "csv", "--time", "09:00")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count("--time applies to .ics calendars only; ignored for csv") == 1
@@ -176,7 +176,7 @@ def test_a_moved_visits_calendar_event_names_the_protocol_dates_holiday(run: Run
 def test_the_agenda_row_of_a_moved_visit(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     # examples/roster.csv: CT303-0002 (phase3, window 3) starts Wed 2025-09-17, so its RCP W3D1
     # is 2025-10-01, moved by --adjust to Tue 2025-09-30.
-    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    monkeypatch.chdir(ROOT)
     result = run(*AGENDA, "--adjust", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     row = next(r for r in _csv(result.stdout) if r["participant"] == "CT303-0002")

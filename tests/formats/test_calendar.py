@@ -262,7 +262,7 @@ def test_months_side_by_side_when_they_fit() -> None:
 
 def test_a_long_plan_prints_only_months_with_visits() -> None:
     # Phase 1b from 2024-01-01 (a Monday), no window: 11 visits in 10 months (W1D1 and W3D1 both
-    # in January 2024), per the hand-checked table in tests/test_golden.py.
+    # in January 2024), per the hand-checked table in tests/formats/test_golden.py.
     plan = engine.plan(protocol.load(), "phase1b-1000", date(2024, 1, 1))
     text = render(plan, Presentation(width=NARROW))
     assert headings(text) == [

@@ -19,7 +19,7 @@ import pytest
 
 from mil62sched import formats
 from mil62sched.formats import html, pdf
-from tests.conftest import GOLDEN, Run, error_line, without_study_dates
+from tests.conftest import EXAMPLES, GOLDEN, Run, error_line, without_study_dates
 
 OLP_DATES = {
     "W1D1": "2024-01-01",
@@ -39,7 +39,6 @@ CHINESE = {
     "W105D1": "第105周第1天",
     "W131D1": "第131周第1天",
 }
-EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 _BLOCKS = {"div", "p", "li", "tr", "td", "th", "h1", "h2", "header", "section", "article"}
@@ -648,7 +647,7 @@ def test_a_visit_on_a_weekend_day_says_the_site_is_closed_for_the_weekend(run: R
 def test_a_visit_on_a_make_up_saturday_says_it_is_a_working_day(run: Run) -> None:
     """Issue 16 #5. W1D1 Tue 2025-09-02: W25D1 = day 169 = Tue 2026-02-17 (春节); with a ±3 day
     window and --adjust it moves to Sat 2026-02-14, a make-up working day of the 2026 notice
-    (the hand-checked search is in test_windows_and_workdays.py). The card says so under the
+    (the hand-checked search is in tests/site/test_workdays.py). The card says so under the
     Saturday, so that nobody takes it for a mistake; no other visit gets the remark."""
     args = (
         "plan", "--arm", "phase3-rcp", "--start", "2025-09-02", "--window", "3", "--adjust",
@@ -814,7 +813,7 @@ def test_card_options_used_by_their_format_give_no_warning(run: Run) -> None:
 def test_the_agenda_card_names_a_holiday_in_each_language(run: Run) -> None:
     """2025-10-01 is National Day (国庆节, State Council notice for 2025): the Chinese flag names
     it in Chinese, the English flag in English."""
-    roster = str(Path(__file__).parent.parent / "examples" / "roster.csv")
+    roster = str(EXAMPLES / "roster.csv")
     args = ("agenda", roster, "--from", "2025-09-29", "--today", "2025-09-29", "--days", "7",
             "--format", "html")  # fmt: skip
     both = run(*args)

@@ -3,7 +3,7 @@
 Every file in `tests/golden/` is listed in `GOLDENS` with the command line that makes it; its name
 says what it shows (`<arm>[_<participant>]_<start>.<format>`, `.table.txt` for the terminal table,
 options such as `escalate-W53D1` or `window-3-adjust` before the start). The month views
-(`*.calendar.txt`) belong to tests/test_calendar_view.py and are left alone here. Three kinds of
+(`*.calendar.txt`) belong to tests/formats/test_calendar.py and are left alone here. Three kinds of
 test run on each file:
 
 - `test_output_matches_golden` runs the CLI (through the `run` fixture) and compares its standard
@@ -20,7 +20,7 @@ test run on each file:
 
 To regenerate the goldens deliberately, after a change to an exporter that you meant to make:
 
-    MIL62SCHED_REGENERATE_GOLDEN=1 python -m pytest -q tests/test_golden.py
+    MIL62SCHED_REGENERATE_GOLDEN=1 python -m pytest -q tests/formats/test_golden.py
 
 In that mode the comparison tests write their file (UTF-8, `newline=""` so the calendar keeps
 CRLF; DTSTAMP fixed at 19700101T000000Z so a regeneration changes nothing it need not) and are
@@ -154,7 +154,7 @@ What the regenerated goldens were checked for, by hand, field by field:
   anchor "w1d1". CSV and JSON keep the old fields' names and order; the new ones come after.
 - .ics: every event has SEQUENCE:31536000, the export instant the tests fix with SOURCE_DATE_EPOCH
   (`EXPORTED_AT`, 2026-01-01T00:00:00Z) in seconds since 2025-01-01T00:00:00Z: 2025 has 365
-  days, 365 * 86400 = 31536000 (see formats/ics.py and tests/test_calendar_updates.py), its
+  days, 365 * 86400 = 31536000 (see formats/ics.py and tests/formats/test_ics_updates.py), its
   description names the period ("..., OLP"), and the W1D1 event carries the New Year's Day note.
 - The md and table Weekday column now shows "Mon"/"Thu" where the md used to say "Monday": a
   change of presentation, the same day.
@@ -192,7 +192,7 @@ EXPORTED_AT = "1767225600"
 SEQUENCE_AT_EXPORT = 365 * 86400  # seconds from 2025-01-01 to 2026-01-01, hand-counted
 
 REGENERATE = os.environ.get("MIL62SCHED_REGENERATE_GOLDEN") == "1"
-# Month views: tests/test_calendar_view.py; visit cards: tests/test_card.py.
+# Month views: tests/formats/test_calendar.py; visit cards: tests/formats/test_card.py.
 OWNED_ELSEWHERE = (".calendar.txt", ".card.html")
 
 # Golden file name -> the `mil62sched` command line (split on spaces) that prints it.
@@ -488,7 +488,7 @@ def test_every_golden_file_is_listed() -> None:
     on_disk = {
         path.name
         for path in GOLDEN.iterdir()
-        if path.is_file()  # tests/golden/zh/ is tests/test_i18n.py's
+        if path.is_file()  # tests/golden/zh/ is tests/i18n/test_i18n.py's
         and not path.name.startswith(".")
         and not path.name.endswith(OWNED_ELSEWHERE)
     }
@@ -501,10 +501,10 @@ def test_every_exporter_has_a_golden_file() -> None:
     formats = {
         "table" if name.endswith(".table.txt") else name.rsplit(".", 1)[1] for name in GOLDENS
     }
-    # The month view's goldens are tests/test_calendar_view.py's; a workbook (xlsx) is checked
-    # cell by cell against the CSV golden in tests/test_xlsx_output.py; the card's (html) are
-    # test_card.py's; pdf is the card printed by a browser, checked by test_card_browser.py (its
-    # bytes depend on the browser). Every other format is here.
+    # The month view's goldens are tests/formats/test_calendar.py's; a workbook (xlsx) is checked
+    # cell by cell against the CSV golden in tests/formats/test_xlsx.py; the card's (html) are
+    # tests/formats/test_card.py's; pdf is the card printed by a browser, checked by
+    # tests/browser/test_card.py (its bytes depend on the browser). Every other format is here.
     assert formats == set(FORMATS) - {"calendar", "xlsx", "html", "pdf"}
 
 

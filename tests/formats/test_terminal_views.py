@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +17,10 @@ from mil62sched import engine, protocol
 from mil62sched.environment import Environment, styled_output
 from mil62sched.formats import table
 from mil62sched.formats.presentation import Presentation
-from tests.conftest import Run
+from tests.conftest import EXAMPLES, Run
 
-README_ROSTER = Path(__file__).parent.parent / "examples" / "roster.csv"
-README_ACTUALS = Path(__file__).parent.parent / "examples" / "actuals.csv"
+README_ROSTER = EXAMPLES / "roster.csv"
+README_ACTUALS = EXAMPLES / "actuals.csv"
 AGENDA = (
     "agenda", str(README_ROSTER), "--actuals", str(README_ACTUALS), "--from", "2025-09-29",
     "--days", "14", "--today", "2025-09-29",

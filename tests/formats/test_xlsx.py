@@ -25,9 +25,8 @@ from mil62sched import engine, protocol
 from mil62sched.errors import UsageError
 from mil62sched.formats import csv_rows, xlsx
 from mil62sched.formats.presentation import Presentation
-from tests.conftest import Run, error_line, workbook_text
+from tests.conftest import EXAMPLES, Run, error_line, workbook_text
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
 EXPORTED_AT = "1767225600"  # SOURCE_DATE_EPOCH of the tests: 2026-01-01T00:00:00Z
 P = protocol.load()
 

@@ -2,9 +2,9 @@
 
 Golden files of a Chinese run of every human-readable output live in `tests/golden/zh/`, one per
 entry of `ZH_GOLDENS`; regenerate them with `MIL62SCHED_REGENERATE_GOLDEN=1` as in
-tests/test_golden.py, then read every Chinese line again by hand. The hand check of these files
-(words, dates, weekdays, holiday names) is written down in `HAND_CHECKED` and tested below, so a
-regenerated golden that says something else fails.
+tests/formats/test_golden.py, then read every Chinese line again by hand. The hand check of these
+files (words, dates, weekdays, holiday names) is written down in `HAND_CHECKED` and tested below,
+so a regenerated golden that says something else fails.
 
 The catalogue: `src/mil62sched/locale/zh_CN/LC_MESSAGES/mil62sched.po` is the source; the
 compiled `.mo` beside it is committed (tools/msgfmt.py, standard library only, no network) and
@@ -24,9 +24,8 @@ import pytest
 
 from mil62sched import i18n, protocol
 from mil62sched.i18n import default_language, language_of
-from tests.conftest import GOLDEN, PREFIX, Run, error_line, normalise_dtstamp
+from tests.conftest import GOLDEN, PREFIX, ROOT, Run, error_line, normalise_dtstamp
 
-ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "src" / "mil62sched"
 PO = PACKAGE / "locale" / "zh_CN" / "LC_MESSAGES" / "mil62sched.po"
 MO = PO.with_suffix(".mo")

@@ -20,9 +20,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.conftest import PREFIX, Run, error_line
+from tests.conftest import PREFIX, WORKBOOKS, Run, error_line
 
-WORKBOOKS = Path(__file__).parent / "workbooks"
 HEADER = ["participant", "arm", "start"]
 
 

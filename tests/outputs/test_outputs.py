@@ -21,7 +21,7 @@ import pytest
 
 from mil62sched import outputs
 from mil62sched.errors import OutputError
-from tests.conftest import Run, error_line, normalise_dtstamp, without_study_dates
+from tests.conftest import EXAMPLES, Run, error_line, normalise_dtstamp, without_study_dates
 
 PROG = [sys.executable, "-m", "mil62sched"]
 
@@ -139,7 +139,7 @@ def test_split_with_force_still_replaces_files(run: Run, tmp_path: Path) -> None
 
 # --- issue 15 #9: concurrent runs into one folder publish one after the other ------------------
 
-EXAMPLE_PROTOCOLS = sorted((Path(__file__).parent.parent / "examples" / "protocols").glob("*.toml"))
+EXAMPLE_PROTOCOLS = sorted((EXAMPLES / "protocols").glob("*.toml"))
 SCRIPT = Path(sys.executable).parent / "mil62sched"  # the worktree's console script
 # A run's publishing (ten renames) takes about a millisecond, so at full speed two runs meet there
 # only now and then (1 try in 8 in the issue). Each child here renames into the folder at the pace

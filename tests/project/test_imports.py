@@ -15,7 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROTOCOLS = Path(__file__).resolve().parents[1] / "examples" / "protocols"
+from tests.conftest import EXAMPLES
+
+PROTOCOLS = EXAMPLES / "protocols"
 # The modules watched: the heavy libraries, and a module of ours that imports one on use.
 WATCHED = ("jinja2", "openpyxl", "jsonschema", "holidays", "mil62sched.formats.html")
 

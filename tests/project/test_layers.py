@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).parent.parent / "src" / "mil62sched"
+from tests.conftest import PACKAGE
 
 # Top to bottom. A module's layer is the first entry its dotted name starts with.
 LAYERS = (

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import normalise_dtstamp
+from tests.conftest import ROOT, normalise_dtstamp
 
-ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
 # python: to read back a workbook (binary output) with openpyxl, a dependency of the package.
 _ALLOWED = {"mil62sched", "head", "cat", "printf", "grep", "cut", "test", "python"}

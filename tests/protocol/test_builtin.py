@@ -14,8 +14,8 @@ import pytest
 from mil62sched import protocol
 from mil62sched.errors import ProtocolError, UsageError
 from mil62sched.model.codes import VisitCode
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "seeds" / "NCT05314010.txt"
 
 # Phase 1b: "on Week (W) 1 Day (D) 1, W3D1, W25D1, W27D1, W53D1, W79D1, W105D1, W131D1, W157D1,

@@ -29,8 +29,8 @@ from mil62sched.formats import csv_rows
 from mil62sched.formats.contract import plan_visits
 from mil62sched.model.codes import W1D1, VisitCode
 from mil62sched.site import chairs
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "protocols"
 SATRA = EXAMPLES / "satralizumab-sakurastar.toml"
 MIL62_WINDOWS = EXAMPLES / "mil62-ct303-site-windows.toml"

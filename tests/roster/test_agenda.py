@@ -28,7 +28,7 @@ from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
 from mil62sched.roster import agenda as site_agenda
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import Run, workbook_text
+from tests.conftest import EXAMPLES, Run, workbook_text
 
 PREFIX = "mil62sched: error: "
 TRIAL = protocol.load()
@@ -461,8 +461,8 @@ def test_agenda_function_does_not_flag_the_past_of_a_participant_without_records
     ]
 
 
-EXAMPLE_ROSTER = str(Path(__file__).parent.parent / "examples" / "roster.csv")
-EXAMPLE_ACTUALS = str(Path(__file__).parent.parent / "examples" / "actuals.csv")
+EXAMPLE_ROSTER = str(EXAMPLES / "roster.csv")
+EXAMPLE_ACTUALS = str(EXAMPLES / "actuals.csv")
 # examples/roster.csv: who, arm and masking (phase3 and phase3-olp are blinded, the OLP's
 # W3D1 keeping the RCP's blind; phase1b is open-label).
 EXAMPLE_PARTICIPANTS = [

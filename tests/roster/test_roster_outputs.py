@@ -18,9 +18,8 @@ from typing import Any
 
 import vobject
 
-from tests.conftest import Run, without_study_dates
+from tests.conftest import EXAMPLES, Run, without_study_dates
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
 ROSTER = str(EXAMPLES / "roster.csv")
 ACTUALS = str(EXAMPLES / "actuals.csv")
 
@@ -126,7 +125,7 @@ def test_a_roster_of_one_masking_gives_no_mixing_warning(run: Run, tmp_path: Pat
 
 
 # --- #3: --chairs without --adjust flags over-full days in every roster format ----------------
-# tests/test_capacity.py's A (from Friday 2025-01-10) and B (from Friday 2025-06-13): A's W25D1
+# tests/site/test_chairs.py's A (from Friday 2025-01-10) and B (from Friday 2025-06-13): A's W25D1
 # (+168 days) and B's W3D1 (+14 days) are both Friday 2025-06-27, the only shared day.
 
 CHAIRS_ROSTER = "participant,arm,start\nA,phase3-rcp,2025-01-10\nB,phase3-rcp,2025-06-13\n"

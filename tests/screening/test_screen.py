@@ -26,9 +26,8 @@ from mil62sched.errors import UsageError
 from mil62sched.model.eligibility import Dose, History, Period, Screening
 from mil62sched.protocol.criteria import load_eligibility
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import Run, error_line
+from tests.conftest import ROOT, Run, error_line
 
-ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = (ROOT / "seeds" / "NCT05314010.txt").read_text(encoding="utf-8")
 D = date.fromisoformat
 RULES = load_eligibility(protocol.load())

@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 
 from mil62sched import protocol
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "protocols").glob("*.toml"))
 NAMES = ("ta", "te", "tv", "ti", "ts")
 # The protocols to write datasets for: the built-in file (None), each example, and the built-in

@@ -24,10 +24,10 @@ from mil62sched.errors import ProtocolError
 from mil62sched.protocol.design import load_design
 from mil62sched.sdtm import datasets
 from mil62sched.sdtm.variables import Dataset
-from tests.conftest import Run, error_line
+from tests.conftest import REFERENCE as SHARED_REFERENCE
+from tests.conftest import ROOT, Run, error_line
 
-ROOT = Path(__file__).parent.parent
-REFERENCE = Path(__file__).parent / "reference" / "dataset-json"
+REFERENCE = SHARED_REFERENCE / "dataset-json"
 SEED = ROOT / "seeds" / "NCT05314010.txt"
 NAMES = ("ta", "te", "tv", "ti", "ts")
 RCP_ARMS = ("P3MIL62", "P3PBO")

@@ -432,7 +432,7 @@ def test_unknown_country(code: str) -> None:
     )
 
 
-# --- in a fresh interpreter (that it does not import holidays: tests/test_imports.py) ----
+# --- in a fresh interpreter (that it does not import holidays: tests/project/test_imports.py) ----
 
 _PROBE = """
 import json, sys
