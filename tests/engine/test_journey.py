@@ -12,6 +12,8 @@ W79D1 +546, W105D1 +728, W131D1 +910 days.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import date
@@ -887,3 +889,45 @@ def test_agenda_plans_a_later_period_of_another_name_from_the_roster(
     table = run(*args)
     assert table.exit_code == 0, table.stderr
     assert re.search(r"2025-02-10\s+(Mon|周一)\s+P1\s+OLE W1D1", table.stdout), table.stdout
+
+
+# --- #5: the CSV says when a period's start was assumed ---------------------------------------
+
+
+def test_csv_says_the_olp_start_was_assumed(run: Run) -> None:
+    result = run("plan", "--arm", "phase3", "--start", "2025-03-10", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # RCP W1D1 2025-03-10 (a Monday); the OLP assumed at RCP W53D1 = +364 days = 2026-03-09.
+    starts = {(r["period"], r["period_start"], r["period_start_assumed"]) for r in rows}
+    assert starts == {("RCP", "2025-03-10", "false"), ("OLP", "2026-03-09", "true")}
+    given = run(
+        "plan", "--arm", "phase3", "--start", "2025-03-10", "--olp-start", "2026-03-16",
+        "--format", "csv",
+    )  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(given.stdout)))
+    assert {(r["period"], r["period_start_assumed"]) for r in rows} == {
+        ("RCP", "false"), ("OLP", "false"),
+    }  # fmt: skip
+    assert {r["period_start"] for r in rows if r["period"] == "OLP"} == {"2026-03-16"}
+
+
+# --- #6: each period's own W1D1 in calendar events --------------------------------------------
+
+
+def _descriptions(ics: str) -> list[str]:
+    calendar = vobject.readOne(ics)
+    return [str(event.description.value) for event in calendar.vevent_list]
+
+
+def test_olp_events_name_the_olp_w1d1_not_the_rcp_start(run: Run) -> None:
+    result = run("plan", "--arm", "phase3", "--start", "2025-09-17", "--format", "ics")
+    assert result.exit_code == 0, result.stderr
+    descriptions = _descriptions(result.stdout)
+    olp = [d for d in descriptions if d.splitlines()[0].endswith(", OLP")]
+    rcp = [d for d in descriptions if d.splitlines()[0].endswith(", RCP")]
+    assert len(olp) == 7
+    assert len(rcp) == 4
+    assert all("OLP W1D1: 2026-09-16" in d.splitlines() for d in olp)
+    assert all("RCP W1D1: 2025-09-17" in d.splitlines() for d in rcp)
+    assert not any("2025-09-17" in d for d in olp)

@@ -628,3 +628,107 @@ def test_a_roster_keeps_a_done_visit_on_its_actual_day(run: Run, tmp_path: Path)
     (plan,) = json.loads(result.stdout)
     w3d1 = next(visit for visit in plan["visits"] if visit["code"] == "W3D1")
     assert (w3d1["date"], w3d1["proposed_date"], w3d1["note"]) == ("2025-10-01", None, None)
+
+
+# --- #7: plan flags a planned visit whose window has closed -----------------------------------
+# phase3-rcp from Wednesday 2025-09-17 with --window 3: W3D1 2025-10-01 (window 09-28..10-04),
+# W25D1 2026-03-04 (+168 days). W1D1 done on its day; today 2025-10-10.
+
+OVERDUE_PLAN = (
+    "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--window", "3",
+    "--actual", "W1D1=2025-09-17", "--today", "2025-10-10",
+)  # fmt: skip
+
+
+def test_plan_flags_a_visit_whose_window_closed_with_nothing_recorded(run: Run) -> None:
+    result = run(*OVERDUE_PLAN, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    visits = {v["code"]: v["overdue"] for v in json.loads(result.stdout)["visits"]}
+    assert visits == {"W1D1": False, "W3D1": True, "W25D1": False, "W27D1": False}
+    table = run(*OVERDUE_PLAN)
+    assert table.exit_code == 0, table.stderr
+    assert "W3D1 (2025-10-01): overdue: its window closed on 2025-10-04, nothing recorded." in (
+        " ".join(table.stdout.split())
+    )
+    assert "W25D1 (2026-03-04): overdue" not in table.stdout
+
+
+def test_a_missed_visit_is_not_overdue_and_an_untracked_plan_is_not_judged(run: Run) -> None:
+    missed = run(*OVERDUE_PLAN, "--missed", "W3D1", "--format", "json")
+    assert missed.exit_code == 0, missed.stderr
+    assert [v["overdue"] for v in json.loads(missed.stdout)["visits"]] == [False] * 4
+    untracked = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-10-10",
+        "--format", "json",
+    )  # fmt: skip
+    assert [v["overdue"] for v in json.loads(untracked.stdout)["visits"]] == [None] * 4
+
+
+def test_overdue_without_a_window_says_its_day_has_passed(run: Run) -> None:
+    # No window: W3D1 (2025-10-01) is overdue from 2025-10-02 on.
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--actual", "W1D1=2025-09-17",
+        "--today", "2025-10-02", "--format", "md",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "- W3D1 (2025-10-01): overdue: its day has passed (no window), nothing recorded.\n" in (
+        result.stdout
+    )
+    on_the_day = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--actual", "W1D1=2025-09-17",
+        "--today", "2025-10-01", "--format", "md",
+    )  # fmt: skip
+    assert "overdue" not in on_the_day.stdout
+
+
+# --- visits keep the protocol's order ------------------------------------------------------------
+
+
+def test_a_proposal_never_puts_w3d1_on_or_before_w1d1(run: Run, tmp_path: Path) -> None:
+    # W1D1 Mon 2024-03-04; W3D1 2024-03-18 with a window of 14 days: 03-04..04-01. The site is
+    # closed 2024-03-05..2024-04-01, so the only working day in the window is W1D1's own day.
+    closed = "\n".join(
+        f"2024-{m:02d}-{d:02d},Site closed,holiday"
+        for m, d in [(3, day) for day in range(5, 32)] + [(4, 1)]
+    )
+    holidays = tmp_path / "closed.csv"
+    holidays.write_text(f"date,name,kind\n{closed}\n", encoding="utf-8")
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2024-03-04", "--holidays", str(holidays),
+        "--window", "14", "--adjust", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    w3d1 = json.loads(result.stdout)["visits"][1]
+    assert (w3d1["code"], w3d1["date"], w3d1["proposed_date"]) == ("W3D1", "2024-03-18", None)
+    assert "would not keep the visits in order" in w3d1["note"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            # W25D1 done while W3D1 (2024-01-15) is still planned after it.
+            ("--start", "2024-01-01", "--actual", "W25D1=2024-01-10", "--today", "2024-02-01"),
+            "--actual W25D1=2024-01-10 is not after W3D1, still planned for 2024-01-15: visits "
+            "happen in visit order (record W3D1 first, done or missed)",
+        ),
+        (
+            # W27D1 (protocol 2025-09-08) done 181 days early, W3D1 and W25D1 still planned.
+            ("--start", "2025-03-10", "--actual", "W27D1=2025-03-11", "--today", "2025-03-11"),
+            "--actual W27D1=2025-03-11 is not after W25D1, still planned for 2025-08-25: visits "
+            "happen in visit order (record W25D1 first, done or missed)",
+        ),
+        (
+            # Missed six months ahead of its day, 2025-09-08.
+            ("--start", "2025-03-10", "--missed", "W27D1", "--today", "2025-03-11"),
+            "--missed W27D1: its day has not come (2025-09-08; today is 2025-03-11): a visit is "
+            "missed once its window has opened",
+        ),
+    ],
+)
+def test_records_out_of_visit_order_are_refused(
+    run: Run, args: tuple[str, ...], expected: str
+) -> None:
+    assert error_line(run("plan", "--arm", "phase3-rcp", *args)) == expected

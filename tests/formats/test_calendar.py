@@ -433,3 +433,42 @@ def test_golden_shows_the_hand_checked_dates() -> None:
     assert lines[march + 5] == " ..... ..... W25D1 ..... ..... ....."
     assert lines[march + 7] == " " * 37 + "....."
     assert lines[march + 9] == " ..... ..... W27D1 ..... ..... ....."
+
+
+# --- #9: the month view's marks do not depend on colour ----------------------------------------
+
+
+def test_styled_month_view_keeps_the_text_marks_of_the_plain_one() -> None:
+    from datetime import date
+
+    from mil62sched import engine, protocol
+    from mil62sched.formats import calendar_grid
+    from mil62sched.formats.presentation import Presentation
+    from mil62sched.model.plan import Policy
+    from mil62sched.model.protocol import Window
+    from mil62sched.site.workdays import SiteCalendar
+
+    # W3D1 from Wed 2025-09-17 is 2025-10-01: September and October 2025, with weekends, the
+    # National Day week (10-01..10-08) and the worked Sundays 09-28 and Saturday 10-11.
+    plan = engine.plan(
+        protocol.load(),
+        "phase3-rcp",
+        date(2025, 9, 17),
+        window=Window(3, 3),
+        policy=Policy(site=SiteCalendar("CN")),
+    )
+    plain = calendar_grid.render(plan, Presentation(width=100))
+    styled = calendar_grid.render(plan, Presentation(styled=True, width=100))
+    assert ANSI.search(styled)
+    stripped = [line.rstrip() for line in ANSI.sub("", styled).splitlines()]
+    plain_lines = plain.splitlines()
+    # Every line up to the key is the same text: shading, '+', codes and the window band.
+    key = next(i for i, line in enumerate(plain_lines) if line.lstrip().startswith("Key:"))
+    assert stripped[:key] == plain_lines[:key]
+    assert "░" in "\n".join(stripped[:key])
+    # Saturday 2025-09-06 and National Day 2025-10-01 are shaded in text in both.
+    assert any(" 6░░░" in line for line in stripped[:key])
+    assert any(" 1░░░" in line for line in stripped[:key])
+    # The key explains the text marks, and colour as an addition.
+    styled_key = " ".join(stripped[key:])
+    assert "░░░░ weekend or public holiday" in styled_key

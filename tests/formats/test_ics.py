@@ -25,7 +25,7 @@ import vobject
 import vobject.icalendar
 from dateutil import tz as dateutil_tz
 
-from tests.conftest import Run, error_line, normalise_dtstamp, without_study_dates
+from tests.conftest import ROOT, Run, error_line, normalise_dtstamp, without_study_dates
 
 TODAY = "2026-01-01"
 EST, EDT = timedelta(hours=-5), timedelta(hours=-4)
@@ -496,3 +496,46 @@ def test_every_event_of_an_export_has_the_export_instants_sequence(
     found = {_code(field(block, "SUMMARY")): sequence(block) for block in vevents(later).values()}
     assert found == dict.fromkeys(("W1D1", "W3D1", "W25D1", "W27D1"), LATER_SEQUENCE)
     assert set(re.findall(r"^DTSTAMP:(\S+)$", unfold(later), re.M)) == {"20260101T000100Z"}
+
+
+# --- #10: --time and --remind outside calendars -------------------------------------------------
+
+PLAN = ("plan", "--arm", "phase3-rcp", "--start", "2024-03-04")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "md", "table", "calendar"])
+def test_time_and_remind_say_they_are_ignored_outside_calendars(run: Run, fmt: str) -> None:
+    plain = run(*PLAN, "--format", fmt)
+    result = run(*PLAN, "--format", fmt, "--time", "9:00", "--remind", "1d")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == plain.stdout
+    assert result.stderr == (
+        "mil62sched: warning: --time and --remind apply to .ics calendars only; "
+        f"ignored for {fmt}\n"
+    )
+    only = run(*PLAN, "--format", fmt, "--remind", "2h")
+    assert only.stderr == (
+        f"mil62sched: warning: --remind applies to .ics calendars only; ignored for {fmt}\n"
+    )
+
+
+def test_a_calendar_uses_time_and_remind_without_a_warning(run: Run) -> None:
+    result = run(*PLAN, "--format", "ics", "--time", "09:00", "--remind", "1d")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert "TRIGGER:-P1D" in result.stdout
+
+
+def test_roster_time_outside_calendars_is_said_once(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run("roster", "examples/roster.csv", "--format", "csv", "--time", "09:00")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("--time applies to .ics calendars only; ignored for csv") == 1
+
+
+def test_tz_without_time_is_still_an_error(run: Run) -> None:
+    result = run(*PLAN, "--format", "csv", "--tz", "Asia/Shanghai")
+    assert result.exit_code == 2
+    assert "give --time HH:MM too" in result.stderr

@@ -548,3 +548,93 @@ def test_a_hundred_bad_rows_are_all_reported_without_a_count(run: Run, tmp_path:
         lines[-1]
         == "mil62sched: error: 100 bad row(s); nothing written (fix them: no row is valid)"
     )
+
+
+RCP_PLAN = ("plan", "--arm", "phase3-rcp", "--start", "2025-09-17")
+
+
+def _shell(command: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{SCRIPT.parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+
+
+# --- standard output that fails ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "mil62sched plan --arm phase3-rcp --start 2025-09-17 > /dev/full",
+        "mil62sched plan --arm phase3-rcp --start 2025-09-17 --format ics > /dev/full",
+        "mil62sched arms > /dev/full",
+        "mil62sched --help > /dev/full",
+        "mil62sched plan --arm phase3-rcp --start 2025-09-17 >&-",
+        "mil62sched arms >&-",
+    ],
+)
+def test_a_failing_standard_output_is_one_line_and_exit_1(command: str) -> None:
+    done = _shell(command)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("mil62sched: error: cannot write to standard output")
+
+
+# --- outputs that are not regular files ----------------------------------------------------------
+
+
+def test_dash_means_standard_output(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(*RCP_PLAN, "-o", "-", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("protocol,arm,")
+    assert list(tmp_path.iterdir()) == []  # no file called "-"
+
+
+def test_dev_stdout_is_written_into() -> None:
+    done = _shell("mil62sched plan --arm phase3-rcp --start 2025-09-17 -o /dev/stdout | cat")
+    assert done.returncode == 0, done.stderr
+    assert "W27D1" in done.stdout
+
+
+def test_a_fifo_is_written_into_not_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = _shell(
+        f"cat {fifo} > {tmp_path / 'got.csv'} & "
+        f"mil62sched plan --arm phase3-rcp --start 2025-09-17 --format csv -o {fifo} --force; wait"
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "got.csv").read_text(encoding="utf-8").startswith("protocol,arm,")
+    assert fifo.is_fifo()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="replacing a device node needs root")
+def test_a_device_is_never_replaced_even_with_force() -> None:
+    done = _shell("mil62sched plan --arm phase3-rcp --start 2025-09-17 -o /dev/full --force")
+    assert done.returncode == 1
+    assert done.stderr == ("mil62sched: error: cannot write '/dev/full': No space left on device\n")
+    assert Path("/dev/full").is_char_device()
+
+
+@pytest.mark.parametrize(
+    "command", [RCP_PLAN, ("roster", "examples/roster.csv"), ("agenda", "r.csv")]
+)
+def test_an_empty_output_path_is_refused(run: Run, command: tuple[str, ...]) -> None:
+    # Issue 15 #18: an empty path is not the current folder, nor any file.
+    assert error_line(run(*command, "-o", "")) == (
+        "--output '' is an empty path: give a file name, or - for standard output"
+    )
+
+
+@pytest.mark.parametrize("with_format", [(), ("--format", "csv")])
+def test_a_folder_as_output_is_the_same_refusal_with_or_without_format(
+    run: Run, tmp_path: Path, with_format: tuple[str, ...]
+) -> None:
+    line = error_line(run(*RCP_PLAN, "-o", str(tmp_path), *with_format))
+    assert line == f"output {str(tmp_path)!r} is a folder: give a file name"

@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from mil62sched.model.plan import Policy, Records, VisitKey
 from mil62sched.model.protocol import Window
 from mil62sched.roster import agenda as site_agenda
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import EXAMPLES, Run, workbook_text
+from tests.conftest import EXAMPLES, ROOT, Run, workbook_text
 
 PREFIX = "mil62sched: error: "
 TRIAL = protocol.load()
@@ -545,3 +547,58 @@ def test_the_agenda_sheet_names_its_untracked_participants_in_both_languages(run
     assert UNTRACKED_ALL in text
     assert "5 名受试者没有访视记录，其既往访视不予标记：CT303-0001，CT303-0002，" in text
     assert "Overdue" not in text  # no overdue section
+
+
+ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+AGENDA = (
+    "agenda", "examples/roster.csv", "--actuals", "examples/actuals.csv", "--from",
+    "2025-09-29", "--today", "2025-09-29",
+)  # fmt: skip
+
+
+# --- agenda width: the terminal's width, as plan and roster get it ------------------------------
+
+
+@pytest.mark.parametrize("width", [80, 130])
+def test_the_agenda_follows_the_width_the_cli_measures(
+    run: Run, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    # No COLUMNS: only the width the command measures (shutil) can tell the table how wide it is.
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda *a: os.terminal_size((width, 40)))
+    result = run(*AGENDA, "--chairs", "1")
+    assert result.exit_code == 0, result.stderr
+    lines = ANSI_CODE.sub("", result.stdout).splitlines()
+    assert all(len(line) <= width for line in lines), width
+    rule = next(line for line in lines if "━" in line)
+    assert len(rule.rstrip()) == width - 1  # the table spans the measured width
+    text = "\n".join(lines)
+    for whole in ("2025-09-08", "2025-09-29", "2025-10-01", "CT303-0002", "RCP W3D1"):
+        assert whole in text
+
+
+def _agenda(run: Run, *args: str) -> list[dict[str, Any]]:
+    arguments = ("agenda", EXAMPLE_ROSTER, "--actuals", EXAMPLE_ACTUALS, *args, "--format", "json")
+    result = run(*arguments)
+    assert result.exit_code == 0, result.stderr
+    items: list[dict[str, Any]] = json.loads(result.stdout)["items"]
+    return items
+
+
+# --- issue 9 #2: 'due today' is --today, not --from ----------------------------------------
+
+
+def test_due_today_is_the_sites_today_not_the_first_day(run: Run) -> None:
+    items = _agenda(run, "--from", "2025-10-13", "--days", "1", "--today", "2025-10-01")
+    on_13 = [item for item in items if item["date"] == "2025-10-13"]
+    assert [(i["participant"], i["code"]) for i in on_13] == [("CT303-0005", "W3D1")]
+    assert "due today" not in on_13[0]["flags"]
+
+
+def test_due_today_flags_the_visit_on_today_inside_the_range(run: Run) -> None:
+    # From 2025-10-10 for 7 days with today 2025-10-13: CT303-0005's W3D1 is due today.
+    items = _agenda(run, "--from", "2025-10-10", "--days", "7", "--today", "2025-10-13")
+    due = [(i["participant"], i["code"]) for i in items if "due today" in i["flags"]]
+    assert due == [("CT303-0005", "W3D1")]

@@ -1,11 +1,8 @@
-"""Site views (issue 9): the agenda's 'due today', chairs in every roster format, the CSV's
-period starts, overdue planned visits, the pharmacist's split files, calendar names and the
-OLP's own W1D1 in calendar events.
+"""What a roster's outputs say (issue 9): the roster calendar's name, the pharmacist's split
+files, and chairs in every roster format.
 
-Reference dates worked by hand: 2025-09-17 is a Wednesday; W53D1 = study day 365 = start + 364
-days, so the RCP's W53D1 from 2025-09-17 is 2026-09-16 (2025-09-17 + 52 weeks), which is where a
-`phase3` journey assumes the OLP starts without --olp-start. 2025-10-13 is a Monday;
-examples/roster.csv's CT303-0005 starts Monday 2025-09-29, so its W3D1 (+14 days) is 2025-10-13.
+(The agenda's 'due today' is in roster/test_agenda.py, the OLP's own W1D1 and its assumed start
+in engine/test_journey.py, overdue planned visits in engine/test_records.py.)
 """
 
 from __future__ import annotations
@@ -29,44 +26,6 @@ def _agenda(run: Run, *args: str) -> list[dict[str, Any]]:
     assert result.exit_code == 0, result.stderr
     items: list[dict[str, Any]] = json.loads(result.stdout)["items"]
     return items
-
-
-# --- #2: 'due today' is --today, not --from ---------------------------------------------------
-
-
-def test_due_today_is_the_sites_today_not_the_first_day(run: Run) -> None:
-    items = _agenda(run, "--from", "2025-10-13", "--days", "1", "--today", "2025-10-01")
-    on_13 = [item for item in items if item["date"] == "2025-10-13"]
-    assert [(i["participant"], i["code"]) for i in on_13] == [("CT303-0005", "W3D1")]
-    assert "due today" not in on_13[0]["flags"]
-
-
-def test_due_today_flags_the_visit_on_today_inside_the_range(run: Run) -> None:
-    # From 2025-10-10 for 7 days with today 2025-10-13: CT303-0005's W3D1 is due today.
-    items = _agenda(run, "--from", "2025-10-10", "--days", "7", "--today", "2025-10-13")
-    due = [(i["participant"], i["code"]) for i in items if "due today" in i["flags"]]
-    assert due == [("CT303-0005", "W3D1")]
-
-
-# --- #6: each period's own W1D1 in calendar events --------------------------------------------
-
-
-def _descriptions(ics: str) -> list[str]:
-    calendar = vobject.readOne(ics)
-    return [str(event.description.value) for event in calendar.vevent_list]
-
-
-def test_olp_events_name_the_olp_w1d1_not_the_rcp_start(run: Run) -> None:
-    result = run("plan", "--arm", "phase3", "--start", "2025-09-17", "--format", "ics")
-    assert result.exit_code == 0, result.stderr
-    descriptions = _descriptions(result.stdout)
-    olp = [d for d in descriptions if d.splitlines()[0].endswith(", OLP")]
-    rcp = [d for d in descriptions if d.splitlines()[0].endswith(", RCP")]
-    assert len(olp) == 7
-    assert len(rcp) == 4
-    assert all("OLP W1D1: 2026-09-16" in d.splitlines() for d in olp)
-    assert all("RCP W1D1: 2025-09-17" in d.splitlines() for d in rcp)
-    assert not any("2025-09-17" in d for d in olp)
 
 
 # --- #10: the roster calendar's name -----------------------------------------------------------
@@ -167,75 +126,3 @@ def test_chairs_flag_the_visits_on_an_over_full_day_in_csv_and_json(
     plain = _chairs_run(run, tmp_path, "csv")
     assert plain.stderr == ""
     assert {r["over_capacity"] for r in csv.DictReader(io.StringIO(plain.stdout))} == {""}
-
-
-# --- #5: the CSV says when a period's start was assumed ---------------------------------------
-
-
-def test_csv_says_the_olp_start_was_assumed(run: Run) -> None:
-    result = run("plan", "--arm", "phase3", "--start", "2025-03-10", "--format", "csv")
-    assert result.exit_code == 0, result.stderr
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    # RCP W1D1 2025-03-10 (a Monday); the OLP assumed at RCP W53D1 = +364 days = 2026-03-09.
-    starts = {(r["period"], r["period_start"], r["period_start_assumed"]) for r in rows}
-    assert starts == {("RCP", "2025-03-10", "false"), ("OLP", "2026-03-09", "true")}
-    given = run(
-        "plan", "--arm", "phase3", "--start", "2025-03-10", "--olp-start", "2026-03-16",
-        "--format", "csv",
-    )  # fmt: skip
-    rows = list(csv.DictReader(io.StringIO(given.stdout)))
-    assert {(r["period"], r["period_start_assumed"]) for r in rows} == {
-        ("RCP", "false"), ("OLP", "false"),
-    }  # fmt: skip
-    assert {r["period_start"] for r in rows if r["period"] == "OLP"} == {"2026-03-16"}
-
-
-# --- #7: plan flags a planned visit whose window has closed -----------------------------------
-# phase3-rcp from Wednesday 2025-09-17 with --window 3: W3D1 2025-10-01 (window 09-28..10-04),
-# W25D1 2026-03-04 (+168 days). W1D1 done on its day; today 2025-10-10.
-
-OVERDUE_PLAN = (
-    "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--window", "3",
-    "--actual", "W1D1=2025-09-17", "--today", "2025-10-10",
-)  # fmt: skip
-
-
-def test_plan_flags_a_visit_whose_window_closed_with_nothing_recorded(run: Run) -> None:
-    result = run(*OVERDUE_PLAN, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    visits = {v["code"]: v["overdue"] for v in json.loads(result.stdout)["visits"]}
-    assert visits == {"W1D1": False, "W3D1": True, "W25D1": False, "W27D1": False}
-    table = run(*OVERDUE_PLAN)
-    assert table.exit_code == 0, table.stderr
-    assert "W3D1 (2025-10-01): overdue: its window closed on 2025-10-04, nothing recorded." in (
-        " ".join(table.stdout.split())
-    )
-    assert "W25D1 (2026-03-04): overdue" not in table.stdout
-
-
-def test_a_missed_visit_is_not_overdue_and_an_untracked_plan_is_not_judged(run: Run) -> None:
-    missed = run(*OVERDUE_PLAN, "--missed", "W3D1", "--format", "json")
-    assert missed.exit_code == 0, missed.stderr
-    assert [v["overdue"] for v in json.loads(missed.stdout)["visits"]] == [False] * 4
-    untracked = run(
-        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--today", "2025-10-10",
-        "--format", "json",
-    )  # fmt: skip
-    assert [v["overdue"] for v in json.loads(untracked.stdout)["visits"]] == [None] * 4
-
-
-def test_overdue_without_a_window_says_its_day_has_passed(run: Run) -> None:
-    # No window: W3D1 (2025-10-01) is overdue from 2025-10-02 on.
-    result = run(
-        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--actual", "W1D1=2025-09-17",
-        "--today", "2025-10-02", "--format", "md",
-    )  # fmt: skip
-    assert result.exit_code == 0, result.stderr
-    assert "- W3D1 (2025-10-01): overdue: its day has passed (no window), nothing recorded.\n" in (
-        result.stdout
-    )
-    on_the_day = run(
-        "plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--actual", "W1D1=2025-09-17",
-        "--today", "2025-10-01", "--format", "md",
-    )  # fmt: skip
-    assert "overdue" not in on_the_day.stdout

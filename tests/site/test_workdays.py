@@ -1,4 +1,6 @@
-"""Visit windows and the site's working days (issue 3, parts 1 and 2).
+"""The site's working days in plans (issue 3, part 2; issue 9 #4 and #11): visits moved inside
+their windows, provisional years, the country, and the site's holiday file. (Windows themselves
+are engine/test_windows.py; the SiteCalendar alone and its cache, site/test_site_calendar.py.)
 
 Every expected date below is worked out by hand in a comment. Calendar facts come from the State
 Council's holiday notices (国务院办公厅关于…年部分节假日安排的通知):
@@ -17,18 +19,19 @@ W3D1 = start + 14 days, W25D1 = start + 168 days, W27D1 = start + 182 days.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from mil62sched import engine, protocol
-from mil62sched.errors import ProtocolError, UsageError
+from mil62sched.errors import UsageError
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Visit
 from mil62sched.model.protocol import Window
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import Run, cn_last_official_year, error_line, without_study_dates
+from tests.conftest import ROOT, Run, cn_last_official_year, error_line, without_study_dates
 
 TRIAL = protocol.load()
 CN = SiteCalendar("CN")
@@ -54,109 +57,6 @@ def visits_of(document: dict[str, object]) -> dict[str, dict[str, object]]:
     visits = document["visits"]
     assert isinstance(visits, list)
     return {f"{v['period']}:{v['code']}": v for v in visits}
-
-
-# --- windows ------------------------------------------------------------------------------------
-
-
-def test_no_window_by_default_the_registry_states_none() -> None:
-    for visit in by_code("phase3-rcp", "2024-01-01", policy=Policy(site=CN)).values():
-        assert visit.window is None
-        assert (visit.window_start, visit.window_end) == (None, None)
-        assert visit.in_window is None
-
-
-def test_no_window_in_json_is_null(run: Run) -> None:
-    visits = visits_of(plan_json(run, start="2024-01-01"))
-    assert {(v["window_start"], v["window_end"]) for v in visits.values()} == {(None, None)}
-
-
-def test_symmetric_window_from_the_cli(run: Run) -> None:
-    # W3D1 = 2024-01-01 + 14 = 2024-01-15; +-3 days -> 01-12 .. 01-18.
-    # W25D1 = 2024-01-01 + 168: Jan 31 (+30), Feb 29 (+59, leap), Mar 31 (+90), Apr 30 (+120),
-    # May 31 (+151), +17 -> 2024-06-17; +-3 -> 06-14 .. 06-20.
-    visits = visits_of(plan_json(run, "--window", "3", start="2024-01-01"))
-    assert (visits["RCP:W3D1"]["window_start"], visits["RCP:W3D1"]["window_end"]) == (
-        "2024-01-12",
-        "2024-01-18",
-    )
-    assert (visits["RCP:W25D1"]["window_start"], visits["RCP:W25D1"]["window_end"]) == (
-        "2024-06-14",
-        "2024-06-20",
-    )
-
-
-def test_before_after_window_from_the_cli(run: Run) -> None:
-    # --window 1,2: one day before, two after. W3D1 2024-01-15 -> 01-14 .. 01-17.
-    visits = visits_of(plan_json(run, "--window", "1,2", start="2024-01-01"))
-    assert (visits["RCP:W3D1"]["window_start"], visits["RCP:W3D1"]["window_end"]) == (
-        "2024-01-14",
-        "2024-01-17",
-    )
-
-
-def test_zero_window_is_the_target_day_only(run: Run) -> None:
-    visits = visits_of(plan_json(run, "--window", "0", start="2024-01-01"))
-    assert visits["RCP:W3D1"]["window_start"] == visits["RCP:W3D1"]["window_end"] == "2024-01-15"
-
-
-@pytest.mark.parametrize("typed", ["3,", "-1", "a", "1,2,3", "1000", ",3", "1.5"])
-def test_bad_window_is_refused(run: Run, typed: str) -> None:
-    line = error_line(
-        run("plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--window", typed)
-    )
-    assert line == (
-        f"invalid window {typed!r}: use N (days either side, e.g. 3) or B,A (days before and "
-        "after, e.g. 1,3), whole numbers from 0 to 60"
-    )
-
-
-@pytest.fixture(scope="module")
-def windowed_protocol(tmp_path_factory: pytest.TempPathFactory) -> protocol.Protocol:
-    """The built-in protocol with a default window [1, 2] and W3D1 [3, 3] on phase3-rcp."""
-    text = protocol.BUILTIN.read_text(encoding="utf-8")
-    marker = 'name = "phase3-rcp"\n'
-    assert text.count(marker) == 1
-    text = text.replace(marker, marker + "window = [1, 2]\nwindows = { W3D1 = [3, 3] }\n")
-    path = tmp_path_factory.mktemp("protocol") / "windowed.toml"
-    path.write_text(text, encoding="utf-8")
-    return protocol.load(path)
-
-
-def test_protocol_file_gives_per_visit_windows(windowed_protocol: protocol.Protocol) -> None:
-    result = engine.plan(windowed_protocol, "phase3-rcp", D("2024-01-01"))
-    windows = {visit.code: visit.window for visit in result.visits}
-    assert windows == {
-        W1D1: Window(1, 2),
-        W3D1: Window(3, 3),  # the per-visit entry beats the schedule's default
-        W25D1: Window(1, 2),
-        W27D1: Window(1, 2),
-    }
-    w3d1 = result.visits[1]
-    # 2024-01-15 - 3 = 01-12, + 3 = 01-18.
-    assert (w3d1.window_start, w3d1.window_end) == (D("2024-01-12"), D("2024-01-18"))
-
-
-def test_window_option_overrides_the_protocol_windows(
-    windowed_protocol: protocol.Protocol,
-) -> None:
-    result = engine.plan(
-        windowed_protocol, "phase3-rcp", D("2024-01-01"), policy=Policy(window=Window(0, 5))
-    )
-    assert {visit.window for visit in result.visits} == {Window(0, 5)}
-
-
-def test_protocol_window_of_bad_shape_is_refused(tmp_path: Path) -> None:
-    text = protocol.BUILTIN.read_text(encoding="utf-8")
-    marker = 'name = "phase3-rcp"\n'
-    (tmp_path / "bad.toml").write_text(
-        text.replace(marker, marker + "windows = { W3D1 = [-1, 3] }\n"), encoding="utf-8"
-    )
-    # Worded as `protocol validate` words it (issue 15 #2).
-    with pytest.raises(
-        ProtocolError, match=r"schedules\[2\]\.windows\.W3D1\[0\]: -1 is less than the minimum of 0"
-    ):
-        protocol.load(tmp_path / "bad.toml")
 
 
 # --- working days -------------------------------------------------------------------------------
@@ -652,3 +552,185 @@ def test_missing_holiday_file_is_refused(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "none.csv"
     result = run("plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--holidays", str(path))
     assert error_line(result) == (f"cannot read override file {path}: No such file or directory")
+
+
+# --- #4: a moved visit's working-day fields describe its planned date ---------------------------
+# phase3-rcp from Wed 2025-09-17, window +-3: W3D1 = 09-17 + 14 = Wed 2025-10-01 (National Day);
+# 10-01 and 10-02 are off, 09-30 (Tue) works, so --adjust plans W3D1 on 2025-09-30.
+
+MOVED = ("plan", "--arm", "phase3-rcp", "--start", "2025-09-17", "--window", "3", "--adjust")
+AGENDA = (
+    "agenda", "examples/roster.csv", "--actuals", "examples/actuals.csv", "--from",
+    "2025-09-29", "--today", "2025-09-29",
+)  # fmt: skip
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_moved_visits_fields_describe_the_planned_date_in_csv(run: Run) -> None:
+    from mil62sched.formats.csv_rows import HEADER
+
+    result = run(*MOVED, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    w3d1 = next(row for row in _csv(result.stdout) if row["code"] == "W3D1")
+    assert (w3d1["date"], w3d1["weekday"], w3d1["protocol_date"]) == (
+        "2025-09-30", "Tuesday", "2025-10-01",
+    )  # fmt: skip
+    assert (w3d1["working_day"], w3d1["non_working_reason"]) == ("true", "")
+    assert (w3d1["protocol_date_working_day"], w3d1["protocol_date_non_working_reason"]) == (
+        "false", "National Day",
+    )  # fmt: skip
+    # Added at the end: the columns before them keep their places.
+    at = HEADER.index("over_capacity")
+    assert HEADER[at + 1 : at + 3] == (
+        "protocol_date_working_day", "protocol_date_non_working_reason",
+    )  # fmt: skip
+
+
+def test_a_moved_visits_fields_describe_the_planned_date_in_json(run: Run) -> None:
+    import json
+
+    result = run(*MOVED, "--format", "json")
+    visits = {v["code"]: v for v in json.loads(result.stdout)["visits"]}
+    w3d1 = visits["W3D1"]
+    assert (w3d1["date"], w3d1["working_day"], w3d1["non_working_reason"]) == (
+        "2025-09-30", True, None,
+    )  # fmt: skip
+    assert (w3d1["protocol_date_working_day"], w3d1["protocol_date_non_working_reason"]) == (
+        False, "National Day",
+    )  # fmt: skip
+    # An unmoved visit: both describe the same day.
+    w1d1 = visits["W1D1"]
+    assert (w1d1["working_day"], w1d1["protocol_date_working_day"]) == (True, True)
+
+
+def test_without_adjust_both_describe_the_protocol_date(run: Run) -> None:
+    import json
+
+    result = run(*MOVED[:-1], "--format", "json")
+    w3d1 = next(v for v in json.loads(result.stdout)["visits"] if v["code"] == "W3D1")
+    assert (w3d1["date"], w3d1["working_day"], w3d1["non_working_reason"]) == (
+        "2025-10-01", False, "National Day",
+    )  # fmt: skip
+    assert (w3d1["protocol_date_working_day"], w3d1["protocol_date_non_working_reason"]) == (
+        False, "National Day",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["table", "md"])
+def test_a_moved_visits_row_does_not_carry_the_old_days_holiday(run: Run, fmt: str) -> None:
+    result = run(*MOVED, "--format", fmt)
+    row = next(line for line in result.stdout.splitlines() if "W3D1" in line and "2025-09" in line)
+    assert "2025-09-30" in row
+    assert "National Day" not in row
+    assert "working" in row
+    # The note says why it moved.
+    assert "W3D1 moved from 2025-10-01 (National Day) to 2025-09-30." in result.stdout
+
+
+def test_a_moved_visits_calendar_event_names_the_protocol_dates_holiday(run: Run) -> None:
+    result = run(*MOVED, "--format", "ics")
+    unfolded = re.sub(r"\r?\n ", "", result.stdout)  # RFC 5545 folding
+    event = next(e for e in unfolded.split("BEGIN:VEVENT") if "DTSTART;VALUE=DATE:20250930" in e)
+    assert "Protocol date: 2025-10-01" in event
+    assert "Not a working day on 2025-10-01: National Day" in event
+
+
+def test_the_agenda_row_of_a_moved_visit(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    # examples/roster.csv: CT303-0002 (phase3, window 3) starts Wed 2025-09-17, so its RCP W3D1
+    # is 2025-10-01, moved by --adjust to Tue 2025-09-30.
+    monkeypatch.chdir(ROOT)
+    result = run(*AGENDA, "--adjust", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    row = next(r for r in _csv(result.stdout) if r["participant"] == "CT303-0002")
+    assert (row["date"], row["weekday"], row["working_day"], row["non_working_reason"]) == (
+        "2025-09-30", "Tuesday", "true", "",
+    )  # fmt: skip
+    assert (
+        row["protocol_date"], row["protocol_date_working_day"],
+        row["protocol_date_non_working_reason"],
+    ) == ("2025-10-01", "false", "National Day")  # fmt: skip
+    table = run(*AGENDA, "--adjust")
+    line = next(x for x in table.stdout.splitlines() if "CT303-0002" in x)
+    assert "National Day" not in line
+    assert "non-working" not in line
+
+
+# --- #11: every bad row of a --holidays file, and what ends "provisional" -----------------------
+
+
+def test_every_bad_holidays_row_is_reported_and_nothing_written(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path
+    site = folder / "site.csv"
+    site.write_text(
+        "date,name,kind\n"
+        "2024-01-15,Site closure,holiday\n"  # good
+        "2024-13-01,Bad month,holiday\n"  # line 3
+        "2024-01-16,Closed,off\n"  # line 4
+        "2024-01-17,,holiday\n"  # line 5
+        "2024-01-15,Again,workday\n",  # line 6
+        encoding="utf-8",
+    )
+    out = folder / "plan.csv"
+    result = run(
+        "plan", "--arm", "phase3-rcp", "--start", "2024-01-01", "--holidays", str(site),
+        "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "mil62sched: error: site.csv line 3: invalid date '2024-13-01': no such day; use year "
+        "first: 2025-08-18, 2025/8/18, 2025.8.18 or 2025年8月18日",
+        "mil62sched: error: site.csv line 4: invalid kind 'off': use holiday or workday",
+        "mil62sched: error: site.csv line 5: empty name",
+        "mil62sched: error: site.csv line 6: duplicate date 2024-01-15 (first on line 2)",
+        "mil62sched: error: site.csv: 4 bad rows; nothing written (fix them all)",
+    ]
+    assert not out.exists()
+
+
+# The installed holidays package has China's adjusted working days up to 2026 (README): a plan
+# from 2026-09-07 reaches W25D1 = 2026-09-07 + 168 days = 2027-02-22, a provisional year.
+ENDS_PROVISIONAL = (
+    "A year stops being provisional once the installed holidays package carries that year's "
+    "State Council notice (its adjusted working days: a newer release of the package), or once "
+    "a --holidays file has a row dated in that year (the file is then taken as the site's word "
+    "for the whole year)."
+)
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "calendar"])
+def test_the_provisional_notice_says_what_ends_it(run: Run, fmt: str) -> None:
+    result = run("plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    flat = " ".join(line.strip(" *-") for line in result.stdout.splitlines())
+    assert ENDS_PROVISIONAL in re.sub(r"\s+", " ", flat)
+
+
+def test_the_calendar_says_what_ends_provisional(run: Run) -> None:
+    result = run("plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--format", "ics")
+    unfolded = re.sub(r"\r?\n ", "", result.stdout)
+    assert "until the package carries the year's State Council notice or --holidays " in unfolded
+
+
+def test_a_holidays_row_in_the_year_ends_provisional(run: Run, tmp_path: Path) -> None:
+    # What the notice promises, checked: one row dated 2027 and 2027 is no longer provisional.
+    import json
+
+    site = tmp_path / "h.csv"
+    site.write_text("date,name,kind\n2027-10-01,National Day,holiday\n", encoding="utf-8")
+    before = json.loads(
+        run("plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--format", "json").stdout
+    )
+    after = json.loads(
+        run(
+            "plan", "--arm", "phase3-rcp", "--start", "2026-09-07", "--holidays", str(site),
+            "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    assert before["holidays_provisional"] is True
+    assert after["holidays_provisional"] is False
