@@ -47,12 +47,45 @@ WORKBOOKS = TESTS / "workbooks"
 _DTSTAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z(?=\r?$)", re.MULTILINE)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser/ drives a real Chromium: mark it `browser`, so that
+    `-m "not browser"` leaves them all out without a marker in each file."""
+    browser = TESTS / "browser"
+    for item in items:
+        if item.path.is_relative_to(browser):
+            item.add_marker(pytest.mark.browser)
+
+
 def normalise_dtstamp(ics: str) -> str:
     """Replace every DTSTAMP value, the only field that changes between two exports."""
     return _DTSTAMP.sub("DTSTAMP:19700101T000000Z", ics)
 
 
 Run = Callable[..., Result]
+
+
+def _build_each_command_once() -> None:
+    """Make typer's CliRunner build the click command of an app once per test process, not at
+    every invocation.
+
+    `CliRunner.invoke(app, ...)` rebuilds the command tree from the app's functions each time
+    (typer.main.get_command), and a new tree builds its parameters' converters anew at their
+    first use: together a third of the CPU time of an in-process run, paid about 2,000 times a
+    session. The tree and its converters do not depend on the invocation (a run's state is in its
+    click context and its `Environment`), so one tree serves every run. typer.testing looks the
+    builder up by a private name: the assertion fails loudly if a typer release renames it,
+    rather than letting the suite quietly slow down."""
+    import typer.main
+    import typer.testing
+
+    builder = typer.testing._get_command
+    if getattr(builder, "__wrapped__", None) is typer.main.get_command:
+        return  # done already (this module imported a second time)
+    assert builder is typer.main.get_command, "typer.testing changed: update tests/conftest.py"
+    typer.testing._get_command = functools.cache(typer.main.get_command)
+
+
+_build_each_command_once()
 
 
 @pytest.fixture

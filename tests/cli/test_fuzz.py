@@ -36,6 +36,9 @@ from typer.testing import Result
 from mil62sched.protocol import BUILTIN
 from tests.conftest import EXAMPLES, Run
 
+# Hundreds of runs through the whole command line: the longest tests but the browser's.
+pytestmark = pytest.mark.slow
+
 SEED = 20261201
 RUNS = 300
 

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import icalendar
+import pytest
 import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -198,6 +199,7 @@ def test_journey_dates_count_from_their_own_period_start(
 # --- .ics read back by two parsers -----------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(arm=st.sampled_from(ALL_ARMS), start=STARTS, participant=st.none() | PARTICIPANTS)
 def test_ics_parses_back_to_the_same_dates(arm: str, start: date, participant: str | None) -> None:
@@ -328,6 +330,7 @@ def unfolded(text: str) -> str:
     return text.replace("\r\n ", "")
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(start=STARTS, participant=st.none() | NEUTRAL_PARTICIPANTS, lang=LANGS)
 def test_blinded_rcp_outputs_do_not_depend_on_the_assignment(
@@ -406,6 +409,7 @@ def test_blinded_json_agrees_with_its_arms_except_what_it_hides(
         assert all(v["blinded"] is False for v in arm["visits"])
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(start=STARTS, participant=st.none() | NEUTRAL_PARTICIPANTS, lang=LANGS)
 def test_blinded_olp_names_placebo_only_in_the_combined_label(
@@ -421,6 +425,7 @@ def test_blinded_olp_names_placebo_only_in_the_combined_label(
         assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None)
 @given(
     start=STARTS,
@@ -474,6 +479,7 @@ def test_unblinded_journeys_share_uids_that_blinded_staff_never_see(
     assert not set(on_mil62) & set(blinded)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(
     arm=st.sampled_from(ALL_ARMS),
@@ -543,6 +549,7 @@ def test_a_blinded_card_differs_from_its_twins_only_where_the_pharmacist_must_se
         assert _PHARMACIST_ONLY.sub("", theirs) == _PHARMACIST_ONLY.sub("", shown), twin
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(
     start=STARTS,
@@ -615,6 +622,7 @@ def satra_view(
     return {fmt: render(plan, fmt) for fmt in FORMATS}
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None)
 @given(start=STARTS, participant=st.none() | SATRA_PARTICIPANTS, policy=POLICIES)
 def test_blinded_satralizumab_outputs_do_not_depend_on_the_assignment(
@@ -725,6 +733,7 @@ def change_outputs(listed: Any, lang: str) -> dict[str, str]:
     return shown
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(
     blinded=st.sampled_from(["phase3-rcp", "phase3"]),

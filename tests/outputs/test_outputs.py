@@ -170,6 +170,7 @@ runpy.run_path(script, run_name="__main__")
 ROUNDS = 6
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SCRIPT.exists(), reason="no console script beside this interpreter")
 def test_concurrent_forced_sdtm_runs_leave_the_files_of_one_run(tmp_path: Path) -> None:
     assert len(EXAMPLE_PROTOCOLS) >= 2

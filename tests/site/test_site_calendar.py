@@ -217,6 +217,7 @@ def test_negative_window_is_a_programming_error(china: SiteCalendar) -> None:
         china.nearest_working_day(date(2025, 10, 3), -1, 3)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     target=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
