@@ -49,6 +49,9 @@ def test_readme_has_examples() -> None:
     assert len(_examples()) >= 5
 
 
+# Each example runs its commands as a user does, a fresh interpreter each (about half a second of
+# CPU apiece, 40 of them): slow, so `-m "not slow"` leaves them to the full run.
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "steps"), _examples(), ids=lambda v: str(v)[:40])
 def test_readme_example(name: str, steps: list[tuple[str, str]], tmp_path: Path) -> None:
     scripts = Path(sys.executable).parent

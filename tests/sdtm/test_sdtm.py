@@ -11,6 +11,7 @@ study day of WnDm = 7(n-1)+m, so W1D1 = 1, W3D1 = 15, W25D1 = 169, W53D1 = 365, 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -1091,8 +1092,10 @@ def test_a_design_made_from_screening_visits_has_a_screening_element(
 # --- define.xml (issue 19 #6) ------------------------------------------------------------------
 
 
+@functools.cache
 def _define_schema() -> Any:
-    """The Define-XML 2.1 schema odmlib ships (with the ODM 1.3.2 schema it extends)."""
+    """The Define-XML 2.1 schema odmlib ships (with the ODM 1.3.2 schema it extends): built once
+    per test process, for it takes seconds and validating changes nothing in it."""
     import xmlschema
     from odmlib import schema_manager
 
