@@ -733,6 +733,9 @@ def change_outputs(listed: Any, lang: str) -> dict[str, str]:
     return shown
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 @pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(
@@ -779,6 +782,10 @@ def test_amendment_outputs_keep_the_blind(
         rest = unfolded(text) if fmt == "plan ics" else text
         for label in (BLINDED_LABEL, BLINDED_LABELS[lang], BLINDED_LABEL_ZH):
             rest = rest.replace(label, "")
+        # A calendar's UIDs are hashes, whose hex digits can spell 1500 (UID:826d575c-38fa-
+        # 5f1b-bbfa-85446a011500 for DXBL_XC from 2024-06-01); what they reveal is checked by
+        # the UID tests above, so they are left out here.
+        rest = _UUID.sub("", rest)
         assert "1500" not in rest, fmt
         assert not re.search("placebo|安慰剂", rest, re.IGNORECASE), fmt
         assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
