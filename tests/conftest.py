@@ -22,7 +22,7 @@ os.environ.pop("FORCE_COLOR", None)
 # itself set or clear it.
 os.environ["SOURCE_DATE_EPOCH"] = "1767225600"
 # The language of what people read follows the locale (issue 9 #13): the tests expect English
-# wherever they run, unless they ask for another (tests/test_i18n.py).
+# wherever they run, unless they ask for another (tests/i18n/test_i18n.py).
 os.environ["MIL62SCHED_LANG"] = "en"
 # openpyxl writes its XML with lxml when lxml is installed, and caldav (a test tool, for the
 # CalDAV test of amended calendars) brings it: the workbook tests edit the XML that openpyxl's
@@ -36,8 +36,24 @@ os.environ["OPENPYXL_LXML"] = "False"
 _HOLIDAY_CACHE = tempfile.TemporaryDirectory(prefix="mil62sched-tests-cache-")
 os.environ["MIL62SCHED_CACHE_DIR"] = _HOLIDAY_CACHE.name
 
-GOLDEN = Path(__file__).parent / "golden"
+# Where the shared data is, for a test in any folder under tests/ (never Path(__file__) there).
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+EXAMPLES = ROOT / "examples"
+PACKAGE = ROOT / "src" / "mil62sched"
+GOLDEN = TESTS / "golden"
+REFERENCE = TESTS / "reference"
+WORKBOOKS = TESTS / "workbooks"
 _DTSTAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z(?=\r?$)", re.MULTILINE)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser/ drives a real Chromium: mark it `browser`, so that
+    `-m "not browser"` leaves them all out without a marker in each file."""
+    browser = TESTS / "browser"
+    for item in items:
+        if item.path.is_relative_to(browser):
+            item.add_marker(pytest.mark.browser)
 
 
 def normalise_dtstamp(ics: str) -> str:
@@ -46,6 +62,30 @@ def normalise_dtstamp(ics: str) -> str:
 
 
 Run = Callable[..., Result]
+
+
+def _build_each_command_once() -> None:
+    """Make typer's CliRunner build the click command of an app once per test process, not at
+    every invocation.
+
+    `CliRunner.invoke(app, ...)` rebuilds the command tree from the app's functions each time
+    (typer.main.get_command), and a new tree builds its parameters' converters anew at their
+    first use: together a third of the CPU time of an in-process run, paid about 2,000 times a
+    session. The tree and its converters do not depend on the invocation (a run's state is in its
+    click context and its `Environment`), so one tree serves every run. typer.testing looks the
+    builder up by a private name: the assertion fails loudly if a typer release renames it,
+    rather than letting the suite quietly slow down."""
+    import typer.main
+    import typer.testing
+
+    builder = typer.testing._get_command
+    if getattr(builder, "__wrapped__", None) is typer.main.get_command:
+        return  # done already (this module imported a second time)
+    assert builder is typer.main.get_command, "typer.testing changed: update tests/conftest.py"
+    typer.testing._get_command = functools.cache(typer.main.get_command)
+
+
+_build_each_command_once()
 
 
 @pytest.fixture

@@ -176,7 +176,7 @@ def _click_parts(exc: typer.TyperException, given: list[str]) -> tuple[str, str,
     `'--arm'`), and click's own words for it (English, and in another language a quote of
     them). Read from the exception's attributes and class, which typer keeps in a private
     module (`typer._click.exceptions`): this one function reads them, and a test fails when
-    they change (tests/test_cli.py)."""
+    they change (tests/cli/test_cli.py)."""
     words = exc.format_message().rstrip(".")
     words = words[:1].lower() + words[1:]
     said = Localized(words, {"zh": msg(N_("the command line was refused ({said!r})"), said=words)})
