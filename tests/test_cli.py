@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import errno
+import functools
 import io
+import itertools
 import json
 import os
 import re
@@ -170,6 +172,90 @@ def test_today_help_names_its_three_uses(run: Run, command: str) -> None:
     said = found[1]
     for use in ("actual dates", "overdue", "next visit"):
         assert use in said, (use, said)
+
+
+def _every_command_path() -> list[list[str]]:
+    """The app, each command, and each command of a group (`protocol validate` ...)."""
+    import typer
+
+    from mil62sched.cli import app
+
+    top = typer.main.get_command(app)
+    assert isinstance(top, typer.core.TyperGroup)
+    paths: list[list[str]] = [[]]
+    for name, command in top.commands.items():
+        paths.append([name])
+        if isinstance(command, typer.core.TyperGroup):
+            paths += [[name, sub] for sub in command.commands]
+    return paths
+
+
+_HELP_AT_80 = """
+import json, sys
+from typer.testing import CliRunner
+from mil62sched.cli import app
+paths = json.loads(sys.argv[1])
+said = [CliRunner().invoke(app, [*path, "--help"], prog_name="mil62sched") for path in paths]
+print(json.dumps([[result.exit_code, result.output] for result in said]))
+"""
+
+
+@functools.cache
+def _help_at_80_columns() -> dict[str, tuple[int, str]]:
+    """Every command path's `--help` at 80 columns, from one process of its own: typer reads
+    the terminal width once, at import."""
+    paths = _every_command_path()
+    result = subprocess.run(
+        [sys.executable, "-c", _HELP_AT_80, json.dumps(paths)],
+        env={**os.environ, "COLUMNS": "80", "TERMINAL_WIDTH": "80"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    said = json.loads(result.stdout)
+    return {" ".join(path): (code, text) for path, (code, text) in zip(paths, said, strict=True)}
+
+
+@pytest.mark.parametrize("path", _every_command_path(), ids=" ".join)
+def test_help_reads_naturally_at_80_columns(path: list[str]) -> None:
+    """`--help` at 80 columns (issue 16 #11): a flag shows no `<bool>` (it takes no value), a
+    repeatable option no Python `<list[str]>`, and an argument is named in capitals as the
+    usage blocks of docs/reference/cli.md name it (ROSTER, not `{roster_file}`); no line is
+    wider than the terminal."""
+    code, text = _help_at_80_columns()[" ".join(path)]
+    assert code == 0, text
+    assert "<bool>" not in text
+    assert "list[" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    usage = next(line for line in text.splitlines() if "Usage:" in line)
+    words = usage.split("Usage: mil62sched")[1].split()
+    assert words[: len(path)] == path
+    given = [word for word in words[len(path) :] if word != "[OPTIONS]"]
+    for word in given:  # COMMAND [ARGS]..., OLD NEW ROSTER, [CANDIDATES]
+        assert re.fullmatch(r"\[?[A-Z][A-Z_|]*\]?(\.\.\.)?", word), usage
+    named = [word.strip("[].") for word in given if word not in ("COMMAND", "[ARGS]...")]
+    panel = text.partition("─ Arguments ─")[2].partition("╰")[0]
+    assert re.findall(r"^│ [* ]\s+(\S+)\s+<\w+>", panel, re.MULTILINE) == named, panel
+
+
+@pytest.mark.parametrize("path", [[], ["protocol"]], ids=["mil62sched", "protocol"])
+def test_command_list_wraps_only_at_the_edge(path: list[str]) -> None:
+    """A command's line in the list of commands wraps where the terminal ends, not where its
+    docstring's source line did (`sdtm`: "... (CSV, Dataset-JSON 1.1) and" / "their
+    define.xml"): a continuation's first word would not have fitted on the line before."""
+    code, text = _help_at_80_columns()[" ".join(path)]
+    assert code == 0, text
+    rows = text.partition("─ Commands ─")[2].partition("╰")[0].splitlines()[1:]
+    start = re.match(r"│ \S+\s+", rows[0])
+    assert start is not None, rows
+    column = start.end()
+    room = rows[0].rindex("│") - 1 - column
+    for line, after in itertools.pairwise(rows):
+        said, more = line[column:-1].rstrip(), after[column:-1].split()
+        if after[2:column].strip() or not more:  # the next command's own line
+            continue
+        assert len(said) + 1 + len(more[0]) > room, (line, after)
 
 
 def test_no_arguments_prints_help_and_exits_0(run: Run) -> None:
