@@ -112,8 +112,14 @@ def unfold(ics: str) -> str:
 
 
 def _arms_listed(run: Run) -> tuple[list[str], dict[str, tuple[str, int]]]:
-    """`mil62sched arms`: its lines, and name -> (masking, infusions) per arm line."""
-    lines = ok(run("arms")).splitlines()
+    """`mil62sched arms`: its heading and one line per arm (a long title goes on on lines of
+    its own, joined here), and name -> (masking, infusions) per arm."""
+    lines: list[str] = []
+    for line in ok(run("arms")).splitlines():
+        if line.startswith("   "):  # the title of the arm above, going on
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
     assert "MIL62-CT303" in lines[0]
     assert "NCT05314010" in lines[0]
     listed = {line.split()[0]: (line.split()[1], int(line.split()[2])) for line in lines[1:]}
@@ -129,6 +135,45 @@ def test_arms_lists_all_eleven_with_masking_count_and_alias(run: Run) -> None:
     assert len(lines) == 1 + len(ARMS)  # one line per arm, journeys included
     assert listed == ARMS
     assert [line.split()[0] for line in lines[1:]] == list(ARMS)
+
+
+SAKURASTAR = "examples/protocols/satralizumab-sakurastar.toml"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("protocol_file", [None, SAKURASTAR], ids=["builtin", "sakurastar"])
+def test_arms_columns_line_up_within_80_columns(
+    run: Run, protocol_file: str | None, lang: str
+) -> None:
+    """`arms` (issue 16 #11): SAkuraStar's `sakurastar-db-satralizumab` (26 letters) pushed its
+    masking and count out of their columns. Every arm's masking, count and title start in the
+    same terminal column, whatever the names' length and the language; a title too long for 80
+    columns goes on under itself; no line is wider than 80 columns."""
+    from mil62sched.i18n import cells
+
+    given = [] if protocol_file is None else ["--protocol", protocol_file]
+    lines = ok(run("arms", *given, "--lang", lang)).splitlines()[1:]
+    rows = [line for line in lines if re.match(r"  \S", line)]
+    assert len(rows) == (len(ARMS) if protocol_file is None else 3)
+    # The columns where masking starts, where the count (right-aligned) ends, where the title
+    # starts: one set for all arms.
+    columns = set()
+    for row in rows:
+        fields = re.fullmatch(r"  \S+ +(\S+) +(\d+) (?:infusions|次输注) +(\S.*)", row)
+        assert fields is not None, row
+        columns.add(
+            (
+                cells(row[: fields.start(1)]),
+                cells(row[: fields.end(2)]),
+                cells(row[: fields.start(3)]),
+            )
+        )
+    assert len(columns) == 1, (columns, rows)
+    title = max(columns)[-1]
+    assert max(cells(line) for line in lines) <= 80, lines
+    for line in lines:  # a title's next lines begin in its column
+        if not re.match(r"  \S", line):
+            assert len(line) - len(line.lstrip(" ")) == title, (line, lines)
 
 
 def test_alias_gives_the_same_plan_as_the_registry_name(run: Run) -> None:
