@@ -20,6 +20,7 @@ from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     NOT_WORKING,
     UNBLINDED_NOTICE,
+    holiday_country,
     make_up_day,
     overdue,
     tracked,
@@ -51,6 +52,7 @@ WORDS: dict[str, str] = {
     "participant": N_("Participant"),
     "no_participant": N_("no participant ID"),
     "arm": N_("Arm"),
+    "holidays": N_("Holidays"),
     "start": N_("First infusion (W1D1)"),
     "visit": N_("Visit"),
     "date": N_("Date"),
@@ -408,6 +410,7 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         "participant": plan.participant,
         "arm": plan.arm.name,
         "arm_title": _term(say, plan.arm.title),
+        "holidays": say.each(holiday_country(plan)),
         "start": plan.start.isoformat(),
     }
 

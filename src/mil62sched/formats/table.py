@@ -16,6 +16,7 @@ from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     about,
     day_text,
+    holidays_used,
     label,
     language,
     notes,
@@ -207,6 +208,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
         console.print(f"[bold white on red] {tr(UNBLINDED_NOTICE)} [/]")
     console.print(literal(title(plan, tr), style="bold"))
     console.print(literal(about(plan, tr)))
+    console.print(literal(tr.message(holidays_used(plan))))
     console.print(table)
     for line in moved:
         console.print(literal(line))

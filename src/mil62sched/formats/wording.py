@@ -266,6 +266,30 @@ def about(plan: Plan, tr: Words = ENGLISH, count: bool = True) -> str:
     )
 
 
+# The names of the countries whose holidays the shipped protocol files use (CN, US); another
+# country is said by its ISO code alone.
+COUNTRY_NAMES = {"CN": N_("China"), "US": N_("United States")}
+
+
+def holiday_country(plan: Plan) -> Message:
+    """Whose public holidays the plan's working days follow: the country's code and name
+    ("CN (China)"), its code alone, or that none are checked."""
+    site = plan.policy.site
+    country = None if site is None else site.country
+    if country is None:
+        return msg(N_("not checked (--no-holidays)"))
+    name = COUNTRY_NAMES.get(country)
+    if name is None:
+        return msg(LITERAL, text=country)
+    return msg(N_("{country} ({name})"), country=country, name=msg(name))
+
+
+def holidays_used(plan: Plan) -> Message:
+    """The header's line on whose holidays a plan follows ("Holidays: CN (China)"): a site file
+    without `country` takes the protocol's, so the reader is told which (issue 16 #11)."""
+    return msg(N_("Holidays: {country}"), country=holiday_country(plan))
+
+
 NOT_WORKING = Localized(N_("not working"))
 
 
