@@ -499,11 +499,11 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
         room = msg(N_("UNBLINDED {name}"), name=room)
 
     names = [u.participant for u in agenda.untracked]
-    untracked = [untracked_note(names, i18n.words(lang)) or "" for lang in LANGUAGES]
+    untracked = untracked_note(names)
     return {
         "title": " · ".join(dict.fromkeys(text for _, text in say.each(room))),
         "unblinded": agenda.unblinded,
-        "untracked": say.pair((untracked[0], untracked[1])) if names else [],
+        "untracked": say.each(untracked) if untracked else [],
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),
         "chairs": agenda.chairs,

@@ -380,9 +380,9 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
         chairs=chairs,
     )
     console.print(literal(heading, style="bold"))
-    untracked = untracked_note([u.participant for u in agenda.untracked], tr)
+    untracked = untracked_note([u.participant for u in agenda.untracked])
     if untracked:
-        _note(console, untracked, tr, "bold" if presentation.styled else None)
+        _note(console, tr.message(untracked), tr, "bold" if presentation.styled else None)
     if not agenda.items:
         console.print(literal(tr("Nothing due and nothing overdue.")))
     else:
