@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from mil62sched import protocol
 from mil62sched.commands.options import (
+    REPEATABLE,
     SITE_PANEL,
     AgendaOutput,
     AmendmentOptions,
@@ -50,8 +51,45 @@ MOST_AGENDA_DAYS = 3660  # ten years
 PROG = "mil62sched"
 
 
+def _flags_take_no_value(params: list[Any]) -> list[Any]:
+    """`params`, each flag's value placeholder in help made empty: typer shows `<bool>` beside
+    a flag (`--force <bool>`), as if it took a value. An option's `metavar` is what help shows
+    there (public API); typer's own flags (`--help`, `--install-completion`) get it here, the
+    one place that sees every option of a command."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    """A command whose help reads as a coordinator reads it: flags without `<bool>`, and
+    arguments named in its usage line as in its Arguments panel and docs/reference/cli.md
+    (`ROSTER`, `[CANDIDATES]`), where typer writes `{roster_file}`."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The command's options and arguments, flags showing no value (`_flags_take_no_value`)."""
+        return _flags_take_no_value(super().get_params(ctx))
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """`[OPTIONS]` and each argument by its metavar (else its name in capitals), in brackets
+        when it may be left out: click's usage line, which typer's arguments replace with their
+        own (`{roster_file}`)."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or param.name.upper()
+                name += "..." if param.nargs != 1 else ""
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
 class _Group(TyperGroup):
     """A group of commands whose refusal of an unknown command is one of ours (a message)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The group's options, flags showing no value (`_flags_take_no_value`)."""
+        return _flags_take_no_value(super().get_params(ctx))
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         """The command `args` names; an unknown one is refused naming the commands there are,
@@ -355,10 +393,18 @@ def declared(
 
         command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         command.__name__ = command.__qualname__ = declaration.__name__
-        command.__doc__ = declaration.__doc__
+        command.__doc__ = _paragraphs(declaration.__doc__)
         return command
 
     return declare
+
+
+def _paragraphs(doc: str | None) -> str | None:
+    """A command's docstring, each paragraph on one line: help wraps it at the terminal's edge,
+    and typer's list of commands would also break it where the source line ended."""
+    if doc is None:
+        return None
+    return "\n\n".join(" ".join(part.split()) for part in inspect.cleandoc(doc).split("\n\n"))
 
 
 def _spliced(
@@ -399,6 +445,7 @@ EscalateAt = Annotated[
 PeriodStart = Annotated[
     list[str] | None,
     typer.Option(
+        metavar=REPEATABLE,
         help="Journeys: the day the participant entered a later period, PERIOD=YYYY-MM-DD, the "
         "period named as in the protocol (repeatable). Default: assumed as the protocol says, "
         "and said so.",
@@ -413,16 +460,22 @@ OlpStart = Annotated[
 Actual = Annotated[
     list[str] | None,
     typer.Option(
-        help="A visit that happened: CODE=YYYY-MM-DD (repeatable).", rich_help_panel=SITE_PANEL
+        metavar=REPEATABLE,
+        help="A visit that happened: CODE=YYYY-MM-DD (repeatable).",
+        rich_help_panel=SITE_PANEL,
     ),
 ]
 Missed = Annotated[
     list[str] | None,
-    typer.Option(help="A visit that was missed: CODE (repeatable).", rich_help_panel=SITE_PANEL),
+    typer.Option(
+        metavar=REPEATABLE,
+        help="A visit that was missed: CODE (repeatable).",
+        rich_help_panel=SITE_PANEL,
+    ),
 ]
 
 
-@app.command()
+@app.command(cls=_Command)
 @declared("plan")
 def plan(
     arm: Arm,
@@ -450,7 +503,7 @@ SkipBad = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=_Command)
 @declared("roster")
 def roster(
     *,
@@ -467,7 +520,7 @@ def _days(text: str) -> int:
     return parse_count(text, "--days", 1, MOST_AGENDA_DAYS)
 
 
-@app.command()
+@app.command(cls=_Command)
 @declared("agenda")
 def agenda(
     *,
@@ -491,13 +544,14 @@ def agenda(
     """What is due across the site: overdue visits first, then the coming days."""
 
 
-@app.command()
+@app.command(cls=_Command)
 @declared("day")
 def day(
     what: Annotated[
         str,
         typer.Argument(
-            help=N_("A visit code (W25D1, D-28), a study day number (169) or a date (YYYY-MM-DD).")
+            metavar="CODE|DATE|N",
+            help=N_("A visit code (W25D1, D-28), a study day number (169) or a date (YYYY-MM-DD)."),
         ),
     ],
     start: Start,
@@ -505,7 +559,7 @@ def day(
     """Convert between a visit code, its study day and its date."""
 
 
-@app.command()
+@app.command(cls=_Command)
 @declared("arms")
 def arms(protocol_file: ProtocolFile = None) -> None:
     """List the arms, which are blinded, and their aliases."""
@@ -515,7 +569,7 @@ def _output_folder(text: str) -> Path:
     return check_path(text, "output", FOLDER_FORM)
 
 
-@app.command()
+@app.command(cls=_Command)
 @declared("sdtm", lang=False)
 def sdtm(
     folder: Annotated[
@@ -539,6 +593,7 @@ HISTORY_PANEL = "A person's history"
 Candidates = Annotated[
     Path | None,
     typer.Argument(
+        metavar="CANDIDATES",
         help="CSV or .xlsx of candidates: participant,phase,screening,item,name,date,value, one "
         "row per person and history item (README: Screening). Default: one person, from the "
         "options.",
@@ -557,11 +612,12 @@ ScreenSite = Annotated[
 
 
 def _history(text: str) -> Any:
-    """An option of a person's history (`text`: its help), in its own help panel."""
-    return typer.Option(help=text, rich_help_panel=HISTORY_PANEL)
+    """An option of a person's history (`text`: its help), in its own help panel; a text or
+    repeatable text value."""
+    return typer.Option(metavar=REPEATABLE, help=text, rich_help_panel=HISTORY_PANEL)
 
 
-@app.command()
+@app.command(cls=_Command)
 @declared("screen")
 def screen(
     candidates: Candidates = None,
@@ -601,6 +657,7 @@ def screen(
         list[str] | None,
         typer.Option(
             "--class",
+            metavar=REPEATABLE,
             help="NAME=CLASS: the class of a drug the protocol does not list, e.g. "
             "ocrelizumab=b-cell-depleting (repeatable).",
             rich_help_panel=HISTORY_PANEL,
@@ -630,7 +687,7 @@ def _protocol_argument(text: str) -> Any:
     return typer.Argument(metavar=text.split(":")[0], help=text, show_default=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 @declared("amend")
 def amend(
     old: Annotated[
@@ -687,7 +744,7 @@ def _protocol_group(ctx: typer.Context) -> None:
         raise typer.Exit()
 
 
-@protocol_commands.command()
+@protocol_commands.command(cls=_Command)
 @declared("protocol:validate", lang=False)
 def validate(
     file: Annotated[
@@ -698,7 +755,7 @@ def validate(
     """Check a protocol file: every problem, one line each, with its key path and line."""
 
 
-@protocol_commands.command()
+@protocol_commands.command(cls=_Command)
 @declared("protocol:show", lang=False)
 def show(
     file: Annotated[
@@ -711,7 +768,7 @@ def show(
     """Print the schedules, journeys, windows and citations of a protocol file."""
 
 
-@protocol_commands.command()
+@protocol_commands.command(cls=_Command)
 @declared("protocol:diff")
 def diff(
     old: Annotated[
@@ -724,7 +781,7 @@ def diff(
     version, treatments, schedules, visits, windows and journeys."""
 
 
-@protocol_commands.command()
+@protocol_commands.command(cls=_Command)
 @declared("protocol:schema", lang=False)
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the protocol file format."""

@@ -128,6 +128,13 @@ def test_protocol_diff_lists_the_example_amendments_three_changes(run: Run) -> N
     ]
 
 
+def test_protocol_diff_in_chinese_lists_visits_with_the_enumeration_comma(run: Run) -> None:
+    """Items of a Chinese list are set apart with 、, not ", " (issue 16 #9)."""
+    result = run("protocol", "diff", BUILTIN, str(EXAMPLE), "--lang", "zh")
+    assert result.exit_code == 0, result.stderr
+    assert "  phase3-olp：新增访视 W157D1、W183D1" in result.stdout.splitlines()
+
+
 def test_protocol_diff_of_a_file_with_itself_says_there_is_none(run: Run) -> None:
     result = run("protocol", "diff", BUILTIN, BUILTIN)
     assert result.exit_code == 0

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import errno
+import functools
 import io
+import itertools
 import json
 import os
 import re
@@ -110,8 +112,14 @@ def unfold(ics: str) -> str:
 
 
 def _arms_listed(run: Run) -> tuple[list[str], dict[str, tuple[str, int]]]:
-    """`mil62sched arms`: its lines, and name -> (masking, infusions) per arm line."""
-    lines = ok(run("arms")).splitlines()
+    """`mil62sched arms`: its heading and one line per arm (a long title goes on on lines of
+    its own, joined here), and name -> (masking, infusions) per arm."""
+    lines: list[str] = []
+    for line in ok(run("arms")).splitlines():
+        if line.startswith("   "):  # the title of the arm above, going on
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
     assert "MIL62-CT303" in lines[0]
     assert "NCT05314010" in lines[0]
     listed = {line.split()[0]: (line.split()[1], int(line.split()[2])) for line in lines[1:]}
@@ -127,6 +135,45 @@ def test_arms_lists_all_eleven_with_masking_count_and_alias(run: Run) -> None:
     assert len(lines) == 1 + len(ARMS)  # one line per arm, journeys included
     assert listed == ARMS
     assert [line.split()[0] for line in lines[1:]] == list(ARMS)
+
+
+SAKURASTAR = "examples/protocols/satralizumab-sakurastar.toml"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("protocol_file", [None, SAKURASTAR], ids=["builtin", "sakurastar"])
+def test_arms_columns_line_up_within_80_columns(
+    run: Run, protocol_file: str | None, lang: str
+) -> None:
+    """`arms` (issue 16 #11): SAkuraStar's `sakurastar-db-satralizumab` (26 letters) pushed its
+    masking and count out of their columns. Every arm's masking, count and title start in the
+    same terminal column, whatever the names' length and the language; a title too long for 80
+    columns goes on under itself; no line is wider than 80 columns."""
+    from mil62sched.i18n import cells
+
+    given = [] if protocol_file is None else ["--protocol", protocol_file]
+    lines = ok(run("arms", *given, "--lang", lang)).splitlines()[1:]
+    rows = [line for line in lines if re.match(r"  \S", line)]
+    assert len(rows) == (len(ARMS) if protocol_file is None else 3)
+    # The columns where masking starts, where the count (right-aligned) ends, where the title
+    # starts: one set for all arms.
+    columns = set()
+    for row in rows:
+        fields = re.fullmatch(r"  \S+ +(\S+) +(\d+) (?:infusions|次输注) +(\S.*)", row)
+        assert fields is not None, row
+        columns.add(
+            (
+                cells(row[: fields.start(1)]),
+                cells(row[: fields.end(2)]),
+                cells(row[: fields.start(3)]),
+            )
+        )
+    assert len(columns) == 1, (columns, rows)
+    title = max(columns)[-1]
+    assert max(cells(line) for line in lines) <= 80, lines
+    for line in lines:  # a title's next lines begin in its column
+        if not re.match(r"  \S", line):
+            assert len(line) - len(line.lstrip(" ")) == title, (line, lines)
 
 
 def test_alias_gives_the_same_plan_as_the_registry_name(run: Run) -> None:
@@ -170,6 +217,90 @@ def test_today_help_names_its_three_uses(run: Run, command: str) -> None:
     said = found[1]
     for use in ("actual dates", "overdue", "next visit"):
         assert use in said, (use, said)
+
+
+def _every_command_path() -> list[list[str]]:
+    """The app, each command, and each command of a group (`protocol validate` ...)."""
+    import typer
+
+    from mil62sched.cli import app
+
+    top = typer.main.get_command(app)
+    assert isinstance(top, typer.core.TyperGroup)
+    paths: list[list[str]] = [[]]
+    for name, command in top.commands.items():
+        paths.append([name])
+        if isinstance(command, typer.core.TyperGroup):
+            paths += [[name, sub] for sub in command.commands]
+    return paths
+
+
+_HELP_AT_80 = """
+import json, sys
+from typer.testing import CliRunner
+from mil62sched.cli import app
+paths = json.loads(sys.argv[1])
+said = [CliRunner().invoke(app, [*path, "--help"], prog_name="mil62sched") for path in paths]
+print(json.dumps([[result.exit_code, result.output] for result in said]))
+"""
+
+
+@functools.cache
+def _help_at_80_columns() -> dict[str, tuple[int, str]]:
+    """Every command path's `--help` at 80 columns, from one process of its own: typer reads
+    the terminal width once, at import."""
+    paths = _every_command_path()
+    result = subprocess.run(
+        [sys.executable, "-c", _HELP_AT_80, json.dumps(paths)],
+        env={**os.environ, "COLUMNS": "80", "TERMINAL_WIDTH": "80"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    said = json.loads(result.stdout)
+    return {" ".join(path): (code, text) for path, (code, text) in zip(paths, said, strict=True)}
+
+
+@pytest.mark.parametrize("path", _every_command_path(), ids=" ".join)
+def test_help_reads_naturally_at_80_columns(path: list[str]) -> None:
+    """`--help` at 80 columns (issue 16 #11): a flag shows no `<bool>` (it takes no value), a
+    repeatable option no Python `<list[str]>`, and an argument is named in capitals as the
+    usage blocks of docs/reference/cli.md name it (ROSTER, not `{roster_file}`); no line is
+    wider than the terminal."""
+    code, text = _help_at_80_columns()[" ".join(path)]
+    assert code == 0, text
+    assert "<bool>" not in text
+    assert "list[" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    usage = next(line for line in text.splitlines() if "Usage:" in line)
+    words = usage.split("Usage: mil62sched")[1].split()
+    assert words[: len(path)] == path
+    given = [word for word in words[len(path) :] if word != "[OPTIONS]"]
+    for word in given:  # COMMAND [ARGS]..., OLD NEW ROSTER, [CANDIDATES]
+        assert re.fullmatch(r"\[?[A-Z][A-Z_|]*\]?(\.\.\.)?", word), usage
+    named = [word.strip("[].") for word in given if word not in ("COMMAND", "[ARGS]...")]
+    panel = text.partition("─ Arguments ─")[2].partition("╰")[0]
+    assert re.findall(r"^│ [* ]\s+(\S+)\s+<\w+>", panel, re.MULTILINE) == named, panel
+
+
+@pytest.mark.parametrize("path", [[], ["protocol"]], ids=["mil62sched", "protocol"])
+def test_command_list_wraps_only_at_the_edge(path: list[str]) -> None:
+    """A command's line in the list of commands wraps where the terminal ends, not where its
+    docstring's source line did (`sdtm`: "... (CSV, Dataset-JSON 1.1) and" / "their
+    define.xml"): a continuation's first word would not have fitted on the line before."""
+    code, text = _help_at_80_columns()[" ".join(path)]
+    assert code == 0, text
+    rows = text.partition("─ Commands ─")[2].partition("╰")[0].splitlines()[1:]
+    start = re.match(r"│ \S+\s+", rows[0])
+    assert start is not None, rows
+    column = start.end()
+    room = rows[0].rindex("│") - 1 - column
+    for line, after in itertools.pairwise(rows):
+        said, more = line[column:-1].rstrip(), after[column:-1].split()
+        if after[2:column].strip() or not more:  # the next command's own line
+            continue
+        assert len(said) + 1 + len(more[0]) > room, (line, after)
 
 
 def test_no_arguments_prints_help_and_exits_0(run: Run) -> None:

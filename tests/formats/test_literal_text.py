@@ -200,8 +200,9 @@ def test_markdown_escapes_pipes_and_turns_line_breaks_into_spaces(
     assert notes == [
         f"- W3D1 ({W3D1}): not a working day ({shown}) and no window is set to move it in."
     ]
-    # Every line is ours: a heading, a paragraph, a table row, a list item or blank.
-    assert all(re.match(r"(## |\| |\|-|- |Phase 3 |$)", line) for line in lines), text
+    # Every line is ours: a heading, a paragraph (the arm, the holidays), a table row, a list
+    # item or blank.
+    assert all(re.match(r"(## |\| |\|-|- |Phase 3 |Holidays: |$)", line) for line in lines), text
 
 
 def test_markdown_of_plain_names_is_unchanged() -> None:

@@ -482,6 +482,57 @@ def test_an_agenda_with_an_unblinded_arm_is_an_unblinded_workbook(run: Run, tmp_
     ]  # fmt: skip
 
 
+AGENDA_WEEK = (
+    "agenda", str(EXAMPLES / "roster.csv"), "--actuals", str(EXAMPLES / "actuals.csv"),
+    "--from", "2025-09-29", "--days", "14", "--today", "2025-09-29", "--format", "xlsx",
+)  # fmt: skip
+
+
+def test_a_chinese_agenda_workbook_is_named_in_chinese_its_columns_the_contract(
+    run: Run,
+) -> None:
+    """`agenda --lang zh --format xlsx` (issue 16 #11): the sheet, the workbook's title and its
+    subject in Chinese; the header row and every cell the English run's (the columns and
+    values are the CSV's contract)."""
+    english = out(run(*AGENDA_WEEK, "--lang", "en"))
+    chinese = out(run(*AGENDA_WEEK, "--lang", "zh"))
+    book = openpyxl.load_workbook(io.BytesIO(chinese))
+    # The example roster has blinded arms (phase3, phase3-olp): a blinded agenda.
+    assert book.sheetnames == ["盲法 待办访视"]
+    assert book.properties.title == "盲法 2025-09-29 至 2025-10-12 待办访视"
+    assert book.properties.subject == "盲法：不透露治疗分配。"
+    rows = sheet_rows(chinese)
+    assert rows[0] == list(xlsx.AGENDA_COLUMNS)
+    assert rows == sheet_rows(english)
+    assert openpyxl.load_workbook(io.BytesIO(english)).sheetnames == ["Blinded agenda"]
+
+
+def test_a_chinese_unblinded_agenda_workbook_says_so_in_both_languages(
+    run: Run, tmp_path: Path
+) -> None:
+    roster = roster_csv(tmp_path, ["P1,phase3-rcp-mil62,2025-08-18,"])
+    args = ("agenda", str(roster), "--from", "2025-08-18", "--days", "20", "--format", "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(out(run(*args, "--lang", "zh"))))
+    assert book.sheetnames == ["非盲 UNBLINDED 待办访视"]
+    assert book.properties.title == "非盲 UNBLINDED 2025-08-18 至 2025-09-06 待办访视"
+    assert book.properties.subject == "非盲（UNBLINDED）：会揭示治疗分配。仅限非盲药师使用。"
+    assert book.active is not None
+    assert book.active.sheet_properties.tabColor.rgb.endswith(xlsx.UNBLINDED_COLOUR)
+
+
+def test_a_chinese_roster_with_an_unblinded_arm_is_a_red_unblinded_workbook(
+    run: Run, tmp_path: Path
+) -> None:
+    """Under --lang zh the roster's name begins 非盲 UNBLINDED: its tab is red all the same, and
+    the title says UNBLINDED once (it had no red tab and said it twice)."""
+    roster = roster_csv(tmp_path, ["P1,phase3-rcp-placebo,2025-08-18,"])
+    content = out(run("roster", str(roster), "--format", "xlsx", "--lang", "zh"))
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.active is not None
+    assert book.active.sheet_properties.tabColor.rgb.endswith(xlsx.UNBLINDED_COLOUR)
+    assert book.properties.title.count("UNBLINDED") == 1, book.properties.title
+
+
 def test_a_refused_workbook_leaves_one_line_on_stderr(tmp_path: Path) -> None:
     """openpyxl's write-only sheet, left open by the refusal, must not print 'Exception
     ignored' when the interpreter collects it."""

@@ -462,6 +462,15 @@ CASES: dict[str, str] = {
     "screen md": "screen examples/candidates.csv --format md",
     "screen plan": "screen --phase 3 --screening 2025-09-01 --plan --arm phase3-rcp",
     "screen holiday": "screen --phase 3 --screening 2025-09-28",
+    # protocol amendments: the amend table and its notes, a plan's amendment note; the agenda's
+    # untracked participants (issue 16 #11)
+    "amend reconsented": f"amend builtin {AMENDMENT} examples/roster-amendment.csv "
+    "--effective 2025-10-01 --today 2026-04-01",
+    "amend md": f"amend builtin {AMENDMENT} examples/roster-amendment.csv --effective "
+    "2025-10-01 --today 2026-04-01 --format md",
+    "amended plan": f"plan --arm phase3 --start 2025-06-02 --amends builtin --protocol "
+    f"{AMENDMENT} --effective 2025-10-01",
+    "agenda untracked": "agenda examples/roster.csv --from 2025-09-29 --today 2025-09-29",
 }
 # Commands without --lang: the environment says the language.
 NO_LANG = ("sdtm", "protocol", "plann")
@@ -704,6 +713,8 @@ TEXT_IN_FILES = {
     "--format html",
     "agenda page": "agenda examples/roster.csv --actuals examples/actuals.csv --from 2025-09-29 "
     "--today 2025-09-29 --chairs 1 --format html",
+    "amend page": f"amend builtin {AMENDMENT} examples/roster-amendment.csv --effective "
+    "2025-10-01 --today 2026-04-01 --format html",
 }
 
 
@@ -760,3 +771,29 @@ def test_the_words_in_a_chinese_calendar_or_page_are_chinese(
     assert len(lines) > 5, lines
     leaks = {line: words for line in lines if (words := english_words(line))}
     assert not leaks, leaks
+
+
+def test_the_amendment_and_untracked_notes_are_messages() -> None:
+    """A plan's amendment note and the agenda's untracked note (issue 16 #11) are messages made
+    where they arise, with their values (the reason a participant switches, the names as a
+    list), said once at the edge: not English rendered early and handed on as text."""
+    from datetime import date
+
+    from mil62sched import protocol
+    from mil62sched.amendment import AmendedPlanner
+    from mil62sched.formats.wording import amendment_note, untracked_note
+
+    planner = AmendedPlanner(
+        protocol.load(), protocol.load(Path(AMENDMENT)), None, date(2025, 10, 1)
+    )
+    _, plan = planner.plans("phase3", date(2025, 6, 2))
+    note = amendment_note(plan)
+    assert isinstance(note, Message), note
+    assert render(note, "zh") == (
+        "自 2025-10-01 起执行方案版本 example-1（研究中心的生效日期）；此前的访视及已记录的访视"
+        "遵循被修订的方案（未注明版本）。"
+    )
+    untracked = untracked_note(["CT303-0005", "CT303-0006"])
+    assert isinstance(untracked, Message), untracked
+    assert render(untracked, "zh").endswith("CT303-0005、CT303-0006。")
+    assert str(untracked).endswith("CT303-0005, CT303-0006.")

@@ -131,6 +131,23 @@ def test_readme_usage_names_every_option(command: str) -> None:
     assert _help_options(command) <= shown, _help_options(command) - shown
 
 
+@pytest.mark.parametrize("command", ["roster", "agenda", "day", "screen", "amend"])
+def test_usage_names_the_arguments_as_help_does(command: str) -> None:
+    """The arguments of `COMMAND --help`'s usage line (ROSTER, [CANDIDATES] ...: issue 16 #11)
+    are those of the usage block, which may add their extension (ROSTER.csv|ROSTER.xlsx)."""
+    from typer.testing import CliRunner
+
+    from mil62sched.cli import app
+
+    result = CliRunner().invoke(app, [command, "--help"], prog_name="mil62sched")
+    usage = re.search(rf"Usage: mil62sched {command} \[OPTIONS\] (.*)", result.output)
+    assert usage is not None, result.output
+    arguments = [word.strip("[]") for word in usage[1].split()]
+    assert arguments
+    words = re.findall(r"[A-Z][A-Z|]*", _usage_blocks()[command])
+    assert [name for name in arguments if name in words] == arguments, (arguments, words)
+
+
 @pytest.mark.parametrize(
     ("command", "kind"), [("plan", {}), ("roster", {"roster": True}), ("agenda", {"agenda": True})]
 )

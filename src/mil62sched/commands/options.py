@@ -55,6 +55,9 @@ SITE_PANEL = "Site planning"
 CALENDAR_PANEL = "Calendar events"
 OUTPUT_PANEL = "Output"
 CARD_PANEL = "Printed card (html, pdf)"
+# What help shows for the value of a repeatable text option: a text, as for any other (typer
+# shows Python's `<list[str]>`); the help says "(repeatable)".
+REPEATABLE = "<str>"
 
 # An infusion visit fits in a day at the clinic; a reminder comes at most four weeks ahead.
 LONGEST_INFUSION = timedelta(hours=12)
@@ -329,10 +332,11 @@ class RosterRunOptions:
     roster_file: Annotated[
         Path,
         typer.Argument(
+            metavar="ROSTER",
             help=N_(
                 "Roster CSV or .xlsx: participant,arm,start[,escalate_at,window] and a later "
                 "period's start in <period>_start (e.g. olp_start)."
-            )
+            ),
         ),
     ]
     protocol_file: ProtocolFile = None
@@ -388,6 +392,7 @@ class CalendarOptions:
     remind: Annotated[
         list[str] | None,
         typer.Option(
+            metavar=REPEATABLE,
             help="A reminder this long before, e.g. 1d or 2h (repeatable).",
             rich_help_panel=CALENDAR_PANEL,
         ),

@@ -412,7 +412,7 @@ def _key(grid: _Grid) -> str:
     tr = grid.tr
     statuses = {s.visit.status for items in grid.shown.values() for s in items}
     periods = [period.name for period in grid.plan.periods]
-    under = tr(", under its period ({periods})", periods=", ".join(periods))
+    under = tr(", under its period ({periods})", periods=list(periods))
     entries = [tr("W3D1 infusion visit{under}", under=under if len(periods) > 1 else "")]
     if "done" in statuses:
         entries.append(tr("W3D1{mark} done, on its actual day", mark=MARKS["done"]))

@@ -20,6 +20,7 @@ from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     NOT_WORKING,
     UNBLINDED_NOTICE,
+    holiday_country,
     make_up_day,
     overdue,
     tracked,
@@ -51,6 +52,7 @@ WORDS: dict[str, str] = {
     "participant": N_("Participant"),
     "no_participant": N_("no participant ID"),
     "arm": N_("Arm"),
+    "holidays": N_("Holidays"),
     "start": N_("First infusion (W1D1)"),
     "visit": N_("Visit"),
     "date": N_("Date"),
@@ -408,6 +410,7 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         "participant": plan.participant,
         "arm": plan.arm.name,
         "arm_title": _term(say, plan.arm.title),
+        "holidays": say.each(holiday_country(plan)),
         "start": plan.start.isoformat(),
     }
 
@@ -496,11 +499,11 @@ def agenda_days(agenda: Agenda, presentation: Presentation) -> dict[str, Any]:
         room = msg(N_("UNBLINDED {name}"), name=room)
 
     names = [u.participant for u in agenda.untracked]
-    untracked = [untracked_note(names, i18n.words(lang)) or "" for lang in LANGUAGES]
+    untracked = untracked_note(names)
     return {
         "title": " · ".join(dict.fromkeys(text for _, text in say.each(room))),
         "unblinded": agenda.unblinded,
-        "untracked": say.pair((untracked[0], untracked[1])) if names else [],
+        "untracked": say.each(untracked) if untracked else [],
         "start": agenda.start.isoformat(),
         "end": agenda.end.isoformat(),
         "chairs": agenda.chairs,

@@ -8,7 +8,14 @@ from mil62sched.formats import Format
 from mil62sched.formats.certainty import Footnotes
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.table_columns import columns
-from mil62sched.formats.wording import UNBLINDED_NOTICE, about, language, notes, title
+from mil62sched.formats.wording import (
+    UNBLINDED_NOTICE,
+    about,
+    holidays_used,
+    language,
+    notes,
+    title,
+)
 from mil62sched.model.plan import Plan
 
 # Backslash-escaped: a pipe would end a table cell; brackets and `<` make a link, an image or
@@ -39,6 +46,8 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
     chosen = columns(plan, tr, footnotes)
     lines += [
         literal(about(plan, tr, count=False)),
+        "",
+        literal(tr.message(holidays_used(plan))),
         "",
         "| " + " | ".join(literal(tr(column.heading)) for column in chosen) + " |",
         "|" + "|".join("---:" if column.numeric else "---" for column in chosen) + "|",

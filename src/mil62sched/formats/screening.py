@@ -97,7 +97,7 @@ def describe(finding: Finding, tr: Words = ENGLISH) -> str:
     if finding.status == "none":
         if rule.start == "attack":
             return tr("no attack given")
-        return tr("nothing given ({classes})", classes=", ".join(rule.applies_to))
+        return tr("nothing given ({classes})", classes=list(rule.applies_to))
     assert rule.period is not None
     period = period_text(rule.period, tr)
     if rule.kind == "dose":

@@ -16,6 +16,7 @@ from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     about,
     day_text,
+    holidays_used,
     label,
     language,
     notes,
@@ -207,6 +208,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
         console.print(f"[bold white on red] {tr(UNBLINDED_NOTICE)} [/]")
     console.print(literal(title(plan, tr), style="bold"))
     console.print(literal(about(plan, tr)))
+    console.print(literal(tr.message(holidays_used(plan))))
     console.print(table)
     for line in moved:
         console.print(literal(line))
@@ -378,9 +380,9 @@ def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> str:
         chairs=chairs,
     )
     console.print(literal(heading, style="bold"))
-    untracked = untracked_note([u.participant for u in agenda.untracked], tr)
+    untracked = untracked_note([u.participant for u in agenda.untracked])
     if untracked:
-        _note(console, untracked, tr, "bold" if presentation.styled else None)
+        _note(console, tr.message(untracked), tr, "bold" if presentation.styled else None)
     if not agenda.items:
         console.print(literal(tr("Nothing due and nothing overdue.")))
     else:

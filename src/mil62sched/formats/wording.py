@@ -79,13 +79,13 @@ def tracked(plan: Plan) -> bool:
     return any(visit.status in ("done", "missed") for visit in plan.visits)
 
 
-def untracked_note(participants: Sequence[str], tr: Words = ENGLISH) -> str | None:
+def untracked_note(participants: Sequence[str]) -> Message | None:
     """The agenda's sentence naming every participant with no recorded visit, whose past
     visits it does not flag (`tracked`); None when there is none."""
     if not participants:
         return None
     template = UNTRACKED_ONE if len(participants) == 1 else UNTRACKED_MANY
-    return tr(template, count=len(participants), names=tr(", ").join(participants))
+    return msg(template, count=len(participants), names=list(participants))
 
 
 UNTRACKED_ONE = N_(
@@ -223,7 +223,7 @@ def title(plan: Plan, tr: Words = ENGLISH) -> str:
     return f"{trial} · {plan.arm.name}{escalation} · {who} · W1D1 {plan.start.isoformat()}"
 
 
-def amendment_note(plan: Plan, tr: Words = ENGLISH) -> str | None:
+def amendment_note(plan: Plan) -> Message | None:
     """The sentence saying from when a plan under an amendment follows the new version."""
     amendment = plan.amendment
     if amendment is None:
@@ -240,14 +240,9 @@ def amendment_note(plan: Plan, tr: Words = ENGLISH) -> str | None:
             "follow the protocol it amends (no version stated)."
         )
     )
-    source = tr("re-consented") if amendment.reconsented else tr("the site's effective date")
-    return tr(
-        template,
-        new=plan.protocol.version,
-        date=amendment.switch.isoformat(),
-        source=source,
-        old=old,
-    )
+    source = msg(N_("re-consented") if amendment.reconsented else N_("the site's effective date"))
+    new = plan.protocol.version or ""  # an amendment states its version (check_versions)
+    return msg(template, new=new, date=amendment.switch, source=source, old=old or "")
 
 
 def about(plan: Plan, tr: Words = ENGLISH, count: bool = True) -> str:
@@ -266,6 +261,30 @@ def about(plan: Plan, tr: Words = ENGLISH, count: bool = True) -> str:
     )
 
 
+# The names of the countries whose holidays the shipped protocol files use (CN, US); another
+# country is said by its ISO code alone.
+COUNTRY_NAMES = {"CN": N_("China"), "US": N_("United States")}
+
+
+def holiday_country(plan: Plan) -> Message:
+    """Whose public holidays the plan's working days follow: the country's code and name
+    ("CN (China)"), its code alone, or that none are checked."""
+    site = plan.policy.site
+    country = None if site is None else site.country
+    if country is None:
+        return msg(N_("not checked (--no-holidays)"))
+    name = COUNTRY_NAMES.get(country)
+    if name is None:
+        return msg(LITERAL, text=country)
+    return msg(N_("{country} ({name})"), country=country, name=msg(name))
+
+
+def holidays_used(plan: Plan) -> Message:
+    """The header's line on whose holidays a plan follows ("Holidays: CN (China)"): a site file
+    without `country` takes the protocol's, so the reader is told which (issue 16 #11)."""
+    return msg(N_("Holidays: {country}"), country=holiday_country(plan))
+
+
 NOT_WORKING = Localized(N_("not working"))
 
 
@@ -279,8 +298,8 @@ def notes(plan: Plan, tr: Words = ENGLISH, *, provisional: bool = True) -> list[
     """Sentences a reader must not miss: assumptions, provisional data, visits that need care.
     `provisional`: with the note on provisional holiday data (a roster says it once)."""
     lines = [note for period in plan.periods if (note := period_note(period, tr))]
-    changed = amendment_note(plan, tr)
-    lines += [changed] if changed else []
+    changed = amendment_note(plan)
+    lines += [tr.message(changed)] if changed else []
     lines += [tr.message(note) for note in study_date_notes(plan)]
     if provisional and plan.holidays_provisional:
         lines.append(tr(PROVISIONAL_NOTICE))

@@ -25,13 +25,14 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from mil62sched import i18n
 from mil62sched.errors import UsageError
 from mil62sched.formats import Format
 from mil62sched.formats.contract import AGENDA_COLUMNS, agenda_lines, plan_fields, plan_visits
 from mil62sched.formats.csv_rows import HEADER
 from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import UNBLINDED_NOTICE
-from mil62sched.messages import N_, msg
+from mil62sched.messages import N_, Message, msg
 from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
@@ -59,12 +60,18 @@ MOST_ROWS = 1_048_576  # a worksheet's rows, the header's included (Excel's limi
 MOST_CELL_CHARACTERS = 32_767
 UNBLINDED_COLOUR = "C00000"  # the sheet's tab: red, as the terminal's UNBLINDED banner
 
-# How each masking is named on the sheet and in the title, and what the workbook says of it.
+# How each masking is named on the sheet and in the title (before the name of what the sheet
+# holds), and what the workbook says of it.
 LABELS = {"unblinded": "UNBLINDED", "blinded": "Blinded", "open-label": "Open-label"}
+LABELLED = {
+    "unblinded": N_("UNBLINDED {name}"),
+    "blinded": N_("Blinded {name}"),
+    "open-label": N_("Open-label {name}"),
+}
 SUBJECTS = {
     "unblinded": UNBLINDED_NOTICE,
-    "blinded": "Blinded: reveals no treatment assignment.",
-    "open-label": "Open-label: no assignment to hide.",
+    "blinded": N_("Blinded: reveals no treatment assignment."),
+    "open-label": N_("Open-label: no assignment to hide."),
 }
 
 
@@ -106,7 +113,7 @@ class Naming(NamedTuple):
     """What a workbook is called: its masking (`LABELS`), title and keywords."""
 
     masking: str
-    title: str
+    title: Message | str
     keywords: tuple[str, ...] = ()
 
 
@@ -150,11 +157,13 @@ def write_many(
             yield from plan_rows(plan, over_full)
 
     heading = presentation.heading or ""
-    loud = heading.startswith(f"{LABELS['unblinded']} ")
+    # The roster's name says UNBLINDED in the run's language ("非盲 UNBLINDED ..." in Chinese).
+    loud_prefix = i18n.words(presentation.lang)(LABELLED["unblinded"], name="")
+    loud = heading.startswith(loud_prefix)
 
     def naming() -> Naming:  # known once every plan has been read
         keywords = tuple(name for pair in protocols.items() for name in pair)
-        title = heading.removeprefix(f"{LABELS['unblinded']} ") or " ".join([*protocols, "roster"])
+        title = heading.removeprefix(loud_prefix) or " ".join([*protocols, "roster"])
         return Naming(_masking(maskings), title, keywords)
 
     stream.write(_workbook(HEADER, rows(), "roster", naming, _stamp(presentation), loud=loud))
@@ -163,14 +172,15 @@ def write_many(
 def render_agenda(agenda: Agenda, presentation: Presentation = PLAIN) -> bytes:
     """The agenda as a workbook, one row per visit."""
     masking = "unblinded" if agenda.unblinded else _masking(i.masking for i in agenda.items)
-    naming = Naming(masking, f"agenda {agenda.start.isoformat()} to {agenda.end.isoformat()}")
+    title = msg(N_("agenda {start} to {end}"), start=agenda.start, end=agenda.end)
     return _workbook(
         AGENDA_COLUMNS,
         agenda_rows(agenda),
-        "agenda",
-        lambda: naming,
+        msg(N_("agenda")),
+        lambda: Naming(masking, title),
         _stamp(presentation),
         loud=masking == "unblinded",
+        lang=presentation.lang,
     )
 
 
@@ -197,15 +207,17 @@ def _stamp(presentation: Presentation) -> datetime:
 def _workbook(
     columns: Sequence[str],
     rows: Iterator[list[object]],
-    what: str,
+    what: Message | str,
     naming: Callable[[], Naming],
     stamp: datetime,
     *,
     loud: bool = False,
+    lang: str = "en",
 ) -> bytes:
     """A workbook of one sheet: the header, then `rows`; named `naming()` once the rows are
     written (a roster's masking is known when every plan has been read). `loud`: known to be
-    unblinded before the rows, so the tab is red (openpyxl writes it before the first row)."""
+    unblinded before the rows, so the tab is red (openpyxl writes it before the first row).
+    `lang`: the language of its names (sheet, title, subject); never of its columns."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -250,11 +262,11 @@ def _workbook(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count}"
 
     named = naming()
-    label = LABELS[named.masking]
-    sheet.title = f"{label} {what}"
+    labelled = LABELLED[named.masking]
+    sheet.title = i18n.render(msg(labelled, name=what), lang)
     properties = book.properties
-    properties.title = f"{label} {named.title}"
-    properties.subject = properties.description = SUBJECTS[named.masking]
+    properties.title = i18n.render(msg(labelled, name=named.title), lang)
+    properties.subject = properties.description = i18n.render(msg(SUBJECTS[named.masking]), lang)
     properties.keywords = ", ".join(named.keywords)
     properties.creator = properties.lastModifiedBy = "mil62sched"
     properties.created = properties.modified = stamp.replace(tzinfo=None)  # naive UTC

@@ -156,8 +156,9 @@ def _schedules(old: Protocol, new: Protocol) -> list[Difference]:
     return found
 
 
-def _codes(codes: list[VisitCode]) -> str:
-    return ", ".join(map(str, codes))
+def _codes(codes: list[VisitCode]) -> list[str]:
+    """Visit codes as a list value: the message says them with its language's separator."""
+    return [str(code) for code in codes]
 
 
 def _schedule(was: Schedule, now: Schedule) -> list[Difference]:
