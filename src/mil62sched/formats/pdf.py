@@ -179,8 +179,10 @@ def print_each(
     headless Chromium for them all (issue 21 #4: starting one took a second or two a card).
 
     The browser is driven over its DevTools pipe (`--remote-debugging-pipe`: it reads commands
-    on its file descriptor 3 and answers on 4), each page in a new tab of its own, printed with
-    the settings of `--print-to-pdf --no-pdf-header-footer`; each page within `timeout` seconds.
+    on its file descriptor 3 and answers on 4), each page loaded in one tab and printed with the
+    settings of `--print-to-pdf --no-pdf-header-footer`, each within `timeout` seconds: the same
+    pages, text and metadata as `print_pdf`'s (only the ids of the tagged structure's elements,
+    which count the tab's nodes, and the creation time differ).
     Where a child cannot be given file descriptors 3 and 4 (Windows), each page is printed by a
     browser of its own (`print_pdf`). The browser and its folder are ended and removed however
     the printing ends, also when the caller stops asking for pages."""
@@ -222,6 +224,7 @@ class _DevTools:
         self.events: list[dict[str, Any]] = []
         self.last_id = 0
         self.timeout: float = TIMEOUT_SECONDS  # of the page being printed
+        self.tab: str | None = None  # the session of the tab that prints the pages
 
     @classmethod
     @contextmanager
@@ -258,17 +261,13 @@ class _DevTools:
             _end(process)
 
     def print_page(self, url: str, timeout: float) -> bytes:
-        """The page at `url` printed in a new tab, as `--print-to-pdf` prints it."""
+        """The page at `url` printed, as `--print-to-pdf` prints it."""
         import base64
         import time
 
         self.timeout = timeout
         deadline = time.monotonic() + timeout
-        tab = self.call("Target.createTarget", {"url": "about:blank"}, deadline)["targetId"]
-        session = self.call("Target.attachToTarget", {"targetId": tab, "flatten": True}, deadline)[
-            "sessionId"
-        ]
-        self.call("Page.enable", {}, deadline, session)
+        session = self.tab or self.open_tab(deadline)
         went = self.call("Page.navigate", {"url": url}, deadline, session)
         if went.get("errorText"):
             raise self.failed(went["errorText"])
@@ -281,11 +280,20 @@ class _DevTools:
             deadline,
             session,
         )
-        self.call("Target.closeTarget", {"targetId": tab}, deadline)
         content = base64.b64decode(printed.get("data", ""))
         if not content.startswith(b"%PDF"):
             raise self.failed("no PDF")
         return content
+
+    def open_tab(self, deadline: float) -> str:
+        """A tab for the pages, one for them all: a new tab for each page took twice the time
+        (a renderer process started and ended each), and the pages, which run no script (their
+        Content-Security-Policy), carry nothing from one to the next. Its session id."""
+        tab = self.call("Target.createTarget", {"url": "about:blank"}, deadline)["targetId"]
+        answer = self.call("Target.attachToTarget", {"targetId": tab, "flatten": True}, deadline)
+        self.tab = str(answer["sessionId"])
+        self.call("Page.enable", {}, deadline, self.tab)
+        return self.tab
 
     def call(
         self, method: str, params: dict[str, Any], deadline: float, session: str | None = None
