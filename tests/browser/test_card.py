@@ -484,8 +484,8 @@ def test_a_chromium_prints_where_the_machines_temporary_folder_is_long(
 
 
 # Issue 16 #3: the repro's cards, in Chinese on A5. CT303-0001's OLP dates (hand-checked in
-# tests/formats/test_certainty.py) are marked, the footnotes say why once, and each card still prints on
-# one page: five participants, five pages.
+# tests/formats/test_certainty.py) are marked, the footnotes say why once, and each card still
+# prints on one page: five participants, five pages.
 def test_the_marked_dates_and_their_footnotes_print_on_one_page_a_card(
     run: Run, browser: str, tmp_path: Path
 ) -> None:
@@ -504,3 +504,44 @@ def test_the_marked_dates_and_their_footnotes_print_on_one_page_a_card(
         "当年节假日安排为暂定数据",
     ):
         assert first.count(note) == 1, note
+
+
+# Issue 21 #4: --split to PDF started a Chromium per participant (1,000 participants took about
+# 35 minutes). One browser prints the whole roster now, each card as it prints alone.
+def test_split_pdf_starts_one_browser_and_each_card_prints_as_alone(
+    run: Run, browser: str, tmp_path: Path
+) -> None:
+    launches = tmp_path / "launches.txt"
+    counting = tmp_path / "counting-chromium"
+    counting.write_text(f'#!/bin/sh\necho started >> {launches}\nexec {browser} "$@"\n')
+    counting.chmod(0o755)
+    common = ("--actuals", ACTUALS, "--today", "2025-09-29", "--site", SITE, "--paper", "a5")
+    folder = tmp_path / "cards"
+    made(run, "roster", ROSTER, *common, "--format", "pdf", "--browser", str(counting),
+         "--split", str(folder))  # fmt: skip
+    assert launches.read_text().splitlines() == ["started"]  # five before
+    # What printing each participant alone gives: its --split HTML card printed by a browser of
+    # its own, as --split did before.
+    pages = tmp_path / "pages"
+    made(run, "roster", ROSTER, *common, "--format", "html", "--split", str(pages))
+    rows = json.loads(run("roster", ROSTER, *common, "--format", "json").stdout)
+    assert sorted(path.name for path in folder.iterdir()) == [
+        f"{row['participant']}.pdf" for row in rows
+    ]
+    for row in rows:
+        participant = row["participant"]
+        split = folder / f"{participant}.pdf"
+        alone = tmp_path / f"{participant}-alone.pdf"
+        page = (pages / f"{participant}.html").read_text(encoding="utf-8")
+        alone.write_bytes(pdf.print_pdf(page, browser))
+        text = pdf_text(split)
+        assert text == pdf_text(alone)
+        assert participant in text
+        assert not any(other["participant"] in text for other in rows if other is not row)
+        for visit in row["visits"]:
+            assert visit["date"] in text, (participant, visit["code"])
+        info, info_alone = pdf_info(split), pdf_info(alone)
+        for key in ("Title", "Pages", "Page size", "Tagged"):
+            assert info[key] == info_alone[key], key
+        assert info["Page size"].endswith("(A5)")
+        assert info["Title"] == f"MIL62-CT303 (NCT05314010) {participant}"

@@ -606,6 +606,36 @@ def test_roster_split_writes_one_card_per_participant(run: Run, tmp_path: Path) 
         assert path.stem in text
 
 
+# Issue 21 #4: --split to PDF prints every card with one browser, spoken to over its DevTools
+# pipe; a browser that fails or hangs there is reported as for one card, and nothing is written.
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("echo 'cannot open display' >&2; exit 3",
+         "failed to print the PDF (exit status 3): cannot open display"),
+        ("sleep 30", "did not print the PDF within 1 s"),
+        # Exits, leaving a helper that holds the pipe open: seen at once, not at the timeout.
+        ("sleep 30 & exit 4", "failed to print the PDF (exit status 4)"),
+    ],
+    ids=["fails", "hangs", "exits-leaving-a-helper"],
+)  # fmt: skip
+def test_split_pdf_with_a_browser_that_fails_writes_nothing(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, message: str
+) -> None:
+    import time
+
+    monkeypatch.setattr(pdf, "TIMEOUT_SECONDS", 1)
+    browser = _fake_browser(tmp_path, script)
+    folder = tmp_path / "cards"
+    began = time.monotonic()
+    result = run("roster", ROSTER, "--today", "2025-09-29", "--format", "pdf",
+                 "--browser", browser, "--split", str(folder))  # fmt: skip
+    assert error_line(result, 1) == f"the browser {browser} {message}"
+    assert time.monotonic() - began < 10
+    assert not folder.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["fake-chromium"]  # no staged folder left
+
+
 def test_a_planned_visit_on_a_day_the_site_is_closed_says_so(run: Run) -> None:
     # 2025-10-01 is National Day (国庆节), a Wednesday; without --adjust the card keeps the date.
     text = run(

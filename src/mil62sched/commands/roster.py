@@ -99,11 +99,13 @@ def write(run: RosterRun, fmt: Format, presentation: Presentation, output: Roste
     if output.split is not None:
         with staged_folder(output.split, force=output.force) as folder:
             _report_mixed_masking(run, maskings)  # before any file is written
-            claimed: dict[str, str | None] = {}
-            for plan in plans:
-                name = _split_name(plan, fmt)
-                _claim(claimed, name, plan.participant, output.split)
-                content = render(plan, presentation)
+            named = _named(plans, fmt, output.split)
+            each = (
+                ((name, render(plan, presentation)) for name, plan in named)
+                if fmt.render_each is None
+                else fmt.render_each(named, presentation)
+            )
+            for name, content in each:
                 if isinstance(content, bytes):
                     (folder / name).write_bytes(content)
                 else:
@@ -183,6 +185,15 @@ def _heading(run: RosterRun, maskings: dict[str, list[str]], lang: str = "en") -
         "" if stem.lower() == "roster" else f" {stem}"
     )
     return tr("UNBLINDED {name}", name=name) if "unblinded" in maskings else name
+
+
+def _named(plans: Iterable[Plan], fmt: Format, folder: Path) -> Iterator[tuple[str, Plan]]:
+    """Each plan with its file in --split's `folder`, each name claimed as it comes (`_claim`)."""
+    claimed: dict[str, str | None] = {}
+    for plan in plans:
+        name = _split_name(plan, fmt)
+        _claim(claimed, name, plan.participant, folder)
+        yield name, plan
 
 
 def _split_name(plan: Plan, fmt: Format) -> str:

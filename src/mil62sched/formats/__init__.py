@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
@@ -48,6 +48,13 @@ class Format(NamedTuple):
     # None when the format has no roster form.
     write_roster: Callable[[Iterable[Plan], Presentation, IO[Any]], None] | None = None
     render_agenda: Callable[[Agenda, Presentation], str | bytes] | None = None
+    # A roster's participants one file each (--split), as `render` makes them, given and
+    # yielded with their file names, when the format does better than `render` one by one
+    # (pdf: one browser for the whole roster).
+    render_each: (
+        Callable[[Iterable[tuple[str, Plan]], Presentation], Iterator[tuple[str, str | bytes]]]
+        | None
+    ) = None
     terminal: bool = False  # made for a terminal: styled when standard output is one
     named: bool = False  # a roster output carries a name (Presentation.heading), e.g. a calendar's
     binary: bool = False  # writes bytes (a workbook, a PDF), never to a terminal

@@ -6,7 +6,8 @@ says how to install one or where to point `--browser`.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -71,8 +72,6 @@ def print_pdf(page: str, browser: str | None = None, timeout: float | None = Non
     ends. The browser's output goes to a file, not a
     pipe, so that a helper holding it open cannot stall the run; the run waits for the browser
     to exit, or for a whole PDF, and then ends whatever is left of the browser's processes."""
-    import os
-    import subprocess
     import tempfile
 
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
@@ -86,65 +85,281 @@ def print_pdf(page: str, browser: str | None = None, timeout: float | None = Non
         target = folder / "out.pdf"
         source.write_text(page, encoding="utf-8")
         command = [
-            program,
-            "--headless",
-            "--no-sandbox",  # as root in a container the sandbox cannot start
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            f"--user-data-dir={folder / 'profile'}",
+            *_headless(program, folder),
             "--no-pdf-header-footer",
             f"--print-to-pdf={target}",
             source.as_uri(),
         ]
-        environment = {**os.environ, "TMPDIR": work, "TMP": work, "TEMP": work}
-        try:
-            with (folder / "said.txt").open("wb") as said:
-                # A session of its own, so that a timeout or a signal ends the browser's helper
-                # processes too, not only the one started here.
-                process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=said,
-                    start_new_session=True,
-                    env=environment,
-                )
-        except OSError as exc:
-            raise BrowserError(
-                msg(
-                    N_("cannot run the browser {program}: {problem}"),
-                    program=program,
-                    problem=os_problem(exc),
-                )
-            ) from None
+        process = _start(program, command, folder)
         try:
             exited = _wait(process, target, timeout)
         finally:  # also on Ctrl-C and SIGTERM: leave no browser behind
             _end(process)
         if exited is None:
-            raise BrowserError(
-                msg(
-                    N_("the browser {program} did not print the PDF within {seconds} s"),
-                    program=program,
-                    seconds=f"{timeout:g}",
-                )
-            )
+            raise _too_slow(program, timeout)
         printed = target.read_bytes() if target.exists() else b""
         if (exited and process.returncode != 0) or not printed.startswith(b"%PDF"):
-            said_last = _last_line(_tail(folder / "said.txt"))
-            failed = msg(
-                N_("the browser {program} failed to print the PDF (exit status {status})"),
-                program=program,
-                status=process.returncode,
-            )
-            if said_last:  # what the browser said, as it said it
-                failed = msg(N_("{problem}: {said}"), problem=failed, said=said_last)
-            raise BrowserError(failed)
+            raise _failed(program, process, folder)
         return printed
+
+
+def _headless(program: str, folder: Path) -> list[str]:
+    """The browser's command line, headless, with its profile in the run's `folder`."""
+    return [
+        program,
+        "--headless",
+        "--no-sandbox",  # as root in a container the sandbox cannot start
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        f"--user-data-dir={folder / 'profile'}",
+    ]
+
+
+def _start(program: str, command: list[str], folder: Path, **more: Any) -> subprocess.Popen[bytes]:
+    """Start the browser in a session of its own, so that a timeout or a signal ends its helper
+    processes too, not only the one started here; its temporary files (TMPDIR) in `folder`, what
+    it says in folder/said.txt."""
+    import os
+    import subprocess
+
+    work = str(folder)
+    environment = {**os.environ, "TMPDIR": work, "TMP": work, "TEMP": work}
+    try:
+        with (folder / "said.txt").open("wb") as said:
+            return subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=said,
+                start_new_session=True,
+                env=environment,
+                **more,
+            )
+    except OSError as exc:
+        raise BrowserError(
+            msg(
+                N_("cannot run the browser {program}: {problem}"),
+                program=program,
+                problem=os_problem(exc),
+            )
+        ) from None
+
+
+def _too_slow(program: str, timeout: float) -> BrowserError:
+    return BrowserError(
+        msg(
+            N_("the browser {program} did not print the PDF within {seconds} s"),
+            program=program,
+            seconds=f"{timeout:g}",
+        )
+    )
+
+
+def _failed(program: str, process: subprocess.Popen[bytes], folder: Path) -> BrowserError:
+    """The browser failed: its exit status and the last line it said."""
+    said_last = _last_line(_tail(folder / "said.txt"))
+    failed = msg(
+        N_("the browser {program} failed to print the PDF (exit status {status})"),
+        program=program,
+        status=process.returncode,
+    )
+    if said_last:  # what the browser said, as it said it
+        failed = msg(N_("{problem}: {said}"), problem=failed, said=said_last)
+    return BrowserError(failed)
+
+
+def print_each(
+    pages: Iterable[tuple[str, str]], browser: str | None = None, timeout: float | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """Each named HTML page printed to PDF, in order, as `print_pdf` prints it alone, by one
+    headless Chromium for them all (issue 21 #4: starting one took a second or two a card).
+
+    The browser is driven over its DevTools pipe (`--remote-debugging-pipe`: it reads commands
+    on its file descriptor 3 and answers on 4), each page loaded in one tab and printed with the
+    settings of `--print-to-pdf --no-pdf-header-footer`, each within `timeout` seconds: the same
+    pages, text and metadata as `print_pdf`'s (only the ids of the tagged structure's elements,
+    which count the tab's nodes, and the creation time differ).
+    Where a child cannot be given file descriptors 3 and 4 (Windows), each page is printed by a
+    browser of its own (`print_pdf`). The browser and its folder are ended and removed however
+    the printing ends, also when the caller stops asking for pages."""
+    import os
+    import tempfile
+
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
+    if os.name != "posix":
+        for name, page in pages:
+            yield name, print_pdf(page, browser, timeout)
+        return
+    program = find_browser(browser)
+    with tempfile.TemporaryDirectory(
+        prefix="mil62sched-pdf-", dir=_short_temporary_folder(), ignore_cleanup_errors=True
+    ) as work:
+        folder = Path(work)
+        with _DevTools.start(program, folder) as devtools:
+            for number, (name, page) in enumerate(pages):
+                source = folder / f"card-{number}.html"
+                source.write_text(page, encoding="utf-8")
+                yield name, devtools.print_page(source.as_uri(), timeout)
+                source.unlink()
+
+
+class _DevTools:
+    """A headless Chromium spoken to over its DevTools pipe: JSON messages, each ended by a NUL
+    byte, in both directions."""
+
+    def __init__(
+        self, program: str, process: subprocess.Popen[bytes], folder: Path, commands: int,
+        answers: int,
+    ) -> None:  # fmt: skip
+        self.program = program
+        self.process = process
+        self.folder = folder
+        self.commands = commands  # what we write, the browser reads
+        self.answers = answers  # what the browser writes, we read
+        self.unread = b""
+        self.events: list[dict[str, Any]] = []
+        self.last_id = 0
+        self.timeout: float = TIMEOUT_SECONDS  # of the page being printed
+        self.tab: str | None = None  # the session of the tab that prints the pages
+
+    @classmethod
+    @contextmanager
+    def start(cls, program: str, folder: Path) -> Iterator[_DevTools]:
+        """The browser started with its pipe, stopped (with its helpers) when the block ends."""
+        import fcntl
+        import os
+
+        their_commands, commands = os.pipe()
+        answers, their_answers = os.pipe()
+        # Chromium reads the pipe on descriptor 3 and writes on 4. Both ends are first moved
+        # above 4, so that putting one in place cannot close the other.
+        reads = fcntl.fcntl(their_commands, fcntl.F_DUPFD_CLOEXEC, 5)
+        writes = fcntl.fcntl(their_answers, fcntl.F_DUPFD_CLOEXEC, 5)
+
+        def on_3_and_4() -> None:  # in the child, before it runs the browser
+            os.dup2(reads, 3)
+            os.dup2(writes, 4)
+
+        try:
+            command = [*_headless(program, folder), "--remote-debugging-pipe", "about:blank"]
+            # Descriptors 3 and 4 are open here (the pipes took the lowest free ones), so the
+            # child may keep them.
+            process = _start(program, command, folder, pass_fds=(3, 4), preexec_fn=on_3_and_4)
+        finally:
+            for end in (their_commands, their_answers, reads, writes):
+                os.close(end)
+        devtools = cls(program, process, folder, commands, answers)
+        try:
+            yield devtools
+        finally:  # also on Ctrl-C and SIGTERM: leave no browser behind
+            os.close(commands)
+            os.close(answers)
+            _end(process)
+
+    def print_page(self, url: str, timeout: float) -> bytes:
+        """The page at `url` printed, as `--print-to-pdf` prints it."""
+        import base64
+        import time
+
+        self.timeout = timeout
+        deadline = time.monotonic() + timeout
+        session = self.tab or self.open_tab(deadline)
+        went = self.call("Page.navigate", {"url": url}, deadline, session)
+        if went.get("errorText"):
+            raise self.failed(went["errorText"])
+        self.wait_for("Page.loadEventFired", session, deadline)
+        # What Chromium's --print-to-pdf asks for (headless's command handler), with
+        # --no-pdf-header-footer.
+        printed = self.call(
+            "Page.printToPDF",
+            {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False},
+            deadline,
+            session,
+        )
+        content = base64.b64decode(printed.get("data", ""))
+        if not content.startswith(b"%PDF"):
+            raise self.failed("no PDF")
+        return content
+
+    def open_tab(self, deadline: float) -> str:
+        """A tab for the pages, one for them all: a new tab for each page took twice the time
+        (a renderer process started and ended each), and the pages, which run no script (their
+        Content-Security-Policy), carry nothing from one to the next. Its session id."""
+        tab = self.call("Target.createTarget", {"url": "about:blank"}, deadline)["targetId"]
+        answer = self.call("Target.attachToTarget", {"targetId": tab, "flatten": True}, deadline)
+        self.tab = str(answer["sessionId"])
+        self.call("Page.enable", {}, deadline, self.tab)
+        return self.tab
+
+    def call(
+        self, method: str, params: dict[str, Any], deadline: float, session: str | None = None
+    ) -> dict[str, Any]:
+        """Send one command and wait for its answer (keeping the events that come first)."""
+        import json
+        import os
+
+        self.last_id += 1
+        command: dict[str, Any] = {"id": self.last_id, "method": method, "params": params}
+        if session is not None:
+            command["sessionId"] = session
+        try:
+            os.write(self.commands, json.dumps(command).encode() + b"\0")
+        except OSError:  # the browser is gone
+            raise self.failed(None) from None
+        while True:
+            message = self.read(deadline)
+            if message.get("id") == self.last_id:
+                if "error" in message:
+                    raise self.failed(str(message["error"].get("message", message["error"])))
+                answer: dict[str, Any] = message.get("result", {})
+                return answer
+            self.events.append(message)
+
+    def wait_for(self, event: str, session: str, deadline: float) -> None:
+        """Wait for `event` of the tab `session` (it may have come already)."""
+        seen, self.events = self.events, []  # none is of use after this step
+        while not any(m.get("method") == event and m.get("sessionId") == session for m in seen):
+            seen = [self.read(deadline)]
+
+    def read(self, deadline: float) -> dict[str, Any]:
+        """The browser's next message; a failure when it exits, or when the deadline passes."""
+        import json
+        import os
+        import select
+        import time
+
+        while b"\0" not in self.unread:
+            if _exited(self.process):
+                raise self.failed(None)
+            if time.monotonic() > deadline:
+                raise _too_slow(self.program, self.timeout)
+            # Briefly, so that a browser that exits while a helper holds the pipe is seen.
+            ready, _, _ = select.select([self.answers], [], [], 0.05)
+            if ready:
+                chunk = os.read(self.answers, 1 << 20)
+                if not chunk:  # the browser closed its end: it is exiting
+                    raise self.failed(None)
+                self.unread += chunk
+        message, _, self.unread = self.unread.partition(b"\0")
+        found: dict[str, Any] = json.loads(message)
+        return found
+
+    def failed(self, problem: str | None) -> BrowserError:
+        """The browser failed: what it answered, else its exit status and what it said."""
+        if problem is None:
+            _end(self.process)  # for its exit status
+            return _failed(self.program, self.process, self.folder)
+        return BrowserError(
+            msg(
+                N_("the browser {program} failed to print the PDF: {problem}"),
+                program=self.program,
+                problem=problem,
+            )
+        )
 
 
 # Chromium makes a socket in its temporary folder, org.chromium.Chromium.XXXXXX/SingletonSocket
@@ -252,6 +467,15 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> bytes:
     return print_pdf(html.render(plan, presentation), presentation.browser)
 
 
+def render_each(
+    plans: Iterable[tuple[str, Plan]], presentation: Presentation
+) -> Iterator[tuple[str, bytes]]:
+    """Each participant's card as a PDF of its own, as `render` prints it, by one browser for
+    the whole roster (`--split`)."""
+    pages = ((name, html.render(plan, presentation)) for name, plan in plans)
+    return print_each(pages, presentation.browser)
+
+
 def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[Any]) -> None:
     """Every participant's card in one PDF, one card per page."""
     page = io.StringIO()
@@ -269,6 +493,7 @@ FORMAT = Format(
     extensions=(".pdf",),
     render=render,
     write_roster=write_roster,
+    render_each=render_each,
     render_agenda=render_agenda,
     named=True,
     printed=True,
