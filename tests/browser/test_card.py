@@ -330,6 +330,11 @@ LONG_CARDS = {
                   "--participant", "SAK-001"),
     "phase3 journey": ("--arm", "phase3", "--start", "2025-08-25", "--participant", "CT303-0042",
                        "--window", "3", "--actual", "RCP:W1D1=2025-08-25"),
+    # Every visit on a closed day: W1D1 on Sunday 2025-04-13, so each visit falls on a Sunday,
+    # a line more under each (closed, or a make-up working Sunday such as 2025-04-27), and the
+    # OLP's dates marked (assumed start): 11 visits that spilled onto a second page.
+    "closed every visit": ("--arm", "phase3", "--start", "2025-04-13", "--participant", "P003",
+                           "--window", "3"),
 }  # fmt: skip
 LANGS = {"both": (), "en": ("--lang", "en"), "zh": ("--lang", "zh")}
 

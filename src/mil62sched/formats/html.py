@@ -42,6 +42,9 @@ PAPERS = ("a4", "a5")
 # A card of more visits than this lists them in two columns (a compact layout), so that it
 # still prints on one page: SAkuraStar's 26 visits do; the longest built-in arm has 11.
 MOST_IN_ONE_COLUMN = 12
+# ... or of visits taking more lines than this (`_lines`): 11 visits each on a closed day,
+# with a line more under each, spilled onto a second page in one column (about 40 lines).
+MOST_LINES_IN_ONE_COLUMN = 30
 
 # The card's words, by what they are for: English msgids, said in each of the card's languages
 # through the catalogue (i18n).
@@ -366,10 +369,11 @@ def _common_label(plan: Plan) -> str | None:
 def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
     """The values one card shows.
 
-    A long schedule (more than MOST_IN_ONE_COLUMN visits) is compact: its visits in two
-    columns, what most infusions give said once above them (a visit that gives something else,
-    or is no infusion, says what under its code), and no status words (the marks and the legend
-    say them). In either layout a closed day is said on a line of its own under its visit.
+    A long schedule (more than MOST_IN_ONE_COLUMN visits, or MOST_LINES_IN_ONE_COLUMN lines)
+    is compact: its visits in two columns, what most infusions give said once above them (a
+    visit that gives something else, or is no infusion, says what under its code), and no
+    status words (the marks and the legend say them). In either layout a closed day is said on
+    a line of its own under its visit.
     """
     say = _Say(presentation.languages)
     following = _next_visit(plan)
@@ -379,7 +383,9 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         _visit_row(plan, v, say, footnotes, is_next=v is following, is_tracked=is_tracked)
         for v in plan.visits
     ]
-    compact = len(rows) > MOST_IN_ONE_COLUMN
+    for row in rows:
+        row["other"] = []  # what a compact card says under a visit's code, set below
+    compact = len(rows) > MOST_IN_ONE_COLUMN or sum(map(_lines, rows)) > MOST_LINES_IN_ONE_COLUMN
     common = _common_label(plan) if compact else None
     for row, visit in zip(rows, plan.visits, strict=True):
         gives_the_common = visit.kind == "infusion" and visit.treatment.label == common
