@@ -221,7 +221,7 @@ def _click_parts(exc: typer.TyperException, given: list[str]) -> tuple[str, str,
     kind = type(exc).__name__
     param = getattr(exc, "param", None)
     if kind == "MissingParameter":
-        return "missing", param.get_error_hint() if param is not None else "", said
+        return "missing", _error_hint(exc, param) if param is not None else "", said
     if kind == "NoSuchOption":
         return "no such option", str(getattr(exc, "option_name", "")), said
     if kind == "BadOptionUsage":
@@ -235,8 +235,17 @@ def _click_parts(exc: typer.TyperException, given: list[str]) -> tuple[str, str,
             str(getattr(exc, "message", words)),
             {"zh": msg(N_("not accepted ({said!r})"), said=str(getattr(exc, "message", words)))},
         )
-        return "invalid value", param.get_error_hint(), problem
+        return "invalid value", _error_hint(exc, param), problem
     return "other", "", said
+
+
+def _error_hint(exc: typer.TyperException, param: Any) -> str:
+    """click's hint for the parameter of a usage error (`'--arm'`): typer 0.29's parameters take
+    no context for it, typer 0.28's (click's own signature) take the error's."""
+    hint = param.get_error_hint
+    if inspect.signature(hint).parameters:
+        return str(hint(getattr(exc, "ctx", None)))
+    return str(hint())
 
 
 def _arm_names(ctx: Any) -> list[str]:
