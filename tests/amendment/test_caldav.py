@@ -153,6 +153,8 @@ def amended_protocol(tmp_path: Path) -> Path:
     return path
 
 
+# Starts a Radicale server and talks CalDAV to it: a slow test.
+@pytest.mark.slow
 def test_an_amended_calendar_updates_the_old_one_on_a_caldav_server(
     run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, server: str
 ) -> None:

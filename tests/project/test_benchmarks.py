@@ -9,11 +9,15 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 RUN = ROOT / "benchmarks" / "run.py"
 
 
+# Runs the tool and its floors as processes on small inputs, seconds of CPU: a slow test.
+@pytest.mark.slow
 def test_quick_run_checks_the_floors_and_reports_every_row() -> None:
     done = subprocess.run(
         [sys.executable, str(RUN), "--quick", "--markdown", "--only", "agenda,roster-csv"],
