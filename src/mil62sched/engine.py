@@ -159,7 +159,7 @@ class Planner:
         anchor_date, anchor_offset = period.start, _NO_DAYS
         for step in timeline.steps:
             code = step.code
-            slot = (name, code)
+            slot = (name, code)  # hashed only when there are records (keys)
             target = _later(anchor_date, step.offset - anchor_offset, schedule)
             visit_window = window or step.window
             day = self._days.get((target, visit_window)) or self._day(
@@ -177,7 +177,7 @@ class Planner:
                 )
             status: Status = "planned"
             actual = None
-            if slot in keys:
+            if keys and slot in keys:
                 actual = keys[slot]
                 status = "missed" if actual is None else "done"
                 # History: a visit done or missed is not proposed another day, nor moved, nor
@@ -251,6 +251,8 @@ class _Timeline(NamedTuple):
     steps: tuple[_Step, ...]
     before: int  # the most days any of its windows opens before its visit
     after: int  # the most days any of its windows closes after its visit
+    first: int  # the first visit's offset from W1D1 when it comes before W1D1, else 0
+    last: int  # the last visit's offset from W1D1
 
     @classmethod
     def of(cls, schedule: Schedule) -> _Timeline:
@@ -269,7 +271,8 @@ class _Timeline(NamedTuple):
         windows = schedule.windows.values()
         before = max((w.before for w in windows), default=0)
         after = max((w.after for w in windows), default=0)
-        return cls(schedule, steps, before, after)
+        offsets = [code.offset for code in schedule.visits] or [0]
+        return cls(schedule, steps, before, after, min(offsets[0], 0), offsets[-1])
 
 
 class _DayCheck(NamedTuple):
@@ -645,7 +648,7 @@ def _check_actuals(
             problems.append(
                 refuse(msg(N_("{record} is in the future (today is {date})"), date=today))
             )
-        elif visit.code.offset > 0 and visit.actual <= start:
+        elif visit.study_day > 1 and visit.actual <= start:  # after W1D1: offset > 0
             problems.append(
                 refuse(
                     msg(N_("{record} is not after the {period} W1D1 ({date})"),
@@ -772,7 +775,7 @@ def _check_fits(
         last = timeline.steps[-1]
         after = max(timeline.after, window.after if window else 0)
         # The day after the last visit's window (a calendar's end is exclusive) must exist.
-        if first_day + last.code.offset + after + 1 > _LAST_DAY:
+        if first_day + timeline.last + after + 1 > _LAST_DAY:
             visit = f"{leg.period} {last.code}" if arm.journey else str(last.code)
             what = msg(N_("start date {date}"), date=period.start)
             if number and period.assumed:
@@ -797,7 +800,7 @@ def _check_fits(
                 )
             )
         before = max(timeline.before, window.before if window else 0)
-        if first_day + min(timeline.steps[0].code.offset, 0) - before < _FIRST_DAY:
+        if first_day + timeline.first - before < _FIRST_DAY:
             raise UsageError(
                 msg(
                     N_(
