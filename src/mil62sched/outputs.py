@@ -198,7 +198,7 @@ def staged(
                 else:
                     _write_into(spool, path, binary=binary)
         return
-    _check_target(path, force)
+    check_target(path, force)
     try:
         temporary = _temporary_file(path)
     except OSError as exc:
@@ -484,7 +484,12 @@ def replace_atomically(path: Path, content: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _check_target(path: Path, force: bool) -> None:
+def check_target(path: Path, force: bool) -> None:
+    """Refuse to write `path` (a folder; a file that exists, unless `force`; a missing folder):
+    a command asks first, before its work, and writing asks again. A FIFO or a device (standard
+    output as /dev/stdout) is written into, never refused for being there."""
+    if is_stream(path):
+        return
     if path.is_dir():
         raise OutputError(msg(N_("output {path!r} is a folder: give a file name"), path=str(path)))
     if path.exists() and not force:

@@ -34,7 +34,7 @@ from mil62sched.model.plan import Policy, VisitKey
 from mil62sched.model.protocol import Window
 from mil62sched.roster import expand as batch
 from mil62sched.roster.files import Enrolment, RowError, read_actuals, read_roster
-from tests.conftest import Run, normalise_dtstamp, renamed_period_protocol
+from tests.conftest import EXAMPLES, Run, normalise_dtstamp, renamed_period_protocol
 
 PREFIX = "mil62sched: error: "
 TRIAL = protocol.load()
@@ -1052,6 +1052,29 @@ def test_existing_output_is_refused_without_force(run: Run, tmp_path: Path) -> N
     assert result.exit_code == 1
     assert errors(result) == [f"output {str(out)!r} exists: use --force to overwrite it"]
     assert out.read_text(encoding="utf-8") == "[]\n"
+
+
+@pytest.mark.parametrize("command", ["agenda", "amend", "screen"])
+def test_an_existing_output_is_refused_before_any_work(
+    run: Run, tmp_path: Path, command: str
+) -> None:
+    """A file that exists is refused first (issue 21 #5: bad input costs no more than good):
+    `agenda -o FILE` planned a whole roster before saying FILE exists. Here the input is bad
+    too, and the output's refusal is what is said."""
+    out = tmp_path / "out.txt"
+    out.write_text("kept\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("participant,arm,start\nP1,no-such-arm,2025-08-18\n", encoding="utf-8")
+    args = {
+        "agenda": ("agenda", str(bad)),
+        "amend": ("amend", "builtin", str(EXAMPLES / "protocols" /
+                  "mil62-ct303-amendment-example.toml"), str(bad), "--effective", "2025-12-01"),
+        "screen": ("screen", str(bad)),
+    }[command]  # fmt: skip
+    result = run(*args, "-o", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert errors(result) == [f"output {str(out)!r} exists: use --force to overwrite it"]
+    assert out.read_text(encoding="utf-8") == "kept\n"
 
 
 def test_roster_json_is_an_array_of_plan_documents(run: Run, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from mil62sched.commands.options import AgendaOutput
 from mil62sched.commands.roster_run import RosterRun, SiteWideOptions
 from mil62sched.environment import Environment
 from mil62sched.formats.presentation import PLAIN, export_instant
-from mil62sched.outputs import write_text
+from mil62sched.outputs import check_target, write_text
 from mil62sched.parse import option_date, parse_date
 from mil62sched.roster import expand as batch
 from mil62sched.roster.agenda import agenda
@@ -30,6 +30,8 @@ def run(env: Environment, options: AgendaOptions) -> None:
     given, output, card = options.roster, options.output, options.card
     given.site.inputs.read_in(env)
     chosen = formats.choose(output.format, output.output, env.output, agenda=True)
+    if output.output is not None:  # a file that exists is refused before the work
+        check_target(output.output, output.force)
     assert chosen.render_agenda is not None  # `agenda=True` offers agenda formats only
     trial, contact = card.at_site(protocol.load(given.protocol_file))
     roster_run = RosterRun.prepare(env, trial, given, None, options.skip_bad)

@@ -24,7 +24,7 @@ from mil62sched.formats.presentation import export_instant
 from mil62sched.inputs import readable_twice
 from mil62sched.messages import N_, Text, msg
 from mil62sched.model.amendment import Change, ChangeList
-from mil62sched.outputs import refuse_binary_terminal, write_text
+from mil62sched.outputs import check_target, refuse_binary_terminal, write_text
 from mil62sched.parse import more_bad_rows, option_date, parse_date
 from mil62sched.roster import expand as batch
 
@@ -48,6 +48,8 @@ def run(env: Environment, options: AmendOptions) -> None:
     options.site.inputs.read_in(env)
     output = options.output
     chosen = choose(output.format, output.output)
+    if output.output is not None:  # a file that exists is refused before the work
+        check_target(output.output, output.force)
     if chosen.binary and output.output is None:
         refuse_binary_terminal(env.output, f"format {chosen.name!r}")
     old, new = protocol.load(options.old), protocol.load(options.new)

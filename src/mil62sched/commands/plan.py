@@ -26,7 +26,7 @@ from mil62sched.messages import N_, Message, msg
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Records, VisitKey
 from mil62sched.model.protocol import Protocol
-from mil62sched.outputs import write_text
+from mil62sched.outputs import check_target, write_text
 from mil62sched.parse import (
     check_participant,
     excerpt,
@@ -62,6 +62,8 @@ def run(env: Environment, options: PlanOptions) -> None:
     options.site.inputs.read_in(env)
     output, card = options.output, options.card
     chosen = formats.choose(output.format, output.output, env.output)
+    if output.output is not None:  # a file that exists is refused before the work
+        check_target(output.output, output.force)
     trial, contact = card.at_site(protocol.load(options.protocol_file))
     styled = output.output is None and chosen.terminal and env.styled()
     shown = presentation(env, trial, options.calendar, card, contact, styled=styled)

@@ -30,7 +30,7 @@ from mil62sched.inputs import Reading, readable_twice
 from mil62sched.messages import N_, Localized, Message, Text, msg
 from mil62sched.model.eligibility import Dose, Eligibility, History, Phase, Screening
 from mil62sched.model.protocol import Protocol
-from mil62sched.outputs import write_text
+from mil62sched.outputs import check_target, write_text
 from mil62sched.parse import option_date, parse_date
 from mil62sched.roster.candidates import (
     parse_days,
@@ -75,6 +75,8 @@ def run(env: Environment, options: ScreenOptions) -> None:
     options.site.inputs.read_in(env)
     output = options.output
     chosen = choose(output.format, output.output)
+    if output.output is not None:  # a file that exists is refused before the work
+        check_target(output.output, output.force)
     _check_combination(options, chosen)
     trial, _ = at_site(protocol.load(options.protocol_file), options.site_file)
     from mil62sched.protocol.criteria import load_eligibility
