@@ -276,6 +276,7 @@ def test_split_names_the_unblinded_workbooks(run: Run, tmp_path: Path) -> None:
 # --- reproducible bytes --------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # seconds of CPU in processes: the full run has it
 def test_the_same_export_instant_gives_the_same_bytes(tmp_path: Path) -> None:
     """Two runs seconds apart (openpyxl would write each one's clock time) give one file."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": EXPORTED_AT}

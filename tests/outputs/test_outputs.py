@@ -431,6 +431,7 @@ def test_machine_formats_with_a_chinese_holiday_on_a_cp1252_console_are_utf8(
     assert "国庆节" in done.stdout.decode("utf-8")
 
 
+@pytest.mark.slow  # seconds of CPU in processes: the full run has it
 @pytest.mark.parametrize("fmt", MACHINE)
 def test_machine_formats_on_standard_output_are_the_bytes_of_the_file(
     fmt: str, tmp_path: Path
@@ -482,6 +483,7 @@ def test_table_is_unchanged_on_a_utf8_console(tmp_path: Path) -> None:
     assert "━━━" in text
 
 
+@pytest.mark.slow  # seconds of CPU in processes: the full run has it
 def test_roster_and_agenda_on_standard_output_are_utf8_on_a_cp1252_console(
     tmp_path: Path,
 ) -> None:

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import EXAMPLES
 
 PROTOCOLS = EXAMPLES / "protocols"
@@ -52,6 +54,7 @@ def test_the_working_day_calendar_imports_holidays_only_on_use(tmp_path: Path) -
     assert imported("import mil62sched.site.workdays", tmp_path / "cache") == set()
 
 
+@pytest.mark.slow  # seconds of CPU in processes: the full run has it
 def test_jsonschema_and_holidays_are_imported_only_to_check_a_new_file(tmp_path: Path) -> None:
     """Loading the built-in file, or a file found valid before, imports neither jsonschema nor
     holidays (for the site's country, issue 10); a file not seen before is checked, which

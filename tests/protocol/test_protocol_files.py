@@ -886,6 +886,7 @@ def invalid_schedules(count: int) -> str:
     return text
 
 
+@pytest.mark.slow  # seconds of CPU in processes: the full run has it
 def test_validate_finds_the_lines_of_many_problems_in_linear_work(tmp_path: Path) -> None:
     """Each problem's line was searched for from the top of the file, again and again: 3000
     invalid schedules took 319 s (#15). Twice the problems must be about twice the work."""

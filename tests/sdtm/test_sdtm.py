@@ -1127,6 +1127,7 @@ def _all_outputs(run: Run, tmp_path: Path) -> list[Path]:
     return folders
 
 
+@pytest.mark.slow  # seconds of CPU in processes: the full run has it
 def test_define_xml_validates_and_every_item_oid_resolves(run: Run, tmp_path: Path) -> None:
     schema = _define_schema()
     for out in _all_outputs(run, tmp_path):
