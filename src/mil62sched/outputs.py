@@ -484,11 +484,11 @@ def replace_atomically(path: Path, content: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def check_target(path: Path, force: bool) -> None:
+def check_target(path: Path | None, force: bool) -> None:
     """Refuse to write `path` (a folder; a file that exists, unless `force`; a missing folder):
-    a command asks first, before its work, and writing asks again. A FIFO or a device (standard
-    output as /dev/stdout) is written into, never refused for being there."""
-    if is_stream(path):
+    a command asks first, before its work, and writing asks again. Standard output (None), a
+    FIFO or a device (/dev/stdout) is written into, never refused for being there."""
+    if path is None or is_stream(path):
         return
     if path.is_dir():
         raise OutputError(msg(N_("output {path!r} is a folder: give a file name"), path=str(path)))

@@ -30,8 +30,7 @@ def run(env: Environment, options: AgendaOptions) -> None:
     given, output, card = options.roster, options.output, options.card
     given.site.inputs.read_in(env)
     chosen = formats.choose(output.format, output.output, env.output, agenda=True)
-    if output.output is not None:  # a file that exists is refused before the work
-        check_target(output.output, output.force)
+    check_target(output.output, output.force)  # a file that exists: refused before the work
     assert chosen.render_agenda is not None  # `agenda=True` offers agenda formats only
     trial, contact = card.at_site(protocol.load(given.protocol_file))
     roster_run = RosterRun.prepare(env, trial, given, None, options.skip_bad)

@@ -48,8 +48,7 @@ def run(env: Environment, options: AmendOptions) -> None:
     options.site.inputs.read_in(env)
     output = options.output
     chosen = choose(output.format, output.output)
-    if output.output is not None:  # a file that exists is refused before the work
-        check_target(output.output, output.force)
+    check_target(output.output, output.force)  # a file that exists: refused before the work
     if chosen.binary and output.output is None:
         refuse_binary_terminal(env.output, f"format {chosen.name!r}")
     old, new = protocol.load(options.old), protocol.load(options.new)

@@ -62,8 +62,7 @@ def run(env: Environment, options: PlanOptions) -> None:
     options.site.inputs.read_in(env)
     output, card = options.output, options.card
     chosen = formats.choose(output.format, output.output, env.output)
-    if output.output is not None:  # a file that exists is refused before the work
-        check_target(output.output, output.force)
+    check_target(output.output, output.force)  # a file that exists: refused before the work
     trial, contact = card.at_site(protocol.load(options.protocol_file))
     styled = output.output is None and chosen.terminal and env.styled()
     shown = presentation(env, trial, options.calendar, card, contact, styled=styled)

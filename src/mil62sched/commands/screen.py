@@ -75,8 +75,7 @@ def run(env: Environment, options: ScreenOptions) -> None:
     options.site.inputs.read_in(env)
     output = options.output
     chosen = choose(output.format, output.output)
-    if output.output is not None:  # a file that exists is refused before the work
-        check_target(output.output, output.force)
+    check_target(output.output, output.force)  # a file that exists: refused before the work
     _check_combination(options, chosen)
     trial, _ = at_site(protocol.load(options.protocol_file), options.site_file)
     from mil62sched.protocol.criteria import load_eligibility

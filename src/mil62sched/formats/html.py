@@ -320,6 +320,7 @@ def _visit_row(
         else "",
         "weekday": _weekday(when, say),
         "infusion": _given(visit, say),
+        "other": [],  # what a compact card says under the code (`card` sets it)
         "window": window,
         "mark": mark,
         "status": status,
@@ -383,8 +384,6 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         _visit_row(plan, v, say, footnotes, is_next=v is following, is_tracked=is_tracked)
         for v in plan.visits
     ]
-    for row in rows:
-        row["other"] = []  # what a compact card says under a visit's code, set below
     compact = len(rows) > MOST_IN_ONE_COLUMN or sum(map(_lines, rows)) > MOST_LINES_IN_ONE_COLUMN
     common = _common_label(plan) if compact else None
     for row, visit in zip(rows, plan.visits, strict=True):
