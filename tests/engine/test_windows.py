@@ -8,7 +8,6 @@ W27D1 = start + 182 days.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -17,35 +16,16 @@ import pytest
 from mil62sched import engine, protocol
 from mil62sched.errors import ProtocolError
 from mil62sched.model.codes import VisitCode
-from mil62sched.model.plan import Policy, Visit
+from mil62sched.model.plan import Policy
 from mil62sched.model.protocol import Window
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import Run, error_line, without_study_dates
+from tests.conftest import Run, error_line
+from tests.plans import by_code, plan_json, visits_of
 
 TRIAL = protocol.load()
 CN = SiteCalendar("CN")
 W1D1, W3D1, W25D1, W27D1 = (VisitCode.parse(c) for c in ("W1D1", "W3D1", "W25D1", "W27D1"))
 D = date.fromisoformat
-
-
-def by_code(arm: str, start: str, **kwargs: object) -> dict[VisitCode, Visit]:
-    """The visits of a one-period plan, by code."""
-    result = engine.plan(TRIAL, arm, D(start), **kwargs)  # type: ignore[arg-type]
-    return {visit.code: visit for visit in result.visits}
-
-
-def plan_json(run: Run, *extra: str, arm: str = "phase3-rcp", start: str) -> dict[str, object]:
-    result = run("plan", "--arm", arm, "--start", start, "--format", "json", *extra)
-    assert result.exit_code == 0, result.stderr
-    assert without_study_dates(result.stderr) == ""  # issue 9 #12: those warn, on purpose
-    document: dict[str, object] = json.loads(result.stdout)
-    return document
-
-
-def visits_of(document: dict[str, object]) -> dict[str, dict[str, object]]:
-    visits = document["visits"]
-    assert isinstance(visits, list)
-    return {f"{v['period']}:{v['code']}": v for v in visits}
 
 
 # --- windows ------------------------------------------------------------------------------------

@@ -28,35 +28,16 @@ import pytest
 from mil62sched import engine, protocol
 from mil62sched.errors import UsageError
 from mil62sched.model.codes import VisitCode
-from mil62sched.model.plan import Policy, Visit
+from mil62sched.model.plan import Policy
 from mil62sched.model.protocol import Window
 from mil62sched.site.workdays import SiteCalendar
-from tests.conftest import ROOT, Run, cn_last_official_year, error_line, without_study_dates
+from tests.conftest import ROOT, Run, cn_last_official_year, error_line
+from tests.plans import by_code, plan_json, visits_of
 
 TRIAL = protocol.load()
 CN = SiteCalendar("CN")
 W1D1, W3D1, W25D1, W27D1 = (VisitCode.parse(c) for c in ("W1D1", "W3D1", "W25D1", "W27D1"))
 D = date.fromisoformat
-
-
-def by_code(arm: str, start: str, **kwargs: object) -> dict[VisitCode, Visit]:
-    """The visits of a one-period plan, by code."""
-    result = engine.plan(TRIAL, arm, D(start), **kwargs)  # type: ignore[arg-type]
-    return {visit.code: visit for visit in result.visits}
-
-
-def plan_json(run: Run, *extra: str, arm: str = "phase3-rcp", start: str) -> dict[str, object]:
-    result = run("plan", "--arm", arm, "--start", start, "--format", "json", *extra)
-    assert result.exit_code == 0, result.stderr
-    assert without_study_dates(result.stderr) == ""  # issue 9 #12: those warn, on purpose
-    document: dict[str, object] = json.loads(result.stdout)
-    return document
-
-
-def visits_of(document: dict[str, object]) -> dict[str, dict[str, object]]:
-    visits = document["visits"]
-    assert isinstance(visits, list)
-    return {f"{v['period']}:{v['code']}": v for v in visits}
 
 
 # --- working days -------------------------------------------------------------------------------
@@ -594,7 +575,6 @@ def test_a_moved_visits_fields_describe_the_planned_date_in_csv(run: Run) -> Non
 
 
 def test_a_moved_visits_fields_describe_the_planned_date_in_json(run: Run) -> None:
-    import json
 
     result = run(*MOVED, "--format", "json")
     visits = {v["code"]: v for v in json.loads(result.stdout)["visits"]}
@@ -611,7 +591,6 @@ def test_a_moved_visits_fields_describe_the_planned_date_in_json(run: Run) -> No
 
 
 def test_without_adjust_both_describe_the_protocol_date(run: Run) -> None:
-    import json
 
     result = run(*MOVED[:-1], "--format", "json")
     w3d1 = next(v for v in json.loads(result.stdout)["visits"] if v["code"] == "W3D1")
@@ -720,7 +699,6 @@ def test_the_calendar_says_what_ends_provisional(run: Run) -> None:
 
 def test_a_holidays_row_in_the_year_ends_provisional(run: Run, tmp_path: Path) -> None:
     # What the notice promises, checked: one row dated 2027 and 2027 is no longer provisional.
-    import json
 
     site = tmp_path / "h.csv"
     site.write_text("date,name,kind\n2027-10-01,National Day,holiday\n", encoding="utf-8")
