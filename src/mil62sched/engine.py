@@ -19,6 +19,7 @@ Dates, in order of derivation:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -83,7 +84,11 @@ class Planner:
         self.policy = policy or _NO_POLICY
         self._timelines: dict[str, _Timeline] = {}  # by schedule name
         self._days: dict[tuple[date, Window | None], _DayCheck] = {}
-        self._slots: dict[str, _Slots] = {}  # by arm name
+        self._arms: dict[str, tuple[_Slots, list[_Timeline]]] = {}  # by arm name
+        self._first_days: dict[tuple[str, Window | None], tuple[int, int]] = {}  # `_fits`
+        self._stops: dict[tuple[date, Window | None], date | None] = {}  # `_stop`
+        windows = [w for s in protocol.schedules.values() for w in s.windows.values()]
+        self._widest = max((w.before for w in windows), default=0)
 
     def plan(
         self,
@@ -95,27 +100,48 @@ class Planner:
         period_starts: Mapping[str, date] | None = None,
         window: Window | None = None,
         records: Records | None = None,
+        since: date | None = None,
+        until: date | None = None,
     ) -> Plan:
-        """What the function `plan` returns, on this planner's protocol and policy."""
+        """What the function `plan` returns, on this planner's protocol and policy. For what an
+        agenda needs, a plan between two days: `until`, only as far as it (`_stops`); `since`,
+        when nothing is recorded, only from it (`_skips`): the recorded visits and the others
+        dated between them, each exactly as in the whole plan."""
         protocol, policy = self.protocol, self.policy
         chosen = protocol.arm(arm)
         records = records or _NO_RECORDS
         window = window or policy.window
         escalate_from = _check_escalation(protocol, chosen, escalate_at)
         problems: list[RecordError] = []  # every bad record, reported together at the end
-        keys = _resolve_records(chosen, self._arm_slots(chosen), records, problems)
+        slots, timelines = self._arm(chosen)
+        keys = _resolve_records(chosen, slots, records, problems)
         periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
-        timelines = [self._timeline(leg.schedule) for leg in chosen.legs]
-        _check_fits(chosen, periods, timelines, window)
+        if not self._fits(periods, timelines, window):
+            _check_fits(chosen, periods, timelines, window)  # refuses, saying why
+        stop = None if until is None else self._stop(until, window)
+        stops = [None] * len(periods) if stop is None else _stops(periods, timelines, keys, stop)
+        next_starts = [later.start for later in periods[1:]] + [None]
+        since = None if keys else since  # a record is checked against the visits before it
+        skips = [0] * len(periods)
+        if since is not None:
+            skips = _skips(periods, timelines, next_starts, window, since)
         visits: list[Visit] = []
-        for timeline, period in zip(timelines, periods, strict=True):
-            next_start = _next_start(periods, period)
-            visits += self._expand(timeline, period, next_start, escalate_from, window, keys)
+        for timeline, period, next_start, stop, skip in zip(
+            timelines, periods, next_starts, stops, skips, strict=True
+        ):
+            steps = timeline.steps[skip:] if skip else timeline.steps
+            visits += self._expand(timeline, steps, period, next_start, escalate_from, window,
+                                   keys, stop)  # fmt: skip
         if any(visit.proposed is not None for visit in visits):
             visits = _in_order(visits, _completion(protocol))
         if keys:  # else no actual date to check
             _check_actuals(visits, periods, policy.today, problems)
         _raise_all(problems)
+        if until is not None or since is not None:
+            first, last = since or date.min, until or date.max
+            visits = [
+                v for v in visits if v.status in ("done", "missed") or first <= v.date <= last
+            ]
         return Plan(
             protocol,
             chosen,
@@ -127,11 +153,46 @@ class Planner:
             policy,
         )
 
-    def _arm_slots(self, arm: Arm) -> _Slots:
-        known = self._slots.get(arm.name)
+    def _stop(self, until: date, window: Window | None) -> date | None:
+        """`until` + the most days any window (the protocol's, or `window`) opens before its
+        visit: a visit whose protocol date is past it is dated after `until`. None past the
+        end of the calendar (nothing is past it: plan everything)."""
+        key = (until, window)
+        if key not in self._stops:
+            try:
+                self._stops[key] = until + timedelta(
+                    days=max(self._widest, window.before if window else 0)
+                )
+            except OverflowError:
+                self._stops[key] = None
+        return self._stops[key]
+
+    def _arm(self, arm: Arm) -> tuple[_Slots, list[_Timeline]]:
+        """Where the arm's records may belong (`_slots`), and its periods' timelines."""
+        known = self._arms.get(arm.name)
         if known is None:
-            known = self._slots[arm.name] = _slots(arm)
+            timelines = [self._timeline(leg.schedule) for leg in arm.legs]
+            known = self._arms[arm.name] = (_slots(arm), timelines)
         return known
+
+    def _fits(
+        self, periods: list[Period], timelines: list[_Timeline], window: Window | None
+    ) -> bool:
+        """Whether every period's visits and windows fall inside the calendar (`_check_fits`
+        says which does not): each timeline's first days that fit, worked out once."""
+        for period, timeline in zip(periods, timelines, strict=True):
+            key = (timeline.schedule.name, window)
+            first_days = self._first_days.get(key)
+            if first_days is None:
+                before = max(timeline.before, window.before if window else 0)
+                after = max(timeline.after, window.after if window else 0)
+                # The day after the last window must exist too (a calendar's end is exclusive).
+                first_days = (_FIRST_DAY - timeline.first + before,
+                              _LAST_DAY - timeline.last - after - 1)  # fmt: skip
+                self._first_days[key] = first_days
+            if not first_days[0] <= period.start.toordinal() <= first_days[1]:
+                return False
+        return True
 
     def _timeline(self, schedule: Schedule) -> _Timeline:
         known = self._timelines.get(schedule.name)
@@ -142,25 +203,32 @@ class Planner:
     def _expand(
         self,
         timeline: _Timeline,
+        steps: tuple[_Step, ...],
         period: Period,
         next_start: date | None,
         escalate_from: VisitCode | None,
         window: Window | None,
         keys: _Keyed,
+        stop: date | None = None,
     ) -> list[Visit]:
-        """The visits of one period; those falling on or after the next period's start are
+        """The visits of one period (its `steps`: the timeline's, or the last of them); those
+        falling on or after the next period's start are
         dropped unless they happened, since the participant has moved on (into a later period,
-        e.g. after a relapse)."""
+        e.g. after a relapse). With `stop`, the first visit whose protocol date is after it is
+        the last one planned (`_stops`)."""
         schedule, policy, name = timeline.schedule, self.policy, period.name
         blinded_schedule = schedule.blinded_name
         assumed, completion = assumed_start(period), _completion(self.protocol)
         visits: list[Visit] = []
         # Targets count from the anchor: W1D1, or with anchor "previous" the latest actual visit.
         anchor_date, anchor_offset = period.start, _NO_DAYS
-        for step in timeline.steps:
+        for step in steps:
             code = step.code
             slot = (name, code)  # hashed only when there are records (keys)
-            target = _later(anchor_date, step.offset - anchor_offset, schedule)
+            try:
+                target = anchor_date + (step.offset - anchor_offset)
+            except OverflowError:
+                raise _past_the_calendar(schedule, anchor_date) from None
             visit_window = window or step.window
             day = self._days.get((target, visit_window)) or self._day(
                 period, code, target, visit_window
@@ -212,6 +280,8 @@ class Planner:
             visits.append(visit)
             if actual is not None and policy.anchor == "previous":
                 anchor_date, anchor_offset = actual, step.offset
+            if stop is not None and target > stop:
+                break
         return visits
 
     def _day(
@@ -253,6 +323,8 @@ class _Timeline(NamedTuple):
     after: int  # the most days any of its windows closes after its visit
     first: int  # the first visit's offset from W1D1 when it comes before W1D1, else 0
     last: int  # the last visit's offset from W1D1
+    lead: timedelta  # `first` as days
+    days: tuple[int, ...]  # each visit's offset from W1D1, in order
 
     @classmethod
     def of(cls, schedule: Schedule) -> _Timeline:
@@ -272,7 +344,11 @@ class _Timeline(NamedTuple):
         before = max((w.before for w in windows), default=0)
         after = max((w.after for w in windows), default=0)
         offsets = [code.offset for code in schedule.visits] or [0]
-        return cls(schedule, steps, before, after, min(offsets[0], 0), offsets[-1])
+        first = min(offsets[0], 0)
+        return cls(
+            schedule, steps, before, after, first, offsets[-1], timedelta(days=first),
+            tuple(offsets if schedule.visits else ()),
+        )  # fmt: skip
 
 
 class _DayCheck(NamedTuple):
@@ -391,6 +467,9 @@ def _resolve_records(
         # A period is named ignoring case (`ole:w3d1`), whatever case the protocol gives it.
         period = None if key.period is None else key.period.casefold()
         matches = slots.get((period, key.code), ())
+        if len(matches) == 1 and (matches[0], key.code) not in resolved:
+            resolved[matches[0], key.code] = when  # the usual case: one place, met once
+            continue
         source = "missed" if when is None else "actual"
 
         def refuse(reason: Message, key: VisitKey = key, source: str = source) -> RecordError:
@@ -424,13 +503,8 @@ def _resolve_records(
                 )
             )
             continue
-        slot = (matches[0], key.code)
-        if slot in resolved:
-            problems.append(
-                refuse(msg(N_("{record}: the visit is recorded twice (done and missed?)")))
-            )
-            continue
-        resolved[slot] = when
+        # One place, taken already.
+        problems.append(refuse(msg(N_("{record}: the visit is recorded twice (done and missed?)"))))
     return resolved
 
 
@@ -453,6 +527,9 @@ def _periods(
     """Each period's W1D1: the start, a given date, a recorded W1D1, or the protocol default.
 
     A recorded W1D1 that contradicts its period's start goes to `problems` and is set aside."""
+    if not given and not keys and len(arm.legs) == 1:  # the usual single period
+        first = arm.legs[0]
+        return [Period(first.period, first.schedule, start, False)]
     by_period: dict[str, date] = {}  # by the arm's own names of its periods
     for name, when in given.items():
         period = later_period(protocol, arm, name)
@@ -590,9 +667,76 @@ def later_period(protocol: Protocol, arm: Arm, name: str, field: str = "period_s
     )  # fmt: skip
 
 
-def _next_start(periods: list[Period], period: Period) -> date | None:
-    index = periods.index(period)
-    return periods[index + 1].start if index + 1 < len(periods) else None
+def _skips(
+    periods: list[Period],
+    timelines: list[_Timeline],
+    next_starts: list[date | None],
+    window: Window | None,
+    since: date,
+) -> list[int]:
+    """How many of each period's first visits a plan with nothing recorded may leave out when
+    only the visits from `since` on are wanted: a run of the plan's first visits, each dated
+    before `since` whatever its window, ended by one that is not dropped and whose window
+    opens after every one of theirs closes. `_in_order` checks a proposal against the day of
+    the visit before it, which then cannot matter: the visits kept are planned exactly as in
+    the whole plan."""
+    # Days as numbers (ordinals): this runs for every participant of an agenda.
+    starts = [period.start.toordinal() for period in periods]
+    ends = [_AFTER_ALL if day is None else day.toordinal() for day in next_starts]  # dropped on
+    opens = [window.before if window else timeline.before for timeline in timelines]
+    closing = [window.after if window else timeline.after for timeline in timelines]
+    first = since.toordinal()
+    skips = [0] * len(periods)
+    kept = -1  # the period of the first visit kept (its step: skips[kept]); -1: none is kept
+    for index, timeline in enumerate(timelines):
+        # The visits whose window closes before `since`: their days are in order.
+        skips[index] = bisect.bisect_left(timeline.days, first - starts[index] - closing[index])
+        if skips[index] < len(timeline.days):
+            kept = index
+            break
+    while kept >= 0 and any(skips):
+        closes = _FIRST_DAY - 1  # the latest a visit left out (and not dropped) may be dated
+        for index in range(kept + 1):
+            days, step = timelines[index].days, skips[index] - 1
+            while step >= 0 and starts[index] + days[step] >= ends[index]:
+                step -= 1  # dropped: never the day of the visit before another
+            if step >= 0:
+                closes = max(closes, starts[index] + days[step] + closing[index])
+        target = starts[kept] + timelines[kept].days[skips[kept]]
+        if target < ends[kept] and target - opens[kept] > closes:
+            break
+        # Keep the visit before it too, and look again.
+        kept = next(index for index in range(kept, -1, -1) if skips[index])
+        skips[kept] -= 1
+    return skips
+
+
+_AFTER_ALL = date.max.toordinal() + 1
+
+
+def _stops(
+    periods: list[Period], timelines: list[_Timeline], keys: _Keyed, stop: date
+) -> list[date | None]:
+    """Where each period's planning may stop when only the visits on or before a day are
+    wanted: after its first visit with a protocol date past `stop` (that day + the widest
+    window's opening, `Planner._stop`), which can only be dated after that day, as can every
+    visit after it (visits keep their order). That visit is still planned, as the one before
+    it is checked against it (`_in_order`), and then left out with the others.
+
+    Only the last periods may stop: those with no record in them or after them (records are
+    checked against the visits still planned before them, `_check_actuals`), and each followed
+    only by periods wholly past `stop` (a later period's visit is checked against the day of
+    the last visit before it, which may be in this period). None: plan the whole period."""
+    stops: list[date | None] = [None] * len(periods)
+    recorded = {name for name, _ in keys}
+    for index in range(len(periods) - 1, -1, -1):
+        period = periods[index]
+        if period.name in recorded:
+            break
+        stops[index] = stop
+        if period.start + timelines[index].lead <= stop:
+            break  # this period has visits on or before the day: the ones before it go whole
+    return stops
 
 
 def _check_actuals(
@@ -816,18 +960,15 @@ def _check_fits(
 _FIRST_DAY, _LAST_DAY = date.min.toordinal(), date.max.toordinal()
 
 
-def _later(day: date, days: timedelta, schedule: Schedule) -> date:
-    """`day` + `days`, refused plainly past the end of the calendar."""
-    try:
-        return day + days
-    except OverflowError:
-        raise UsageError(
-            msg(
-                N_("{schedule} would run past 9999-12-31 from {date}: give an earlier date"),
-                schedule=schedule.name,
-                date=day,
-            )
-        ) from None
+def _past_the_calendar(schedule: Schedule, day: date) -> UsageError:
+    """The refusal of a visit counted from `day` that would fall past 9999-12-31."""
+    return UsageError(
+        msg(
+            N_("{schedule} would run past 9999-12-31 from {date}: give an earlier date"),
+            schedule=schedule.name,
+            date=day,
+        )
+    )
 
 
 def _treatment(schedule: Schedule, step: _Step, escalate_from: VisitCode | None) -> Treatment:

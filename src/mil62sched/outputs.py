@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import stat
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,8 +58,6 @@ def file_name_key(name: str) -> str:
     >>> file_name_key("ＣＴ303-0001") == file_name_key("ct303-0001")
     True
     """
-    import unicodedata
-
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 

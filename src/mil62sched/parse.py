@@ -182,6 +182,9 @@ def _no_such_file_date(text: str, what: Text) -> UsageError:
     )
 
 
+_UNBLINDED_KEY = file_name_key(UNBLINDED_PREFIX)
+
+
 def check_participant(text: str) -> str:
     """Return a participant ID that is safe inside calendars and file names, or refuse it.
 
@@ -196,7 +199,7 @@ def check_participant(text: str) -> str:
                 form=msg(PARTICIPANT_FORM),
             )
         )
-    if file_name_key(text).startswith(file_name_key(UNBLINDED_PREFIX)):
+    if file_name_key(text).startswith(_UNBLINDED_KEY):
         raise UsageError(
             msg(
                 N_(

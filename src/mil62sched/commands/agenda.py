@@ -13,7 +13,7 @@ from mil62sched.formats.presentation import PLAIN, export_instant
 from mil62sched.outputs import check_target, write_text
 from mil62sched.parse import option_date, parse_date
 from mil62sched.roster import expand as batch
-from mil62sched.roster.agenda import agenda
+from mil62sched.roster.agenda import agenda, last_day
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,9 @@ def run(env: Environment, options: AgendaOptions) -> None:
     styled = output.output is None and chosen.terminal and env.styled()
     shown = card.applied_to(PLAIN, contact, env.asked_lang)
     tally = batch.Tally()
-    plans, unplaced = roster_run.plans(tally)
+    # Plans stop at the agenda's last day: what comes after is not on it. An untracked
+    # participant's start at its first day: their visits before it are not on it (`agenda`).
+    plans, unplaced = roster_run.plans(tally, since=first, until=last_day(first, options.days))
     due = agenda(plans, first, options.days, roster_run.chairs, roster_run.today)
     if tally.errors and not roster_run.skip_bad:
         raise roster_run.bad_rows(tally)

@@ -86,14 +86,21 @@ class RosterRun:
         assert self.policy.today is not None  # SiteOptions.policy always sets it
         return self.policy.today
 
-    def plans(self, tally: batch.Tally) -> tuple[Iterator[Plan], list[Message]]:
+    def plans(
+        self, tally: batch.Tally, since: date | None = None, until: date | None = None
+    ) -> tuple[Iterator[Plan], list[Message]]:
         """Every valid participant's plan (bad rows go to `tally`), with infusions moved off
         over-full days when balancing (roster --adjust with chairs), and a warning per day that
-        stays over-full; untouched, and streaming, otherwise."""
+        stays over-full; untouched, and streaming, otherwise. What an agenda needs of them:
+        no further than `until`, and from `since` for a participant with nothing recorded
+        (`batch.expand`); whole when balancing, which counts the chairs of every day, or
+        amending."""
         read_as = self.protocol if self.amendment is None else self.amendment.replaced
+        balancing = self.balance and self.chairs is not None
         plans = batch.expand(
             read_as, self.roster, self.policy, self.actuals, tally, reading=self.env.reading,
-            amendment=self.amendment,
+            amendment=self.amendment, since=None if balancing else since,
+            until=None if balancing else until,
         )  # fmt: skip
         plans = track(plans, count_rows(self.roster), f"Planning {self.roster.name}", self.env)
         if not self.balance or self.chairs is None:

@@ -17,6 +17,7 @@ from mil62sched.formats.wording import (
     study_date_notes,
     tracked,
 )
+from mil62sched.model.agenda import UNTRACKED
 from mil62sched.model.plan import Plan, Visit
 
 if TYPE_CHECKING:
@@ -173,6 +174,9 @@ AGENDA_COLUMNS = (
 )  # fmt: skip
 
 
+_NO_VISIT = dict.fromkeys(AGENDA_COLUMNS)  # an agenda line's columns, all empty
+
+
 def _plain(text: object) -> str | None:
     """A reason or a note in the contract's words, English, as plain text."""
     return None if text is None else str(text)
@@ -212,10 +216,7 @@ def untracked_fields(untracked: Untracked) -> dict[str, Any]:
 def untracked_row(untracked: Untracked) -> dict[str, Any]:
     """A participant with no recorded visit as an agenda line of the CSV (and workbook): who,
     and the flag `untracked`; the visit's columns empty (issue 16)."""
-    from mil62sched.model.agenda import UNTRACKED
-
-    empty = dict.fromkeys(AGENDA_COLUMNS)
-    return {**empty, **untracked_fields(untracked), "flags": [UNTRACKED]}
+    return {**_NO_VISIT, **untracked_fields(untracked), "flags": [UNTRACKED]}
 
 
 def agenda_document(agenda: Agenda) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from mil62sched.model.plan import Visit
 
@@ -37,8 +38,7 @@ class Due:
         return self.visit.window_end or self.visit.date
 
 
-@dataclass(frozen=True)
-class Untracked:
+class Untracked(NamedTuple):
     """A participant with no recorded visit, done or missed: an untracked plan cannot be told
     from a late one, so their visits before the agenda's first day are not flagged."""
 

@@ -39,17 +39,7 @@ def agenda(
     untracked plan cannot be told from a late one, so their visits before `start` are not
     listed; the agenda names them instead (`Agenda.untracked`)."""
     today = start if today is None else today
-    try:
-        end = start + timedelta(days=days - 1)
-    except OverflowError:
-        raise UsageError(
-            msg(
-                N_("an agenda of {days} days from {date} would end after 9999-12-31"),
-                days=days,
-                date=start,
-            ),
-            accepted=msg(N_("start earlier or cover fewer days")),
-        ) from None
+    end = last_day(start, days)
     overdue: list[Due] = []
     upcoming: list[Due] = []
     counts: dict[date, int] = {}
@@ -89,6 +79,21 @@ def agenda(
     upcoming.sort(key=lambda item: (item.visit.date, item.participant))
     items = tuple(overdue + upcoming)
     return Agenda(start, days, chairs, items, full, unblinded, counts, tuple(untracked))
+
+
+def last_day(start: date, days: int) -> date:
+    """The last day of an agenda of `days` days from `start`; refused past 9999-12-31."""
+    try:
+        return start + timedelta(days=days - 1)
+    except OverflowError:
+        raise UsageError(
+            msg(
+                N_("an agenda of {days} days from {date} would end after 9999-12-31"),
+                days=days,
+                date=start,
+            ),
+            accepted=msg(N_("start earlier or cover fewer days")),
+        ) from None
 
 
 def _who(plan: Plan) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -66,9 +67,13 @@ def expand(
     *,
     reading: Reading,
     amendment: AmendedPlanner | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> Iterator[Plan]:
     """Each valid participant's plan, in roster order; bad rows go to `tally.errors`. The files
-    are read as `reading` says (the run's --encoding and --sheet). With an `amendment`, the
+    are read as `reading` says (the run's --encoding and --sheet). `until` a day, each plan goes
+    only as far as it; `since` a day, the plan of a participant with nothing recorded starts
+    there (`engine.Planner.plan`; neither with an amendment). With an `amendment`, the
     roster is of the replaced version (`protocol`) and each plan is the participant's under the
     new one (`AmendedPlanner.plan`, from the roster's `amended_on` or the effective date).
 
@@ -78,8 +83,9 @@ def expand(
     if amendment is None:
         planner = engine.Planner(protocol, policy)
         return _each(
-            protocol, roster, actuals, tally, reading, lambda row, rec: _plan(planner, row, rec)
-        )
+            protocol, roster, actuals, tally, reading,
+            lambda row, rec: _plan(planner, row, rec, since, until),
+        )  # fmt: skip
     return (pair[1] for pair in expand_amended(amendment, roster, actuals, tally, reading=reading))
 
 
@@ -167,7 +173,13 @@ def _each(
     tally.errors.sort(key=lambda error: (error.file, error.line))
 
 
-def _plan(planner: engine.Planner, row: Enrolment, records: Records | None) -> Plan:
+def _plan(
+    planner: engine.Planner,
+    row: Enrolment,
+    records: Records | None,
+    since: date | None,
+    until: date | None,
+) -> Plan:
     return planner.plan(
         row.arm,
         row.start,
@@ -176,6 +188,8 @@ def _plan(planner: engine.Planner, row: Enrolment, records: Records | None) -> P
         period_starts=dict(row.period_starts),
         window=row.window,
         records=records,
+        since=since,
+        until=until,
     )
 
 

@@ -236,6 +236,8 @@ def read_actuals(
     spelling: dict[str, str] = {}
     # Each ID as typed -> its participant: a participant's rows repeat it, checked once.
     known: dict[str, str] = {}
+    # Each date as typed -> the day: a file repeats a few thousand days, parsed once each.
+    dates: dict[str, date] = {}
     with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL, reading) as reader:
         for line, row in table_rows(path, reader, reading, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
@@ -261,7 +263,8 @@ def read_actuals(
                     )
                 when = None
                 if status == "done" or row["date"].strip():
-                    when = parse_file_date(row["date"])
+                    when = dates.get(row["date"]) or parse_file_date(row["date"])
+                    dates[row["date"]] = when
             except UsageError as exc:
                 errors.append(RowError(path.name, line, exc.message()))
                 continue
@@ -379,6 +382,7 @@ def table_rows(
         raise missing_column(path.name, missing[0], required)
     if check is not None:
         check(columns)
+    filled = [name for name in required if name != "date"]  # a missed visit may have no date
     while True:
         # A quoted cell may hold line breaks: a row is reported at the line it starts on.
         first = reader.line_num + 1
@@ -413,15 +417,16 @@ def table_rows(
                 continue
             cells = cells + [""] * (len(columns) - len(cells))
         row = dict(zip(columns, cells, strict=False))
-        empty = [name for name in required if not row[name].strip() and name != "date"]
-        if empty:
-            yield (
-                first,
-                RowError(path.name, first, msg(N_("empty {name!r}"), name=empty[0]),
-                         _who(columns, cells)),
-            )  # fmt: skip
-            continue
-        yield first, row
+        for name in filled:
+            if not row[name].strip():
+                yield (
+                    first,
+                    RowError(path.name, first, msg(N_("empty {name!r}"), name=name),
+                             _who(columns, cells)),
+                )  # fmt: skip
+                break
+        else:
+            yield first, row
 
 
 def _not_utf8(path: Path, reading: Reading) -> UsageError:
