@@ -130,8 +130,9 @@ class Planner:
             timelines, periods, next_starts, stops, skips, strict=True
         ):
             steps = timeline.steps[skip:] if skip else timeline.steps
-            visits += self._expand(timeline, steps, period, next_start, escalate_from, window,
-                                   keys, stop)  # fmt: skip
+            if steps:
+                visits += self._expand(timeline, steps, period, next_start, escalate_from,
+                                       window, keys, stop)  # fmt: skip
         if any(visit.proposed is not None for visit in visits):
             visits = _in_order(visits, _completion(protocol))
         if keys:  # else no actual date to check

@@ -3,6 +3,7 @@ times, durations and time zones; each refused with the reason when malformed."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -47,6 +48,7 @@ def option_date(option: str) -> Message:
     return msg(N_("{option} date"), option=option)
 
 
+@functools.cache  # a roster asks it for each row; a Message is a value
 def column_date(column: str) -> Message:
     """What a date in a file's `column` is called in a refusal: 'start date'."""
     return msg(N_("{column} date"), column=Keyword(column))

@@ -383,6 +383,7 @@ def table_rows(
     if check is not None:
         check(columns)
     filled = [name for name in required if name != "date"]  # a missed visit may have no date
+    width = len(columns)
     while True:
         # A quoted cell may hold line breaks: a row is reported at the line it starts on.
         first = reader.line_num + 1
@@ -406,7 +407,7 @@ def table_rows(
                 reason = runaway(reader.line_num, swallowed)
                 yield first, RowError(path.name, first, reason, _who(columns, cells))
                 continue
-        if len(cells) < len(columns):
+        if len(cells) < width:
             absent = columns[len(cells)]
             if absent in required:
                 yield (
@@ -415,7 +416,7 @@ def table_rows(
                              _who(columns, cells)),
                 )  # fmt: skip
                 continue
-            cells = cells + [""] * (len(columns) - len(cells))
+            cells = cells + [""] * (width - len(cells))
         row = dict(zip(columns, cells, strict=False))
         for name in filled:
             if not row[name].strip():
