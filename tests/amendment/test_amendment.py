@@ -108,10 +108,11 @@ def variant(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:
 
 
 def test_protocol_diff_lists_the_example_amendments_three_changes(run: Run) -> None:
-    result = run("protocol", "diff", BUILTIN, str(EXAMPLE))
+    result = run("protocol", "diff", "builtin", str(EXAMPLE))
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert " ".join(lines[: lines.index("")]) == f"MIL62-CT303: from {BUILTIN} to {EXAMPLE}"
+    heading = " ".join(lines[: lines.index("")])
+    assert heading == f"MIL62-CT303: from the built-in protocol (builtin) to {EXAMPLE}"
     assert lines[lines.index("") :] == [
         "",
         "Protocol",
@@ -130,9 +131,10 @@ def test_protocol_diff_lists_the_example_amendments_three_changes(run: Run) -> N
 
 def test_protocol_diff_in_chinese_lists_visits_with_the_enumeration_comma(run: Run) -> None:
     """Items of a Chinese list are set apart with 、, not ", " (issue 16 #9)."""
-    result = run("protocol", "diff", BUILTIN, str(EXAMPLE), "--lang", "zh")
+    result = run("protocol", "diff", "builtin", str(EXAMPLE), "--lang", "zh")
     assert result.exit_code == 0, result.stderr
     assert "  phase3-olp：新增访视 W157D1、W183D1" in result.stdout.splitlines()
+    assert result.stdout.startswith("MIL62-CT303：从 内置方案（builtin） 到")
 
 
 def test_protocol_diff_of_a_file_with_itself_says_there_is_none(run: Run) -> None:

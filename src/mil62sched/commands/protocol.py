@@ -75,7 +75,13 @@ def said_differences(
     def para(text: str, first: str = "", indent: str = "") -> None:
         out.extend(line.rstrip() for line in wrap(text, WIDTH, indent=indent, first=first))
 
-    para(tr("{protocol}: from {old} to {new}", protocol=new.id, old=files[0], new=files[1]))
+    def named(file: str) -> str:
+        if file == protocol.BUILTIN_NAME:
+            return tr("the built-in protocol ({name})", name=file)
+        return file
+
+    old, new_file = named(files[0]), named(files[1])
+    para(tr("{protocol}: from {old} to {new}", protocol=new.id, old=old, new=new_file))
     if not found:
         para(tr("No differences."))
     section = None
