@@ -35,6 +35,7 @@ from typer.testing import Result
 
 from mil62sched.protocol import BUILTIN
 from tests.conftest import EXAMPLES, Run
+from tests.workbooks import shared_strings
 
 # Hundreds of runs through the whole command line: the longest tests but the browser's.
 pytestmark = pytest.mark.slow
@@ -752,8 +753,6 @@ def test_random_site_files_end_in_0_1_or_2_never_a_traceback(
 WORKBOOK_SEED = 20261217
 WORKBOOK_RUNS = 192  # 16 rounds of the 12 attacks: each a roster 8 times, the others 4
 WORKBOOK_BLOCKS = 8
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 COLUMNS = {
     "roster": ["participant", "arm", "start"],
     "actuals": ["participant", "code", "date", "status"],
@@ -881,48 +880,6 @@ def bloated(parts: dict[str, bytes], part: str, column: str) -> None:
     parts[part] = sheet.replace(b"</sheetData>", far + b"</sheetData>")
 
 
-_INLINE = re.compile(
-    rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>'
-)
-
-
-def shared_strings(parts: dict[str, bytes], extra: int) -> None:
-    """Every sheet's text moved into one shared-strings part, as Excel and WPS save it, and
-    `extra` strings that no cell uses after them (a bomb, when many)."""
-    items: list[bytes] = []
-
-    def shared(match: re.Match[bytes]) -> bytes:
-        items.append(b"<si><t>" + match[3] + b"</t></si>")
-        return (
-            b'<c r="'
-            + match[1]
-            + b'"'
-            + match[2]
-            + b' t="s"><v>'
-            + str(len(items) - 1).encode()
-            + b"</v></c>"
-        )
-
-    for name in [name for name in parts if name.startswith("xl/worksheets/")]:
-        parts[name] = _INLINE.sub(shared, parts[name])
-    parts["xl/sharedStrings.xml"] = (
-        f'<sst xmlns="{MAIN}">'.encode()
-        + b"".join(items)
-        + b"<si><t>x</t></si>" * extra
-        + b"</sst>"
-    )
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>",
-        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-    )
-    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>",
-        f'<Relationship Id="rIdStrings" Type="{RELATIONS}/sharedStrings" '
-        'Target="sharedStrings.xml"/></Relationships>'.encode(),
-    )
-
-
 def saved_values(rng: random.Random, parts: dict[str, bytes]) -> None:
     """Some formulas given a saved value (a date's serial, text, an error), others none."""
     saved = [b"<v>45663</v>", b"<v>45663.75</v>", b"<v></v>", b"<v>abc</v>"]
@@ -1046,7 +1003,7 @@ def workbook_run(rng: random.Random, turn: int, folder: Path) -> WorkbookRun:
         done.append(f"{part} to {column}1048576")
     elif attack == "shared strings":
         extra = rng.choice([0, 10, 2000, 200_000, 1_000_000])
-        shared_strings(parts, extra)
+        shared_strings(parts, b"<si><t>x</t></si>" * extra)
         done.append(f"{extra} more shared strings")
     elif attack == "formulas":
         saved_values(rng, parts)

@@ -21,6 +21,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import PREFIX, WORKBOOKS, Run, error_line
+from tests.workbooks import shared_strings
 
 HEADER = ["participant", "arm", "start"]
 
@@ -625,9 +626,6 @@ def test_a_workbook_on_standard_input_is_read(tmp_path: Path) -> None:
 
 # --- workbooks that expand (issue 15 #13, #14) -----------------------------------------------
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
 
 def _rewritten(path: Path, change: Any) -> Path:
     """The workbook at `path` with its parts changed by `change(parts)`, written again with
@@ -642,37 +640,9 @@ def _rewritten(path: Path, change: Any) -> Path:
 
 
 def with_shared_strings(path: Path, strings: bytes) -> Path:
-    """The workbook's inline strings moved into a shared-strings part (as Excel and WPS save
-    text), the `<si>` items `strings` after them: the header and data cells of the first sheet
-    refer to their own items, in order."""
-
-    def change(parts: dict[str, bytes]) -> None:
-        sheet = parts["xl/worksheets/sheet1.xml"].decode()
-        texts = re.findall(
-            r'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t>([^<]*)</t></is></c>', sheet
-        )
-        for index, (cell, text) in enumerate(texts):
-            sheet = sheet.replace(
-                f'<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>',
-                f'<c r="{cell}" t="s"><v>{index}</v></c>',
-            )
-        parts["xl/worksheets/sheet1.xml"] = sheet.encode()
-        items = "".join(f"<si><t>{text}</t></si>" for _, text in texts).encode()
-        parts["xl/sharedStrings.xml"] = (
-            f'<sst xmlns="{MAIN}">'.encode() + items + strings + b"</sst>"
-        )
-        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-            b"</Types>",
-            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-        )
-        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-            b"</Relationships>",
-            f'<Relationship Id="rIdStrings" Type="{RELATIONS}/sharedStrings" '
-            'Target="sharedStrings.xml"/></Relationships>'.encode(),
-        )
-
-    return _rewritten(path, change)
+    """The workbook's text moved into a shared-strings part (as Excel and WPS save it), the
+    `<si>` items `strings` after it."""
+    return _rewritten(path, lambda parts: shared_strings(parts, strings))
 
 
 def run_within(seconds: float, *args: str) -> subprocess.CompletedProcess[str]:
