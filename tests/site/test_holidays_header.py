@@ -29,7 +29,7 @@ def _header(run: Run, *args: str) -> str:
     if "<html" in text:
         text = re.sub(r"<[^>]+>", " ", text.partition('<table class="visits"')[0])
     else:
-        text = re.split(r"━|\n\|", text)[0]
+        text = re.split(r"━|\n\||\n\n +\S+ ?\S+\n", text)[0]  # a rule, a table, a month
     return " ".join(text.split())
 
 
@@ -43,6 +43,8 @@ def _header(run: Run, *args: str) -> str:
         ((*BUILTIN,), "Holidays: CN (China)"),
         ((*BUILTIN, "--lang", "zh"), "节假日：CN（中国）"),
         ((*BUILTIN, "--format", "md"), "Holidays: CN (China)"),
+        ((*BUILTIN, "--format", "calendar"), "Holidays: CN (China)"),
+        ((*BUILTIN, "--format", "calendar", "--lang", "zh"), "节假日：CN（中国）"),
         ((*BUILTIN, "--country", "DE"), "Holidays: DE"),
         ((*BUILTIN, "--no-holidays"), "Holidays: not checked (--no-holidays)"),
         ((*BUILTIN, "--no-holidays", "--lang", "zh"), "节假日：不检查（--no-holidays）"),
@@ -65,3 +67,23 @@ def test_the_card_says_whose_holidays_it_uses(run: Run, lang: tuple[str, ...], s
     its own: a card still prints on one page."""
     header = _header(run, *SAKURA_AT_SITE, "--format", "html", *lang)
     assert said in header, header
+
+
+ROSTER = ("roster", str(EXAMPLES / "roster.csv"), "--today", "2025-10-10")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ((*ROSTER,), "5 participants Holidays: CN (China)"),
+        ((*ROSTER, "--lang", "zh"), "5 名受试者 节假日：CN（中国）"),
+        ((*ROSTER, "--country", "DE"), "5 participants Holidays: DE"),
+        ((*ROSTER, "--no-holidays"), "5 participants Holidays: not checked (--no-holidays)"),
+    ],
+)
+def test_a_roster_table_says_whose_holidays_it_uses(
+    run: Run, args: tuple[str, ...], said: str
+) -> None:
+    """Every participant of a roster run is planned on the same site's days: said once, above
+    the table, as a plan says it."""
+    assert _header(run, *args).startswith(said + " "), _header(run, *args)

@@ -28,6 +28,7 @@ from mil62sched.formats.presentation import PLAIN, Presentation
 from mil62sched.formats.wording import (
     UNBLINDED_NOTICE,
     about,
+    holidays_used,
     language,
     notes,
     reason_text,
@@ -125,6 +126,7 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> str:
         lines.append(Text(notice, style="bold white on red" if styled else ""))
     lines += _lines(_wrap(title(plan, tr), width), "bold" if styled else "")
     lines += _lines(_wrap(about(plan, tr), width))
+    lines += _lines(_wrap(tr.message(holidays_used(plan)), width))
     lines += _grids(grid, months, width)
     lines.append(Text())
     lines += _lines(_wrap(_key(grid), width, indent="     "), "dim" if styled else "")

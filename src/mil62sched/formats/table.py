@@ -233,7 +233,10 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     remarks: list[str] = []
     provisional = False  # the holiday data is the site's: said once, after every participant's
     footnotes = Footnotes()  # each said once, below the table, whoever's dates it marks
+    holidays: str | None = None  # whose holidays the site follows: every plan's are the run's
     for plan in plans:
+        if holidays is None:
+            holidays = tr.message(holidays_used(plan))
         unblinded = unblinded or plan.unblinded
         provisional = provisional or plan.holidays_provisional
         count += 1
@@ -267,6 +270,8 @@ def render_many(plans: Iterable[Plan], presentation: Presentation = PLAIN) -> st
     if unblinded:
         console.print(f"[bold white on red] {tr(UNBLINDED_NOTICE)} [/]")
     console.print(literal(tr("{count} participants", count=count), style="bold"))
+    if holidays is not None:
+        console.print(literal(holidays))
     console.print(table)
     for line in moved:
         console.print(literal(line))
