@@ -223,9 +223,9 @@ class Planner:
         visits: list[Visit] = []
         # Targets count from the anchor: W1D1, or with anchor "previous" the latest actual visit.
         anchor_date, anchor_offset = period.start, _NO_DAYS
+        adjust = policy.adjust
         for step in steps:
             code = step.code
-            slot = (name, code)  # hashed only when there are records (keys)
             try:
                 target = anchor_date + (step.offset - anchor_offset)
             except OverflowError:
@@ -246,8 +246,8 @@ class Planner:
                 )
             status: Status = "planned"
             actual = None
-            if keys and slot in keys:
-                actual = keys[slot]
+            if keys and (name, code) in keys:
+                actual = keys[name, code]
                 status = "missed" if actual is None else "done"
                 # History: a visit done or missed is not proposed another day, nor moved, nor
                 # advised; its date is the day it happened, or its protocol date (issue 16).
@@ -262,7 +262,7 @@ class Planner:
             treatment = step.treatment
             if escalate_from is not None:
                 treatment = _treatment(schedule, step, escalate_from)
-            planned = proposed if (policy.adjust and proposed is not None) else target
+            planned = proposed if (adjust and proposed is not None) else target
             # A proposal is a working day (nearest_working_day): the planned day's status is
             # the target's only when the visit stays on it.
             working, reason = (day.working, day.reason) if planned == target else (True, None)

@@ -17,7 +17,6 @@ from mil62sched.formats.wording import (
     study_date_notes,
     tracked,
 )
-from mil62sched.model.agenda import UNTRACKED
 from mil62sched.model.plan import Plan, Visit
 
 if TYPE_CHECKING:
@@ -216,6 +215,8 @@ def untracked_fields(untracked: Untracked) -> dict[str, Any]:
 def untracked_row(untracked: Untracked) -> dict[str, Any]:
     """A participant with no recorded visit as an agenda line of the CSV (and workbook): who,
     and the flag `untracked`; the visit's columns empty (issue 16)."""
+    from mil62sched.model.agenda import UNTRACKED  # not on a plan's way: it loads no agenda
+
     return {**_NO_VISIT, **untracked_fields(untracked), "flags": [UNTRACKED]}
 
 

@@ -3,6 +3,7 @@ beyond what the values say of themselves; the engine builds them."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from datetime import date
 from types import MappingProxyType
@@ -207,11 +208,16 @@ detail=('2027-03-31', 'NCT05314010')))
     if provisional:
         found += (_PROVISIONAL,)
     if completion is not None and day > completion[0]:
-        found += (Doubt("after-completion", (completion[0].isoformat(), completion[1])),)
+        found += (_after_completion(*completion),)
     return found
 
 
 _PROVISIONAL = Doubt("provisional-holidays")
+
+
+@functools.cache  # one study completion date a protocol, asked of many visits
+def _after_completion(completion: Day, registry: str) -> Doubt:
+    return Doubt("after-completion", (completion.isoformat(), registry))
 
 
 def assumed_start(period: Period) -> Doubt | None:
