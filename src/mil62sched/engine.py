@@ -20,6 +20,7 @@ Dates, in order of derivation:
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -84,7 +85,7 @@ class Planner:
         self.policy = policy or _NO_POLICY
         self._timelines: dict[str, _Timeline] = {}  # by schedule name
         self._days: dict[tuple[date, Window | None], _DayCheck] = {}
-        self._arms: dict[str, tuple[_Slots, list[_Timeline]]] = {}  # by arm name
+        self._arms: dict[str, tuple[_Slots, list[_Timeline], tuple[_Leg, ...]]] = {}  # `_arm`
         self._first_days: dict[tuple[str, Window | None], tuple[int, int]] = {}  # `_fits`
         self._stops: dict[tuple[date, Window | None], date | None] = {}  # `_stop`
         windows = [w for s in protocol.schedules.values() for w in s.windows.values()]
@@ -111,11 +112,19 @@ class Planner:
         chosen = protocol.arm(arm)
         records = records or _NO_RECORDS
         window = window or policy.window
-        escalate_from = _check_escalation(protocol, chosen, escalate_at)
+        escalate_from = None
+        if escalate_at is not None:
+            escalate_from = _check_escalation(protocol, chosen, escalate_at)
         problems: list[RecordError] = []  # every bad record, reported together at the end
-        slots, timelines = self._arm(chosen)
-        keys = _resolve_records(chosen, slots, records, problems)
-        periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
+        slots, timelines, legs = self._arm(chosen)
+        keys: _Keyed = {}
+        if records.actual or records.missed:
+            keys = _resolve_records(chosen, slots, records, problems)
+        periods = None
+        if not period_starts and not keys:  # the usual: the protocol's own period starts
+            periods = _assumed_periods(legs, start)
+        if periods is None:
+            periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
         if not self._fits(periods, timelines, window):
             _check_fits(chosen, periods, timelines, window)  # refuses, saying why
         stop = None if until is None else self._stop(until, window)
@@ -133,7 +142,7 @@ class Planner:
             if steps:
                 visits += self._expand(timeline, steps, period, next_start, escalate_from,
                                        window, keys, stop)  # fmt: skip
-        if any(visit.proposed is not None for visit in visits):
+        if any(map(_PROPOSED, visits)):  # a date is true, None false
             visits = _in_order(visits, _completion(protocol))
         if keys:  # else no actual date to check
             _check_actuals(visits, periods, policy.today, problems)
@@ -168,12 +177,18 @@ class Planner:
                 self._stops[key] = None
         return self._stops[key]
 
-    def _arm(self, arm: Arm) -> tuple[_Slots, list[_Timeline]]:
-        """Where the arm's records may belong (`_slots`), and its periods' timelines."""
+    def _arm(self, arm: Arm) -> tuple[_Slots, list[_Timeline], tuple[_Leg, ...]]:
+        """Where the arm's records may belong (`_slots`), its periods' timelines, and its legs
+        as `_assumed_periods` counts them."""
         known = self._arms.get(arm.name)
         if known is None:
             timelines = [self._timeline(leg.schedule) for leg in arm.legs]
-            known = self._arms[arm.name] = (_slots(arm), timelines)
+            legs = tuple(
+                _Leg(leg.period, leg.schedule, leg.starts_at,
+                     _NO_DAYS if leg.starts_at is None else timedelta(leg.starts_at.study_day - 1))
+                for leg in arm.legs
+            )  # fmt: skip
+            known = self._arms[arm.name] = (_slots(arm), timelines, legs)
         return known
 
     def _fits(
@@ -399,6 +414,7 @@ def _check_day(site: WorkingDays | None, target: date, window: Window | None) ->
     return _DayCheck(first, last, day.working, day.reason, provisional, proposed, note)
 
 
+_PROPOSED = operator.attrgetter("proposed")
 _NO_POLICY = Policy()
 _NO_RECORDS = Records()
 _NO_DAYS = timedelta(0)
@@ -515,6 +531,34 @@ def _raise_all(problems: list[RecordError]) -> None:
         raise problems[0]
     if problems:
         raise RecordErrors(problems)
+
+
+class _Leg(NamedTuple):
+    """A leg of an arm as a plan counts it: its period, schedule and default start."""
+
+    period: str
+    schedule: Schedule
+    starts_at: VisitCode | None  # the previous period's visit it starts at; None for the first
+    offset: timedelta  # that visit's days after the previous period's W1D1
+
+
+def _assumed_periods(legs: tuple[_Leg, ...], start: date) -> list[Period] | None:
+    """Each period's W1D1 when nothing is given or recorded: `start`, then each later one where
+    the protocol starts it (what `_periods` gives then); None past the calendar's end, which
+    `_periods` refuses, saying why."""
+    first = legs[0]
+    periods = [Period(first.period, first.schedule, start, False)]
+    for leg in legs[1:]:
+        previous = periods[-1]
+        try:
+            begins = previous.start + leg.offset
+        except OverflowError:
+            return None
+        assert leg.starts_at is not None  # the protocol loader requires it for later legs
+        periods.append(
+            Period(leg.period, leg.schedule, begins, True, (previous.name, leg.starts_at))
+        )
+    return periods
 
 
 def _periods(
@@ -683,8 +727,6 @@ def _skips(
     the whole plan."""
     # Days as numbers (ordinals): this runs for every participant of an agenda.
     starts = [period.start.toordinal() for period in periods]
-    ends = [_AFTER_ALL if day is None else day.toordinal() for day in next_starts]  # dropped on
-    opens = [window.before if window else timeline.before for timeline in timelines]
     closing = [window.after if window else timeline.after for timeline in timelines]
     first = since.toordinal()
     skips = [0] * len(periods)
@@ -695,6 +737,10 @@ def _skips(
         if skips[index] < len(timeline.days):
             kept = index
             break
+    if kept < 0 or not any(skips):
+        return skips  # all left out, or none
+    ends = [_AFTER_ALL if day is None else day.toordinal() for day in next_starts]  # dropped on
+    opens = [window.before if window else timeline.before for timeline in timelines]
     while kept >= 0 and any(skips):
         closes = _FIRST_DAY - 1  # the latest a visit left out (and not dropped) may be dated
         for index in range(kept + 1):
