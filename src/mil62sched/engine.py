@@ -799,6 +799,13 @@ def _check_actuals(
     def named(visit: Visit) -> str:
         return f"{visit.period}:{visit.code}" if several else str(visit.code)
 
+    def refuse(visit: Visit, reason: Message) -> RecordError:
+        assert visit.actual is not None
+        typed = f"{named(visit)}={visit.actual.isoformat()}"  # only when refused
+        return RecordError(
+            reason, code=str(visit.code), period=visit.period, record=typed, source="actual"
+        )
+
     previous: Visit | None = None  # the latest visit with an actual date
     pending: Visit | None = None  # the latest visit still planned
     for visit in visits:
@@ -827,34 +834,32 @@ def _check_actuals(
                 pending = visit
             continue
 
-        def refuse(reason: Message, visit: Visit = visit) -> RecordError:
-            assert visit.actual is not None
-            typed = f"{named(visit)}={visit.actual.isoformat()}"  # only when refused
-            return RecordError(
-                reason, code=str(visit.code), period=visit.period, record=typed, source="actual"
-            )
-
         start, end = starts[visit.period], ends.get(visit.period)
         if today is not None and visit.actual > today:
             problems.append(
-                refuse(msg(N_("{record} is in the future (today is {date})"), date=today))
+                refuse(visit, msg(N_("{record} is in the future (today is {date})"), date=today))
             )
         elif visit.study_day > 1 and visit.actual <= start:  # after W1D1: offset > 0
             problems.append(
                 refuse(
+                    visit,
                     msg(N_("{record} is not after the {period} W1D1 ({date})"),
                         period=visit.period, date=start)
                 )
             )  # fmt: skip
         elif end is not None and visit.actual >= end:
             problems.append(
-                refuse(msg(N_("{record} is not before the next period's W1D1 ({date})"), date=end))
+                refuse(
+                    visit,
+                    msg(N_("{record} is not before the next period's W1D1 ({date})"), date=end),
+                )
             )
         elif (
             previous is not None and previous.actual is not None and visit.actual <= previous.actual
         ):
             problems.append(
                 refuse(
+                    visit,
                     msg(
                         N_(
                             "{record} is not after {visit}'s actual date {date}: visits happen "
@@ -862,12 +867,13 @@ def _check_actuals(
                         ),
                         visit=named(previous),
                         date=previous.actual,
-                    )
+                    ),
                 )
             )
         elif pending is not None and visit.actual <= pending.date:
             problems.append(
                 refuse(
+                    visit,
                     msg(
                         N_(
                             "{record} is not after {visit}, still planned for {date}: visits "
@@ -876,7 +882,7 @@ def _check_actuals(
                         visit=named(pending),
                         date=pending.date,
                         again=named(pending),
-                    )
+                    ),
                 )
             )
         else:

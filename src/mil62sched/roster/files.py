@@ -263,8 +263,9 @@ def read_actuals(
                     )
                 when = None
                 if status == "done" or row["date"].strip():
-                    when = dates.get(row["date"]) or parse_file_date(row["date"])
-                    dates[row["date"]] = when
+                    when = dates.get(row["date"])
+                    if when is None:
+                        when = dates[row["date"]] = parse_file_date(row["date"])
             except UsageError as exc:
                 errors.append(RowError(path.name, line, exc.message()))
                 continue
@@ -289,8 +290,9 @@ def read_actuals(
             else:
                 assert when is not None
                 actual.setdefault(participant, {})[key] = when
+    none: frozenset[VisitKey] = frozenset()
     records = {
-        who: Records(actual.get(who, {}), frozenset(missed.get(who, set())))
+        who: Records(actual.get(who, {}), frozenset(missed[who]) if who in missed else none)
         for who in actual.keys() | missed.keys()
     }
     return records, seen, errors
