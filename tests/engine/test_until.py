@@ -253,3 +253,86 @@ def test_a_plan_from_a_day_keeps_the_visit_a_proposal_is_checked_against(tmp_pat
     assert [(str(v.code), v.date, v.proposed) for v in part.visits] == [
         ("W2D1", date(2025, 10, 3), None)
     ]
+
+
+NEXT_PERIOD = """
+[[schedules]]
+name = "first"
+title = "First"
+period = "A"
+masking = "open-label"
+visits = ["W1D1", "D22", "D26"]
+treatment = "mil62-500"
+cites = "made up"
+
+[[schedules]]
+name = "second"
+title = "Second"
+period = "B"
+masking = "open-label"
+visits = [{ code = "D-10", kind = "assessment", window = [0, 9] }, "W1D1"]
+treatment = "mil62-1000"
+cites = "made up"
+
+[[journeys]]
+name = "both"
+title = "Both"
+masking = "open-label"
+legs = ["first", "second"]
+starts = { B = "D26" }
+cites = "made up"
+"""
+
+
+def test_a_plan_until_a_day_plans_the_period_a_later_visit_is_checked_against(
+    tmp_path: Path,
+) -> None:
+    # Period A: W1D1 Monday 2025-09-15, D22 10-06 (National Day, no window: stays), D26 10-10.
+    # Period B from 10-13: its D-10 visit, 10-03, falls in the holiday; the nearest working day
+    # in its window (0/+9 days) is 10-09, not after A's D26 (10-10), so it is not moved and
+    # stays on 10-03. A plan until 10-03 must say so: A's D26, after that day, is still planned.
+    path = tmp_path / "next.toml"
+    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]
+    path.write_text(head + NEXT_PERIOD, encoding="utf-8")
+    planner = engine.Planner(protocol.load(path), Policy(site=SITE, adjust=True))
+    starts = {"B": date(2025, 10, 13)}
+    whole = planner.plan("both", date(2025, 9, 15), period_starts=starts)
+    assert [(v.period, str(v.code), v.date) for v in whole.visits] == [
+        ("A", "W1D1", date(2025, 9, 15)),
+        ("A", "D22", date(2025, 10, 6)),
+        ("A", "D26", date(2025, 10, 10)),
+        ("B", "D-10", date(2025, 10, 3)),
+        ("B", "W1D1", date(2025, 10, 13)),
+    ]
+    part = planner.plan("both", date(2025, 9, 15), period_starts=starts, until=date(2025, 10, 3))
+    assert [(v.period, str(v.code), v.date) for v in part.visits] == [
+        ("A", "W1D1", date(2025, 9, 15)),
+        ("B", "D-10", date(2025, 10, 3)),
+    ]
+
+
+def test_a_plan_from_a_day_keeps_what_a_later_period_is_checked_against(tmp_path: Path) -> None:
+    # Period A: W1D1 Monday 2025-09-15, D17 10-01 (National Day, no window: stays), D30 10-14,
+    # dropped (period B starts 10-13). B's D-10 visit, 10-03, falls in the holiday; the nearest
+    # working day in its window (6/0 days) is 09-30, not after A's D17 (10-01), so it is not
+    # moved. A plan from 10-02 keeps it on 10-03, though D17 is before that day.
+    path = tmp_path / "dropped.toml"
+    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]
+    text = (
+        NEXT_PERIOD.replace('["W1D1", "D22", "D26"]', '["W1D1", "D17", "D30"]')
+        .replace("window = [0, 9]", "window = [6, 0]")
+        .replace('starts = { B = "D26" }', 'starts = { B = "D30" }')
+    )
+    path.write_text(head + text, encoding="utf-8")
+    planner = engine.Planner(protocol.load(path), Policy(site=SITE, adjust=True))
+    starts = {"B": date(2025, 10, 13)}
+    whole = planner.plan("both", date(2025, 9, 15), period_starts=starts)
+    assert [(v.period, str(v.code), v.date, v.status) for v in whole.visits] == [
+        ("A", "W1D1", date(2025, 9, 15), "planned"),
+        ("A", "D17", date(2025, 10, 1), "planned"),
+        ("A", "D30", date(2025, 10, 14), "dropped"),
+        ("B", "D-10", date(2025, 10, 3), "planned"),
+        ("B", "W1D1", date(2025, 10, 13), "planned"),
+    ]
+    part = planner.plan("both", date(2025, 9, 15), period_starts=starts, since=date(2025, 10, 2))
+    assert list(part.visits) == list(whole.visits[2:])
