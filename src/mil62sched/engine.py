@@ -85,7 +85,7 @@ class Planner:
         self.policy = policy or _NO_POLICY
         self._timelines: dict[str, _Timeline] = {}  # by schedule name
         self._days: dict[tuple[date, Window | None], _DayCheck] = {}
-        self._arms: dict[str, tuple[_Slots, list[_Timeline], tuple[_Leg, ...]]] = {}  # `_arm`
+        self._arms: dict[str, tuple[_Slots, list[_Timeline], tuple[timedelta, ...]]] = {}
         self._first_days: dict[tuple[str, Window | None], tuple[int, int]] = {}  # `_fits`
         self._stops: dict[tuple[date, Window | None], date | None] = {}  # `_stop`
         windows = [w for s in protocol.schedules.values() for w in s.windows.values()]
@@ -116,13 +116,13 @@ class Planner:
         if escalate_at is not None:
             escalate_from = _check_escalation(protocol, chosen, escalate_at)
         problems: list[RecordError] = []  # every bad record, reported together at the end
-        slots, timelines, legs = self._arm(chosen)
+        slots, timelines, offsets = self._arm(chosen)
         keys: _Keyed = {}
         if records.actual or records.missed:
             keys = _resolve_records(chosen, slots, records, problems)
         periods = None
         if not period_starts and not keys:  # the usual: the protocol's own period starts
-            periods = _assumed_periods(legs, start)
+            periods = _assumed_periods(chosen, offsets, start)
         if periods is None:
             periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
         if not self._fits(periods, timelines, window):
@@ -177,18 +177,17 @@ class Planner:
                 self._stops[key] = None
         return self._stops[key]
 
-    def _arm(self, arm: Arm) -> tuple[_Slots, list[_Timeline], tuple[_Leg, ...]]:
-        """Where the arm's records may belong (`_slots`), its periods' timelines, and its legs
-        as `_assumed_periods` counts them."""
+    def _arm(self, arm: Arm) -> tuple[_Slots, list[_Timeline], tuple[timedelta, ...]]:
+        """Where the arm's records may belong (`_slots`), its periods' timelines, and how far
+        after the previous period's W1D1 each period starts by default (`_assumed_periods`)."""
         known = self._arms.get(arm.name)
         if known is None:
             timelines = [self._timeline(leg.schedule) for leg in arm.legs]
-            legs = tuple(
-                _Leg(leg.period, leg.schedule, leg.starts_at,
-                     _NO_DAYS if leg.starts_at is None else timedelta(leg.starts_at.study_day - 1))
+            offsets = tuple(
+                _NO_DAYS if leg.starts_at is None else timedelta(leg.starts_at.study_day - 1)
                 for leg in arm.legs
-            )  # fmt: skip
-            known = self._arms[arm.name] = (_slots(arm), timelines, legs)
+            )
+            known = self._arms[arm.name] = (_slots(arm), timelines, offsets)
         return known
 
     def _fits(
@@ -228,10 +227,9 @@ class Planner:
         stop: date | None = None,
     ) -> list[Visit]:
         """The visits of one period (its `steps`: the timeline's, or the last of them); those
-        falling on or after the next period's start are
-        dropped unless they happened, since the participant has moved on (into a later period,
-        e.g. after a relapse). With `stop`, the first visit whose protocol date is after it is
-        the last one planned (`_stops`)."""
+        falling on or after the next period's start are dropped unless they happened, since the
+        participant has moved on (into a later period, e.g. after a relapse). With `stop`, the
+        first visit whose protocol date is after it is the last one planned (`_stops`)."""
         schedule, policy, name = timeline.schedule, self.policy, period.name
         blinded_schedule = schedule.blinded_name
         assumed, completion = assumed_start(period), _completion(self.protocol)
@@ -533,25 +531,16 @@ def _raise_all(problems: list[RecordError]) -> None:
         raise RecordErrors(problems)
 
 
-class _Leg(NamedTuple):
-    """A leg of an arm as a plan counts it: its period, schedule and default start."""
-
-    period: str
-    schedule: Schedule
-    starts_at: VisitCode | None  # the previous period's visit it starts at; None for the first
-    offset: timedelta  # that visit's days after the previous period's W1D1
-
-
-def _assumed_periods(legs: tuple[_Leg, ...], start: date) -> list[Period] | None:
-    """Each period's W1D1 when nothing is given or recorded: `start`, then each later one where
-    the protocol starts it (what `_periods` gives then); None past the calendar's end, which
-    `_periods` refuses, saying why."""
-    first = legs[0]
+def _assumed_periods(arm: Arm, offsets: tuple[timedelta, ...], start: date) -> list[Period] | None:
+    """Each period's W1D1 when nothing is given or recorded: `start`, then each later one
+    `offsets` after the previous one's (where the protocol starts it: what `_periods` gives
+    then); None past the calendar's end, which `_periods` refuses, saying why."""
+    first = arm.legs[0]
     periods = [Period(first.period, first.schedule, start, False)]
-    for leg in legs[1:]:
+    for leg, offset in zip(arm.legs[1:], offsets[1:], strict=True):
         previous = periods[-1]
         try:
-            begins = previous.start + leg.offset
+            begins = previous.start + offset
         except OverflowError:
             return None
         assert leg.starts_at is not None  # the protocol loader requires it for later legs
@@ -572,9 +561,6 @@ def _periods(
     """Each period's W1D1: the start, a given date, a recorded W1D1, or the protocol default.
 
     A recorded W1D1 that contradicts its period's start goes to `problems` and is set aside."""
-    if not given and not keys and len(arm.legs) == 1:  # the usual single period
-        first = arm.legs[0]
-        return [Period(first.period, first.schedule, start, False)]
     by_period: dict[str, date] = {}  # by the arm's own names of its periods
     for name, when in given.items():
         period = later_period(protocol, arm, name)

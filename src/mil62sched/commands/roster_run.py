@@ -103,8 +103,9 @@ class RosterRun:
             until=None if balancing else until,
         )  # fmt: skip
         plans = track(plans, count_rows(self.roster), f"Planning {self.roster.name}", self.env)
-        if not self.balance or self.chairs is None:
+        if not balancing:
             return plans, []
+        assert self.chairs is not None  # balancing counts them
         balanced, unplaced = capacity.balance(list(plans), self.chairs, self.today)
         return iter(balanced), unplaced
 
