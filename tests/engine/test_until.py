@@ -56,11 +56,17 @@ cites = "made up"
 """
 
 
-def crowded(folder: Path) -> Protocol:
-    path = folder / "crowded.toml"
-    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]  # and treatments
-    path.write_text(head + CROWDED, encoding="utf-8")
+def made_up(folder: Path, schedules: str) -> Protocol:
+    """The site-windows example's protocol and treatments with `schedules` (TOML) alone."""
+    path = folder / "made-up.toml"
+    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]
+    path.write_text(head + schedules, encoding="utf-8")
     return protocol.load(path)
+
+
+def adjusting(folder: Path, schedules: str) -> engine.Planner:
+    """A planner on `made_up(folder, schedules)` that moves visits off China's closed days."""
+    return engine.Planner(made_up(folder, schedules), Policy(site=SITE, adjust=True))
 
 
 PROTOCOLS = (
@@ -68,7 +74,7 @@ PROTOCOLS = (
     # Screening before W1D1 and a window on most visits.
     protocol.load(SITE_WINDOWS),
     protocol.load(EXAMPLES / "protocols" / "satralizumab-sakurastar.toml"),
-    crowded(Path(tempfile.mkdtemp())),
+    made_up(Path(tempfile.mkdtemp()), CROWDED),
 )
 # Windows as a roster row gives them, and some wide enough to overlap W1D1's and W3D1's (14
 # days apart), where a proposal may be withdrawn to keep the visits in order.
@@ -199,10 +205,7 @@ def test_a_plan_until_a_day_withdraws_a_proposal_the_next_visit_forbids(tmp_path
     # (October 1-8, 2025); the nearest working day in its window of 0/+6 days is Thursday
     # 10-09, on or after W2D4's day (10-06): so W2D1 is not moved and stays on 10-03. A plan
     # until 10-03 must say so too, though W2D4 lies after that day.
-    path = tmp_path / "close.toml"
-    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]
-    path.write_text(head + NATIONAL_DAY, encoding="utf-8")
-    planner = engine.Planner(protocol.load(path), Policy(site=SITE, adjust=True))
+    planner = adjusting(tmp_path, NATIONAL_DAY)
     part = planner.plan("close", date(2025, 9, 26), until=date(2025, 10, 3))
     assert [(str(v.code), v.date) for v in part.visits] == [
         ("W1D1", date(2025, 9, 26)),
@@ -217,11 +220,8 @@ def test_a_plan_from_a_day_keeps_a_visit_moved_onto_it(tmp_path: Path) -> None:
     # 2025) and moves to the nearest working day in its window of 0/+6 days, Thursday 10-09;
     # W4D1 is 10-17. A plan from 10-05 keeps W2D1: its protocol date is before that day, but
     # it now takes place after it.
-    path = tmp_path / "apart.toml"
-    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]
     schedule = NATIONAL_DAY.replace('"W2D4"', '"W4D1"').replace('"close"', '"apart"')
-    path.write_text(head + schedule, encoding="utf-8")
-    planner = engine.Planner(protocol.load(path), Policy(site=SITE, adjust=True))
+    planner = adjusting(tmp_path, schedule)
     part = planner.plan("apart", date(2025, 9, 26), since=date(2025, 10, 5))
     assert [(str(v.code), v.target, v.date) for v in part.visits] == [
         ("W2D1", date(2025, 10, 3), date(2025, 10, 9)),
@@ -234,15 +234,12 @@ def test_a_plan_from_a_day_keeps_the_visit_a_proposal_is_checked_against(tmp_pat
     # Day holiday (October 1-8, 2025), with a window of 4 days before it: its nearest working
     # day, 09-30, is W1D5's day, so W2D1 is not moved and stays on 10-03. A plan from 10-01
     # must keep it there, though W1D5, checked against, is before that day.
-    path = tmp_path / "before.toml"
-    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]
     schedule = (
         NATIONAL_DAY.replace('"close"', '"before"')
         .replace('["W1D1", "W2D1", "W2D4"]', '["W1D1", "W1D5", "W2D1"]')
         .replace('window = [0, 6]\nwindows = { W1D1 = "none" }', "windows = { W2D1 = [4, 0] }")
     )
-    path.write_text(head + schedule, encoding="utf-8")
-    planner = engine.Planner(protocol.load(path), Policy(site=SITE, adjust=True))
+    planner = adjusting(tmp_path, schedule)
     whole = planner.plan("before", date(2025, 9, 26))
     assert [(str(v.code), v.date) for v in whole.visits] == [
         ("W1D1", date(2025, 9, 26)),
@@ -291,10 +288,7 @@ def test_a_plan_until_a_day_plans_the_period_a_later_visit_is_checked_against(
     # Period B from 10-13: its D-10 visit, 10-03, falls in the holiday; the nearest working day
     # in its window (0/+9 days) is 10-09, not after A's D26 (10-10), so it is not moved and
     # stays on 10-03. A plan until 10-03 must say so: A's D26, after that day, is still planned.
-    path = tmp_path / "next.toml"
-    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]
-    path.write_text(head + NEXT_PERIOD, encoding="utf-8")
-    planner = engine.Planner(protocol.load(path), Policy(site=SITE, adjust=True))
+    planner = adjusting(tmp_path, NEXT_PERIOD)
     starts = {"B": date(2025, 10, 13)}
     whole = planner.plan("both", date(2025, 9, 15), period_starts=starts)
     assert [(v.period, str(v.code), v.date) for v in whole.visits] == [
@@ -316,15 +310,12 @@ def test_a_plan_from_a_day_keeps_what_a_later_period_is_checked_against(tmp_path
     # dropped (period B starts 10-13). B's D-10 visit, 10-03, falls in the holiday; the nearest
     # working day in its window (6/0 days) is 09-30, not after A's D17 (10-01), so it is not
     # moved. A plan from 10-02 keeps it on 10-03, though D17 is before that day.
-    path = tmp_path / "dropped.toml"
-    head = SITE_WINDOWS.read_text(encoding="utf-8").split("[[schedules]]")[0]
     text = (
         NEXT_PERIOD.replace('["W1D1", "D22", "D26"]', '["W1D1", "D17", "D30"]')
         .replace("window = [0, 9]", "window = [6, 0]")
         .replace('starts = { B = "D26" }', 'starts = { B = "D30" }')
     )
-    path.write_text(head + text, encoding="utf-8")
-    planner = engine.Planner(protocol.load(path), Policy(site=SITE, adjust=True))
+    planner = adjusting(tmp_path, text)
     starts = {"B": date(2025, 10, 13)}
     whole = planner.plan("both", date(2025, 9, 15), period_starts=starts)
     assert [(v.period, str(v.code), v.date, v.status) for v in whole.visits] == [
