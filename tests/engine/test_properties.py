@@ -102,6 +102,25 @@ def olp_starts(start: date) -> st.SearchStrategy[dict[str, date] | None]:
     return st.none() | st.integers(1, 800).map(lambda days: {"OLP": start + timedelta(days)})
 
 
+def without_blinded_label(outputs: dict[str, str], lang: str) -> dict[str, str]:
+    """Each blinded output with its blinded label taken out, once checked that the label is
+    there wherever treatments are printed and that no placebo or unblinded word is left."""
+    rests = {}
+    for fmt, text in outputs.items():
+        rest = unfolded(text) if fmt == "ics" else text
+        label = BLINDED_LABEL if fmt in MACHINE_FORMATS else BLINDED_LABELS[lang]
+        if fmt in LABELLED_FORMATS:
+            assert label in rest, fmt
+        rest = rest.replace(label, "")
+        if fmt == "html":  # the card is in both languages whatever `lang` says
+            rest = rest.replace(BLINDED_LABEL, "").replace(BLINDED_LABEL_ZH, "")
+            assert not re.search("placebo|安慰剂", rest, re.IGNORECASE), fmt
+        assert not re.search(PLACEBO_WORDS[lang], rest, re.IGNORECASE), fmt
+        assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
+        rests[fmt] = rest
+    return rests
+
+
 def uids(plan: Plan) -> list[str]:
     return [ics.uid(plan, visit) for visit in plan.visits]
 
@@ -345,18 +364,8 @@ def test_blinded_rcp_outputs_do_not_depend_on_the_assignment(
     assert on_mil62 == on_placebo
     assert on_mil62 == blinded_view("phase3-rcp", start, participant, lang=lang)
 
-    for fmt, text in on_mil62.items():
-        rest = unfolded(text) if fmt == "ics" else text
-        label = BLINDED_LABEL if fmt in MACHINE_FORMATS else BLINDED_LABELS[lang]
-        if fmt in LABELLED_FORMATS:
-            assert label in rest, fmt
-        rest = rest.replace(label, "")
-        if fmt == "html":  # the card is in both languages whatever `lang` says
-            rest = rest.replace(BLINDED_LABEL, "").replace(BLINDED_LABEL_ZH, "")
-            assert not re.search("placebo|安慰剂", rest, re.IGNORECASE), fmt
-        assert not re.search(PLACEBO_WORDS[lang], rest, re.IGNORECASE), fmt
+    for fmt, rest in without_blinded_label(on_mil62, lang).items():
         assert "1000 mg" not in rest, fmt  # every RCP visit is blinded: no dose anywhere
-        assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
 
 
 @settings(max_examples=40, deadline=None)
@@ -415,14 +424,9 @@ def test_blinded_json_agrees_with_its_arms_except_what_it_hides(
 def test_blinded_olp_names_placebo_only_in_the_combined_label(
     start: date, participant: str | None, lang: str
 ) -> None:
-    for fmt, text in blinded_view("phase3-olp-from-mil62", start, participant, lang=lang).items():
-        label = BLINDED_LABEL if fmt in MACHINE_FORMATS else BLINDED_LABELS[lang]
-        rest = (unfolded(text) if fmt == "ics" else text).replace(label, "")
-        if fmt == "html":  # the card is in both languages whatever `lang` says
-            rest = rest.replace(BLINDED_LABEL, "").replace(BLINDED_LABEL_ZH, "")
-            assert not re.search("placebo|安慰剂", rest, re.IGNORECASE), fmt
-        assert not re.search(PLACEBO_WORDS[lang], rest, re.IGNORECASE), fmt
-        assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
+    without_blinded_label(
+        blinded_view("phase3-olp-from-mil62", start, participant, lang=lang), lang
+    )
 
 
 @pytest.mark.slow
@@ -447,17 +451,7 @@ def test_blinded_journey_outputs_do_not_depend_on_the_assignment(
     assert on_mil62 == on_placebo
     assert on_mil62 == blinded_view("phase3", start, participant, starts, policy, lang)
 
-    for fmt, text in on_mil62.items():
-        rest = unfolded(text) if fmt == "ics" else text
-        label = BLINDED_LABEL if fmt in MACHINE_FORMATS else BLINDED_LABELS[lang]
-        if fmt in LABELLED_FORMATS:
-            assert label in rest, fmt
-        rest = rest.replace(label, "")
-        if fmt == "html":  # the card is in both languages whatever `lang` says
-            rest = rest.replace(BLINDED_LABEL, "").replace(BLINDED_LABEL_ZH, "")
-            assert not re.search("placebo|安慰剂", rest, re.IGNORECASE), fmt
-        assert not re.search(PLACEBO_WORDS[lang], rest, re.IGNORECASE), fmt
-        assert not re.search(UNBLINDED_WORDS[lang], rest, re.IGNORECASE), fmt
+    for fmt, rest in without_blinded_label(on_mil62, lang).items():
         assert not re.search(r"(?<![\d.])0 ?mg", rest), fmt  # no placebo dose "0 mg"
 
 
