@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from mil62sched import engine, protocol
 from mil62sched.errors import RecordError, RecordErrors
+from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Plan, Policy, Records, VisitKey
 from mil62sched.model.protocol import Protocol, Window
 from mil62sched.site.workdays import SiteCalendar
@@ -165,6 +166,25 @@ def test_a_plan_until_a_day_before_its_start_keeps_only_what_happened() -> None:
         "phase3", date(2025, 8, 18), records=records, until=date(2025, 8, 17)
     )
     assert [(v.period, str(v.code), v.status) for v in part.visits] == [("RCP", "W1D1", "done")]
+
+
+@pytest.mark.parametrize("until", [date(2025, 8, 25), date(2025, 9, 10)])
+def test_a_plan_until_a_day_plans_its_period_as_far_as_its_last_record(until: date) -> None:
+    # phase3 from Monday 2025-08-18: RCP W1D1 done on its day, W3D1 (+14 = 2025-09-01) done on
+    # 09-02, a day late. A period with records stops only after the last of them: W3D1 is
+    # kept (with W1D1) even when the day is before it, and nothing else is dated by 09-10
+    # (W25D1 is +168 = 2026-02-02).
+    records = Records(
+        {VisitKey(engine.W1D1, "RCP"): date(2025, 8, 18),
+         VisitKey(VisitCode.parse("W3D1"), "RCP"): date(2025, 9, 2)},
+        frozenset(),
+    )  # fmt: skip
+    planner = engine.Planner(PROTOCOLS[0], Policy(today=date(2025, 9, 10)))
+    part = planner.plan("phase3", date(2025, 8, 18), records=records, until=until)
+    assert [(v.period, str(v.code), v.status, v.date) for v in part.visits] == [
+        ("RCP", "W1D1", "done", date(2025, 8, 18)),
+        ("RCP", "W3D1", "done", date(2025, 9, 2)),
+    ]
 
 
 @pytest.mark.parametrize(
