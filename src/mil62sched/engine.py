@@ -121,7 +121,7 @@ class Planner:
         if records.actual or records.missed:
             keys = _resolve_records(chosen, slots, records, problems)
         periods = None
-        if not period_starts and not keys:  # the usual: the protocol's own period starts
+        if not period_starts and _starts_as_assumed(chosen, keys, start):  # the usual
             periods = _assumed_periods(chosen, offsets, start)
         if periods is None:
             periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
@@ -552,6 +552,16 @@ def _assumed_periods(arm: Arm, offsets: tuple[timedelta, ...], start: date) -> l
             Period(leg.period, leg.schedule, begins, True, (previous.name, leg.starts_at))
         )
     return periods
+
+
+def _starts_as_assumed(arm: Arm, keys: _Keyed, start: date) -> bool:
+    """Whether the records leave each period's W1D1 where `_assumed_periods` puts it: none
+    records a later period's W1D1, nor the first's on another day than `start` (`_periods`
+    refuses that)."""
+    first = arm.legs[0].period
+    return all(
+        code != W1D1 or (period == first and when == start) for (period, code), when in keys.items()
+    )
 
 
 def _periods(
