@@ -17,10 +17,13 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 from mil62sched.formats import pdf
+from mil62sched.formats.presentation import Presentation
+from mil62sched.model.plan import Plan
 from tests.conftest import EXAMPLES, Run
 
 OLP_DATES = (
@@ -550,3 +553,182 @@ def test_split_pdf_starts_one_browser_and_each_card_prints_as_alone(
             assert info[key] == info_alone[key], key
         assert info["Page size"].endswith("(A5)")
         assert info["Title"] == f"MIL62-CT303 (NCT05314010) {participant}"
+
+
+# --- --split to PDF: printed many to a document, split by page (issue 21 #4) -----------------
+
+
+def counting_prints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents that --split's one browser prints (its Page.printToPDF calls), as they
+    come: a card alone costs several times a card among many (the CJK font's glyphs are made
+    anew for each document)."""
+    printed: list[str] = []
+    print_page = pdf._DevTools.print_page
+
+    def counted(self: pdf._DevTools, url: str, timeout: float) -> bytes:
+        printed.append(url)
+        return print_page(self, url, timeout)
+
+    monkeypatch.setattr(pdf._DevTools, "print_page", counted)
+    return printed
+
+
+def tagged_structure(path: Path) -> tuple[str, list[str], int]:
+    """A one-page PDF's language, its structure tree, depth first, as its elements' roles (/S),
+    and how many marks of the page's content the tree names; asserting that each mark is on
+    the page and that the file holds no other page and no structure element outside the tree
+    (a part of another card's)."""
+    import pikepdf
+
+    with pikepdf.open(path) as printed:
+        page = printed.pages[0].obj.objgen
+        held = [o for o in printed.objects if isinstance(o, pikepdf.Dictionary)]
+        assert [o.objgen for o in held if o.get("/Type") == "/Page"] == [page]
+        roles: list[str] = []
+        marks = 0
+        inside: set[tuple[int, int]] = set()
+        elements = [printed.Root.StructTreeRoot.K]
+        while elements:
+            element = elements.pop()
+            roles.append(str(element.S))
+            inside.add(element.objgen)
+            kids = element.get("/K")
+            children = []
+            for item in list(kids) if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(item, pikepdf.Dictionary) and "/S" in item:
+                    children.append(item)
+                elif isinstance(item, pikepdf.Dictionary):  # a mark that names its page
+                    assert item.Pg.objgen == page
+                    marks += 1
+                elif isinstance(item, int):  # a mark on the element's page
+                    assert element.Pg.objgen == page
+                    marks += 1
+            elements.extend(reversed(children))
+        assert {o.objgen for o in held if "/S" in o and "/P" in o} <= inside
+        return str(printed.Root.Lang), roles, marks
+
+
+def test_split_pdf_prints_a_document_a_masking_and_keeps_each_cards_structure(
+    run: Run, browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example roster's five cards print as two documents, one a masking (CT303-0001 to
+    0003 blinded, 0004 and 0005 open-label: five before, one a card), and each file has the
+    tagged structure of its card printed alone, and nothing of the other cards': Chromium gives
+    the last (empty) marks of a page to the next card's heading, and the structure elements of
+    the others lead to every card of the document."""
+    printed = counting_prints(monkeypatch)
+    common = ("--today", "2025-09-29", "--site", SITE)
+    folder, pages = tmp_path / "cards", tmp_path / "pages"
+    made(run, "roster", ROSTER, *common, "--format", "pdf", "--split", str(folder))
+    assert len(printed) == 2
+    made(run, "roster", ROSTER, *common, "--format", "html", "--split", str(pages))
+    for page in sorted(pages.iterdir()):
+        alone = tmp_path / f"{page.stem}-alone.pdf"
+        alone.write_bytes(pdf.print_pdf(page.read_text(encoding="utf-8"), browser))
+        split = folder / f"{page.stem}.pdf"
+        assert tagged_structure(split) == tagged_structure(alone), page.stem
+        assert tagged_structure(split)[0] == "en"
+        assert pdf_info(split)["Tagged"] == "yes"
+
+
+def test_split_pdf_prints_one_by_one_the_cards_of_a_document_not_one_page_a_card(
+    run: Run, browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every card prints on one page (the tests above); were one to spill onto a second, page i
+    of its document would no longer be card i. Here CT303-0002's card breaks after its ID: its
+    document (the blinded cards, 0001 to 0003) has four pages for three cards, so it is not
+    split but its cards are printed one by one, and each file still holds its own participant
+    (split by page, 0002's file would lack its dates and 0003's hold 0002's table)."""
+    import io
+
+    from mil62sched.formats import html
+
+    write_roster = html.write_roster
+
+    def spilling(plans: list[Plan], presentation: Presentation, stream: IO[str]) -> None:
+        page = io.StringIO()
+        write_roster(plans, presentation, page)
+        mark = '<div class="participant-id">CT303-0002</div>'
+        spilt = mark + '<div style="break-after: page"></div>'
+        stream.write(page.getvalue().replace(mark, spilt))
+
+    monkeypatch.setattr(html, "write_roster", spilling)
+    printed = counting_prints(monkeypatch)
+    common = ("--actuals", ACTUALS, "--today", "2025-09-29", "--site", SITE)
+    folder = tmp_path / "cards"
+    made(run, "roster", ROSTER, *common, "--format", "pdf", "--split", str(folder))
+    assert len(printed) == 2 + 3  # the two documents, then the blinded one's three cards
+    rows = json.loads(run("roster", ROSTER, *common, "--format", "json").stdout)
+    for row in rows:
+        participant = row["participant"]
+        split = folder / f"{participant}.pdf"
+        info = pdf_info(split)
+        assert info["Pages"] == "1"
+        assert info["Title"] == f"MIL62-CT303 (NCT05314010) {participant}"
+        text = pdf_text(split)
+        assert participant in text
+        assert not any(other["participant"] in text for other in rows if other is not row)
+        for visit in row["visits"]:
+            assert visit["date"] in text, (participant, visit["code"])
+
+
+def shown_characters(path: Path) -> set[str]:
+    """Every character that the fonts of a PDF can show, as their ToUnicode maps give them:
+    the fonts of a printed document hold the glyphs of all its pages."""
+    import pikepdf
+
+    def text(hexadecimal: str) -> str:
+        return bytes.fromhex(hexadecimal).decode("utf-16-be")
+
+    found: set[str] = set()
+    with pikepdf.open(path) as printed:
+        for font in printed.objects:
+            if not isinstance(font, pikepdf.Dictionary) or "/ToUnicode" not in font:
+                continue
+            cmap = font.ToUnicode.read_bytes().decode("latin-1")
+            for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.DOTALL):
+                found.update(text(to) for _, to in re.findall(r"<(\w+)>\s*<(\w+)>", block))
+            for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.DOTALL):
+                for low, high, to in re.findall(r"<(\w+)>\s*<(\w+)>\s*(<\w+>|\[[^]]*\])", block):
+                    if to.startswith("["):
+                        found.update(text(each) for each in re.findall(r"<(\w+)>", to))
+                        continue
+                    first = text(to[1:-1])
+                    for step in range(int(high, 16) - int(low, 16) + 1):
+                        found.add(first[:-1] + chr(ord(first[-1]) + step))
+    return found
+
+
+BLINDED_AND_UNBLINDED = """participant,arm,start
+CT303-0001,phase3-rcp-mil62,2025-08-18
+CT303-0002,phase3-rcp,2025-09-17
+CT303-0003,phase3-rcp-placebo,2025-08-25
+"""
+
+
+def test_a_blinded_split_pdf_holds_no_glyph_of_an_unblinded_card(
+    run: Run, browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages of a printed document share its fonts, whose glyphs and ToUnicode maps are
+    those of all its cards: printed with the pharmacist's cards around it, the blinded card's
+    file would carry the characters of their words (UNBLINDED, 非盲...). Blinded and unblinded
+    cards are printed in documents of their own: the blinded file's fonts show no character
+    that the blinded card printed alone does not."""
+    roster = tmp_path / "site.csv"
+    roster.write_text(BLINDED_AND_UNBLINDED, encoding="utf-8")
+    printed = counting_prints(monkeypatch)
+    common = ("--today", "2025-09-29", "--site", SITE)
+    folder, pages = tmp_path / "cards", tmp_path / "pages"
+    made(run, "roster", str(roster), *common, "--format", "pdf", "--split", str(folder))
+    assert len(printed) == 2
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "CT303-0002.pdf", "UNBLINDED-CT303-0001.pdf", "UNBLINDED-CT303-0003.pdf",
+    ]  # fmt: skip
+    made(run, "roster", str(roster), *common, "--format", "html", "--split", str(pages))
+    alone = tmp_path / "CT303-0002-alone.pdf"
+    alone.write_bytes(pdf.print_pdf((pages / "CT303-0002.html").read_text("utf-8"), browser))
+    blinded = shown_characters(alone)
+    assert shown_characters(folder / "CT303-0002.pdf") <= blinded
+    # What a shared document would have brought: the unblinded cards' own characters.
+    for unblinded in ("UNBLINDED-CT303-0001.pdf", "UNBLINDED-CT303-0003.pdf"):
+        assert shown_characters(folder / unblinded) - blinded

@@ -2,10 +2,11 @@
 
 Every run lists the formats (`--help`, `--format`) and loads a protocol; neither may pay for the
 card's template engine (jinja2), the workbook library (openpyxl), the JSON Schema validator
-(jsonschema) or the public-holiday package (holidays), which cost tens of milliseconds each at
-every start (`benchmarks/run.py --only startup`). Each check runs a fresh interpreter: in this
-one, other tests have imported them all. (These checks lived in the card, workbook, protocol
-file and working-day tests; issue 17 #9 gathered them here.)
+(jsonschema), the public-holiday package (holidays) or the PDF splitter of --split (pikepdf),
+which cost tens of milliseconds each at every start (`benchmarks/run.py --only startup`). Each
+check runs a fresh interpreter: in this one, other tests have imported them all. (These checks
+lived in the card, workbook, protocol file and working-day tests; issue 17 #9 gathered them
+here.)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tests.conftest import EXAMPLES
 
 PROTOCOLS = EXAMPLES / "protocols"
 # The modules watched: the heavy libraries, and a module of ours that imports one on use.
-WATCHED = ("jinja2", "openpyxl", "jsonschema", "holidays", "mil62sched.formats.html")
+WATCHED = ("jinja2", "openpyxl", "jsonschema", "holidays", "pikepdf", "mil62sched.formats.html")
 
 
 def imported(code: str, cache: Path, *arguments: str) -> set[str]:

@@ -1,8 +1,9 @@
 """The `roster` command: every participant of a roster planned, in one table, CSV, JSON,
 workbook, calendar or set of cards, or one file each (`--split`).
 
-It streams: each participant is read, planned and written before the next is read, into a staged
-output that is published only if every row was valid (or `--skip-bad` was given).
+It streams: each participant is read, planned and written before the next is read (PDF cards
+with --split up to 100 at a time: `pdf.print_each`), into a staged output that is published only
+if every row was valid (or `--skip-bad` was given).
 """
 
 from __future__ import annotations

@@ -49,8 +49,8 @@ class Format(NamedTuple):
     write_roster: Callable[[Iterable[Plan], Presentation, IO[Any]], None] | None = None
     render_agenda: Callable[[Agenda, Presentation], str | bytes] | None = None
     # A roster's participants one file each (--split), as `render` makes them, given and
-    # yielded with their file names, when the format does better than `render` one by one
-    # (pdf: one browser for the whole roster).
+    # yielded with their file names (in any order), when the format does better than `render`
+    # one by one (pdf: one browser for the whole roster, many cards printed to a document).
     render_each: (
         Callable[[Iterable[tuple[str, Plan]], Presentation], Iterator[tuple[str, str | bytes]]]
         | None

@@ -403,7 +403,8 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
             for first, last in parts
         ],
         "unblinded": plan.unblinded,
-        "trial": f"{plan.protocol.id} ({plan.protocol.registry})",
+        "title": card_title(plan),
+        "trial": _trial(plan),
         "site": _site(plan.protocol, presentation),
         # Why a marked date is to be confirmed, once per reason (issue 16 #3).
         "footnotes": _footnotes(footnotes, say),
@@ -418,6 +419,17 @@ def card(plan: Plan, presentation: Presentation) -> dict[str, Any]:
         "holidays": say.each(holiday_country(plan)),
         "start": plan.start.isoformat(),
     }
+
+
+def _trial(plan: Plan) -> str:
+    return f"{plan.protocol.id} ({plan.protocol.registry})"
+
+
+def card_title(plan: Plan) -> str:
+    """The title of a participant's card, its page's and its PDF's: the trial and the participant
+    (the start date when there is none), after UNBLINDED on an unblinded plan."""
+    loud = "UNBLINDED " if plan.unblinded else ""
+    return f"{loud}{_trial(plan)} {plan.participant or plan.start.isoformat()}"
 
 
 def render(plan: Plan, presentation: Presentation = PLAIN) -> str:

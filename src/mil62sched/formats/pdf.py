@@ -6,7 +6,7 @@ says how to install one or where to point `--browser`.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -19,6 +19,8 @@ from mil62sched.model.plan import Plan
 
 if TYPE_CHECKING:
     import subprocess
+
+    import pikepdf
 
     from mil62sched.model.agenda import Agenda
 
@@ -172,39 +174,234 @@ def _failed(program: str, process: subprocess.Popen[bytes], folder: Path) -> Bro
     return BrowserError(failed)
 
 
-def print_each(
-    pages: Iterable[tuple[str, str]], browser: str | None = None, timeout: float | None = None
-) -> Iterator[tuple[str, bytes]]:
-    """Each named HTML page printed to PDF, in order, as `print_pdf` prints it alone, by one
-    headless Chromium for them all (issue 21 #4: starting one took a second or two a card).
+# --split prints its cards in documents of many, one card a page, and splits each by page
+# (issue 21 #4). Most of the time of a print goes on the card's CJK font, which Chromium embeds
+# as about a hundred Type 3 fonts made anew for each document: a card printed alone took ~0.3 s
+# in printToPDF, in a document of 25 cards or more ~0.07-0.09 s. The time a card is flat from
+# about 50 on, while a document's size (about 50 kB a card, held in memory and sent base64 over
+# the pipe) and its print's time (~7-10 s for 100 here) grow with its cards. A document has the
+# time of one print, TIMEOUT_SECONDS, as `roster -o FILE`'s one document of a whole roster has.
+CARDS_A_DOCUMENT = 100
 
-    The browser is driven over its DevTools pipe (`--remote-debugging-pipe`: it reads commands
-    on its file descriptor 3 and answers on 4), each page loaded in one tab and printed with the
-    settings of `--print-to-pdf --no-pdf-header-footer`, each within `timeout` seconds: the same
-    pages, text and metadata as `print_pdf`'s (only the ids of the tagged structure's elements,
-    which count the tab's nodes, and the creation time differ).
-    Where a child cannot be given file descriptors 3 and 4 (Windows), each page is printed by a
-    browser of its own (`print_pdf`). The browser and its folder are ended and removed however
-    the printing ends, also when the caller stops asking for pages."""
+
+def print_each(
+    cards: Iterable[tuple[str, Plan]], presentation: Presentation, timeout: float | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """Each named participant's card printed to a PDF of its own, by one headless Chromium for
+    them all (issue 21 #4): what `render` prints for that card alone, as a reader sees it (the
+    page, its text, title, language and tagged structure; the ids of the structure's elements,
+    the creation time and the fonts, made for a document of many cards, differ).
+
+    The cards are printed in documents of up to CARDS_A_DOCUMENT cards of one masking each
+    (`_documents`: the files come grouped by masking, in order within each), as
+    `html.write_roster` writes a roster's cards, one a page, each document within `timeout`
+    seconds (default `TIMEOUT_SECONDS`), and each document is split by page (`_split`). A
+    document whose pages are not one a card is not split: its cards are printed one by one
+    instead, each as a document of its own. The browser is driven over its DevTools pipe
+    (`--remote-debugging-pipe`: it reads commands on its file descriptor 3 and answers on 4),
+    every document loaded in one tab and printed with the settings of `--print-to-pdf
+    --no-pdf-header-footer`. Where a child cannot be given file descriptors 3 and 4 (Windows),
+    each card is printed, in order, by a browser of its own (`print_pdf`). The browser and its
+    folder are ended and removed however the printing ends, also when the caller stops asking
+    for files."""
+    import itertools
     import os
     import tempfile
 
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
     if os.name != "posix":
-        for name, page in pages:
-            yield name, print_pdf(page, browser, timeout)
+        for name, plan in cards:
+            yield name, print_pdf(html.render(plan, presentation), presentation.browser, timeout)
         return
-    program = find_browser(browser)
+    program = find_browser(presentation.browser)
     with tempfile.TemporaryDirectory(
         prefix="mil62sched-pdf-", dir=_short_temporary_folder(), ignore_cleanup_errors=True
     ) as work:
         folder = Path(work)
         with _DevTools.start(program, folder) as devtools:
-            for number, (name, page) in enumerate(pages):
-                source = folder / f"card-{number}.html"
+            pages_printed = itertools.count()
+
+            def printed(page: str) -> bytes:
+                # A file of its own each, so that no print is taken for the one before.
+                source = folder / f"page-{next(pages_printed)}.html"
                 source.write_text(page, encoding="utf-8")
-                yield name, devtools.print_page(source.as_uri(), timeout)
+                content = devtools.print_page(source.as_uri(), timeout)
                 source.unlink()
+                return content
+
+            # The heading names a roster; each file is a participant's, titled as its card.
+            many = presentation._replace(heading=None)
+            for document in _documents(cards):
+                plans = [plan for _, plan in document]
+                roster = io.StringIO()
+                html.write_roster(plans, many, roster)
+                pages = _split(printed(roster.getvalue()), [html.card_title(p) for p in plans])
+                if pages is None:  # not one page a card: printed one by one
+                    for name, plan in document:
+                        yield name, printed(html.render(plan, presentation))
+                else:
+                    yield from zip([name for name, _ in document], pages, strict=True)
+
+
+def _documents(cards: Iterable[tuple[str, Plan]]) -> Iterator[list[tuple[str, Plan]]]:
+    """The cards in documents of up to CARDS_A_DOCUMENT cards of one masking each (open-label,
+    blinded, unblinded), in the order they come within each, each document given as soon as it
+    is full and the rest at the end. The pages of a document share its fonts, whose glyphs and
+    their text (ToUnicode) are those of all its cards: a blinded participant's file must not
+    carry the characters of an unblinded card's words (UNBLINDED, 非盲, its dose). Kept apart
+    rather than cut where the masking changes: a site's roster mixes its arms, row after row."""
+    waiting: dict[str, list[tuple[str, Plan]]] = {}
+    for name, plan in cards:
+        document = waiting.setdefault(plan.arm.masking, [])
+        document.append((name, plan))
+        if len(document) == CARDS_A_DOCUMENT:
+            yield waiting.pop(plan.arm.masking)
+    yield from waiting.values()
+
+
+# What of a printed document's catalog each of its pages keeps: that its content is tagged, its
+# language, and that a viewer shows its title.
+CATALOG_KEPT = ("/MarkInfo", "/Lang", "/ViewerPreferences")
+
+
+def _split(printed: bytes, titles: Sequence[str]) -> Iterator[bytes] | None:
+    """The PDF `printed`, a document of cards, as one PDF a page (made as they are asked for),
+    page i titled `titles[i]`; None when it has not one page a title, or its tagged structure
+    not one part (an /Art: the card's <article>) a page.
+
+    Each PDF is what printing the page's card alone gives, as a reader sees it: the page, the
+    document's language and metadata, and the page's part of the structure tree as the tree of a
+    document of its own (Chromium's: StructTreeRoot -> /Document -> one /Art a card, a
+    ParentTree keyed by each page's /StructParents, an IDTree). The page's fonts are the
+    document's, with the glyphs of all its cards: `_documents` keeps blinded and unblinded
+    cards apart."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(printed))
+    pages = [page.obj for page in document.pages]
+    if len(pages) != len(titles) or any("/Annots" in page for page in pages):
+        return None  # a link's annotation would need its own part of the structure: none here
+    tree = document.Root.get("/StructTreeRoot")
+    parts: list[pikepdf.Object] = []
+    if tree is not None:
+        top = tree.get("/K")
+        if not isinstance(top, pikepdf.Dictionary):
+            return None
+        kids = top.get("/K")
+        parts = [kids] if isinstance(kids, pikepdf.Dictionary) else list(kids or ())
+        if len(parts) != len(pages) or any("/StructParents" not in page for page in pages):
+            return None
+        # The document element's parent is the tree's root, which leads to every card's part.
+        del top["/P"]
+    catalog = [key for key in CATALOG_KEPT if key in document.Root]
+
+    def each() -> Iterator[bytes]:
+        for index, title in enumerate(titles):
+            alone = pikepdf.new()
+            alone.pages.append(document.pages[index])
+            if tree is not None:
+                _structure_alone(alone, document, parts[index], pages[index])
+            for key in catalog:
+                alone.Root[key] = _copied(alone, document.Root[key])
+            for key, value in document.docinfo.items():  # its creator, producer and dates
+                alone.docinfo[key] = _copied(alone, value)
+            alone.docinfo["/Title"] = title
+            written = io.BytesIO()
+            # Object streams (PDF 1.5) hold the structure's many small objects: half the size.
+            alone.save(
+                written,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            )
+            yield written.getvalue()
+
+    return each()
+
+
+def _copied(alone: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """`value`, an object of the printed document, copied for the PDF `alone`: copy_foreign
+    copies indirect objects only; a direct one (a small value of the catalog: /MarkInfo, /Lang)
+    is copied as written. (Making it indirect in the document would cost a pass over all of the
+    document's objects: 0.4 s for 100 cards.)"""
+    import pikepdf
+
+    return alone.copy_foreign(value) if value.is_indirect else pikepdf.Object.parse(value.unparse())
+
+
+def _structure_alone(
+    alone: pikepdf.Pdf, document: pikepdf.Pdf, part: pikepdf.Object, page: pikepdf.Object
+) -> None:
+    """Give the one-page PDF `alone` its page's part of the structure tree of the printed
+    `document` (the card's /Art, under a document element of one kid), with a ParentTree of the
+    page's entry alone (as key 0) and an IDTree of the part's ids."""
+    import pikepdf
+
+    tree = document.Root.StructTreeRoot
+    ids, own = _on_its_page(part, page)
+    entry = pikepdf.NumberTree(tree.ParentTree)[int(page.StructParents)]
+    if not entry.is_indirect:
+        entry = document.make_indirect(entry)
+    for number, element in enumerate(entry):
+        # Chromium gives the page's last marks, empty ones before the page break, to the next
+        # card's first elements: they are not this card's.
+        if isinstance(element, pikepdf.Dictionary) and element.objgen not in own:
+            entry[number] = None
+    top = tree.K  # the document element, cut from the root (`_split`)
+    top.K = part
+    root = alone.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, ParentTreeNextKey=1)
+    )
+    root.K = alone.copy_foreign(top)
+    root.K.P = root
+    parents = pikepdf.NumberTree.new(alone)
+    parents[0] = alone.copy_foreign(entry)
+    root.ParentTree = parents.obj
+    if ids:
+        names = pikepdf.NameTree.new(alone)
+        for name, element in sorted(ids.items()):
+            names[name] = alone.copy_foreign(element)
+        root.IDTree = names.obj
+    alone.pages[0].obj.StructParents = 0
+    alone.Root.StructTreeRoot = root
+
+
+def _on_its_page(
+    part: pikepdf.Object, page: pikepdf.Object
+) -> tuple[dict[str, pikepdf.Object], set[tuple[int, int]]]:
+    """Make each element of the structure `part` name `page` alone: what Chromium gives it on
+    another page (empty marks, before a page break) is left out, as a copy would leave its
+    marks there with no page (a reference to a page not copied is dropped). The part's elements
+    that have an id, by id, and all its elements (their object numbers)."""
+    import pikepdf
+
+    here = page.objgen
+    ids: dict[str, pikepdf.Object] = {}
+    own: set[tuple[int, int]] = set()
+    elements: list[pikepdf.Object] = [part]
+    while elements:
+        element = elements.pop()
+        own.add(element.objgen)
+        if "/ID" in element:
+            ids[str(element.ID)] = element
+        kids = element.get("/K")
+        items = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+        its_page = element.get("/Pg")
+        on_page = its_page is None or its_page.objgen == here
+        kept: list[Any] = []  # elements, marks (numbers on its page) and objects
+        for item in items:
+            if isinstance(item, pikepdf.Dictionary) and "/S" in item:  # an element
+                elements.append(item)
+                kept.append(item)
+            elif isinstance(item, pikepdf.Dictionary):  # a mark or an object, maybe elsewhere
+                where = item.get("/Pg", its_page)
+                if where is None or where.objgen == here:
+                    kept.append(item)
+            elif on_page:  # a mark on the element's page
+                kept.append(item)
+        if not on_page or len(kept) != len(items):
+            element.K = pikepdf.Array(kept)
+            element.Pg = page
+    return ids, own
 
 
 class _DevTools:
@@ -471,9 +668,8 @@ def render_each(
     plans: Iterable[tuple[str, Plan]], presentation: Presentation
 ) -> Iterator[tuple[str, bytes]]:
     """Each participant's card as a PDF of its own, as `render` prints it, by one browser for
-    the whole roster (`--split`)."""
-    pages = ((name, html.render(plan, presentation)) for name, plan in plans)
-    return print_each(pages, presentation.browser)
+    the whole roster (`--split`), which prints them many to a document (`print_each`)."""
+    return print_each(plans, presentation)
 
 
 def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[Any]) -> None:
