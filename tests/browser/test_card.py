@@ -672,6 +672,30 @@ def test_split_pdf_prints_one_by_one_the_cards_of_a_document_not_one_page_a_card
             assert visit["date"] in text, (participant, visit["code"])
 
 
+def test_split_pdf_prints_one_by_one_the_cards_of_a_document_it_cannot_split(
+    run: Run, browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document pikepdf cannot read (a browser's damaged PDF) is not split either: its cards
+    are printed one by one, not refused as an internal error."""
+    import pikepdf
+
+    def damaged(*args: object, **kwargs: object) -> pikepdf.Pdf:
+        raise pikepdf.PdfError("damaged")
+
+    monkeypatch.setattr(pikepdf, "open", damaged)
+    printed = counting_prints(monkeypatch)
+    common = ("--actuals", ACTUALS, "--today", "2025-09-29", "--site", SITE)
+    folder = tmp_path / "cards"
+    made(run, "roster", ROSTER, *common, "--format", "pdf", "--split", str(folder))
+    assert len(printed) == 2 + 5  # the two documents, then each card
+    rows = json.loads(run("roster", ROSTER, *common, "--format", "json").stdout)
+    for row in rows:
+        text = pdf_text(folder / f"{row['participant']}.pdf")
+        assert row["participant"] in text
+        for visit in row["visits"]:
+            assert visit["date"] in text, (row["participant"], visit["code"])
+
+
 def shown_characters(path: Path) -> set[str]:
     """Every character that the fonts of a PDF can show, as their ToUnicode maps give them:
     the fonts of a printed document hold the glyphs of all its pages."""

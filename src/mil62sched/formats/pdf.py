@@ -264,10 +264,10 @@ def _documents(cards: Iterable[tuple[str, Plan]]) -> Iterator[list[tuple[str, Pl
 CATALOG_KEPT = ("/MarkInfo", "/Lang", "/ViewerPreferences")
 
 
-def _split(printed: bytes, titles: Sequence[str]) -> Iterator[bytes] | None:
-    """The PDF `printed`, a document of cards, as one PDF a page (made as they are asked for),
-    page i titled `titles[i]`; None when it has not one page a title, or its tagged structure
-    not one part (an /Art: the card's <article>) a page.
+def _split(printed: bytes, titles: Sequence[str]) -> list[bytes] | None:
+    """The PDF `printed`, a document of cards, as one PDF a page, page i titled `titles[i]`;
+    None when it has not one page a title, or its tagged structure not one part (an /Art: the
+    card's <article>) a page, or pikepdf cannot read it (a damaged print).
 
     Each PDF is what printing the page's card alone gives, as a reader sees it: the page, the
     document's language and metadata, and the page's part of the structure tree as the tree of a
@@ -277,7 +277,16 @@ def _split(printed: bytes, titles: Sequence[str]) -> Iterator[bytes] | None:
     cards apart."""
     import pikepdf
 
-    document = pikepdf.open(io.BytesIO(printed))
+    try:
+        return _split_pages(pikepdf.open(io.BytesIO(printed)), titles)
+    except pikepdf.PdfError:
+        return None
+
+
+def _split_pages(document: pikepdf.Pdf, titles: Sequence[str]) -> list[bytes] | None:
+    """`_split` of a document pikepdf has read."""
+    import pikepdf
+
     pages = [page.obj for page in document.pages]
     if len(pages) != len(titles) or any("/Annots" in page for page in pages):
         return None  # a link's annotation would need its own part of the structure: none here
@@ -315,7 +324,7 @@ def _split(printed: bytes, titles: Sequence[str]) -> Iterator[bytes] | None:
             )
             yield written.getvalue()
 
-    return each()
+    return list(each())
 
 
 def _copied(alone: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
