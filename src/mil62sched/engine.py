@@ -121,7 +121,7 @@ class Planner:
         if records.actual or records.missed:
             keys = _resolve_records(chosen, slots, records, problems)
         periods = None
-        if not period_starts and _starts_as_assumed(chosen, keys, start):  # the usual
+        if not period_starts and not keys:  # the usual: the protocol's own period starts
             periods = _assumed_periods(chosen, offsets, start)
         if periods is None:
             periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
@@ -229,8 +229,7 @@ class Planner:
         """The visits of one period (its `steps`: the timeline's, or the last of them); those
         falling on or after the next period's start are dropped unless they happened, since the
         participant has moved on (into a later period, e.g. after a relapse). With `stop`, the
-        first visit after the period's last record whose protocol date is after it is the last
-        one planned (`_stops`)."""
+        first visit whose protocol date is after it is the last one planned (`_stops`)."""
         schedule, policy, name = timeline.schedule, self.policy, period.name
         blinded_schedule = schedule.blinded_name
         assumed, completion = assumed_start(period), _completion(self.protocol)
@@ -238,8 +237,6 @@ class Planner:
         # Targets count from the anchor: W1D1, or with anchor "previous" the latest actual visit.
         anchor_date, anchor_offset = period.start, _NO_DAYS
         adjust = policy.adjust
-        # The period's records not met yet: planning stops only once there are none left.
-        unmet = sum(1 for recorded, _ in keys if recorded == name) if stop is not None else 0
         for step in steps:
             code = step.code
             try:
@@ -263,7 +260,6 @@ class Planner:
             status: Status = "planned"
             actual = None
             if keys and (name, code) in keys:
-                unmet -= 1
                 actual = keys[name, code]
                 status = "missed" if actual is None else "done"
                 # History: a visit done or missed is not proposed another day, nor moved, nor
@@ -298,7 +294,7 @@ class Planner:
             visits.append(visit)
             if actual is not None and policy.anchor == "previous":
                 anchor_date, anchor_offset = actual, step.offset
-            if stop is not None and target > stop and not unmet:
+            if stop is not None and target > stop:
                 break
         return visits
 
@@ -554,16 +550,6 @@ def _assumed_periods(arm: Arm, offsets: tuple[timedelta, ...], start: date) -> l
     return periods
 
 
-def _starts_as_assumed(arm: Arm, keys: _Keyed, start: date) -> bool:
-    """Whether the records leave each period's W1D1 where `_assumed_periods` puts it: none
-    records a later period's W1D1, nor the first's on another day than `start` (`_periods`
-    refuses that)."""
-    first = arm.legs[0].period
-    return all(
-        code != W1D1 or (period == first and when == start) for (period, code), when in keys.items()
-    )
-
-
 def _periods(
     protocol: Protocol,
     arm: Arm,
@@ -770,19 +756,19 @@ def _stops(
     visit after it (visits keep their order). That visit is still planned, as the one before
     it is checked against it (`_in_order`), and then left out with the others.
 
-    Only the last periods may stop: those with no record after them (records are checked
-    against the visits still planned before them, `_check_actuals`), and each followed only
-    by periods wholly past `stop` (a later period's visit is checked against the day of the
-    last visit before it, which may be in this period). A period with records stops only after
-    its last one (`Planner._expand`), and the periods before it go whole. None: plan the whole
-    period."""
+    Only the last periods may stop: those with no record in them or after them (records are
+    checked against the visits still planned before them, `_check_actuals`), and each followed
+    only by periods wholly past `stop` (a later period's visit is checked against the day of
+    the last visit before it, which may be in this period). None: plan the whole period."""
     stops: list[date | None] = [None] * len(periods)
     recorded = {name for name, _ in keys}
     for index in range(len(periods) - 1, -1, -1):
         period = periods[index]
+        if period.name in recorded:
+            break
         stops[index] = stop
-        if period.name in recorded or period.start + timelines[index].lead <= stop:
-            break  # records or visits on or before the day: the periods before it go whole
+        if period.start + timelines[index].lead <= stop:
+            break  # this period has visits on or before the day: the ones before it go whole
     return stops
 
 
