@@ -169,11 +169,10 @@ def test_a_plan_until_a_day_before_its_start_keeps_only_what_happened() -> None:
 
 
 @pytest.mark.parametrize("until", [date(2025, 8, 25), date(2025, 9, 10)])
-def test_a_plan_until_a_day_plans_its_period_as_far_as_its_last_record(until: date) -> None:
+def test_a_plan_until_a_day_keeps_a_record_dated_after_it(until: date) -> None:
     # phase3 from Monday 2025-08-18: RCP W1D1 done on its day, W3D1 (+14 = 2025-09-01) done on
-    # 09-02, a day late. A period with records stops only after the last of them: W3D1 is
-    # kept (with W1D1) even when the day is before it, and nothing else is dated by 09-10
-    # (W25D1 is +168 = 2026-02-02).
+    # 09-02, a day late. Both are kept, W3D1 even when the day is before it, and nothing else
+    # is dated by 09-10 (W25D1 is +168 = 2026-02-02).
     records = Records(
         {VisitKey(engine.W1D1, "RCP"): date(2025, 8, 18),
          VisitKey(VisitCode.parse("W3D1"), "RCP"): date(2025, 9, 2)},
