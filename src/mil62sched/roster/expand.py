@@ -25,11 +25,11 @@ from mil62sched.model.protocol import Protocol
 from mil62sched.roster.files import (
     ActualLines,
     Enrolment,
-    Participants,
     RowError,
     read_actuals,
     read_roster,
 )
+from mil62sched.roster.participants import Participants
 
 
 @dataclass

@@ -51,6 +51,7 @@ from mil62sched.parse import (
     runaway,
     runaway_quote,
 )
+from mil62sched.roster.participants import Participants
 from mil62sched.sheets import CellError, RowReader, is_workbook, open_sheet
 
 ROSTER_REQUIRED = ("participant", "arm", "start")
@@ -113,43 +114,6 @@ def open_table(path: Path, columns: Collection[str], reading: Reading) -> Iterat
         return
     with open_csv(path, reading) as stream:
         yield csv.reader(input_lines(stream, path.name))
-
-
-class Participants:
-    """The participant IDs seen so far in a roster, compared ignoring case (P1 and p1 would clash
-    as file names on Windows and macOS): each casefolded ID with the line and spelling of the
-    first row that named it. A dict lookup a row, so duplicates cost nothing extra. The usual
-    spelling, in capitals (CT303-0042), is the casefolded ID's upper case and is not kept: the
-    set grows with the roster, and each string kept costs about 64 bytes a participant.
-
-    >>> seen = Participants()
-    >>> seen.add("CT303-0042", 2)
-    >>> seen.add("p7", 3)
-    >>> seen.first("ct303-0042"), seen.first("P7"), seen.first("CT303-0043")
-    ((2, 'CT303-0042'), (3, 'p7'), None)
-    """
-
-    def __init__(self) -> None:
-        self._lines: dict[str, int] = {}  # casefolded ID -> line of the first row naming it
-        # casefolded ID -> the ID as that row spelt it, when not the casefolded ID's upper case
-        self._spellings: dict[str, str] = {}
-
-    def add(self, participant: str, line: int) -> None:
-        """Remember a participant, unless an earlier row named them already."""
-        key = participant.casefold()
-        if key not in self._lines:
-            self._lines[key] = line
-            if participant != key.upper():
-                self._spellings[key] = participant
-
-    def first(self, participant: str) -> tuple[int, str] | None:
-        """The line and spelling of the first row naming `participant`, if any."""
-        key = participant.casefold()
-        line = self._lines.get(key)
-        return None if line is None else (line, self._spellings.get(key) or key.upper())
-
-    def __contains__(self, participant: object) -> bool:
-        return isinstance(participant, str) and participant.casefold() in self._lines
 
 
 def read_roster(
