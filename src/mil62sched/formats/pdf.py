@@ -304,27 +304,26 @@ def _split_pages(document: pikepdf.Pdf, titles: Sequence[str]) -> list[bytes] | 
         del top["/P"]
     catalog = [key for key in CATALOG_KEPT if key in document.Root]
 
-    def each() -> Iterator[bytes]:
-        for index, title in enumerate(titles):
-            alone = pikepdf.new()
-            alone.pages.append(document.pages[index])
-            if tree is not None:
-                _structure_alone(alone, document, parts[index], pages[index])
-            for key in catalog:
-                alone.Root[key] = _copied(alone, document.Root[key])
-            for key, value in document.docinfo.items():  # its creator, producer and dates
-                alone.docinfo[key] = _copied(alone, value)
-            alone.docinfo["/Title"] = title
-            written = io.BytesIO()
-            # Object streams (PDF 1.5) hold the structure's many small objects: half the size.
-            alone.save(
-                written,
-                object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            )
-            yield written.getvalue()
-
-    return list(each())
+    files = []
+    for index, title in enumerate(titles):
+        alone = pikepdf.new()
+        alone.pages.append(document.pages[index])
+        if tree is not None:
+            _structure_alone(alone, document, parts[index], pages[index])
+        for key in catalog:
+            alone.Root[key] = _copied(alone, document.Root[key])
+        for key, value in document.docinfo.items():  # its creator, producer and dates
+            alone.docinfo[key] = _copied(alone, value)
+        alone.docinfo["/Title"] = title
+        written = io.BytesIO()
+        # Object streams (PDF 1.5) hold the structure's many small objects: half the size.
+        alone.save(
+            written,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        )
+        files.append(written.getvalue())
+    return files
 
 
 def _copied(alone: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
