@@ -212,14 +212,6 @@ def untracked_fields(untracked: Untracked) -> dict[str, Any]:
     }
 
 
-def untracked_row(untracked: Untracked) -> dict[str, Any]:
-    """A participant with no recorded visit as an agenda line of the CSV (and workbook): who,
-    and the flag `untracked`; the visit's columns empty (issue 16)."""
-    from mil62sched.model.agenda import UNTRACKED  # not on a plan's way: it loads no agenda
-
-    return {**_NO_VISIT, **untracked_fields(untracked), "flags": [UNTRACKED]}
-
-
 def agenda_document(agenda: Agenda) -> dict[str, Any]:
     """The agenda as JSON-ready values."""
     return {
@@ -237,5 +229,11 @@ def agenda_document(agenda: Agenda) -> dict[str, Any]:
 
 def agenda_lines(agenda: Agenda) -> list[dict[str, Any]]:
     """The agenda's CSV (and workbook) lines as plain values: a line per participant with
-    no recorded visit first (flag `untracked`), then a line per visit."""
-    return [untracked_row(u) for u in agenda.untracked] + [agenda_fields(i) for i in agenda.items]
+    no recorded visit first, their visit's columns empty and the flag `untracked` (issue 16),
+    then a line per visit."""
+    from mil62sched.model.agenda import UNTRACKED  # not on a plan's way: it loads no agenda
+
+    return [
+        {**_NO_VISIT, **untracked_fields(untracked), "flags": [UNTRACKED]}
+        for untracked in agenda.untracked
+    ] + [agenda_fields(item) for item in agenda.items]
