@@ -24,17 +24,27 @@ def model(named: list[tuple[str, int]]) -> dict[str, tuple[int, str]]:
     return first
 
 
+def answer(expected: dict[str, tuple[int, str]], participant: str) -> tuple[int, str] | None:
+    """What `first` (and `add`, of an ID named before) gives: the line and the spelling, which
+    is the casefolded ID's upper case when the row spelt it so."""
+    want = expected.get(participant.casefold())
+    if want is None:
+        return None
+    line, spelling = want
+    upper = participant.casefold().upper()
+    return line, spelling if spelling != upper else upper
+
+
 def check(named: list[tuple[str, int]], asked: list[str]) -> None:
     seen = Participants()
+    so_far: dict[str, tuple[int, str]] = {}
     for participant, line in named:
-        seen.add(participant, line)
+        # Adding an ID named before gives that row's line and spelling, and changes nothing.
+        assert seen.add(participant, line) == answer(so_far, participant), participant
+        so_far.setdefault(participant.casefold(), (line, participant))
     expected = model(named)
     for participant in [p for p, _ in named] + asked:
-        want = expected.get(participant.casefold())
-        if want is not None:
-            line, spelling = want
-            upper = participant.casefold().upper()
-            want = (line, spelling if spelling != upper else upper)
+        want = answer(expected, participant)
         assert seen.first(participant) == want, participant
         assert (participant in seen) == (want is not None)
 

@@ -154,7 +154,7 @@ def read_roster(
                 participants.add(named, line)
                 yield RowError(path.name, line, exc.message(), named)
                 continue
-            earlier = participants.first(enrolment.participant)
+            earlier = participants.add(enrolment.participant, line)
             if earlier is not None:
                 first, spelling = earlier
                 again = msg(
@@ -174,7 +174,6 @@ def read_roster(
                     )
                 yield RowError(path.name, line, again, enrolment.participant)
                 continue
-            participants.add(enrolment.participant, line)
             yield enrolment
 
 

@@ -26,8 +26,8 @@ class Participants:
     itself, never only its hash.
 
     >>> seen = Participants()
-    >>> seen.add("CT303-0042", 2)
-    >>> seen.add("p7", 3)
+    >>> seen.add("CT303-0042", 2), seen.add("p7", 3), seen.add("ct303-0042", 9)
+    (None, None, (2, 'CT303-0042'))
     >>> seen.first("ct303-0042"), seen.first("P7"), seen.first("CT303-0043")
     ((2, 'CT303-0042'), (3, 'p7'), None)
     """
@@ -44,14 +44,15 @@ class Participants:
         # case (rare)
         self._spellings: dict[str, str] = {}
 
-    def add(self, participant: str, line: int) -> None:
-        """Remember a participant, unless an earlier row named them already."""
+    def add(self, participant: str, line: int) -> tuple[int, str] | None:
+        """Remember a participant named on `line`, unless an earlier row named them already:
+        then that row's line and spelling (as `first` gives them), and nothing changes."""
         key = participant.casefold()
         encoded = key.encode()
         hashed = _hash(encoded) & _LOW
         slot, found = self._find(encoded, hashed)
         if found != _EMPTY:
-            return
+            return self._first(key, found)
         self._slots[slot] = len(self._lines)
         self._text += encoded
         self._ends.append(len(self._text))
@@ -61,14 +62,17 @@ class Participants:
             self._spellings[key] = participant
         if 2 * len(self._lines) > len(self._slots):
             self._grow()
+        return None
 
     def first(self, participant: str) -> tuple[int, str] | None:
         """The line and spelling of the first row naming `participant`, if any."""
         key = participant.casefold()
         encoded = key.encode()
         _, found = self._find(encoded, _hash(encoded) & _LOW)
-        if found == _EMPTY:
-            return None
+        return None if found == _EMPTY else self._first(key, found)
+
+    def _first(self, key: str, found: int) -> tuple[int, str]:
+        """The line and spelling of the ID `key` (casefolded), at position `found`."""
         return self._lines[found], self._spellings.get(key) or key.upper()
 
     def __contains__(self, participant: object) -> bool:
