@@ -139,9 +139,12 @@ class Planner:
             timelines, periods, next_starts, stops, skips, strict=True
         ):
             steps = timeline.steps[skip:] if skip else timeline.steps
-            if steps:
-                visits += self._expand(timeline, steps, period, next_start, escalate_from,
-                                       window, keys, stop)  # fmt: skip
+            if not steps:
+                continue
+            if not visits and stop is not None and _past(period, timeline, skip, stop):
+                break  # an agenda's untracked participant with nothing due by its last day
+            visits += self._expand(timeline, steps, period, next_start, escalate_from,
+                                   window, keys, stop)  # fmt: skip
         if any(map(_PROPOSED, visits)):  # a date is true, None false
             visits = _in_order(visits, _completion(protocol))
         if keys:  # else no actual date to check
@@ -770,6 +773,16 @@ def _stops(
         if period.start + timelines[index].lead <= stop:
             break  # this period has visits on or before the day: the ones before it go whole
     return stops
+
+
+def _past(period: Period, timeline: _Timeline, skip: int, stop: date) -> bool:
+    """Whether, when nothing is planned yet, nothing of a plan from this period on can be dated
+    on or before the day `stop` stands for (`Planner._stop`): the period's first visit still
+    to plan (step `skip`) has its protocol date past `stop`, and so has every visit after it,
+    the period's own (in order) and every later period's (a period stops only when those after
+    it are wholly past `stop`: `_stops`). No visit is planned before them to be checked
+    against them (`_in_order`)."""
+    return period.start.toordinal() + timeline.days[skip] > stop.toordinal()
 
 
 def _check_actuals(

@@ -346,3 +346,53 @@ def test_a_plan_from_a_day_keeps_what_a_later_period_is_checked_against(tmp_path
     ]
     part = planner.plan("both", date(2025, 9, 15), period_starts=starts, since=date(2025, 10, 2))
     assert list(part.visits) == list(whole.visits[2:])
+
+
+BEFORE_THE_NEXT = """
+[[schedules]]
+name = "close"
+title = "Close"
+period = "A"
+masking = "open-label"
+visits = ["W1D1", "W2D1"]
+window = [0, 6]
+windows = { W1D1 = "none" }
+treatment = "mil62-500"
+cites = "made up"
+
+[[schedules]]
+name = "next"
+title = "Next"
+period = "B"
+masking = "open-label"
+visits = ["W1D1"]
+treatment = "mil62-1000"
+cites = "made up"
+
+[[journeys]]
+name = "both"
+title = "Both"
+masking = "open-label"
+legs = ["close", "next"]
+starts = { B = "W2D1" }
+cites = "made up"
+"""
+
+
+def test_a_plan_until_a_day_plans_the_next_period_a_proposal_is_checked_against(
+    tmp_path: Path,
+) -> None:
+    # Period A: W1D1 Friday 2025-09-26, W2D1 Friday 10-03 in China's National Day holiday
+    # (October 1-8, 2025), with a window of 0/+6 days: its nearest working day, Thursday 10-09,
+    # is after period B's W1D1, Monday 10-06 (a W1D1 is never moved), so W2D1 is not moved and
+    # stays on 10-03. A plan until 10-03 must say so: B's W1D1, after that day, is still planned.
+    planner = adjusting(tmp_path, BEFORE_THE_NEXT)
+    starts = {"B": date(2025, 10, 6)}
+    whole = planner.plan("both", date(2025, 9, 26), period_starts=starts)
+    assert [(v.period, str(v.code), v.date, v.proposed) for v in whole.visits] == [
+        ("A", "W1D1", date(2025, 9, 26), None),
+        ("A", "W2D1", date(2025, 10, 3), None),
+        ("B", "W1D1", date(2025, 10, 6), None),
+    ]
+    part = planner.plan("both", date(2025, 9, 26), period_starts=starts, until=date(2025, 10, 3))
+    assert list(part.visits) == list(whole.visits[:2])
