@@ -176,10 +176,12 @@ def read_candidates(path: Path, reading: Reading) -> tuple[list[Candidate], list
             raise missing_column(path.name, "item", CANDIDATE_COLUMNS)
 
     with open_table(path, CANDIDATE_COLUMNS, reading) as reader:
-        for line, row in table_rows(path, reader, reading, CANDIDATE_REQUIRED, check):
-            if isinstance(row, RowError):
-                errors.append(row)
+        rows = table_rows(path, reader, reading, CANDIDATE_COLUMNS, CANDIDATE_REQUIRED, check)
+        for line, cells in rows:
+            if isinstance(cells, RowError):
+                errors.append(cells)
                 continue
+            row = dict(zip(CANDIDATE_COLUMNS, cells, strict=True))
             try:
                 _add_row(people, line, row)
             except Mil62schedError as exc:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import operator
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -141,7 +142,7 @@ def read_roster(
                 )
 
     with open_table(path, columns, reading) as reader:
-        for line, row in table_rows(path, reader, reading, ROSTER_REQUIRED, check):
+        for line, row in table_rows(path, reader, reading, columns, ROSTER_REQUIRED, check):
             if isinstance(row, RowError):
                 if row.participant:
                     participants.add(row.participant, line)
@@ -150,7 +151,7 @@ def read_roster(
             try:
                 enrolment = _enrolment(line, row, protocol, starts)
             except Mil62schedError as exc:
-                named = row["participant"].strip()
+                named = row[0].strip()  # the participant column comes first (`roster_columns`)
                 participants.add(named, line)
                 yield RowError(path.name, line, exc.message(), named)
                 continue
@@ -201,34 +202,36 @@ def read_actuals(
     known: dict[str, str] = {}
     # Each date as typed -> the day: a file repeats a few thousand days, parsed once each.
     dates: dict[str, date] = {}
-    with open_table(path, ACTUALS_REQUIRED + ACTUALS_OPTIONAL, reading) as reader:
-        for line, row in table_rows(path, reader, reading, ACTUALS_REQUIRED):
+    columns = ACTUALS_REQUIRED + ACTUALS_OPTIONAL
+    with open_table(path, columns, reading) as reader:
+        for line, row in table_rows(path, reader, reading, columns, ACTUALS_REQUIRED):
             if isinstance(row, RowError):
                 errors.append(row)
                 continue
+            named, code, day, status_cell = row
             try:
-                typed = row["participant"].strip()
+                typed = named.strip()
                 participant = known.get(typed)
                 if participant is None:
                     check_participant(typed)
                     participant = spelling.setdefault(typed.casefold(), typed)
                     known[typed] = participant
-                key = _visit_key(row["code"])
-                status = (row.get("status") or "done").strip().lower()
+                key = _visit_key(code)
+                status = (status_cell or "done").strip().lower()
                 if status not in STATUSES:
                     raise UsageError(
                         msg(
                             N_("invalid {what} {value!r}: use {names}"),
                             what=Keyword("status"),
-                            value=row["status"],
+                            value=status_cell,
                             names=Listing(keywords(STATUSES), "or"),
                         )
                     )
                 when = None
-                if status == "done" or row["date"].strip():
-                    when = dates.get(row["date"])
+                if status == "done" or day.strip():
+                    when = dates.get(day)
                     if when is None:
-                        when = dates[row["date"]] = parse_file_date(row["date"])
+                        when = dates[day] = parse_file_date(day)
             except UsageError as exc:
                 errors.append(RowError(path.name, line, exc.message()))
                 continue
@@ -274,23 +277,23 @@ def roster_columns(protocol: Protocol) -> tuple[str, ...]:
 
 
 def _enrolment(
-    line: int, row: dict[str, str], protocol: Protocol, starts: dict[str, str]
+    line: int, row: tuple[str, ...], protocol: Protocol, starts: dict[str, str]
 ) -> Enrolment:
-    arm = protocol.arm(row["arm"])
+    """A roster row's cells, in the order of `roster_columns`, as an Enrolment."""
+    participant, arm_name, start, escalate, *period_cells, window, amended_on = row
+    arm = protocol.arm(arm_name)
     period_starts = []
-    for column, period in starts.items():
-        given = (row.get(column) or "").strip()
+    for (column, period), cell in zip(starts.items(), period_cells, strict=True):
+        given = cell.strip()
         if given:
             named = later_period(protocol, arm, period, field=column)
             period_starts.append((named, parse_file_date(given, column_date(column))))
-    escalate = (row.get("escalate_at") or "").strip()
-    window = (row.get("window") or "").strip()
-    amended_on = (row.get("amended_on") or "").strip()
+    escalate, window, amended_on = escalate.strip(), window.strip(), amended_on.strip()
     return Enrolment(
         line=line,
-        participant=check_participant(row["participant"].strip()),
+        participant=check_participant(participant.strip()),
         arm=arm.name,
-        start=parse_file_date(row["start"], column_date("start")),
+        start=parse_file_date(start, column_date("start")),
         escalate_at=VisitCode.parse(escalate) if escalate else None,
         period_starts=tuple(period_starts),
         window=_window(window) if window else None,
@@ -315,11 +318,14 @@ def table_rows(
     path: Path,
     reader: RowReader,
     reading: Reading,
+    wanted: tuple[str, ...],
     required: tuple[str, ...],
     check: Callable[[list[str]], None] | None = None,
-) -> Iterator[tuple[int, dict[str, str] | RowError]]:
-    """(line, cells by column) for each data row, or a RowError; blank rows are skipped. The
-    lines of a workbook are its sheet's rows. `check` may refuse the header's column names."""
+) -> Iterator[tuple[int, tuple[str, ...] | RowError]]:
+    """(line, the cells of the `wanted` columns, in that order, "" where the file has no such
+    column) for each data row, or a RowError; blank rows are skipped. The lines of a workbook
+    are its sheet's rows. The `required` columns are among the `wanted` ones. `check` may
+    refuse the header's column names."""
     try:
         header = next(reader, None)
     except UnicodeDecodeError:
@@ -347,8 +353,12 @@ def table_rows(
         raise missing_column(path.name, missing[0], required)
     if check is not None:
         check(columns)
-    filled = [name for name in required if name != "date"]  # a missed visit may have no date
     width = len(columns)
+    # A row's cells are picked by position, cheaper than a dict a row (an actuals file has
+    # hundreds of thousands): a column the file lacks is an empty cell put after the last one.
+    pick = operator.itemgetter(*[columns.index(n) if n in columns else width for n in wanted])
+    # A missed visit may have no date.
+    filled = [(at, name) for at, name in enumerate(wanted) if name in required and name != "date"]
     while True:
         # A quoted cell may hold line breaks: a row is reported at the line it starts on.
         first = reader.line_num + 1
@@ -382,9 +392,9 @@ def table_rows(
                 )  # fmt: skip
                 continue
             cells = cells + [""] * (width - len(cells))
-        row = dict(zip(columns, cells, strict=False))
-        for name in filled:
-            if not row[name].strip():
+        row: tuple[str, ...] = pick([*cells, ""])
+        for at, name in filled:
+            if not row[at].strip():
                 yield (
                     first,
                     RowError(path.name, first, msg(N_("empty {name!r}"), name=name),
