@@ -124,7 +124,9 @@ class Planner:
         if not period_starts and not keys:  # the usual: the protocol's own period starts
             periods = _assumed_periods(chosen, offsets, start)
         if periods is None:
-            periods = _periods(protocol, chosen, start, period_starts or {}, keys, problems)
+            periods = _periods(
+                protocol, chosen, offsets, start, period_starts or {}, keys, problems
+            )
         if not self._fits(periods, timelines, window):
             _check_fits(chosen, periods, timelines, window)  # refuses, saying why
         stop = None if until is None else self._stop(until, window)
@@ -556,12 +558,14 @@ def _assumed_periods(arm: Arm, offsets: tuple[timedelta, ...], start: date) -> l
 def _periods(
     protocol: Protocol,
     arm: Arm,
+    offsets: tuple[timedelta, ...],
     start: date,
     given: Mapping[str, date],
     keys: _Keyed,
     problems: list[RecordError],
 ) -> list[Period]:
-    """Each period's W1D1: the start, a given date, a recorded W1D1, or the protocol default.
+    """Each period's W1D1: the start, a given date, a recorded W1D1, or the protocol default
+    (`offsets` after the previous one's, as `Planner._arm` works them out).
 
     A recorded W1D1 that contradicts its period's start goes to `problems` and is set aside."""
     by_period: dict[str, date] = {}  # by the arm's own names of its periods
@@ -594,10 +598,9 @@ def _periods(
         )
         del keys[first.period, W1D1]
     periods = [Period(first.period, first.schedule, start, assumed=False)]
-    for leg in arm.legs[1:]:
+    for leg, offset in zip(arm.legs[1:], offsets[1:], strict=True):
         previous = periods[-1]
         assert leg.starts_at is not None  # the protocol loader requires it for later legs
-        offset = timedelta(days=leg.starts_at.study_day - 1)
         recorded = keys.get((leg.period, W1D1))
         chosen = given.get(leg.period)
         problem = None
