@@ -356,6 +356,7 @@ def table_rows(
     width = len(columns)
     # A row's cells are picked by position, cheaper than a dict a row (an actuals file has
     # hundreds of thousands): a column the file lacks is an empty cell put after the last one.
+    assert len(wanted) > 1  # itemgetter of one position gives the cell itself, not a tuple
     pick = operator.itemgetter(*[columns.index(n) if n in columns else width for n in wanted])
     # A missed visit may have no date.
     filled = [(at, name) for at, name in enumerate(wanted) if name in required and name != "date"]
