@@ -148,6 +148,32 @@ def test_read_roster_gives_enrolments_with_their_line_numbers(tmp_path: Path) ->
     ]
 
 
+def test_read_roster_and_actuals_take_their_columns_in_any_order(tmp_path: Path) -> None:
+    # The same rows as the two tests around this one, with the columns shuffled, one the tool
+    # does not know (note) and an optional one left out: cells are picked by the header's names.
+    roster = write(
+        tmp_path / "roster.csv",
+        "Window,note,olp_start,start,ARM,participant\n"
+        "3,first,,2025-01-06,phase1b-500,P1\n"
+        '"1,3",,,2025-01-07,phase3-ocp,P2\n'
+        ",x,2025-12-31,2025-01-08,phase3,P3\n",
+    )
+    assert list(read_roster(roster, TRIAL, Reading())) == [
+        Enrolment(2, "P1", "phase1b-500", D("2025-01-06"), None, (), Window(3, 3)),
+        Enrolment(3, "P2", "phase3-olp", D("2025-01-07"), None, (), Window(1, 3)),
+        Enrolment(4, "P3", "phase3", D("2025-01-08"), None, (("OLP", D("2025-12-31")),), None),
+    ]
+    actuals = write(
+        tmp_path / "actuals.csv",
+        "status,date,note,participant,code\nmissed,,,P1,W25D1\n,2025-01-06,,P1,W1D1\n",
+    )
+    records, lines, bad = read_actuals(actuals, Reading())
+    w1d1, w25d1 = VisitKey(VisitCode(1, 1)), VisitKey(VisitCode(25, 1))
+    assert dict(records["P1"].actual) == {w1d1: D("2025-01-06")}
+    assert records["P1"].missed == frozenset({w25d1})
+    assert (lines, bad) == ({"P1": {w25d1: 2, w1d1: 3}}, [])
+
+
 def test_read_roster_bad_row_after_a_multiline_row_has_its_own_line(tmp_path: Path) -> None:
     roster = write(
         tmp_path / "roster.csv",
