@@ -396,3 +396,25 @@ def test_a_plan_until_a_day_plans_the_next_period_a_proposal_is_checked_against(
     ]
     part = planner.plan("both", date(2025, 9, 26), period_starts=starts, until=date(2025, 10, 3))
     assert list(part.visits) == list(whole.visits[:2])
+
+
+BEFORE_THE_NEXT_PLANNER = adjusting(Path(tempfile.mkdtemp()), BEFORE_THE_NEXT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(date(2021, 1, 1), date(2027, 12, 31)),
+    gap=st.integers(1, 10),
+    shift=st.integers(-2, 2),
+)
+def test_a_plan_until_a_day_near_the_next_period_is_the_whole_plan_up_to_it(
+    start: date, gap: int, shift: int
+) -> None:
+    # BEFORE_THE_NEXT's A W2D1 (start + 7, window 0/+6) just before B's W1D1 (`gap` days on),
+    # whatever closes the site: a proposal of W2D1 is often withdrawn because of B's W1D1, which
+    # a plan until a day near W2D1's must still plan.
+    starts = {"B": start + timedelta(7 + gap)}
+    whole = BEFORE_THE_NEXT_PLANNER.plan("both", start, period_starts=starts)
+    until = start + timedelta(7 + shift)
+    part = BEFORE_THE_NEXT_PLANNER.plan("both", start, period_starts=starts, until=until)
+    assert list(part.visits) == [v for v in whole.visits if v.date <= until]
