@@ -672,14 +672,6 @@ def render(plan: Plan, presentation: Presentation = PLAIN) -> bytes:
     return print_pdf(html.render(plan, presentation), presentation.browser)
 
 
-def render_each(
-    plans: Iterable[tuple[str, Plan]], presentation: Presentation
-) -> Iterator[tuple[str, bytes]]:
-    """Each participant's card as a PDF of its own, as `render` prints it, by one browser for
-    the whole roster (`--split`), which prints them many to a document (`print_each`)."""
-    return print_each(plans, presentation)
-
-
 def write_roster(plans: Iterable[Plan], presentation: Presentation, stream: IO[Any]) -> None:
     """Every participant's card in one PDF, one card per page."""
     page = io.StringIO()
@@ -697,7 +689,7 @@ FORMAT = Format(
     extensions=(".pdf",),
     render=render,
     write_roster=write_roster,
-    render_each=render_each,
+    render_each=print_each,
     render_agenda=render_agenda,
     named=True,
     printed=True,
