@@ -143,7 +143,7 @@ class Planner:
             steps = timeline.steps[skip:] if skip else timeline.steps
             if not steps:
                 continue
-            if not visits and stop is not None and _past(period, timeline, skip, stop):
+            if not keys and not visits and stop is not None and _past(period, timeline, skip, stop):
                 break  # an agenda's untracked participant with nothing due by its last day
             visits += self._expand(timeline, steps, period, next_start, escalate_from,
                                    window, keys, stop)  # fmt: skip
@@ -234,7 +234,8 @@ class Planner:
         """The visits of one period (its `steps`: the timeline's, or the last of them); those
         falling on or after the next period's start are dropped unless they happened, since the
         participant has moved on (into a later period, e.g. after a relapse). With `stop`, the
-        first visit whose protocol date is after it is the last one planned (`_stops`)."""
+        first visit after the period's last record whose protocol date is after it is the last
+        one planned (`_stops`)."""
         schedule, policy, name = timeline.schedule, self.policy, period.name
         blinded_schedule = schedule.blinded_name
         assumed, completion = assumed_start(period), _completion(self.protocol)
@@ -242,6 +243,8 @@ class Planner:
         # Targets count from the anchor: W1D1, or with anchor "previous" the latest actual visit.
         anchor_date, anchor_offset = period.start, _NO_DAYS
         adjust = policy.adjust
+        # The period's records not met yet: planning stops only once there are none left.
+        unmet = sum(1 for recorded, _ in keys if recorded == name) if stop is not None else 0
         for step in steps:
             code = step.code
             try:
@@ -265,6 +268,7 @@ class Planner:
             status: Status = "planned"
             actual = None
             if keys and (name, code) in keys:
+                unmet -= 1
                 actual = keys[name, code]
                 status = "missed" if actual is None else "done"
                 # History: a visit done or missed is not proposed another day, nor moved, nor
@@ -299,7 +303,7 @@ class Planner:
             visits.append(visit)
             if actual is not None and policy.anchor == "previous":
                 anchor_date, anchor_offset = actual, step.offset
-            if stop is not None and target > stop:
+            if stop is not None and target > stop and not unmet:
                 break
         return visits
 
@@ -762,29 +766,30 @@ def _stops(
     visit after it (visits keep their order). That visit is still planned, as the one before
     it is checked against it (`_in_order`), and then left out with the others.
 
-    Only the last periods may stop: those with no record in them or after them (records are
-    checked against the visits still planned before them, `_check_actuals`), and each followed
-    only by periods wholly past `stop` (a later period's visit is checked against the day of
-    the last visit before it, which may be in this period). None: plan the whole period."""
+    Only the last periods may stop: those with no record after them (records are checked
+    against the visits still planned before them, `_check_actuals`), and each followed only
+    by periods wholly past `stop` (a later period's visit is checked against the day of the
+    last visit before it, which may be in this period). A period with records stops only after
+    its last one (`Planner._expand`), and the periods before it go whole. None: plan the whole
+    period."""
     stops: list[date | None] = [None] * len(periods)
     recorded = {name for name, _ in keys}
     for index in range(len(periods) - 1, -1, -1):
         period = periods[index]
-        if period.name in recorded:
-            break
         stops[index] = stop
-        if period.start + timelines[index].lead <= stop:
-            break  # this period has visits on or before the day: the ones before it go whole
+        if period.name in recorded or period.start + timelines[index].lead <= stop:
+            break  # records or visits on or before the day: the periods before it go whole
     return stops
 
 
 def _past(period: Period, timeline: _Timeline, skip: int, stop: date) -> bool:
-    """Whether, when nothing is planned yet, nothing of a plan from this period on can be dated
-    on or before the day `stop` stands for (`Planner._stop`): the period's first visit still
-    to plan (step `skip`) has its protocol date past `stop`, and so has every visit after it,
-    the period's own (in order) and every later period's (a period stops only when those after
-    it are wholly past `stop`: `_stops`). No visit is planned before them to be checked
-    against them (`_in_order`)."""
+    """Whether, when nothing is recorded or planned yet, nothing of a plan from this period on
+    can be dated on or before the day `stop` stands for (`Planner._stop`): the period's first
+    visit still to plan (step `skip`) has its protocol date past `stop`, and so has every visit
+    after it, the period's own (in order) and every later period's (a period stops only when
+    those after it are wholly past `stop`: `_stops`). No visit is planned before them to be
+    checked against them (`_in_order`), and no record is left unchecked (a recorded period
+    stops only after its last record)."""
     return period.start.toordinal() + timeline.days[skip] > stop.toordinal()
 
 
