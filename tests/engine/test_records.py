@@ -21,7 +21,7 @@ import pytest
 from typer.testing import Result
 
 from mil62sched import engine, protocol
-from mil62sched.errors import UsageError
+from mil62sched.errors import RecordError, UsageError
 from mil62sched.model.codes import VisitCode
 from mil62sched.model.plan import Policy, Records, Visit, VisitKey
 from mil62sched.model.protocol import Window
@@ -270,6 +270,24 @@ def test_actual_the_day_after_the_start_is_accepted() -> None:
 def test_unknown_visit_is_refused() -> None:
     with pytest.raises(UsageError, match=r"--actual W9D1: not an infusion visit of phase3-rcp"):
         rcp(actual={"W9D1": "2024-03-01"})
+
+
+@pytest.mark.parametrize(
+    ("done", "missed"),
+    [
+        (key("W3D1"), key("D15")),
+        (key("W3D1", "RCP"), key("w3d1", "rcp")),
+        (key("W3D1"), key("W3D1", "RCP")),
+        (key("D15", "Rcp"), key("W3D1")),
+    ],
+)
+def test_a_visit_recorded_done_and_missed_is_refused(done: VisitKey, missed: VisitKey) -> None:
+    # W3D1 is study day 15 (D15) of RCP, phase3-rcp's one period, which a record may name in
+    # any case or leave out: each pair names the one visit twice.
+    records = Records({done: D("2024-01-15")}, frozenset({missed}))
+    policy = Policy(today=D(TODAY))
+    with pytest.raises(RecordError, match=r"the visit is recorded twice \(done and missed\?\)"):
+        engine.plan(TRIAL, "phase3-rcp", D("2024-01-01"), records=records, policy=policy)
 
 
 # --- CLI ----------------------------------------------------------------------------------------
