@@ -460,8 +460,14 @@ def _check_escalation(
 _Keyed = dict[tuple[str, VisitCode], "date | None"]  # (period, code) -> actual date, None = missed
 
 
-# (period casefolded, or None when a record names none; code) -> the arm's periods it matches
-_Slots = dict[tuple["str | None", VisitCode], tuple[str, ...]]
+class _Slots(NamedTuple):
+    """Where a record may belong in an arm (`_slots`)."""
+
+    # (period casefolded, or None when a record names none; code) -> the arm's periods it matches
+    matches: dict[tuple[str | None, VisitCode], tuple[str, ...]]
+    # A record named as the protocol spells its period, or with none, that has one place: that
+    # place (the usual record, found in one lookup)
+    places: dict[VisitKey, tuple[str, VisitCode]]
 
 
 def _slots(arm: Arm) -> _Slots:
@@ -474,7 +480,24 @@ def _slots(arm: Arm) -> _Slots:
                 periods = found.setdefault((period, code), [])
                 if leg.period not in periods:
                     periods.append(leg.period)
-    return {slot: tuple(periods) for slot, periods in found.items()}
+    places = {
+        VisitKey(code, named): (periods[0], code)
+        for leg in arm.legs
+        for named in (leg.period, None)
+        for code in leg.schedule.visits
+        if len(periods := found[_casefolded(named), code]) == 1
+    }
+    return _Slots({slot: tuple(periods) for slot, periods in found.items()}, places)
+
+
+def _matches(slots: _Slots, key: VisitKey) -> tuple[str, ...]:
+    """The arm's periods a record `key` may belong in. A period is named ignoring case
+    (`ole:w3d1`), whatever case the protocol gives it."""
+    return slots.matches.get((_casefolded(key.period), key.code), ())
+
+
+def _casefolded(period: str | None) -> str | None:
+    return None if period is None else period.casefold()
 
 
 def _resolve_records(
@@ -486,13 +509,16 @@ def _resolve_records(
     if not records.actual and not records.missed:
         return resolved
     entries: list[tuple[VisitKey, date | None]] = [*records.actual.items()]
-    entries += [(key, None) for key in sorted(records.missed, key=str)]
+    if records.missed:
+        entries += [(key, None) for key in sorted(records.missed, key=str)]
     for key, when in entries:
-        # A period is named ignoring case (`ole:w3d1`), whatever case the protocol gives it.
-        period = None if key.period is None else key.period.casefold()
-        matches = slots.get((period, key.code), ())
+        place = slots.places.get(key)
+        if place is not None and place not in resolved:
+            resolved[place] = when  # the usual record: one place, met once, in one lookup
+            continue
+        matches = _matches(slots, key)  # its period in another case, or not in one place
         if len(matches) == 1 and (matches[0], key.code) not in resolved:
-            resolved[matches[0], key.code] = when  # the usual case: one place, met once
+            resolved[matches[0], key.code] = when
             continue
         source = "missed" if when is None else "actual"
 
