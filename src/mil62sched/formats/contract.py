@@ -3,7 +3,7 @@ line, in one place so csv, json and xlsx-like outputs agree (documented in the R
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -227,13 +227,14 @@ def agenda_document(agenda: Agenda) -> dict[str, Any]:
     }
 
 
-def agenda_lines(agenda: Agenda) -> list[dict[str, Any]]:
+def agenda_lines(agenda: Agenda) -> Iterator[dict[str, Any]]:
     """The agenda's CSV (and workbook) lines as plain values: a line per participant with
     no recorded visit first, their visit's columns empty and the flag `untracked` (issue 16),
-    then a line per visit."""
+    then a line per visit. One at a time: a list of them (a line per participant of a large
+    roster) kept the collector busy."""
     from mil62sched.model.agenda import UNTRACKED  # not on a plan's way: it loads no agenda
 
-    return [
-        {**_NO_VISIT, **untracked_fields(untracked), "flags": [UNTRACKED]}
-        for untracked in agenda.untracked
-    ] + [agenda_fields(item) for item in agenda.items]
+    for untracked in agenda.untracked:
+        yield {**_NO_VISIT, **untracked_fields(untracked), "flags": [UNTRACKED]}
+    for item in agenda.items:
+        yield agenda_fields(item)
