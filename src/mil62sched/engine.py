@@ -476,8 +476,8 @@ def _slots(arm: Arm) -> _Slots:
     found: dict[tuple[str | None, VisitCode], list[str]] = {}
     for leg in arm.legs:
         for code in leg.schedule.visits:
-            for period in (leg.period.casefold(), None):
-                periods = found.setdefault((period, code), [])
+            for named in (leg.period, None):
+                periods = found.setdefault((_casefolded(named), code), [])
                 if leg.period not in periods:
                     periods.append(leg.period)
     places = {
